@@ -1,0 +1,76 @@
+package plan
+
+import (
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mailform/mailform/specs"
+)
+
+// Observed is one resource as AWS reports it now, as a provider read it.
+//
+// Attrs use the same names and normal forms as the desired specs.Resource of the
+// same kind (docs/resources.md), plus observed-only attributes (ARNs, DKIM
+// tokens, allocation IDs) that fill specs.Deferred placeholders.
+type Observed struct {
+	Addr  string         // the address recorded in the resource's ownership mark, or the desired address it collides with
+	Kind  specs.Kind     //
+	ID    string         // AWS identifier: ARN, allocation ID, identity name, "zoneID/name/type"
+	Owner string         // the stack named by the ownership mark; "" when unowned
+	Attrs map[string]any //
+}
+
+// Owned reports whether the resource carries the ownership mark of stack.
+func (o Observed) Owned(stack string) bool { return o.Owner != "" && o.Owner == stack }
+
+// Action is what apply will do to one resource, written as Terraform does.
+type Action string
+
+const (
+	NoOp    Action = "no-op"
+	Create  Action = "create"
+	Update  Action = "update"
+	Replace Action = "replace" // delete then create (or create then delete where noted)
+	Delete  Action = "delete"
+	Manual  Action = "manual" // a record the user must publish at their own DNS provider
+)
+
+// Symbol is the one-character marker used in human output.
+func (a Action) Symbol() string {
+	switch a {
+	case Create:
+		return "+"
+	case Update:
+		return "~"
+	case Replace:
+		return "-/+"
+	case Delete:
+		return "-"
+	case Manual:
+		return "!"
+	}
+	return " "
+}
+
+// AttrDiff is one attribute that differs between live and desired state.
+type AttrDiff struct {
+	Name     string `json:"name"`
+	Before   any    `json:"before,omitempty"`
+	After    any    `json:"after,omitempty"`
+	Unknown  bool   `json:"unknown,omitempty"`  // After is known only after apply
+	Replaces bool   `json:"replaces,omitempty"` // changing it forces replacement
+}
+
+// Change is one resource's planned action. Before is the observed state (nil on
+// create), After the desired state (nil on delete).
+type Change struct {
+	Addr      string         `json:"address"`
+	Kind      specs.Kind     `json:"kind"`
+	Action    Action         `json:"action"`
+	ID        string         `json:"id,omitempty"`
+	Before    map[string]any `json:"before,omitempty"`
+	After     map[string]any `json:"after,omitempty"`
+	Diffs     []AttrDiff     `json:"diffs,omitempty"`
+	DependsOn []string       `json:"depends_on,omitempty"`
+	Reason    string         `json:"reason,omitempty"` // why, when it is not obvious (e.g. "key_length changed")
+	DeclRange hcl.Range      `json:"-"`
+}
