@@ -1,0 +1,48 @@
+package awstest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"testing"
+)
+
+var (
+	sharedOnce   sync.Once
+	sharedServer *Server
+	sharedErr    error
+)
+
+// Shared returns the double shared by all tests of the running test binary,
+// starting it on first use, and resets its state for t. Without moto the test
+// is skipped, except when the CI environment variable is set: then it fails.
+//
+// A test binary that uses Shared should call Main from its TestMain, so that
+// moto is stopped when the tests end.
+func Shared(t testing.TB) *Server {
+	t.Helper()
+	sharedOnce.Do(func() {
+		sharedServer, sharedErr = Start(context.Background(), Options{})
+	})
+	if sharedErr != nil {
+		if errors.Is(sharedErr, ErrMotoMissing) && os.Getenv("CI") == "" {
+			t.Skipf("skipping: %v", sharedErr)
+		}
+		t.Fatalf("starting the local AWS double: %v", sharedErr)
+	}
+	if err := sharedServer.Reset(t.Context()); err != nil {
+		t.Fatalf("resetting the local AWS double: %v", err)
+	}
+	return sharedServer
+}
+
+// Main runs the tests of m and then stops the shared double, if one was started.
+// Use it as: func TestMain(m *testing.M) { awstest.Main(m) }.
+func Main(m *testing.M) {
+	code := m.Run()
+	if sharedServer != nil {
+		_ = sharedServer.Close()
+	}
+	os.Exit(code)
+}
