@@ -51,10 +51,10 @@ func TestMakeActions(t *testing.T) {
 			want:     map[string]Action{"topic.feedback": Replace},
 		},
 		{
-			name:    "block removed: its owned resources are deleted",
-			desired: without2(desiredStack(), "topic.feedback", "topic.feedback/queue"),
+			name:     "block removed: its owned resources are deleted",
+			desired:  without2(desiredStack(), "topic.feedback", "topic.feedback/queue"),
 			observed: observedStack(),
-			want:    map[string]Action{"topic.feedback": Delete, "topic.feedback/queue": Delete},
+			want:     map[string]Action{"topic.feedback": Delete, "topic.feedback/queue": Delete},
 		},
 		{
 			name:    "resources that are not ours are never deleted",
