@@ -138,6 +138,17 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 		}
 	}
 
+	// A declared resource can only need declared ones; a stale dependency on
+	// something the plan deletes would otherwise tie the two in a cycle.
+	for i, c := range changes {
+		var deps []string
+		for _, d := range c.DependsOn {
+			if declared[d] {
+				deps = append(deps, d)
+			}
+		}
+		changes[i].DependsOn = deps
+	}
 	changes = append(changes, deletes(byAddr, declared, opts, changeObserved, &diags)...)
 	addDeleteDependencies(changes, changeObserved, observed)
 	addCreateAfterDelete(changes)
