@@ -166,11 +166,11 @@ func (l *loader) enumList(c *hcl.BodyContent, name, what string, allowed []strin
 var selectorPattern = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
 
 func (l *loader) decodeDomain(b *hcl.Block) {
-	d := Domain{Name: normalName(b.Labels[0]), Range: b.DefRange, nameRange: b.LabelRanges[0]}
+	d := Domain{Name: normalName(b.Labels[0]), SESIdentity: true, Range: b.DefRange, nameRange: b.LabelRanges[0]}
 	if p := dnsNameProblem(b.Labels[0], false); p != "" {
 		l.errorf(b.LabelRanges[0], "Invalid domain name", "%q is not a valid DNS name: %s.", b.Labels[0], p)
 	}
-	c := l.content(b.Body, attrsSchema(nil, []string{"configuration_set"},
+	c := l.content(b.Body, attrsSchema(nil, []string{"ses_identity", "configuration_set"},
 		hcl.BlockHeaderSchema{Type: "dkim"}, hcl.BlockHeaderSchema{Type: "mail_from"}, hcl.BlockHeaderSchema{Type: "spf"},
 		hcl.BlockHeaderSchema{Type: "dmarc"}, hcl.BlockHeaderSchema{Type: "notifications"}))
 	if v, _, ok := l.ref(c, "configuration_set", "configuration_set"); ok {
@@ -195,6 +195,18 @@ func (l *loader) decodeDomain(b *hcl.Block) {
 			d.DMARC = l.decodeDMARC(sb)
 		case "notifications":
 			d.Notifications = l.decodeNotifications(sb)
+		}
+	}
+	if v, rng, ok := l.boolean(c, "ses_identity"); ok && !v {
+		d.SESIdentity = false
+		d.DKIM.Mode = DKIMOff
+		for _, sb := range c.Blocks {
+			if sb.Type == "dkim" || sb.Type == "mail_from" || sb.Type == "notifications" {
+				l.errorf(sb.DefRange, "Block needs an SES identity", "A %s block configures the SES identity, and ses_identity = false (at %s) says there is none. Remove one or the other.", sb.Type, rng.String())
+			}
+		}
+		if a, ok := c.Attributes["configuration_set"]; ok {
+			l.errorf(a.Expr.Range(), "Attribute needs an SES identity", "configuration_set applies to the SES identity, and ses_identity = false says there is none. Remove one or the other.")
 		}
 	}
 	l.spec.Domains = append(l.spec.Domains, d)

@@ -93,7 +93,9 @@ func (l *loader) expand() {
 			add(s.record(addr+"/dmarc", d.Name, "_dmarc."+d.Name+".", "TXT", DefaultTTL,
 				[]any{QuoteTXT(d.DMARC.value())}, false, nil, d.DMARC.Range))
 		}
-		add(Resource{Addr: addr, Kind: KindSESIdentity, Attrs: id, DependsOn: dedupe(deps), DeclRange: d.Range})
+		if d.SESIdentity {
+			add(Resource{Addr: addr, Kind: KindSESIdentity, Attrs: id, DependsOn: dedupe(deps), DeclRange: d.Range})
+		}
 	}
 
 	for _, e := range s.Emails {

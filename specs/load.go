@@ -36,15 +36,20 @@ const sensitiveMark = "mailform:sensitive"
 
 // Load reads the spec at path (a folder of *.hcl files, or one file),
 // evaluates variables, locals and functions, validates every rule of the
-// spec language, and expands the blocks into resources. It returns every
-// problem it finds at once; the Spec is nil when there are errors, and
-// otherwise may come with warnings.
+// spec language, and expands the blocks into resources. It reports every
+// problem it finds at once, in source order.
+//
+// The Spec is never nil, so that Files() can render the diagnostics with
+// source snippets. When the diagnostics hold errors, the Spec is incomplete:
+// use it only for Files(); Resources() is then empty.
 func Load(path string, opts LoadOptions) (*Spec, hcl.Diagnostics) {
 	l := newLoader()
+	l.spec.files = l.files
 	files, dir, diags := l.readFiles(path)
 	l.dir = dir
+	l.spec.Dir = dir
 	if diags.HasErrors() {
-		return nil, diags
+		return l.spec, diags
 	}
 	l.diags = append(l.diags, diags...)
 	l.decodeRoot(files, opts)
@@ -54,10 +59,8 @@ func Load(path string, opts LoadOptions) (*Spec, hcl.Diagnostics) {
 	}
 	diags = l.finishDiagnostics()
 	if diags.HasErrors() {
-		return nil, diags
+		l.spec.resources = nil
 	}
-	l.spec.files = l.files
-	l.spec.Dir = dir
 	return l.spec, diags
 }
 

@@ -114,7 +114,7 @@ func urlProblem(s string) string {
 }
 
 var (
-	ssmPath        = regexp.MustCompile(`^/[a-zA-Z0-9_.\-/]{1,2047}$`)
+	ssmPath        = regexp.MustCompile(`^(/[a-zA-Z0-9_.\-]+)+$`)
 	secretName     = regexp.MustCompile(`^[a-zA-Z0-9/_+=.@\-]{1,512}$`)
 	secretSchemes  = "ssm:/path (an SSM SecureString parameter), secretsmanager:name (a Secrets Manager secret) or file:relative/path (a local file written with mode 0600)"
 	identifierLike = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
@@ -128,7 +128,7 @@ func secretLocationProblem(loc string) string {
 	}
 	switch scheme {
 	case "ssm":
-		if !ssmPath.MatchString(rest) || strings.Contains(rest, "//") || strings.HasSuffix(rest, "/") {
+		if !ssmPath.MatchString(rest) || len(rest) > 2048 {
 			return "an SSM parameter name is an absolute path such as \"ssm:/acme/mail/smtp\" (letters, digits, _ . - /)"
 		}
 	case "secretsmanager":

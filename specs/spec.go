@@ -71,7 +71,10 @@ type Zone struct {
 
 // Domain is an SES domain identity and the DNS records it needs.
 type Domain struct {
-	Name             string
+	Name string
+	// SESIdentity is false for a domain that only publishes SPF and DMARC
+	// (mail sent by the organisation's own MTAs): no SES identity is made.
+	SESIdentity      bool
 	ConfigurationSet string // label of a configuration_set block, or ""
 	DKIM             DKIM
 	MailFrom         *MailFrom      // nil: SES's default MAIL FROM

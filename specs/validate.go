@@ -171,7 +171,7 @@ func pickRange(a, b recordSet) hcl.Range {
 // checkDMARCAlignment warns when a domain publishes DMARC but mail that SES
 // sends for it can align neither by DKIM nor by SPF.
 func (l *loader) checkDMARCAlignment(d *Domain) {
-	if d.DMARC == nil || d.DKIM.Mode != DKIMOff || d.MailFrom != nil {
+	if d.DMARC == nil || !d.SESIdentity || d.DKIM.Mode != DKIMOff || d.MailFrom != nil {
 		return
 	}
 	l.warnf(d.DMARC.Range, "DMARC cannot pass for mail SES sends", "%s publishes DMARC, but with dkim.mode = \"off\" and no mail_from block, SES mail from it is neither DKIM-signed for %s nor sent with a MAIL FROM under it, so receivers see a DMARC failure. Turn DKIM on or add a mail_from block.", d.Name, d.Name)
