@@ -3,6 +3,7 @@ package specs
 import (
 	"fmt"
 	"math/big"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -26,7 +27,7 @@ func values(items []item) []string {
 // content decodes body against schema, never returning nil.
 func (l *loader) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyContent {
 	c, d := body.Content(schema)
-	l.diags = append(l.diags, d...)
+	l.diags = append(l.diags, explainUnsupported(d, schema)...)
 	if c == nil {
 		c = &hcl.BodyContent{Attributes: hcl.Attributes{}}
 	}
@@ -202,4 +203,36 @@ func (l *loader) required(c *hcl.BodyContent, block *hcl.Block, names ...string)
 			l.errorf(block.DefRange, "Missing required argument", "The %s block needs the argument %q.", block.Type, n)
 		}
 	}
+}
+
+// explainUnsupported adds the accepted names to hcl's "Unsupported argument"
+// and "Unsupported block type" errors when hcl found no close name to suggest.
+func explainUnsupported(diags hcl.Diagnostics, schema *hcl.BodySchema) hcl.Diagnostics {
+	for _, d := range diags {
+		if strings.Contains(d.Detail, "Did you mean") {
+			continue
+		}
+		var names []string
+		switch d.Summary {
+		case "Unsupported argument":
+			for _, a := range schema.Attributes {
+				names = append(names, a.Name)
+			}
+			if len(names) == 0 {
+				d.Detail += " This block takes no arguments."
+				continue
+			}
+			d.Detail += " Arguments accepted here: " + strings.Join(sortedCopy(names), ", ") + "."
+		case "Unsupported block type":
+			for _, b := range schema.Blocks {
+				names = append(names, b.Type)
+			}
+			if len(names) == 0 {
+				d.Detail += " This block takes no nested blocks."
+				continue
+			}
+			d.Detail += " Blocks accepted here: " + strings.Join(sortedCopy(names), ", ") + "."
+		}
+	}
+	return diags
 }

@@ -150,7 +150,7 @@ func (l *loader) enumList(c *hcl.BodyContent, name, what string, allowed []strin
 	seen := map[string]bool{}
 	for _, it := range items {
 		if !contains(allowed, it.Value) {
-			l.errorf(it.Range, "Unknown "+what, "%s is not a %s. Use %s.%s", l.show(it.Range, it.Value), what, quoteList(allowed), didYouMean(it.Value, allowed))
+			l.errorf(it.Range, "Unknown "+what, "%s is not a valid %s. Use %s.%s", l.show(it.Range, it.Value), what, quoteList(allowed), didYouMean(it.Value, allowed))
 			continue
 		}
 		if seen[it.Value] {
@@ -514,7 +514,10 @@ func (l *loader) decodeRecord(b *hcl.Block) {
 		l.errorf(b.LabelRanges[0], "Invalid record name", "%q is not a valid DNS name: %s.", b.Labels[0], p)
 	}
 	typeOK := contains(recordTypes, r.Type)
-	if !typeOK {
+	switch {
+	case r.Type == "SPF":
+		l.errorf(b.LabelRanges[1], "Obsolete record type", "SPF values are published as TXT records; the SPF record type is obsolete (RFC 7208). For a domain of this spec, use the spf block of its domain block; otherwise write record %q \"TXT\".", b.Labels[0])
+	case !typeOK:
 		l.errorf(b.LabelRanges[1], "Unsupported record type", "%q is not a record type mailform manages. Use %s.%s", b.Labels[1], quoteList(recordTypes), didYouMean(r.Type, recordTypes))
 	}
 	c := l.content(b.Body, attrsSchema([]string{"values"}, []string{"ttl"}))
@@ -679,6 +682,14 @@ func (l *loader) decodeRequests(blocks hcl.Blocks) {
 	l.spec.Requests = r
 }
 
+func labelList(labels []string) string {
+	q := make([]string, len(labels))
+	for i, lab := range labels {
+		q[i] = fmt.Sprintf("%q", lab)
+	}
+	return strings.Join(q, " ")
+}
+
 // checkIdentifierLabel checks the label of a block that others refer to.
 func (l *loader) checkIdentifierLabel(b *hcl.Block) {
 	if !identifierLike.MatchString(b.Labels[0]) || len(b.Labels[0]) > 32 {
@@ -699,7 +710,7 @@ func (l *loader) checkUniqueLabels(blocks hcl.Blocks) {
 			key += "\x00" + normalName(lab)
 		}
 		if prev, dup := seen[key]; dup {
-			l.errorf(b.LabelRanges[0], "Duplicate "+b.Type+" block", "A %s block %s is already declared at %s. Labels must be unique per block type; merge the two blocks.", b.Type, quoteList(b.Labels), prev.DefRange.String())
+			l.errorf(b.LabelRanges[0], "Duplicate "+b.Type+" block", "A %s block %s is already declared at %s. Labels must be unique per block type; merge the two blocks.", b.Type, labelList(b.Labels), prev.DefRange.String())
 			continue
 		}
 		seen[key] = b

@@ -87,6 +87,8 @@ type variableDecl struct {
 	typ      cty.Type
 	hasValue bool
 	value    cty.Value
+	// badDefault is set when the default is already reported as invalid.
+	badDefault bool
 	setBy    string // where the value came from, for messages
 }
 
@@ -186,7 +188,7 @@ func (l *loader) decodeRoot(files []*hcl.File, opts LoadOptions) {
 	var blocks hcl.Blocks
 	for _, f := range files {
 		content, d := f.Body.Content(rootSchema)
-		l.diags = append(l.diags, d...)
+		l.diags = append(l.diags, explainUnsupported(d, rootSchema)...)
 		if content != nil {
 			blocks = append(blocks, content.Blocks...)
 		}
@@ -290,9 +292,11 @@ func (l *loader) declareVariables(blocks hcl.Blocks) {
 		if a, ok := content.Attributes["default"]; ok {
 			val, d := a.Expr.Value(constCtx)
 			l.diags = append(l.diags, d...)
+			v.badDefault = d.HasErrors()
 			if !d.HasErrors() {
 				conv, err := convert.Convert(val, v.typ)
 				if err != nil {
+					v.badDefault = true
 					l.errorf(a.Expr.Range(), "Invalid default value for variable", "The default of variable %q does not match its type %s: %s.", name, typeexpr.TypeString(v.typ), err)
 				} else if !conv.IsNull() {
 					v.value, v.hasValue, v.setBy = conv, true, "default"
@@ -339,7 +343,7 @@ func (l *loader) setVariables(opts LoadOptions) {
 	}
 	for _, n := range SortedKeys(l.vars) {
 		v := l.vars[n]
-		if !v.hasValue {
+		if !v.hasValue && !v.badDefault {
 			l.errorf(v.Range, "Missing required variable", "Variable %q has no default and no value was given. Set it with -var %s=VALUE, in a -var-file, or with the environment variable %s%s.", n, n, envPrefix, n)
 		}
 	}
@@ -576,6 +580,11 @@ func (l *loader) eval(expr hcl.Expression) (cty.Value, bool) {
 		return cty.NilVal, false
 	}
 	val, d := expr.Value(l.ctx)
+	for _, diag := range d {
+		if diag.Summary == "Call to unknown function" && !strings.Contains(diag.Detail, "Did you mean") {
+			diag.Detail += " Functions: " + strings.Join(SortedKeys(l.ctx.Functions), ", ") + "."
+		}
+	}
 	l.diags = append(l.diags, d...)
 	if d.HasErrors() {
 		return cty.NilVal, false

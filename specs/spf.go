@@ -81,7 +81,11 @@ func (l *loader) checkSPF(d *Domain) {
 	}
 	detail := fmt.Sprintf("The SPF value of %s needs %d DNS lookups: %s.", d.Name, c.Total, strings.Join(c.Terms, "; "))
 	if len(c.Unknown) > 0 {
-		detail += fmt.Sprintf(" mailform counts %s as 1 each; they may need more, and `mailform check` resolves the live count.", quoteList(c.Unknown))
+		each := " each"
+		if len(c.Unknown) == 1 {
+			each = ""
+		}
+		detail += fmt.Sprintf(" mailform counts %s as 1%s, but it may need more; `mailform check` resolves the live count.", quoteList(c.Unknown), each)
 	}
 	if c.Total > SPFLookupLimit {
 		l.errorf(d.SPF.Range, "SPF needs too many DNS lookups", "%s Receivers allow %d and treat more as a permanent error, so SPF fails for all your mail. Remove includes you no longer use, or list servers with ip4/ip6 instead.", detail, SPFLookupLimit)

@@ -95,6 +95,11 @@ func (l *loader) checkRecordSets() {
 				continue
 			}
 			first := list[0]
+			if first.res == later.res {
+				l.errorf(later.res.DeclRange, "Two SPF values for one name", "%s lists two SPF values for %s. Receivers treat two SPF records as a permanent error, so SPF fails for all mail. Merge them into one value.", later.res.Addr, strings.TrimSuffix(name, "."))
+				reported[later.res] = true
+				continue
+			}
 			l.errorf(pickRange(later, first), "Two SPF values for one name", "%s would get two SPF values (from %s and %s). Receivers treat two SPF records as a permanent error, so SPF fails for all mail. Merge them into one: for a domain, list the extra terms in its spf block (include, ip4, ip6, mtas).", strings.TrimSuffix(name, "."), first.res.Addr, later.res.Addr)
 			reported[later.res] = true
 			reported[first.res] = true
