@@ -234,7 +234,7 @@ func (l *loader) decodeDKIM(d *Domain, b *hcl.Block) {
 		if !hasKey {
 			l.errorf(b.DefRange, "Missing DKIM private key location", "dkim.mode = \"byo\" needs private_key: where the private key is kept (%s). mailform generates the key there when it is absent.", secretSchemes)
 		} else if p := secretLocationProblem(key); p != "" {
-			l.errorf(keyRange, "Invalid secret location", "%s: %s.", l.show(keyRange, key), p)
+			l.errorf(keyRange, "Invalid secret location", "%s: %s.", l.show(keyRange, key), l.explain(keyRange, p))
 		}
 	default:
 		if hasSel {
@@ -280,7 +280,7 @@ func (l *loader) decodeMailFrom(d *Domain, b *hcl.Block) *MailFrom {
 		full = full + "." + d.Name
 	}
 	if p := dnsNameProblem(full, false); p != "" {
-		l.errorf(rng, "Invalid MAIL FROM subdomain", "%q is not a valid DNS name: %s.", full, p)
+		l.errorf(rng, "Invalid MAIL FROM subdomain", "%s is not a valid DNS name: %s.", l.show(rng, full), l.explain(rng, p))
 		return m
 	}
 	m.Domain = full
@@ -439,14 +439,14 @@ func (l *loader) decodeSMTPUser(b *hcl.Block) {
 	items, _, _ := l.strList(c, "allowed_from")
 	for _, it := range items {
 		if p := emailProblem(it.Value, true); p != "" {
-			l.errorf(it.Range, "Invalid sender address", "%s in allowed_from: %s. Use an address or \"*@domain\".", l.show(it.Range, it.Value), p)
+			l.errorf(it.Range, "Invalid sender address", "%s in allowed_from: %s. Use an address or \"*@domain\".", l.show(it.Range, it.Value), l.explain(it.Range, p))
 			continue
 		}
 		u.AllowedFrom = append(u.AllowedFrom, it.Value)
 	}
 	if v, rng, ok := l.str(c, "credentials"); ok {
 		if p := secretLocationProblem(v); p != "" {
-			l.errorf(rng, "Invalid secret location", "%s: %s.", l.show(rng, v), p)
+			l.errorf(rng, "Invalid secret location", "%s: %s.", l.show(rng, v), l.explain(rng, p))
 		}
 		u.Credentials = v
 	}
@@ -461,13 +461,13 @@ func (l *loader) decodeMTA(b *hcl.Block) {
 	c := l.content(b.Body, attrsSchema([]string{"hostname"}, []string{"instance_id", "reverse_dns"}))
 	if v, rng, ok := l.str(c, "hostname"); ok {
 		if p := dnsNameProblem(v, false); p != "" {
-			l.errorf(rng, "Invalid host name", "%q is not a valid host name: %s.", v, p)
+			l.errorf(rng, "Invalid host name", "%s is not a valid host name: %s.", l.show(rng, v), l.explain(rng, p))
 		}
 		m.Hostname, m.hostnameRange = normalName(v), rng
 	}
 	if v, rng, ok := l.str(c, "instance_id"); ok {
 		if !instanceID.MatchString(v) {
-			l.errorf(rng, "Invalid instance ID", "%q is not an EC2 instance ID such as \"i-0abc1234def567890\".", v)
+			l.errorf(rng, "Invalid instance ID", "%s is not an EC2 instance ID such as \"i-0abc1234def567890\".", l.show(rng, v))
 		}
 		m.InstanceID = v
 	}
@@ -483,7 +483,7 @@ func (l *loader) decodeDKIMKey(b *hcl.Block) {
 	c := l.content(b.Body, attrsSchema([]string{"domain", "selector", "private_key"}, []string{"key_length"}))
 	if v, rng, ok := l.str(c, "domain"); ok {
 		if p := dnsNameProblem(v, false); p != "" {
-			l.errorf(rng, "Invalid domain name", "%q is not a valid DNS name: %s.", v, p)
+			l.errorf(rng, "Invalid domain name", "%s is not a valid DNS name: %s.", l.show(rng, v), l.explain(rng, p))
 		}
 		k.Domain = normalName(v)
 	}
@@ -499,7 +499,7 @@ func (l *loader) decodeDKIMKey(b *hcl.Block) {
 	}
 	if v, rng, ok := l.str(c, "private_key"); ok {
 		if p := secretLocationProblem(v); p != "" {
-			l.errorf(rng, "Invalid secret location", "%s: %s.", l.show(rng, v), p)
+			l.errorf(rng, "Invalid secret location", "%s: %s.", l.show(rng, v), l.explain(rng, p))
 		}
 		k.PrivateKey = v
 	}
@@ -537,7 +537,7 @@ func (l *loader) decodeRecord(b *hcl.Block) {
 	for _, it := range items {
 		if typeOK {
 			if p := recordValueProblem(r.Type, it.Value); p != "" {
-				l.errorf(it.Range, "Invalid "+r.Type+" value", "%s: %s.", l.show(it.Range, it.Value), p)
+				l.errorf(it.Range, "Invalid "+r.Type+" value", "%s: %s.", l.show(it.Range, it.Value), l.explain(it.Range, p))
 				continue
 			}
 		}
@@ -627,7 +627,7 @@ func (l *loader) decodeProductionAccess(b *hcl.Block) *ProductionAccess {
 	}
 	if v, rng, ok := l.str(c, "website_url"); ok {
 		if pr := urlProblem(v); pr != "" {
-			l.errorf(rng, "Invalid website URL", "%s: %s.", l.show(rng, v), pr)
+			l.errorf(rng, "Invalid website URL", "%s: %s.", l.show(rng, v), l.explain(rng, pr))
 		}
 		p.WebsiteURL = v
 	}
@@ -649,7 +649,7 @@ func (l *loader) decodeProductionAccess(b *hcl.Block) *ProductionAccess {
 	}
 	for _, it := range items {
 		if pr := emailProblem(it.Value, false); pr != "" {
-			l.errorf(it.Range, "Invalid email address", "%s in additional_contacts: %s.", l.show(it.Range, it.Value), pr)
+			l.errorf(it.Range, "Invalid email address", "%s in additional_contacts: %s.", l.show(it.Range, it.Value), l.explain(it.Range, pr))
 			continue
 		}
 		p.AdditionalContacts = append(p.AdditionalContacts, it.Value)
@@ -669,7 +669,7 @@ func (l *loader) decodeRequests(blocks hcl.Blocks) {
 	c := l.content(b.Body, attrsSchema([]string{"contact_email", "use_case"}, nil))
 	if v, rng, ok := l.str(c, "contact_email"); ok {
 		if p := emailProblem(v, false); p != "" {
-			l.errorf(rng, "Invalid email address", "%s in contact_email: %s.", l.show(rng, v), p)
+			l.errorf(rng, "Invalid email address", "%s in contact_email: %s.", l.show(rng, v), l.explain(rng, p))
 		}
 		r.ContactEmail = v
 	}

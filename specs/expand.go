@@ -232,6 +232,9 @@ func (s *Spec) record(addr, owner string, name any, typ string, ttl int, vals []
 		"values": vals,
 		"shared": shared,
 	}
+	if known, ok := name.(string); ok {
+		owner = known
+	}
 	kind := KindManualDNSRecord
 	if z := s.ZoneFor(owner); z != nil {
 		kind = KindRoute53Record

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -89,7 +90,7 @@ type variableDecl struct {
 	value    cty.Value
 	// badDefault is set when the default is already reported as invalid.
 	badDefault bool
-	setBy    string // where the value came from, for messages
+	setBy      string // where the value came from, for messages
 }
 
 type pendingRef struct {
@@ -479,6 +480,9 @@ func (l *loader) evalLocals() {
 			val, ok := l.eval(a.Expr)
 			if !ok {
 				val = cty.DynamicVal
+			} else if l.sensitive[a.Expr.Range()] {
+				// A local computed from a sensitive value is sensitive too.
+				val = val.Mark(sensitiveMark)
 			}
 			l.localVals[name] = val
 			l.buildContext()
@@ -600,6 +604,17 @@ func (l *loader) eval(expr hcl.Expression) (cty.Value, bool) {
 	}
 	return val, true
 }
+
+// explain returns problem, a message about the value at rng, or a neutral
+// text when that value is sensitive (problems may quote parts of it).
+func (l *loader) explain(rng hcl.Range, problem string) string {
+	if l.sensitive[rng] {
+		return quoted.ReplaceAllString(problem, "(hidden)")
+	}
+	return problem
+}
+
+var quoted = regexp.MustCompile(`"[^"]*"`)
 
 // show quotes a value for a message, unless it derives from a sensitive variable.
 func (l *loader) show(rng hcl.Range, value string) string {
