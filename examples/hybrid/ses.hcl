@@ -49,8 +49,8 @@ domain "globex.example" {
 # and `mailform check` verifies them.
 domain "globex-partner.example" {
   dkim {
-    mode     = "byo"     # the partner keeps the key in our Secrets Manager
-    selector = "globex1"
+    mode        = "byo" # the partner keeps the key in our Secrets Manager
+    selector    = "globex1"
     private_key = "secretsmanager:globex/mail/dkim/partner"
   }
   dmarc {
