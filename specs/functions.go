@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
@@ -17,7 +19,7 @@ func (l *loader) functions() map[string]function.Function {
 		"file":      fileFunc(l.dir),
 		"trimspace": stdlib.TrimSpaceFunc,
 		"join":      stdlib.JoinFunc,
-		"format":    stdlib.FormatFunc,
+		"format":    boundedFormatFunc,
 		"lower":     stdlib.LowerFunc,
 		"upper":     stdlib.UpperFunc,
 		"concat":    stdlib.ConcatFunc,
@@ -106,5 +108,34 @@ var lengthFunc = function.New(&function.Spec{
 			return cty.NumberIntVal(int64(len(v.Type().AttributeTypes()))).WithMarks(marks), nil
 		}
 		return v.Length().WithMarks(marks), nil
+	},
+})
+
+// maxFormatWidth bounds widths and precisions in format(): a spec has no use
+// for more, and "%900000000s" would build a string of that size.
+const maxFormatWidth = 10000
+
+var formatVerbPrefix = regexp.MustCompile(`%[^a-zA-Z%]*`)
+var digitRun = regexp.MustCompile(`[0-9]+`)
+
+// boundedFormatFunc is the standard format function with bounded widths.
+var boundedFormatFunc = function.New(&function.Spec{
+	Description: stdlib.FormatFunc.Description(),
+	Params:      stdlib.FormatFunc.Params(),
+	VarParam:    stdlib.FormatFunc.VarParam(),
+	Type: func(args []cty.Value) (cty.Type, error) {
+		return cty.String, nil
+	},
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if f := args[0]; f.IsKnown() && !f.IsNull() {
+			for _, prefix := range formatVerbPrefix.FindAllString(f.AsString(), -1) {
+				for _, num := range digitRun.FindAllString(prefix, -1) {
+					if n, err := strconv.Atoi(num); err != nil || n > maxFormatWidth {
+						return cty.NilVal, function.NewArgErrorf(0, "a width or precision in the format is larger than %d", maxFormatWidth)
+					}
+				}
+			}
+		}
+		return stdlib.FormatFunc.Call(args)
 	},
 })
