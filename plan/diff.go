@@ -201,7 +201,7 @@ func deletes(byAddr map[string][]Observed, declared map[string]bool, opts Option
 		}
 		reason := "no longer in the spec"
 		if opts.Destroy {
-			reason = "destroy"
+			reason = "" // the plan as a whole says it
 		}
 		out = append(out, Change{
 			Addr:   o.Addr,

@@ -41,6 +41,9 @@ func (MarkdownView) Render(w io.Writer, p *Plan) error {
 		for _, c := range p.Changes {
 			sym := c.Action.Symbol()
 			fmt.Fprintf(&diff, "%s %s (%s)\n", diffMarker[sym], c.Addr, c.Kind)
+			if c.Reason != "" {
+				fmt.Fprintf(&diff, "      # %s\n", c.Reason)
+			}
 			if c.Action == Delete {
 				if c.ID != "" {
 					fmt.Fprintf(&diff, "%s     id: %s\n", diffMarker[sym], c.ID)
