@@ -95,7 +95,7 @@ func TestPlanFileKeepsWhatApplyNeeds(t *testing.T) {
 func TestNoSecretInAnyOutput(t *testing.T) {
 	const plaintext = "hunter2-plaintext-password"
 	user := withAttr(obsSMTPUser(), "path", "/old/") // a change, so Before is kept
-	leaky := withAttr(user, "password", plaintext)  // a provider that got it wrong
+	leaky := withAttr(user, "password", plaintext)   // a provider that got it wrong
 	tests := map[string][]Observed{
 		"digest":    replaced(observedStack(), user),
 		"plaintext": replaced(observedStack(), leaky),
