@@ -249,6 +249,8 @@ func canonical(kind specs.Kind, recordType, attr string, v any) any {
 			return canonicalDomain(x)
 		case attr == "policy":
 			return canonicalJSON(x)
+		case attr == "type" && isRecordKind(kind):
+			return strings.ToUpper(strings.TrimSpace(x))
 		case attr == "values" && isRecordKind(kind):
 			return canonicalRecordValue(recordType, x)
 		}

@@ -35,6 +35,7 @@ func TestSameValue(t *testing.T) {
 		{"MX preference differs", specs.KindRoute53Record, "MX", "values", []any{"10 mta1.acme.example."}, []any{"20 mta1.acme.example."}, false},
 		{"TXT split elsewhere", specs.KindRoute53Record, "TXT", "values", []any{specs.QuoteTXT(long)}, []any{`"` + long[:100] + `" "` + long[100:] + `"`}, true},
 		{"TXT text differs", specs.KindRoute53Record, "TXT", "values", []any{`"v=spf1 -all"`}, []any{`"v=spf1 ~all"`}, false},
+		{"record type in lower case", specs.KindRoute53Record, "", "type", "TXT", "txt", true},
 		{"TXT values are not names", specs.KindRoute53Record, "TXT", "values", []any{`"ABC"`}, []any{`"abc"`}, false},
 		{"policy JSON with other spacing and key order", specs.KindSMTPUser, "", "policy", `{"b":1,"a":[1,2]}`, "{\n \"a\": [1, 2],\n \"b\": 1\n}", true},
 		{"policy JSON differs", specs.KindSMTPUser, "", "policy", `{"a":[1,2]}`, `{"a":[2,1]}`, false},
