@@ -39,9 +39,9 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 		Region:          opts.Region,
 		Destroy:         opts.Destroy,
 		Targets:         sortedUnique(opts.Targets),
-		StateDigest:     StateDigest(observed),
 		ResourceDigests: ResourceDigests(observed),
 	}
+	p.StateDigest = stateDigestOf(p.ResourceDigests)
 	if opts.Stack == "" {
 		var diags addrDiags
 		diags.add("", &hcl.Diagnostic{
