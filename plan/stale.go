@@ -62,8 +62,9 @@ func resourceDigest(o Observed) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-// ResourceKey is the key of an observed resource in Plan.ResourceDigests: its
-// address, followed by its ID when several live resources share the address.
+// resourceKeys returns the key of each observed resource in
+// Plan.ResourceDigests: its address, followed by " (ID)" when several live
+// resources share the address.
 func resourceKeys(observed []Observed) []string {
 	count := map[string]int{}
 	for _, o := range observed {
