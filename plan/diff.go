@@ -39,11 +39,11 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 		Region:          opts.Region,
 		Destroy:         opts.Destroy,
 		Targets:         sortedUnique(opts.Targets),
-		StateDigest:     StateDigest(observed),
 		ResourceDigests: ResourceDigests(observed),
 	}
-	var diags addrDiags
+	p.StateDigest = stateDigestOf(p.ResourceDigests)
 	if opts.Stack == "" {
+		var diags addrDiags
 		diags.add("", &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "No stack name",
@@ -52,83 +52,42 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 		return p, diags.all()
 	}
 
-	resolved := Resolve(desired, observed)
-	sort.SliceStable(resolved, func(i, j int) bool { return resolved[i].Addr < resolved[j].Addr })
-
 	byAddr := map[string][]Observed{}
 	for _, o := range observed {
 		byAddr[o.Addr] = append(byAddr[o.Addr], o)
 	}
-	adopt := map[string]bool{}
-	for _, a := range opts.Adopt {
-		adopt[a] = true
-	}
-	adopted := map[string]bool{}
-	declared := map[string]bool{}
-	changeObserved := map[string]Observed{} // the live resource behind each update, replace and delete
 
-	var changes []Change
-	if !opts.Destroy {
-		for _, r := range resolved {
-			if declared[r.Addr] {
-				rng := r.DeclRange
-				diags.add(r.Addr, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Duplicate resource address " + r.Addr,
-					Detail:   "Two blocks of the spec expand to the same resource; give one of them another label.",
-					Subject:  &rng,
-				})
-				continue
-			}
-			declared[r.Addr] = true
-			if r.Kind == specs.KindManualDNSRecord {
-				p.Manual = append(p.Manual, manualChange(r))
-				continue
-			}
-			o, found, extra := matchObserved(byAddr[r.Addr], opts.Stack)
-			if len(extra) > 0 {
-				diags.add(r.Addr, duplicateWarning(r.Addr, o, extra))
-			}
-			var createReason string
-			if found && isSharedRecord(r) && (Classify(o, opts.Stack) == Unowned || Classify(o, opts.Stack) == OwnedByOtherStack) {
-				// A shared set (the apex TXT) holds values of others: mailform
-				// adds its own value beside them and owns only that value.
-				found = false
-				createReason = "adds mailform's value to the existing record set; the other values stay as they are"
-			}
-			if found && o.Kind != r.Kind {
-				rng := r.DeclRange
-				diags.add(r.Addr, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  fmt.Sprintf("%s is a %s in AWS but the spec declares a %s", r.Addr, o.Kind, r.Kind),
-					Detail:   "The ownership mark of an existing resource names this address for another kind of resource. Rename the block, or delete the old resource first.",
-					Subject:  &rng,
-				})
-				continue
-			}
-			if !found {
-				c := createChange(r)
-				c.Reason = createReason
-				changes = append(changes, c)
-				continue
-			}
-			adopting := false
-			switch Classify(o, opts.Stack) {
-			case Unowned, OwnedByOtherStack:
-				if d := collision(r, o, opts.Stack, adopt[r.Addr]); d != nil {
-					diags.add(r.Addr, d)
-					continue
-				}
-				adopting = true
-				adopted[r.Addr] = true
-			}
-			if c, changed := diffResource(r, o, opts.Stack, adopting); changed {
-				changes = append(changes, c)
-				changeObserved[c.Addr] = o
+	// Values taken from a resource that the plan replaces are unknown: the new
+	// resource gets a new ARN, new DKIM tokens. Plan again without those
+	// resources as a source of values until no new replacement appears (a
+	// replaced identity makes its DKIM record names unknown, which replaces
+	// the records).
+	var resolved []specs.Resource
+	var d declaredPlan
+	replaced := map[string]bool{}
+	for {
+		resolved = Resolve(desired, observedExcept(observed, replaced))
+		sort.SliceStable(resolved, func(i, j int) bool { return resolved[i].Addr < resolved[j].Addr })
+		d = planDeclared(resolved, byAddr, opts)
+		grew := false
+		for _, c := range d.changes {
+			if c.Action == Replace && !replaced[c.Addr] {
+				replaced[c.Addr] = true
+				grew = true
 			}
 		}
+		if !grew {
+			break
+		}
+	}
+	diags := d.diags
+	changes := d.changes
+	declared := d.declared
+	changeObserved := d.changeObserved
+	p.Manual = d.manual
+	if !opts.Destroy {
 		for _, a := range sortedUnique(opts.Adopt) {
-			if !adopted[a] {
+			if !d.adopted[a] {
 				diags.add(a, &hcl.Diagnostic{
 					Severity: hcl.DiagWarning,
 					Summary:  "Nothing to adopt at " + a,
@@ -178,12 +137,122 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 	return p, diags.all()
 }
 
+// declaredPlan is the part of a plan that comes from the declared resources.
+type declaredPlan struct {
+	changes        []Change
+	manual         []Change
+	declared       map[string]bool
+	adopted        map[string]bool
+	changeObserved map[string]Observed // the live resource behind each update, replace and delete
+	diags          addrDiags
+}
+
+// planDeclared compares each declared resource with its live counterpart.
+// Under Destroy nothing is declared.
+func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts Options) declaredPlan {
+	adopt := map[string]bool{}
+	for _, a := range opts.Adopt {
+		adopt[a] = true
+	}
+	d := declaredPlan{declared: map[string]bool{}, adopted: map[string]bool{}, changeObserved: map[string]Observed{}}
+	if opts.Destroy {
+		return d
+	}
+	for _, r := range resolved {
+		if d.declared[r.Addr] {
+			rng := r.DeclRange
+			d.diags.add(r.Addr, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate resource address " + r.Addr,
+				Detail:   "Two blocks of the spec expand to the same resource; give one of them another label.",
+				Subject:  &rng,
+			})
+			continue
+		}
+		d.declared[r.Addr] = true
+		if r.Kind == specs.KindManualDNSRecord {
+			d.manual = append(d.manual, manualChange(r))
+			continue
+		}
+		o, found, extra := matchObserved(byAddr[r.Addr], opts.Stack)
+		if len(extra) > 0 {
+			d.diags.add(r.Addr, duplicateWarning(r.Addr, o, extra))
+		}
+		var createReason string
+		if found && isSharedRecord(r) && (Classify(o, opts.Stack) == Unowned || Classify(o, opts.Stack) == OwnedByOtherStack) {
+			// A shared set (the apex TXT) holds values of others: mailform
+			// adds its own value beside them and owns only that value.
+			found = false
+			createReason = "adds mailform's value to the existing record set; the other values stay as they are"
+		}
+		if found && o.Kind != r.Kind {
+			rng := r.DeclRange
+			d.diags.add(r.Addr, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("%s is a %s in AWS but the spec declares a %s", r.Addr, o.Kind, r.Kind),
+				Detail:   "The ownership mark of an existing resource names this address for another kind of resource. Rename the block, or delete the old resource first.",
+				Subject:  &rng,
+			})
+			continue
+		}
+		if !found {
+			c := createChange(r)
+			c.Reason = createReason
+			d.changes = append(d.changes, c)
+			continue
+		}
+		adopting := false
+		switch Classify(o, opts.Stack) {
+		case Unowned, OwnedByOtherStack:
+			if diag := collision(r, o, opts.Stack, adopt[r.Addr]); diag != nil {
+				d.diags.add(r.Addr, diag)
+				continue
+			}
+			adopting = true
+			d.adopted[r.Addr] = true
+		}
+		if c, changed := diffResource(r, o, opts.Stack, adopting); changed {
+			d.changes = append(d.changes, c)
+			d.changeObserved[c.Addr] = o
+		}
+	}
+	return d
+}
+
+// observedExcept returns observed without the resources at the given addresses.
+func observedExcept(observed []Observed, addrs map[string]bool) []Observed {
+	if len(addrs) == 0 {
+		return observed
+	}
+	var out []Observed
+	for _, o := range observed {
+		if !addrs[o.Addr] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // deletes plans the removal of the stack's resources that the spec no longer
 // declares (all of them under Destroy).
 func deletes(byAddr map[string][]Observed, declared map[string]bool, opts Options, changeObserved map[string]Observed, diags *addrDiags) []Change {
 	var out []Change
 	for _, addr := range specs.SortedKeys(byAddr) {
 		if declared[addr] {
+			continue
+		}
+		if addr == "" {
+			// A mark without an address cannot be matched to a block: say so
+			// rather than delete what may be in use.
+			for _, o := range byAddr[addr] {
+				if Deletable(o, opts.Stack) {
+					diags.add("", &hcl.Diagnostic{
+						Severity: hcl.DiagWarning,
+						Summary:  fmt.Sprintf("%s %s carries the mark of stack %s but no address", o.Kind, o.ID, opts.Stack),
+						Detail:   fmt.Sprintf("mailform leaves it alone. Delete it, or tag it %s=<address> to let mailform manage it.", specs.TagAddr),
+					})
+				}
+			}
 			continue
 		}
 		var owned []Observed
@@ -201,7 +270,7 @@ func deletes(byAddr map[string][]Observed, declared map[string]bool, opts Option
 		}
 		reason := "no longer in the spec"
 		if opts.Destroy {
-			reason = "destroy"
+			reason = "" // the plan as a whole says it
 		}
 		out = append(out, Change{
 			Addr:   o.Addr,

@@ -48,7 +48,11 @@ func TestMakeActions(t *testing.T) {
 			name:     "topic name differs: replace",
 			desired:  append(without2(desiredStack(), "topic.feedback"), topicRenamed),
 			observed: observedStack(),
-			want:     map[string]Action{"topic.feedback": Replace},
+			// The new topic has a new ARN: what uses the old one is updated.
+			want: map[string]Action{
+				"topic.feedback": Replace, "topic.feedback/queue": Update,
+				"domain.acme.example": Update, "configuration_set.default": Update,
+			},
 		},
 		{
 			name:     "block removed: its owned resources are deleted",
@@ -459,6 +463,17 @@ func TestMakeOtherDiagnostics(t *testing.T) {
 			t.Errorf("changes = %+v", p.Changes)
 		}
 	})
+	t.Run("an owned resource without an address is left alone", func(t *testing.T) {
+		o := obsTopic()
+		o.Addr = ""
+		p, diags := Make(nil, []Observed{o}, Options{Stack: stack, Destroy: true})
+		if diags.HasErrors() || len(diags) != 1 || !strings.Contains(diags[0].Summary, "but no address") {
+			t.Fatalf("diags = %v", diags)
+		}
+		if p.HasChanges() {
+			t.Errorf("changes = %+v", p.Changes)
+		}
+	})
 	t.Run("no stack", func(t *testing.T) {
 		_, diags := Make(desiredStack(), nil, Options{})
 		if !diags.HasErrors() {
@@ -508,5 +523,52 @@ func TestMakeDeterministic(t *testing.T) {
 		if diff := cmp.Diff(first, again, cmp.Comparer(func(a, b hcl.Range) bool { return a == b })); diff != "" {
 			t.Fatalf("plans differ:\n%s", diff)
 		}
+	}
+}
+
+// What a replaced resource provides is unknown until apply has created its
+// successor, and replacements cascade through values that name it.
+func TestMakeReplacementMakesValuesUnknown(t *testing.T) {
+	keyLength := func(observed []Observed) []Observed {
+		// A BYODKIM-like chain: the key is replaced (new length), its TXT
+		// record holds the public key.
+		key := Observed{Addr: "dkim_key.mta1", Kind: specs.KindDKIMKey, ID: "ssm:/k", Owner: stack,
+			Attrs: map[string]any{"location": "ssm:/k", "key_length": 1024, "private_key": specs.Sensitive{Digest: "x"}, "public_key": "OLDKEY"}}
+		txt := Observed{Addr: "dkim_key.mta1/txt", Kind: specs.KindRoute53Record, ID: "Z/mta1._domainkey.acme.example./TXT", Owner: stack,
+			Attrs: map[string]any{"zone": "acme.example.", "name": "mta1._domainkey.acme.example.", "type": "TXT", "ttl": 300, "values": []any{`"v=DKIM1; k=rsa; p=OLDKEY"`}}}
+		return append(observed, key, txt)
+	}
+	desired := []specs.Resource{
+		{Addr: "dkim_key.mta1", Kind: specs.KindDKIMKey, Attrs: map[string]any{"location": "ssm:/k", "key_length": 2048, "private_key": specs.Sensitive{}}},
+		{Addr: "dkim_key.mta1/txt", Kind: specs.KindRoute53Record, DependsOn: []string{"dkim_key.mta1"}, Attrs: map[string]any{
+			"zone": "acme.example.", "name": "mta1._domainkey.acme.example.", "type": "TXT", "ttl": 300,
+			"values": []any{specs.Deferred("v=DKIM1; k=rsa; p=" + specs.Ref("dkim_key.mta1", "public_key"))}}},
+	}
+	p, diags := Make(desired, keyLength(nil), Options{Stack: stack})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if diff := cmp.Diff(map[string]Action{"dkim_key.mta1": Replace, "dkim_key.mta1/txt": Update}, actions(p)); diff != "" {
+		t.Fatalf("actions (-want +got):\n%s", diff)
+	}
+	txt, _ := p.Change("dkim_key.mta1/txt")
+	if len(txt.Diffs) != 1 || !txt.Diffs[0].Unknown {
+		t.Errorf("TXT diffs = %+v, want the value unknown", txt.Diffs)
+	}
+
+	// An identity replaced (renamed in AWS terms) makes its DKIM record names
+	// unknown, and a record name forces replacement: the records follow.
+	renamed := withAttr(obsIdentity(), "identity", "old.acme.example")
+	p, diags = Make(desiredStack(), replaced(observedStack(), renamed), Options{Stack: stack})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for _, addr := range []string{"domain.acme.example", "domain.acme.example/dkim[0]", "domain.acme.example/dkim[1]", "domain.acme.example/dkim[2]"} {
+		if c, _ := p.Change(addr); c.Action != Replace {
+			t.Errorf("%s: %s, want replace", addr, c.Action)
+		}
+	}
+	if c, ok := p.Change("domain.acme.example/dmarc"); ok {
+		t.Errorf("the DMARC record does not depend on tokens, yet: %+v", c)
 	}
 }

@@ -41,6 +41,9 @@ func (MarkdownView) Render(w io.Writer, p *Plan) error {
 		for _, c := range p.Changes {
 			sym := c.Action.Symbol()
 			fmt.Fprintf(&diff, "%s %s (%s)\n", diffMarker[sym], c.Addr, c.Kind)
+			if c.Reason != "" {
+				fmt.Fprintf(&diff, "      # %s\n", c.Reason)
+			}
 			if c.Action == Delete {
 				if c.ID != "" {
 					fmt.Fprintf(&diff, "%s     id: %s\n", diffMarker[sym], c.ID)
@@ -78,10 +81,7 @@ func (MarkdownView) Render(w io.Writer, p *Plan) error {
 // writeFenced writes body in a fenced code block whose fence is longer than
 // any run of backticks in body.
 func writeFenced(b *strings.Builder, lang, body string) {
-	fence := "```"
-	for strings.Contains(body, fence) {
-		fence += "`"
-	}
+	fence := strings.Repeat("`", max(3, longestBacktickRun(body)+1))
 	b.WriteString(fence + lang + "\n" + body + fence + "\n")
 }
 
@@ -91,10 +91,7 @@ func mdCode(s string) string {
 		return ""
 	}
 	s = strings.ReplaceAll(s, "\n", " ")
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
+	fence := strings.Repeat("`", longestBacktickRun(s)+1)
 	pad := ""
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
 		pad = " "
@@ -108,4 +105,18 @@ func mdCell(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	s = strings.ReplaceAll(s, "<", "&lt;")
 	return s
+}
+
+// longestBacktickRun returns the length of the longest run of '`' in s.
+func longestBacktickRun(s string) int {
+	longest, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
 }

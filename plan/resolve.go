@@ -112,3 +112,33 @@ func sortValues(vals []any) {
 		return sortKey(vals[i]) < sortKey(vals[j])
 	})
 }
+
+// Resolved returns a copy of c whose After and attribute diffs have every
+// value filled that observed state now provides, the way Resolve fills a
+// resource. Apply uses it on the changes of a saved plan after creating the
+// resources they depend on (a DKIM record once its identity has tokens).
+func (c Change) Resolved(observed []Observed) Change {
+	if c.After == nil {
+		return c
+	}
+	r := Resolve([]specs.Resource{{Addr: c.Addr, Kind: c.Kind, Attrs: c.After}}, observed)[0]
+	out := c
+	out.After = r.Attrs
+	out.DependsOn = append([]string(nil), c.DependsOn...)
+	out.Diffs = make([]AttrDiff, len(c.Diffs))
+	for i, d := range c.Diffs {
+		if v, ok := out.After[d.Name]; ok && d.Unknown {
+			d.After = v
+			d.Unknown = hasDeferred(v)
+		}
+		out.Diffs[i] = d
+	}
+	if len(c.Diffs) == 0 {
+		out.Diffs = c.Diffs
+	}
+	return out
+}
+
+// HasUnknowns reports whether some value of the change is known only after
+// apply has created what it depends on.
+func (c Change) HasUnknowns() bool { return hasDeferred(jsonLike(c.After)) }

@@ -152,3 +152,37 @@ func TestResolveThenPlanIsNoOp(t *testing.T) {
 		t.Fatalf("diags %v, changes %+v", diags, p.Changes)
 	}
 }
+
+func TestChangeResolved(t *testing.T) {
+	p, diags := Make(desiredStack(), nil, Options{Stack: stack})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	c, _ := p.Change("domain.acme.example/dkim[1]")
+	if !c.HasUnknowns() {
+		t.Fatal("the DKIM record of a new identity should have unknowns")
+	}
+	// Apply has created the identity; AWS reports its tokens.
+	got := c.Resolved([]Observed{obsIdentity()})
+	if got.HasUnknowns() {
+		t.Fatalf("still unknown: %v", got.After)
+	}
+	if got.After["name"] != "tok1bbbb._domainkey.acme.example." {
+		t.Errorf("name = %v", got.After["name"])
+	}
+	if diff := cmp.Diff([]any{"tok1bbbb.dkim.amazonses.com."}, got.After["values"]); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
+	}
+	for _, d := range got.Diffs {
+		if d.Unknown || hasDeferred(d.After) {
+			t.Errorf("diff %s still unknown: %+v", d.Name, d)
+		}
+	}
+	if !c.HasUnknowns() {
+		t.Error("Resolved modified the original change")
+	}
+	// Without the identity nothing can be filled.
+	if still := c.Resolved(nil); !still.HasUnknowns() {
+		t.Error("resolved from nothing")
+	}
+}

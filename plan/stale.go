@@ -62,8 +62,9 @@ func resourceDigest(o Observed) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-// ResourceKey is the key of an observed resource in Plan.ResourceDigests: its
-// address, followed by its ID when several live resources share the address.
+// resourceKeys returns the key of each observed resource in
+// Plan.ResourceDigests: its address, followed by " (ID)" when several live
+// resources share the address.
 func resourceKeys(observed []Observed) []string {
 	count := map[string]int{}
 	for _, o := range observed {
@@ -94,7 +95,11 @@ func ResourceDigests(observed []Observed) map[string]string {
 // order, without secret digests and without status attributes that AWS moves
 // on its own. Two reads of an unchanged AWS account give the same digest.
 func StateDigest(observed []Observed) string {
-	digests := ResourceDigests(observed)
+	return stateDigestOf(ResourceDigests(observed))
+}
+
+// stateDigestOf combines per-resource digests into the state digest.
+func stateDigestOf(digests map[string]string) string {
 	h := sha256.New()
 	for _, k := range specs.SortedKeys(digests) {
 		fmt.Fprintf(h, "%s\x00%s\n", k, digests[k])
@@ -131,10 +136,10 @@ func CheckStale(p *Plan, observedNow []Observed) error {
 	if p == nil {
 		return fmt.Errorf("check stale plan: no plan")
 	}
-	if p.StateDigest == StateDigest(observedNow) {
+	now := ResourceDigests(observedNow)
+	if p.StateDigest == stateDigestOf(now) {
 		return nil
 	}
-	now := ResourceDigests(observedNow)
 	nowByKey := map[string]Observed{}
 	for i, k := range resourceKeys(observedNow) {
 		nowByKey[k] = observedNow[i]

@@ -126,13 +126,15 @@ func copyAttrs(attrs map[string]any) map[string]any {
 	return out
 }
 
-// isEmpty reports whether v says "nothing": absent, "", an empty list or map.
-// Empty and absent compare equal, so that a provider need not report an unset
-// optional attribute and a spec need not spell out an empty one.
+// isEmpty reports whether v says "nothing": absent, "", false, an empty list
+// or map. Empty and absent compare equal, so that a provider need not report an
+// unset optional attribute or a false flag, and a spec need not spell them out.
 func isEmpty(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return true
+	case bool:
+		return !x
 	case string:
 		return x == ""
 	case []any:
@@ -247,6 +249,8 @@ func canonical(kind specs.Kind, recordType, attr string, v any) any {
 			return canonicalDomain(x)
 		case attr == "policy":
 			return canonicalJSON(x)
+		case attr == "type" && isRecordKind(kind):
+			return strings.ToUpper(strings.TrimSpace(x))
 		case attr == "values" && isRecordKind(kind):
 			return canonicalRecordValue(recordType, x)
 		}
