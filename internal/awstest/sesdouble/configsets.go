@@ -75,8 +75,9 @@ func (d *Double) createConfigurationSet(ctx context.Context, rs *regionState, in
 	if req.ReputationOptions != nil {
 		cs.reputation = *req.ReputationOptions
 	}
-	if req.SendingOptions != nil && req.SendingOptions.SendingEnabled != nil {
-		cs.sendingEnabled = *req.SendingOptions.SendingEnabled
+	if req.SendingOptions != nil {
+		// The SDK leaves a false boolean out of the body: absent means false.
+		cs.sendingEnabled = req.SendingOptions.SendingEnabled != nil && *req.SendingOptions.SendingEnabled
 	}
 	if req.SuppressionOptions != nil {
 		if e := validSuppressionReasons(req.SuppressionOptions.SuppressedReasons); e != nil {

@@ -215,9 +215,13 @@ func (n *notifier) queue(ev event) {
 	}
 }
 
+// marshal encodes v as SES does, without escaping <, > and &.
 func marshal(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the notification types always encode
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // mail builds the mail object: the notification form carries sourceIp and
