@@ -56,7 +56,9 @@ func TestPutAccountDetailsValidation(t *testing.T) {
 		{"five contacts", func(in *sesv2.PutAccountDetailsInput) {
 			in.AdditionalContactEmailAddresses = []string{"a@b.example", "c@b.example", "d@b.example", "e@b.example", "f@b.example"}
 		}},
-		{"contact without @", func(in *sesv2.PutAccountDetailsInput) { in.AdditionalContactEmailAddresses = []string{"ops.acme.example"} }},
+		{"contact without @", func(in *sesv2.PutAccountDetailsInput) {
+			in.AdditionalContactEmailAddresses = []string{"ops.acme.example"}
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
