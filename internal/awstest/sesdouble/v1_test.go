@@ -196,6 +196,9 @@ func TestV1SetterErrors(t *testing.T) {
 		}},
 		{"forwarding off without topics", func() error {
 			_, err := e.v1.SetIdentityFeedbackForwardingEnabled(ctx, &ses.SetIdentityFeedbackForwardingEnabledInput{Identity: aws.String("acme.example"), ForwardingEnabled: false})
+			if err != nil && !strings.Contains(err.Error(), "both bounces and complaints") {
+				t.Errorf("refused for another reason: %v", err)
+			}
 			return err
 		}},
 		{"MAIL FROM outside the domain", func() error {

@@ -515,7 +515,8 @@ func (d *Double) putDkimSigningAttributes(ctx context.Context, rs *regionState, 
 			break
 		}
 		if length == "" {
-			return nil, errorf(codeBadRequest, "NextSigningKeyLength is required to change the signing key of an identity that already uses Easy DKIM.")
+			// Already Easy DKIM and no new length: nothing to change.
+			break
 		}
 		if e := changeKeyLength(id, length, now); e != nil {
 			return nil, e
