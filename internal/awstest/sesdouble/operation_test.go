@@ -1,6 +1,7 @@
 package sesdouble
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -173,6 +174,37 @@ func TestRequestRegion(t *testing.T) {
 		}
 		if got := RequestRegion(r); got != want {
 			t.Errorf("RequestRegion(%q) = %q, want %q", auth, got, want)
+		}
+	}
+}
+
+func TestV2OperationsNotEmulatedAndLegacyForms(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	_, err := e.v2.CreateEmailTemplate(ctx, &sesv2.CreateEmailTemplateInput{TemplateName: aws.String("t"),
+		TemplateContent: &types.EmailTemplateContent{Subject: aws.String("s")}})
+	if code := errorCode(t, err); code != "UnknownOperationException" || !strings.Contains(err.Error(), "CreateEmailTemplate") {
+		t.Fatalf("not emulated: %v", err)
+	}
+	must[*sesv2.CreateEmailIdentityOutput](t)(e.v2.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("a.example")}))
+	must[*sesv2.CreateConfigurationSetOutput](t)(e.v2.CreateConfigurationSet(ctx, &sesv2.CreateConfigurationSetInput{ConfigurationSetName: aws.String("s")}))
+	for path, want := range map[string]string{
+		"/v2/email/identities?PageSize=5":         `"IdentityName":"a.example"`,
+		"/v2/email/configuration-sets?PageSize=5": `"ConfigurationSets":["s"]`,
+	} {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.url+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261130/us-west-2/ses/aws4_request, SignedHeaders=host, Signature=0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), want) {
+			t.Errorf("GET %s: %d %s", path, resp.StatusCode, b)
 		}
 	}
 }
