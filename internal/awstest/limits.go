@@ -1,7 +1,6 @@
 package awstest
 
 import (
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -76,14 +75,10 @@ func (l *limiter) allow(c call, now time.Time) bool {
 	return b.AllowN(now, 1)
 }
 
-// SetRateLimits switches the rate limits to "aws" or "off" until the next
-// Reset (which restores Options.RateLimits).
-func (s *Server) SetRateLimits(mode string) error {
-	switch mode {
-	case "aws", "off":
-	default:
-		return fmt.Errorf("rate limits %q: want \"aws\" or \"off\"", mode)
-	}
-	s.limits.reset(mode)
-	return nil
+// configure sets mode and scale and empties the buckets.
+func (l *limiter) configure(mode string, scale float64) {
+	l.mu.Lock()
+	l.scale = scale
+	l.mu.Unlock()
+	l.reset(mode)
 }
