@@ -363,7 +363,9 @@ type unit struct {
 	chars   int
 }
 
-func (u *unit) changes() []types.Change { return append(append([]types.Change{}, u.deletes...), u.creates...) }
+func (u *unit) changes() []types.Change {
+	return append(append([]types.Change{}, u.deletes...), u.creates...)
+}
 
 func (u *unit) add(action types.ChangeAction, s *rrset) {
 	c := types.Change{Action: action, ResourceRecordSet: &s.raw}

@@ -67,7 +67,7 @@ type Provider struct {
 	opts Options
 
 	mu     sync.Mutex
-	zones  map[ZoneRef]zone       // resolved zone references
+	zones  map[ZoneRef]zone      // resolved zone references
 	states map[string]*zoneState // zone ID -> record sets as last read or written
 }
 
