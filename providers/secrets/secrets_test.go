@@ -376,3 +376,87 @@ func TestSMTPCredentialsNeverShowThePassword(t *testing.T) {
 		}
 	}
 }
+
+func TestOverwriteCallsAndRestore(t *testing.T) {
+	s := awstest.Shared(t)
+	ctx := t.Context()
+	cfg := s.Config("us-west-2")
+	store := Open(cfg, t.TempDir())
+	mark := Tag{TagKind, "k"}
+	for _, loc := range []string{"ssm:/x", "secretsmanager:x"} {
+		if err := store.Put(ctx, loc, []byte("one"), "acme", mark); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := s.Counts()
+	for _, loc := range []string{"ssm:/x", "secretsmanager:x"} {
+		if err := store.Put(ctx, loc, []byte("two"), "acme", mark); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := s.Counts()
+	want := map[string]map[string]int{
+		"ssm":            {"PutParameter": 2, "ListTagsForResource": 1, "AddTagsToResource": 0},
+		"secretsmanager": {"CreateSecret": 1, "DescribeSecret": 1, "PutSecretValue": 1, "TagResource": 0, "RestoreSecret": 0},
+	}
+	for svc, ops := range want {
+		for op, n := range ops {
+			if got := after[svc][op] - before[svc][op]; got != n {
+				t.Errorf("overwrite: %s %s calls = %d, want %d", svc, op, got, n)
+			}
+		}
+	}
+
+	t.Run("a secret of the stack scheduled for deletion is restored", func(t *testing.T) {
+		sm := secretsmanager.NewFromConfig(cfg)
+		if _, err := sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("x"), RecoveryWindowInDays: aws.Int64(7)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, found, err := store.Get(ctx, "secretsmanager:x"); err != nil || found {
+			t.Errorf("Get of a secret scheduled for deletion: found=%v err=%v", found, err)
+		}
+		if err := store.Put(ctx, "secretsmanager:x", []byte("three"), "acme", mark); err != nil {
+			t.Fatal(err)
+		}
+		if got, found, err := store.Get(ctx, "secretsmanager:x"); err != nil || !found || string(got) != "three" {
+			t.Errorf("after restore Get = %q %v %v", got, found, err)
+		}
+	})
+
+	t.Run("missing tags are added to an owned secret", func(t *testing.T) {
+		if err := store.Put(ctx, "ssm:/x", []byte("four"), "acme", mark, Tag{specs.TagAddr, "dkim_key.new"}); err != nil {
+			t.Fatal(err)
+		}
+		tags, _, _ := store.Tags(ctx, "ssm:/x")
+		if tags[specs.TagAddr] != "dkim_key.new" || tags[TagKind] != "k" {
+			t.Errorf("tags = %v", tags)
+		}
+	})
+}
+
+func TestListPaginates(t *testing.T) {
+	s := awstest.Shared(t)
+	ctx := t.Context()
+	store := Open(s.Config("us-west-2"), t.TempDir())
+	const n = 55 // DescribeParameters pages hold 50
+	for i := range n {
+		if err := store.Put(ctx, fmt.Sprintf("ssm:/acme/k%02d", i), []byte("x"), "acme", Tag{TagKind, "k"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := store.List(ctx, "acme", "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n || got[0].Location.String() != "ssm:/acme/k00" || got[n-1].Location.String() != "ssm:/acme/k54" {
+		t.Errorf("List returned %d entries: first %v", len(got), got[0].Location)
+	}
+	// AWS honours MaxResults=50: 2 pages. moto 5.2.1 ignores it and pages
+	// by 10: 6 pages. Anything else means the pages are not followed.
+	if c := s.Count("ssm", "DescribeParameters"); c != 2 && c != 6 {
+		t.Errorf("DescribeParameters calls = %d, want 2 pages of 50 (AWS) or 6 of 10 (moto)", c)
+	}
+	if c := s.Count("secretsmanager", "ListSecrets"); c != 1 {
+		t.Errorf("ListSecrets calls = %d, want 1", c)
+	}
+}
