@@ -3,6 +3,7 @@ package ses
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
@@ -248,4 +249,38 @@ func TestDKIMModes(t *testing.T) {
 		t.Fatalf("after switching to easy 1024: signing=%v next=%s", out.DkimAttributes.SigningEnabled, out.DkimAttributes.NextSigningKeyLength)
 	}
 	e.requireNoChanges(easy)
+}
+
+func TestKeyLengthChangeOncePer24Hours(t *testing.T) {
+	e := newEnv(t)
+	short := domain("acme.example", map[string]any{"dkim_key_length": int64(1024)})
+	e.apply(createOf(short))
+	long := domain("acme.example", map[string]any{"dkim_key_length": int64(2048)})
+
+	e.clock.Advance(time.Hour)
+	changes := e.replan(long)
+	if len(changes) != 1 || changes[0].Action != plan.Update {
+		t.Fatalf("changes = %+v", changes)
+	}
+	e.resetCounts()
+	res := e.applyResult(changes[0])
+	if res.Err == nil {
+		t.Fatal("a key-length change 1 hour after the key was generated was not refused")
+	}
+	for _, want := range []string{"domain.acme.example: ", "once per 24 hours", "2026-11-30T08:00:00Z", "after 2026-12-01T08:00:00Z", "Nothing was changed"} {
+		if !strings.Contains(res.Err.Error(), want) {
+			t.Errorf("refusal %q does not say %q", res.Err, want)
+		}
+	}
+	if diff := cmp.Diff(map[string]int{"GetEmailIdentity": 1}, e.sesCalls()); diff != "" {
+		t.Errorf("a refused change called SES (-want +got):\n%s", diff)
+	}
+
+	e.clock.Advance(24 * time.Hour)
+	e.apply(e.replan(long)[0])
+	out, _ := e.getIdentity("acme.example")
+	if out.DkimAttributes.NextSigningKeyLength != types.DkimSigningKeyLengthRsa2048Bit {
+		t.Errorf("key length = %s", out.DkimAttributes.NextSigningKeyLength)
+	}
+	e.requireNoChanges(long)
 }
