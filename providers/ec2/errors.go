@@ -7,6 +7,7 @@ import (
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // errorCode returns the AWS error code of err, or "".
@@ -44,9 +45,13 @@ func outcomeUnknown(err error) bool {
 		// The caller gave up: whatever happened is found by the next run.
 		return false
 	}
+	var sendErr *smithyhttp.RequestSendError
+	if errors.As(err, &sendErr) {
+		return true // the request may have reached AWS; the answer did not come back
+	}
 	var resp *awshttp.ResponseError
 	if errors.As(err, &resp) {
-		if resp.HTTPStatusCode() >= 500 {
+		if status := resp.HTTPStatusCode(); status == 0 || status >= 500 {
 			return true
 		}
 		return throttleCodes[errorCode(err)]
