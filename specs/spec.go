@@ -38,6 +38,7 @@ type Spec struct {
 
 	files     map[string]*hcl.File
 	resources []Resource
+	zoneIndex map[string]int // zone name -> index in Zones
 }
 
 // Files returns every parsed file (spec files, -var-file files and -var
