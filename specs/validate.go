@@ -6,14 +6,19 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// validate checks the rules that span blocks, on the decoded spec and its
-// expanded resources.
-func (l *loader) validate() {
-	s := l.spec
-	for i := range s.Domains {
-		l.checkSPF(&s.Domains[i])
-		l.checkDMARCAlignment(&s.Domains[i])
+// validateBlocks checks the rules that need only the decoded blocks; they
+// run even when other blocks have errors.
+func (l *loader) validateBlocks() {
+	for i := range l.spec.Domains {
+		l.checkSPF(&l.spec.Domains[i])
+		l.checkDMARCAlignment(&l.spec.Domains[i])
 	}
+}
+
+// validateResources checks the rules that span blocks, on the expanded
+// resources of a spec without errors.
+func (l *loader) validateResources() {
+	s := l.spec
 	for _, cs := range s.ConfigurationSets {
 		if n := s.awsName(cs.Label); len(n) > 64 {
 			l.errorf(cs.Range, "Configuration set name too long", "The AWS name %q has %d characters; SES allows 64. Shorten the label or the stack name.", n, len(n))
