@@ -3,6 +3,7 @@ package specs
 import (
 	"fmt"
 	"math/big"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -214,6 +215,14 @@ func explainUnsupported(diags hcl.Diagnostics, schema *hcl.BodySchema) hcl.Diagn
 		}
 		var names []string
 		switch d.Summary {
+		case "Missing required argument":
+			if m := missingArgName.FindStringSubmatch(d.Detail); m != nil {
+				if ex, ok := argumentExamples[m[1]]; ok {
+					d.Detail += fmt.Sprintf(" Add it to this block, such as %s.", ex)
+				} else {
+					d.Detail += " Add it to this block."
+				}
+			}
 		case "Unsupported argument":
 			for _, a := range schema.Attributes {
 				names = append(names, a.Name)
@@ -235,4 +244,27 @@ func explainUnsupported(diags hcl.Diagnostics, schema *hcl.BodySchema) hcl.Diagn
 		}
 	}
 	return diags
+}
+
+var missingArgName = regexp.MustCompile(`^The argument "([^"]+)" is required`)
+
+// argumentExamples show how to write each required argument.
+var argumentExamples = map[string]string{
+	"stack":               `stack = "acme-prod"`,
+	"region":              `region = "us-west-2"`,
+	"subdomain":           `subdomain = "bounce"`,
+	"policy":              `policy = "quarantine"`,
+	"types":               `types = ["BOUNCE", "COMPLAINT"]`,
+	"topic":               `topic = topic.feedback`,
+	"credentials":         `credentials = "ssm:/acme/mail/smtp/webapp"`,
+	"hostname":            `hostname = "mta1.acme.example"`,
+	"domain":              `domain = "acme.example"`,
+	"selector":            `selector = "mta1"`,
+	"private_key":         `private_key = "ssm:/acme/mail/dkim/mta1"`,
+	"values":              `values = ["10 mx1.acme.example."]`,
+	"mail_type":           `mail_type = "TRANSACTIONAL"`,
+	"website_url":         `website_url = "https://acme.example"`,
+	"use_case":            `use_case = file("use-case.txt")`,
+	"additional_contacts": `additional_contacts = ["ops@acme.example"]`,
+	"contact_email":       `contact_email = "ops@acme.example"`,
 }
