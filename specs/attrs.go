@@ -197,15 +197,6 @@ func (l *loader) oneOf(rng hcl.Range, attr, value string, allowed []string) bool
 	return false
 }
 
-// required reports a missing attribute at the block's header.
-func (l *loader) required(c *hcl.BodyContent, block *hcl.Block, names ...string) {
-	for _, n := range names {
-		if _, ok := c.Attributes[n]; !ok {
-			l.errorf(block.DefRange, "Missing required argument", "The %s block needs the argument %q.", block.Type, n)
-		}
-	}
-}
-
 // explainUnsupported adds the accepted names to hcl's "Unsupported argument"
 // and "Unsupported block type" errors when hcl found no close name to suggest.
 func explainUnsupported(diags hcl.Diagnostics, schema *hcl.BodySchema) hcl.Diagnostics {

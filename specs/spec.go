@@ -83,8 +83,6 @@ type Domain struct {
 	DMARC            *DMARC         // nil: no DMARC record
 	Notifications    *Notifications // nil: SES defaults (feedback by email)
 	Range            hcl.Range
-
-	nameRange hcl.Range
 }
 
 // DKIM modes.
@@ -124,8 +122,6 @@ type SPF struct {
 	Include []string // domains, without "include:"
 	All     string   // "fail", "softfail" or "neutral"
 	Range   hcl.Range
-
-	includeRanges []hcl.Range
 }
 
 // DMARC is the policy published at _dmarc.<domain>.
@@ -205,8 +201,6 @@ type MTA struct {
 	InstanceID string
 	ReverseDNS bool
 	Range      hcl.Range
-
-	hostnameRange hcl.Range
 }
 
 // DKIMKey is a self-managed DKIM key pair and its public TXT record.
