@@ -3,6 +3,7 @@ package specs
 import (
 	"fmt"
 	"math/big"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -196,15 +197,6 @@ func (l *loader) oneOf(rng hcl.Range, attr, value string, allowed []string) bool
 	return false
 }
 
-// required reports a missing attribute at the block's header.
-func (l *loader) required(c *hcl.BodyContent, block *hcl.Block, names ...string) {
-	for _, n := range names {
-		if _, ok := c.Attributes[n]; !ok {
-			l.errorf(block.DefRange, "Missing required argument", "The %s block needs the argument %q.", block.Type, n)
-		}
-	}
-}
-
 // explainUnsupported adds the accepted names to hcl's "Unsupported argument"
 // and "Unsupported block type" errors when hcl found no close name to suggest.
 func explainUnsupported(diags hcl.Diagnostics, schema *hcl.BodySchema) hcl.Diagnostics {
@@ -214,6 +206,14 @@ func explainUnsupported(diags hcl.Diagnostics, schema *hcl.BodySchema) hcl.Diagn
 		}
 		var names []string
 		switch d.Summary {
+		case "Missing required argument":
+			if m := missingArgName.FindStringSubmatch(d.Detail); m != nil {
+				if ex, ok := argumentExamples[m[1]]; ok {
+					d.Detail += fmt.Sprintf(" Add it to this block, such as %s.", ex)
+				} else {
+					d.Detail += " Add it to this block."
+				}
+			}
 		case "Unsupported argument":
 			for _, a := range schema.Attributes {
 				names = append(names, a.Name)
@@ -235,4 +235,27 @@ func explainUnsupported(diags hcl.Diagnostics, schema *hcl.BodySchema) hcl.Diagn
 		}
 	}
 	return diags
+}
+
+var missingArgName = regexp.MustCompile(`^The argument "([^"]+)" is required`)
+
+// argumentExamples show how to write each required argument.
+var argumentExamples = map[string]string{
+	"stack":               `stack = "acme-prod"`,
+	"region":              `region = "us-west-2"`,
+	"subdomain":           `subdomain = "bounce"`,
+	"policy":              `policy = "quarantine"`,
+	"types":               `types = ["BOUNCE", "COMPLAINT"]`,
+	"topic":               `topic = topic.feedback`,
+	"credentials":         `credentials = "ssm:/acme/mail/smtp/webapp"`,
+	"hostname":            `hostname = "mta1.acme.example"`,
+	"domain":              `domain = "acme.example"`,
+	"selector":            `selector = "mta1"`,
+	"private_key":         `private_key = "ssm:/acme/mail/dkim/mta1"`,
+	"values":              `values = ["10 mx1.acme.example."]`,
+	"mail_type":           `mail_type = "TRANSACTIONAL"`,
+	"website_url":         `website_url = "https://acme.example"`,
+	"use_case":            `use_case = file("use-case.txt")`,
+	"additional_contacts": `additional_contacts = ["ops@acme.example"]`,
+	"contact_email":       `contact_email = "ops@acme.example"`,
 }

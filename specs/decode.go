@@ -166,7 +166,7 @@ func (l *loader) enumList(c *hcl.BodyContent, name, what string, allowed []strin
 var selectorPattern = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
 
 func (l *loader) decodeDomain(b *hcl.Block) {
-	d := Domain{Name: normalName(b.Labels[0]), SESIdentity: true, Range: b.DefRange, nameRange: b.LabelRanges[0]}
+	d := Domain{Name: normalName(b.Labels[0]), SESIdentity: true, Range: b.DefRange}
 	if p := dnsNameProblem(b.Labels[0], false); p != "" {
 		l.errorf(b.LabelRanges[0], "Invalid domain name", "%q is not a valid DNS name: %s.", b.Labels[0], p)
 	}
@@ -304,7 +304,6 @@ func (l *loader) decodeSPF(b *hcl.Block) *SPF {
 			continue
 		}
 		s.Include = append(s.Include, inc)
-		s.includeRanges = append(s.includeRanges, it.Range)
 	}
 	mtas, _, _ := l.refList(c, "mtas", "mta")
 	s.MTAs = values(mtas)
@@ -463,7 +462,7 @@ func (l *loader) decodeMTA(b *hcl.Block) {
 		if p := dnsNameProblem(v, false); p != "" {
 			l.errorf(rng, "Invalid host name", "%s is not a valid host name: %s.", l.show(rng, v), l.explain(rng, p))
 		}
-		m.Hostname, m.hostnameRange = normalName(v), rng
+		m.Hostname = normalName(v)
 	}
 	if v, rng, ok := l.str(c, "instance_id"); ok {
 		if !instanceID.MatchString(v) {

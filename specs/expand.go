@@ -209,15 +209,24 @@ func (s *Spec) awsName(label string) string { return s.Stack + "-" + label }
 // ZoneFor returns the declared zone with the longest suffix matching name,
 // or nil when name's DNS is elsewhere.
 func (s *Spec) ZoneFor(name string) *Zone {
-	name = normalName(name)
-	var best *Zone
-	for i := range s.Zones {
-		z := &s.Zones[i]
-		if (name == z.Name || strings.HasSuffix(name, "."+z.Name)) && (best == nil || len(z.Name) > len(best.Name)) {
-			best = z
+	if len(s.zoneIndex) != len(s.Zones) {
+		s.zoneIndex = make(map[string]int, len(s.Zones))
+		for i, z := range s.Zones {
+			s.zoneIndex[z.Name] = i
 		}
 	}
-	return best
+	// Walk up from the name itself: the first declared zone is the longest.
+	for n := normalName(name); n != ""; {
+		if i, ok := s.zoneIndex[n]; ok {
+			return &s.Zones[i]
+		}
+		dot := strings.IndexByte(n, '.')
+		if dot < 0 {
+			break
+		}
+		n = n[dot+1:]
+	}
+	return nil
 }
 
 // record builds a route53.record (or, outside every zone, a

@@ -54,9 +54,12 @@ func Load(path string, opts LoadOptions) (*Spec, hcl.Diagnostics) {
 	}
 	l.diags = append(l.diags, diags...)
 	l.decodeRoot(files, opts)
+	l.validateBlocks()
 	if !l.diags.HasErrors() {
+		// Rules over record sets need the expansion, which needs a spec
+		// without errors.
 		l.expand()
-		l.validate()
+		l.validateResources()
 	}
 	diags = l.finishDiagnostics()
 	if diags.HasErrors() {
@@ -351,18 +354,14 @@ func (l *loader) setVariables(opts LoadOptions) {
 }
 
 // setRaw sets a variable from a raw string: literal for string variables, an
-// HCL expression otherwise. pseudo names the pseudo-file of the value in
-// diagnostics.
+// HCL expression otherwise. pseudo names the value in parse positions; the
+// diagnostics name source instead and never quote the value.
 func (l *loader) setRaw(v *variableDecl, raw, source, pseudo string) {
 	var val cty.Value
 	if v.typ == cty.String || v.typ == cty.DynamicPseudoType {
 		val = cty.StringVal(raw)
 	} else {
 		expr, d := hclsyntax.ParseExpression([]byte(raw), pseudo, hcl.InitialPos)
-		if !v.Sensitive {
-			// Parsing errors quote the source: keep the file only when it may be shown.
-			l.files[pseudo] = &hcl.File{Bytes: []byte(raw)}
-		}
 		if d.HasErrors() {
 			l.diags = append(l.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,

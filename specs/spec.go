@@ -38,6 +38,7 @@ type Spec struct {
 
 	files     map[string]*hcl.File
 	resources []Resource
+	zoneIndex map[string]int // zone name -> index in Zones
 }
 
 // Files returns every parsed file (spec files, -var-file files and -var
@@ -82,8 +83,6 @@ type Domain struct {
 	DMARC            *DMARC         // nil: no DMARC record
 	Notifications    *Notifications // nil: SES defaults (feedback by email)
 	Range            hcl.Range
-
-	nameRange hcl.Range
 }
 
 // DKIM modes.
@@ -123,8 +122,6 @@ type SPF struct {
 	Include []string // domains, without "include:"
 	All     string   // "fail", "softfail" or "neutral"
 	Range   hcl.Range
-
-	includeRanges []hcl.Range
 }
 
 // DMARC is the policy published at _dmarc.<domain>.
@@ -204,8 +201,6 @@ type MTA struct {
 	InstanceID string
 	ReverseDNS bool
 	Range      hcl.Range
-
-	hostnameRange hcl.Range
 }
 
 // DKIMKey is a self-managed DKIM key pair and its public TXT record.

@@ -6,14 +6,19 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// validate checks the rules that span blocks, on the decoded spec and its
-// expanded resources.
-func (l *loader) validate() {
-	s := l.spec
-	for i := range s.Domains {
-		l.checkSPF(&s.Domains[i])
-		l.checkDMARCAlignment(&s.Domains[i])
+// validateBlocks checks the rules that need only the decoded blocks; they
+// run even when other blocks have errors.
+func (l *loader) validateBlocks() {
+	for i := range l.spec.Domains {
+		l.checkSPF(&l.spec.Domains[i])
+		l.checkDMARCAlignment(&l.spec.Domains[i])
 	}
+}
+
+// validateResources checks the rules that span blocks, on the expanded
+// resources of a spec without errors.
+func (l *loader) validateResources() {
+	s := l.spec
 	for _, cs := range s.ConfigurationSets {
 		if n := s.awsName(cs.Label); len(n) > 64 {
 			l.errorf(cs.Range, "Configuration set name too long", "The AWS name %q has %d characters; SES allows 64. Shorten the label or the stack name.", n, len(n))
@@ -34,12 +39,13 @@ func (l *loader) validate() {
 
 // recordSet is a record set with a name known before apply.
 type recordSet struct {
-	res  *Resource
-	name string
-	typ  string
+	res         *Resource
+	name        string
+	typ         string
+	recordBlock bool // declared by a record block, not generated
 }
 
-func (r recordSet) fromRecordBlock() bool { return strings.HasPrefix(r.res.Addr, "record.") }
+func (r recordSet) fromRecordBlock() bool { return r.recordBlock }
 
 // checkRecordSets finds record sets that two blocks both claim, SPF values
 // that share a name, CNAMEs beside other records, and MAIL FROM domains that
@@ -55,17 +61,23 @@ func (l *loader) checkRecordSets() {
 		if !ok {
 			continue // a name known only after apply (Easy DKIM tokens)
 		}
-		sets = append(sets, recordSet{res: r, name: name, typ: r.Attrs["type"].(string)})
+		sets = append(sets, recordSet{res: r, name: name, typ: r.Attrs["type"].(string), recordBlock: strings.HasPrefix(r.Addr, "record.")})
 	}
 	reported := map[*Resource]bool{}
 
 	// MAIL FROM domains must not receive mail.
+	mxRecords := map[string][]recordSet{}
+	for _, set := range sets {
+		if set.fromRecordBlock() && set.typ == "MX" {
+			mxRecords[set.name] = append(mxRecords[set.name], set)
+		}
+	}
 	for _, d := range l.spec.Domains {
 		if d.MailFrom == nil || d.MailFrom.Domain == "" {
 			continue
 		}
-		for _, set := range sets {
-			if set.fromRecordBlock() && set.typ == "MX" && set.name == Fqdn(d.MailFrom.Domain) {
+		for _, set := range mxRecords[Fqdn(d.MailFrom.Domain)] {
+			{
 				l.errorf(d.MailFrom.subdomainRange, "MAIL FROM domain receives mail", "%s is the MAIL FROM domain of %s, and %s at %s gives it an MX for receiving. SES needs the only MX there to be 10 feedback-smtp.%s.amazonses.com, and a MAIL FROM domain must not receive mail: choose another subdomain (such as \"bounce\") or move the MX record.", d.MailFrom.Domain, d.Name, set.res.Addr, set.res.DeclRange.String(), l.spec.Region)
 				reported[set.res] = true
 			}
