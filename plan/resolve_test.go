@@ -103,7 +103,7 @@ func TestResolve(t *testing.T) {
 			name:     "an unknown value sorts by its template",
 			desired:  record("A", "203.0.113.9", specs.Deferred(specs.Ref("mta.mta2", "public_ip"))),
 			observed: nil,
-			want:     map[string]any{"type": "A", "values": []any{"203.0.113.9", specs.Deferred("${mta.mta2#public_ip}")}},
+			want:     map[string]any{"type": "A", "values": []any{specs.Deferred("${mta.mta2#public_ip}"), "203.0.113.9"}},
 		},
 		{
 			name:     "a value that becomes known moves to its place",
