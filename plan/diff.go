@@ -16,7 +16,7 @@ type Options struct {
 	Region  string   // recorded in the plan; apply refuses a plan made for another region
 	Destroy bool     // delete everything the stack owns, whatever the spec says
 	Targets []string // limit the plan to these addresses, what is under them, and what they need
-	Adopt   []string // addresses of existing unowned resources to take over (-adopt)
+	Adopt   []string // existing unowned resources to take over (-adopt): these addresses and what is under them
 }
 
 // Make compares the desired resources of a spec with the observed state of AWS
@@ -87,7 +87,7 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 	p.Manual = d.manual
 	if !opts.Destroy {
 		for _, a := range sortedUnique(opts.Adopt) {
-			if !d.adopted[a] {
+			if !d.adoptUsed[a] {
 				diags.add(a, &hcl.Diagnostic{
 					Severity: hcl.DiagWarning,
 					Summary:  "Nothing to adopt at " + a,
@@ -142,7 +142,7 @@ type declaredPlan struct {
 	changes        []Change
 	manual         []Change
 	declared       map[string]bool
-	adopted        map[string]bool
+	adoptUsed      map[string]bool     // the -adopt addresses that adopted something
 	changeObserved map[string]Observed // the live resource behind each update, replace and delete
 	diags          addrDiags
 }
@@ -150,11 +150,7 @@ type declaredPlan struct {
 // planDeclared compares each declared resource with its live counterpart.
 // Under Destroy nothing is declared.
 func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts Options) declaredPlan {
-	adopt := map[string]bool{}
-	for _, a := range opts.Adopt {
-		adopt[a] = true
-	}
-	d := declaredPlan{declared: map[string]bool{}, adopted: map[string]bool{}, changeObserved: map[string]Observed{}}
+	d := declaredPlan{declared: map[string]bool{}, adoptUsed: map[string]bool{}, changeObserved: map[string]Observed{}}
 	if opts.Destroy {
 		return d
 	}
@@ -204,12 +200,13 @@ func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts 
 		adopting := false
 		switch Classify(o, opts.Stack) {
 		case Unowned, OwnedByOtherStack:
-			if diag := collision(r, o, opts.Stack, adopt[r.Addr]); diag != nil {
+			adoptedBy := adoptingAddress(r.Addr, opts.Adopt)
+			if diag := collision(r, o, opts.Stack, adoptedBy != ""); diag != nil {
 				d.diags.add(r.Addr, diag)
 				continue
 			}
 			adopting = true
-			d.adopted[r.Addr] = true
+			d.adoptUsed[adoptedBy] = true
 		}
 		if c, changed := diffResource(r, o, opts.Stack, adopting); changed {
 			d.changes = append(d.changes, c)
@@ -217,6 +214,17 @@ func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts 
 		}
 	}
 	return d
+}
+
+// adoptingAddress returns the -adopt address that covers addr (addr itself or
+// a block it is part of), or "".
+func adoptingAddress(addr string, adopt []string) string {
+	for _, a := range sortedUnique(adopt) {
+		if underTarget(addr, a) {
+			return a
+		}
+	}
+	return ""
 }
 
 // observedExcept returns observed without the resources at the given addresses.

@@ -424,6 +424,43 @@ func TestMakeOwnership(t *testing.T) {
 	}
 }
 
+// -adopt of a block takes over the resources under it too: an identity set
+// up by hand comes with its DKIM records.
+func TestMakeAdoptBlock(t *testing.T) {
+	var observed []Observed
+	for _, o := range observedStack() {
+		if strings.HasPrefix(o.Addr, "domain.acme.example") || o.Addr == "topic.feedback" {
+			o.Owner = ""
+		}
+		observed = append(observed, o)
+	}
+	desired := desiredStack()
+	t.Run("without -adopt every resource is an error", func(t *testing.T) {
+		_, diags := Make(desired, observed, Options{Stack: stack})
+		if n := len(diags.Errs()); n != 6 {
+			t.Errorf("%d errors, want 6 (identity, 3 DKIM, DMARC, topic): %v", n, diags)
+		}
+	})
+	t.Run("-adopt of the block adopts what is under it", func(t *testing.T) {
+		p, diags := Make(desired, observed, Options{Stack: stack, Adopt: []string{"domain.acme.example"}})
+		if n := len(diags.Errs()); n != 1 || !strings.Contains(diags.Errs()[0].Error(), "topic acme-prod-feedback") {
+			t.Fatalf("errors = %v, want only the topic", diags.Errs())
+		}
+		want := map[string]Action{
+			"domain.acme.example": Update, "domain.acme.example/dkim[0]": Update, "domain.acme.example/dkim[1]": Update,
+			"domain.acme.example/dkim[2]": Update, "domain.acme.example/dmarc": Update,
+		}
+		if diff := cmp.Diff(want, actions(p)); diff != "" {
+			t.Errorf("actions (-want +got):\n%s", diff)
+		}
+		for _, c := range p.Changes {
+			if !c.Adopt {
+				t.Errorf("%s does not adopt", c.Addr)
+			}
+		}
+	})
+}
+
 func TestMakeAdoptWithoutDiffs(t *testing.T) {
 	o := obsTopic()
 	o.Owner = ""

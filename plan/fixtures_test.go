@@ -174,6 +174,24 @@ func manualDMARCRes() specs.Resource {
 	}
 }
 
+// manualDKIMRes is a DKIM CNAME of a domain whose DNS is elsewhere: its name
+// and value are known only once the identity exists.
+func manualDKIMRes() specs.Resource {
+	tok := specs.RefIndex("domain.other.example", "dkim_tokens", 0)
+	return specs.Resource{
+		Addr: "domain.other.example/dkim[0]",
+		Kind: specs.KindManualDNSRecord,
+		Attrs: map[string]any{
+			"name":   specs.Deferred(tok + "._domainkey.other.example."),
+			"type":   "CNAME",
+			"ttl":    int64(1800),
+			"values": []any{specs.Deferred(tok + ".dkim.amazonses.com.")},
+		},
+		DependsOn: []string{"domain.other.example"},
+		DeclRange: at(80),
+	}
+}
+
 // desiredStack is the whole fixture spec.
 func desiredStack() []specs.Resource {
 	return []specs.Resource{

@@ -148,24 +148,33 @@ func collision(r specs.Resource, o Observed, stack string, adopt bool) *hcl.Diag
 // describe names a resource the way its AWS service does, and the service.
 func describe(kind specs.Kind, attrs map[string]any) (name, service string) {
 	str := func(k string) string { s, _ := attrs[k].(string); return s }
+	named := func(what, k string) string {
+		if str(k) == "" {
+			return ""
+		}
+		return what + " " + str(k)
+	}
 	switch kind {
 	case specs.KindSESIdentity:
 		return str("identity"), "SES"
 	case specs.KindSESConfigSet:
-		return "configuration set " + str("name"), "SES"
+		return named("configuration set", "name"), "SES"
 	case specs.KindSESAccount:
 		return "the account settings", "SES"
 	case specs.KindSNSTopic:
-		return "topic " + str("name"), "SNS"
+		return named("topic", "name"), "SNS"
 	case specs.KindSQSQueue:
-		return "queue " + str("name"), "SQS"
+		return named("queue", "name"), "SQS"
 	case specs.KindSMTPUser:
-		return "user " + str("user_name"), "IAM"
+		return named("user", "user_name"), "IAM"
 	case specs.KindEIP:
 		if ip := str("public_ip"); ip != "" {
 			return "Elastic IP " + ip, "EC2"
 		}
-		return "the Elastic IP of " + strings.TrimSuffix(str("hostname"), "."), "EC2"
+		if h := str("hostname"); h != "" {
+			return "the Elastic IP of " + strings.TrimSuffix(h, "."), "EC2"
+		}
+		return "", "EC2"
 	case specs.KindDKIMKey:
 		loc := str("location")
 		return loc, secretStore(loc)

@@ -77,6 +77,8 @@ func TestDescribe(t *testing.T) {
 		{specs.KindDKIMKey, map[string]any{"location": "secretsmanager:k"}, "secretsmanager:k", "Secrets Manager"},
 		{specs.KindEIP, map[string]any{"hostname": "mta1.acme.example."}, "the Elastic IP of mta1.acme.example", "EC2"},
 		{specs.KindEIP, map[string]any{"public_ip": "198.51.100.7"}, "Elastic IP 198.51.100.7", "EC2"},
+		{specs.KindSNSTopic, map[string]any{}, "", "SNS"},
+		{specs.KindRoute53Record, map[string]any{"name": specs.Deferred("${x#y}"), "type": "CNAME"}, "", "Route 53"},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {

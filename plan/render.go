@@ -175,3 +175,22 @@ func writeAll(w io.Writer, s string) error {
 	}
 	return nil
 }
+
+// manualUnknownNote is the zone-file comment under manual records that still
+// have unknown parts (DKIM tokens of an identity apply has yet to create).
+const manualUnknownNote = "; " + specs.KnownAfterApply + ": these values exist once mailform apply has run; run mailform plan again then to see them"
+
+// manualZoneFile returns the zone-file lines of all manual records, with the
+// note about unknown values when some are.
+func manualZoneFile(manual []Change) []string {
+	var lines []string
+	unknown := false
+	for _, c := range manual {
+		lines = append(lines, zoneFileLines(c)...)
+		unknown = unknown || c.HasUnknowns()
+	}
+	if unknown {
+		lines = append(lines, manualUnknownNote)
+	}
+	return lines
+}

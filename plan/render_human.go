@@ -65,10 +65,8 @@ func (v HumanView) Render(w io.Writer, p *Plan) error {
 	b.WriteString(color(ansiBold, summaryLine(p)) + "\n")
 	if len(p.Manual) > 0 {
 		b.WriteString("\nPublish these records at your DNS provider:\n\n")
-		for _, c := range p.Manual {
-			for _, l := range zoneFileLines(c) {
-				fmt.Fprintf(&b, "  %s\n", l)
-			}
+		for _, l := range manualZoneFile(p.Manual) {
+			fmt.Fprintf(&b, "  %s\n", l)
 		}
 	}
 	return writeAll(w, b.String())

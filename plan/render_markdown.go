@@ -67,10 +67,8 @@ func (MarkdownView) Render(w io.Writer, p *Plan) error {
 	}
 	if len(p.Manual) > 0 {
 		var zone strings.Builder
-		for _, c := range p.Manual {
-			for _, l := range zoneFileLines(c) {
-				zone.WriteString(l + "\n")
-			}
+		for _, l := range manualZoneFile(p.Manual) {
+			zone.WriteString(l + "\n")
 		}
 		b.WriteString("\n**Publish these records at your DNS provider:**\n\n")
 		writeFenced(&b, "", zone.String())

@@ -55,7 +55,7 @@ func renderCases(t *testing.T) map[string]*Plan {
 			Attrs: map[string]any{"name": "acme-prod-old", "ses_publish": true, "arn": "arn:aws:sns:us-west-2:123456789012:acme-prod-old"}})
 
 	return map[string]*Plan{
-		"create":    mk(desiredStack(), nil, Options{}),
+		"create":    mk(append(desiredStack(), manualDKIMRes()), nil, Options{}),
 		"mixed":     mk(append(desiredStack(), alerts, mx), mixedObserved, Options{Adopt: []string{"email.alerts@partner.example"}}),
 		"nochanges": mk(desiredStack(), observedStack(), Options{}),
 		"destroy":   mk(desiredStack(), observedStack(), Options{Destroy: true}),
@@ -117,7 +117,10 @@ func TestRenderHumanFacts(t *testing.T) {
 			"      + bounce_topic: (known after apply)\n",
 			"      + password: (sensitive)\n",
 			"Plan: 9 to add, 0 to change, 0 to replace, 0 to destroy.\n",
-			"Publish these records at your DNS provider:\n\n  _dmarc.other.example. 300 IN TXT \"v=DMARC1; p=none\"\n",
+			"Publish these records at your DNS provider:\n\n",
+			"  _dmarc.other.example. 300 IN TXT \"v=DMARC1; p=none\"\n",
+			"  (known after apply) 1800 IN CNAME (known after apply)\n",
+			"  ; (known after apply): these values exist once mailform apply has run; run mailform plan again then to see them\n",
 		}},
 		{"mixed", []string{
 			"      ~ ttl: 600 -> 300\n",

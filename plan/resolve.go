@@ -100,17 +100,19 @@ func resolveValue(v any, lookup func(specs.Placeholder) (string, bool), txtValue
 	return v
 }
 
-// sortValues sorts a record's values: known values in order, then the values
-// still to be known, in the order of their templates.
+// sortValues sorts a record's values by their text, a value still to be
+// known by its template: the order the spec loader gives them.
 func sortValues(vals []any) {
-	sort.SliceStable(vals, func(i, j int) bool {
-		_, di := vals[i].(specs.Deferred)
-		_, dj := vals[j].(specs.Deferred)
-		if di != dj {
-			return dj
+	text := func(v any) string {
+		switch x := v.(type) {
+		case string:
+			return x
+		case specs.Deferred:
+			return string(x)
 		}
-		return sortKey(vals[i]) < sortKey(vals[j])
-	})
+		return sortKey(v)
+	}
+	sort.SliceStable(vals, func(i, j int) bool { return text(vals[i]) < text(vals[j]) })
 }
 
 // Resolved returns a copy of c whose After and attribute diffs have every

@@ -89,7 +89,7 @@ func TestResolve(t *testing.T) {
 			want:     map[string]any{"type": "CNAME", "values": []any{"t0.dkim.amazonses.com."}},
 		},
 		{
-			name: "values stay sorted, unknown ones last",
+			name: "values stay sorted, unknown ones by their template",
 			desired: record("MX",
 				specs.Deferred("30 "+specs.Ref("mta.mta9", "hostname")),
 				specs.Deferred("20 "+specs.Ref("mta.mta1", "public_ip")),
@@ -98,6 +98,18 @@ func TestResolve(t *testing.T) {
 			want: map[string]any{"type": "MX", "values": []any{
 				"10 a.example.", "20 198.51.100.7", specs.Deferred("30 ${mta.mta9#hostname}"),
 			}},
+		},
+		{
+			name:     "an unknown value sorts by its template",
+			desired:  record("A", "203.0.113.9", specs.Deferred(specs.Ref("mta.mta2", "public_ip"))),
+			observed: nil,
+			want:     map[string]any{"type": "A", "values": []any{specs.Deferred("${mta.mta2#public_ip}"), "203.0.113.9"}},
+		},
+		{
+			name:     "a value that becomes known moves to its place",
+			desired:  record("A", "203.0.113.9", specs.Deferred(specs.Ref("mta.mta1", "public_ip"))),
+			observed: []Observed{eip},
+			want:     map[string]any{"type": "A", "values": []any{"198.51.100.7", "203.0.113.9"}},
 		},
 		{
 			name: "inside a map of event destinations",
