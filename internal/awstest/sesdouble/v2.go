@@ -415,8 +415,9 @@ func (d *Double) listEmailIdentities(ctx context.Context, rs *regionState, in v2
 	names, next := page(keys, offset, size)
 	infos := []map[string]any{}
 	for _, k := range names {
+		// A list reports the statuses as last checked: only reads of single
+		// identities, v1 batch reads and sends look at DNS.
 		id := rs.identities[k]
-		d.refresh(ctx, rs, id)
 		infos = append(infos, map[string]any{
 			"IdentityType":       id.identityType(),
 			"IdentityName":       id.name,
