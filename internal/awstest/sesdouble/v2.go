@@ -106,7 +106,8 @@ func (d *Double) serveV2(w http.ResponseWriter, r *http.Request, region string) 
 	pending := rs.takePublications()
 	d.mu.Unlock()
 
-	d.publish(r.Context(), pending)
+	// SES publishes whether or not the caller is still connected.
+	d.publish(context.WithoutCancel(r.Context()), pending)
 	if apiErr != nil {
 		writeV2Error(w, requestID, apiErr)
 		return
