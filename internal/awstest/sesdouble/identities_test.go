@@ -511,3 +511,25 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Fatalf("%d identities, want 33", len(out.EmailIdentities))
 	}
 }
+
+func TestListReportsLastCheckedStatus(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	created := must[*sesv2.CreateEmailIdentityOutput](t)(e.v2.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("list.example")}))
+	e.publishDKIM("list.example", created.DkimAttributes.Tokens)
+	status := func() types.VerificationStatus {
+		out := must[*sesv2.ListEmailIdentitiesOutput](t)(e.v2.ListEmailIdentities(ctx, &sesv2.ListEmailIdentitiesInput{}))
+		return out.EmailIdentities[0].VerificationStatus
+	}
+	before := e.be.lookupCount()
+	if s := status(); s != types.VerificationStatusPending {
+		t.Fatalf("list before any read: %s", s)
+	}
+	if e.be.lookupCount() != before {
+		t.Fatalf("ListEmailIdentities looked up DNS %d times", e.be.lookupCount()-before)
+	}
+	must[*sesv2.GetEmailIdentityOutput](t)(e.v2.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("list.example")}))
+	if s := status(); s != types.VerificationStatusSuccess {
+		t.Fatalf("list after a read: %s", s)
+	}
+}

@@ -138,7 +138,8 @@ func (d *Double) serveV1(w http.ResponseWriter, r *http.Request, region string) 
 	pending := rs.takePublications()
 	d.mu.Unlock()
 
-	d.publish(r.Context(), pending)
+	// SES publishes whether or not the caller is still connected.
+	d.publish(context.WithoutCancel(r.Context()), pending)
 	if apiErr != nil {
 		writeV1Error(w, requestID, apiErr)
 		return
