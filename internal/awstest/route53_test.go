@@ -301,3 +301,24 @@ func TestTXTStrings(t *testing.T) {
 		})
 	}
 }
+
+func TestListShowsTheSOAInRoute53Form(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	out, err := c.ListResourceRecordSets(t.Context(), &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zoneID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range out.ResourceRecordSets {
+		if set.Type != r53types.RRTypeSoa {
+			continue
+		}
+		v := aws.ToString(set.ResourceRecords[0].Value)
+		if strings.ContainsAny(v, "{}'") || len(strings.Fields(v)) != 7 {
+			t.Errorf("SOA value %q, want \"MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM\"", v)
+		}
+		return
+	}
+	t.Error("no SOA record set")
+}

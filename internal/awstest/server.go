@@ -168,6 +168,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		writeAWSError(w, http.StatusBadGateway, "ServiceUnavailable", "the local AWS double could not reach moto: "+err.Error())
 	}
+	s.startSES()
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.http.Serve(l) }()
 	d, err := startDNS(opts.DNSAddr, s)
