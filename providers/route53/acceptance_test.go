@@ -145,7 +145,9 @@ func TestLifecycleKeepsUnrelatedRecords(t *testing.T) {
 		t.Run(step.name, func(t *testing.T) {
 			p := NewWithAPI(f.client, Options{PollInterval: -1, Zones: []ZoneRef{{Name: z}}})
 			var changes []plan.Change
+			sets := len(f.sets())
 			calls := f.counting(func() { changes = converge(t, p, stack, step.want) })
+			t.Logf("zone of %d sets, %d changes: calls %v", sets, len(changes), calls)
 			if len(changes) == 0 {
 				t.Fatal("no changes to apply")
 			}
@@ -343,6 +345,7 @@ func TestManyRecords(t *testing.T) {
 	unitChars := len("192.0.2.1") + markerChars
 	perBatch := min(MaxBatchRecords/2, MaxBatchValueChars/unitChars)
 	wantBatches := (n + perBatch - 1) / perBatch
+	t.Logf("%d names, %d characters each with its marker: %d names per batch, %d batches", n, unitChars, perBatch, wantBatches)
 	if len(rec.batches) != wantBatches || calls["ChangeResourceRecordSets"] != wantBatches {
 		t.Errorf("%d batches (%d calls), want %d", len(rec.batches), calls["ChangeResourceRecordSets"], wantBatches)
 	}
