@@ -145,7 +145,9 @@ func TestLifecycleKeepsUnrelatedRecords(t *testing.T) {
 		t.Run(step.name, func(t *testing.T) {
 			p := NewWithAPI(f.client, Options{PollInterval: -1, Zones: []ZoneRef{{Name: z}}})
 			var changes []plan.Change
+			sets := len(f.sets())
 			calls := f.counting(func() { changes = converge(t, p, stack, step.want) })
+			t.Logf("zone of %d sets, %d changes: calls %v", sets, len(changes), calls)
 			if len(changes) == 0 {
 				t.Fatal("no changes to apply")
 			}
@@ -343,6 +345,7 @@ func TestManyRecords(t *testing.T) {
 	unitChars := len("192.0.2.1") + markerChars
 	perBatch := min(MaxBatchRecords/2, MaxBatchValueChars/unitChars)
 	wantBatches := (n + perBatch - 1) / perBatch
+	t.Logf("%d names, %d characters each with its marker: %d names per batch, %d batches", n, unitChars, perBatch, wantBatches)
 	if len(rec.batches) != wantBatches || calls["ChangeResourceRecordSets"] != wantBatches {
 		t.Errorf("%d batches (%d calls), want %d", len(rec.batches), calls["ChangeResourceRecordSets"], wantBatches)
 	}
@@ -558,4 +561,44 @@ func strictDeletes(t *testing.T, f *fixture) bool {
 	}
 	f.change(types.ChangeActionDelete, rrs(name, "TXT", 300, `"b"`))
 	return true
+}
+
+func TestRenameMovesSetAndMarkerInOneBatch(t *testing.T) {
+	f := newFixture(t, "acme.example")
+	z := f.zone
+	const stack = "acme-prod"
+	const addr = "domain.acme.example/dkim[0]"
+	p := NewWithAPI(f.client, Options{PollInterval: -1, Zones: []ZoneRef{{Name: z}}})
+	converge(t, p, stack, []specs.Resource{desired(addr, z, "tok1._domainkey."+z, "CNAME", 1800, "tok1.dkim.amazonses.com.")})
+
+	// The DKIM token is known only after apply: until then the name is a
+	// placeholder, and Read still finds the set by its marker.
+	unknown := desired(addr, z, "x", "CNAME", 1800, "x")
+	unknown.Attrs["name"] = specs.Deferred("${domain.acme.example#dkim_tokens[0]}._domainkey.acme.example.")
+	unknown.Attrs["values"] = []any{specs.Deferred("${domain.acme.example#dkim_tokens[0]}.dkim.amazonses.com.")}
+	got, err := p.Read(t.Context(), stack, []specs.Resource{unknown})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Addr != addr || got[0].Attrs["name"] != "tok1._domainkey."+z {
+		t.Fatalf("Read with an unknown name = %+v", got)
+	}
+
+	rec := &recordingAPI{API: f.client}
+	p2 := NewWithAPI(rec, Options{PollInterval: -1, Zones: []ZoneRef{{Name: z}}})
+	converge(t, p2, stack, []specs.Resource{desired(addr, z, "tok2._domainkey."+z, "CNAME", 1800, "tok2.dkim.amazonses.com.")})
+	if len(rec.batches) != 1 || len(rec.batches[0]) != 4 {
+		t.Errorf("batches %v, want one of 4 changes (set and marker out, set and marker in)", rec.batches)
+	}
+	sets := f.sets()
+	for _, gone := range []string{"tok1._domainkey." + z + " CNAME", MarkerName("tok1._domainkey."+z) + " TXT"} {
+		if _, ok := sets[gone]; ok {
+			t.Errorf("%s is still there", gone)
+		}
+	}
+	for _, there := range []string{"tok2._domainkey." + z + " CNAME", MarkerName("tok2._domainkey."+z) + " TXT"} {
+		if _, ok := sets[there]; !ok {
+			t.Errorf("%s is missing", there)
+		}
+	}
 }

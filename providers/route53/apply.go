@@ -53,6 +53,8 @@ func (o *op) names() []string {
 // record name), made of exact DELETEs of what was read and CREATEs of what
 // should be, markers included; then it waits for each batch to be INSYNC.
 func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []providers.Result {
+	p.applyMu.Lock()
+	defer p.applyMu.Unlock()
 	results := make([]providers.Result, len(req.Changes))
 	var ops []*op
 	var refs []ZoneRef
@@ -199,6 +201,20 @@ func findMarker(l *layer, k setKey, stack, addr string) *Marker {
 	return nil
 }
 
+// wholeOwner is the stack whose marker claims the whole set k, if any.
+func wholeOwner(l *layer, k setKey) string {
+	ms := l.get(markerKey(k.Name))
+	if ms == nil {
+		return ""
+	}
+	for _, v := range ms.values() {
+		if m, ok := ParseMarker(v); ok && m.Type == k.Type && m.Value == "" {
+			return m.Stack
+		}
+	}
+	return ""
+}
+
 func removeMarker(l *layer, k setKey, stack, addr string) {
 	mk := markerKey(k.Name)
 	ms := l.get(mk)
@@ -324,6 +340,9 @@ func applyOp(l *layer, stack string, o *op) error {
 			l.put(k, newSet(a.Name, a.Type, a.TTL, a.Values))
 			addMarker(l, k.Name, Marker{Stack: stack, Type: k.Type, Addr: addr})
 			return nil
+		}
+		if whole := wholeOwner(l, k); whole != "" {
+			return fmt.Errorf("%s: record set %s belongs whole to stack %s; a value added to it would be removed by that stack's next apply", addr, k, whole)
 		}
 		value := a.Values[0]
 		var vals []string
@@ -517,6 +536,10 @@ func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z 
 	sort.SliceStable(ops, func(i, j int) bool { return opOrder(ops[i]) < opOrder(ops[j]) })
 	work := &layer{base: st.sets, over: map[setKey]*rrset{}}
 	for _, o := range ops {
+		if o.after != nil && !inZone(o.after.Name, z.Name) {
+			o.fail(fmt.Errorf("%s: %s is not inside zone %s", o.change.Addr, o.after.Name, z.Name))
+			continue
+		}
 		trial := work.child()
 		if err := applyOp(trial, req.Stack, o); err != nil {
 			o.fail(err)
@@ -575,6 +598,10 @@ func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z 
 // opOrder sorts deletes first, then updates, then creates, so that a record
 // moving from one address to another is released before it is claimed; by
 // name, type and address within each.
+func inZone(name, zoneName string) bool {
+	return zoneName == "" || name == zoneName || strings.HasSuffix(name, "."+zoneName)
+}
+
 func opOrder(o *op) string {
 	phase := "1"
 	k := o.bkey

@@ -66,6 +66,10 @@ type Provider struct {
 	api  API
 	opts Options
 
+	// applyMu makes Apply calls take turns: each builds its batches from
+	// what it knows of the zone, which another Apply would change under it.
+	applyMu sync.Mutex
+
 	mu     sync.Mutex
 	zones  map[ZoneRef]zone      // resolved zone references
 	states map[string]*zoneState // zone ID -> record sets as last read or written

@@ -28,6 +28,7 @@ type stubAPI struct {
 	sets        []types.ResourceRecordSet
 	changeErr   error
 	statuses    []types.ChangeStatus // answers of successive GetChange calls
+	batches     [][]types.Change     // change batches received
 	calls       map[string]int
 	onGetChange func()
 }
@@ -83,6 +84,9 @@ func (s *stubAPI) ListResourceRecordSets(_ context.Context, in *route53.ListReso
 
 func (s *stubAPI) ChangeResourceRecordSets(_ context.Context, in *route53.ChangeResourceRecordSetsInput, _ ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error) {
 	s.count("ChangeResourceRecordSets")
+	s.mu.Lock()
+	s.batches = append(s.batches, in.ChangeBatch.Changes)
+	s.mu.Unlock()
 	if s.changeErr != nil {
 		return nil, s.changeErr
 	}
