@@ -1,0 +1,114 @@
+package route53
+
+import (
+	"context"
+	"sort"
+
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/specs"
+)
+
+// Read implements providers.Provider. It resolves the zones of the desired
+// records and of Options.Zones, lists each zone once, and returns:
+//
+//   - every record set (or shared value) carrying stack's marker, with the
+//     address recorded in the marker;
+//   - every other record set a desired, whole-set record names, with Owner
+//     "" or the stack whose marker it carries, so that plan can refuse to take
+//     it over. A shared set without the stack's marker is not returned: the
+//     stack owns no value in it yet.
+//
+// Marker sets are never returned.
+func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resource) ([]plan.Observed, error) {
+	var wanted []record
+	refs := append([]ZoneRef(nil), p.opts.Zones...)
+	for _, d := range desired {
+		if d.Kind != specs.KindRoute53Record {
+			continue
+		}
+		r, err := parseRecord(d.Addr, d.Attrs)
+		if err != nil {
+			return nil, err
+		}
+		wanted = append(wanted, r)
+		refs = append(refs, r.Zone)
+	}
+	zones, err := p.resolveZones(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]zone{}
+	for _, z := range zones {
+		byID[z.ID] = z
+	}
+	var out []plan.Observed
+	for _, id := range specs.SortedKeys(byID) {
+		z := byID[id]
+		// Read lists afresh: what was known from an earlier Read or Apply
+		// may have changed since.
+		st, err := p.list(ctx, z)
+		if err != nil {
+			return nil, err
+		}
+		var inZone []record
+		for _, r := range wanted {
+			if zones[r.Zone].ID == z.ID {
+				inZone = append(inZone, r)
+			}
+		}
+		out = append(out, observeZone(st, stack, inZone)...)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Addr != out[j].Addr {
+			return out[i].Addr < out[j].Addr
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// observeZone applies Read's rules to one zone's record sets.
+func observeZone(st *zoneState, stack string, wanted []record) []plan.Observed {
+	var out []plan.Observed
+	markers := st.markers()
+	seen := map[string]bool{} // addresses already observed
+	ownedKeys := map[setKey]bool{}
+	keys := make([]setKey, 0, len(markers))
+	for k := range markers {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+	for _, k := range keys {
+		s := st.sets[k]
+		if s == nil {
+			continue // a marker whose set is gone: nothing to observe
+		}
+		for _, m := range markers[k] {
+			if m.Stack != stack || seen[m.Addr] {
+				continue
+			}
+			seen[m.Addr] = true
+			ownedKeys[k] = true
+			out = append(out, observe(st.zone, s, m.Addr, stack, m.Value != "", m.Value))
+		}
+	}
+	for _, r := range wanted {
+		if r.Name == "" || r.Shared || seen[r.Addr] || ownedKeys[r.key()] {
+			continue
+		}
+		s := st.sets[r.key()]
+		if s == nil {
+			continue
+		}
+		owner := ""
+		for _, m := range markers[r.key()] {
+			if m.Value == "" {
+				owner = m.Stack
+				break
+			}
+		}
+		seen[r.Addr] = true
+		out = append(out, observe(st.zone, s, r.Addr, owner, false, ""))
+	}
+	return out
+}
