@@ -147,9 +147,30 @@ func TestCreateReadAndNoChange(t *testing.T) {
 			if diff := cmp.Diff(wantObs, *res.Observed); diff != "" {
 				t.Errorf("Result (-want +got):\n%s", diff)
 			}
+			before := f.s.Counts()
 			obs := f.read(t, d)
+			after := f.s.Counts()
 			if len(obs) != 1 {
 				t.Fatalf("observed %+v", obs)
+			}
+			// One listing per AWS store, the tags of each listed SSM
+			// parameter, and one read of the key.
+			wantCalls := map[string]map[string]int{
+				"ssm":            {"DescribeParameters": 1, "ListTagsForResource": 0, "GetParameter": 0},
+				"secretsmanager": {"ListSecrets": 1, "GetSecretValue": 0, "DescribeSecret": 0},
+			}
+			switch {
+			case strings.HasPrefix(loc, "ssm:"):
+				wantCalls["ssm"]["ListTagsForResource"], wantCalls["ssm"]["GetParameter"] = 1, 1
+			case strings.HasPrefix(loc, "secretsmanager:"):
+				wantCalls["secretsmanager"]["GetSecretValue"] = 1
+			}
+			for svc, ops := range wantCalls {
+				for op, n := range ops {
+					if got := after[svc][op] - before[svc][op]; got != n {
+						t.Errorf("Read: %s %s calls = %d, want %d", svc, op, got, n)
+					}
+				}
 			}
 			if diff := cmp.Diff(wantObs, obs[0]); diff != "" {
 				t.Errorf("Read (-want +got):\n%s", diff)

@@ -740,3 +740,27 @@ func TestResumesAfterACrashAtAnyCall(t *testing.T) {
 		}
 	}
 }
+
+func TestForeignSecretAtCredentialsLocation(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	if _, err := f.ssm.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/acme/mail/smtp/webapp"), Value: aws.String("someone else's"), Type: ssmtypes.ParameterTypeSecureString}); err != nil {
+		t.Fatal(err)
+	}
+	want := desiredWebapp()
+	res := f.apply(t, planFor(want, f.read(t, want)))
+	if !errors.Is(res[0].Err, secrets.ErrNotOwned) || !strings.Contains(res[0].Err.Error(), addr) || !strings.Contains(res[0].Err.Error(), credLoc) {
+		t.Fatalf("err = %v, want ErrNotOwned naming %s and %s", res[0].Err, addr, credLoc)
+	}
+	// The key whose secret could not be stored does not survive.
+	keys, err := f.iam.ListAccessKeys(ctx, &iamsdk.ListAccessKeysInput{UserName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys.AccessKeyMetadata) != 0 {
+		t.Errorf("%d access keys left after the failed write", len(keys.AccessKeyMetadata))
+	}
+	if got, _, _ := f.store.Get(ctx, credLoc); string(got) != "someone else's" {
+		t.Error("the foreign secret changed")
+	}
+}

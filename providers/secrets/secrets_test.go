@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/mailform/mailform/internal/awstest"
 	"github.com/mailform/mailform/specs"
@@ -458,5 +460,32 @@ func TestListPaginates(t *testing.T) {
 	}
 	if c := s.Count("secretsmanager", "ListSecrets"); c != 1 {
 		t.Errorf("ListSecrets calls = %d, want 1", c)
+	}
+}
+
+// echoingSSM fails every PutParameter the way AWS validation does: quoting
+// the value it rejects.
+type echoingSSM struct{ SSMAPI }
+
+func (echoingSSM) PutParameter(_ context.Context, in *ssm.PutParameterInput, _ ...func(*ssm.Options)) (*ssm.PutParameterOutput, error) {
+	v := aws.ToString(in.Value)
+	return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "1 validation error detected: Value '" + v[:40] + "...' at 'value' failed to satisfy constraint"}
+}
+
+func TestStoreErrorsThatQuoteTheSecretAreWithheld(t *testing.T) {
+	store := NewRouter(echoingSSM{}, nil, t.TempDir())
+	secret := "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n"
+	err := store.Put(t.Context(), "ssm:/k", []byte(secret), "acme")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if strings.Contains(err.Error(), "MIIEvQ") || strings.Contains(err.Error(), "BEGIN PRIVATE") {
+		t.Errorf("error quotes the secret: %v", err)
+	}
+	if !strings.Contains(err.Error(), "ssm:/k") || !strings.Contains(err.Error(), "ValidationException") {
+		t.Errorf("error lost the location or the code: %v", err)
+	}
+	if quotesSecret("Parameter /k is 5000 bytes", secret) {
+		t.Error("a message without the secret counted as quoting it")
 	}
 }

@@ -155,7 +155,7 @@ func (r *Router) Put(ctx context.Context, loc string, value []byte, stack string
 		all[t.Key] = t.Value
 	}
 	if err := b.put(ctx, l.Name, value, all); err != nil {
-		return fmt.Errorf("writing secret %s: %w", l, err)
+		return fmt.Errorf("writing secret %s: %w", l, withheld(err, value))
 	}
 	return nil
 }

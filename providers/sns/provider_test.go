@@ -157,7 +157,14 @@ func TestCreateReadUpdateDelete(t *testing.T) {
 	}
 
 	t.Run("read", func(t *testing.T) {
+		before := f.s.Counts()["sns"]
 		obs := f.read(t, want)
+		after := f.s.Counts()["sns"]
+		for op, n := range map[string]int{"ListTopics": 1, "ListTagsForResource": 1, "GetTopicAttributes": 1} {
+			if got := after[op] - before[op]; got != n {
+				t.Errorf("Read: %s calls = %d, want %d", op, got, n)
+			}
+		}
 		if len(obs) != 1 {
 			t.Fatalf("observed %+v", obs)
 		}
