@@ -1,7 +1,9 @@
 package ses
 
 import (
+	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -112,5 +114,39 @@ func TestObservedIdentityAttributes(t *testing.T) {
 	delete(want, "mail_from_status")
 	if diff := cmp.Diff(want, created.Attrs); diff != "" {
 		t.Errorf("apply result attributes (-want +got):\n%s", diff)
+	}
+}
+
+// countingLimiter counts the calls that waited for it.
+type countingLimiter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (l *countingLimiter) Wait(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n++
+	return ctx.Err()
+}
+
+func TestLimiterPacesEverySESCall(t *testing.T) {
+	e := newEnv(t)
+	lim := &countingLimiter{}
+	p := New(e.cfg, nil, Options{Limiter: lim})
+	r := domain("acme.example", map[string]any{"mail_from_domain": "bounce.acme.example"})
+	res := p.Apply(t.Context(), providers.ApplyRequest{Stack: testStack, Changes: []plan.Change{createOf(r)}})
+	if res[0].Err != nil {
+		t.Fatal(res[0].Err)
+	}
+	if _, err := p.Read(t.Context(), testStack, []specs.Resource{r}); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, n := range e.sesCalls() {
+		total += n
+	}
+	if total == 0 || lim.n != total {
+		t.Errorf("limiter waited %d times for %d SES calls", lim.n, total)
 	}
 }
