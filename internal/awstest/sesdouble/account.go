@@ -146,9 +146,6 @@ func (d *Double) putAccountSending(ctx context.Context, rs *regionState, in v2In
 	if e := in.decode(&req); e != nil {
 		return nil, e
 	}
-	if req.SendingEnabled && rs.account.pausedByEnforcment {
-		return nil, errorf(codeBadRequest, "Sending was paused by AWS and cannot be resumed through the API.")
-	}
 	rs.account.sendingEnabled = req.SendingEnabled
 	return nil, nil
 }

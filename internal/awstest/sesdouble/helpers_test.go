@@ -71,6 +71,12 @@ func (b *stubBackend) TopicExists(ctx context.Context, topicARN string) (bool, e
 	return b.topics[topicARN], nil
 }
 
+func (b *stubBackend) lookupCount() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.lookups
+}
+
 func (b *stubBackend) setRecords(name, rtype string, values ...string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()

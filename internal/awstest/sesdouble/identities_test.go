@@ -2,7 +2,9 @@ package sesdouble
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -471,5 +473,63 @@ func TestTags(t *testing.T) {
 	_, err = e.v2.TagResource(ctx, &sesv2.TagResourceInput{ResourceArn: aws.String("not-an-arn"), Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("1")}}})
 	if !errors.As(err, &br) {
 		t.Errorf("malformed ARN: %v", err)
+	}
+}
+
+func TestConcurrentRequests(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	created := must[*sesv2.CreateEmailIdentityOutput](t)(e.v2.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("busy.example")}))
+	e.publishDKIM("busy.example", created.DkimAttributes.Tokens)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 4 {
+				name := fmt.Sprintf("c%d-%d.example", i, j)
+				if _, err := e.v2.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(name)}); err != nil {
+					errs <- err
+				}
+				if _, err := e.v2.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("busy.example")}); err != nil {
+					errs <- err
+				}
+				if _, err := e.v2.ListEmailIdentities(ctx, &sesv2.ListEmailIdentitiesInput{}); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	out := must[*sesv2.ListEmailIdentitiesOutput](t)(e.v2.ListEmailIdentities(ctx, &sesv2.ListEmailIdentitiesInput{PageSize: aws.Int32(1000)}))
+	if len(out.EmailIdentities) != 33 {
+		t.Fatalf("%d identities, want 33", len(out.EmailIdentities))
+	}
+}
+
+func TestListReportsLastCheckedStatus(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	created := must[*sesv2.CreateEmailIdentityOutput](t)(e.v2.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("list.example")}))
+	e.publishDKIM("list.example", created.DkimAttributes.Tokens)
+	status := func() types.VerificationStatus {
+		out := must[*sesv2.ListEmailIdentitiesOutput](t)(e.v2.ListEmailIdentities(ctx, &sesv2.ListEmailIdentitiesInput{}))
+		return out.EmailIdentities[0].VerificationStatus
+	}
+	before := e.be.lookupCount()
+	if s := status(); s != types.VerificationStatusPending {
+		t.Fatalf("list before any read: %s", s)
+	}
+	if e.be.lookupCount() != before {
+		t.Fatalf("ListEmailIdentities looked up DNS %d times", e.be.lookupCount()-before)
+	}
+	must[*sesv2.GetEmailIdentityOutput](t)(e.v2.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("list.example")}))
+	if s := status(); s != types.VerificationStatusSuccess {
+		t.Fatalf("list after a read: %s", s)
 	}
 }

@@ -17,7 +17,6 @@ const maxRecipients = 50
 
 // outgoing is one message handed to SES by SendEmail or SendRawEmail.
 type outgoing struct {
-	api       string // "v1" or "v2"
 	source    string // the sender as given (may carry a display name)
 	to, cc    []string
 	bcc       []string

@@ -231,6 +231,12 @@ func TestSendRefusals(t *testing.T) {
 			}
 		})
 	}
+	_, err := e.v2.SendEmail(ctx, &sesv2.SendEmailInput{FromEmailAddress: aws.String("a@acme.example"),
+		Destination: &types.Destination{ToAddresses: []string{"success@simulator.amazonses.com"}},
+		Content:     &types.EmailContent{Template: &types.Template{TemplateName: aws.String("t")}}})
+	if code := errorCode(t, err); code != "BadRequestException" {
+		t.Errorf("templated send: %v", err)
+	}
 	enabled := must[*ses.GetAccountSendingEnabledOutput](t)(e.v1.GetAccountSendingEnabled(ctx, &ses.GetAccountSendingEnabledInput{}))
 	if enabled.Enabled {
 		t.Error("GetAccountSendingEnabled says enabled after PutAccountSendingAttributes(false)")

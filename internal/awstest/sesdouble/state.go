@@ -279,18 +279,17 @@ func (ed *eventDestination) matches(eventType string) bool {
 
 // account is the account-level state of a region.
 type account struct {
-	sendingEnabled     bool
-	suppressedReasons  []string
-	productionAccess   bool
-	details            *accountDetails
-	reviewStatus       string
-	reviewCaseID       string
-	reviewSubmittedAt  time.Time
-	max24HourSend      float64
-	maxSendRate        float64
-	enforcementStatus  string
-	dedicatedIPWarmup  bool
-	pausedByEnforcment bool
+	sendingEnabled    bool
+	suppressedReasons []string
+	productionAccess  bool
+	details           *accountDetails
+	reviewStatus      string
+	reviewCaseID      string
+	reviewSubmittedAt time.Time
+	max24HourSend     float64
+	maxSendRate       float64
+	enforcementStatus string
+	dedicatedIPWarmup bool
 }
 
 func newAccount() account {

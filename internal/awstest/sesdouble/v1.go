@@ -138,7 +138,8 @@ func (d *Double) serveV1(w http.ResponseWriter, r *http.Request, region string) 
 	pending := rs.takePublications()
 	d.mu.Unlock()
 
-	d.publish(r.Context(), pending)
+	// SES publishes whether or not the caller is still connected.
+	d.publish(context.WithoutCancel(r.Context()), pending)
 	if apiErr != nil {
 		writeV1Error(w, requestID, apiErr)
 		return
@@ -578,9 +579,13 @@ func (d *Double) getAccountSendingEnabled(ctx context.Context, rs *regionState, 
 }
 
 func (d *Double) updateAccountSendingEnabled(ctx context.Context, rs *regionState, in v1Input, x *xmlWriter) *apiError {
-	enabled, err := strconv.ParseBool(in.get("Enabled"))
-	if err != nil {
-		enabled = false
+	// An absent Enabled means false: the SDK leaves a false boolean out.
+	enabled := false
+	if s := in.get("Enabled"); s != "" {
+		var err error
+		if enabled, err = strconv.ParseBool(s); err != nil {
+			return v1Invalid("Enabled must be true or false.")
+		}
 	}
 	rs.account.sendingEnabled = enabled
 	return nil
@@ -612,7 +617,7 @@ func (d *Double) sendEmailV1(ctx context.Context, rs *regionState, in v1Input, x
 	}
 	_, text := in.form["Message.Body.Text.Data"]
 	_, html := in.form["Message.Body.Html.Data"]
-	m := outgoing{api: "v1", source: source, subject: subject, text: text, html: html,
+	m := outgoing{source: source, subject: subject, text: text, html: html,
 		to: in.list("Destination.ToAddresses"), cc: in.list("Destination.CcAddresses"),
 		bcc: in.list("Destination.BccAddresses"), replyTo: in.list("ReplyToAddresses"),
 		configSet: in.get("ConfigurationSetName"), tags: in.messageTags(), sourceIP: in.remote}
@@ -636,7 +641,7 @@ func (d *Double) sendRawEmailV1(ctx context.Context, rs *regionState, in v1Input
 	if err != nil {
 		return v1Invalid("RawMessage.Data is not valid base64.")
 	}
-	m := outgoing{api: "v1", source: in.get("Source"), to: in.list("Destinations"),
+	m := outgoing{source: in.get("Source"), to: in.list("Destinations"),
 		configSet: in.get("ConfigurationSetName"), tags: in.messageTags(), sourceIP: in.remote}
 	if e := m.useRaw(raw, true); e != nil {
 		return e

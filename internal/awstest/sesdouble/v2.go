@@ -106,7 +106,8 @@ func (d *Double) serveV2(w http.ResponseWriter, r *http.Request, region string) 
 	pending := rs.takePublications()
 	d.mu.Unlock()
 
-	d.publish(r.Context(), pending)
+	// SES publishes whether or not the caller is still connected.
+	d.publish(context.WithoutCancel(r.Context()), pending)
 	if apiErr != nil {
 		writeV2Error(w, requestID, apiErr)
 		return
@@ -415,8 +416,9 @@ func (d *Double) listEmailIdentities(ctx context.Context, rs *regionState, in v2
 	names, next := page(keys, offset, size)
 	infos := []map[string]any{}
 	for _, k := range names {
+		// A list reports the statuses as last checked: only reads of single
+		// identities, v1 batch reads and sends look at DNS.
 		id := rs.identities[k]
-		d.refresh(ctx, rs, id)
 		infos = append(infos, map[string]any{
 			"IdentityType":       id.identityType(),
 			"IdentityName":       id.name,
@@ -515,7 +517,8 @@ func (d *Double) putDkimSigningAttributes(ctx context.Context, rs *regionState, 
 			break
 		}
 		if length == "" {
-			return nil, errorf(codeBadRequest, "NextSigningKeyLength is required to change the signing key of an identity that already uses Easy DKIM.")
+			// Already Easy DKIM and no new length: nothing to change.
+			break
 		}
 		if e := changeKeyLength(id, length, now); e != nil {
 			return nil, e

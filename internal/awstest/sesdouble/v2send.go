@@ -38,7 +38,7 @@ func (d *Double) sendEmailV2(ctx context.Context, rs *regionState, in v2Input) (
 	if e := in.decode(&req); e != nil {
 		return nil, e
 	}
-	m := outgoing{api: "v2", source: req.FromEmailAddress, replyTo: req.ReplyToAddresses,
+	m := outgoing{source: req.FromEmailAddress, replyTo: req.ReplyToAddresses,
 		configSet: req.ConfigurationSetName, tags: req.EmailTags, sourceIP: in.remote}
 	if req.Destination != nil {
 		m.to, m.cc, m.bcc = req.Destination.ToAddresses, req.Destination.CcAddresses, req.Destination.BccAddresses
