@@ -38,6 +38,7 @@ type env struct {
 	t        *testing.T
 	srv      *awstest.Server
 	double   *sesdoubleHandle
+	backend  *doubleBackend
 	cfg      aws.Config
 	v2       *sesv2.Client
 	v1       *sesv1.Client
@@ -67,7 +68,8 @@ func newEnv(t *testing.T) *env {
 		secrets: &memSecrets{values: map[string][]byte{}},
 		clock:   clock,
 	}
-	e.double = wireSESDouble(srv, &doubleBackend{r53: e.r53, sns: e.sns}, clock.Now)
+	e.backend = &doubleBackend{r53: e.r53, sns: e.sns}
+	e.double = wireSESDouble(srv, e.backend, clock.Now)
 	out, err := e.r53.CreateHostedZone(t.Context(), &route53.CreateHostedZoneInput{
 		Name:            aws.String(testZone),
 		CallerReference: aws.String(t.Name()),
@@ -153,6 +155,7 @@ func (e *env) upsert(name, rtype string, values ...string) {
 	if err != nil {
 		e.t.Fatalf("writing %s %s: %v", name, rtype, err)
 	}
+	e.backend.forget()
 }
 
 // getIdentity reads an identity with the plain SDK client.
@@ -202,48 +205,50 @@ func (m *memSecrets) Get(ctx context.Context, loc string) ([]byte, bool, error) 
 }
 
 // doubleBackend lets the SES emulation read the Route 53 zones of the double
-// and publish to its SNS topics, through the real SDK clients.
+// and publish to its SNS topics, through the real SDK clients. It lists each
+// zone once and keeps the records until forget is called (env.upsert does),
+// so that SES reads stay fast in tests with many identities.
 type doubleBackend struct {
 	r53 *route53.Client
 	sns *sns.Client
+
+	mu      sync.Mutex
+	records map[string][]string // "name TYPE" -> values; nil until listed
+}
+
+func (b *doubleBackend) forget() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.records = nil
 }
 
 func (b *doubleBackend) LookupRecords(ctx context.Context, name, rtype string) ([]string, error) {
-	zones, err := b.r53.ListHostedZones(ctx, &route53.ListHostedZonesInput{})
-	if err != nil {
-		return nil, err
-	}
-	fq := specs.Fqdn(name)
-	best := ""
-	bestID := ""
-	for _, z := range zones.HostedZones {
-		zn := specs.Fqdn(aws.ToString(z.Name))
-		if (fq == zn || strings.HasSuffix(fq, "."+zn)) && len(zn) > len(best) {
-			best, bestID = zn, aws.ToString(z.Id)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.records == nil {
+		records := map[string][]string{}
+		zones, err := b.r53.ListHostedZones(ctx, &route53.ListHostedZonesInput{})
+		if err != nil {
+			return nil, err
 		}
-	}
-	if bestID == "" {
-		return nil, nil
-	}
-	out, err := b.r53.ListResourceRecordSets(ctx, &route53.ListResourceRecordSetsInput{
-		HostedZoneId:    aws.String(bestID),
-		StartRecordName: aws.String(fq),
-		StartRecordType: r53types.RRType(rtype),
-		MaxItems:        aws.Int32(1),
-	})
-	if err != nil {
-		return nil, err
-	}
-	var values []string
-	for _, rrs := range out.ResourceRecordSets {
-		if specs.Fqdn(aws.ToString(rrs.Name)) != fq || string(rrs.Type) != rtype {
-			continue
+		for _, z := range zones.HostedZones {
+			pager := route53.NewListResourceRecordSetsPaginator(b.r53, &route53.ListResourceRecordSetsInput{HostedZoneId: z.Id})
+			for pager.HasMorePages() {
+				page, err := pager.NextPage(ctx)
+				if err != nil {
+					return nil, err
+				}
+				for _, rrs := range page.ResourceRecordSets {
+					key := specs.Fqdn(aws.ToString(rrs.Name)) + " " + string(rrs.Type)
+					for _, rr := range rrs.ResourceRecords {
+						records[key] = append(records[key], aws.ToString(rr.Value))
+					}
+				}
+			}
 		}
-		for _, rr := range rrs.ResourceRecords {
-			values = append(values, aws.ToString(rr.Value))
-		}
+		b.records = records
 	}
-	return values, nil
+	return append([]string(nil), b.records[specs.Fqdn(name)+" "+rtype]...), nil
 }
 
 func (b *doubleBackend) Publish(ctx context.Context, topicARN, message string) error {

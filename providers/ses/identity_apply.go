@@ -473,6 +473,10 @@ func (s notificationStep) applyTo(cur *identityState) {
 		}
 		if s.Topic == "" {
 			delete(cur.Topics, s.Type)
+			if s.Type != "delivery" {
+				// Forwarding cannot stay off without both feedback topics: SES turns it back on.
+				cur.Forwarding = true
+			}
 		} else {
 			cur.Topics[s.Type] = s.Topic
 		}
