@@ -131,6 +131,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	warmMoto(ctx, m.url)
 	mu, err := url.Parse(m.url)
 	if err != nil {
 		m.stop()
