@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -47,6 +49,9 @@ func openSessionFor(ctx context.Context, stack, region, profile string, af awsFl
 	endpoint := af.endpointURL
 	cfg, err := awscfg.Load(ctx, awscfg.Settings{Profile: profile, Region: region, EndpointURL: endpoint})
 	if err != nil {
+		return nil, err
+	}
+	if cfg, err = pacing(cfg, io); err != nil {
 		return nil, err
 	}
 	dir := specDir
@@ -124,4 +129,25 @@ func joinLines(lines []string) string {
 		out += "\n  " + l
 	}
 	return out
+}
+
+// PacingEnv scales the rate mailform allows itself against AWS's limits
+// (Route 53 5 requests/s, SES 1 request/s): a factor such as "10", or "off".
+// It is for a local AWS double whose limits are off or time-scaled
+// ('mailform sandbox', tests, benchmarks); against AWS, leave it unset.
+const PacingEnv = "MAILFORM_PACING_SCALE"
+
+func pacing(cfg aws.Config, io IO) (aws.Config, error) {
+	v := strings.TrimSpace(io.getenv(PacingEnv))
+	switch v {
+	case "":
+		return cfg, nil
+	case "off":
+		return awscfg.Pace(cfg, awscfg.Pacing{}), nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 {
+		return cfg, fmt.Errorf("%s=%q: want a positive factor such as 10, or off", PacingEnv, v)
+	}
+	return awscfg.Pace(cfg, awscfg.DefaultPacing.Scaled(f)), nil
 }
