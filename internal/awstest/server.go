@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/mailform/mailform/internal/awstest/sesdouble"
 	"io"
 	"net"
 	"net/http"
@@ -109,6 +110,7 @@ type Server struct {
 	throttles map[string]map[string]int // service -> operation -> calls refused by the rate limiter
 	mutating  int                       // mutating calls since the last reset
 	handlers  map[string]http.Handler   // service -> handler that replaces moto for it
+	keys      accessKeys
 	faults    *faultSet
 	resetters []func(context.Context) error
 
@@ -166,6 +168,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.route53 = newRoute53Double(s)
 	s.ec2 = newEC2Double(s)
 	s.proxy = httputil.NewSingleHostReverseProxy(mu)
+	s.proxy.ModifyResponse = s.keys.captureAccessKey
 	s.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		writeAWSError(w, http.StatusBadGateway, "ServiceUnavailable", "the local AWS double could not reach moto: "+err.Error())
 	}
@@ -278,6 +281,7 @@ func (s *Server) Reset(ctx context.Context) error {
 	}
 	s.route53.reset()
 	s.ec2.reset()
+	s.keys.reset()
 	s.r53State.invalidate()
 	if err := s.moto.reset(ctx); err != nil {
 		return err
@@ -681,8 +685,10 @@ func operationName(service string, r *http.Request) (string, error) {
 	if service == "route53" {
 		return route53Operation(r.Method, r.URL.Path), nil
 	}
-	if service == "ses" && strings.HasPrefix(r.URL.Path, "/v2/") {
-		return sesv2Operation(r.Method, r.URL.Path), nil
+	if service == "ses" {
+		// The SES emulation knows every v1 and v2 operation, including the
+		// POST /v2/email/list-* forms of newer SDKs.
+		return sesdouble.Operation(r)
 	}
 	if action := r.URL.Query().Get("Action"); action != "" {
 		return action, nil
