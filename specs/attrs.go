@@ -218,7 +218,11 @@ func explainUnsupported(diags hcl.Diagnostics, schema *hcl.BodySchema) hcl.Diagn
 			for _, a := range schema.Attributes {
 				names = append(names, a.Name)
 			}
-			if len(names) == 0 {
+			switch {
+			case schema == rootSchema:
+				d.Detail += " The top level of a spec holds only blocks; settings such as stack and region go inside the mailform block."
+				continue
+			case len(names) == 0:
 				d.Detail += " This block takes no arguments."
 				continue
 			}

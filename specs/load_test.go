@@ -599,3 +599,33 @@ func TestSMTPUserPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestDMARCAlignmentWarning warns only for an SES identity that can align
+// neither by DKIM nor by MAIL FROM.
+func TestDMARCAlignmentWarning(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		warn bool
+	}{
+		{"dkim off, no mail_from", "dkim {\n mode = \"off\"\n}\n", true},
+		{"dkim off, mail_from", "dkim {\n mode = \"off\"\n}\nmail_from {\n subdomain = \"bounce\"\n}\n", false},
+		{"easy dkim", "", false},
+		{"no ses identity", "ses_identity = false\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeSpec(t, map[string]string{"main.hcl": header + "domain \"acme.example\" {\n" + tt.body + "dmarc {\n policy = \"reject\"\n}\n}\n"})
+			s, diags := Load(dir, LoadOptions{})
+			if diags.HasErrors() {
+				t.Fatal(renderDiags(t, s.Files(), diags))
+			}
+			if got := len(diags) == 1 && diags[0].Summary == "DMARC cannot pass for mail SES sends"; got != tt.warn {
+				t.Errorf("warning = %v, want %v:\n%s", got, tt.warn, renderDiags(t, s.Files(), diags))
+			}
+			if len(s.Resources()) == 0 {
+				t.Error("a spec with only warnings must expand")
+			}
+		})
+	}
+}
