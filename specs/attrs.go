@@ -188,12 +188,21 @@ func (l *loader) refList(c *hcl.BodyContent, name, blockType string) (items []it
 	return items, a.Expr.Range(), true
 }
 
+// didYouMean suggests a close allowed value, unless the value is sensitive:
+// a suggestion would hint at it.
+func (l *loader) didYouMean(rng hcl.Range, value string, allowed []string) string {
+	if l.sensitive[rng] {
+		return ""
+	}
+	return didYouMean(value, allowed)
+}
+
 // oneOf checks that value is one of allowed.
 func (l *loader) oneOf(rng hcl.Range, attr, value string, allowed []string) bool {
 	if contains(allowed, value) {
 		return true
 	}
-	l.errorf(rng, "Unsupported value for "+attr, "%s is not allowed here. Use %s.%s", l.show(rng, value), quoteList(allowed), didYouMean(value, allowed))
+	l.errorf(rng, "Unsupported value for "+attr, "%s is not allowed here. Use %s.%s", l.show(rng, value), quoteList(allowed), l.didYouMean(rng, value, allowed))
 	return false
 }
 

@@ -150,7 +150,7 @@ func (l *loader) enumList(c *hcl.BodyContent, name, what string, allowed []strin
 	seen := map[string]bool{}
 	for _, it := range items {
 		if !contains(allowed, it.Value) {
-			l.errorf(it.Range, "Unknown "+what, "%s is not a valid %s. Use %s.%s", l.show(it.Range, it.Value), what, quoteList(allowed), didYouMean(it.Value, allowed))
+			l.errorf(it.Range, "Unknown "+what, "%s is not a valid %s. Use %s.%s", l.show(it.Range, it.Value), what, quoteList(allowed), l.didYouMean(it.Range, it.Value, allowed))
 			continue
 		}
 		if seen[it.Value] {

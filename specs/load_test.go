@@ -252,7 +252,7 @@ topic "feedback" {
 // TestSensitiveVariableNeverShown uses a sensitive value where validation
 // fails in several ways, and checks the value appears nowhere.
 func TestSensitiveVariableNeverShown(t *testing.T) {
-	const secret = "S3cr3t-Value"
+	const secret = "quarantime" // close to an allowed value, to catch suggestions
 	spec := header + `
 variable "loc" {
   type      = string
@@ -280,6 +280,10 @@ domain "acme.example" {
   }
 }
 
+account {
+  suppression = [var.loc]
+}
+
 requests {
   contact_email = var.loc
   use_case      = format("%d", var.loc)
@@ -302,6 +306,9 @@ requests {
 			if strings.Contains(d.Detail, secret) || strings.Contains(d.Summary, secret) {
 				t.Errorf("the sensitive value appears in %q", d.Summary)
 			}
+		}
+		if strings.Contains(text, "Did you mean") {
+			t.Errorf("a suggestion hints at the sensitive value:\n%s", text)
 		}
 		if !strings.Contains(text, "(sensitive value)") {
 			t.Errorf("want messages to say (sensitive value):\n%s", text)
