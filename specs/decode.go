@@ -620,7 +620,7 @@ func (l *loader) decodeAccount(blocks hcl.Blocks) {
 
 func (l *loader) decodeProductionAccess(b *hcl.Block) *ProductionAccess {
 	p := &ProductionAccess{ContactLanguage: "EN", Range: b.DefRange}
-	c := l.content(b.Body, attrsSchema([]string{"mail_type", "website_url", "use_case", "additional_contacts"}, []string{"contact_language"}))
+	c := l.content(b.Body, attrsSchema([]string{"mail_type", "website_url", "use_case"}, []string{"contact_language", "additional_contacts"}))
 	if v, rng, ok := l.str(c, "mail_type"); ok && l.oneOf(rng, "mail_type", v, []string{"TRANSACTIONAL", "MARKETING"}) {
 		p.MailType = v
 	}
