@@ -188,12 +188,21 @@ func (l *loader) refList(c *hcl.BodyContent, name, blockType string) (items []it
 	return items, a.Expr.Range(), true
 }
 
+// didYouMean suggests a close allowed value, unless the value is sensitive:
+// a suggestion would hint at it.
+func (l *loader) didYouMean(rng hcl.Range, value string, allowed []string) string {
+	if l.sensitive[rng] {
+		return ""
+	}
+	return didYouMean(value, allowed)
+}
+
 // oneOf checks that value is one of allowed.
 func (l *loader) oneOf(rng hcl.Range, attr, value string, allowed []string) bool {
 	if contains(allowed, value) {
 		return true
 	}
-	l.errorf(rng, "Unsupported value for "+attr, "%s is not allowed here. Use %s.%s", l.show(rng, value), quoteList(allowed), didYouMean(value, allowed))
+	l.errorf(rng, "Unsupported value for "+attr, "%s is not allowed here. Use %s.%s", l.show(rng, value), quoteList(allowed), l.didYouMean(rng, value, allowed))
 	return false
 }
 
@@ -218,7 +227,11 @@ func explainUnsupported(diags hcl.Diagnostics, schema *hcl.BodySchema) hcl.Diagn
 			for _, a := range schema.Attributes {
 				names = append(names, a.Name)
 			}
-			if len(names) == 0 {
+			switch {
+			case schema == rootSchema:
+				d.Detail += " The top level of a spec holds only blocks; settings such as stack and region go inside the mailform block."
+				continue
+			case len(names) == 0:
 				d.Detail += " This block takes no arguments."
 				continue
 			}

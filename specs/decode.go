@@ -150,7 +150,7 @@ func (l *loader) enumList(c *hcl.BodyContent, name, what string, allowed []strin
 	seen := map[string]bool{}
 	for _, it := range items {
 		if !contains(allowed, it.Value) {
-			l.errorf(it.Range, "Unknown "+what, "%s is not a valid %s. Use %s.%s", l.show(it.Range, it.Value), what, quoteList(allowed), didYouMean(it.Value, allowed))
+			l.errorf(it.Range, "Unknown "+what, "%s is not a valid %s. Use %s.%s", l.show(it.Range, it.Value), what, quoteList(allowed), l.didYouMean(it.Range, it.Value, allowed))
 			continue
 		}
 		if seen[it.Value] {
@@ -620,7 +620,7 @@ func (l *loader) decodeAccount(blocks hcl.Blocks) {
 
 func (l *loader) decodeProductionAccess(b *hcl.Block) *ProductionAccess {
 	p := &ProductionAccess{ContactLanguage: "EN", Range: b.DefRange}
-	c := l.content(b.Body, attrsSchema([]string{"mail_type", "website_url", "use_case", "additional_contacts"}, []string{"contact_language"}))
+	c := l.content(b.Body, attrsSchema([]string{"mail_type", "website_url", "use_case"}, []string{"contact_language", "additional_contacts"}))
 	if v, rng, ok := l.str(c, "mail_type"); ok && l.oneOf(rng, "mail_type", v, []string{"TRANSACTIONAL", "MARKETING"}) {
 		p.MailType = v
 	}

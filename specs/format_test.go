@@ -90,6 +90,9 @@ func TestFormatPath(t *testing.T) {
 func TestExamplesAreFormatted(t *testing.T) {
 	dirs, _ := filepath.Glob(filepath.Join("..", "examples", "*"))
 	for _, dir := range dirs {
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			continue
+		}
 		files, diags := FormatPath(dir)
 		if diags.HasErrors() {
 			t.Fatal(diags)

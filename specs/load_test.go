@@ -252,7 +252,7 @@ topic "feedback" {
 // TestSensitiveVariableNeverShown uses a sensitive value where validation
 // fails in several ways, and checks the value appears nowhere.
 func TestSensitiveVariableNeverShown(t *testing.T) {
-	const secret = "S3cr3t-Value"
+	const secret = "quarantime" // close to an allowed value, to catch suggestions
 	spec := header + `
 variable "loc" {
   type      = string
@@ -280,6 +280,10 @@ domain "acme.example" {
   }
 }
 
+account {
+  suppression = [var.loc]
+}
+
 requests {
   contact_email = var.loc
   use_case      = format("%d", var.loc)
@@ -302,6 +306,9 @@ requests {
 			if strings.Contains(d.Detail, secret) || strings.Contains(d.Summary, secret) {
 				t.Errorf("the sensitive value appears in %q", d.Summary)
 			}
+		}
+		if strings.Contains(text, "Did you mean") {
+			t.Errorf("a suggestion hints at the sensitive value:\n%s", text)
 		}
 		if !strings.Contains(text, "(sensitive value)") {
 			t.Errorf("want messages to say (sensitive value):\n%s", text)
@@ -595,6 +602,36 @@ func TestSMTPUserPolicy(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Errorf("policy =\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDMARCAlignmentWarning warns only for an SES identity that can align
+// neither by DKIM nor by MAIL FROM.
+func TestDMARCAlignmentWarning(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		warn bool
+	}{
+		{"dkim off, no mail_from", "dkim {\n mode = \"off\"\n}\n", true},
+		{"dkim off, mail_from", "dkim {\n mode = \"off\"\n}\nmail_from {\n subdomain = \"bounce\"\n}\n", false},
+		{"easy dkim", "", false},
+		{"no ses identity", "ses_identity = false\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeSpec(t, map[string]string{"main.hcl": header + "domain \"acme.example\" {\n" + tt.body + "dmarc {\n policy = \"reject\"\n}\n}\n"})
+			s, diags := Load(dir, LoadOptions{})
+			if diags.HasErrors() {
+				t.Fatal(renderDiags(t, s.Files(), diags))
+			}
+			if got := len(diags) == 1 && diags[0].Summary == "DMARC cannot pass for mail SES sends"; got != tt.warn {
+				t.Errorf("warning = %v, want %v:\n%s", got, tt.warn, renderDiags(t, s.Files(), diags))
+			}
+			if len(s.Resources()) == 0 {
+				t.Error("a spec with only warnings must expand")
 			}
 		})
 	}

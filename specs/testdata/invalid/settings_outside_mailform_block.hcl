@@ -1,0 +1,4 @@
+stack  = "acme-prod"
+region = "us-west-2"
+
+zone "acme.example" {}
