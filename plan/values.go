@@ -222,7 +222,8 @@ func sensitiveNames(attrs map[string]any) map[string]bool {
 }
 
 // dnsNameAttrs are attributes holding one DNS name, compared case-insensitively
-// and with the trailing dot.
+// and with the trailing dot ("name" only for records: a topic's or a queue's
+// name is case-sensitive).
 var dnsNameAttrs = map[string]bool{"name": true, "zone": true, "hostname": true, "ptr_record": true}
 
 // domainAttrs are attributes holding a domain or an address, compared
@@ -243,7 +244,7 @@ func canonical(kind specs.Kind, recordType, attr string, v any) any {
 	switch x := v.(type) {
 	case string:
 		switch {
-		case dnsNameAttrs[attr]:
+		case dnsNameAttrs[attr] && (attr != "name" || isRecordKind(kind)):
 			return specs.Fqdn(x)
 		case domainAttrs[attr]:
 			return canonicalDomain(x)

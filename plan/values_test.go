@@ -26,6 +26,8 @@ func TestSameValue(t *testing.T) {
 		{"lists of another length", specs.KindSESConfigSet, "", "suppression", []any{"BOUNCE", "COMPLAINT"}, []string{"BOUNCE"}, false},
 		{"record name without the trailing dot", specs.KindRoute53Record, "TXT", "name", "_dmarc.acme.example.", "_dmarc.acme.example", true},
 		{"record name in capitals", specs.KindRoute53Record, "TXT", "name", "_dmarc.acme.example.", "_DMARC.Acme.Example.", true},
+		{"topic names are case-sensitive", specs.KindSNSTopic, "", "name", "acme-prod-feedback", "Acme-Prod-Feedback", false},
+		{"queue names have no trailing dot", specs.KindSQSQueue, "", "name", "q", "q.", false},
 		{"another record name", specs.KindRoute53Record, "TXT", "name", "_dmarc.acme.example.", "_dmarc.acme.org.", false},
 		{"identity with a trailing dot", specs.KindSESIdentity, "", "identity", "acme.example", "acme.example.", true},
 		{"email identity: domain part in capitals", specs.KindSESIdentity, "", "identity", "ops@acme.example", "ops@ACME.example", true},
