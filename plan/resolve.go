@@ -2,6 +2,7 @@ package plan
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mailform/mailform/specs"
@@ -49,10 +50,18 @@ func Resolve(desired []specs.Resource, observed []Observed) []specs.Resource {
 }
 
 // attrText returns an observed attribute (or element index of it) as text.
+// A number is written in decimal; an empty string, a list or a map is not text.
 func attrText(v any, index int) (string, bool) {
 	if index < 0 {
-		s, ok := v.(string)
-		return s, ok && s != ""
+		switch x := jsonLike(v).(type) {
+		case string:
+			return x, x != ""
+		case int64:
+			return strconv.FormatInt(x, 10), true
+		case float64:
+			return strconv.FormatFloat(x, 'f', -1, 64), true
+		}
+		return "", false
 	}
 	var elem any
 	switch x := v.(type) {

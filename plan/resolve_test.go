@@ -51,6 +51,12 @@ func TestResolve(t *testing.T) {
 			want:     map[string]any{"name": specs.Deferred("${domain.acme.example#dkim_tokens[3]}")},
 		},
 		{
+			name:     "a number is written in decimal",
+			desired:  specs.Resource{Addr: "r", Kind: specs.KindRoute53Record, Attrs: map[string]any{"name": specs.Deferred("p" + specs.Ref("mta.mta1", "port") + ".example.")}},
+			observed: []Observed{{Addr: "mta.mta1", Attrs: map[string]any{"port": 587.0}}},
+			want:     map[string]any{"name": "p587.example."},
+		},
+		{
 			name:     "unknown address stays deferred",
 			desired:  specs.Resource{Addr: "q", Kind: specs.KindSQSQueue, Attrs: map[string]any{"topic_arn": specs.Deferred(specs.Ref("topic.feedback", "arn"))}},
 			observed: []Observed{eip},
