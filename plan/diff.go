@@ -57,6 +57,15 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 		byAddr[o.Addr] = append(byAddr[o.Addr], o)
 	}
 
+	// Placeholders are filled from the live resource each address is compared
+	// with (the stack's own before an unowned one).
+	var sources []Observed
+	for _, addr := range specs.SortedKeys(byAddr) {
+		if o, found, _ := matchObserved(byAddr[addr], opts.Stack); found {
+			sources = append(sources, o)
+		}
+	}
+
 	// Values taken from a resource that the plan replaces are unknown: the new
 	// resource gets a new ARN, new DKIM tokens. Plan again without those
 	// resources as a source of values until no new replacement appears (a
@@ -66,7 +75,7 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 	var d declaredPlan
 	replaced := map[string]bool{}
 	for {
-		resolved = Resolve(desired, observedExcept(observed, replaced))
+		resolved = Resolve(desired, observedExcept(sources, replaced))
 		sort.SliceStable(resolved, func(i, j int) bool { return resolved[i].Addr < resolved[j].Addr })
 		d = planDeclared(resolved, byAddr, opts)
 		grew := false

@@ -18,9 +18,12 @@ import (
 // Apply calls Resolve again after each resource it creates, with the new
 // resource added to observed. desired itself is never modified.
 func Resolve(desired []specs.Resource, observed []Observed) []specs.Resource {
+	// When several live resources share an address, the one with the lowest
+	// ID (then owner) fills placeholders, whatever the order of observed.
+	// Make passes one resource per address: the one it compares with.
 	byAddr := make(map[string]Observed, len(observed))
 	for _, o := range observed {
-		if _, seen := byAddr[o.Addr]; !seen {
+		if seen, ok := byAddr[o.Addr]; !ok || o.ID < seen.ID || (o.ID == seen.ID && o.Owner < seen.Owner) {
 			byAddr[o.Addr] = o
 		}
 	}

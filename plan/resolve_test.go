@@ -204,3 +204,27 @@ func TestChangeResolved(t *testing.T) {
 		t.Error("resolved from nothing")
 	}
 }
+
+func TestResolveWithSharedAddresses(t *testing.T) {
+	mine := withAttr(obsIdentity(), "dkim_tokens", []any{"mine0", "mine1", "mine2"})
+	mine.ID = "b"
+	stranger := withAttr(obsIdentity(), "dkim_tokens", []any{"other0", "other1", "other2"})
+	stranger.Owner, stranger.ID = "", "a"
+
+	// Resolve alone picks the lowest ID, in any order.
+	for _, observed := range [][]Observed{{mine, stranger}, {stranger, mine}} {
+		got := Resolve([]specs.Resource{dkimRecordRes(0)}, observed)
+		if got[0].Attrs["name"] != "other0._domainkey.acme.example." {
+			t.Errorf("name = %v", got[0].Attrs["name"])
+		}
+	}
+	// Make fills from the resource it compares with: the stack's own.
+	p, diags := Make([]specs.Resource{identityRes(), dkimRecordRes(0)}, []Observed{stranger, mine, obsTopic()}, Options{Stack: stack})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	c, ok := p.Change("domain.acme.example/dkim[0]")
+	if !ok || c.After["name"] != "mine0._domainkey.acme.example." {
+		t.Errorf("record change = %+v", c)
+	}
+}
