@@ -90,6 +90,18 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 		}
 	}
 	diags := d.diags
+	if !opts.Destroy {
+		// A resource the plan changes may well report the value afterwards.
+		changing := map[string]bool{}
+		for _, c := range d.changes {
+			changing[c.Addr] = true
+		}
+		for _, r := range resolved {
+			if diag := missingValue(r, observedExcept(sources, changing)); diag != nil {
+				diags.add(r.Addr, diag)
+			}
+		}
+	}
 	changes := d.changes
 	declared := d.declared
 	changeObserved := d.changeObserved
@@ -451,4 +463,57 @@ func sortedUnique(in []string) []string {
 		}
 	}
 	return out[:j]
+}
+
+// missingValue warns about a placeholder of r that names a live resource
+// which lacks the attribute: it would stay unknown for ever, and the plan
+// would show the change again after every apply.
+func missingValue(r specs.Resource, sources []Observed) *hcl.Diagnostic {
+	live := map[string]Observed{}
+	for _, o := range sources {
+		live[o.Addr] = o
+	}
+	var missing []string
+	walkDeferred(r.Attrs, func(d specs.Deferred) {
+		for _, ph := range d.Placeholders() {
+			o, ok := live[ph.Addr]
+			if !ok {
+				continue // not created yet: known after apply
+			}
+			if _, ok := attrText(o.Attrs[ph.Attr], ph.Index); !ok {
+				ref := ph.Addr + "#" + ph.Attr
+				if ph.Index >= 0 {
+					ref += fmt.Sprintf("[%d]", ph.Index)
+				}
+				missing = append(missing, ref)
+			}
+		}
+	})
+	if len(missing) == 0 {
+		return nil
+	}
+	rng := r.DeclRange
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  fmt.Sprintf("%s needs a value AWS does not report", r.Addr),
+		Detail: fmt.Sprintf("%s exists in AWS, but %s is not there, so %s stays unknown and will show as a change after every apply. "+
+			"Check the resource in AWS (for DKIM tokens: is DKIM signing set up for the identity?).",
+			strings.Split(missing[0], "#")[0], strings.Join(sortedUnique(missing), ", "), r.Addr),
+		Subject: &rng,
+	}
+}
+
+func walkDeferred(v any, f func(specs.Deferred)) {
+	switch x := v.(type) {
+	case specs.Deferred:
+		f(x)
+	case []any:
+		for _, e := range x {
+			walkDeferred(e, f)
+		}
+	case map[string]any:
+		for _, k := range specs.SortedKeys(x) {
+			walkDeferred(x[k], f)
+		}
+	}
 }
