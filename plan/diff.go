@@ -90,72 +90,86 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 		}
 	}
 	diags := d.diags
-	if !opts.Destroy {
-		// A resource the plan changes may well report the value afterwards.
-		changing := map[string]bool{}
-		for _, c := range d.changes {
-			changing[c.Addr] = true
-		}
-		for _, r := range resolved {
-			if diag := missingValue(r, observedExcept(sources, changing)); diag != nil {
-				diags.add(r.Addr, diag)
-			}
-		}
-	}
 	changes := d.changes
-	declared := d.declared
-	changeObserved := d.changeObserved
 	p.Manual = d.manual
 	if !opts.Destroy {
-		for _, a := range sortedUnique(opts.Adopt) {
-			if !d.adoptUsed[a] {
-				diags.add(a, &hcl.Diagnostic{
-					Severity: hcl.DiagWarning,
-					Summary:  "Nothing to adopt at " + a,
-					Detail:   "-adopt names a resource that the spec declares and that exists in AWS without an ownership mark; " + a + " is not one.",
-				})
-			}
-		}
+		warnMissingValues(resolved, sources, changes, &diags)
+		warnUnusedAdopt(opts.Adopt, d.adoptUsed, &diags)
 	}
 
 	// A declared resource can only need declared ones; a stale dependency on
 	// something the plan deletes would otherwise tie the two in a cycle.
 	for i, c := range changes {
 		var deps []string
-		for _, d := range c.DependsOn {
-			if declared[d] {
-				deps = append(deps, d)
+		for _, dep := range c.DependsOn {
+			if d.declared[dep] {
+				deps = append(deps, dep)
 			}
 		}
 		changes[i].DependsOn = deps
 	}
-	changes = append(changes, deletes(byAddr, declared, opts, changeObserved, &diags)...)
-	addDeleteDependencies(changes, changeObserved, observed)
+	changes = append(changes, deletes(byAddr, d.declared, opts, d.changeObserved, &diags)...)
+	addDeleteDependencies(changes, d.changeObserved, observed)
 	addCreateAfterDelete(changes)
 
 	if len(p.Targets) > 0 {
-		changes = selectTargets(changes, p.Targets)
-		p.Manual = selectManual(p.Manual, p.Targets)
-		scope := targetScope(resolved, changes, p.Targets)
-		diags.keepOnly(scope)
-		for _, t := range p.Targets {
-			if !matchesAny(t, resolved, observed) {
-				diags.add("", &hcl.Diagnostic{
-					Severity: hcl.DiagWarning,
-					Summary:  "-target " + t + " matches nothing",
-					Detail:   "No resource of the spec or of AWS has this address or is under it.",
-				})
-			}
-		}
-		p.Notes = append(p.Notes, fmt.Sprintf(
-			"This plan is limited to -target %s and what it depends on; other changes may be pending. Run mailform plan without -target to see them all.",
-			strings.Join(p.Targets, ", ")))
+		changes = limitToTargets(p, changes, resolved, observed, &diags)
 	}
 
 	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Addr < changes[j].Addr })
 	sort.SliceStable(p.Manual, func(i, j int) bool { return p.Manual[i].Addr < p.Manual[j].Addr })
 	p.Changes = changes
 	return p, diags.all()
+}
+
+// warnMissingValues warns about placeholders that name live resources which
+// lack the value. A resource the plan changes may well report it afterwards.
+func warnMissingValues(resolved []specs.Resource, sources []Observed, changes []Change, diags *addrDiags) {
+	changing := map[string]bool{}
+	for _, c := range changes {
+		changing[c.Addr] = true
+	}
+	unchanged := observedExcept(sources, changing)
+	for _, r := range resolved {
+		if diag := missingValue(r, unchanged); diag != nil {
+			diags.add(r.Addr, diag)
+		}
+	}
+}
+
+// warnUnusedAdopt warns about -adopt addresses that adopted nothing (a typo,
+// or a resource that is already the stack's).
+func warnUnusedAdopt(adopt []string, used map[string]bool, diags *addrDiags) {
+	for _, a := range sortedUnique(adopt) {
+		if !used[a] {
+			diags.add(a, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Nothing to adopt at " + a,
+				Detail:   "-adopt names a resource that the spec declares and that exists in AWS without an ownership mark; " + a + " is not one.",
+			})
+		}
+	}
+}
+
+// limitToTargets keeps the changes a -target plan is about, drops the
+// diagnostics about other resources, and notes the limit in the plan.
+func limitToTargets(p *Plan, changes []Change, resolved []specs.Resource, observed []Observed, diags *addrDiags) []Change {
+	changes = selectTargets(changes, p.Targets)
+	p.Manual = selectManual(p.Manual, p.Targets)
+	diags.keepOnly(targetScope(resolved, changes, p.Targets))
+	for _, t := range p.Targets {
+		if !matchesAny(t, resolved, observed) {
+			diags.add("", &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "-target " + t + " matches nothing",
+				Detail:   "No resource of the spec or of AWS has this address or is under it.",
+			})
+		}
+	}
+	p.Notes = append(p.Notes, fmt.Sprintf(
+		"This plan is limited to -target %s and what it depends on; other changes may be pending. Run mailform plan without -target to see them all.",
+		strings.Join(p.Targets, ", ")))
+	return changes
 }
 
 // declaredPlan is the part of a plan that comes from the declared resources.
