@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -86,3 +87,31 @@ func TestJSONLike(t *testing.T) {
 }
 
 func typeAndValue(v any) string { return fmt.Sprintf("%T %v", v, v) }
+
+// Normal forms are stable: a value compares equal to itself and to its own
+// normal form, so that what apply writes never shows as drift.
+func FuzzCanonicalIsStable(f *testing.F) {
+	for _, seed := range []struct{ typ, v string }{
+		{"TXT", `"v=spf1 include:amazonses.com ~all"`},
+		{"TXT", `"a" "b"`},
+		{"TXT", `plain text with "quotes" and \ backslash`},
+		{"TXT", strings.Repeat("x", 600)},
+		{"MX", "10 MX.Example.com"},
+		{"CNAME", "t.dkim.amazonses.com"},
+		{"SRV", "1 2 443 host.example."},
+		{"AAAA", "2001:DB8::1"},
+	} {
+		f.Add(seed.typ, seed.v)
+	}
+	f.Fuzz(func(t *testing.T, typ, v string) {
+		values := []any{v}
+		once := canonical(specs.KindRoute53Record, typ, "values", values)
+		twice := canonical(specs.KindRoute53Record, typ, "values", once)
+		if !reflect.DeepEqual(once, twice) {
+			t.Fatalf("canonical is not idempotent for %s %q: %q then %q", typ, v, once, twice)
+		}
+		if !sameValue(specs.KindRoute53Record, typ, "values", values, once) {
+			t.Fatalf("%s %q differs from its own normal form %q", typ, v, once)
+		}
+	})
+}
