@@ -57,6 +57,15 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 		byAddr[o.Addr] = append(byAddr[o.Addr], o)
 	}
 
+	// Placeholders are filled from the live resource each address is compared
+	// with (the stack's own before an unowned one).
+	var sources []Observed
+	for _, addr := range specs.SortedKeys(byAddr) {
+		if o, found, _ := matchObserved(byAddr[addr], opts.Stack); found {
+			sources = append(sources, o)
+		}
+	}
+
 	// Values taken from a resource that the plan replaces are unknown: the new
 	// resource gets a new ARN, new DKIM tokens. Plan again without those
 	// resources as a source of values until no new replacement appears (a
@@ -66,7 +75,7 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 	var d declaredPlan
 	replaced := map[string]bool{}
 	for {
-		resolved = Resolve(desired, observedExcept(observed, replaced))
+		resolved = Resolve(desired, observedExcept(sources, replaced))
 		sort.SliceStable(resolved, func(i, j int) bool { return resolved[i].Addr < resolved[j].Addr })
 		d = planDeclared(resolved, byAddr, opts)
 		grew := false
@@ -82,59 +91,85 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 	}
 	diags := d.diags
 	changes := d.changes
-	declared := d.declared
-	changeObserved := d.changeObserved
 	p.Manual = d.manual
 	if !opts.Destroy {
-		for _, a := range sortedUnique(opts.Adopt) {
-			if !d.adoptUsed[a] {
-				diags.add(a, &hcl.Diagnostic{
-					Severity: hcl.DiagWarning,
-					Summary:  "Nothing to adopt at " + a,
-					Detail:   "-adopt names a resource that the spec declares and that exists in AWS without an ownership mark; " + a + " is not one.",
-				})
-			}
-		}
+		warnMissingValues(resolved, sources, changes, &diags)
+		warnUnusedAdopt(opts.Adopt, d.adoptUsed, &diags)
 	}
 
 	// A declared resource can only need declared ones; a stale dependency on
 	// something the plan deletes would otherwise tie the two in a cycle.
 	for i, c := range changes {
 		var deps []string
-		for _, d := range c.DependsOn {
-			if declared[d] {
-				deps = append(deps, d)
+		for _, dep := range c.DependsOn {
+			if d.declared[dep] {
+				deps = append(deps, dep)
 			}
 		}
 		changes[i].DependsOn = deps
 	}
-	changes = append(changes, deletes(byAddr, declared, opts, changeObserved, &diags)...)
-	addDeleteDependencies(changes, changeObserved, observed)
+	changes = append(changes, deletes(byAddr, d.declared, opts, d.changeObserved, &diags)...)
+	addDeleteDependencies(changes, d.changeObserved, observed)
 	addCreateAfterDelete(changes)
 
 	if len(p.Targets) > 0 {
-		changes = selectTargets(changes, p.Targets)
-		p.Manual = selectManual(p.Manual, p.Targets)
-		scope := targetScope(resolved, changes, p.Targets)
-		diags.keepOnly(scope)
-		for _, t := range p.Targets {
-			if !matchesAny(t, resolved, observed) {
-				diags.add("", &hcl.Diagnostic{
-					Severity: hcl.DiagWarning,
-					Summary:  "-target " + t + " matches nothing",
-					Detail:   "No resource of the spec or of AWS has this address or is under it.",
-				})
-			}
-		}
-		p.Notes = append(p.Notes, fmt.Sprintf(
-			"This plan is limited to -target %s and what it depends on; other changes may be pending. Run mailform plan without -target to see them all.",
-			strings.Join(p.Targets, ", ")))
+		changes = limitToTargets(p, changes, resolved, observed, &diags)
 	}
 
 	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Addr < changes[j].Addr })
 	sort.SliceStable(p.Manual, func(i, j int) bool { return p.Manual[i].Addr < p.Manual[j].Addr })
 	p.Changes = changes
 	return p, diags.all()
+}
+
+// warnMissingValues warns about placeholders that name live resources which
+// lack the value. A resource the plan changes may well report it afterwards.
+func warnMissingValues(resolved []specs.Resource, sources []Observed, changes []Change, diags *addrDiags) {
+	changing := map[string]bool{}
+	for _, c := range changes {
+		changing[c.Addr] = true
+	}
+	unchanged := observedExcept(sources, changing)
+	for _, r := range resolved {
+		if diag := missingValue(r, unchanged); diag != nil {
+			diags.add(r.Addr, diag)
+		}
+	}
+}
+
+// warnUnusedAdopt warns about -adopt addresses that adopted nothing (a typo,
+// or a resource that is already the stack's).
+func warnUnusedAdopt(adopt []string, used map[string]bool, diags *addrDiags) {
+	for _, a := range sortedUnique(adopt) {
+		if !used[a] {
+			diags.add(a, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Nothing to adopt at " + a,
+				Detail:   "-adopt names a resource that the spec declares and that exists in AWS without an ownership mark; " + a + " is not one.",
+			})
+		}
+	}
+}
+
+// limitToTargets keeps the changes a -target plan is about, drops the
+// diagnostics about other resources, and notes the limit in the plan.
+func limitToTargets(p *Plan, changes []Change, resolved []specs.Resource, observed []Observed, diags *addrDiags) []Change {
+	changes = selectTargets(changes, p.Targets)
+	p.Manual = selectManual(p.Manual, p.Targets)
+	diags.keepOnly(targetScope(resolved, changes, p.Targets))
+	for _, t := range p.Targets {
+		if !matchesAny(t, resolved, observed) {
+			diags.add("", &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "-target " + t + " matches nothing",
+				Detail:   "No resource of the spec or of AWS has this address or is under it.",
+			})
+		}
+	}
+	p.Notes = append(p.Notes, fmt.Sprintf(
+		"This plan is limited to -target %s and what it depends on; other changes may be pending. Run mailform plan without -target to see them all.",
+		strings.Join(p.Targets, ", ")))
+	return changes
 }
 
 // declaredPlan is the part of a plan that comes from the declared resources.
@@ -442,4 +477,57 @@ func sortedUnique(in []string) []string {
 		}
 	}
 	return out[:j]
+}
+
+// missingValue warns about a placeholder of r that names a live resource
+// which lacks the attribute: it would stay unknown for ever, and the plan
+// would show the change again after every apply.
+func missingValue(r specs.Resource, sources []Observed) *hcl.Diagnostic {
+	live := map[string]Observed{}
+	for _, o := range sources {
+		live[o.Addr] = o
+	}
+	var missing []string
+	walkDeferred(r.Attrs, func(d specs.Deferred) {
+		for _, ph := range d.Placeholders() {
+			o, ok := live[ph.Addr]
+			if !ok {
+				continue // not created yet: known after apply
+			}
+			if _, ok := attrText(o.Attrs[ph.Attr], ph.Index); !ok {
+				ref := ph.Addr + "#" + ph.Attr
+				if ph.Index >= 0 {
+					ref += fmt.Sprintf("[%d]", ph.Index)
+				}
+				missing = append(missing, ref)
+			}
+		}
+	})
+	if len(missing) == 0 {
+		return nil
+	}
+	rng := r.DeclRange
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  fmt.Sprintf("%s needs a value AWS does not report", r.Addr),
+		Detail: fmt.Sprintf("%s exists in AWS, but %s is not there, so %s stays unknown and will show as a change after every apply. "+
+			"Check the resource in AWS (for DKIM tokens: is DKIM signing set up for the identity?).",
+			strings.Split(missing[0], "#")[0], strings.Join(sortedUnique(missing), ", "), r.Addr),
+		Subject: &rng,
+	}
+}
+
+func walkDeferred(v any, f func(specs.Deferred)) {
+	switch x := v.(type) {
+	case specs.Deferred:
+		f(x)
+	case []any:
+		for _, e := range x {
+			walkDeferred(e, f)
+		}
+	case map[string]any:
+		for _, k := range specs.SortedKeys(x) {
+			walkDeferred(x[k], f)
+		}
+	}
 }

@@ -511,6 +511,50 @@ func TestMakeOtherDiagnostics(t *testing.T) {
 			t.Errorf("changes = %+v", p.Changes)
 		}
 	})
+	t.Run("a placeholder AWS cannot fill", func(t *testing.T) {
+		noTokens := withAttr(obsIdentity(), "dkim_tokens", nil)
+		p, diags := Make(desiredStack(), replaced(observedStack(), noTokens), Options{Stack: stack})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		var warned []string
+		for _, d := range diags {
+			warned = append(warned, d.Summary)
+			if !strings.Contains(d.Detail, "domain.acme.example#dkim_tokens[") {
+				t.Errorf("detail %q does not name the attribute", d.Detail)
+			}
+		}
+		want := []string{
+			"domain.acme.example/dkim[0] needs a value AWS does not report",
+			"domain.acme.example/dkim[1] needs a value AWS does not report",
+			"domain.acme.example/dkim[2] needs a value AWS does not report",
+		}
+		if diff := cmp.Diff(want, warned); diff != "" {
+			t.Errorf("warnings (-want +got):\n%s", diff)
+		}
+		if c, _ := p.Change("domain.acme.example/dkim[0]"); c.Action != Replace {
+			t.Errorf("record action = %s", c.Action)
+		}
+	})
+	t.Run("no warning when the source is changing", func(t *testing.T) {
+		// The key's secret is missing: apply generates a new key, whose
+		// public key then fills the record.
+		key := Observed{Addr: "dkim_key.mta1", Kind: specs.KindDKIMKey, ID: "ssm:/k", Owner: stack,
+			Attrs: map[string]any{"location": "ssm:/k", "key_length": 2048}}
+		desired := []specs.Resource{
+			{Addr: "dkim_key.mta1", Kind: specs.KindDKIMKey, Attrs: map[string]any{"location": "ssm:/k", "key_length": 2048, "private_key": specs.Sensitive{}}},
+			{Addr: "dkim_key.mta1/txt", Kind: specs.KindRoute53Record, DependsOn: []string{"dkim_key.mta1"}, Attrs: map[string]any{
+				"zone": "acme.example.", "name": "mta1._domainkey.acme.example.", "type": "TXT", "ttl": 300,
+				"values": []any{specs.Deferred("p=" + specs.Ref("dkim_key.mta1", "public_key"))}}},
+		}
+		p, diags := Make(desired, []Observed{key}, Options{Stack: stack})
+		if len(diags) != 0 {
+			t.Errorf("diags = %v", diags)
+		}
+		if diff := cmp.Diff(map[string]Action{"dkim_key.mta1": Update, "dkim_key.mta1/txt": Create}, actions(p)); diff != "" {
+			t.Errorf("actions (-want +got):\n%s", diff)
+		}
+	})
 	t.Run("no stack", func(t *testing.T) {
 		_, diags := Make(desiredStack(), nil, Options{})
 		if !diags.HasErrors() {

@@ -256,3 +256,44 @@ func TestMakeTargets(t *testing.T) {
 		})
 	}
 }
+
+func TestDestroyTarget(t *testing.T) {
+	p, diags := Make(desiredStack(), observedStack(), Options{Stack: stack, Destroy: true, Targets: []string{"configuration_set.default"}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	// The set goes, and first the identity that uses it, and first its records.
+	want := map[string]Action{
+		"configuration_set.default": Delete, "domain.acme.example": Delete,
+		"domain.acme.example/dkim[0]": Delete, "domain.acme.example/dkim[1]": Delete,
+		"domain.acme.example/dkim[2]": Delete, "domain.acme.example/dmarc": Delete,
+	}
+	if diff := cmp.Diff(want, actions(p)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+}
+
+func TestPlanAccessors(t *testing.T) {
+	var nilPlan *Plan
+	if nilPlan.HasChanges() || nilPlan.Summary() != (Summary{}) {
+		t.Error("a nil plan has changes")
+	}
+	if _, ok := nilPlan.Change("x"); ok {
+		t.Error("a nil plan has a change")
+	}
+	p := &Plan{Changes: []Change{{Addr: "a", Action: Create}, {Addr: "b", Action: Delete}}, Manual: []Change{{Addr: "m", Action: Manual}}}
+	if got := p.Summary(); got != (Summary{Create: 1, Delete: 1}) {
+		t.Errorf("summary = %+v", got)
+	}
+	if c, ok := p.Change("b"); !ok || c.Action != Delete {
+		t.Errorf("Change(b) = %+v, %v", c, ok)
+	}
+	if _, ok := p.Change("m"); ok {
+		t.Error("a manual record is not a change")
+	}
+	for a, sym := range map[Action]string{Create: "+", Update: "~", Replace: "-/+", Delete: "-", Manual: "!", NoOp: " "} {
+		if a.Symbol() != sym {
+			t.Errorf("%s.Symbol() = %q", a, a.Symbol())
+		}
+	}
+}

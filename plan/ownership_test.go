@@ -89,3 +89,40 @@ func TestDescribe(t *testing.T) {
 		})
 	}
 }
+
+// When several live resources carry one address (a shared record set of two
+// stacks, an unowned one beside ours), the plan compares with this stack's
+// own, then an unowned one, then another stack's.
+func TestMatchObservedPreference(t *testing.T) {
+	ours := Observed{Addr: "a", Kind: specs.KindSNSTopic, ID: "3", Owner: stack}
+	oursToo := Observed{Addr: "a", Kind: specs.KindSNSTopic, ID: "4", Owner: stack}
+	unowned := Observed{Addr: "a", Kind: specs.KindSNSTopic, ID: "1"}
+	other := Observed{Addr: "a", Kind: specs.KindSNSTopic, ID: "0", Owner: "other"}
+	tests := []struct {
+		name      string
+		cands     []Observed
+		wantID    string
+		wantExtra int
+	}{
+		{"ours first", []Observed{other, unowned, ours}, "3", 0},
+		{"the lowest ID of ours, the others extra", []Observed{oursToo, other, ours}, "3", 1},
+		{"unowned before another stack's", []Observed{other, unowned}, "1", 0},
+		{"another stack's alone", []Observed{other}, "0", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, found, extra := matchObserved(tt.cands, stack)
+			if !found || got.ID != tt.wantID || len(extra) != tt.wantExtra {
+				t.Errorf("match = %s (found %v), %d extra; want %s, %d extra", got.ID, found, len(extra), tt.wantID, tt.wantExtra)
+			}
+		})
+	}
+	if _, found, _ := matchObserved(nil, stack); found {
+		t.Error("found a match among nothing")
+	}
+	for o, want := range map[Ownership]string{OwnedByStack: "owned", Unowned: "unowned", OwnedByOtherStack: "owned by another stack", Singleton: "account setting", Ownership(9): "Ownership(9)"} {
+		if o.String() != want {
+			t.Errorf("%d.String() = %q", int(o), o.String())
+		}
+	}
+}

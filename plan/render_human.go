@@ -36,7 +36,7 @@ func (v HumanView) Render(w io.Writer, p *Plan) error {
 		if p.Destroy {
 			verb = "destroy everything it manages"
 		}
-		fmt.Fprintf(&b, "mailform will %s for stack %s in %s:\n", verb, p.Stack, p.Region)
+		fmt.Fprintf(&b, "mailform will %s for stack %s%s:\n", verb, p.Stack, inRegion(p.Region))
 		for _, c := range p.Changes {
 			sym := c.Action.Symbol()
 			fmt.Fprintf(&b, "\n  %s %s (%s)\n", color(symbolColor[sym], sym), color(ansiBold, c.Addr), c.Kind)
@@ -70,4 +70,11 @@ func (v HumanView) Render(w io.Writer, p *Plan) error {
 		}
 	}
 	return writeAll(w, b.String())
+}
+
+func inRegion(region string) string {
+	if region == "" {
+		return ""
+	}
+	return " in " + region
 }

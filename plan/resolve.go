@@ -2,6 +2,7 @@ package plan
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mailform/mailform/specs"
@@ -17,9 +18,12 @@ import (
 // Apply calls Resolve again after each resource it creates, with the new
 // resource added to observed. desired itself is never modified.
 func Resolve(desired []specs.Resource, observed []Observed) []specs.Resource {
+	// When several live resources share an address, the one with the lowest
+	// ID (then owner) fills placeholders, whatever the order of observed.
+	// Make passes one resource per address: the one it compares with.
 	byAddr := make(map[string]Observed, len(observed))
 	for _, o := range observed {
-		if _, seen := byAddr[o.Addr]; !seen {
+		if seen, ok := byAddr[o.Addr]; !ok || o.ID < seen.ID || (o.ID == seen.ID && o.Owner < seen.Owner) {
 			byAddr[o.Addr] = o
 		}
 	}
@@ -49,10 +53,18 @@ func Resolve(desired []specs.Resource, observed []Observed) []specs.Resource {
 }
 
 // attrText returns an observed attribute (or element index of it) as text.
+// A number is written in decimal; an empty string, a list or a map is not text.
 func attrText(v any, index int) (string, bool) {
 	if index < 0 {
-		s, ok := v.(string)
-		return s, ok && s != ""
+		switch x := jsonLike(v).(type) {
+		case string:
+			return x, x != ""
+		case int64:
+			return strconv.FormatInt(x, 10), true
+		case float64:
+			return strconv.FormatFloat(x, 'f', -1, 64), true
+		}
+		return "", false
 	}
 	var elem any
 	switch x := v.(type) {

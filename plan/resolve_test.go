@@ -51,6 +51,12 @@ func TestResolve(t *testing.T) {
 			want:     map[string]any{"name": specs.Deferred("${domain.acme.example#dkim_tokens[3]}")},
 		},
 		{
+			name:     "a number is written in decimal",
+			desired:  specs.Resource{Addr: "r", Kind: specs.KindRoute53Record, Attrs: map[string]any{"name": specs.Deferred("p" + specs.Ref("mta.mta1", "port") + ".example.")}},
+			observed: []Observed{{Addr: "mta.mta1", Attrs: map[string]any{"port": 587.0}}},
+			want:     map[string]any{"name": "p587.example."},
+		},
+		{
 			name:     "unknown address stays deferred",
 			desired:  specs.Resource{Addr: "q", Kind: specs.KindSQSQueue, Attrs: map[string]any{"topic_arn": specs.Deferred(specs.Ref("topic.feedback", "arn"))}},
 			observed: []Observed{eip},
@@ -196,5 +202,29 @@ func TestChangeResolved(t *testing.T) {
 	// Without the identity nothing can be filled.
 	if still := c.Resolved(nil); !still.HasUnknowns() {
 		t.Error("resolved from nothing")
+	}
+}
+
+func TestResolveWithSharedAddresses(t *testing.T) {
+	mine := withAttr(obsIdentity(), "dkim_tokens", []any{"mine0", "mine1", "mine2"})
+	mine.ID = "b"
+	stranger := withAttr(obsIdentity(), "dkim_tokens", []any{"other0", "other1", "other2"})
+	stranger.Owner, stranger.ID = "", "a"
+
+	// Resolve alone picks the lowest ID, in any order.
+	for _, observed := range [][]Observed{{mine, stranger}, {stranger, mine}} {
+		got := Resolve([]specs.Resource{dkimRecordRes(0)}, observed)
+		if got[0].Attrs["name"] != "other0._domainkey.acme.example." {
+			t.Errorf("name = %v", got[0].Attrs["name"])
+		}
+	}
+	// Make fills from the resource it compares with: the stack's own.
+	p, diags := Make([]specs.Resource{identityRes(), dkimRecordRes(0)}, []Observed{stranger, mine, obsTopic()}, Options{Stack: stack})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	c, ok := p.Change("domain.acme.example/dkim[0]")
+	if !ok || c.After["name"] != "mine0._domainkey.acme.example." {
+		t.Errorf("record change = %+v", c)
 	}
 }

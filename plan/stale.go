@@ -63,25 +63,61 @@ func resourceDigest(o Observed) string {
 }
 
 // resourceKeys returns the key of each observed resource in
-// Plan.ResourceDigests: its address, followed by " (ID)" when several live
-// resources share the address.
+// Plan.ResourceDigests: its address; when several live resources share the
+// address, followed by " (ID)", or " (ID, owner)" when they share the ID too
+// (two stacks' values in one shared record set), or a number when even that is
+// shared. Keys do not depend on the order of observed.
 func resourceKeys(observed []Observed) []string {
-	count := map[string]int{}
-	for _, o := range observed {
-		count[o.Addr]++
-	}
 	keys := make([]string, len(observed))
 	for i, o := range observed {
 		keys[i] = o.Addr
-		if count[o.Addr] > 1 {
-			keys[i] = o.Addr + " (" + o.ID + ")"
+	}
+	owner := func(o Observed) string {
+		if o.Owner == "" {
+			return "unowned"
+		}
+		return o.Owner
+	}
+	refine := []func(Observed) string{
+		func(o Observed) string { return o.Addr + " (" + o.ID + ")" },
+		func(o Observed) string { return o.Addr + " (" + o.ID + ", " + owner(o) + ")" },
+	}
+	for _, f := range refine {
+		for _, group := range sameKey(keys) {
+			for _, i := range group {
+				keys[i] = f(observed[i])
+			}
+		}
+	}
+	for _, group := range sameKey(keys) {
+		// Identical marks: number them in the order of their contents.
+		sort.Slice(group, func(a, b int) bool {
+			return resourceDigest(observed[group[a]]) < resourceDigest(observed[group[b]])
+		})
+		for n, i := range group {
+			keys[i] = fmt.Sprintf("%s #%d", keys[i], n+1)
 		}
 	}
 	return keys
 }
 
+// sameKey returns the groups of indexes whose keys collide.
+func sameKey(keys []string) [][]int {
+	byKey := map[string][]int{}
+	for i, k := range keys {
+		byKey[k] = append(byKey[k], i)
+	}
+	var groups [][]int
+	for _, k := range specs.SortedKeys(byKey) {
+		if len(byKey[k]) > 1 {
+			groups = append(groups, byKey[k])
+		}
+	}
+	return groups
+}
+
 // ResourceDigests returns the digest of each observed resource, keyed by its
-// address (followed by " (ID)" when several resources share the address).
+// address (made unique as resourceKeys says when addresses repeat).
 func ResourceDigests(observed []Observed) map[string]string {
 	out := make(map[string]string, len(observed))
 	for i, k := range resourceKeys(observed) {

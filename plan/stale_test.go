@@ -166,3 +166,35 @@ func TestCheckStaleNilPlan(t *testing.T) {
 		t.Error("no error for a nil plan")
 	}
 }
+
+func TestResourceKeys(t *testing.T) {
+	spf := func(owner, value string) Observed {
+		return Observed{Addr: "domain.acme.example/spf", Kind: specs.KindRoute53Record, ID: "Z/acme.example./TXT", Owner: owner,
+			Attrs: map[string]any{"values": []any{value}}}
+	}
+	observed := []Observed{
+		spf(stack, `"v=spf1 -all"`),
+		spf("other", `"v=spf1 ~all"`),
+		spf("other", `"v=spf1 ?all"`),
+		{Addr: "topic.a", ID: "arn:1", Owner: stack},
+		{Addr: "topic.a", ID: "arn:2", Owner: stack},
+		{Addr: "topic.b", ID: "arn:3", Owner: stack},
+	}
+	got := ResourceDigests(observed)
+	want := []string{
+		"domain.acme.example/spf (Z/acme.example./TXT, acme-prod)",
+		"domain.acme.example/spf (Z/acme.example./TXT, other) #1",
+		"domain.acme.example/spf (Z/acme.example./TXT, other) #2",
+		"topic.a (arn:1)", "topic.a (arn:2)", "topic.b",
+	}
+	if diff := cmp.Diff(want, specs.SortedKeys(got)); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	reversed := append([]Observed(nil), observed...)
+	for l, r := 0, len(reversed)-1; l < r; l, r = l+1, r-1 {
+		reversed[l], reversed[r] = reversed[r], reversed[l]
+	}
+	if diff := cmp.Diff(got, ResourceDigests(reversed)); diff != "" {
+		t.Errorf("digests depend on the order of observed:\n%s", diff)
+	}
+}

@@ -222,7 +222,8 @@ func sensitiveNames(attrs map[string]any) map[string]bool {
 }
 
 // dnsNameAttrs are attributes holding one DNS name, compared case-insensitively
-// and with the trailing dot.
+// and with the trailing dot ("name" only for records: a topic's or a queue's
+// name is case-sensitive).
 var dnsNameAttrs = map[string]bool{"name": true, "zone": true, "hostname": true, "ptr_record": true}
 
 // domainAttrs are attributes holding a domain or an address, compared
@@ -242,23 +243,19 @@ func canonical(kind specs.Kind, recordType, attr string, v any) any {
 	}
 	switch x := v.(type) {
 	case string:
-		switch {
-		case dnsNameAttrs[attr]:
-			return specs.Fqdn(x)
-		case domainAttrs[attr]:
-			return canonicalDomain(x)
-		case attr == "policy":
-			return canonicalJSON(x)
-		case attr == "type" && isRecordKind(kind):
-			return strings.ToUpper(strings.TrimSpace(x))
-		case attr == "values" && isRecordKind(kind):
-			return canonicalRecordValue(recordType, x)
+		if c := canonicalString(kind, recordType, attr, x); c != "" {
+			return c
 		}
-		return x
+		return nil
 	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = canonical(kind, recordType, attr, e)
+		out := make([]any, 0, len(x))
+		for _, e := range x {
+			if c := canonical(kind, recordType, attr, e); c != nil {
+				out = append(out, c)
+			}
+		}
+		if len(out) == 0 {
+			return nil
 		}
 		sort.SliceStable(out, func(i, j int) bool { return sortKey(out[i]) < sortKey(out[j]) })
 		return out
@@ -275,6 +272,23 @@ func canonical(kind specs.Kind, recordType, attr string, v any) any {
 		return out
 	}
 	return v
+}
+
+// canonicalString is canonical for one string; "" means empty.
+func canonicalString(kind specs.Kind, recordType, attr, s string) string {
+	switch {
+	case dnsNameAttrs[attr] && (attr != "name" || isRecordKind(kind)):
+		return specs.Fqdn(s)
+	case domainAttrs[attr]:
+		return canonicalDomain(s)
+	case attr == "policy":
+		return canonicalJSON(s)
+	case attr == "type" && isRecordKind(kind):
+		return strings.ToUpper(strings.TrimSpace(s))
+	case attr == "values" && isRecordKind(kind):
+		return canonicalRecordValue(recordType, s)
+	}
+	return s
 }
 
 func isRecordKind(k specs.Kind) bool {

@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -26,6 +27,8 @@ func TestSameValue(t *testing.T) {
 		{"lists of another length", specs.KindSESConfigSet, "", "suppression", []any{"BOUNCE", "COMPLAINT"}, []string{"BOUNCE"}, false},
 		{"record name without the trailing dot", specs.KindRoute53Record, "TXT", "name", "_dmarc.acme.example.", "_dmarc.acme.example", true},
 		{"record name in capitals", specs.KindRoute53Record, "TXT", "name", "_dmarc.acme.example.", "_DMARC.Acme.Example.", true},
+		{"topic names are case-sensitive", specs.KindSNSTopic, "", "name", "acme-prod-feedback", "Acme-Prod-Feedback", false},
+		{"queue names have no trailing dot", specs.KindSQSQueue, "", "name", "q", "q.", false},
 		{"another record name", specs.KindRoute53Record, "TXT", "name", "_dmarc.acme.example.", "_dmarc.acme.org.", false},
 		{"identity with a trailing dot", specs.KindSESIdentity, "", "identity", "acme.example", "acme.example.", true},
 		{"email identity: domain part in capitals", specs.KindSESIdentity, "", "identity", "ops@acme.example", "ops@ACME.example", true},
@@ -84,3 +87,31 @@ func TestJSONLike(t *testing.T) {
 }
 
 func typeAndValue(v any) string { return fmt.Sprintf("%T %v", v, v) }
+
+// Normal forms are stable: a value compares equal to itself and to its own
+// normal form, so that what apply writes never shows as drift.
+func FuzzCanonicalIsStable(f *testing.F) {
+	for _, seed := range []struct{ typ, v string }{
+		{"TXT", `"v=spf1 include:amazonses.com ~all"`},
+		{"TXT", `"a" "b"`},
+		{"TXT", `plain text with "quotes" and \ backslash`},
+		{"TXT", strings.Repeat("x", 600)},
+		{"MX", "10 MX.Example.com"},
+		{"CNAME", "t.dkim.amazonses.com"},
+		{"SRV", "1 2 443 host.example."},
+		{"AAAA", "2001:DB8::1"},
+	} {
+		f.Add(seed.typ, seed.v)
+	}
+	f.Fuzz(func(t *testing.T, typ, v string) {
+		values := []any{v}
+		once := canonical(specs.KindRoute53Record, typ, "values", values)
+		twice := canonical(specs.KindRoute53Record, typ, "values", once)
+		if !reflect.DeepEqual(once, twice) {
+			t.Fatalf("canonical is not idempotent for %s %q: %q then %q", typ, v, once, twice)
+		}
+		if !sameValue(specs.KindRoute53Record, typ, "values", values, once) {
+			t.Fatalf("%s %q differs from its own normal form %q", typ, v, once)
+		}
+	})
+}
