@@ -18,8 +18,7 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 func renderDiags(t *testing.T, files map[string]*hcl.File, diags hcl.Diagnostics) string {
 	t.Helper()
 	var buf bytes.Buffer
-	w := hcl.NewDiagnosticTextWriter(&buf, files, 0, false)
-	if err := w.WriteDiagnostics(diags); err != nil {
+	if err := WriteDiagnostics(&buf, diags, files, false); err != nil {
 		t.Fatalf("rendering diagnostics: %v", err)
 	}
 	return buf.String()

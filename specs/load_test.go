@@ -205,7 +205,7 @@ topic "feedback" {
 		{
 			name:       "wrong type in var file",
 			varFile:    "days = \"soon\"\n",
-			want:       []string{"Invalid value for variable", "prod.vars.hcl line 1", "a number is required"},
+			want:       []string{"Invalid value for variable", "prod.vars.hcl:1:", "a number is required"},
 			positioned: true,
 		},
 		{
