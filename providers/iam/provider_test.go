@@ -764,3 +764,40 @@ func TestForeignSecretAtCredentialsLocation(t *testing.T) {
 		t.Error("the foreign secret changed")
 	}
 }
+
+func TestAdopt(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	for _, u := range []struct {
+		name  string
+		owner string
+	}{{name, ""}, {"acme-smtp-other", "other"}} {
+		in := &iamsdk.CreateUserInput{UserName: aws.String(u.name), Path: aws.String("/mailform/")}
+		if u.owner != "" {
+			in.Tags = []iamtypes.Tag{{Key: aws.String(specs.TagStack), Value: aws.String(u.owner)}}
+		}
+		if _, err := f.iam.CreateUser(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := desiredWebapp()
+	c := planFor(want, f.read(t, want))
+	c.Adopt = true
+	res := f.mustApply(t, c)
+	if !strings.Contains(res[0].Message, "adopted IAM user "+name) {
+		t.Errorf("message %q", res[0].Message)
+	}
+	f.converged(t, name, credLoc, region)
+	obs := f.read(t, want)
+	if len(obs) != 1 || !obs[0].Owned(stack) || obs[0].Addr != addr {
+		t.Errorf("after adoption: %+v", obs)
+	}
+
+	other := desiredWebapp(func(a map[string]any) { a["user_name"] = "acme-smtp-other"; a["credentials"] = "ssm:/other" })
+	other.Addr = "smtp_user.other"
+	c = planFor(other, f.read(t, other))
+	c.Adopt = true
+	if res := f.apply(t, c); res[0].Err == nil || !strings.Contains(res[0].Err.Error(), `stack "other"`) {
+		t.Errorf("adopting another stack's user: %v", res[0].Err)
+	}
+}

@@ -250,13 +250,22 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 		if err != nil {
 			return nil, "", err
 		}
-		if err := checkOwner(arn, tags, stack); err != nil {
-			return nil, "", err
+		adopt := c.Adopt && tags[specs.TagStack] == ""
+		if !adopt {
+			if err := checkOwner(arn, tags, stack); err != nil {
+				return nil, "", err
+			}
 		}
-		if tags[specs.TagAddr] != c.Addr {
-			if _, err := p.api.TagResource(ctx, &snssdk.TagResourceInput{ResourceArn: aws.String(arn), Tags: []snstypes.Tag{{Key: aws.String(specs.TagAddr), Value: aws.String(c.Addr)}}}); err != nil {
+		if tags[specs.TagAddr] != c.Addr || adopt {
+			if _, err := p.api.TagResource(ctx, &snssdk.TagResourceInput{ResourceArn: aws.String(arn), Tags: []snstypes.Tag{
+				{Key: aws.String(specs.TagAddr), Value: aws.String(c.Addr)},
+				{Key: aws.String(specs.TagStack), Value: aws.String(stack)},
+			}}); err != nil {
 				return nil, "", fmt.Errorf("tagging SNS topic %s: %w", arn, err)
 			}
+		}
+		if adopt {
+			msg = "adopted SNS topic " + arn + ": tagged " + specs.TagStack + "=" + stack
 		}
 	}
 	have := current.Attributes["Policy"]

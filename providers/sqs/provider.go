@@ -315,13 +315,19 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 		if err != nil {
 			return nil, "", err
 		}
-		if err := checkOwner(name, tags, stack); err != nil {
-			return nil, "", err
+		adopt := c.Adopt && tags[specs.TagStack] == ""
+		if !adopt {
+			if err := checkOwner(name, tags, stack); err != nil {
+				return nil, "", err
+			}
 		}
-		if tags[specs.TagAddr] != c.Addr {
-			if _, err := p.api.TagQueue(ctx, &sqssdk.TagQueueInput{QueueUrl: aws.String(url), Tags: map[string]string{specs.TagAddr: c.Addr}}); err != nil {
+		if tags[specs.TagAddr] != c.Addr || adopt {
+			if _, err := p.api.TagQueue(ctx, &sqssdk.TagQueueInput{QueueUrl: aws.String(url), Tags: map[string]string{specs.TagAddr: c.Addr, specs.TagStack: stack}}); err != nil {
 				return nil, "", fmt.Errorf("tagging SQS queue %s: %w", name, err)
 			}
+		}
+		if adopt {
+			notes = append(notes, "adopted SQS queue "+name+": tagged "+specs.TagStack+"="+stack)
 		}
 	}
 	q, err := p.queue(ctx, url)

@@ -415,3 +415,35 @@ func TestRetention(t *testing.T) {
 		t.Error("retentionDays")
 	}
 }
+
+func TestAdopt(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	topic := f.topic(t, "acme-feedback")
+	q, err := f.sqs.CreateQueue(ctx, &sqssdk.CreateQueueInput{QueueName: aws.String(qname)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.sqs.CreateQueue(ctx, &sqssdk.CreateQueueInput{QueueName: aws.String("acme-x-feedback"), Tags: map[string]string{specs.TagStack: "other"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := desiredQueue(topic, 14)
+	c := planFor(want, f.read(t, want))
+	c.Adopt = true
+	res := f.mustApply(t, c)
+	if !strings.Contains(res.Message, "adopted") {
+		t.Errorf("message %q", res.Message)
+	}
+	if _, tags := f.inAWS(t, *q.QueueUrl); tags[specs.TagStack] != stack || tags[specs.TagAddr] != addr {
+		t.Errorf("tags after adoption: %v", tags)
+	}
+	if obs := f.read(t, want); len(obs) != 1 || !obs[0].Owned(stack) || obs[0].Attrs["topic_arn"] != topic {
+		t.Errorf("after adoption: %+v", obs)
+	}
+	other := desiredQueue(topic, 14)
+	other.Attrs["name"] = "acme-x-feedback"
+	c = plan.Change{Addr: "topic.x/queue", Kind: specs.KindSQSQueue, Action: plan.Create, After: other.Attrs, Adopt: true}
+	if res := f.apply(t, c); res.Err == nil {
+		t.Error("adopted another stack's queue")
+	}
+}
