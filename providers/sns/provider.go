@@ -188,7 +188,7 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 			if err == nil {
 				var msg string
 				res.Observed, msg, err = p.ensure(ctx, req.Stack, c)
-				res.Message = strings.TrimPrefix(res.Message+"; "+msg, "; ")
+				res.Message = joinNotes([]string{res.Message, msg})
 			}
 		case plan.Delete:
 			arn := c.ID
@@ -335,4 +335,14 @@ func isNotFound(err error) bool {
 	var nf *snstypes.NotFoundException
 	var rnf *snstypes.ResourceNotFoundException
 	return errors.As(err, &nf) || errors.As(err, &rnf)
+}
+
+func joinNotes(notes []string) string {
+	var out []string
+	for _, n := range notes {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, "; ")
 }

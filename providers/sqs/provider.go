@@ -255,7 +255,7 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 			if err == nil {
 				var msg string
 				res.Observed, msg, err = p.ensure(ctx, req.Stack, c)
-				res.Message = strings.TrimPrefix(res.Message+"; "+msg, "; ")
+				res.Message = joinNotes([]string{res.Message, msg})
 			}
 		case plan.Delete:
 			res.Message, err = p.delete(ctx, req.Stack, c)
