@@ -801,3 +801,45 @@ func TestAdopt(t *testing.T) {
 		t.Errorf("adopting another stack's user: %v", res[0].Err)
 	}
 }
+
+// TestResumeAfterCreateAccessKey replays a run killed right after
+// CreateAccessKey, with the real client: the user, its policy and a key
+// exist, but the key's secret never reached the store.
+func TestResumeAfterCreateAccessKey(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	want := desiredWebapp()
+	if _, err := f.iam.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String(name), Path: aws.String("/mailform/"), Tags: iamTags(map[string]string{
+		specs.TagStack: stack, specs.TagAddr: addr, TagCredentials: credLoc,
+	})}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.iam.PutUserPolicy(ctx, &iamsdk.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String(PolicyName), PolicyDocument: aws.String(want.Attrs["policy"].(string))}); err != nil {
+		t.Fatal(err)
+	}
+	lost, err := f.iam.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := f.read(t, want)
+	if len(obs) != 1 || !obs[0].Owned(stack) {
+		t.Fatalf("observed %+v", obs)
+	}
+	if _, ok := obs[0].Attrs["password"]; ok {
+		t.Fatal("password present although the key's secret was never stored")
+	}
+	f.mustApply(t, planFor(want, obs))
+	key := f.converged(t, name, credLoc, region)
+	if key == aws.ToString(lost.AccessKey.AccessKeyId) {
+		t.Error("the key whose secret was lost survived")
+	}
+	if n := f.s.Count("iam", "CreateUser"); n != 1 {
+		t.Errorf("CreateUser calls = %d: the interrupted run's user should be reused", n)
+	}
+	f.outputs = append(f.outputs, fmt.Sprint(obs))
+	for _, out := range f.outputs {
+		if strings.Contains(out, aws.ToString(lost.AccessKey.SecretAccessKey)) {
+			t.Error("the lost key's secret appears in provider output")
+		}
+	}
+}
