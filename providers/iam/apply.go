@@ -359,6 +359,20 @@ func (p *Provider) ensureCredentials(ctx context.Context, stack string, u smtpUs
 			}
 		}
 	}
+	// A CreateAccessKey whose answer was lost and that the SDK retried
+	// leaves a key nobody knows the secret of: list again and remove it, so
+	// that this run, not the next, ends with one key.
+	now, err := p.accessKeys(ctx, u.name)
+	if err != nil {
+		return credentialsResult{}, err
+	}
+	for _, k := range now {
+		if k.id != newID {
+			if err := deleteKey(k.id, "unstored"); err != nil {
+				return credentialsResult{}, err
+			}
+		}
+	}
 	res.keyID = newID
 	res.message = fmt.Sprintf("created access key %s and wrote its SMTP credentials for %s to %s", newID, u.region, u.credentials)
 	return res, nil

@@ -843,3 +843,48 @@ func TestResumeAfterCreateAccessKey(t *testing.T) {
 		}
 	}
 }
+
+// TestLostAnswers cuts the connection after AWS carried out a call, so the
+// SDK retries it: the run must still end converged, with no extra key.
+func TestLostAnswers(t *testing.T) {
+	tests := []struct {
+		fault   string
+		deletes bool
+	}{
+		{fault: "iam:CreateUser=cut#1"},
+		{fault: "iam:PutUserPolicy=cut#1"},
+		{fault: "iam:CreateAccessKey=cut#1"},
+		{fault: "ssm:PutParameter=cut#1"},
+		{fault: "iam:DeleteAccessKey=cut#1", deletes: true},
+		{fault: "iam:DeleteUser=cut#1", deletes: true},
+		{fault: "ssm:DeleteParameter=cut#1", deletes: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fault, func(t *testing.T) {
+			f := newFixture(t)
+			want := desiredWebapp()
+			if tt.deletes {
+				f.mustApply(t, planFor(want, f.read(t, want)))
+			}
+			if err := f.s.SetFaults(tt.fault); err != nil {
+				t.Fatal(err)
+			}
+			if tt.deletes {
+				o := find(f.read(t), name)
+				f.mustApply(t, plan.Change{Addr: o.Addr, Kind: o.Kind, Action: plan.Delete, ID: o.ID, Before: o.Attrs})
+				if len(f.read(t)) != 0 {
+					t.Error("the user survives")
+				}
+				if _, found, _ := f.store.Get(t.Context(), credLoc); found {
+					t.Error("the credentials survive")
+				}
+			} else {
+				f.mustApply(t, planFor(want, f.read(t, want)))
+				f.converged(t, name, credLoc, region)
+			}
+			if n := f.s.InjectedFaults()[tt.fault]; n != 1 {
+				t.Errorf("fault injected %d times, want 1", n)
+			}
+		})
+	}
+}
