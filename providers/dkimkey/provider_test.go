@@ -418,3 +418,28 @@ func TestAdopt(t *testing.T) {
 	}
 	f.noLeak(t, string(pemText))
 }
+
+// TestLostAnswers cuts the connection after the store carried out a write,
+// so the SDK retries it: the key in the store is the one observed.
+func TestLostAnswers(t *testing.T) {
+	for _, tt := range []struct{ fault, loc string }{
+		{"ssm:PutParameter=cut#1", "ssm:/acme/dkim"},
+		{"secretsmanager:CreateSecret=cut#1", "secretsmanager:acme/dkim"},
+	} {
+		t.Run(tt.fault, func(t *testing.T) {
+			f := newFixture(t)
+			if err := f.s.SetFaults(tt.fault); err != nil {
+				t.Fatal(err)
+			}
+			d := want(tt.loc, 1024)
+			res := f.mustApply(t, plan.Change{Addr: addr, Kind: specs.KindDKIMKey, Action: plan.Create, After: d.Attrs})
+			_, pub, _ := f.stored(t, tt.loc)
+			if res.Observed.Attrs["public_key"] != pub {
+				t.Error("the observed public key is not the stored key's")
+			}
+			if n := f.s.InjectedFaults()[tt.fault]; n != 1 {
+				t.Errorf("fault injected %d times", n)
+			}
+		})
+	}
+}

@@ -447,3 +447,40 @@ func TestAdopt(t *testing.T) {
 		t.Error("adopted another stack's queue")
 	}
 }
+
+// TestLostAnswers cuts the connection after AWS carried out a call, so the
+// SDK retries it: the run must still succeed, with one queue and one
+// subscription, or none after a delete.
+func TestLostAnswers(t *testing.T) {
+	for _, fault := range []string{"sqs:CreateQueue=cut#1", "sqs:SetQueueAttributes=cut#1", "sns:Subscribe=cut#1", "sns:Unsubscribe=cut#1", "sqs:DeleteQueue=cut#1"} {
+		t.Run(fault, func(t *testing.T) {
+			f := newFixture(t)
+			topic := f.topic(t, "acme-feedback")
+			want := desiredQueue(topic, 14)
+			deletes := strings.Contains(fault, "Delete") || strings.Contains(fault, "Unsubscribe")
+			if deletes {
+				f.mustApply(t, planFor(want, f.read(t, want)))
+			}
+			if err := f.s.SetFaults(fault); err != nil {
+				t.Fatal(err)
+			}
+			c := planFor(want, f.read(t, want))
+			if deletes {
+				o := f.read(t)[0]
+				c = plan.Change{Addr: o.Addr, Kind: o.Kind, Action: plan.Delete, ID: o.ID, Before: o.Attrs}
+			}
+			f.mustApply(t, c)
+			subs := f.subscriptions(t, topic)
+			obs := f.read(t, want)
+			switch {
+			case deletes && (len(obs) != 0 || len(subs) != 0):
+				t.Errorf("left: %+v, subscriptions %v", obs, subs)
+			case !deletes && (len(obs) != 1 || obs[0].Attrs["topic_arn"] != topic || len(subs) != 1):
+				t.Errorf("observed %+v, subscriptions %v", obs, subs)
+			}
+			if n := f.s.InjectedFaults()[fault]; n != 1 {
+				t.Errorf("fault injected %d times", n)
+			}
+		})
+	}
+}
