@@ -484,3 +484,31 @@ func TestLostAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestStaleSubscriptionsGo covers a run stopped after subscribing the queue
+// to its new topic: the next run, even without the plan's Before, finds the
+// old topic through the queue policy and unsubscribes it.
+func TestStaleSubscriptionsGo(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	oldTopic := f.topic(t, "acme-feedback")
+	newTopic := f.topic(t, "acme-bounces")
+	res := f.mustApply(t, planFor(desiredQueue(oldTopic, 14), nil))
+	if _, err := f.sns.Subscribe(ctx, &snssdk.SubscribeInput{TopicArn: aws.String(newTopic), Protocol: aws.String("sqs"), Endpoint: aws.String(res.Observed.Attrs["arn"].(string)), ReturnSubscriptionArn: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := desiredQueue(newTopic, 14)
+	f.mustApply(t, plan.Change{Addr: addr, Kind: specs.KindSQSQueue, Action: plan.Update, ID: res.Observed.ID, After: want.Attrs})
+	if subs := f.subscriptions(t, oldTopic); len(subs) != 0 {
+		t.Errorf("old topic still subscribed: %v", subs)
+	}
+	if subs := f.subscriptions(t, newTopic); len(subs) != 1 {
+		t.Errorf("new topic subscriptions: %v", subs)
+	}
+	if n := f.s.Count("sns", "Subscribe"); n != 2 {
+		t.Errorf("Subscribe calls = %d: the existing subscription should be found", n)
+	}
+	if obs := f.read(t, want); obs[0].Attrs["topic_arn"] != newTopic {
+		t.Errorf("observed %v", obs[0].Attrs)
+	}
+}
