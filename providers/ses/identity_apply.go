@@ -86,6 +86,10 @@ func (p *Provider) createIdentity(ctx context.Context, req providers.ApplyReques
 
 	req.Report(c.Addr, "creating SES identity "+want.Name)
 	out, err := p.v2.CreateEmailIdentity(ctx, in)
+	if in.DkimSigningAttributes != nil {
+		err = scrubSecret(err, aws.ToString(in.DkimSigningAttributes.DomainSigningPrivateKey))
+		in.DkimSigningAttributes.DomainSigningPrivateKey = nil
+	}
 	var cur identityState
 	var notes []string
 	switch {
@@ -340,6 +344,7 @@ func (p *Provider) convergeDKIM(ctx context.Context, req providers.ApplyRequest,
 					DomainSigningPrivateKey: aws.String(key),
 				},
 			})
+			err = scrubSecret(err, key)
 			if err != nil {
 				return awsError(addr, "giving SES the DKIM key from "+want.DkimKeySource+" for "+name, err)
 			}
