@@ -294,7 +294,10 @@ func (p *Provider) createConfigSet(ctx context.Context, req providers.ApplyReque
 		ConfigurationSetName: aws.String(want.Name),
 		Tags:                 ownershipTags(req.Stack, c.Addr),
 	}
-	if want.SuppressionSet {
+	if len(want.Suppression) > 0 {
+		// An empty list is what a spec without suppression expands to: the
+		// set then follows the account's list, as a set created without
+		// SuppressionOptions does.
 		in.SuppressionOptions = &types.SuppressionOptions{SuppressedReasons: suppressionReasons(want.Suppression)}
 	}
 	if want.named["reputation_metrics"] {
@@ -326,7 +329,7 @@ func (p *Provider) createConfigSet(ctx context.Context, req providers.ApplyReque
 		cur = configSetState{
 			Name:              want.Name,
 			Tags:              tagMap(in.Tags),
-			SuppressionSet:    want.SuppressionSet,
+			SuppressionSet:    len(want.Suppression) > 0,
 			Suppression:       want.Suppression,
 			Reputation:        want.named["reputation_metrics"] && want.Reputation,
 			TLSPolicy:         string(types.TlsPolicyOptional),
@@ -390,7 +393,9 @@ func configSetObserved(addr string, s configSetState) *plan.Observed {
 // set), missing ones created.
 func (p *Provider) convergeConfigSet(ctx context.Context, addr string, cur *configSetState, want desiredConfigSet) error {
 	name := aws.String(cur.Name)
-	if want.SuppressionSet && (!cur.SuppressionSet || !slices.Equal(cur.Suppression, want.Suppression)) {
+	// An empty wanted list equals a set without its own list (the plan sees
+	// them as equal too); a set whose own list is not empty is emptied.
+	if want.SuppressionSet && !slices.Equal(cur.Suppression, want.Suppression) {
 		if _, err := p.v2.PutConfigurationSetSuppressionOptions(ctx, &sesv2.PutConfigurationSetSuppressionOptionsInput{
 			ConfigurationSetName: name,
 			SuppressedReasons:    suppressionReasons(want.Suppression),
