@@ -197,6 +197,10 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []providers.Result {
 	results := make([]providers.Result, 0, len(req.Changes))
 	for _, c := range req.Changes {
+		if req.Region != "" && req.Region != p.region {
+			results = append(results, providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: the change is for region %s, but this SES provider works in %s", c.Addr, req.Region, p.region)})
+			continue
+		}
 		if err := ctx.Err(); err != nil {
 			results = append(results, providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: %w", c.Addr, err)})
 			continue

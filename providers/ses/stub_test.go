@@ -165,3 +165,15 @@ func TestPrivateKeyNeverInErrors(t *testing.T) {
 		assertNoKeyMaterial(t, e.Error(), keyPEM)
 	}
 }
+
+func TestApplyRefusesAnotherRegion(t *testing.T) {
+	v2 := &stubV2{}
+	p := NewWithClients("eu-west-1", v2, &stubV1{}, nil, nil, Options{AccountID: "123456789012"})
+	rs := p.Apply(t.Context(), providers.ApplyRequest{Stack: testStack, Region: "us-west-2", Changes: []plan.Change{createOf(domain("acme.example", nil))}})
+	if len(rs) != 1 || rs[0].Err == nil || !strings.Contains(rs[0].Err.Error(), "region us-west-2") {
+		t.Fatalf("results = %+v", rs)
+	}
+	if len(v2.calls) != 0 {
+		t.Errorf("SES was called: %v", v2.calls)
+	}
+}
