@@ -244,3 +244,25 @@ func TestConfigurationSetDefaults(t *testing.T) {
 		e.requireNoChanges(want)
 	})
 }
+
+func TestConfigurationSetReplace(t *testing.T) {
+	e := newEnv(t)
+	old := configSet("default", map[string]any{"reputation_metrics": true})
+	e.apply(createOf(old))
+	o := e.read(old)["configuration_set.default"]
+	next := specs.Resource{Addr: "configuration_set.default", Kind: specs.KindSESConfigSet, Attrs: map[string]any{"name": testStack + "-main", "reputation_metrics": true}}
+	c := updateOf(next, o)
+	c.Action = plan.Replace
+	res := e.apply(c)
+	if res.Observed == nil || res.Observed.ID != testStack+"-main" {
+		t.Fatalf("observed = %+v", res.Observed)
+	}
+	list, err := e.v2.ListConfigurationSets(t.Context(), &sesv2.ListConfigurationSetsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{testStack + "-main"}, list.ConfigurationSets); diff != "" {
+		t.Errorf("configuration sets (-want +got):\n%s", diff)
+	}
+	e.requireNoChanges(next)
+}
