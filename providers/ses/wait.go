@@ -426,14 +426,24 @@ func (p *Provider) pendingChecks(s *identityProgress) []PendingCheck {
 	if st, ok := c[CheckVerification]; ok && st != "SUCCESS" {
 		pc := PendingCheck{Check: CheckVerification, Status: st}
 		if s.domain {
-			pc.Explain = "SES has not verified the domain " + s.name + ": " + statusExplain(st)
+			// SES v2 verifies a domain through its DKIM records, also when
+			// it does not sign with them.
+			pc.Expect = p.dkimRecords(s)
+			pc.Explain = "SES verifies the domain through these DKIM records, though it does not sign with them; " + statusExplain(st)
+			if st == "FAILED" {
+				pc.Explain += failedHint(CheckDKIM)
+			}
 		} else {
 			pc.Explain = "SES mailed a verification link to " + s.name + "; the address stays unverified until someone follows it"
 		}
 		out = append(out, pc)
 	}
 	if st, ok := c[CheckDKIM]; ok && st != "SUCCESS" {
-		out = append(out, PendingCheck{Check: CheckDKIM, Status: st, Expect: p.dkimRecords(s), Explain: statusExplain(st)})
+		pc := PendingCheck{Check: CheckDKIM, Status: st, Expect: p.dkimRecords(s), Explain: statusExplain(st)}
+		if st == "FAILED" {
+			pc.Explain += failedHint(CheckDKIM)
+		}
+		out = append(out, pc)
 	}
 	if st, ok := c[CheckMailFrom]; ok && st != "SUCCESS" {
 		pc := PendingCheck{Check: CheckMailFrom, Status: st, Explain: statusExplain(st)}
@@ -441,11 +451,19 @@ func (p *Provider) pendingChecks(s *identityProgress) []PendingCheck {
 			pc.Expect = MailFromRecords(s.mailFrom, p.region)
 		}
 		if st == "FAILED" {
-			pc.Explain += "; setting the MAIL FROM domain again (mailform apply after deleting and re-adding it, or the console) restarts the check"
+			pc.Explain += failedHint(CheckMailFrom)
 		}
 		out = append(out, pc)
 	}
 	return out
+}
+
+// failedHint says how to make SES look again once it gave up.
+func failedHint(check string) string {
+	if check == CheckMailFrom {
+		return "; once they are published, set the MAIL FROM domain again to make SES look again"
+	}
+	return "; once they are published, give SES the DKIM signing settings again (or delete and re-create the identity) to make it look again"
 }
 
 func statusExplain(st string) string {
