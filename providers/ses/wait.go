@@ -141,7 +141,8 @@ func (s *identityProgress) summary() string {
 
 // Wait polls SES until every identity is verified (DKIM for domains, the
 // mailed link for addresses, and MAIL FROM where one is set), SES gives up on
-// one, or timeout passes. progress, when not nil, gets a line for each
+// one, or timeout passes (a timeout of zero or less reads once and returns
+// where every identity stands). progress, when not nil, gets a line for each
 // identity whose status changed and one summary line per poll (identity "").
 //
 // It reads with one GetEmailIdentity per identity, or with the v1 batch reads
@@ -165,7 +166,12 @@ func (p *Provider) Wait(ctx context.Context, identities []string, timeout time.D
 		states = append(states, &identityProgress{name: id, domain: !strings.Contains(id, "@")})
 	}
 	start := p.opts.Now()
-	wctx, cancel := context.WithTimeout(ctx, timeout)
+	// A timeout of zero or less reads the statuses once, without waiting.
+	once := timeout <= 0
+	wctx, cancel := context.WithCancel(ctx)
+	if !once {
+		wctx, cancel = context.WithTimeout(ctx, timeout)
+	}
 	defer cancel()
 
 	last := map[string]string{}
@@ -212,6 +218,10 @@ func (p *Provider) Wait(ctx context.Context, identities []string, timeout time.D
 			}
 		}
 		if !stillOpen {
+			break
+		}
+		if once {
+			timedOut = true
 			break
 		}
 		t := time.NewTimer(p.opts.PollInterval)

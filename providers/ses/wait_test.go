@@ -244,3 +244,19 @@ func TestWaitStopsWhenSESGivesUp(t *testing.T) {
 		t.Errorf("pending checks (-want +got):\n%s", diff)
 	}
 }
+
+func TestWaitZeroTimeoutReadsOnce(t *testing.T) {
+	e := newEnv(t)
+	e.apply(createOf(domain("acme.example", nil)))
+	e.resetCounts()
+	results, err := e.provider.Wait(t.Context(), []string{"acme.example"}, 0, nil)
+	if !errors.Is(err, ErrWaitTimeout) {
+		t.Fatalf("err = %v", err)
+	}
+	if diff := cmp.Diff(map[string]int{"GetEmailIdentity": 1}, e.sesCalls()); diff != "" {
+		t.Errorf("SES calls (-want +got):\n%s", diff)
+	}
+	if len(results[0].Pending) != 1 || results[0].Pending[0].Check != CheckDKIM || results[0].Pending[0].Status != "PENDING" {
+		t.Errorf("pending = %+v", results[0].Pending)
+	}
+}
