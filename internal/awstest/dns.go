@@ -87,6 +87,9 @@ func (s *Server) answerDNS(ctx context.Context, req *dns.Msg) *dns.Msg {
 		return m
 	}
 	q := req.Question[0]
+	if snap.publicZoneFor(canonicalName(q.Name)) == nil && s.answerReverse(m, canonicalName(q.Name), q.Qtype) {
+		return m
+	}
 	answerFromZones(m, snap, canonicalName(q.Name), q.Qtype)
 	return m
 }
