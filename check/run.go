@@ -480,6 +480,8 @@ func (c *checker) alignment(group string, d Domain, dmarc *DMARC) {
 	}
 	spfAligned := false
 	switch {
+	case d.MailFrom == "" && !d.SES:
+		notes = append(notes, "SPF aligns only if your MTAs use a MAIL FROM under "+strings.TrimSuffix(d.Name, ".")+"; mailform cannot see that")
 	case d.MailFrom == "":
 		notes = append(notes, "SPF does not align: without a custom MAIL FROM, SES bounces to a subdomain of amazonses.com")
 	case d.MailFrom == d.Name || (aspf == "r" && strings.HasSuffix(d.MailFrom, "."+d.Name)):

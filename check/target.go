@@ -23,6 +23,7 @@ type Target struct {
 type Domain struct {
 	Name      string   // fully qualified
 	Elsewhere bool     // its DNS is not in a declared zone: the records are for the user to publish
+	SES       bool     // an SES identity sends its mail (false: only the organisation's MTAs do)
 	Records   []Record // in address order
 	MailFrom  string   // the MAIL FROM domain, fully qualified, or ""
 	SignedBy  []string // how its mail is DKIM-signed with d= this domain: "Easy DKIM", "BYODKIM selector s", "dkim_key.x (MTA)"
@@ -86,6 +87,7 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 	for _, r := range resolved {
 		if d, ok := strings.CutPrefix(r.Addr, "domain."); ok && !strings.Contains(d, "/") {
 			dom := domain(d)
+			dom.SES = r.Kind == specs.KindSESIdentity
 			if mf, _ := r.Attrs["mail_from_domain"].(string); mf != "" {
 				dom.MailFrom = specs.Fqdn(mf)
 			}

@@ -1,24 +1,192 @@
 package acceptance
 
 import (
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 )
 
-// check runs mailform check against the double, its DNS as the resolver.
+// check runs mailform check against the double, with the double's DNS
+// server as the resolver.
 func (e *env) check(want int, extra ...string) result {
 	e.t.Helper()
 	args := append([]string{"check", e.dir, "-endpoint-url", e.s.URL(), "-resolver", e.s.DNSAddr()}, extra...)
 	return e.must(want, args...)
 }
 
+// setRecord replaces (or creates) a record set out of band, as someone
+// editing the zone by hand would.
+func (e *env) setRecord(zoneID, name string, typ r53types.RRType, values ...string) {
+	e.t.Helper()
+	e.changeRecord(zoneID, r53types.ChangeActionUpsert, name, typ, values...)
+}
+
+func (e *env) changeRecord(zoneID string, action r53types.ChangeAction, name string, typ r53types.RRType, values ...string) {
+	e.t.Helper()
+	var rrs []r53types.ResourceRecord
+	for _, v := range values {
+		rrs = append(rrs, r53types.ResourceRecord{Value: aws.String(v)})
+	}
+	ttl := int64(300)
+	if typ == r53types.RRTypeCname {
+		ttl = 1800
+	}
+	_, err := route53.NewFromConfig(e.s.Config("us-east-1")).ChangeResourceRecordSets(e.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(zoneID),
+		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{
+			Action:            action,
+			ResourceRecordSet: &r53types.ResourceRecordSet{Name: aws.String(name), Type: typ, TTL: aws.Int64(ttl), ResourceRecords: rrs},
+		}}},
+	})
+	if err != nil {
+		e.t.Fatalf("%s %s %s: %v", action, name, typ, err)
+	}
+}
+
+// requireLine fails unless some line of out matches every pattern, in order.
+func requireLine(t *testing.T, out string, patterns ...string) {
+	t.Helper()
+	re := regexp.MustCompile(strings.Join(patterns, ".*"))
+	for _, line := range strings.Split(out, "\n") {
+		if re.MatchString(line) {
+			return
+		}
+	}
+	t.Errorf("no line matches %q in:\n%s", re, out)
+}
+
+// requireBlock fails unless out has a line matching head, followed by the
+// expected and served lines of that check.
+func requireBlock(t *testing.T, out, head, expected, served string) {
+	t.Helper()
+	re := regexp.MustCompile(head + `[^\n]*\n\s+expected: ` + expected + `\n\s+served:   ` + served + `\n`)
+	if !re.MatchString(out) {
+		t.Errorf("no check matching %q with expected %q and served %q in:\n%s", head, expected, served, out)
+	}
+}
+
+// TestCheckSESDomain applies examples/ses-domain, proves every check passes
+// against the name servers, then breaks one thing at a time out of band and
+// expects the right FAIL, with expected and served values.
 func TestCheckSESDomain(t *testing.T) {
 	e := newEnv(t, "ses-domain")
-	e.createZone("acme.example")
+	zoneID := e.createZone("acme.example")
+	// An include inside the zone, so that its lookups are counted live.
+	e.edit("main.hcl", `include = ["amazonses.com"]`, `include = ["amazonses.com", "_spf.acme.example"]`)
 	e.must(0, "apply", e.dir, "-auto-approve")
-	r := e.check(0)
-	t.Logf("%s\n%s", r.stdout, r.stderr)
-	if !strings.Contains(r.stdout, "0 FAIL") {
-		t.Errorf("output:\n%s", r.stdout)
+	e.setRecord(zoneID, "_spf.acme.example", r53types.RRTypeTxt, `"v=spf1 include:s1.acme.example ~all"`)
+	e.setRecord(zoneID, "s1.acme.example", r53types.RRTypeTxt, `"v=spf1 ip4:192.0.2.1 -all"`)
+
+	ok := e.check(0)
+	for _, want := range [][]string{
+		{"OK", "DKIM", "_domainkey.acme.example. CNAME", "points at SES's key"},
+		{"INFO", "DKIM key", "dkim.amazonses.com. TXT", "not followed"},
+		{"OK", "SPF lookups", "acme.example. TXT", "3 of 10 DNS lookups"},
+		{"include:amazonses.com = 1", "mailform's table"},
+		{"include:_spf.acme.example = 2"},
+		{"OK", "DMARC", "_dmarc.acme.example. TXT", "p=quarantine"},
+		{"OK", "MAIL FROM MX", "bounce.acme.example. MX", "exactly one MX"},
+		{"OK", "alignment"},
+		{"OK", "SES", "verified"},
+		{"INFO", "delegation", "not checked: -resolver"},
+		{"^Checks: .* 0 FAIL"},
+	} {
+		requireLine(t, ok.stdout, want...)
 	}
+	if strings.Contains(ok.stdout, "FAIL ") || strings.Contains(ok.stdout, "WARN ") {
+		t.Errorf("a check did not pass:\n%s", ok.stdout)
+	}
+
+	sets := e.recordSets(zoneID)
+	var dkimName, dkimTarget string
+	for key, rs := range sets {
+		if strings.HasSuffix(key, "._domainkey.acme.example. CNAME") {
+			dkimName, dkimTarget = aws.ToString(rs.Name), values(rs)[0]
+			break
+		}
+	}
+	apexTXT := values(sets["acme.example. TXT"])
+	const spfValue = `"v=spf1 include:amazonses.com include:_spf.acme.example ~all"`
+	const dmarcValue = `"v=DMARC1; p=quarantine; rua=mailto:ops@acme.example"`
+	const mx = "10 feedback-smtp.us-west-2.amazonses.com."
+
+	cases := []struct {
+		name    string
+		break_  func()
+		restore func()
+		check   func(t *testing.T, out string)
+	}{
+		{
+			name:    "missing DKIM CNAME",
+			break_:  func() { e.changeRecord(zoneID, r53types.ChangeActionDelete, dkimName, r53types.RRTypeCname, dkimTarget) },
+			restore: func() { e.setRecord(zoneID, dkimName, r53types.RRTypeCname, dkimTarget) },
+			check: func(t *testing.T, out string) {
+				requireBlock(t, out, `FAIL +DKIM +`+regexp.QuoteMeta(dkimName)+` CNAME +missing`, regexp.QuoteMeta(dkimTarget), `\(nothing\)`)
+			},
+		},
+		{
+			name:    "two SPF records at the apex",
+			break_:  func() { e.setRecord(zoneID, "acme.example", r53types.RRTypeTxt, append([]string{`"v=spf1 -all"`}, apexTXT...)...) },
+			restore: func() { e.setRecord(zoneID, "acme.example", r53types.RRTypeTxt, apexTXT...) },
+			check: func(t *testing.T, out string) {
+				requireBlock(t, out, `FAIL +SPF +acme.example. TXT +2 SPF records at one name`, regexp.QuoteMeta(spfValue), regexp.QuoteMeta(`"v=spf1 -all", `+spfValue))
+			},
+		},
+		{
+			name: "SPF over the lookup limit",
+			break_: func() {
+				e.setRecord(zoneID, "_spf.acme.example", r53types.RRTypeTxt, `"v=spf1 include:s1.acme.example include:s2.acme.example include:s3.acme.example include:s4.acme.example include:s5.acme.example ~all"`)
+				for _, s := range []string{"s1", "s2", "s3", "s4"} {
+					e.setRecord(zoneID, s+".acme.example", r53types.RRTypeTxt, `"v=spf1 include:leaf.acme.example ~all"`)
+				}
+				e.setRecord(zoneID, "s5.acme.example", r53types.RRTypeTxt, `"v=spf1 ip4:192.0.2.5 -all"`)
+				e.setRecord(zoneID, "leaf.acme.example", r53types.RRTypeTxt, `"v=spf1 ip4:192.0.2.9 -all"`)
+			},
+			restore: func() {
+				e.setRecord(zoneID, "_spf.acme.example", r53types.RRTypeTxt, `"v=spf1 include:s1.acme.example ~all"`)
+				e.setRecord(zoneID, "s1.acme.example", r53types.RRTypeTxt, `"v=spf1 ip4:192.0.2.1 -all"`)
+			},
+			check: func(t *testing.T, out string) {
+				requireLine(t, out, "FAIL", "SPF lookups", "acme.example. TXT", "permerror: 11 DNS lookups: receivers allow 10")
+				requireLine(t, out, "include:_spf.acme.example = 10")
+				requireLine(t, out, "include:amazonses.com = 1", "mailform's table")
+			},
+		},
+		{
+			name:    "DMARC typo",
+			break_:  func() { e.setRecord(zoneID, "_dmarc.acme.example", r53types.RRTypeTxt, `"v=DMARC1; p=quarantin; rua=mailto:ops@acme.example"`) },
+			restore: func() { e.setRecord(zoneID, "_dmarc.acme.example", r53types.RRTypeTxt, dmarcValue) },
+			check: func(t *testing.T, out string) {
+				requireBlock(t, out, `FAIL +DMARC +_dmarc.acme.example. TXT +does not parse: p=quarantin is not a policy`,
+					regexp.QuoteMeta(dmarcValue), regexp.QuoteMeta(`"v=DMARC1; p=quarantin; rua=mailto:ops@acme.example"`))
+			},
+		},
+		{
+			name:    "MAIL FROM with two MX",
+			break_:  func() { e.setRecord(zoneID, "bounce.acme.example", r53types.RRTypeMx, mx, "20 mx.acme.example.") },
+			restore: func() { e.setRecord(zoneID, "bounce.acme.example", r53types.RRTypeMx, mx) },
+			check: func(t *testing.T, out string) {
+				requireBlock(t, out, `FAIL +MAIL FROM MX +bounce.acme.example. MX +2 MX records: SES needs exactly one`,
+					regexp.QuoteMeta(mx), regexp.QuoteMeta(mx+", 20 mx.acme.example."))
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.break_()
+			r := e.check(1)
+			c.check(t, r.stdout)
+			requireLine(t, r.stdout, `^Checks: .* [1-9][0-9]* FAIL: fix the failed checks`)
+			if !strings.Contains(r.stderr, "checks failed") {
+				t.Errorf("stderr does not say checks failed: %q", r.stderr)
+			}
+			c.restore()
+		})
+	}
+	// Everything restored: all pass again.
+	e.check(0)
 }
