@@ -121,16 +121,20 @@ func TestCheckSESDomain(t *testing.T) {
 		check   func(t *testing.T, out string)
 	}{
 		{
-			name:    "missing DKIM CNAME",
-			break_:  func() { e.changeRecord(zoneID, r53types.ChangeActionDelete, dkimName, r53types.RRTypeCname, dkimTarget) },
+			name: "missing DKIM CNAME",
+			break_: func() {
+				e.changeRecord(zoneID, r53types.ChangeActionDelete, dkimName, r53types.RRTypeCname, dkimTarget)
+			},
 			restore: func() { e.setRecord(zoneID, dkimName, r53types.RRTypeCname, dkimTarget) },
 			check: func(t *testing.T, out string) {
 				requireBlock(t, out, `FAIL +DKIM +`+regexp.QuoteMeta(dkimName)+` CNAME +missing`, regexp.QuoteMeta(dkimTarget), `\(nothing\)`)
 			},
 		},
 		{
-			name:    "two SPF records at the apex",
-			break_:  func() { e.setRecord(zoneID, "acme.example", r53types.RRTypeTxt, append([]string{`"v=spf1 -all"`}, apexTXT...)...) },
+			name: "two SPF records at the apex",
+			break_: func() {
+				e.setRecord(zoneID, "acme.example", r53types.RRTypeTxt, append([]string{`"v=spf1 -all"`}, apexTXT...)...)
+			},
 			restore: func() { e.setRecord(zoneID, "acme.example", r53types.RRTypeTxt, apexTXT...) },
 			check: func(t *testing.T, out string) {
 				requireBlock(t, out, `FAIL +SPF +acme.example. TXT +2 SPF records at one name`, regexp.QuoteMeta(spfValue), regexp.QuoteMeta(`"v=spf1 -all", `+spfValue))
@@ -157,8 +161,10 @@ func TestCheckSESDomain(t *testing.T) {
 			},
 		},
 		{
-			name:    "DMARC typo",
-			break_:  func() { e.setRecord(zoneID, "_dmarc.acme.example", r53types.RRTypeTxt, `"v=DMARC1; p=quarantin; rua=mailto:ops@acme.example"`) },
+			name: "DMARC typo",
+			break_: func() {
+				e.setRecord(zoneID, "_dmarc.acme.example", r53types.RRTypeTxt, `"v=DMARC1; p=quarantin; rua=mailto:ops@acme.example"`)
+			},
 			restore: func() { e.setRecord(zoneID, "_dmarc.acme.example", r53types.RRTypeTxt, dmarcValue) },
 			check: func(t *testing.T, out string) {
 				requireBlock(t, out, `FAIL +DMARC +_dmarc.acme.example. TXT +does not parse: p=quarantin is not a policy`,
