@@ -120,6 +120,9 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 			m := mta(r.Addr)
 			h, _ := r.Attrs["hostname"].(string)
 			m.Hostname = specs.Fqdn(h)
+			if rdns, _ := r.Attrs["reverse_dns"].(bool); rdns {
+				m.ReverseDNS = true
+			}
 			if o, ok := obs[r.Addr]; ok {
 				m.IP, _ = o.Attrs["public_ip"].(string)
 			}
@@ -158,13 +161,16 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 			}
 		}
 	}
+	// The reverse DNS of an MTA: asked for by its reverse_dns attribute or a
+	// resource of its own at mta.<label>/ptr; its status as EC2 reports it.
 	for _, r := range resolved {
 		if base, ok := strings.CutSuffix(r.Addr, "/ptr"); ok && strings.HasPrefix(base, "mta.") {
-			m := mta(base)
-			m.ReverseDNS = true
-			if o, ok := obs[r.Addr]; ok {
-				m.PTRStatus, _ = o.Attrs["ptr_status"].(string)
-			}
+			mta(base).ReverseDNS = true
+		}
+	}
+	for _, m := range mtas {
+		if o, ok := obs[m.Addr+"/ptr"]; ok {
+			m.PTRStatus, _ = o.Attrs["ptr_status"].(string)
 		}
 	}
 	for _, name := range specs.SortedKeys(domains) {

@@ -6,8 +6,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/miekg/dns"
 )
 
 // check runs mailform check against the double, with the double's DNS
@@ -195,4 +197,80 @@ func TestCheckSESDomain(t *testing.T) {
 	}
 	// Everything restored: all pass again.
 	e.check(0)
+}
+
+// TestCheckMTAs applies examples/ec2-mta (without the instance, which the
+// double does not have), proves the MTAs' A, PTR, forward confirmation and
+// SPF, then points one PTR elsewhere out of band.
+func TestCheckMTAs(t *testing.T) {
+	e := newEnv(t, "ec2-mta")
+	e.region = "eu-west-1"
+	zoneID := e.createZone("northwind.example")
+	e.edit("main.hcl", `instance_id = "i-0abc1234def567890" # associate the Elastic IP with the running server`, "")
+	e.must(0, "apply", e.dir, "-auto-approve")
+
+	c := ec2.NewFromConfig(e.cfg())
+	addrs, err := c.DescribeAddresses(e.ctx(), &ec2.DescribeAddressesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type eip struct{ allocationID, ip string }
+	eips := map[string]eip{}
+	for _, a := range addrs.Addresses {
+		for _, tag := range a.Tags {
+			if aws.ToString(tag.Key) == "mailform:addr" {
+				eips[aws.ToString(tag.Value)] = eip{aws.ToString(a.AllocationId), aws.ToString(a.PublicIp)}
+			}
+		}
+	}
+	if len(eips) != 2 {
+		t.Fatalf("Elastic IPs by address: %v, want mta.mx1 and mta.mx2", eips)
+	}
+	setPTR := func(label, name string) {
+		t.Helper()
+		if _, err := c.ModifyAddressAttribute(e.ctx(), &ec2.ModifyAddressAttributeInput{
+			AllocationId: aws.String(eips["mta."+label].allocationID), DomainName: aws.String(name),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Where apply has not set the PTR records (yet), check says so, and
+	// nothing else fails.
+	if r := e.mailform("check", e.dir, "-endpoint-url", e.s.URL(), "-resolver", e.s.DNSAddr()); r.code != 0 {
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "FAIL") && !regexp.MustCompile(`FAIL +MTA PTR .* missing`).MatchString(line) {
+				t.Errorf("unexpected failure after apply: %s", line)
+			}
+		}
+		setPTR("mx1", "mx1.northwind.example")
+		setPTR("mx2", "mx2.northwind.example")
+	}
+
+	ok := e.check(0)
+	for _, want := range [][]string{
+		{"OK", "MTA A", "mx1.northwind.example. A", "resolves to the Elastic IP"},
+		{"OK", "MTA PTR", "in-addr.arpa. PTR", "points back at the hostname"},
+		{"OK", "MTA FCrDNS", "mx1.northwind.example. A", "forward-confirmed"},
+		{"OK", "MTA SPF", "northwind.example. TXT", "lets " + regexp.QuoteMeta(eips["mta.mx2"].ip) + " send \\(pass\\)"},
+		{"OK", "DKIM", "mx1._domainkey.northwind.example. TXT", "RSA 2048-bit key parses"},
+		{"OK", "record", "northwind.example. MX"},
+		{"OK", "alignment"},
+	} {
+		requireLine(t, ok.stdout, want...)
+	}
+
+	// Point mx1's PTR at another name of the zone that resolves to it.
+	e.setRecord(zoneID, "other.northwind.example", r53types.RRTypeA, eips["mta.mx1"].ip)
+	setPTR("mx1", "other.northwind.example")
+	bad := e.check(1)
+	rev, _ := dns.ReverseAddr(eips["mta.mx1"].ip)
+	requireBlock(t, bad.stdout, `FAIL +MTA PTR +`+regexp.QuoteMeta(rev)+` PTR +the name servers serve other values`,
+		regexp.QuoteMeta("mx1.northwind.example."), regexp.QuoteMeta("other.northwind.example."))
+
+	// An A record that no longer points back: not forward-confirmed.
+	e.setRecord(zoneID, "other.northwind.example", r53types.RRTypeA, "192.0.2.77")
+	bad = e.check(1)
+	requireBlock(t, bad.stdout, `FAIL +MTA FCrDNS +other.northwind.example. A +not forward-confirmed`,
+		regexp.QuoteMeta(eips["mta.mx1"].ip), regexp.QuoteMeta("192.0.2.77"))
 }
