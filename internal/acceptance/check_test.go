@@ -1,9 +1,22 @@
 package acceptance
 
 import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -273,4 +286,208 @@ func TestCheckMTAs(t *testing.T) {
 	bad = e.check(1)
 	requireBlock(t, bad.stdout, `FAIL +MTA FCrDNS +other.northwind.example. A +not forward-confirmed`,
 		regexp.QuoteMeta(eips["mta.mx1"].ip), regexp.QuoteMeta("192.0.2.77"))
+}
+
+// nsdServer is an NSD authoritative server (Debian's nsd package) serving
+// one zone from a temporary folder on a free loopback port.
+type nsdServer struct {
+	t    *testing.T
+	bin  string
+	dir  string
+	zone string
+	addr string
+	cmd  *exec.Cmd
+}
+
+// startNSD starts NSD for zone with the given records (zone-file lines).
+// It skips the test when nsd is not installed, except in CI, where it fails.
+func startNSD(t *testing.T, zone string, lines []string) *nsdServer {
+	t.Helper()
+	bin, err := exec.LookPath("nsd")
+	if err != nil {
+		if _, serr := os.Stat("/usr/sbin/nsd"); serr != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatal("nsd is not installed (.ci/run installs it with apt-get install -y nsd)")
+			}
+			t.Skip("nsd is not installed: apt-get install -y nsd")
+		}
+		bin = "/usr/sbin/nsd"
+	}
+	n := &nsdServer{t: t, bin: bin, dir: t.TempDir(), zone: zone}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.addr = pc.LocalAddr().String()
+	pc.Close()
+	n.publish(lines)
+	t.Cleanup(n.stop)
+	return n
+}
+
+// publish writes the zone and (re)starts NSD on it.
+func (n *nsdServer) publish(lines []string) {
+	n.t.Helper()
+	n.stop()
+	_, port, _ := net.SplitHostPort(n.addr)
+	zoneFile := filepath.Join(n.dir, n.zone+".zone")
+	head := fmt.Sprintf("$ORIGIN %[1]s.\n$TTL 300\n@ IN SOA ns1.%[1]s. hostmaster.%[1]s. %[2]d 3600 600 86400 300\n@ IN NS ns1.%[1]s.\nns1 IN A 127.0.0.1\n",
+		n.zone, time.Now().Unix())
+	if err := os.WriteFile(zoneFile, []byte(head+strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		n.t.Fatal(err)
+	}
+	conf := fmt.Sprintf(`server:
+  ip-address: 127.0.0.1
+  port: %[1]s
+  username: ""
+  chroot: ""
+  zonesdir: "%[2]s"
+  database: ""
+  pidfile: "%[2]s/nsd.pid"
+  xfrdfile: "%[2]s/xfrd.state"
+  zonelistfile: "%[2]s/zone.list"
+  logfile: "%[2]s/nsd.log"
+  server-count: 1
+  verbosity: 1
+remote-control:
+  control-enable: no
+zone:
+  name: %[3]s
+  zonefile: "%[4]s"
+`, port, n.dir, n.zone, zoneFile)
+	confFile := filepath.Join(n.dir, "nsd.conf")
+	if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
+		n.t.Fatal(err)
+	}
+	var out bytes.Buffer
+	n.cmd = exec.Command(n.bin, "-d", "-c", confFile)
+	n.cmd.Stdout, n.cmd.Stderr = &out, &out
+	if err := n.cmd.Start(); err != nil {
+		n.t.Fatalf("starting nsd: %v", err)
+	}
+	// Wait until it serves the zone.
+	c := &dns.Client{Timeout: 200 * time.Millisecond}
+	m := new(dns.Msg)
+	m.SetQuestion(n.zone+".", dns.TypeSOA)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if in, _, err := c.Exchange(m, n.addr); err == nil && in.Rcode == dns.RcodeSuccess && len(in.Answer) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(n.dir, "nsd.log"))
+			n.t.Fatalf("nsd does not answer on %s:\n%s\n%s", n.addr, out.String(), log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (n *nsdServer) stop() {
+	if n.cmd == nil || n.cmd.Process == nil {
+		return
+	}
+	_ = n.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = n.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = n.cmd.Process.Kill()
+		<-done
+	}
+	n.cmd = nil
+}
+
+// TestCheckDNSElsewhere: a domain whose DNS is not in Route 53. The user
+// publishes the records 'mailform plan -json' lists (zone_file_lines) on an
+// independent DNS server (NSD); check verifies them there: all OK, then a
+// broken record fails.
+func TestCheckDNSElsewhere(t *testing.T) {
+	e := newEnv(t, "")
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.dir, "dkim.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.write("main.hcl", `mailform {
+  stack  = "partner"
+  region = "us-west-2"
+}
+
+domain "partner.example" {
+  mail_from {
+    subdomain = "bounce"
+  }
+  spf {
+    include = ["amazonses.com"]
+    ip4     = ["192.0.2.10"]
+    all     = "fail"
+  }
+  dmarc {
+    policy = "reject"
+    rua    = ["mailto:dmarc@partner.example"]
+  }
+}
+
+dkim_key "mta" {
+  domain      = "partner.example"
+  selector    = "mta"
+  private_key = "file:dkim.pem"
+}
+`)
+	e.must(0, "apply", e.dir, "-auto-approve")
+	planJSON := e.must(0, "plan", e.dir, "-json")
+	var doc struct {
+		Manual []struct {
+			Address string   `json:"address"`
+			Lines   []string `json:"zone_file_lines"`
+		} `json:"manual_records"`
+	}
+	if err := json.Unmarshal([]byte(planJSON.stdout), &doc); err != nil {
+		t.Fatalf("plan -json: %v", err)
+	}
+	var lines []string
+	for _, m := range doc.Manual {
+		lines = append(lines, m.Lines...)
+	}
+	if len(doc.Manual) != 8 { // 3 DKIM CNAMEs, MAIL FROM MX and SPF, the apex SPF, DMARC, and the key's TXT
+		t.Errorf("%d manual records, want 8: %+v", len(doc.Manual), doc.Manual)
+	}
+	for _, l := range lines {
+		if strings.Contains(l, "known after apply") {
+			t.Fatalf("a manual record is still unknown after apply: %s", l)
+		}
+	}
+	ns := startNSD(t, "partner.example", lines)
+
+	checkArgs := []string{"check", e.dir, "-endpoint-url", e.s.URL(), "-resolver", ns.addr}
+	ok := e.must(0, checkArgs...)
+	for _, want := range [][]string{
+		{"^partner.example \\(DNS elsewhere\\)$"},
+		{"OK", "DKIM", "_domainkey.partner.example. CNAME", "points at SES's key"},
+		{"OK", "DKIM", "mta._domainkey.partner.example. TXT", "RSA 2048-bit key parses"},
+		{"OK", "SPF lookups", "partner.example. TXT", "1 of 10 DNS lookups"},
+		{"OK", "DMARC", "_dmarc.partner.example. TXT", "p=reject"},
+		{"OK", "MAIL FROM MX", "bounce.partner.example. MX", "exactly one MX"},
+	} {
+		requireLine(t, ok.stdout, want...)
+	}
+	if regexp.MustCompile(`(?m)^\s+FAIL`).MatchString(ok.stdout) {
+		t.Errorf("a check failed:\n%s", ok.stdout)
+	}
+
+	// The partner's DNS loses the DMARC record's policy.
+	var broken []string
+	for _, l := range lines {
+		broken = append(broken, strings.Replace(l, "p=reject", "p=rejekt", 1))
+	}
+	ns.publish(broken)
+	bad := e.must(1, checkArgs...)
+	requireBlock(t, bad.stdout, `FAIL +DMARC +_dmarc.partner.example. TXT +does not parse: p=rejekt is not a policy`,
+		regexp.QuoteMeta(`"v=DMARC1; p=reject; rua=mailto:dmarc@partner.example"`), regexp.QuoteMeta(`"v=DMARC1; p=rejekt; rua=mailto:dmarc@partner.example"`))
 }
