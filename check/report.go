@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -154,7 +155,7 @@ func WriteHuman(w io.Writer, r *Report) error {
 			line := fmt.Sprintf("  %-4s  %-*s  %-*s  %s", res.Status, checkWidth, res.Check, nameWidth, nameType(res), res.Message)
 			ew.printf("%s\n", strings.TrimRight(line, " "))
 			indent := strings.Repeat(" ", 8)
-			if res.Status != OK && (len(res.Expected) > 0 || len(res.Served) > 0) {
+			if res.Status != OK && (len(res.Expected) > 0 || len(res.Served) > 0) && !slices.Equal(res.Expected, res.Served) {
 				ew.printf("%sexpected: %s\n", indent, valueList(res.Expected))
 				ew.printf("%sserved:   %s\n", indent, valueList(res.Served))
 			}

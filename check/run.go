@@ -373,8 +373,21 @@ func spfDetails(ev SPFEval) []string {
 		}
 		out = append(out, line)
 	}
-	if len(ev.FromTable) > 0 {
-		out = append(out, "counted from mailform's table (not resolvable here): "+strings.Join(ev.FromTable, ", "))
+	// Includes counted from the table below the record's own terms.
+	var nested []string
+	for _, name := range ev.FromTable {
+		top := false
+		for _, t := range ev.Terms {
+			if t.Term == "include:"+name {
+				top = true
+			}
+		}
+		if !top {
+			nested = appendUnique(nested, name)
+		}
+	}
+	if len(nested) > 0 {
+		out = append(out, "counted from mailform's table (not reachable here): "+strings.Join(nested, ", "))
 	}
 	return out
 }
@@ -466,7 +479,17 @@ func (c *checker) alignment(group string, d Domain, dmarc *DMARC) {
 	if !hasDMARC {
 		return
 	}
+	// The served record rules; when it does not parse, the spec's.
 	aspf, adkim := "r", "r"
+	if dmarc == nil {
+		for _, rec := range d.Records {
+			if rec.Part == "dmarc" && len(rec.Values) == 1 {
+				if want, err := ParseDMARC(specs.UnquoteTXT(rec.Values[0])); err == nil {
+					dmarc = &want
+				}
+			}
+		}
+	}
 	if dmarc != nil {
 		aspf, adkim = dmarc.ASPF, dmarc.ADKIM
 	}
@@ -508,7 +531,7 @@ func (c *checker) mta(m MTA) {
 	group := c.groupOf(m.Hostname)
 	label := strings.TrimPrefix(m.Addr, "mta.")
 	if m.IP == "" {
-		c.add(Result{Group: group, Address: m.Addr, Check: "MTA " + label, Name: m.Hostname, Status: Fail, Message: "it has no Elastic IP yet: run mailform apply"})
+		c.add(Result{Group: group, Address: m.Addr, Check: "MTA", Name: m.Hostname, Status: Fail, Message: "mta." + label + " has no Elastic IP yet: run mailform apply"})
 		return
 	}
 	ar := Result{Group: group, Address: m.Addr + "/a", Check: "MTA A", Name: m.Hostname, Type: "A", Expected: []string{m.IP}}

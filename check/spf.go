@@ -495,7 +495,7 @@ func (w *spfWalk) follow(target string, depth int) (string, string) {
 			if nested, note, ok := w.e.Table(bare); ok {
 				w.ev.Lookups += nested
 				w.ev.FromTable = append(w.ev.FromTable, bare)
-				return "", "not reachable here; from mailform's table: " + note
+				return "", "from mailform's table, not reachable here: " + note
 			}
 		}
 		w.ev.NotResolved = append(w.ev.NotResolved, bare)

@@ -118,10 +118,10 @@ func TestSPFEvaluate(t *testing.T) {
 		{name: "recursive chain with the table", domain: "chain.example", text: "v=spf1 include:a.chain.example include:amazonses.com -all", ip: "192.0.2.30",
 			want: want{lookups: 5, terms: []SPFTermCount{
 				{Term: "include:a.chain.example", Lookups: 4},
-				{Term: "include:amazonses.com", Lookups: 1, Note: "not reachable here; from mailform's table: its record has no further lookups"},
+				{Term: "include:amazonses.com", Lookups: 1, Note: "from mailform's table, not reachable here: its record has no further lookups"},
 			}, fromTable: []string{"amazonses.com"}, result: "pass"}},
 		{name: "well-known include counted from the table", domain: "g.example", text: "v=spf1 include:_spf.google.com ~all",
-			want: want{lookups: 4, terms: []SPFTermCount{{Term: "include:_spf.google.com", Lookups: 4, Note: "not reachable here; from mailform's table: it includes _netblocks, _netblocks2 and _netblocks3.google.com"}}, fromTable: []string{"_spf.google.com"}}},
+			want: want{lookups: 4, terms: []SPFTermCount{{Term: "include:_spf.google.com", Lookups: 4, Note: "from mailform's table, not reachable here: it includes _netblocks, _netblocks2 and _netblocks3.google.com"}}, fromTable: []string{"_spf.google.com"}}},
 		{name: "unknown unreachable include", domain: "u.example", text: "v=spf1 include:spf.unreachable.test -all", ip: "192.0.2.1",
 			want: want{lookups: 1, terms: []SPFTermCount{{Term: "include:spf.unreachable.test", Lookups: 1, Note: "not reachable here and not in mailform's table: counted 1, may need more"}},
 				notResolved: []string{"spf.unreachable.test"}, result: "fail"}},

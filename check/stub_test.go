@@ -13,8 +13,9 @@ import (
 // authoritative servers would; names under an unreachable suffix fail.
 type stubDNS struct {
 	rrs         []dns.RR
-	unreachable []string // suffixes, fully qualified
-	asked       []string // "name TYPE", in order
+	unreachable []string            // suffixes, fully qualified
+	disagree    map[string][]string // name -> per-server answers, for servers that disagree
+	asked       []string            // "name TYPE", in order
 }
 
 func newStub(t *testing.T, lines ...string) *stubDNS {
@@ -59,6 +60,7 @@ func (s *stubDNS) Lookup(ctx context.Context, name string, qtype uint16) (Respon
 				found = append(found, rr)
 			}
 		}
+		out.Disagreement = s.disagree[name]
 		if !exists {
 			out.Rcode = dns.RcodeNameError
 			return out, nil
