@@ -96,7 +96,7 @@ func TestCheckSESDomain(t *testing.T) {
 	e.setRecord(zoneID, "_spf.acme.example", r53types.RRTypeTxt, `"v=spf1 include:s1.acme.example ~all"`)
 	e.setRecord(zoneID, "s1.acme.example", r53types.RRTypeTxt, `"v=spf1 ip4:192.0.2.1 -all"`)
 
-	ok := e.check(0)
+	healthy := e.check(0)
 	for _, want := range [][]string{
 		{"OK", "DKIM", "_domainkey.acme.example. CNAME", "points at SES's key"},
 		{"INFO", "DKIM key", "dkim.amazonses.com. TXT", "not followed"},
@@ -110,10 +110,10 @@ func TestCheckSESDomain(t *testing.T) {
 		{"INFO", "delegation", "not checked: -resolver"},
 		{"^Checks: .* 0 FAIL"},
 	} {
-		requireLine(t, ok.stdout, want...)
+		requireLine(t, healthy.stdout, want...)
 	}
-	if strings.Contains(ok.stdout, "FAIL ") || strings.Contains(ok.stdout, "WARN ") {
-		t.Errorf("a check did not pass:\n%s", ok.stdout)
+	if strings.Contains(healthy.stdout, "FAIL ") || strings.Contains(healthy.stdout, "WARN ") {
+		t.Errorf("a check did not pass:\n%s", healthy.stdout)
 	}
 
 	sets := e.recordSets(zoneID)
@@ -208,8 +208,28 @@ func TestCheckSESDomain(t *testing.T) {
 			c.restore()
 		})
 	}
-	// Everything restored: all pass again.
-	e.check(0)
+	// Everything restored: all pass again, in JSON too.
+	js := e.check(0, "-json")
+	var doc struct {
+		Passed            bool `json:"passed"`
+		DelegationChecked bool `json:"delegation_checked"`
+		Summary           struct{ OK, Info, Warn, Fail int }
+		Checks            []struct{ Check, Status, Address string }
+	}
+	if err := json.Unmarshal([]byte(js.stdout), &doc); err != nil {
+		t.Fatalf("check -json: %v\n%s", err, js.stdout)
+	}
+	if !doc.Passed || doc.DelegationChecked || doc.Summary.Fail != 0 || doc.Summary.OK != len(doc.Checks)-doc.Summary.Info-doc.Summary.Warn {
+		t.Errorf("check -json: passed %v, delegation checked %v, summary %+v over %d checks", doc.Passed, doc.DelegationChecked, doc.Summary, len(doc.Checks))
+	}
+
+	// Nothing check printed holds the SMTP user's secrets.
+	keyID, password := activeKey(t, e)
+	secret, ok := e.s.AccessKeySecret(keyID)
+	if !ok || password == "" {
+		t.Fatal("the double did not see the SMTP key, or no password was stored")
+	}
+	e.requireNoSecrets(nil, secret, password)
 }
 
 // TestCheckMTAs applies examples/ec2-mta (without the instance, which the
