@@ -511,3 +511,55 @@ dkim_key "mta" {
 	requireBlock(t, bad.stdout, `FAIL +DMARC +_dmarc.partner.example. TXT +does not parse: p=rejekt is not a policy`,
 		regexp.QuoteMeta(`"v=DMARC1; p=reject; rua=mailto:dmarc@partner.example"`), regexp.QuoteMeta(`"v=DMARC1; p=rejekt; rua=mailto:dmarc@partner.example"`))
 }
+
+// TestCheckHybrid applies examples/hybrid (SES, an MTA, a BYODKIM partner
+// domain whose DNS is elsewhere), publishes the partner's records where its
+// DNS is (a zone the spec does not declare) and the MTA's PTR where apply
+// leaves it unset, and expects every check to pass.
+func TestCheckHybrid(t *testing.T) {
+	e := newEnv(t, "hybrid")
+	e.region = "us-east-1"
+	e.createZone("globex.example")
+	partnerZone := e.createZone("globex-partner.example")
+	e.must(0, "apply", e.dir, "-auto-approve")
+
+	planJSON := e.must(0, "plan", e.dir, "-json")
+	var doc struct {
+		Manual []struct {
+			Name   string   `json:"name"`
+			Type   string   `json:"type"`
+			Values []string `json:"values"`
+		} `json:"manual_records"`
+	}
+	if err := json.Unmarshal([]byte(planJSON.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range doc.Manual {
+		e.setRecord(partnerZone, m.Name, r53types.RRType(m.Type), m.Values...)
+	}
+
+	addrs, err := ec2.NewFromConfig(e.cfg()).DescribeAddresses(e.ctx(), &ec2.DescribeAddressesInput{})
+	if err != nil || len(addrs.Addresses) != 1 {
+		t.Fatalf("Elastic IPs: %v, err %v", addrs, err)
+	}
+	first := e.mailform("check", e.dir, "-endpoint-url", e.s.URL(), "-resolver", e.s.DNSAddr())
+	if first.code != 0 {
+		if _, err := ec2.NewFromConfig(e.cfg()).ModifyAddressAttribute(e.ctx(), &ec2.ModifyAddressAttributeInput{
+			AllocationId: addrs.Addresses[0].AllocationId, DomainName: aws.String("legacy-mta.globex.example"),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := e.check(0)
+	for _, want := range [][]string{
+		{"^globex-partner.example \\(DNS elsewhere\\)$"},
+		{"OK", "DKIM", "globex1._domainkey.globex-partner.example. TXT", "RSA 2048-bit key parses"},
+		{"OK", "SPF lookups", "globex.example. TXT", "5 of 10 DNS lookups"},
+		{"include:_spf.google.com = 4", "mailform's table"},
+		{"OK", "MTA PTR", "points back at the hostname"},
+		{"OK", "MTA SPF", "globex.example. TXT", "pass"},
+		{"WARN", "SES verification", "alerts@globex-partner.example"},
+	} {
+		requireLine(t, r.stdout, want...)
+	}
+}
