@@ -293,7 +293,9 @@ func (d *DNS) authServers(ctx context.Context, name string) ([]string, error) {
 }
 
 // ZoneOf finds the zone holding name: the owner of the SOA the system
-// resolver gives for it.
+// resolver gives for it, when that owner is name or one of its ancestors.
+// A name that is a CNAME makes resolvers answer with the SOA of the
+// target's zone; then its parent is asked, and so on up.
 func (d *DNS) ZoneOf(ctx context.Context, name string) (string, error) {
 	name = dns.CanonicalName(name)
 	d.mu.Lock()
@@ -302,20 +304,28 @@ func (d *DNS) ZoneOf(ctx context.Context, name string) (string, error) {
 	if ok {
 		return zone, nil
 	}
-	m, err := d.system(ctx, name, dns.TypeSOA)
-	if err != nil {
-		return "", err
-	}
-	for _, rr := range append(append([]dns.RR(nil), m.Answer...), m.Ns...) {
-		if soa, ok := rr.(*dns.SOA); ok {
+	for cur := name; ; {
+		m, err := d.system(ctx, cur, dns.TypeSOA)
+		if err != nil {
+			return "", err
+		}
+		for _, rr := range append(append([]dns.RR(nil), m.Answer...), m.Ns...) {
+			soa, ok := rr.(*dns.SOA)
+			if !ok || !dns.IsSubDomain(dns.CanonicalName(soa.Hdr.Name), name) {
+				continue
+			}
 			zone := dns.CanonicalName(soa.Hdr.Name)
 			d.mu.Lock()
 			d.zoneOf[name] = zone
 			d.mu.Unlock()
 			return zone, nil
 		}
+		i := strings.IndexByte(cur, '.')
+		if cur == "." || i < 0 || i == len(cur)-1 {
+			return "", fmt.Errorf("%w: the system resolver gave no SOA for %s, so its zone is unknown", ErrUnreachable, name)
+		}
+		cur = cur[i+1:]
 	}
-	return "", fmt.Errorf("%w: the system resolver gave no SOA for %s, so its zone is unknown", ErrUnreachable, name)
 }
 
 // zoneServers returns (caching) the addresses of a zone's name servers.

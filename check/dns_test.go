@@ -170,6 +170,10 @@ func TestDNSAuthoritative(t *testing.T) {
 			return mustRR(t, zone+" 300 IN SOA ns1."+zone+" hostmaster."+zone+" 1 3600 600 86400 300")
 		}
 		switch {
+		case q.Qtype == dns.TypeSOA && q.Name == "tok._domainkey.acme.example.":
+			// A CNAME: resolvers follow it and give the target zone's SOA.
+			m.Answer = append(m.Answer, mustRR(t, "tok._domainkey.acme.example. 300 IN CNAME tok.dkim.amazonses.com."))
+			m.Ns = append(m.Ns, soa("amazonses.com."))
 		case q.Qtype == dns.TypeSOA && q.Name == "acme.example.":
 			m.Answer = append(m.Answer, soa("acme.example."))
 		case q.Qtype == dns.TypeSOA && dns.IsSubDomain("acme.example.", q.Name):
@@ -205,6 +209,8 @@ func TestDNSAuthoritative(t *testing.T) {
 			switch q.Name {
 			case "acme.example.":
 				m.Answer = append(m.Answer, mustRR(t, `acme.example. 300 IN TXT "v=spf1 -all"`))
+			case "tok._domainkey.acme.example.":
+				m.Answer = append(m.Answer, mustRR(t, "tok._domainkey.acme.example. 1800 IN CNAME tok.dkim.amazonses.com."))
 			case "new.acme.example.":
 				if self == "127.0.0.3" { // a server that has not caught up
 					m.Rcode = dns.RcodeNameError
@@ -245,6 +251,15 @@ func TestDNSAuthoritative(t *testing.T) {
 	}
 	if recursionAsked {
 		t.Error("an authoritative server was asked for recursion")
+	}
+
+	// A CNAME's zone is its own, not its target's.
+	resp, err = d.Lookup(t.Context(), "tok._domainkey.acme.example", dns.TypeCNAME)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := servedValues(resp, "tok._domainkey.acme.example.", dns.TypeCNAME); !cmp.Equal(got, []string{"tok.dkim.amazonses.com."}) {
+		t.Errorf("CNAME served %q", got)
 	}
 
 	resp, err = d.Lookup(t.Context(), "new.acme.example", dns.TypeTXT)
