@@ -51,6 +51,7 @@ type Report struct {
 	Resolver          string   // the -resolver address, or "" when the authoritative servers were asked
 	DelegationChecked bool     // false with a resolver: the delegation check was skipped
 	Results           []Result // grouped, in the order of Groups
+	DNSQueries        int      // queries sent, when the resolver counts them
 }
 
 // Summary counts results by status.
@@ -197,6 +198,7 @@ type jsonReport struct {
 	Resolver          string   `json:"resolver,omitempty"`
 	DelegationChecked bool     `json:"delegation_checked"`
 	Summary           Summary  `json:"summary"`
+	DNSQueries        int      `json:"dns_queries,omitempty"`
 	Checks            []Result `json:"checks"`
 }
 
@@ -208,6 +210,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Resolver:          r.Resolver,
 		DelegationChecked: r.DelegationChecked,
 		Summary:           r.Summary(),
+		DNSQueries:        r.DNSQueries,
 		Checks:            r.Results,
 	}
 	if doc.Checks == nil {

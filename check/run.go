@@ -67,6 +67,9 @@ func Run(ctx context.Context, t Target, opts Options) *Report {
 	}
 	sortResults(c.results, order)
 	rep.Results = c.results
+	if q, ok := opts.DNS.(interface{ Queries() int }); ok {
+		rep.DNSQueries = q.Queries()
+	}
 	return rep
 }
 

@@ -209,15 +209,22 @@ func TestCheckSESDomain(t *testing.T) {
 		})
 	}
 	// Everything restored: all pass again, in JSON too.
+	start := time.Now()
 	js := e.check(0, "-json")
+	elapsed := time.Since(start)
 	var doc struct {
 		Passed            bool `json:"passed"`
 		DelegationChecked bool `json:"delegation_checked"`
 		Summary           struct{ OK, Info, Warn, Fail int }
+		DNSQueries        int `json:"dns_queries"`
 		Checks            []struct{ Check, Status, Address string }
 	}
 	if err := json.Unmarshal([]byte(js.stdout), &doc); err != nil {
 		t.Fatalf("check -json: %v\n%s", err, js.stdout)
+	}
+	t.Logf("check of examples/ses-domain: %d checks, %d DNS queries, %s (reading live state included)", len(doc.Checks), doc.DNSQueries, elapsed.Round(time.Millisecond))
+	if doc.DNSQueries == 0 {
+		t.Error("check -json reports no DNS queries")
 	}
 	if !doc.Passed || doc.DelegationChecked || doc.Summary.Fail != 0 || doc.Summary.OK != len(doc.Checks)-doc.Summary.Info-doc.Summary.Warn {
 		t.Errorf("check -json: passed %v, delegation checked %v, summary %+v over %d checks", doc.Passed, doc.DelegationChecked, doc.Summary, len(doc.Checks))
