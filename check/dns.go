@@ -200,15 +200,26 @@ func (d *DNS) askAll(ctx context.Context, servers []string, name string, qtype u
 		server string
 		msg    *dns.Msg
 	}
+	// Every server at once; their answers are kept in server order.
+	msgs := make([]*dns.Msg, len(servers))
+	fails := make([]error, len(servers))
+	var wg sync.WaitGroup
+	for i, s := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			msgs[i], fails[i] = d.exchange(ctx, s, name, qtype, false)
+		}()
+	}
+	wg.Wait()
 	var answers []answer
 	var errs []string
-	for _, s := range servers {
-		m, err := d.exchange(ctx, s, name, qtype, false)
-		if err != nil {
-			errs = append(errs, err.Error())
+	for i, s := range servers {
+		if fails[i] != nil {
+			errs = append(errs, fails[i].Error())
 			continue
 		}
-		answers = append(answers, answer{s, m})
+		answers = append(answers, answer{s, msgs[i]})
 	}
 	if len(answers) == 0 {
 		return Response{}, fmt.Errorf("%w from the %d name servers of %s: %s", ErrUnreachable, len(servers), name, strings.Join(errs, "; "))

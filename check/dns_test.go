@@ -249,9 +249,11 @@ func TestDNSAuthoritative(t *testing.T) {
 	if got := servedValues(resp, "acme.example.", dns.TypeTXT); !cmp.Equal(got, []string{`"v=spf1 -all"`}) || resp.Disagreement != nil {
 		t.Errorf("served %q, disagreement %q", got, resp.Disagreement)
 	}
+	mu.Lock()
 	if recursionAsked {
 		t.Error("an authoritative server was asked for recursion")
 	}
+	mu.Unlock()
 
 	// A CNAME's zone is its own, not its target's.
 	resp, err = d.Lookup(t.Context(), "tok._domainkey.acme.example", dns.TypeCNAME)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -47,20 +48,51 @@ type Options struct {
 	Route53    Route53API
 	// SES reads the identities' statuses; nil skips the SES checks.
 	SES SESReader
+	// Parallel is how many domains and MTAs are checked at once; zero is
+	// DefaultParallel. The Resolver must be safe for concurrent use.
+	Parallel int
 }
+
+// DefaultParallel is how many domains and MTAs Run checks at once.
+const DefaultParallel = 8
 
 // Run makes every check of t and returns the report. It changes nothing.
 func Run(ctx context.Context, t Target, opts Options) *Report {
-	c := &checker{ctx: ctx, t: t, opts: opts, spf: SPFEvaluator{Resolver: opts.DNS, Table: specs.WellKnownSPFInclude}}
 	rep := &Report{Resolver: opts.Resolver, DelegationChecked: opts.Delegation != nil && opts.Route53 != nil}
-	c.delegation()
+	// Each task checks on its own checker; results are joined in task order,
+	// so the report is the same whatever order the tasks finish in.
+	var tasks []func(*checker)
+	tasks = append(tasks, (*checker).delegation)
 	for _, d := range t.Domains {
-		c.domain(d)
+		tasks = append(tasks, func(c *checker) { c.domain(d) })
 	}
 	for _, m := range t.MTAs {
-		c.mta(m)
+		tasks = append(tasks, func(c *checker) { c.mta(m) })
 	}
-	c.sesStatus()
+	tasks = append(tasks, (*checker).sesStatus)
+	done := make([][]Result, len(tasks))
+	parallel := opts.Parallel
+	if parallel <= 0 {
+		parallel = DefaultParallel
+	}
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, task := range tasks {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c := &checker{ctx: ctx, t: t, opts: opts, spf: SPFEvaluator{Resolver: opts.DNS, Table: specs.WellKnownSPFInclude}}
+			task(c)
+			done[i] = c.results
+		}()
+	}
+	wg.Wait()
+	c := &checker{t: t}
+	for _, r := range done {
+		c.results = append(c.results, r...)
+	}
 	var order []string
 	for _, d := range t.Domains {
 		order = append(order, c.groupOf(d.Name))

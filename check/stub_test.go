@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -15,7 +16,8 @@ type stubDNS struct {
 	rrs         []dns.RR
 	unreachable []string            // suffixes, fully qualified
 	disagree    map[string][]string // name -> per-server answers, for servers that disagree
-	asked       []string            // "name TYPE", in order
+	mu          sync.Mutex
+	asked       []string // "name TYPE"
 }
 
 func newStub(t *testing.T, lines ...string) *stubDNS {
@@ -33,7 +35,9 @@ func newStub(t *testing.T, lines ...string) *stubDNS {
 
 func (s *stubDNS) Lookup(ctx context.Context, name string, qtype uint16) (Response, error) {
 	name = dns.CanonicalName(name)
+	s.mu.Lock()
 	s.asked = append(s.asked, name+" "+dns.TypeToString[qtype])
+	s.mu.Unlock()
 	var out Response
 	for range maxChain {
 		for _, u := range s.unreachable {
