@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,13 +17,25 @@ import (
 // The handler learns whether it is asked over TCP.
 func serveDNS(t *testing.T, addr string, h func(req *dns.Msg, tcp bool) *dns.Msg) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
+	var pc net.PacketConn
+	var l net.Listener
+	var err error
+	// With port 0, find a port free for both UDP and TCP.
+	for range 20 {
+		pc, err = net.ListenPacket("udp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err = net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			break
+		}
 		pc.Close()
+		if !strings.HasSuffix(addr, ":0") {
+			break
+		}
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	udp := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) { _ = w.WriteMsg(h(r, false)) })}

@@ -207,13 +207,32 @@ func (c *checker) zoneNameServers(z Zone) ([]string, error) {
 func (c *checker) domain(d Domain) {
 	group := c.groupOf(d.Name)
 	var dmarc *DMARC
+	served := map[string]bool{} // part -> some record of it is served as expected
+	failed := map[string]bool{} // part -> some record of it failed
 	for _, rec := range d.Records {
+		n := len(c.results)
 		got := c.record(group, rec)
 		if got != nil {
 			dmarc = got
 		}
+		if len(c.results) > n {
+			if c.results[n].Status == Fail {
+				failed[rec.Part] = true
+			} else {
+				served[rec.Part] = true
+			}
+		}
 	}
-	c.alignment(group, d, dmarc)
+	c.alignment(group, d, dmarc, alignmentDNS{
+		dkim:     served["dkim"] || served["txt"],
+		mailFrom: !failed["mail_from_mx"] && !failed["mail_from_spf"],
+	})
+}
+
+// alignmentDNS says whether the records alignment rests on are served.
+type alignmentDNS struct {
+	dkim     bool // some DKIM key record of the domain is served as expected
+	mailFrom bool // no MAIL FROM record failed
 }
 
 // record checks one record set; it returns the parsed DMARC record when rec
@@ -504,7 +523,7 @@ func (c *checker) mailFromMX(r Result, served []string) {
 
 // alignment says whether mail from the domain can pass DMARC: through SPF
 // (the MAIL FROM domain) or DKIM (d= the domain).
-func (c *checker) alignment(group string, d Domain, dmarc *DMARC) {
+func (c *checker) alignment(group string, d Domain, dmarc *DMARC, live alignmentDNS) {
 	hasDMARC := false
 	for _, rec := range d.Records {
 		if rec.Part == "dmarc" {
@@ -530,10 +549,13 @@ func (c *checker) alignment(group string, d Domain, dmarc *DMARC) {
 	}
 	r := Result{Group: group, Check: "alignment", Name: d.Name}
 	var notes []string
-	dkimAligned := len(d.SignedBy) > 0
-	if dkimAligned {
+	dkimAligned := len(d.SignedBy) > 0 && live.dkim
+	switch {
+	case dkimAligned:
 		notes = append(notes, "DKIM aligns: signed with d="+strings.TrimSuffix(d.Name, ".")+" ("+strings.Join(d.SignedBy, ", ")+")")
-	} else {
+	case len(d.SignedBy) > 0:
+		notes = append(notes, "DKIM would align (d="+strings.TrimSuffix(d.Name, ".")+", "+strings.Join(d.SignedBy, ", ")+"), but no DKIM record of the domain is served as expected: receivers cannot verify the signature")
+	default:
 		notes = append(notes, "DKIM does not align: nothing signs with d="+strings.TrimSuffix(d.Name, "."))
 	}
 	spfAligned := false
@@ -542,6 +564,8 @@ func (c *checker) alignment(group string, d Domain, dmarc *DMARC) {
 		notes = append(notes, "SPF aligns only if your MTAs use a MAIL FROM under "+strings.TrimSuffix(d.Name, ".")+"; mailform cannot see that")
 	case d.MailFrom == "":
 		notes = append(notes, "SPF does not align: without a custom MAIL FROM, SES bounces to a subdomain of amazonses.com")
+	case !live.mailFrom:
+		notes = append(notes, "SPF does not align: the MAIL FROM domain "+strings.TrimSuffix(d.MailFrom, ".")+" lacks its records, so SES falls back to (or rejects instead of) its own MAIL FROM")
 	case d.MailFrom == d.Name || (aspf == "r" && strings.HasSuffix(d.MailFrom, "."+d.Name)):
 		spfAligned = true
 		notes = append(notes, "SPF aligns: MAIL FROM "+strings.TrimSuffix(d.MailFrom, ".")+" (aspf="+aspf+")")

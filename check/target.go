@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -213,7 +214,7 @@ func recordOf(r specs.Resource) Record {
 	case string:
 		rec.Name = specs.Fqdn(n)
 	case specs.Deferred:
-		rec.Name = string(n)
+		rec.Name = unknownText(n)
 		rec.Unknown = waitsFor(n)
 	}
 	rec.Type, _ = r.Attrs["type"].(string)
@@ -224,7 +225,7 @@ func recordOf(r specs.Resource) Record {
 			case string:
 				rec.Values = append(rec.Values, x)
 			case specs.Deferred:
-				rec.Values = append(rec.Values, string(x))
+				rec.Values = append(rec.Values, unknownText(x))
 				if rec.Unknown == "" {
 					rec.Unknown = waitsFor(x)
 				}
@@ -232,6 +233,18 @@ func recordOf(r specs.Resource) Record {
 		}
 	}
 	return rec
+}
+
+// unknownText shows a Deferred value with each placeholder as <attr> or
+// <attr[i]>: "<dkim_tokens[0]>._domainkey.acme.example.".
+func unknownText(d specs.Deferred) string {
+	text, _ := d.Resolve(func(p specs.Placeholder) (string, bool) {
+		if p.Index >= 0 {
+			return fmt.Sprintf("<%s[%d]>", p.Attr, p.Index), true
+		}
+		return "<" + p.Attr + ">", true
+	})
+	return text
 }
 
 // waitsFor names what a Deferred value waits for.

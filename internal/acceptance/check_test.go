@@ -92,6 +92,13 @@ func TestCheckSESDomain(t *testing.T) {
 	zoneID := e.createZone("acme.example")
 	// An include inside the zone, so that its lookups are counted live.
 	e.edit("main.hcl", `include = ["amazonses.com"]`, `include = ["amazonses.com", "_spf.acme.example"]`)
+
+	// Before apply: nothing is there, and check says what to do.
+	before := e.check(1)
+	requireLine(t, before.stdout, "FAIL", "DKIM", "its value is not known yet: it waits for domain.acme.example \\(dkim_tokens\\); run mailform apply")
+	requireLine(t, before.stdout, "FAIL", "SPF", "acme.example. TXT", "missing")
+	requireLine(t, before.stdout, "FAIL", "SES identity", "acme.example", "NOT_FOUND")
+
 	e.must(0, "apply", e.dir, "-auto-approve")
 	e.setRecord(zoneID, "_spf.acme.example", r53types.RRTypeTxt, `"v=spf1 include:s1.acme.example ~all"`)
 	e.setRecord(zoneID, "s1.acme.example", r53types.RRTypeTxt, `"v=spf1 ip4:192.0.2.1 -all"`)
