@@ -31,6 +31,9 @@ type Response struct {
 	// Disagreement is set when the authoritative servers gave different
 	// answers, one line per server; Answer is then the first server's.
 	Disagreement []string
+	// Unanswered says which of the zone's servers gave no answer, when
+	// others did.
+	Unanswered []string
 }
 
 // Records returns the records of qtype in the answer.
@@ -137,6 +140,7 @@ func (d *DNS) Lookup(ctx context.Context, name string, qtype uint16) (Response, 
 		out.Rcode = resp.Rcode
 		out.Servers = appendUnique(out.Servers, resp.Servers...)
 		out.Disagreement = append(out.Disagreement, resp.Disagreement...)
+		out.Unanswered = append(out.Unanswered, resp.Unanswered...)
 		if qtype == dns.TypeCNAME {
 			return out, nil
 		}
@@ -237,10 +241,7 @@ func (d *DNS) askAll(ctx context.Context, servers []string, name string, qtype u
 	if len(texts) > 1 {
 		out.Disagreement = lines
 	}
-	if len(errs) > 0 && len(texts) == 1 {
-		// Unreachable servers are worth saying, but the reachable ones agree.
-		out.Disagreement = nil
-	}
+	out.Unanswered = errs
 	return out, nil
 }
 

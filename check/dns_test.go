@@ -173,7 +173,7 @@ func freeSharedPort(t *testing.T, ips ...string) string {
 // resolver and each asked without recursion; servers that disagree are
 // reported; the delegation is read from the parent's servers.
 func TestDNSAuthoritative(t *testing.T) {
-	port := freeSharedPort(t, "127.0.0.2", "127.0.0.3", "127.0.0.4")
+	port := freeSharedPort(t, "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5")
 	system := serveDNS(t, "127.0.0.1:0", func(req *dns.Msg, _ bool) *dns.Msg {
 		q := req.Question[0]
 		m := new(dns.Msg)
@@ -194,13 +194,16 @@ func TestDNSAuthoritative(t *testing.T) {
 		case q.Qtype == dns.TypeSOA && q.Name == "example.":
 			m.Answer = append(m.Answer, soa("example."))
 		case q.Qtype == dns.TypeNS && q.Name == "acme.example.":
-			m.Answer = append(m.Answer, mustRR(t, "acme.example. 300 IN NS ns1.acme.example."), mustRR(t, "acme.example. 300 IN NS ns2.acme.example."))
+			m.Answer = append(m.Answer, mustRR(t, "acme.example. 300 IN NS ns1.acme.example."), mustRR(t, "acme.example. 300 IN NS ns2.acme.example."),
+				mustRR(t, "acme.example. 300 IN NS ns3.acme.example."))
 		case q.Qtype == dns.TypeNS && q.Name == "example.":
 			m.Answer = append(m.Answer, mustRR(t, "example. 300 IN NS ns.example."))
 		case q.Qtype == dns.TypeA && q.Name == "ns1.acme.example.":
 			m.Answer = append(m.Answer, mustRR(t, "ns1.acme.example. 300 IN A 127.0.0.2"))
 		case q.Qtype == dns.TypeA && q.Name == "ns2.acme.example.":
 			m.Answer = append(m.Answer, mustRR(t, "ns2.acme.example. 300 IN A 127.0.0.3"))
+		case q.Qtype == dns.TypeA && q.Name == "ns3.acme.example.":
+			m.Answer = append(m.Answer, mustRR(t, "ns3.acme.example. 300 IN A 127.0.0.5")) // nothing listens there
 		case q.Qtype == dns.TypeA && q.Name == "ns.example.":
 			m.Answer = append(m.Answer, mustRR(t, "ns.example. 300 IN A 127.0.0.4"))
 		default:
@@ -261,6 +264,9 @@ func TestDNSAuthoritative(t *testing.T) {
 	}
 	if got := servedValues(resp, "acme.example.", dns.TypeTXT); !cmp.Equal(got, []string{`"v=spf1 -all"`}) || resp.Disagreement != nil {
 		t.Errorf("served %q, disagreement %q", got, resp.Disagreement)
+	}
+	if len(resp.Unanswered) != 1 || !strings.Contains(resp.Unanswered[0], "127.0.0.5:"+port) {
+		t.Errorf("unanswered = %q, want the server at 127.0.0.5", resp.Unanswered)
 	}
 	mu.Lock()
 	if recursionAsked {

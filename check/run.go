@@ -266,6 +266,21 @@ func (c *checker) record(group string, rec Record) *DMARC {
 		c.add(r)
 		return nil
 	}
+	if len(resp.Unanswered) > 0 {
+		// Checked on the servers that answered; the others are worth a warning.
+		defer func() {
+			for i := len(c.results) - 1; i >= 0; i-- {
+				if c.results[i].Address == rec.Addr && c.results[i].Name == rec.Name {
+					if c.results[i].Status == OK {
+						c.results[i].Status = Warn
+						c.results[i].Message += fmt.Sprintf("; %d of the zone's name servers did not answer", len(resp.Unanswered))
+					}
+					c.results[i].Details = append(c.results[i].Details, resp.Unanswered...)
+					break
+				}
+			}
+		}()
+	}
 	switch rec.Part {
 	case "spf", "mail_from_spf":
 		c.spfRecord(r, rec, served)
@@ -552,7 +567,8 @@ func (c *checker) alignment(group string, d Domain, dmarc *DMARC, live alignment
 	dkimAligned := len(d.SignedBy) > 0 && live.dkim
 	switch {
 	case dkimAligned:
-		notes = append(notes, "DKIM aligns: signed with d="+strings.TrimSuffix(d.Name, ".")+" ("+strings.Join(d.SignedBy, ", ")+")")
+		// d= is the From domain itself, which aligns under adkim=r and =s.
+		notes = append(notes, "DKIM aligns: signed with d="+strings.TrimSuffix(d.Name, ".")+" ("+strings.Join(d.SignedBy, ", ")+"; adkim="+adkim+")")
 	case len(d.SignedBy) > 0:
 		notes = append(notes, "DKIM would align (d="+strings.TrimSuffix(d.Name, ".")+", "+strings.Join(d.SignedBy, ", ")+"), but no DKIM record of the domain is served as expected: receivers cannot verify the signature")
 	default:
@@ -572,7 +588,6 @@ func (c *checker) alignment(group string, d Domain, dmarc *DMARC, live alignment
 	default:
 		notes = append(notes, "SPF does not align: MAIL FROM "+strings.TrimSuffix(d.MailFrom, ".")+" is a subdomain, and aspf=s wants the From domain itself")
 	}
-	_ = adkim // d= is the From domain itself, aligned in both modes
 	switch {
 	case dkimAligned && spfAligned:
 		r.Status, r.Message = OK, "DKIM and SPF both align with the From domain"

@@ -129,6 +129,7 @@ func runFixture(t *testing.T) (Target, Options, *stubSES) {
 		`www.broken.example. 300 IN A 192.0.2.80`,
 	)
 	dnsStub.unreachable = []string{"amazonses.com.", "partner.example."}
+	dnsStub.unanswered = map[string][]string{"_dmarc.acme.example.": {"no answer for _dmarc.acme.example. TXT from 192.0.2.3:53: i/o timeout"}}
 	dnsStub.disagree = map[string][]string{"www.broken.example.": {"192.0.2.1:53: A 192.0.2.80", "192.0.2.2:53: NXDOMAIN (no records)"}}
 	sesStub := &stubSES{results: []ses.WaitResult{
 		{Identity: "acme.example", Verified: true},

@@ -16,6 +16,7 @@ type stubDNS struct {
 	rrs         []dns.RR
 	unreachable []string            // suffixes, fully qualified
 	disagree    map[string][]string // name -> per-server answers, for servers that disagree
+	unanswered  map[string][]string // name -> servers that did not answer
 	mu          sync.Mutex
 	asked       []string // "name TYPE"
 }
@@ -65,6 +66,7 @@ func (s *stubDNS) Lookup(ctx context.Context, name string, qtype uint16) (Respon
 			}
 		}
 		out.Disagreement = s.disagree[name]
+		out.Unanswered = s.unanswered[name]
 		if !exists {
 			out.Rcode = dns.RcodeNameError
 			return out, nil
