@@ -93,6 +93,12 @@ func TestCheckSESDomain(t *testing.T) {
 	// An include inside the zone, so that its lookups are counted live.
 	e.edit("main.hcl", `include = ["amazonses.com"]`, `include = ["amazonses.com", "_spf.acme.example"]`)
 
+	// A resolver that is not HOST:PORT is refused before anything is read.
+	bad := e.mailform("check", e.dir, "-endpoint-url", e.s.URL(), "-resolver", "localhost")
+	if bad.code != 1 || !strings.Contains(bad.stderr, `resolver "localhost": want HOST:PORT`) {
+		t.Errorf("check -resolver localhost: exit %d, stderr %q", bad.code, bad.stderr)
+	}
+
 	// Before apply: nothing is there, and check says what to do.
 	before := e.check(1)
 	requireLine(t, before.stdout, "FAIL", "DKIM", "its value is not known yet: it waits for domain.acme.example \\(dkim_tokens\\); run mailform apply")
