@@ -31,30 +31,102 @@ import (
 // AccountID is the account every request to the double acts in (moto's).
 const AccountID = "123456789012"
 
-// Options configure a double.
+// Options configure a double. The zero value is what tests want: no rate
+// limits, no faults, no emulated delays.
 type Options struct {
 	// Addr is the loopback address to listen on; "" or "127.0.0.1:0" picks a free port.
 	Addr string
 	// Python is the interpreter that runs moto; default "python3".
 	Python string
+
+	// DNSAddr is the loopback address the authoritative DNS server listens
+	// on (UDP and TCP, same port); "" picks a free port.
+	DNSAddr string
+
+	// RateLimits is "off" (or "") for no limits, or "aws" for AWS's
+	// per-account limits: Route 53 5 requests/s, SES control plane 1
+	// request/s per region.
+	RateLimits string
+	// TimeScale speeds the emulated world up: rates are multiplied by it and
+	// every emulated delay (ChangeDelay, PTRDelay, ReviewDelay, Latency) is
+	// divided by it. 0 means 1.
+	TimeScale float64
+	// Latency is added to every AWS call (benchmarks use 20ms).
+	Latency time.Duration
+	// ChangeDelay is how long a Route 53 change stays PENDING before INSYNC.
+	ChangeDelay time.Duration
+	// RefuseChangesWhilePending makes Route 53 answer PriorRequestNotComplete
+	// to a change of a zone whose previous change is still PENDING, as AWS
+	// does under load.
+	RefuseChangesWhilePending bool
+	// PTRDelay is how long an Elastic IP reverse-DNS update stays PENDING.
+	PTRDelay time.Duration
+	// ReviewDelay is how long the SES production-access review stays
+	// PENDING before it is GRANTED, for the SES emulation.
+	ReviewDelay time.Duration
+	// Faults is a fault spec (docs/sandbox.md) active from the start and
+	// restored by Reset; "" injects none.
+	Faults string
+}
+
+// timeScale is the effective TimeScale.
+func (o Options) timeScale() float64 {
+	if o.TimeScale <= 0 {
+		return 1
+	}
+	return o.TimeScale
+}
+
+// Scaled divides an emulated delay by the time scale.
+func (o Options) Scaled(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / o.timeScale())
 }
 
 // Server is a running double.
 type Server struct {
-	opts     Options
-	moto     *motoProcess
-	motoURL  *url.URL
-	proxy    *httputil.ReverseProxy
-	listener net.Listener
-	http     *http.Server
+	startOpts Options // restored by Reset
+	moto      *motoProcess
+	motoURL   *url.URL
+	proxy     *httputil.ReverseProxy
+	listener  net.Listener
+	http      *http.Server
+	dns       *dnsServer
 
-	mu       sync.Mutex
-	counts   map[string]map[string]int // service -> operation -> calls
-	handlers map[string]http.Handler   // service -> handler that replaces moto for it
+	// life lives as long as the server; the DNS server and background reads
+	// of moto's state use it.
+	life   context.Context
+	finish context.CancelFunc
+
+	limits   *limiter
+	route53  *route53Double
+	ec2      *ec2Double
+	r53State *route53StateCache
+
+	mu        sync.Mutex
+	opts      Options                   // the active settings
+	now       func() time.Time          // the clock; tests may freeze it
+	counts    map[string]map[string]int // service -> operation -> calls
+	throttles map[string]map[string]int // service -> operation -> calls refused by the rate limiter
+	mutating  int                       // mutating calls since the last reset
+	handlers  map[string]http.Handler   // service -> handler that replaces moto for it
+	faults    *faultSet
+	resetters []func(context.Context) error
+
+	adminHandlers map[string]http.Handler // /_awstest/NAME -> handler
 }
 
-// Start starts moto and the double in front of it. Close stops both.
+// Start starts moto and the double in front of it, and its DNS server.
+// Close stops them all.
 func Start(ctx context.Context, opts Options) (*Server, error) {
+	switch opts.RateLimits {
+	case "", "off", "aws":
+	default:
+		return nil, fmt.Errorf("rate limits %q: want \"aws\" or \"off\"", opts.RateLimits)
+	}
+	faults, err := ParseFaultSpec(opts.Faults)
+	if err != nil {
+		return nil, err
+	}
 	m, err := startMoto(ctx, opts.Python)
 	if err != nil {
 		return nil, err
@@ -73,20 +145,37 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		m.stop()
 		return nil, fmt.Errorf("listening on %s: %w", addr, err)
 	}
+	life, finish := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{
-		opts:     opts,
-		moto:     m,
-		motoURL:  mu,
-		listener: l,
-		counts:   map[string]map[string]int{},
-		handlers: map[string]http.Handler{},
+		startOpts: opts,
+		opts:      opts,
+		moto:      m,
+		motoURL:   mu,
+		listener:  l,
+		life:      life,
+		finish:    finish,
+		now:       time.Now,
+		counts:    map[string]map[string]int{},
+		throttles: map[string]map[string]int{},
+		handlers:  map[string]http.Handler{},
+		faults:    newFaultSet(faults),
 	}
+	s.limits = newLimiter(opts.RateLimits, opts.timeScale())
+	s.r53State = &route53StateCache{}
+	s.route53 = newRoute53Double(s)
+	s.ec2 = newEC2Double(s)
 	s.proxy = httputil.NewSingleHostReverseProxy(mu)
 	s.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		writeAWSError(w, http.StatusBadGateway, "ServiceUnavailable", "the local AWS double could not reach moto: "+err.Error())
 	}
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.http.Serve(l) }()
+	d, err := startDNS(opts.DNSAddr, s)
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	s.dns = d
 	return s, nil
 }
 
@@ -99,37 +188,150 @@ func (s *Server) Addr() string { return s.listener.Addr().String() }
 // MotoURL is moto's own endpoint, for the double's internal use and its tests.
 func (s *Server) MotoURL() string { return s.moto.url }
 
-// Close stops the double and its moto.
+// DNSAddr is the HOST:PORT on which the double answers DNS (UDP and TCP)
+// for the public zones of its Route 53 state.
+func (s *Server) DNSAddr() string {
+	if s.dns == nil {
+		return ""
+	}
+	return s.dns.addr
+}
+
+// Options returns the options the double was started with.
+func (s *Server) Options() Options {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opts
+}
+
+// delay returns one emulated delay of the options, divided by the time scale.
+func (s *Server) delay(pick func(Options) time.Duration) time.Duration {
+	o := s.Options()
+	return o.Scaled(pick(o))
+}
+
+// Configure changes the emulation settings of a running double (rate
+// limits, time scale, latency, delays, faults) until the next Reset, which
+// restores the options it was started with. Addr, DNSAddr and Python
+// cannot change.
+func (s *Server) Configure(change func(*Options)) error {
+	o := s.Options()
+	change(&o)
+	start := s.startOpts
+	o.Addr, o.DNSAddr, o.Python = start.Addr, start.DNSAddr, start.Python
+	if err := s.apply(o); err != nil {
+		return err
+	}
+	return nil
+}
+
+// apply makes o the active settings.
+func (s *Server) apply(o Options) error {
+	switch o.RateLimits {
+	case "", "off", "aws":
+	default:
+		return fmt.Errorf("rate limits %q: want \"aws\" or \"off\"", o.RateLimits)
+	}
+	faults, err := ParseFaultSpec(o.Faults)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	faultsChanged := o.Faults != s.opts.Faults || s.faults == nil
+	s.opts = o
+	if faultsChanged {
+		s.faults = newFaultSet(faults)
+	}
+	s.mu.Unlock()
+	s.limits.configure(o.RateLimits, o.timeScale())
+	return nil
+}
+
+// Close stops the double, its DNS server and its moto.
 func (s *Server) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.life), 3*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)
+	if s.dns != nil {
+		s.dns.shutdown()
+	}
+	s.finish()
 	s.moto.stop()
 	return err
 }
 
-// Reset forgets all AWS state and all call counts.
+// Reset forgets all AWS state, all counts and the state of every emulation
+// (Route 53 changes, reverse DNS, handlers registered with OnReset), and
+// restores the rate limits and faults the double was started with.
 func (s *Server) Reset(ctx context.Context) error {
 	s.mu.Lock()
 	s.counts = map[string]map[string]int{}
+	s.throttles = map[string]map[string]int{}
+	s.mutating = 0
+	s.faults = nil // rebuilt by apply
+	resetters := append([]func(context.Context) error(nil), s.resetters...)
 	s.mu.Unlock()
-	return s.moto.reset(ctx)
+	if err := s.apply(s.startOpts); err != nil {
+		return err
+	}
+	s.route53.reset()
+	s.ec2.reset()
+	s.r53State.invalidate()
+	if err := s.moto.reset(ctx); err != nil {
+		return err
+	}
+	for _, r := range resetters {
+		if err := r(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OnReset registers f to run on every Reset, after moto's state is gone:
+// emulations registered with Handle forget their state there.
+func (s *Server) OnReset(f func(context.Context) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetters = append(s.resetters, f)
 }
 
 // Handle makes h serve every request for service (the SigV4 signing name,
-// e.g. "ses") instead of moto.
+// e.g. "ses") instead of moto. Rate limits, faults, latency and counts still
+// apply in front of h.
 func (s *Server) Handle(service string, h http.Handler) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.handlers[service] = h
 }
 
-// Counts returns calls per service and operation since the last reset.
+// Counts returns calls per service and operation since the last reset,
+// including calls refused by the rate limiter or failed by injected faults.
 func (s *Server) Counts() map[string]map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]map[string]int, len(s.counts))
-	for svc, ops := range s.counts {
+	return copyCounts(s.counts)
+}
+
+// Throttles returns the calls the rate limiter refused since the last
+// reset, per service and operation.
+func (s *Server) Throttles() map[string]map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return copyCounts(s.throttles)
+}
+
+// MutatingCalls is the number of mutating calls (any operation not named
+// Get*, List*, Describe* or Receive*) since the last reset.
+func (s *Server) MutatingCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mutating
+}
+
+func copyCounts(in map[string]map[string]int) map[string]map[string]int {
+	out := make(map[string]map[string]int, len(in))
+	for svc, ops := range in {
 		out[svc] = make(map[string]int, len(ops))
 		for op, n := range ops {
 			out[svc][op] = n
@@ -155,8 +357,34 @@ func (s *Server) Config(region string) aws.Config {
 	}
 }
 
+// motoConfig is an SDK configuration that talks to moto directly, for the
+// double's own reads of moto's state (never counted, limited or faulted).
+func (s *Server) motoConfig(region string) aws.Config {
+	cfg := s.Config(region)
+	cfg.BaseEndpoint = aws.String(s.moto.url)
+	return cfg
+}
+
+// clock returns the current time of the emulated world.
+func (s *Server) clock() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now()
+}
+
 // adminPrefix is where the double's own endpoints live.
 const adminPrefix = "/_awstest/"
+
+// call describes one AWS request.
+type call struct {
+	service   string
+	operation string
+	region    string
+	mutating  bool
+	jsonError bool // the protocol reports errors as JSON (awsJson, restJson)
+}
+
+func (c call) String() string { return c.service + ":" + c.operation }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, adminPrefix) {
@@ -169,29 +397,215 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeAWSError(w, http.StatusBadRequest, "InvalidRequest", err.Error())
 		return
 	}
+	c := call{
+		service:   service,
+		operation: op,
+		region:    Region(r),
+		mutating:  isMutating(op),
+		jsonError: r.Header.Get("X-Amz-Target") != "" || (service == "ses" && strings.HasPrefix(r.URL.Path, "/v2/")),
+	}
 	s.mu.Lock()
 	if s.counts[service] == nil {
 		s.counts[service] = map[string]int{}
 	}
 	s.counts[service][op]++
+	if c.mutating {
+		s.mutating++
+	}
 	h := s.handlers[service]
+	faults := s.faults
+	now := s.now()
+	s.mu.Unlock()
+
+	if d := s.delay(func(o Options) time.Duration { return o.Latency }); d > 0 {
+		if !sleep(r.Context(), d) {
+			return
+		}
+	}
+	if !s.limits.allow(c, now) {
+		s.mu.Lock()
+		if s.throttles[service] == nil {
+			s.throttles[service] = map[string]int{}
+		}
+		s.throttles[service][op]++
+		s.mu.Unlock()
+		writeThrottle(w, c)
+		return
+	}
+	f := faults.decide(c)
+	if f.latency > 0 && !sleep(r.Context(), f.latency) {
+		return
+	}
+	switch f.kind {
+	case faultThrottle:
+		writeThrottle(w, c)
+		return
+	case fault5xx:
+		if f.unavailable {
+			writeServiceError(w, c, http.StatusServiceUnavailable, "ServiceUnavailable", "Service is unavailable. Please try again (fault injected by the local AWS double).")
+		} else {
+			writeServiceError(w, c, http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again (fault injected by the local AWS double).")
+		}
+		return
+	case faultFail:
+		status, code := failStatus(c, f.code)
+		writeServiceError(w, c, status, code, "fault injected by the local AWS double")
+		return
+	case faultDrop:
+		dropConnection(w)
+		return
+	case faultCut:
+		// Carry the call out, then drop the connection before the answer.
+		s.dispatch(&bufferedResponse{}, r, c, h)
+		dropConnection(w)
+		return
+	}
+	s.dispatch(w, r, c, h)
+}
+
+// dispatch serves an AWS call: the double's own emulations first, then a
+// handler registered for the service, then moto.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, c call, h http.Handler) {
+	switch {
+	case c.service == "route53":
+		s.route53.serve(w, r, c)
+		if c.mutating {
+			s.r53State.invalidate()
+		}
+	case c.service == "ec2" && s.ec2.handles(c.operation):
+		s.ec2.serve(w, r, c)
+	case h != nil:
+		h.ServeHTTP(w, r)
+	default:
+		s.proxy.ServeHTTP(w, r)
+	}
+}
+
+// isMutating tells whether an operation may change state.
+func isMutating(op string) bool {
+	for _, p := range []string{"Get", "List", "Describe", "Receive"} {
+		if strings.HasPrefix(op, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// sleep waits d or until ctx is done; it reports whether d elapsed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// dropConnection closes the client's connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		// The double serves HTTP/1.1 only, so this does not happen; answer
+		// as a gateway that lost its upstream would.
+		writeAWSError(w, http.StatusBadGateway, "ServiceUnavailable", "connection could not be dropped: "+err.Error())
+		return
+	}
+	_ = conn.Close()
+}
+
+// bufferedResponse is a ResponseWriter that keeps the answer in memory.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header {
+	if b.header == nil {
+		b.header = http.Header{}
+	}
+	return b.header
+}
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+// copyTo writes the buffered answer to w, with body instead of the
+// buffered one when body is not nil.
+func (b *bufferedResponse) copyTo(w http.ResponseWriter, body []byte) {
+	if body == nil {
+		body = b.body.Bytes()
+	}
+	for k, v := range b.header {
+		if strings.EqualFold(k, "Content-Length") {
+			continue
+		}
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	status := b.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// serveAdmin answers the double's own endpoints (docs/sandbox.md):
+//
+//	GET  /_awstest/counts     calls per service and operation (JSON)
+//	GET  /_awstest/throttles  calls refused by the rate limiter (JSON)
+//	GET  /_awstest/faults     the fault spec, injected faults per rule, mutating calls (JSON)
+//	POST /_awstest/faults     set the fault spec (the request body; empty clears)
+//	POST /_awstest/reset      forget all state and counts
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, adminPrefix)
+	s.mu.Lock()
+	h := s.adminHandlers[name]
 	s.mu.Unlock()
 	if h != nil {
 		h.ServeHTTP(w, r)
 		return
 	}
-	s.proxy.ServeHTTP(w, r)
-}
-
-// serveAdmin answers the double's own endpoints:
-//
-//	GET  /_awstest/counts  calls per service and operation (JSON)
-//	POST /_awstest/reset   forget all state and counts
-func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	switch strings.TrimPrefix(r.URL.Path, adminPrefix) {
+	switch name {
 	case "counts":
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(s.Counts())
+		writeJSON(w, s.Counts())
+	case "throttles":
+		writeJSON(w, s.Throttles())
+	case "faults":
+		switch r.Method {
+		case http.MethodGet:
+			s.mu.Lock()
+			f := s.faults
+			mutating := s.mutating
+			s.mu.Unlock()
+			writeJSON(w, map[string]any{"spec": f.spec.String(), "injected": f.injectedCounts(), "mutating_calls": mutating})
+		case http.MethodPost:
+			body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			if err := s.SetFaults(strings.TrimSpace(string(body))); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			http.Error(w, "use GET or POST", http.StatusMethodNotAllowed)
+		}
 	case "reset":
 		if r.Method != http.MethodPost {
 			http.Error(w, "use POST", http.StatusMethodNotAllowed)
@@ -205,6 +619,22 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// HandleAdmin serves h at /_awstest/NAME, for emulations' own hooks (for
+// example the SES emulation's verify-email).
+func (s *Server) HandleAdmin(name string, h http.Handler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.adminHandlers == nil {
+		s.adminHandlers = map[string]http.Handler{}
+	}
+	s.adminHandlers[name] = h
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // signingService reads the service name from the SigV4 credential scope
