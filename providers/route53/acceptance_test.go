@@ -427,9 +427,19 @@ func TestOutOfBandChangeFailsCleanly(t *testing.T) {
 			t.Skip("the local AWS double accepts a DELETE whose values do not match (moto 5.2.1); TestRejectedBatchNamesTheChange covers the provider's side with a stub")
 		}
 		res := p.Apply(t.Context(), providers.ApplyRequest{Stack: stack, Changes: changes})
+		want := map[string][]string{
+			"record.acme.example.MX":    {"Route 53 rejected this change", "do not match the current values"},
+			"domain.acme.example/dmarc": {"not applied", "because of record.acme.example.MX"},
+		}
 		for _, r := range res {
 			if r.Err == nil {
 				t.Errorf("%s: applied over an out-of-band change", r.Addr)
+				continue
+			}
+			for _, w := range want[r.Addr] {
+				if !strings.Contains(r.Err.Error(), w) {
+					t.Errorf("%s: error %q does not say %q", r.Addr, r.Err, w)
+				}
 			}
 		}
 		if !reflect.DeepEqual(f.sets(), edited) {
