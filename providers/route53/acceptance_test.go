@@ -1,16 +1,20 @@
 package route53
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
+	"github.com/mailform/mailform/internal/awstest"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/specs"
@@ -610,5 +614,62 @@ func TestRenameMovesSetAndMarkerInOneBatch(t *testing.T) {
 		if _, ok := sets[there]; !ok {
 			t.Errorf("%s is missing", there)
 		}
+	}
+}
+
+func TestWaitsForEachBatchToBeInsync(t *testing.T) {
+	f := newFixture(t, "acme.example")
+	// Changes stay PENDING for 100ms, and a change of the zone while the
+	// previous one is PENDING is refused, as AWS does under load.
+	if err := f.s.Configure(func(o *awstest.Options) {
+		o.ChangeDelay = 30 * time.Second
+		o.TimeScale = 300
+		o.RefuseChangesWhilePending = true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.s.Reset(context.WithoutCancel(t.Context())) })
+	const stack = "acme-prod"
+	// Values near Route 53's 4,000-character maximum: 7 names fill a batch.
+	text := strings.Repeat("k", 3900)
+	var want []specs.Resource
+	for i := 0; i < 20; i++ {
+		name := fmt.Sprintf("s%02d._domainkey.%s", i, f.zone)
+		want = append(want, desired("dkim_key.s"+fmt.Sprint(i)+"/txt", f.zone, name, "TXT", 300, specs.QuoteTXT(text)))
+	}
+	p := NewWithAPI(f.client, Options{PollInterval: 10 * time.Millisecond})
+	got, err := p.Read(t.Context(), stack, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := diff(t, stack, want, got)
+	var mu sync.Mutex
+	progress := map[string]int{}
+	var res []providers.Result
+	calls := f.counting(func() {
+		res = p.Apply(t.Context(), providers.ApplyRequest{Stack: stack, Changes: changes, Progress: func(addr, msg string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.Contains(msg, "INSYNC") {
+				progress[addr]++
+			}
+		}})
+	})
+	for _, r := range res {
+		if r.Err != nil {
+			t.Errorf("%s: %v", r.Addr, r.Err)
+		}
+	}
+	if calls["ChangeResourceRecordSets"] != 3 {
+		t.Errorf("%d batches, want 3", calls["ChangeResourceRecordSets"])
+	}
+	if calls["GetChange"] < calls["ChangeResourceRecordSets"] {
+		t.Errorf("%d GetChange calls for %d PENDING batches", calls["GetChange"], calls["ChangeResourceRecordSets"])
+	}
+	if len(progress) != len(want) {
+		t.Errorf("progress reported for %d of %d records", len(progress), len(want))
+	}
+	if again, err := f.provider().Read(t.Context(), stack, want); err != nil || len(diff(t, stack, want, again)) != 0 {
+		t.Errorf("not converged: %v", err)
 	}
 }
