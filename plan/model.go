@@ -70,7 +70,8 @@ type Change struct {
 	Before    map[string]any `json:"before,omitempty"`
 	After     map[string]any `json:"after,omitempty"`
 	Diffs     []AttrDiff     `json:"diffs,omitempty"`
-	DependsOn []string       `json:"depends_on,omitempty"`
-	Reason    string         `json:"reason,omitempty"` // why, when it is not obvious (e.g. "key_length changed")
+	DependsOn []string       `json:"depends_on,omitempty"` // changes that must be done first; for a delete, the dependents removed or updated before it
+	Reason    string         `json:"reason,omitempty"`     // why, when it is not obvious (e.g. "key_length changed")
+	Adopt     bool           `json:"adopt,omitempty"`      // apply adds the plan's stack ownership mark to an existing unowned resource
 	DeclRange hcl.Range      `json:"-"`
 }

@@ -131,6 +131,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	warmMoto(ctx, m.url)
 	mu, err := url.Parse(m.url)
 	if err != nil {
 		m.stop()
@@ -168,6 +169,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		writeAWSError(w, http.StatusBadGateway, "ServiceUnavailable", "the local AWS double could not reach moto: "+err.Error())
 	}
+	s.startSES()
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.http.Serve(l) }()
 	d, err := startDNS(opts.DNSAddr, s)

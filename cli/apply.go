@@ -1,0 +1,310 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mailform/mailform/apply"
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers/lock"
+	"github.com/mailform/mailform/specs"
+)
+
+func applyCommand() *command {
+	c := &command{
+		name:     "apply",
+		synopsis: "Make AWS match the spec",
+		usage:    "mailform apply [PATH|PLANFILE] [-auto-approve] [-wait[=DURATION]] [-json] [-destroy] [-target ADDR] [-adopt ADDR]",
+		help: `Plans as 'mailform plan' does, shows the plan, asks for confirmation (unless
+-auto-approve), then carries it out: in dependency order, in parallel where
+independent, Route 53 changes as one atomic batch per zone. DKIM records are
+written in the same run as the identity that needs them.
+
+Given a plan file saved with 'mailform plan -out FILE', it applies exactly that
+plan, and refuses it if anything the plan touches has changed in AWS since.
+
+Only one apply runs at a time per stack: a lock is held in AWS (SSM parameter
+/mailform/locks/STACK) and 'mailform unlock' breaks a lock left by a killed run.
+A run that is interrupted can simply be run again: it converges without leaking.
+
+-wait waits (default 10m) until SES has verified DKIM and MAIL FROM, and on
+timeout says which records are still missing.`,
+		example: `mailform apply
+mailform apply -auto-approve -wait=15m examples/ses-domain
+mailform plan -out ses.plan && mailform apply ses.plan
+mailform apply -destroy`,
+	}
+	c.run = func(ctx context.Context, io IO, args []string) int {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		var sf specFlags
+		var af awsFlags
+		var pf planFlags
+		sf.register(fs)
+		af.register(fs)
+		pf.register(fs)
+		autoApprove := fs.Bool("auto-approve", false, "apply without asking for confirmation")
+		asJSON := fs.Bool("json", false, "print progress as JSON lines (one event per line) instead of text")
+		var wait waitFlag
+		fs.Var(&wait, "wait", "after applying, wait up to `DURATION` (default 10m) for SES to verify DKIM and MAIL FROM")
+		positional, code, ok := parse(c, fs, args, io)
+		if !ok {
+			return code
+		}
+		path, ok := onePath(c, positional, io)
+		if !ok {
+			return ExitError
+		}
+		color := sf.color(io)
+
+		var (
+			spec     *specs.Spec
+			p        *plan.Plan
+			observed []plan.Observed
+			sess     *session
+			err      error
+		)
+		if isPlanFile(path) {
+			p, err = loadPlan(path)
+			if err != nil {
+				errorf(io.Stderr, err)
+				return ExitError
+			}
+			sess, err = openSessionFor(ctx, p.Stack, p.Region, "", af, io, "", zoneRefsOfPlan(p))
+			if err != nil {
+				errorf(io.Stderr, err)
+				return ExitError
+			}
+			observed, err = sess.read(ctx, desiredFromPlan(p))
+			if err != nil {
+				errorf(io.Stderr, err)
+				return ExitError
+			}
+			if err := plan.CheckStale(p, observed); err != nil {
+				errorf(io.Stderr, err, "make a new plan: mailform plan -out "+path)
+				return ExitError
+			}
+		} else {
+			spec = sf.load(path, io)
+			if spec == nil {
+				return ExitError
+			}
+			sess, err = openSession(ctx, spec, af, io)
+			if err != nil {
+				errorf(io.Stderr, err)
+				return ExitError
+			}
+			p, observed, ok = sess.makePlan(ctx, spec, pf, path, color)
+			if !ok {
+				return ExitError
+			}
+			if !*asJSON {
+				if err := plan.RenderHuman(io.Stdout, p, plan.HumanOptions{Color: color}); err != nil {
+					errorf(io.Stderr, err)
+					return ExitError
+				}
+			}
+			if p.HasChanges() && !*autoApprove {
+				if !confirm(io, p) {
+					fmt.Fprintln(io.Stderr, "Apply cancelled: nothing was changed.")
+					return ExitError
+				}
+			}
+		}
+
+		if p.HasChanges() {
+			operation := "apply"
+			if p.Destroy {
+				operation = "apply -destroy"
+			}
+			release, err := sess.locker.Acquire(ctx, p.Stack, operation)
+			if err != nil {
+				var held *lock.HeldError
+				if errors.As(err, &held) {
+					errorf(io.Stderr, err, "if that run is dead, break its lock with: mailform unlock "+path)
+				} else {
+					errorf(io.Stderr, err)
+				}
+				return ExitError
+			}
+			outcome, runErr := apply.Run(ctx, p, observed, apply.Options{
+				Stack: p.Stack, Region: p.Region, Providers: sess.providers,
+				Events: eventPrinter(io, *asJSON, color),
+			})
+			// Release even when interrupted: a fresh context, briefly.
+			relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			if relErr := release(relCtx); relErr != nil {
+				errorf(io.Stderr, fmt.Errorf("releasing the lock: %w", relErr), "break it with: mailform unlock "+path)
+			}
+			cancel()
+			if outcome != nil {
+				printOutcome(io, outcome, *asJSON)
+			}
+			if runErr != nil {
+				errorf(io.Stderr, runErr, "run apply again: it continues where this run stopped")
+				return ExitError
+			}
+			if outcome.Err() != nil {
+				printResourceErrors(io, outcome, spec, path, color)
+				return ExitError
+			}
+			observed = outcome.Observed
+		} else if !*asJSON {
+			fmt.Fprintln(io.Stdout, "Nothing to apply.")
+		}
+		if wait.set {
+			if !sess.waitForVerification(ctx, p, observed, wait.duration, *asJSON) {
+				return ExitError
+			}
+		}
+		return ExitOK
+	}
+	return c
+}
+
+// waitFlag is -wait or -wait=DURATION.
+type waitFlag struct {
+	set      bool
+	duration time.Duration
+}
+
+func (w *waitFlag) String() string {
+	if !w.set {
+		return ""
+	}
+	return w.duration.String()
+}
+
+func (w *waitFlag) Set(v string) error {
+	w.set = true
+	if v == "true" || v == "" {
+		w.duration = 10 * time.Minute
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("want a duration such as 10m or 90s, got %q", v)
+	}
+	w.duration = d
+	return nil
+}
+
+func (w *waitFlag) IsBoolFlag() bool { return true }
+
+// isPlanFile tells a saved plan from a spec path: a regular file that is not
+// an .hcl file.
+func isPlanFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular() && !strings.HasSuffix(path, ".hcl")
+}
+
+func loadPlan(path string) (*plan.Plan, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the plan file: %w", err)
+	}
+	defer f.Close()
+	p, err := plan.Load(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a usable plan file: %w", path, err)
+	}
+	return p, nil
+}
+
+// confirm asks the user to type "yes" to a plan.
+func confirm(io IO, p *plan.Plan) bool {
+	s := p.Summary()
+	return askYes(io, fmt.Sprintf("Do you want to apply these changes (%d to add, %d to change, %d to replace, %d to destroy)?", s.Create, s.Update, s.Replace, s.Delete))
+}
+
+// askYes asks a question on the terminal and is true only for "yes". When
+// standard input is not a terminal it refuses, saying which flag to use.
+func askYes(io IO, question string) bool {
+	if f, ok := io.Stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice == 0 {
+			fmt.Fprintln(io.Stderr, "error: this needs confirmation, and standard input is not a terminal")
+			fmt.Fprintln(io.Stderr, "hint: for apply use -auto-approve (or apply a plan saved with 'mailform plan -out FILE'); for unlock use -force")
+			return false
+		}
+	}
+	fmt.Fprintf(io.Stdout, "\n%s\n  Only 'yes' will be accepted: ", question)
+	line, _ := bufio.NewReader(io.Stdin).ReadString('\n')
+	return strings.TrimSpace(line) == "yes"
+}
+
+// eventPrinter turns apply events into progress lines or JSON lines.
+func eventPrinter(io IO, asJSON, color bool) func(apply.Event) {
+	enc := json.NewEncoder(io.Stdout)
+	return func(ev apply.Event) {
+		if asJSON {
+			_ = enc.Encode(struct {
+				Type string `json:"type"`
+				apply.Event
+				ElapsedSeconds float64 `json:"elapsed_seconds,omitempty"`
+			}{"progress", ev, ev.Elapsed.Seconds()})
+			return
+		}
+		verb := map[plan.Action][2]string{
+			plan.Create:  {"Creating", "Created"},
+			plan.Update:  {"Updating", "Updated"},
+			plan.Replace: {"Replacing", "Replaced"},
+			plan.Delete:  {"Deleting", "Deleted"},
+		}[ev.Action]
+		if verb[0] == "" {
+			verb = [2]string{"Changing", "Changed"}
+		}
+		elapsed := ""
+		if ev.Elapsed >= time.Second {
+			elapsed = fmt.Sprintf(" [%s]", ev.Elapsed.Round(time.Second))
+		}
+		switch ev.Phase {
+		case apply.Started:
+			fmt.Fprintf(io.Stdout, "%s: %s...\n", ev.Addr, verb[0])
+		case apply.Progress:
+			fmt.Fprintf(io.Stdout, "%s: %s%s\n", ev.Addr, ev.Message, elapsed)
+		case apply.Done:
+			fmt.Fprintf(io.Stdout, "%s: %s%s\n", ev.Addr, verb[1], elapsed)
+		case apply.Failed:
+			fmt.Fprintf(io.Stdout, "%s: FAILED: %s\n", ev.Addr, ev.Message)
+		case apply.Skipped:
+			fmt.Fprintf(io.Stdout, "%s: skipped (%s)\n", ev.Addr, ev.Message)
+		}
+	}
+}
+
+func printOutcome(io IO, o *apply.Outcome, asJSON bool) {
+	if asJSON {
+		var failed []map[string]string
+		for _, f := range o.Failed {
+			failed = append(failed, map[string]string{"address": f.Addr, "error": f.Err.Error()})
+		}
+		_ = json.NewEncoder(io.Stdout).Encode(map[string]any{
+			"type": "summary", "applied": len(o.Applied), "failed": failed, "skipped": o.Skipped, "messages": o.Messages,
+		})
+		return
+	}
+	for _, m := range o.Messages {
+		fmt.Fprintf(io.Stdout, "Note: %s\n", m)
+	}
+	fmt.Fprintf(io.Stdout, "\nApply complete: %d changed, %d failed, %d not attempted.\n", len(o.Applied), len(o.Failed), len(o.Skipped))
+}
+
+// printResourceErrors reports each failed change at its block in the spec.
+func printResourceErrors(io IO, o *apply.Outcome, spec *specs.Spec, path string, color bool) {
+	var diags hclDiagnostics
+	for _, f := range o.Failed {
+		diags = append(diags, resourceDiagnostic(f))
+	}
+	files := map[string]*hclFile{}
+	if spec != nil {
+		files = spec.Files()
+	}
+	printDiagnosticsWithFiles(io.Stderr, diags, files, path, color)
+	fmt.Fprintln(io.Stderr, "hint: fix the cause and run apply again: it continues where this run stopped")
+}

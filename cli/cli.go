@@ -1,0 +1,270 @@
+// Package cli is mailform's command line: flags, wiring of the engine to AWS,
+// rendering of diagnostics and results, and exit codes. It holds no logic of
+// its own: specs, plan, providers and apply do the work; cli turns their
+// results into text and an exit code. Only main.go exits.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// Exit codes, as Terraform's.
+const (
+	ExitOK      = 0 // success, no changes
+	ExitError   = 1 // an error; nothing more was done
+	ExitChanges = 2 // with -detailed-exitcode: success, and there are changes
+)
+
+// IO is where a command reads and writes.
+type IO struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Env    []string // the environment, "K=V"
+}
+
+func (io IO) getenv(key string) string {
+	for i := len(io.Env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(io.Env[i], "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// command is one subcommand.
+type command struct {
+	name     string
+	synopsis string // one line for the command list
+	usage    string // the usage line(s)
+	help     string // what it does, in a few paragraphs
+	example  string // examples, one per line
+	run      func(ctx context.Context, io IO, args []string) int
+}
+
+func commands() []*command {
+	return []*command{
+		validateCommand(),
+		fmtCommand(),
+		planCommand(),
+		applyCommand(),
+		unlockCommand(),
+		sandboxCommand(),
+		demoCommand(),
+		versionCommand(),
+	}
+}
+
+// Version is set at build time with -ldflags "-X github.com/mailform/mailform/cli.Version=...".
+var Version = "dev"
+
+// Main runs mailform with the arguments after the program name and returns
+// the exit code.
+func Main(args []string, io IO) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, args, io)
+}
+
+// Run is Main without signal handling, for tests.
+func Run(ctx context.Context, args []string, io IO) int {
+	if len(args) == 0 {
+		printTopHelp(io.Stderr)
+		return ExitError
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		if len(args) > 1 {
+			if c := findCommand(args[1]); c != nil {
+				printCommandHelp(io.Stdout, c, nil)
+				return ExitOK
+			}
+		}
+		printTopHelp(io.Stdout)
+		return ExitOK
+	case "-v", "-version", "--version":
+		name = "version"
+	}
+	c := findCommand(name)
+	if c == nil {
+		fmt.Fprintf(io.Stderr, "error: unknown command %q\n", name)
+		if s := suggest(name); s != "" {
+			fmt.Fprintf(io.Stderr, "hint: did you mean %q?\n", s)
+		}
+		fmt.Fprintln(io.Stderr, "hint: run 'mailform --help' for the list of commands")
+		return ExitError
+	}
+	return c.run(ctx, io, args[1:])
+}
+
+func findCommand(name string) *command {
+	for _, c := range commands() {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func suggest(name string) string {
+	best, bestDist := "", 3
+	for _, c := range commands() {
+		if d := editDistance(name, c.name); d < bestDist {
+			best, bestDist = c.name, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+func printTopHelp(w io.Writer) {
+	fmt.Fprint(w, `mailform provisions what an organisation needs to send email from AWS
+(Amazon SES, or its own MTA on EC2) from a declarative HCL spec.
+
+Usage: mailform COMMAND [PATH] [flags]
+
+Commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.synopsis)
+	}
+	fmt.Fprint(w, `
+PATH is a spec folder (all its *.hcl files) or one .hcl file; it defaults to ".".
+Run 'mailform COMMAND -help' for a command's flags and examples.
+
+Try it without an AWS account:
+  mailform demo                       walk through plan and apply against a local AWS double
+  mailform sandbox                    run the local AWS double for your own experiments
+`)
+}
+
+func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n", c.usage, strings.TrimSpace(c.help))
+	if fs != nil {
+		var flags []string
+		fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
+		if len(flags) > 0 {
+			fmt.Fprintln(w, "\nFlags:")
+			sort.Strings(flags)
+			for _, name := range flags {
+				f := fs.Lookup(name)
+				arg, usage := flag.UnquoteUsage(f)
+				head := "-" + name
+				if arg != "" {
+					head += " " + arg
+				}
+				fmt.Fprintf(w, "  %-26s %s", head, usage)
+				if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "[]" {
+					fmt.Fprintf(w, " (default %s)", f.DefValue)
+				}
+				fmt.Fprintln(w)
+			}
+		}
+	}
+	if c.example != "" {
+		fmt.Fprintf(w, "\nExamples:\n")
+		for _, line := range strings.Split(strings.TrimSpace(c.example), "\n") {
+			fmt.Fprintf(w, "  %s\n", strings.TrimSpace(line))
+		}
+	}
+}
+
+// errHelp is returned by parse when the user asked for help.
+var errHelp = errors.New("help requested")
+
+// parse parses flags and positional arguments in any order (Go's flag
+// package stops at the first positional one). It prints help or the error
+// itself; the caller returns the exit code parse reports with ok=false.
+func parse(c *command, fs *flag.FlagSet, args []string, io IO) (positional []string, code int, ok bool) {
+	fs.SetOutput(io.Stderr)
+	fs.Usage = func() {}
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printCommandHelp(io.Stdout, c, fs)
+				return nil, ExitOK, false
+			}
+			fmt.Fprintf(io.Stderr, "hint: run 'mailform %s -help' for its flags\n", c.name)
+			return nil, ExitError, false
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, ExitOK, true
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// onePath returns the PATH argument (default ".") or reports extra arguments.
+func onePath(c *command, positional []string, io IO) (string, bool) {
+	switch len(positional) {
+	case 0:
+		return ".", true
+	case 1:
+		return positional[0], true
+	}
+	fmt.Fprintf(io.Stderr, "error: %s takes one PATH, got %d arguments: %s\n", c.name, len(positional), strings.Join(positional, " "))
+	return "", false
+}
+
+func versionCommand() *command {
+	c := &command{
+		name:     "version",
+		synopsis: "Print mailform's version",
+		usage:    "mailform version",
+		help:     "Prints the version of this mailform binary.",
+	}
+	c.run = func(ctx context.Context, io IO, args []string) int {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		if _, code, ok := parse(c, fs, args, io); !ok {
+			return code
+		}
+		fmt.Fprintf(io.Stdout, "mailform %s\n", Version)
+		return ExitOK
+	}
+	return c
+}
+
+// errorf prints an error and optional hints in the house style.
+func errorf(w io.Writer, err error, hints ...string) {
+	fmt.Fprintf(w, "error: %v\n", err)
+	for _, h := range hints {
+		fmt.Fprintf(w, "hint: %s\n", h)
+	}
+}

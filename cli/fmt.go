@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/mailform/mailform/specs"
+)
+
+func fmtCommand() *command {
+	c := &command{
+		name:     "fmt",
+		synopsis: "Rewrite spec files in the canonical layout",
+		usage:    "mailform fmt [PATH] [-check] [-diff]",
+		help: `Rewrites every *.hcl file of PATH (a folder or one file) in the canonical layout:
+indentation, aligned equals signs, spacing. Files with syntax errors are left
+untouched and reported.
+
+With -check nothing is written: the files that would change are listed and the
+exit status is 3 when there are any (use it in CI). With -diff the changes are
+shown as a unified diff (written too, unless -check is given).`,
+		example: `mailform fmt
+mailform fmt -check -diff examples/`,
+	}
+	c.run = func(ctx context.Context, io IO, args []string) int {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		check := fs.Bool("check", false, "write nothing; list the files that are not formatted and exit 3 if any")
+		diff := fs.Bool("diff", false, "show the changes as a unified diff")
+		noColor := fs.Bool("no-color", false, "print without colours")
+		positional, code, ok := parse(c, fs, args, io)
+		if !ok {
+			return code
+		}
+		path, ok := onePath(c, positional, io)
+		if !ok {
+			return ExitError
+		}
+		files, diags := specs.FormatPath(path)
+		if len(diags) > 0 {
+			printDiagnostics(io.Stderr, diags, path, wantColor(io, *noColor))
+		}
+		changed := 0
+		for _, f := range files {
+			if !f.Changed() {
+				continue
+			}
+			changed++
+			fmt.Fprintln(io.Stdout, f.Path)
+			if *diff {
+				fmt.Fprint(io.Stdout, specs.UnifiedDiff(f.Path, f.Old, f.New))
+			}
+			if *check {
+				continue
+			}
+			st, err := os.Stat(f.Path)
+			if err != nil {
+				errorf(io.Stderr, err)
+				return ExitError
+			}
+			if err := os.WriteFile(f.Path, f.New, st.Mode().Perm()); err != nil {
+				errorf(io.Stderr, fmt.Errorf("writing %s: %w", f.Path, err))
+				return ExitError
+			}
+		}
+		switch {
+		case diags.HasErrors():
+			return ExitError
+		case *check && changed > 0:
+			return 3
+		}
+		return ExitOK
+	}
+	return c
+}

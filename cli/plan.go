@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/specs"
+)
+
+// awsFlags are the flags that say which AWS to talk to.
+type awsFlags struct {
+	profile     string
+	region      string
+	endpointURL string
+}
+
+func (f *awsFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.profile, "profile", "", "AWS shared-config `PROFILE` (default: the spec's profile, then the default credential chain)")
+	fs.StringVar(&f.region, "region", "", "AWS `REGION` (default: the spec's region)")
+	fs.StringVar(&f.endpointURL, "endpoint-url", "", "send every AWS call to `URL` (a local AWS double such as 'mailform sandbox'); AWS_ENDPOINT_URL works too")
+}
+
+// planFlags are the flags shared by plan and apply that shape the plan.
+type planFlags struct {
+	destroy bool
+	targets stringList
+	adopt   stringList
+}
+
+func (f *planFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.destroy, "destroy", false, "plan to delete everything the stack owns (and nothing else)")
+	fs.Var(&f.targets, "target", "limit the plan to the resource at `ADDR` and what it needs (repeatable)")
+	fs.Var(&f.adopt, "adopt", "take over the existing, unowned resource at `ADDR` by marking it as the stack's (repeatable)")
+}
+
+func (f *planFlags) options(spec *specs.Spec) plan.Options {
+	return plan.Options{Stack: spec.Stack, Region: spec.Region, Destroy: f.destroy, Targets: f.targets, Adopt: f.adopt}
+}
+
+func planCommand() *command {
+	c := &command{
+		name:     "plan",
+		synopsis: "Show what apply would change in AWS",
+		usage:    "mailform plan [PATH] [-out FILE] [-json|-markdown] [-detailed-exitcode] [-destroy] [-target ADDR] [-var NAME=VALUE]",
+		help: `Reads the spec and the live state of the AWS account (SES, Route 53, IAM, SNS,
+SQS, EC2, secret stores), and shows what apply would do to make AWS match:
+create (+), update in place (~), replace (-/+) or delete (-), attribute by
+attribute. Values only AWS can tell (DKIM tokens, ARNs, addresses) show as
+(known after apply); secrets show as (sensitive) and never appear anywhere.
+
+mailform changes and deletes only what carries the stack's mark. Records of
+domains whose DNS is not in a declared zone are listed for you to publish.
+
+-out FILE saves the plan (no secrets) for 'mailform apply FILE', which refuses it
+if live state has changed since. -json prints the plan in the schema of
+docs/plan-json.md; -markdown prints it for a pull-request comment.
+
+Exit status: 0 no changes, 1 error, and with -detailed-exitcode 2 when there are
+changes (use it for drift checks).`,
+		example: `mailform plan
+mailform plan examples/ses-domain -out ses.plan
+mailform plan -markdown > plan.md
+mailform plan -detailed-exitcode || [ $? -eq 2 ] && echo "drift"`,
+	}
+	c.run = func(ctx context.Context, io IO, args []string) int {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		var sf specFlags
+		var af awsFlags
+		var pf planFlags
+		sf.register(fs)
+		af.register(fs)
+		pf.register(fs)
+		out := fs.String("out", "", "save the plan to `FILE` for 'mailform apply FILE'")
+		asJSON := fs.Bool("json", false, "print the plan as JSON (docs/plan-json.md)")
+		asMarkdown := fs.Bool("markdown", false, "print the plan as Markdown, for a pull-request comment")
+		detailed := fs.Bool("detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
+		positional, code, ok := parse(c, fs, args, io)
+		if !ok {
+			return code
+		}
+		if *asJSON && *asMarkdown {
+			errorf(io.Stderr, fmt.Errorf("-json and -markdown cannot be used together"))
+			return ExitError
+		}
+		path, ok := onePath(c, positional, io)
+		if !ok {
+			return ExitError
+		}
+		spec := sf.load(path, io)
+		if spec == nil {
+			return ExitError
+		}
+		sess, err := openSession(ctx, spec, af, io)
+		if err != nil {
+			errorf(io.Stderr, err)
+			return ExitError
+		}
+		p, _, ok := sess.makePlan(ctx, spec, pf, path, sf.color(io))
+		if !ok {
+			return ExitError
+		}
+		if *out != "" {
+			if err := savePlan(*out, p); err != nil {
+				errorf(io.Stderr, err)
+				return ExitError
+			}
+		}
+		var render error
+		switch {
+		case *asJSON:
+			render = plan.RenderJSON(io.Stdout, p)
+		case *asMarkdown:
+			render = plan.RenderMarkdown(io.Stdout, p)
+		default:
+			render = plan.RenderHuman(io.Stdout, p, plan.HumanOptions{Color: sf.color(io)})
+			if *out != "" {
+				fmt.Fprintf(io.Stdout, "\nSaved the plan to %s. Apply exactly these changes with:\n  mailform apply %s\n", *out, *out)
+			}
+		}
+		if render != nil {
+			errorf(io.Stderr, render)
+			return ExitError
+		}
+		if *detailed && p.HasChanges() {
+			return ExitChanges
+		}
+		return ExitOK
+	}
+	return c
+}
+
+// makePlan reads live state and diffs the spec against it, printing
+// diagnostics. It returns the plan and the state it was made from.
+func (s *session) makePlan(ctx context.Context, spec *specs.Spec, pf planFlags, path string, color bool) (*plan.Plan, []plan.Observed, bool) {
+	desired := spec.Resources()
+	observed, err := s.read(ctx, desired)
+	if err != nil {
+		errorf(s.io.Stderr, err)
+		return nil, nil, false
+	}
+	p, diags := plan.Make(desired, observed, pf.options(spec))
+	if len(diags) > 0 {
+		printDiagnosticsWithFiles(s.io.Stderr, diags, spec.Files(), path, color)
+	}
+	if diags.HasErrors() {
+		return nil, nil, false
+	}
+	return p, observed, true
+}
+
+// savePlan writes a plan file atomically.
+func savePlan(path string, p *plan.Plan) error {
+	var buf bytes.Buffer
+	if err := plan.Save(&buf, p); err != nil {
+		return fmt.Errorf("encoding the plan: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".mailform-plan-*")
+	if err != nil {
+		return fmt.Errorf("saving the plan: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("saving the plan: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("saving the plan: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("saving the plan: %w", err)
+	}
+	return nil
+}
+
+// desiredFromPlan rebuilds the desired resources a saved plan creates or
+// updates, so that providers read exactly what it touches.
+func desiredFromPlan(p *plan.Plan) []specs.Resource {
+	var out []specs.Resource
+	for _, ch := range append(append([]plan.Change(nil), p.Changes...), p.Manual...) {
+		attrs := ch.After
+		if attrs == nil {
+			attrs = ch.Before
+		}
+		out = append(out, specs.Resource{Addr: ch.Addr, Kind: ch.Kind, Attrs: attrs, DependsOn: ch.DependsOn, DeclRange: ch.DeclRange})
+	}
+	return out
+}
+
+var _ = hcl.Range{}

@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+
+	"github.com/mailform/mailform/internal/awstest"
+)
+
+func sandboxCommand() *command {
+	c := &command{
+		name:     "sandbox",
+		synopsis: "Run a local AWS double to try mailform without an account",
+		usage:    "mailform sandbox [-addr 127.0.0.1:4566] [-rate-limits aws|off] [-faults SPEC]",
+		help: `Starts the local AWS double that mailform's own tests use: moto, fronted by
+mailform's emulation of what moto lacks (SES identities and DKIM verification
+from the double's Route 53 zones, the mailbox simulator, EC2 reverse DNS,
+Route 53 strictness, and an authoritative DNS server for its zones).
+
+The first line printed is "endpoint: http://ADDR"; a line "dns: HOST:PORT"
+follows once its DNS server answers. Point mailform at it with -endpoint-url
+or AWS_ENDPOINT_URL, with any dummy credentials. It serves until interrupted,
+and keeps nothing when it stops.
+
+-rate-limits aws enforces AWS's limits (Route 53 5 requests/s, SES 1 request/s);
+-faults injects failures (docs/sandbox.md has the grammar), e.g.
+  route53:*=throttle@0.3,*:*=5xx@0.05,seed=1
+It listens on loopback addresses only.`,
+		example: `mailform sandbox
+mailform sandbox -addr 127.0.0.1:4566 -rate-limits aws
+AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x mailform plan examples/ses-domain`,
+	}
+	c.run = func(ctx context.Context, io IO, args []string) int {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		addr := fs.String("addr", "127.0.0.1:4566", "loopback `HOST:PORT` to listen on (port 0 picks a free one)")
+		dnsAddr := fs.String("dns-addr", "127.0.0.1:0", "loopback `HOST:PORT` for the DNS server (UDP and TCP)")
+		limits := fs.String("rate-limits", "off", "`MODE`: aws (AWS's per-account limits) or off")
+		faults := fs.String("faults", "", "inject faults per `SPEC` (see docs/sandbox.md)")
+		positional, code, ok := parse(c, fs, args, io)
+		if !ok {
+			return code
+		}
+		if len(positional) > 0 {
+			errorf(io.Stderr, fmt.Errorf("sandbox takes no arguments, got %q", positional[0]))
+			return ExitError
+		}
+		for _, a := range []string{*addr, *dnsAddr} {
+			host, _, err := net.SplitHostPort(a)
+			if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+				errorf(io.Stderr, fmt.Errorf("%q is not a loopback HOST:PORT", a), "the sandbox serves this machine only, e.g. -addr 127.0.0.1:4566")
+				return ExitError
+			}
+		}
+		if *limits != "off" && *limits != "aws" {
+			errorf(io.Stderr, fmt.Errorf("-rate-limits must be aws or off, not %q", *limits))
+			return ExitError
+		}
+		if _, err := awstest.ParseFaultSpec(*faults); err != nil {
+			errorf(io.Stderr, fmt.Errorf("-faults: %w", err))
+			return ExitError
+		}
+		err := awstest.Run(ctx, awstest.Options{Addr: *addr, DNSAddr: *dnsAddr, RateLimits: *limits, Faults: *faults}, io.Stdout)
+		if err != nil {
+			if errors.Is(err, awstest.ErrMotoMissing) {
+				errorf(io.Stderr, err, "install moto, then run 'mailform sandbox' again")
+			} else {
+				errorf(io.Stderr, err)
+			}
+			return ExitError
+		}
+		return ExitOK
+	}
+	return c
+}

@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/dkimkey"
+	"github.com/mailform/mailform/providers/ec2"
+	"github.com/mailform/mailform/providers/iam"
+	"github.com/mailform/mailform/providers/route53"
+	"github.com/mailform/mailform/providers/secrets"
+	"github.com/mailform/mailform/providers/ses"
+	"github.com/mailform/mailform/providers/sns"
+	"github.com/mailform/mailform/providers/sqs"
+	"github.com/mailform/mailform/specs"
+)
+
+// services are the providers of one session, built on one AWS configuration
+// so that they share its pacing.
+type services struct {
+	route53 *route53.Provider
+	ses     *ses.Provider
+	iam     *iam.Provider
+	sns     *sns.Provider
+	sqs     *sqs.Provider
+	dkimkey *dkimkey.Provider
+	ec2     *ec2.Provider
+	secrets secrets.Store
+}
+
+// newServices builds every provider. zones are the hosted zones the spec
+// declares, where the Route 53 provider also looks for records of removed
+// blocks; specDir anchors file: secret locations.
+func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef) services {
+	store := secrets.Open(cfg, specDir)
+	return services{
+		route53: route53.New(cfg, route53.Options{Zones: zones}),
+		ses:     ses.New(cfg, store, ses.Options{}),
+		iam:     iam.New(cfg, store),
+		sns:     sns.New(cfg),
+		sqs:     sqs.New(cfg),
+		dkimkey: dkimkey.New(store),
+		ec2:     ec2.New(cfg, ec2.Options{}),
+		secrets: store,
+	}
+}
+
+func (s services) all() []providers.Provider {
+	return []providers.Provider{s.route53, s.ses, s.iam, s.sns, s.sqs, s.dkimkey, s.ec2}
+}
+
+// zoneRefs lists the zones a spec declares.
+func zoneRefs(spec *specs.Spec) []route53.ZoneRef {
+	var out []route53.ZoneRef
+	for _, z := range spec.Zones {
+		out = append(out, route53.ZoneRef{Name: specs.Fqdn(z.Name), ID: z.ZoneID})
+	}
+	return out
+}
+
+// zoneRefsOfPlan lists the zones the records of a saved plan live in.
+func zoneRefsOfPlan(p *plan.Plan) []route53.ZoneRef {
+	seen := map[string]bool{}
+	var out []route53.ZoneRef
+	for _, ch := range p.Changes {
+		if ch.Kind != specs.KindRoute53Record {
+			continue
+		}
+		for _, attrs := range []map[string]any{ch.After, ch.Before} {
+			if z, ok := attrs["zone"].(string); ok && !seen[z] {
+				seen[z] = true
+				id, _ := attrs["zone_id"].(string)
+				out = append(out, route53.ZoneRef{Name: z, ID: id})
+			}
+		}
+	}
+	return out
+}
+
+// waitForVerification waits for SES to verify the domain and email
+// identities the plan manages, printing progress, and on timeout says what
+// SES still expects.
+func (s *session) waitForVerification(ctx context.Context, p *plan.Plan, observed []plan.Observed, timeout time.Duration, asJSON bool) bool {
+	var identities []string
+	for _, o := range observed {
+		if o.Kind != specs.KindSESIdentity || !o.Owned(p.Stack) {
+			continue
+		}
+		if id, ok := o.Attrs["identity"].(string); ok {
+			identities = append(identities, id)
+		}
+	}
+	if len(identities) == 0 {
+		return true
+	}
+	start := time.Now()
+	if !asJSON {
+		fmt.Fprintf(s.io.Stdout, "\nWaiting up to %s for SES to verify %d identities...\n", timeout, len(identities))
+	}
+	results, err := s.services.ses.Wait(ctx, identities, timeout, func(identity, message string) {
+		if asJSON {
+			_ = writeJSONLine(s.io.Stdout, map[string]any{"type": "wait", "identity": identity, "message": message, "elapsed_seconds": time.Since(start).Seconds()})
+			return
+		}
+		if identity == "" {
+			fmt.Fprintf(s.io.Stdout, "  [%s] %s\n", time.Since(start).Round(time.Second), message)
+		} else {
+			fmt.Fprintf(s.io.Stdout, "  %s: %s\n", identity, message)
+		}
+	})
+	if asJSON {
+		_ = writeJSONLine(s.io.Stdout, map[string]any{"type": "verification", "results": results})
+	}
+	if err == nil {
+		if !asJSON {
+			fmt.Fprintf(s.io.Stdout, "All %d identities are verified [%s].\n", len(identities), time.Since(start).Round(time.Second))
+		}
+		return true
+	}
+	if !asJSON {
+		for _, r := range results {
+			if r.Verified {
+				continue
+			}
+			fmt.Fprintf(s.io.Stderr, "%s is not verified:\n", r.Identity)
+			for _, pc := range r.Pending {
+				fmt.Fprintf(s.io.Stderr, "  %s: %s. %s\n", pc.Check, pc.Status, pc.Explain)
+				for _, e := range pc.Expect {
+					fmt.Fprintf(s.io.Stderr, "    SES expects %s %s %s\n", e.Name, e.Type, e.Value)
+				}
+			}
+		}
+	}
+	hint := "check what your DNS serves for the records above; run 'mailform apply -wait' again to keep waiting"
+	if errors.Is(err, ses.ErrVerificationFailed) {
+		hint = "SES stopped looking; fix the records, then run 'mailform apply' again to restart verification"
+	}
+	errorf(s.io.Stderr, err, hint)
+	return false
+}

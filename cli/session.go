@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/awscfg"
+	"github.com/mailform/mailform/providers/lock"
+	"github.com/mailform/mailform/providers/route53"
+	"github.com/mailform/mailform/specs"
+)
+
+// session is one command's connection to AWS: the configuration, the
+// providers built on it, and the stack lock.
+type session struct {
+	io        IO
+	cfg       aws.Config
+	stack     string
+	region    string
+	providers []providers.Provider
+	locker    *lock.Locker
+	services  services
+}
+
+// openSession connects to the AWS account and region of spec.
+func openSession(ctx context.Context, spec *specs.Spec, af awsFlags, io IO) (*session, error) {
+	return openSessionFor(ctx, spec.Stack, spec.Region, spec.Profile, af, io, spec.Dir, zoneRefs(spec))
+}
+
+// openSessionFor connects to AWS for stack in region. Flags override the
+// spec's profile and region.
+func openSessionFor(ctx context.Context, stack, region, profile string, af awsFlags, io IO, specDir string, zones []route53.ZoneRef) (*session, error) {
+	if af.region != "" {
+		region = af.region
+	}
+	if af.profile != "" {
+		profile = af.profile
+	}
+	endpoint := af.endpointURL
+	cfg, err := awscfg.Load(ctx, awscfg.Settings{Profile: profile, Region: region, EndpointURL: endpoint})
+	if err != nil {
+		return nil, err
+	}
+	if cfg, err = pacing(cfg, io); err != nil {
+		return nil, err
+	}
+	dir := specDir
+	if dir == "" {
+		dir = "."
+	}
+	s := &session{io: io, cfg: cfg, stack: stack, region: cfg.Region, locker: lock.New(ssm.NewFromConfig(cfg))}
+	s.services = newServices(cfg, dir, zones)
+	s.providers = s.services.all()
+	return s, nil
+}
+
+// read asks every provider, in parallel, for the live state of the resources
+// of its kinds, printing a line when it takes long.
+func (s *session) read(ctx context.Context, desired []specs.Resource) ([]plan.Observed, error) {
+	start := time.Now()
+	byKind := map[specs.Kind][]specs.Resource{}
+	for _, r := range desired {
+		byKind[r.Kind] = append(byKind[r.Kind], r)
+	}
+	type answer struct {
+		observed []plan.Observed
+		err      error
+	}
+	answers := make([]answer, len(s.providers))
+	var wg sync.WaitGroup
+	for i, prov := range s.providers {
+		var mine []specs.Resource
+		for _, k := range prov.Kinds() {
+			mine = append(mine, byKind[k]...)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			obs, err := prov.Read(ctx, s.stack, mine)
+			answers[i] = answer{obs, err}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	ticker := time.NewTicker(5 * time.Second)
+	defer ticker.Stop()
+wait:
+	for {
+		select {
+		case <-done:
+			break wait
+		case <-ticker.C:
+			fmt.Fprintf(s.io.Stderr, "Still reading live state from AWS... [%s]\n", time.Since(start).Round(time.Second))
+		}
+	}
+	var out []plan.Observed
+	var errs []string
+	for _, a := range answers {
+		if a.err != nil {
+			errs = append(errs, awscfg.Explain(a.err).Error())
+			continue
+		}
+		out = append(out, a.observed...)
+	}
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return nil, fmt.Errorf("reading live state: %s", joinLines(errs))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Addr < out[j].Addr })
+	return out, nil
+}
+
+func joinLines(lines []string) string {
+	if len(lines) == 1 {
+		return lines[0]
+	}
+	out := ""
+	for _, l := range lines {
+		out += "\n  " + l
+	}
+	return out
+}
+
+// PacingEnv scales the rate mailform allows itself against AWS's limits
+// (Route 53 5 requests/s, SES 1 request/s): a factor such as "10", or "off".
+// It is for a local AWS double whose limits are off or time-scaled
+// ('mailform sandbox', tests, benchmarks); against AWS, leave it unset.
+const PacingEnv = "MAILFORM_PACING_SCALE"
+
+func pacing(cfg aws.Config, io IO) (aws.Config, error) {
+	v := strings.TrimSpace(io.getenv(PacingEnv))
+	switch v {
+	case "":
+		return cfg, nil
+	case "off":
+		return awscfg.Pace(cfg, awscfg.Pacing{}), nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 {
+		return cfg, fmt.Errorf("%s=%q: want a positive factor such as 10, or off", PacingEnv, v)
+	}
+	return awscfg.Pace(cfg, awscfg.DefaultPacing.Scaled(f)), nil
+}

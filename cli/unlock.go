@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+)
+
+func unlockCommand() *command {
+	c := &command{
+		name:     "unlock",
+		synopsis: "Break the stack's apply lock left by a killed run",
+		usage:    "mailform unlock [PATH] [-force]",
+		help: `Shows who holds the apply lock of the spec's stack (SSM parameter
+/mailform/locks/STACK) and since when, and deletes it. Use it only when the run
+that took the lock is dead (killed, or its CI job cancelled); breaking the lock
+of a live run lets two applies run at once.
+
+Without -force it asks for confirmation on a terminal, and refuses when standard
+input is not one.`,
+		example: `mailform unlock
+mailform unlock -force examples/ses-domain`,
+	}
+	c.run = func(ctx context.Context, io IO, args []string) int {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		var sf specFlags
+		var af awsFlags
+		sf.register(fs)
+		af.register(fs)
+		force := fs.Bool("force", false, "break the lock without asking")
+		positional, code, ok := parse(c, fs, args, io)
+		if !ok {
+			return code
+		}
+		path, ok := onePath(c, positional, io)
+		if !ok {
+			return ExitError
+		}
+		spec := sf.load(path, io)
+		if spec == nil {
+			return ExitError
+		}
+		sess, err := openSession(ctx, spec, af, io)
+		if err != nil {
+			errorf(io.Stderr, err)
+			return ExitError
+		}
+		holder, err := sess.locker.Holder(ctx, spec.Stack)
+		if err != nil {
+			errorf(io.Stderr, fmt.Errorf("reading the lock of stack %q: %w", spec.Stack, err))
+			return ExitError
+		}
+		if holder == nil {
+			fmt.Fprintf(io.Stdout, "Stack %q is not locked.\n", spec.Stack)
+			return ExitOK
+		}
+		fmt.Fprintf(io.Stdout, "Stack %q is locked by %s (pid %d, %s) since %s, %s ago.\n",
+			spec.Stack, holder.Who, holder.PID, holder.Operation, holder.Since.UTC().Format(time.RFC3339),
+			time.Since(holder.Since).Round(time.Second))
+		if !*force && !askYes(io, "Break this lock?") {
+			fmt.Fprintln(io.Stderr, "Lock kept.")
+			return ExitError
+		}
+		if err := sess.locker.Release(ctx, spec.Stack); err != nil {
+			errorf(io.Stderr, fmt.Errorf("breaking the lock: %w", err))
+			return ExitError
+		}
+		fmt.Fprintf(io.Stdout, "Lock of stack %q broken.\n", spec.Stack)
+		return ExitOK
+	}
+	return c
+}

@@ -1,0 +1,445 @@
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mailform/mailform/specs"
+)
+
+// Options say what a plan is for.
+type Options struct {
+	Stack   string   // the stack whose ownership mark makes a resource mailform's
+	Region  string   // recorded in the plan; apply refuses a plan made for another region
+	Destroy bool     // delete everything the stack owns, whatever the spec says
+	Targets []string // limit the plan to these addresses, what is under them, and what they need
+	Adopt   []string // existing unowned resources to take over (-adopt): these addresses and what is under them
+}
+
+// Make compares the desired resources of a spec with the observed state of AWS
+// and returns the plan that makes AWS match, with diagnostics.
+//
+// Resources are matched by address. A declared resource that exists but is not
+// the stack's is an error at its block, unless it is unowned and listed in
+// opts.Adopt; a resource of another stack is never adoptable. Observed
+// resources of the stack that the spec no longer declares are deleted (with
+// opts.Destroy, all of them); resources that are not the stack's are never
+// changed or deleted. Deferred values are filled from observed state first
+// (Resolve). Records of domains whose DNS is elsewhere go into Plan.Manual.
+//
+// When the diagnostics hold errors, the plan leaves out the resources they are
+// about and must not be applied.
+func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, hcl.Diagnostics) {
+	p := &Plan{
+		FormatVersion:   FormatVersion,
+		Stack:           opts.Stack,
+		Region:          opts.Region,
+		Destroy:         opts.Destroy,
+		Targets:         sortedUnique(opts.Targets),
+		ResourceDigests: ResourceDigests(observed),
+	}
+	p.StateDigest = stateDigestOf(p.ResourceDigests)
+	if opts.Stack == "" {
+		var diags addrDiags
+		diags.add("", &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "No stack name",
+			Detail:   "A plan needs the stack name (mailform { stack = \"...\" }) to tell what mailform owns.",
+		})
+		return p, diags.all()
+	}
+
+	byAddr := map[string][]Observed{}
+	for _, o := range observed {
+		byAddr[o.Addr] = append(byAddr[o.Addr], o)
+	}
+
+	// Values taken from a resource that the plan replaces are unknown: the new
+	// resource gets a new ARN, new DKIM tokens. Plan again without those
+	// resources as a source of values until no new replacement appears (a
+	// replaced identity makes its DKIM record names unknown, which replaces
+	// the records).
+	var resolved []specs.Resource
+	var d declaredPlan
+	replaced := map[string]bool{}
+	for {
+		resolved = Resolve(desired, observedExcept(observed, replaced))
+		sort.SliceStable(resolved, func(i, j int) bool { return resolved[i].Addr < resolved[j].Addr })
+		d = planDeclared(resolved, byAddr, opts)
+		grew := false
+		for _, c := range d.changes {
+			if c.Action == Replace && !replaced[c.Addr] {
+				replaced[c.Addr] = true
+				grew = true
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	diags := d.diags
+	changes := d.changes
+	declared := d.declared
+	changeObserved := d.changeObserved
+	p.Manual = d.manual
+	if !opts.Destroy {
+		for _, a := range sortedUnique(opts.Adopt) {
+			if !d.adoptUsed[a] {
+				diags.add(a, &hcl.Diagnostic{
+					Severity: hcl.DiagWarning,
+					Summary:  "Nothing to adopt at " + a,
+					Detail:   "-adopt names a resource that the spec declares and that exists in AWS without an ownership mark; " + a + " is not one.",
+				})
+			}
+		}
+	}
+
+	// A declared resource can only need declared ones; a stale dependency on
+	// something the plan deletes would otherwise tie the two in a cycle.
+	for i, c := range changes {
+		var deps []string
+		for _, d := range c.DependsOn {
+			if declared[d] {
+				deps = append(deps, d)
+			}
+		}
+		changes[i].DependsOn = deps
+	}
+	changes = append(changes, deletes(byAddr, declared, opts, changeObserved, &diags)...)
+	addDeleteDependencies(changes, changeObserved, observed)
+	addCreateAfterDelete(changes)
+
+	if len(p.Targets) > 0 {
+		changes = selectTargets(changes, p.Targets)
+		p.Manual = selectManual(p.Manual, p.Targets)
+		scope := targetScope(resolved, changes, p.Targets)
+		diags.keepOnly(scope)
+		for _, t := range p.Targets {
+			if !matchesAny(t, resolved, observed) {
+				diags.add("", &hcl.Diagnostic{
+					Severity: hcl.DiagWarning,
+					Summary:  "-target " + t + " matches nothing",
+					Detail:   "No resource of the spec or of AWS has this address or is under it.",
+				})
+			}
+		}
+		p.Notes = append(p.Notes, fmt.Sprintf(
+			"This plan is limited to -target %s and what it depends on; other changes may be pending. Run mailform plan without -target to see them all.",
+			strings.Join(p.Targets, ", ")))
+	}
+
+	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Addr < changes[j].Addr })
+	sort.SliceStable(p.Manual, func(i, j int) bool { return p.Manual[i].Addr < p.Manual[j].Addr })
+	p.Changes = changes
+	return p, diags.all()
+}
+
+// declaredPlan is the part of a plan that comes from the declared resources.
+type declaredPlan struct {
+	changes        []Change
+	manual         []Change
+	declared       map[string]bool
+	adoptUsed      map[string]bool     // the -adopt addresses that adopted something
+	changeObserved map[string]Observed // the live resource behind each update, replace and delete
+	diags          addrDiags
+}
+
+// planDeclared compares each declared resource with its live counterpart.
+// Under Destroy nothing is declared.
+func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts Options) declaredPlan {
+	d := declaredPlan{declared: map[string]bool{}, adoptUsed: map[string]bool{}, changeObserved: map[string]Observed{}}
+	if opts.Destroy {
+		return d
+	}
+	for _, r := range resolved {
+		if d.declared[r.Addr] {
+			rng := r.DeclRange
+			d.diags.add(r.Addr, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate resource address " + r.Addr,
+				Detail:   "Two blocks of the spec expand to the same resource; give one of them another label.",
+				Subject:  &rng,
+			})
+			continue
+		}
+		d.declared[r.Addr] = true
+		if r.Kind == specs.KindManualDNSRecord {
+			d.manual = append(d.manual, manualChange(r))
+			continue
+		}
+		o, found, extra := matchObserved(byAddr[r.Addr], opts.Stack)
+		if len(extra) > 0 {
+			d.diags.add(r.Addr, duplicateWarning(r.Addr, o, extra))
+		}
+		var createReason string
+		if found && isSharedRecord(r) && (Classify(o, opts.Stack) == Unowned || Classify(o, opts.Stack) == OwnedByOtherStack) {
+			// A shared set (the apex TXT) holds values of others: mailform
+			// adds its own value beside them and owns only that value.
+			found = false
+			createReason = "adds mailform's value to the existing record set; the other values stay as they are"
+		}
+		if found && o.Kind != r.Kind {
+			rng := r.DeclRange
+			d.diags.add(r.Addr, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("%s is a %s in AWS but the spec declares a %s", r.Addr, o.Kind, r.Kind),
+				Detail:   "The ownership mark of an existing resource names this address for another kind of resource. Rename the block, or delete the old resource first.",
+				Subject:  &rng,
+			})
+			continue
+		}
+		if !found {
+			c := createChange(r)
+			c.Reason = createReason
+			d.changes = append(d.changes, c)
+			continue
+		}
+		adopting := false
+		switch Classify(o, opts.Stack) {
+		case Unowned, OwnedByOtherStack:
+			adoptedBy := adoptingAddress(r.Addr, opts.Adopt)
+			if diag := collision(r, o, opts.Stack, adoptedBy != ""); diag != nil {
+				d.diags.add(r.Addr, diag)
+				continue
+			}
+			adopting = true
+			d.adoptUsed[adoptedBy] = true
+		}
+		if c, changed := diffResource(r, o, opts.Stack, adopting); changed {
+			d.changes = append(d.changes, c)
+			d.changeObserved[c.Addr] = o
+		}
+	}
+	return d
+}
+
+// adoptingAddress returns the -adopt address that covers addr (addr itself or
+// a block it is part of), or "".
+func adoptingAddress(addr string, adopt []string) string {
+	for _, a := range sortedUnique(adopt) {
+		if underTarget(addr, a) {
+			return a
+		}
+	}
+	return ""
+}
+
+// observedExcept returns observed without the resources at the given addresses.
+func observedExcept(observed []Observed, addrs map[string]bool) []Observed {
+	if len(addrs) == 0 {
+		return observed
+	}
+	var out []Observed
+	for _, o := range observed {
+		if !addrs[o.Addr] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// deletes plans the removal of the stack's resources that the spec no longer
+// declares (all of them under Destroy).
+func deletes(byAddr map[string][]Observed, declared map[string]bool, opts Options, changeObserved map[string]Observed, diags *addrDiags) []Change {
+	var out []Change
+	for _, addr := range specs.SortedKeys(byAddr) {
+		if declared[addr] {
+			continue
+		}
+		if addr == "" {
+			// A mark without an address cannot be matched to a block: say so
+			// rather than delete what may be in use.
+			for _, o := range byAddr[addr] {
+				if Deletable(o, opts.Stack) {
+					diags.add("", &hcl.Diagnostic{
+						Severity: hcl.DiagWarning,
+						Summary:  fmt.Sprintf("%s %s carries the mark of stack %s but no address", o.Kind, o.ID, opts.Stack),
+						Detail:   fmt.Sprintf("mailform leaves it alone. Delete it, or tag it %s=<address> to let mailform manage it.", specs.TagAddr),
+					})
+				}
+			}
+			continue
+		}
+		var owned []Observed
+		for _, o := range byAddr[addr] {
+			if Deletable(o, opts.Stack) {
+				owned = append(owned, o)
+			}
+		}
+		if len(owned) == 0 {
+			continue
+		}
+		o, _, extra := matchObserved(owned, opts.Stack)
+		if len(extra) > 0 {
+			diags.add(addr, duplicateWarning(addr, o, extra))
+		}
+		reason := "no longer in the spec"
+		if opts.Destroy {
+			reason = "" // the plan as a whole says it
+		}
+		out = append(out, Change{
+			Addr:   o.Addr,
+			Kind:   o.Kind,
+			Action: Delete,
+			ID:     o.ID,
+			Before: withoutSecretDigests(o.Attrs, nil),
+			Reason: reason,
+		})
+		changeObserved[o.Addr] = o
+	}
+	return out
+}
+
+func createChange(r specs.Resource) Change {
+	after := copyAttrs(r.Attrs)
+	var diffs []AttrDiff
+	for _, k := range specs.SortedKeys(after) {
+		v := after[k]
+		if isEmpty(v) {
+			continue
+		}
+		diffs = append(diffs, AttrDiff{Name: k, After: v, Unknown: hasDeferred(v)})
+	}
+	return Change{
+		Addr:      r.Addr,
+		Kind:      r.Kind,
+		Action:    Create,
+		After:     after,
+		Diffs:     diffs,
+		DependsOn: sortedUnique(r.DependsOn),
+		DeclRange: r.DeclRange,
+	}
+}
+
+func manualChange(r specs.Resource) Change {
+	return Change{
+		Addr:      r.Addr,
+		Kind:      r.Kind,
+		Action:    Manual,
+		After:     copyAttrs(r.Attrs),
+		DependsOn: sortedUnique(r.DependsOn),
+		DeclRange: r.DeclRange,
+	}
+}
+
+// diffResource compares one declared resource with its live counterpart over
+// the declared attributes only.
+func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Change, bool) {
+	after := copyAttrs(r.Attrs)
+	before := withoutSecretDigests(o.Attrs, sensitiveNames(after))
+	recordType := recordTypeOf(after)
+
+	var diffs []AttrDiff
+	var reasons, replacing []string
+	if adopting {
+		reasons = append(reasons, fmt.Sprintf("adopt: add the ownership mark of stack %s", stack))
+	}
+	for _, k := range specs.SortedKeys(after) {
+		want := after[k]
+		have, has := before[k]
+		replaces := ForcesReplacement(r.Kind, k)
+		switch {
+		case isSensitive(want):
+			if !has || have == nil {
+				diffs = append(diffs, AttrDiff{Name: k, After: specs.Sensitive{}})
+				reasons = append(reasons, "secret missing from "+secretLocation(after))
+			}
+			continue
+		case hasDeferred(want):
+			diffs = append(diffs, AttrDiff{Name: k, Before: have, After: want, Unknown: true, Replaces: replaces})
+		case !sameValue(r.Kind, recordType, k, want, have):
+			diffs = append(diffs, AttrDiff{Name: k, Before: have, After: want, Replaces: replaces})
+		default:
+			continue
+		}
+		if replaces {
+			replacing = append(replacing, k)
+		}
+	}
+	if len(diffs) == 0 && !adopting {
+		return Change{}, false
+	}
+	c := Change{
+		Addr:      r.Addr,
+		Kind:      r.Kind,
+		Action:    Update,
+		ID:        o.ID,
+		Before:    before,
+		After:     after,
+		Diffs:     diffs,
+		DependsOn: sortedUnique(r.DependsOn),
+		Adopt:     adopting,
+		DeclRange: r.DeclRange,
+	}
+	if len(replacing) > 0 {
+		c.Action = Replace
+		reasons = append(reasons, strings.Join(replacing, ", ")+" cannot change in place")
+	}
+	c.Reason = strings.Join(reasons, "; ")
+	return c, true
+}
+
+func isSharedRecord(r specs.Resource) bool {
+	shared, _ := r.Attrs["shared"].(bool)
+	return shared && r.Kind == specs.KindRoute53Record
+}
+
+func duplicateWarning(addr string, kept Observed, extra []Observed) *hcl.Diagnostic {
+	ids := make([]string, len(extra))
+	for i, o := range extra {
+		ids[i] = o.ID
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  fmt.Sprintf("%d more resources in AWS carry the ownership mark of %s", len(extra), addr),
+		Detail: fmt.Sprintf("mailform manages %s and leaves %s alone; they may be left over from an interrupted run. Delete them if they are not needed.",
+			kept.ID, strings.Join(ids, ", ")),
+	}
+}
+
+// addrDiags keeps diagnostics with the address they are about, so that a
+// targeted plan reports only what concerns its targets.
+type addrDiags struct {
+	addrs []string
+	diags hcl.Diagnostics
+}
+
+func (d *addrDiags) add(addr string, diag *hcl.Diagnostic) {
+	d.addrs = append(d.addrs, addr)
+	d.diags = append(d.diags, diag)
+}
+
+// keepOnly drops the diagnostics about addresses outside scope; diagnostics
+// about no address stay.
+func (d *addrDiags) keepOnly(scope map[string]bool) {
+	var addrs []string
+	var diags hcl.Diagnostics
+	for i, a := range d.addrs {
+		if a == "" || scope[a] {
+			addrs = append(addrs, a)
+			diags = append(diags, d.diags[i])
+		}
+	}
+	d.addrs, d.diags = addrs, diags
+}
+
+func (d *addrDiags) all() hcl.Diagnostics { return d.diags }
+
+func sortedUnique(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	out := append([]string(nil), in...)
+	sort.Strings(out)
+	j := 0
+	for i, s := range out {
+		if i == 0 || s != out[j-1] {
+			out[j] = s
+			j++
+		}
+	}
+	return out[:j]
+}

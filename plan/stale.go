@@ -1,0 +1,221 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/mailform/mailform/specs"
+)
+
+// volatileAttr reports whether an observed attribute changes on its own, as
+// AWS works through a request (verification, DKIM, MAIL FROM and PTR status).
+// Such attributes are left out of digests: a plan made while a domain was
+// PENDING is still right once it is verified.
+func volatileAttr(name string) bool { return strings.HasSuffix(name, "_status") }
+
+// encodeForDigest returns v in a form encoding/json writes deterministically
+// and that keeps what tells values apart: Deferred templates are kept, and a
+// secret is reduced to the fact that it is present (never its digest).
+func encodeForDigest(v any) any {
+	switch x := jsonLike(v).(type) {
+	case specs.Deferred:
+		return map[string]any{"deferred": string(x)}
+	case specs.Sensitive:
+		return map[string]any{"sensitive": true}
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = encodeForDigest(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = encodeForDigest(e)
+		}
+		return out
+	default:
+		return x
+	}
+}
+
+func resourceDigest(o Observed) string {
+	attrs := map[string]any{}
+	for k, v := range o.Attrs {
+		if !volatileAttr(k) && !isEmpty(jsonLike(v)) {
+			attrs[k] = encodeForDigest(v)
+		}
+	}
+	b, _ := json.Marshal(map[string]any{
+		"addr":  o.Addr,
+		"kind":  string(o.Kind),
+		"id":    o.ID,
+		"owner": o.Owner,
+		"attrs": attrs,
+	})
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// resourceKeys returns the key of each observed resource in
+// Plan.ResourceDigests: its address, followed by " (ID)" when several live
+// resources share the address.
+func resourceKeys(observed []Observed) []string {
+	count := map[string]int{}
+	for _, o := range observed {
+		count[o.Addr]++
+	}
+	keys := make([]string, len(observed))
+	for i, o := range observed {
+		keys[i] = o.Addr
+		if count[o.Addr] > 1 {
+			keys[i] = o.Addr + " (" + o.ID + ")"
+		}
+	}
+	return keys
+}
+
+// ResourceDigests returns the digest of each observed resource, keyed by its
+// address (followed by " (ID)" when several resources share the address).
+func ResourceDigests(observed []Observed) map[string]string {
+	out := make(map[string]string, len(observed))
+	for i, k := range resourceKeys(observed) {
+		out[k] = resourceDigest(observed[i])
+	}
+	return out
+}
+
+// StateDigest is a SHA-256 over a canonical encoding of the observed
+// resources: their addresses, kinds, IDs, owners and attributes, in sorted
+// order, without secret digests and without status attributes that AWS moves
+// on its own. Two reads of an unchanged AWS account give the same digest.
+func StateDigest(observed []Observed) string {
+	return stateDigestOf(ResourceDigests(observed))
+}
+
+// stateDigestOf combines per-resource digests into the state digest.
+func stateDigestOf(digests map[string]string) string {
+	h := sha256.New()
+	for _, k := range specs.SortedKeys(digests) {
+		fmt.Fprintf(h, "%s\x00%s\n", k, digests[k])
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// StaleResource is one resource that moved between plan and apply.
+type StaleResource struct {
+	Addr string
+	What string // e.g. "ttl changed from 300 to 600"
+}
+
+// StaleError says that live state is no longer what a plan was made from, and
+// names what changed.
+type StaleError struct {
+	Resources []StaleResource
+}
+
+func (e *StaleError) Error() string {
+	var b strings.Builder
+	b.WriteString("the plan is stale: AWS changed since it was made; run mailform plan again")
+	for _, r := range e.Resources {
+		fmt.Fprintf(&b, "\n  %s: %s", r.Addr, r.What)
+	}
+	return b.String()
+}
+
+// CheckStale compares the live state now with the state plan p was made from.
+// It returns nil when they are the same, and otherwise a *StaleError naming
+// each resource that appeared, disappeared or changed, attribute by attribute
+// for the resources the plan changes.
+func CheckStale(p *Plan, observedNow []Observed) error {
+	if p == nil {
+		return fmt.Errorf("check stale plan: no plan")
+	}
+	now := ResourceDigests(observedNow)
+	if p.StateDigest == stateDigestOf(now) {
+		return nil
+	}
+	nowByKey := map[string]Observed{}
+	for i, k := range resourceKeys(observedNow) {
+		nowByKey[k] = observedNow[i]
+	}
+	changes := map[string]Change{}
+	for _, c := range p.Changes {
+		changes[c.Addr] = c
+	}
+	var stale []StaleResource
+	for _, k := range specs.SortedKeys(p.ResourceDigests) {
+		d, ok := now[k]
+		switch {
+		case !ok:
+			stale = append(stale, StaleResource{Addr: k, What: "no longer exists in AWS (or lost its ownership mark)"})
+		case d != p.ResourceDigests[k]:
+			stale = append(stale, StaleResource{Addr: k, What: whatChanged(changes[k], nowByKey[k])})
+		}
+	}
+	for _, k := range specs.SortedKeys(now) {
+		if _, ok := p.ResourceDigests[k]; !ok {
+			stale = append(stale, StaleResource{Addr: k, What: "appeared in AWS since the plan was made"})
+		}
+	}
+	if len(stale) == 0 {
+		// Same resources, same digests, yet a different total: the plan's
+		// digests were not made from one read. Refuse rather than guess.
+		stale = append(stale, StaleResource{Addr: "(plan)", What: "the state digest does not match the live state"})
+	}
+	return &StaleError{Resources: stale}
+}
+
+// whatChanged describes how a live resource differs from the Before its
+// planned change recorded; without a planned change it says only that it
+// changed.
+func whatChanged(c Change, now Observed) string {
+	if c.Before == nil {
+		return "changed outside mailform since the plan was made"
+	}
+	var parts []string
+	if c.ID != "" && now.ID != c.ID {
+		parts = append(parts, fmt.Sprintf("id changed from %s to %s", c.ID, now.ID))
+	}
+	after := withoutSecretDigests(now.Attrs, sensitiveNames(c.Before))
+	names := map[string]bool{}
+	for k := range c.Before {
+		names[k] = true
+	}
+	for k := range after {
+		names[k] = true
+	}
+	keys := specs.SortedKeys(names)
+	for _, k := range keys {
+		if volatileAttr(k) {
+			continue
+		}
+		was, is := c.Before[k], after[k]
+		if reflect.DeepEqual(encodeForDigest(nilIfEmpty(was)), encodeForDigest(nilIfEmpty(is))) {
+			continue
+		}
+		if isSensitive(was) || isSensitive(is) {
+			parts = append(parts, k+" changed")
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s changed from %s to %s", k, displayText(was), displayText(is)))
+	}
+	if len(parts) == 0 {
+		return "ownership mark or identity changed since the plan was made"
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
+}
+
+func nilIfEmpty(v any) any {
+	v = jsonLike(v)
+	if isEmpty(v) {
+		return nil
+	}
+	return v
+}

@@ -1,0 +1,346 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/mailform/mailform/specs"
+)
+
+// jsonLike converts v to the value types a plan holds: string, bool, int64,
+// float64 (only when not integral), []any, map[string]any, specs.Deferred and
+// specs.Sensitive. Providers and the spec loader may hand over int, []string or
+// float64 from decoded JSON; after jsonLike the same value has one Go form.
+func jsonLike(v any) any {
+	switch x := v.(type) {
+	case nil, string, bool, int64, specs.Deferred, specs.Sensitive:
+		return x
+	case *specs.Sensitive:
+		if x == nil {
+			return nil
+		}
+		return *x
+	case int:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case uint:
+		return intOrFloat(float64(x))
+	case uint8:
+		return int64(x)
+	case uint16:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case uint64:
+		return intOrFloat(float64(x))
+	case float32:
+		return intOrFloat(float64(x))
+	case float64:
+		return intOrFloat(x)
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		if f, err := x.Float64(); err == nil {
+			return intOrFloat(f)
+		}
+		return string(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonLike(e)
+		}
+		return out
+	case []string:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = e
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonLike(e)
+		}
+		return out
+	case map[string]string:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = e
+		}
+		return out
+	}
+	// Anything else (a provider's own type) is reduced through reflection to
+	// the nearest JSON-like form, so that it can still be compared and saved.
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		out := make([]any, rv.Len())
+		for i := range out {
+			out[i] = jsonLike(rv.Index(i).Interface())
+		}
+		return out
+	case reflect.Map:
+		if rv.Type().Key().Kind() == reflect.String {
+			out := make(map[string]any, rv.Len())
+			for _, k := range rv.MapKeys() {
+				out[k.String()] = jsonLike(rv.MapIndex(k).Interface())
+			}
+			return out
+		}
+	case reflect.String:
+		return rv.String()
+	case reflect.Bool:
+		return rv.Bool()
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return nil
+		}
+		return jsonLike(rv.Elem().Interface())
+	}
+	return fmt.Sprint(v)
+}
+
+func intOrFloat(f float64) any {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return int64(f)
+	}
+	return f
+}
+
+// copyAttrs returns a deep copy of attrs in JSON-like form.
+func copyAttrs(attrs map[string]any) map[string]any {
+	if attrs == nil {
+		return nil
+	}
+	out, _ := jsonLike(attrs).(map[string]any)
+	return out
+}
+
+// isEmpty reports whether v says "nothing": absent, "", false, an empty list
+// or map. Empty and absent compare equal, so that a provider need not report an
+// unset optional attribute or a false flag, and a spec need not spell them out.
+func isEmpty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return !x
+	case string:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
+}
+
+// hasDeferred reports whether v holds a specs.Deferred anywhere.
+func hasDeferred(v any) bool {
+	switch x := v.(type) {
+	case specs.Deferred:
+		return true
+	case []any:
+		for _, e := range x {
+			if hasDeferred(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if hasDeferred(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isSensitive(v any) bool {
+	_, ok := v.(specs.Sensitive)
+	return ok
+}
+
+// withoutSecretDigests returns a copy of attrs where every specs.Sensitive has
+// lost its digest and every attribute named in sensitiveNames is replaced by
+// specs.Sensitive{} whatever it held, so that no secret (nor a hash of one)
+// can leak from observed state into a plan.
+func withoutSecretDigests(attrs map[string]any, sensitiveNames map[string]bool) map[string]any {
+	if attrs == nil {
+		return nil
+	}
+	out := make(map[string]any, len(attrs))
+	for k, v := range attrs {
+		if sensitiveNames[k] && v != nil {
+			out[k] = specs.Sensitive{}
+			continue
+		}
+		out[k] = stripDigests(jsonLike(v))
+	}
+	return out
+}
+
+func stripDigests(v any) any {
+	switch x := v.(type) {
+	case specs.Sensitive:
+		return specs.Sensitive{}
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = stripDigests(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = stripDigests(e)
+		}
+		return out
+	}
+	return v
+}
+
+// sensitiveNames lists the attributes of attrs that hold secrets.
+func sensitiveNames(attrs map[string]any) map[string]bool {
+	names := map[string]bool{}
+	for k, v := range attrs {
+		if isSensitive(jsonLike(v)) {
+			names[k] = true
+		}
+	}
+	return names
+}
+
+// dnsNameAttrs are attributes holding one DNS name, compared case-insensitively
+// and with the trailing dot.
+var dnsNameAttrs = map[string]bool{"name": true, "zone": true, "hostname": true, "ptr_record": true}
+
+// domainAttrs are attributes holding a domain or an address, compared
+// case-insensitively and without the trailing dot.
+var domainAttrs = map[string]bool{"identity": true, "mail_from_domain": true}
+
+// canonical turns the value of attribute attr of a resource of the given kind
+// into the form two values are compared in: JSON-like, empty as nil, DNS names
+// fully qualified and lower case, record values in Route 53's form (TXT text
+// re-split and re-quoted, target names fully qualified), policy documents with
+// sorted keys, and every list sorted (no list mailform manages has a meaningful
+// order: docs/resources.md).
+func canonical(kind specs.Kind, recordType, attr string, v any) any {
+	v = jsonLike(v)
+	if isEmpty(v) {
+		return nil
+	}
+	switch x := v.(type) {
+	case string:
+		switch {
+		case dnsNameAttrs[attr]:
+			return specs.Fqdn(x)
+		case domainAttrs[attr]:
+			return canonicalDomain(x)
+		case attr == "policy":
+			return canonicalJSON(x)
+		case attr == "type" && isRecordKind(kind):
+			return strings.ToUpper(strings.TrimSpace(x))
+		case attr == "values" && isRecordKind(kind):
+			return canonicalRecordValue(recordType, x)
+		}
+		return x
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = canonical(kind, recordType, attr, e)
+		}
+		sort.SliceStable(out, func(i, j int) bool { return sortKey(out[i]) < sortKey(out[j]) })
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if c := canonical(kind, recordType, k, e); c != nil {
+				out[k] = c
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	return v
+}
+
+func isRecordKind(k specs.Kind) bool {
+	return k == specs.KindRoute53Record || k == specs.KindManualDNSRecord
+}
+
+func canonicalDomain(s string) string {
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+	if at := strings.LastIndexByte(s, '@'); at >= 0 {
+		return s[:at+1] + strings.ToLower(s[at+1:])
+	}
+	return strings.ToLower(s)
+}
+
+// canonicalRecordValue puts one record value in the form Route 53 stores it.
+func canonicalRecordValue(recordType, v string) string {
+	switch strings.ToUpper(recordType) {
+	case "TXT", "SPF":
+		return specs.QuoteTXT(specs.UnquoteTXT(v))
+	case "CNAME", "NS", "PTR", "DNAME":
+		return specs.Fqdn(v)
+	case "MX", "SRV":
+		// The target name is the last field: "10 mx.example." / "1 1 443 host."
+		f := strings.Fields(v)
+		if len(f) == 0 {
+			return v
+		}
+		f[len(f)-1] = specs.Fqdn(f[len(f)-1])
+		return strings.Join(f, " ")
+	case "AAAA":
+		return strings.ToLower(v)
+	}
+	return strings.TrimSpace(v)
+}
+
+// canonicalJSON re-encodes a JSON document with sorted keys and no spacing, or
+// returns s unchanged when it is not JSON.
+func canonicalJSON(s string) string {
+	var doc any
+	if err := json.Unmarshal([]byte(s), &doc); err != nil {
+		return s
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return s
+	}
+	return string(b)
+}
+
+// sortKey orders values of any JSON-like form.
+func sortKey(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(encodeForDigest(v))
+	return string(b)
+}
+
+// sameValue reports whether desired and observed values of an attribute are
+// the same once both are in canonical form.
+func sameValue(kind specs.Kind, recordType, attr string, desired, observed any) bool {
+	return reflect.DeepEqual(canonical(kind, recordType, attr, desired), canonical(kind, recordType, attr, observed))
+}
+
+// recordTypeOf returns the record type of a record resource's attributes.
+func recordTypeOf(attrs map[string]any) string {
+	t, _ := attrs["type"].(string)
+	return strings.ToUpper(t)
+}

@@ -1,0 +1,341 @@
+package ec2
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/specs"
+)
+
+// Apply carries out changes of ec2.eip and ec2.reverse_dns. PTR changes go
+// first: an address whose PTR is being removed in the same call can then be
+// released.
+func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []providers.Result {
+	var eips, ptrs []plan.Change
+	var results []providers.Result
+	for _, c := range req.Changes {
+		switch c.Kind {
+		case specs.KindEIP:
+			eips = append(eips, c)
+		case KindReverseDNS:
+			ptrs = append(ptrs, c)
+		default:
+			results = append(results, providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: the EC2 provider does not manage resources of kind %s", c.Addr, c.Kind)})
+		}
+	}
+	results = append(results, p.applyPTRs(ctx, req, ptrs)...)
+	results = append(results, p.applyEIPs(ctx, req, eips)...)
+	return results
+}
+
+// applyEIPs looks up the stack's addresses for all changes in one call, then
+// carries the changes out, a few at a time.
+func (p *Provider) applyEIPs(ctx context.Context, req providers.ApplyRequest, changes []plan.Change) []providers.Result {
+	if len(changes) == 0 {
+		return nil
+	}
+	results := make([]providers.Result, len(changes))
+	addrs := make([]string, len(changes))
+	for i, c := range changes {
+		addrs[i] = c.Addr
+	}
+	found, err := p.describeOwned(ctx, req.Stack, addrs)
+	if err != nil {
+		for i, c := range changes {
+			results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: looking up the Elastic IPs of stack %s: %w", c.Addr, req.Stack, err)}
+		}
+		return results
+	}
+	groups := groupByAddr(found)
+
+	sem := make(chan struct{}, p.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, c := range changes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: %w", c.Addr, ctx.Err())}
+				return
+			}
+			defer func() { <-sem }()
+			results[i] = p.applyEIP(ctx, req, c, groups[c.Addr])
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// applyEIP carries out one ec2.eip change; owned are the addresses that carry
+// the stack's mark and the change's address.
+func (p *Provider) applyEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address) providers.Result {
+	res := providers.Result{Addr: c.Addr}
+	switch c.Action {
+	case plan.Create, plan.Update:
+		o, msg, err := p.convergeEIP(ctx, req, c, owned)
+		if err != nil {
+			res.Err = err
+			return res
+		}
+		res.Observed, res.Message = &o, msg
+	case plan.Delete:
+		msg, err := p.deleteEIP(ctx, req, c, owned)
+		res.Err, res.Message = err, msg
+	default:
+		res.Err = fmt.Errorf("%s: an Elastic IP cannot be %sd; its attributes change in place", c.Addr, c.Action)
+	}
+	return res
+}
+
+// convergeEIP makes the stack's Elastic IP at c.Addr exist once, with the
+// hostname tag and association c.After asks for. It allocates only when no
+// address carries the mark, and releases the extra copies a crash left.
+func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address) (plan.Observed, string, error) {
+	hostname, _ := c.After["hostname"].(string)
+	if hostname == "" {
+		return plan.Observed{}, "", fmt.Errorf("%s: the Elastic IP needs a hostname", c.Addr)
+	}
+	hostname = specs.Fqdn(hostname)
+	instanceID, _ := c.After["instance_id"].(string)
+
+	var notes []string
+	if len(owned) == 0 {
+		if c.Action == plan.Update {
+			return plan.Observed{}, "", fmt.Errorf("%s: the Elastic IP %s no longer exists in AWS (released outside mailform?); run mailform plan again", c.Addr, c.ID)
+		}
+		allocated, adopted, err := p.allocate(ctx, req, c.Addr, hostname)
+		if err != nil {
+			return plan.Observed{}, "", err
+		}
+		owned = allocated
+		if adopted {
+			notes = append(notes, "adopted the Elastic IP an interrupted allocation left")
+		} else {
+			notes = append(notes, "allocated Elastic IP "+aws.ToString(owned[0].PublicIp))
+		}
+	} else if c.Action == plan.Create {
+		notes = append(notes, "adopted Elastic IP "+aws.ToString(owned[0].PublicIp)+" left by an interrupted run")
+	}
+
+	prefer := c.ID
+	if prefer == "" {
+		prefer, _ = c.Before["allocation_id"].(string)
+	}
+	var ptrs map[string]types.AddressAttribute
+	if len(owned) > 1 {
+		var err error
+		if ptrs, err = p.describePTRs(ctx, allocationIDs(owned)); err != nil {
+			return plan.Observed{}, "", fmt.Errorf("%s: reading the reverse DNS of its %d Elastic IPs: %w", c.Addr, len(owned), err)
+		}
+	}
+	kept, extras := keep(owned, prefer, ptrs)
+	if len(extras) > 0 {
+		released, err := p.releaseExtras(ctx, req, c.Addr, extras, ptrs)
+		if err != nil {
+			return plan.Observed{}, "", err
+		}
+		notes = append(notes, fmt.Sprintf("released %d extra Elastic IPs with the same mark (%s)", len(released), strings.Join(released, ", ")))
+	}
+	id := aws.ToString(kept.AllocationId)
+
+	if tag(kept.Tags, TagHostname) != hostname || tag(kept.Tags, TagName) != strings.TrimSuffix(hostname, ".") {
+		tags := []types.Tag{
+			{Key: aws.String(TagHostname), Value: aws.String(hostname)},
+			{Key: aws.String(TagName), Value: aws.String(strings.TrimSuffix(hostname, "."))},
+		}
+		if _, err := p.api.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: tags}); err != nil {
+			return plan.Observed{}, "", fmt.Errorf("%s: tagging Elastic IP %s with its hostname: %w", c.Addr, id, err)
+		}
+		kept.Tags = setTags(kept.Tags, tags)
+	}
+
+	// Without instance_id, mailform leaves the association to whoever made
+	// it. With one, an address associated elsewhere moves in one call.
+	if current := aws.ToString(kept.InstanceId); instanceID != "" && current != instanceID {
+		moving := aws.ToString(kept.AssociationId) != ""
+		out, err := p.api.AssociateAddress(ctx, &ec2.AssociateAddressInput{
+			AllocationId:       aws.String(id),
+			InstanceId:         aws.String(instanceID),
+			AllowReassociation: aws.Bool(moving),
+		})
+		if err != nil {
+			return plan.Observed{}, "", fmt.Errorf("%s: associating Elastic IP %s with instance %s: %w", c.Addr, aws.ToString(kept.PublicIp), instanceID, err)
+		}
+		if moving {
+			notes = append(notes, "moved it from "+associatedWith(kept)+" to instance "+instanceID)
+		} else {
+			notes = append(notes, "associated it with instance "+instanceID)
+		}
+		kept.AssociationId, kept.InstanceId, kept.NetworkInterfaceId = out.AssociationId, aws.String(instanceID), nil
+	}
+	return observeEIP(c.Addr, req.Stack, kept), strings.Join(notes, "; "), nil
+}
+
+// allocate allocates a tagged Elastic IP for addr. AllocateAddress has no
+// client token, so the SDK must not retry it: an attempt whose outcome is
+// unknown (cut connection, timeout, server error) may have allocated an
+// address. After such a failure allocate looks for the address by its tags
+// and adopts what it finds; only when nothing is there does it try again.
+// It returns every address found, and whether they were found rather than
+// allocated by the last call.
+func (p *Provider) allocate(ctx context.Context, req providers.ApplyRequest, addr, hostname string) ([]types.Address, bool, error) {
+	tags := []types.Tag{
+		{Key: aws.String(specs.TagStack), Value: aws.String(req.Stack)},
+		{Key: aws.String(specs.TagAddr), Value: aws.String(addr)},
+		{Key: aws.String(TagHostname), Value: aws.String(hostname)},
+		{Key: aws.String(TagName), Value: aws.String(strings.TrimSuffix(hostname, "."))},
+	}
+	in := &ec2.AllocateAddressInput{
+		Domain:            types.DomainTypeVpc,
+		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeElasticIp, Tags: tags}},
+	}
+	for attempt := 1; ; attempt++ {
+		out, err := p.api.AllocateAddress(ctx, in, withoutRetries)
+		if err == nil {
+			return []types.Address{{
+				AllocationId: out.AllocationId,
+				PublicIp:     out.PublicIp,
+				Domain:       out.Domain,
+				Tags:         tags,
+			}}, false, nil
+		}
+		if !outcomeUnknown(err) {
+			return nil, false, fmt.Errorf("%s: allocating an Elastic IP: %w", addr, err)
+		}
+		req.Report(addr, fmt.Sprintf("allocating an Elastic IP failed without a clear answer (%s); looking for it by its tags before trying again", awsMessage(err)))
+		found, derr := p.describeOwned(ctx, req.Stack, []string{addr})
+		if derr != nil {
+			return nil, false, fmt.Errorf("%s: allocating an Elastic IP failed (%v), and looking for it by its tags failed too, so an address may have been allocated; run mailform plan to find it: %w", addr, err, derr)
+		}
+		if len(found) > 0 {
+			return found, true, nil
+		}
+		if attempt >= p.opts.AllocateAttempts {
+			return nil, false, fmt.Errorf("%s: allocating an Elastic IP failed %d times, and no address carries its tags: %w", addr, attempt, err)
+		}
+		if serr := p.sleep(ctx, time.Duration(attempt)*time.Second); serr != nil {
+			return nil, false, fmt.Errorf("%s: allocating an Elastic IP: %w", addr, serr)
+		}
+	}
+}
+
+// withoutRetries turns the SDK's retries off for one call.
+func withoutRetries(o *ec2.Options) {
+	o.Retryer = aws.NopRetryer{}
+	o.RetryMaxAttempts = 0
+}
+
+// releaseExtras releases addresses that carry the same mark as the kept one.
+// An extra with a PTR record is locked by AWS: its PTR is removed first.
+func (p *Provider) releaseExtras(ctx context.Context, req providers.ApplyRequest, addr string, extras []types.Address, ptrs map[string]types.AddressAttribute) ([]string, error) {
+	var released []string
+	for _, e := range extras {
+		id := aws.ToString(e.AllocationId)
+		if _, ok := ptrs[id]; ok {
+			if err := p.resetPTRAndWait(ctx, req, addr, e); err != nil {
+				return released, fmt.Errorf("%s: removing the PTR of extra Elastic IP %s before releasing it: %w", addr, id, err)
+			}
+		}
+		if err := p.release(ctx, e); err != nil {
+			return released, fmt.Errorf("%s: releasing extra Elastic IP %s (%s): %w", addr, aws.ToString(e.PublicIp), id, err)
+		}
+		released = append(released, id)
+	}
+	return released, nil
+}
+
+// release disassociates an address if it is associated, then releases it.
+// An address already gone counts as released.
+func (p *Provider) release(ctx context.Context, a types.Address) error {
+	if assoc := aws.ToString(a.AssociationId); assoc != "" {
+		_, err := p.api.DisassociateAddress(ctx, &ec2.DisassociateAddressInput{AssociationId: aws.String(assoc)})
+		if err != nil && !isNotFound(err) {
+			return fmt.Errorf("disassociating it from %s: %w", associatedWith(a), err)
+		}
+	}
+	_, err := p.api.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: a.AllocationId})
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	return nil
+}
+
+// deleteEIP releases the stack's Elastic IPs at c.Addr. It refuses while the
+// managed one has a PTR record: AWS locks such an address, and the
+// ec2.reverse_dns change that removes the PTR is ordered before this one.
+func (p *Provider) deleteEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address) (string, error) {
+	if len(owned) == 0 {
+		return "the Elastic IP was already released", nil
+	}
+	ptrs, err := p.describePTRs(ctx, allocationIDs(owned))
+	if err != nil {
+		return "", fmt.Errorf("%s: reading the reverse DNS of its Elastic IP before releasing it: %w", c.Addr, err)
+	}
+	kept, extras := keep(owned, c.ID, ptrs)
+	if attr, ok := ptrs[aws.ToString(kept.AllocationId)]; ok {
+		name, status := ptrNameStatus(attr)
+		return "", fmt.Errorf("%s: Elastic IP %s (%s) still has the PTR record %q (%s), and AWS refuses to release an address with a PTR record; remove %s%s first (mailform removes it before the address when the mta block loses reverse_dns or is deleted)",
+			c.Addr, aws.ToString(kept.PublicIp), aws.ToString(kept.AllocationId), name, status, c.Addr, ptrSuffix)
+	}
+	var notes []string
+	if len(extras) > 0 {
+		released, err := p.releaseExtras(ctx, req, c.Addr, extras, ptrs)
+		if err != nil {
+			return "", err
+		}
+		notes = append(notes, fmt.Sprintf("released %d extra Elastic IPs with the same mark (%s)", len(released), strings.Join(released, ", ")))
+	}
+	if err := p.release(ctx, kept); err != nil {
+		return "", fmt.Errorf("%s: releasing Elastic IP %s (%s): %w", c.Addr, aws.ToString(kept.PublicIp), aws.ToString(kept.AllocationId), err)
+	}
+	notes = append(notes, "released Elastic IP "+aws.ToString(kept.PublicIp))
+	return strings.Join(notes, "; "), nil
+}
+
+func allocationIDs(addrs []types.Address) []string {
+	ids := make([]string, len(addrs))
+	for i, a := range addrs {
+		ids[i] = aws.ToString(a.AllocationId)
+	}
+	return ids
+}
+
+// associatedWith names what an address is associated with.
+func associatedWith(a types.Address) string {
+	if id := aws.ToString(a.InstanceId); id != "" {
+		return "instance " + id
+	}
+	if id := aws.ToString(a.NetworkInterfaceId); id != "" {
+		return "network interface " + id
+	}
+	return "association " + aws.ToString(a.AssociationId)
+}
+
+// setTags returns tags with the given ones set (added or replaced).
+func setTags(tags []types.Tag, set []types.Tag) []types.Tag {
+	out := append([]types.Tag(nil), tags...)
+	for _, s := range set {
+		replaced := false
+		for i := range out {
+			if aws.ToString(out[i].Key) == aws.ToString(s.Key) {
+				out[i] = s
+				replaced = true
+			}
+		}
+		if !replaced {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,93 @@
+package ec2
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// errorCode returns the AWS error code of err, or "".
+func errorCode(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	return ""
+}
+
+// isNotFound reports whether AWS said the allocation or association ID does
+// not exist (any more).
+func isNotFound(err error) bool {
+	switch errorCode(err) {
+	case "InvalidAllocationID.NotFound", "InvalidAssociationID.NotFound", "InvalidAddress.NotFound":
+		return true
+	}
+	return false
+}
+
+// throttleCodes are EC2's answers to a call it refused for the rate of
+// calls, before doing anything.
+var throttleCodes = map[string]bool{
+	"RequestLimitExceeded": true, "Throttling": true, "ThrottlingException": true,
+	"EC2ThrottledException": true, "RequestThrottled": true,
+}
+
+// outcomeUnknown reports whether a failed call may have been carried out
+// anyway: the connection broke or timed out, or AWS answered with a server
+// error. A throttled call was not carried out, but is worth trying again
+// too. Any other answer from AWS is definite: the call did nothing.
+func outcomeUnknown(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// The caller gave up: whatever happened is found by the next run.
+		return false
+	}
+	var sendErr *smithyhttp.RequestSendError
+	if errors.As(err, &sendErr) {
+		return true // the request may have reached AWS; the answer did not come back
+	}
+	var resp *awshttp.ResponseError
+	if errors.As(err, &resp) {
+		if status := resp.HTTPStatusCode(); status == 0 || status >= 500 {
+			return true
+		}
+		return throttleCodes[errorCode(err)]
+	}
+	if code := errorCode(err); code != "" {
+		return throttleCodes[code] || code == "InternalError" || code == "ServiceUnavailable" || code == "Unavailable"
+	}
+	return true // no answer from AWS at all
+}
+
+// isForwardRecordRefusal reports whether AWS refused a PTR because the
+// forward (A) record of the name does not resolve to the address. EC2
+// documents no code of its own for this refusal; it comes as an invalid
+// parameter whose message speaks of the forward record.
+func isForwardRecordRefusal(err error) bool {
+	switch errorCode(err) {
+	case "InvalidParameterValue", "InvalidParameter", "InvalidParameterCombination", "InvalidDomainName":
+	default:
+		return false
+	}
+	var apiErr smithy.APIError
+	errors.As(err, &apiErr)
+	msg := strings.ToLower(apiErr.ErrorMessage())
+	for _, hint := range []string{"forward", "a record", "resolve", "dns record"} {
+		if strings.Contains(msg, hint) {
+			return true
+		}
+	}
+	return false
+}
+
+// awsMessage is what AWS said, for the end of an error message.
+func awsMessage(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode() + ": " + apiErr.ErrorMessage()
+	}
+	return err.Error()
+}

@@ -1,0 +1,498 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/secrets"
+	"github.com/mailform/mailform/specs"
+)
+
+// Apply implements providers.Provider. Changes are carried out one after the
+// other: IAM is one account-wide service with low rate limits.
+func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []providers.Result {
+	out := make([]providers.Result, 0, len(req.Changes))
+	for _, c := range req.Changes {
+		out = append(out, p.applyOne(ctx, req, c))
+	}
+	return out
+}
+
+func (p *Provider) applyOne(ctx context.Context, req providers.ApplyRequest, c plan.Change) providers.Result {
+	res := providers.Result{Addr: c.Addr}
+	var err error
+	switch c.Action {
+	case plan.Create:
+		res.Observed, res.Message, err = p.create(ctx, req, c)
+	case plan.Update, plan.Replace:
+		res.Observed, res.Message, err = p.update(ctx, req, c)
+	case plan.Delete:
+		res.Message, err = p.deleteUser(ctx, req.Stack, userNameOf(c), str(c.Before, "credentials"))
+	case plan.NoOp:
+	default:
+		err = fmt.Errorf("action %q is not one an SMTP user takes", c.Action)
+	}
+	if err != nil {
+		res.Observed = nil
+		res.Err = fmt.Errorf("%s: %w", c.Addr, err)
+	}
+	return res
+}
+
+// smtpUser is the desired state of one SMTP user.
+type smtpUser struct {
+	addr, name, path, policy, credentials, region string
+}
+
+func desiredUser(req providers.ApplyRequest, c plan.Change) (smtpUser, error) {
+	u := smtpUser{
+		addr:        c.Addr,
+		name:        str(c.After, "user_name"),
+		path:        str(c.After, "path"),
+		credentials: str(c.After, "credentials"),
+		region:      str(c.After, "region"),
+	}
+	if u.path == "" {
+		u.path = "/"
+	}
+	if u.region == "" {
+		u.region = req.Region
+	}
+	if u.name == "" || u.credentials == "" || u.region == "" {
+		return smtpUser{}, fmt.Errorf("the change lacks user_name, credentials or region")
+	}
+	if _, err := secrets.ParseLocation(u.credentials); err != nil {
+		return smtpUser{}, err
+	}
+	if doc := str(c.After, "policy"); doc != "" {
+		canon, err := CanonicalPolicy(doc)
+		if err != nil {
+			return smtpUser{}, fmt.Errorf("policy: %w", err)
+		}
+		u.policy = canon
+	} else {
+		u.policy = SMTPPolicy(strList(c.After, "allowed_from"))
+	}
+	return u, nil
+}
+
+func (u smtpUser) tags(stack string) map[string]string {
+	return map[string]string{specs.TagStack: stack, specs.TagAddr: u.addr, TagCredentials: u.credentials}
+}
+
+// create makes the user (tagged at creation), its policy, its key and its
+// stored credentials. A user left by an earlier, interrupted run of this
+// stack is taken up where that run stopped.
+func (p *Provider) create(ctx context.Context, req providers.ApplyRequest, c plan.Change) (*plan.Observed, string, error) {
+	u, err := desiredUser(req, c)
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := p.api.CreateUser(ctx, &iamsdk.CreateUserInput{
+		UserName: aws.String(u.name),
+		Path:     aws.String(u.path),
+		Tags:     iamTags(u.tags(req.Stack)),
+	})
+	var exists *iamtypes.EntityAlreadyExistsException
+	switch {
+	case errors.As(err, &exists):
+		return p.converge(ctx, req, c, u, "")
+	case err != nil:
+		return nil, "", fmt.Errorf("creating IAM user %s: %w", u.name, err)
+	}
+	arn := aws.ToString(out.User.Arn)
+	if err := p.putPolicy(ctx, u); err != nil {
+		return nil, "", err
+	}
+	cr, err := p.ensureCredentials(ctx, req.Stack, u, nil, false)
+	if err != nil {
+		return nil, "", err
+	}
+	return observedAfter(req.Stack, u, arn, cr.keyID), cr.message, nil
+}
+
+// update brings an existing user to the desired state. A new user_name means
+// a new user: the old one is deleted first. Otherwise the path is changed in
+// place, the policy and tags are rewritten when they differ, and the access
+// key is replaced when the store lacks its credentials, when they were
+// derived for another region, or when a replacement was requested.
+func (p *Provider) update(ctx context.Context, req providers.ApplyRequest, c plan.Change) (*plan.Observed, string, error) {
+	u, err := desiredUser(req, c)
+	if err != nil {
+		return nil, "", err
+	}
+	var notes []string
+	if old := userNameOf(c); old != "" && old != u.name {
+		msg, err := p.deleteUser(ctx, req.Stack, old, str(c.Before, "credentials"))
+		if err != nil {
+			return nil, "", err
+		}
+		notes = append(notes, "deleted IAM user "+old, msg)
+		o, msg, err := p.create(ctx, req, c)
+		return o, joinMessages(append(notes, msg)...), err
+	}
+	return p.converge(ctx, req, c, u, str(c.Before, "policy"))
+}
+
+// converge updates user u, which exists, to the desired state. beforePolicy
+// is the policy plan observed ("" when unknown: it is then written).
+func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, c plan.Change, u smtpUser, beforePolicy string) (*plan.Observed, string, error) {
+	got, err := p.api.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String(u.name)})
+	if isNoSuchEntity(err) {
+		if c.Action == plan.Create {
+			return nil, "", fmt.Errorf("IAM user %s was deleted while mailform created it", u.name)
+		}
+		c.Action = plan.Create
+		return p.create(ctx, req, c)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("reading IAM user %s: %w", u.name, err)
+	}
+	have := tagMap(got.User.Tags)
+	if err := checkOwner(u.name, have, req.Stack); err != nil {
+		return nil, "", err
+	}
+	if aws.ToString(got.User.Path) != u.path {
+		if _, err := p.api.UpdateUser(ctx, &iamsdk.UpdateUserInput{UserName: aws.String(u.name), NewPath: aws.String(u.path)}); err != nil {
+			return nil, "", fmt.Errorf("moving IAM user %s to path %s: %w", u.name, u.path, err)
+		}
+	}
+	want := u.tags(req.Stack)
+	for k, v := range want {
+		if have[k] != v {
+			if _, err := p.api.TagUser(ctx, &iamsdk.TagUserInput{UserName: aws.String(u.name), Tags: iamTags(want)}); err != nil {
+				return nil, "", fmt.Errorf("tagging IAM user %s: %w", u.name, err)
+			}
+			break
+		}
+	}
+	if canon, _ := CanonicalPolicy(beforePolicy); beforePolicy == "" || canon != u.policy {
+		if err := p.putPolicy(ctx, u); err != nil {
+			return nil, "", err
+		}
+	}
+	var previous []string
+	if old := str(c.Before, "credentials"); old != "" && old != u.credentials {
+		previous = append(previous, old)
+	} else if old := have[TagCredentials]; old != "" && old != u.credentials {
+		previous = append(previous, old)
+	}
+	cr, err := p.ensureCredentials(ctx, req.Stack, u, previous, rotationRequested(c))
+	if err != nil {
+		return nil, "", err
+	}
+	notes := []string{cr.message}
+	for _, old := range previous {
+		msg, err := p.removeStoredCredentials(ctx, req.Stack, old, cr.seen)
+		if err != nil {
+			return nil, "", err
+		}
+		notes = append(notes, msg)
+	}
+	// The path is part of the ARN.
+	arn := strings.Replace(aws.ToString(got.User.Arn), ":user"+aws.ToString(got.User.Path), ":user"+u.path, 1)
+	return observedAfter(req.Stack, u, arn, cr.keyID), joinMessages(notes...), nil
+}
+
+// rotationRequested reports whether the change asks for a new access key: a
+// replacement the user requested, or a plan replace for any reason other than
+// the user's path (which UpdateUser changes in place).
+func rotationRequested(c plan.Change) bool {
+	if strings.Contains(c.Reason, "replace requested") {
+		return true
+	}
+	if c.Action != plan.Replace {
+		return false
+	}
+	for _, d := range c.Diffs {
+		if d.Replaces && d.Name != "path" && d.Name != "user_name" {
+			return true
+		}
+	}
+	for _, d := range c.Diffs {
+		if d.Replaces {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *Provider) putPolicy(ctx context.Context, u smtpUser) error {
+	_, err := p.api.PutUserPolicy(ctx, &iamsdk.PutUserPolicyInput{
+		UserName:       aws.String(u.name),
+		PolicyName:     aws.String(PolicyName),
+		PolicyDocument: aws.String(u.policy),
+	})
+	if err != nil {
+		return fmt.Errorf("putting inline policy %s on IAM user %s: %w", PolicyName, u.name, err)
+	}
+	return nil
+}
+
+// credentialsResult says which key the stored credentials belong to.
+type credentialsResult struct {
+	keyID   string
+	seen    []string // the user's key IDs before the change
+	message string
+}
+
+// ensureCredentials leaves the user with exactly one active access key whose
+// SMTP credentials are in the store at u.credentials. Keys whose secret never
+// reached the store are deleted first (their secret is lost for good); a new
+// key is created, derived, stored, and only then is the key it replaces
+// deleted, so that the stored credentials keep working throughout. previous
+// lists former credential locations whose key should survive until the new
+// one is stored.
+//
+// Every step can be repeated: a run stopped after any call converges on the
+// next one.
+func (p *Provider) ensureCredentials(ctx context.Context, stack string, u smtpUser, previous []string, rotate bool) (credentialsResult, error) {
+	keys, err := p.accessKeys(ctx, u.name)
+	if err != nil {
+		return credentialsResult{}, err
+	}
+	res := credentialsResult{}
+	for _, k := range keys {
+		res.seen = append(res.seen, k.id)
+	}
+	stored, found, err := p.storedCredentials(ctx, u.credentials)
+	if err != nil {
+		return credentialsResult{}, err
+	}
+	keep := map[string]bool{} // keys whose credentials are in a store
+	current := ""
+	usable := false
+	for _, k := range keys {
+		if found && k.id == stored.Username {
+			current = k.id
+			keep[k.id] = true
+			usable = k.active && stored.Region == u.region && stored.Host == secrets.SMTPHost(u.region)
+		}
+	}
+	for _, loc := range previous {
+		old, ok, err := p.storedCredentials(ctx, loc)
+		if err != nil {
+			return credentialsResult{}, err
+		}
+		for _, k := range keys {
+			if ok && k.id == old.Username {
+				keep[k.id] = true
+			}
+		}
+	}
+	deleteKey := func(id, why string) error {
+		_, err := p.api.DeleteAccessKey(ctx, &iamsdk.DeleteAccessKeyInput{UserName: aws.String(u.name), AccessKeyId: aws.String(id)})
+		if err != nil && !isNoSuchEntity(err) {
+			return fmt.Errorf("deleting %s access key %s of IAM user %s: %w", why, id, u.name, err)
+		}
+		return nil
+	}
+	if usable && !rotate {
+		var dropped []string
+		for _, k := range keys {
+			if k.id != current {
+				if err := deleteKey(k.id, "extra"); err != nil {
+					return credentialsResult{}, err
+				}
+				dropped = append(dropped, k.id)
+			}
+		}
+		res.keyID = current
+		if len(dropped) > 0 {
+			res.message = fmt.Sprintf("deleted access key %s: the credentials in %s belong to %s", strings.Join(dropped, ", "), u.credentials, current)
+		}
+		return res, nil
+	}
+
+	remaining := 0
+	for _, k := range keys {
+		if !keep[k.id] {
+			if err := deleteKey(k.id, "unstored"); err != nil {
+				return credentialsResult{}, err
+			}
+			continue
+		}
+		remaining++
+	}
+	// IAM allows two keys: make room, keeping the key of the current location.
+	for _, k := range keys {
+		if remaining < 2 {
+			break
+		}
+		if keep[k.id] && k.id != current {
+			if err := deleteKey(k.id, "superseded"); err != nil {
+				return credentialsResult{}, err
+			}
+			delete(keep, k.id)
+			remaining--
+		}
+	}
+
+	created, err := p.api.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String(u.name)})
+	if err != nil {
+		return credentialsResult{}, fmt.Errorf("creating an access key for IAM user %s: %w", u.name, err)
+	}
+	newID := aws.ToString(created.AccessKey.AccessKeyId)
+	doc := secrets.NewSMTPCredentials(newID, SMTPPassword(aws.ToString(created.AccessKey.SecretAccessKey), u.region), u.region).Encode()
+	created = nil // the secret access key is not kept past this point
+	if err := p.store.Put(ctx, u.credentials, doc, stack, secrets.Tag{Key: specs.TagAddr, Value: u.addr}, secrets.Tag{Key: secrets.TagKind, Value: string(specs.KindSMTPUser)}); err != nil {
+		// The new key's secret is lost: remove the key now rather than
+		// leave it to the next run.
+		_ = deleteKey(newID, "unstored")
+		return credentialsResult{}, err
+	}
+	for _, k := range keys {
+		if keep[k.id] {
+			if err := deleteKey(k.id, "replaced"); err != nil {
+				return credentialsResult{}, err
+			}
+		}
+	}
+	res.keyID = newID
+	res.message = fmt.Sprintf("created access key %s and wrote its SMTP credentials for %s to %s", newID, u.region, u.credentials)
+	return res, nil
+}
+
+// deleteUser removes the stored credentials (when they are this stack's),
+// the access keys, the inline policies and the user. A user that is already
+// gone is not an error.
+func (p *Provider) deleteUser(ctx context.Context, stack, name, credentials string) (string, error) {
+	if name == "" {
+		return "", fmt.Errorf("the change does not name the IAM user to delete")
+	}
+	got, err := p.api.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String(name)})
+	if isNoSuchEntity(err) {
+		msg, err := p.removeStoredCredentials(ctx, stack, credentials, nil)
+		return joinMessages("IAM user "+name+" was already gone", msg), err
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading IAM user %s: %w", name, err)
+	}
+	tags := tagMap(got.User.Tags)
+	if err := checkOwner(name, tags, stack); err != nil {
+		return "", err
+	}
+	if credentials == "" {
+		credentials = tags[TagCredentials]
+	}
+	keys, err := p.accessKeys(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	var ids []string
+	for _, k := range keys {
+		ids = append(ids, k.id)
+	}
+	// The credentials go first: once the user is gone, nothing would lead a
+	// later run to them.
+	msg, err := p.removeStoredCredentials(ctx, stack, credentials, ids)
+	if err != nil {
+		return "", err
+	}
+	for _, id := range ids {
+		if _, err := p.api.DeleteAccessKey(ctx, &iamsdk.DeleteAccessKeyInput{UserName: aws.String(name), AccessKeyId: aws.String(id)}); err != nil && !isNoSuchEntity(err) {
+			return "", fmt.Errorf("deleting access key %s of IAM user %s: %w", id, name, err)
+		}
+	}
+	pages := iamsdk.NewListUserPoliciesPaginator(p.api, &iamsdk.ListUserPoliciesInput{UserName: aws.String(name)})
+	var policies []string
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return "", fmt.Errorf("listing the inline policies of IAM user %s: %w", name, err)
+		}
+		policies = append(policies, page.PolicyNames...)
+	}
+	for _, pol := range policies {
+		if _, err := p.api.DeleteUserPolicy(ctx, &iamsdk.DeleteUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String(pol)}); err != nil && !isNoSuchEntity(err) {
+			return "", fmt.Errorf("deleting inline policy %s of IAM user %s: %w", pol, name, err)
+		}
+	}
+	if _, err := p.api.DeleteUser(ctx, &iamsdk.DeleteUserInput{UserName: aws.String(name)}); err != nil && !isNoSuchEntity(err) {
+		return "", fmt.Errorf("deleting IAM user %s: %w", name, err)
+	}
+	return msg, nil
+}
+
+// removeStoredCredentials deletes the credentials at loc when they are this
+// stack's: an SSM parameter or secret carrying its mark, or a file holding
+// the credentials of one of keyIDs (files carry no mark). Anything else is
+// kept, and the message says so.
+func (p *Provider) removeStoredCredentials(ctx context.Context, stack, loc string, keyIDs []string) (string, error) {
+	if loc == "" {
+		return "", nil
+	}
+	l, err := secrets.ParseLocation(loc)
+	if err != nil {
+		return "", err
+	}
+	tags, found, err := p.store.Tags(ctx, loc)
+	if err != nil || !found {
+		return "", err
+	}
+	if l.Scheme == secrets.File {
+		creds, ok, err := p.storedCredentials(ctx, loc)
+		if err != nil {
+			return "", err
+		}
+		mine := false
+		for _, id := range keyIDs {
+			mine = mine || (ok && creds.Username == id)
+		}
+		if !mine {
+			return fmt.Sprintf("kept %s: it does not hold the credentials of this user's keys", loc), nil
+		}
+	} else if !secrets.Owned(tags, stack) {
+		return fmt.Sprintf("kept %s: it does not carry the mailform:stack=%s tag", loc, stack), nil
+	}
+	if err := p.store.Delete(ctx, loc); err != nil {
+		return "", err
+	}
+	return "deleted the SMTP credentials in " + loc, nil
+}
+
+func checkOwner(name string, tags map[string]string, stack string) error {
+	if owner := tags[specs.TagStack]; owner != stack {
+		if owner == "" {
+			return fmt.Errorf("IAM user %s exists and is not mailform's (no %s tag): adopt it or choose another user_name", name, specs.TagStack)
+		}
+		return fmt.Errorf("IAM user %s belongs to mailform stack %q, not %q", name, owner, stack)
+	}
+	return nil
+}
+
+// userNameOf names the user a change is about as it exists now.
+func userNameOf(c plan.Change) string {
+	if c.ID != "" {
+		return c.ID
+	}
+	if n := str(c.Before, "user_name"); n != "" {
+		return n
+	}
+	return str(c.After, "user_name")
+}
+
+func observedAfter(stack string, u smtpUser, arn, keyID string) *plan.Observed {
+	attrs := map[string]any{
+		"user_name":     u.name,
+		"path":          u.path,
+		"arn":           arn,
+		"policy":        u.policy,
+		"credentials":   u.credentials,
+		"region":        u.region,
+		"password":      specs.Sensitive{Digest: "present"},
+		"access_key_id": keyID,
+	}
+	if from := allowedFromOf(u.policy); len(from) > 0 {
+		attrs["allowed_from"] = from
+	}
+	return &plan.Observed{Addr: u.addr, Kind: specs.KindSMTPUser, ID: u.name, Owner: stack, Attrs: attrs}
+}

@@ -1,0 +1,275 @@
+// Package iam is mailform's provider for SMTP users (kind iam.smtp_user): an
+// IAM user tagged with the stack's mark, its inline ses:SendRawEmail policy,
+// exactly one active access key, and the SES SMTP credentials derived from
+// that key, written to the secret store the spec names.
+//
+// It never decides what should change (plan does), never touches a user that
+// does not carry the stack's mark, and never lets a secret access key or an
+// SMTP password reach an error, a Result, an Observed attribute or a log: the
+// secret of a new key lives only in memory until it is in the secret store.
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/secrets"
+	"github.com/mailform/mailform/specs"
+)
+
+// TagCredentials records on the IAM user where its SMTP credentials are kept,
+// so that a later run can delete them with the user once its block is gone.
+const TagCredentials = "mailform:credentials"
+
+// API is the part of the IAM client the provider uses.
+type API interface {
+	GetAccountAuthorizationDetails(ctx context.Context, in *iamsdk.GetAccountAuthorizationDetailsInput, optFns ...func(*iamsdk.Options)) (*iamsdk.GetAccountAuthorizationDetailsOutput, error)
+	GetUser(ctx context.Context, in *iamsdk.GetUserInput, optFns ...func(*iamsdk.Options)) (*iamsdk.GetUserOutput, error)
+	CreateUser(ctx context.Context, in *iamsdk.CreateUserInput, optFns ...func(*iamsdk.Options)) (*iamsdk.CreateUserOutput, error)
+	UpdateUser(ctx context.Context, in *iamsdk.UpdateUserInput, optFns ...func(*iamsdk.Options)) (*iamsdk.UpdateUserOutput, error)
+	TagUser(ctx context.Context, in *iamsdk.TagUserInput, optFns ...func(*iamsdk.Options)) (*iamsdk.TagUserOutput, error)
+	DeleteUser(ctx context.Context, in *iamsdk.DeleteUserInput, optFns ...func(*iamsdk.Options)) (*iamsdk.DeleteUserOutput, error)
+	PutUserPolicy(ctx context.Context, in *iamsdk.PutUserPolicyInput, optFns ...func(*iamsdk.Options)) (*iamsdk.PutUserPolicyOutput, error)
+	ListUserPolicies(ctx context.Context, in *iamsdk.ListUserPoliciesInput, optFns ...func(*iamsdk.Options)) (*iamsdk.ListUserPoliciesOutput, error)
+	DeleteUserPolicy(ctx context.Context, in *iamsdk.DeleteUserPolicyInput, optFns ...func(*iamsdk.Options)) (*iamsdk.DeleteUserPolicyOutput, error)
+	ListAccessKeys(ctx context.Context, in *iamsdk.ListAccessKeysInput, optFns ...func(*iamsdk.Options)) (*iamsdk.ListAccessKeysOutput, error)
+	CreateAccessKey(ctx context.Context, in *iamsdk.CreateAccessKeyInput, optFns ...func(*iamsdk.Options)) (*iamsdk.CreateAccessKeyOutput, error)
+	DeleteAccessKey(ctx context.Context, in *iamsdk.DeleteAccessKeyInput, optFns ...func(*iamsdk.Options)) (*iamsdk.DeleteAccessKeyOutput, error)
+}
+
+// Provider reads and changes SMTP users.
+type Provider struct {
+	api   API
+	store secrets.Store
+}
+
+// New builds the provider on the real IAM client; store holds the SMTP
+// credentials (secrets.Open).
+func New(cfg aws.Config, store secrets.Store) *Provider {
+	return NewWithAPI(iamsdk.NewFromConfig(cfg), store)
+}
+
+// NewWithAPI builds the provider on any implementation of API.
+func NewWithAPI(api API, store secrets.Store) *Provider {
+	return &Provider{api: api, store: store}
+}
+
+var _ providers.Provider = (*Provider)(nil)
+
+// Kinds implements providers.Provider.
+func (p *Provider) Kinds() []specs.Kind { return []specs.Kind{specs.KindSMTPUser} }
+
+// user is one IAM user as Read sees it.
+type user struct {
+	name, path, arn string
+	tags            map[string]string
+	policy          string // canonical, "" without mailform's inline policy
+}
+
+// Read implements providers.Provider. It reads every IAM user with its tags
+// and inline policies in one paginated GetAccountAuthorizationDetails
+// (Filter=User, up to 1000 users a page) instead of a ListUserTags and a
+// GetUserPolicy per user; then, for each user that carries the stack's mark
+// or that a desired resource names, one ListAccessKeys and one read of its
+// credentials from the secret store.
+func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resource) ([]plan.Observed, error) {
+	byName := map[string]specs.Resource{}
+	for _, r := range desired {
+		if r.Kind == specs.KindSMTPUser {
+			byName[str(r.Attrs, "user_name")] = r
+		}
+	}
+	var users []user
+	pages := iamsdk.NewGetAccountAuthorizationDetailsPaginator(p.api, &iamsdk.GetAccountAuthorizationDetailsInput{
+		Filter:   []iamtypes.EntityType{iamtypes.EntityTypeUser},
+		MaxItems: aws.Int32(1000),
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading IAM users: %w", err)
+		}
+		for _, d := range page.UserDetailList {
+			u := user{name: aws.ToString(d.UserName), path: aws.ToString(d.Path), arn: aws.ToString(d.Arn), tags: tagMap(d.Tags)}
+			_, wanted := byName[u.name]
+			if u.tags[specs.TagStack] != stack && !wanted {
+				continue
+			}
+			for _, pol := range d.UserPolicyList {
+				if aws.ToString(pol.PolicyName) != PolicyName {
+					continue
+				}
+				c, err := CanonicalPolicy(aws.ToString(pol.PolicyDocument))
+				if err != nil {
+					return nil, fmt.Errorf("IAM user %s: inline policy %s: %w", u.name, PolicyName, err)
+				}
+				u.policy = c
+			}
+			users = append(users, u)
+		}
+	}
+	sort.Slice(users, func(i, j int) bool { return users[i].name < users[j].name })
+	var out []plan.Observed
+	for _, u := range users {
+		o, err := p.observe(ctx, stack, u, byName[u.name])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// observe completes what Read knows of one user with its access keys and
+// stored credentials.
+func (p *Provider) observe(ctx context.Context, stack string, u user, want specs.Resource) (plan.Observed, error) {
+	owner := u.tags[specs.TagStack]
+	addr := want.Addr
+	if owner == stack && u.tags[specs.TagAddr] != "" {
+		addr = u.tags[specs.TagAddr]
+	}
+	if addr == "" {
+		addr = "smtp_user." + u.name
+	}
+	keys, err := p.accessKeys(ctx, u.name)
+	if err != nil {
+		return plan.Observed{}, fmt.Errorf("%s: %w", addr, err)
+	}
+	loc := u.tags[TagCredentials]
+	if loc == "" {
+		loc = str(want.Attrs, "credentials")
+	}
+	attrs := map[string]any{
+		"user_name": u.name,
+		"path":      u.path,
+		"arn":       u.arn,
+	}
+	if u.policy != "" {
+		attrs["policy"] = u.policy
+		if from := allowedFromOf(u.policy); len(from) > 0 {
+			attrs["allowed_from"] = from
+		}
+	}
+	if loc != "" {
+		attrs["credentials"] = loc
+		creds, found, err := p.storedCredentials(ctx, loc)
+		if err != nil {
+			return plan.Observed{}, fmt.Errorf("%s: %w", addr, err)
+		}
+		if found {
+			attrs["region"] = creds.Region
+			// The password counts as present only when the stored key is the
+			// user's one and only key, and active: a second key (a run
+			// stopped half way through a rotation) or a stored key that IAM
+			// no longer has makes plan schedule an update that converges.
+			if len(keys) == 1 && keys[0].id == creds.Username && keys[0].active {
+				attrs["password"] = specs.Sensitive{Digest: "present"}
+				attrs["access_key_id"] = creds.Username
+			}
+		}
+	}
+	return plan.Observed{Addr: addr, Kind: specs.KindSMTPUser, ID: u.name, Owner: owner, Attrs: attrs}, nil
+}
+
+// storedCredentials reads the credentials document at loc. A secret that is
+// not such a document counts as absent: the next key's credentials replace it
+// (if it is ours to replace).
+func (p *Provider) storedCredentials(ctx context.Context, loc string) (secrets.SMTPCredentials, bool, error) {
+	b, found, err := p.store.Get(ctx, loc)
+	if err != nil || !found {
+		return secrets.SMTPCredentials{}, false, err
+	}
+	creds, err := secrets.DecodeSMTPCredentials(b)
+	if err != nil {
+		return secrets.SMTPCredentials{}, false, nil
+	}
+	return creds, true, nil
+}
+
+type accessKey struct {
+	id     string
+	active bool
+}
+
+func (p *Provider) accessKeys(ctx context.Context, userName string) ([]accessKey, error) {
+	var out []accessKey
+	pages := iamsdk.NewListAccessKeysPaginator(p.api, &iamsdk.ListAccessKeysInput{UserName: aws.String(userName)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the access keys of IAM user %s: %w", userName, err)
+		}
+		for _, k := range page.AccessKeyMetadata {
+			out = append(out, accessKey{id: aws.ToString(k.AccessKeyId), active: k.Status == iamtypes.StatusTypeActive})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out, nil
+}
+
+func tagMap(tags []iamtypes.Tag) map[string]string {
+	out := make(map[string]string, len(tags))
+	for _, t := range tags {
+		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return out
+}
+
+func iamTags(tags map[string]string) []iamtypes.Tag {
+	var out []iamtypes.Tag
+	for _, k := range specs.SortedKeys(tags) {
+		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}
+
+func str(attrs map[string]any, key string) string {
+	switch v := attrs[key].(type) {
+	case string:
+		return v
+	case specs.Deferred:
+		return "" // not resolved: unusable
+	}
+	return ""
+}
+
+func strList(attrs map[string]any, key string) []string {
+	var out []string
+	switch v := attrs[key].(type) {
+	case []string:
+		out = append(out, v...)
+	case []any:
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func isNoSuchEntity(err error) bool {
+	var nf *iamtypes.NoSuchEntityException
+	return errors.As(err, &nf)
+}
+
+// joinMessages joins the non-empty notes of one change.
+func joinMessages(msgs ...string) string {
+	var out []string
+	for _, m := range msgs {
+		if m != "" {
+			out = append(out, m)
+		}
+	}
+	return strings.Join(out, "; ")
+}

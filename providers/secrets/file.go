@@ -1,0 +1,114 @@
+package secrets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// fileStore keeps secrets in files under the spec's folder. Files carry no
+// tags; they are written atomically (a temporary file in the same folder,
+// fsync, rename, fsync of the folder) with mode 0600, and folders it creates
+// are 0700.
+type fileStore struct {
+	dir string
+}
+
+func (f *fileStore) path(name string) string {
+	return filepath.Join(f.dir, filepath.FromSlash(name))
+}
+
+func (f *fileStore) get(_ context.Context, name string) ([]byte, bool, error) {
+	b, err := os.ReadFile(f.path(name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, pathless(err)
+	}
+	return b, true, nil
+}
+
+func (f *fileStore) put(_ context.Context, name string, value []byte, _ map[string]string) error {
+	return writeFileAtomic(f.path(name), value)
+}
+
+func (f *fileStore) delete(_ context.Context, name string) error {
+	err := os.Remove(f.path(name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return pathless(err)
+}
+
+func (f *fileStore) tags(_ context.Context, name string) (map[string]string, bool, error) {
+	_, err := os.Stat(f.path(name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, pathless(err)
+	}
+	return nil, true, nil
+}
+
+// writeFileAtomic replaces path with value so that a reader sees either the
+// old content or the new, never a part, and a crash leaves no half-written
+// secret under the final name.
+func writeFileAtomic(path string, value []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return pathless(err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return pathless(err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return pathless(err)
+	}
+	if _, err := tmp.Write(value); err != nil {
+		return pathless(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return pathless(err)
+	}
+	if err := tmp.Close(); err != nil {
+		return pathless(err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return pathless(err)
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return pathless(err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("syncing the folder: %w", pathless(err))
+	}
+	return nil
+}
+
+// pathless drops the file path from an *fs.PathError: the caller names the
+// location in the form the spec wrote it.
+func pathless(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%s: %w", le.Op, le.Err)
+	}
+	return err
+}

@@ -1,0 +1,169 @@
+package secrets
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/mailform/mailform/specs"
+)
+
+// smStore keeps secrets in Secrets Manager, as SecretString when the value is
+// text (SMTP credentials JSON, PEM keys) and SecretBinary otherwise.
+type smStore struct {
+	api SecretsManagerAPI
+}
+
+func (s *smStore) get(ctx context.Context, name string) ([]byte, bool, error) {
+	out, err := s.api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)})
+	if isSMNotFound(err) {
+		return nil, false, nil
+	}
+	var invalid *smtypes.InvalidRequestException
+	if errors.As(err, &invalid) {
+		// A secret scheduled for deletion cannot be read: it is gone for us.
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if out.SecretString != nil {
+		return []byte(aws.ToString(out.SecretString)), true, nil
+	}
+	return out.SecretBinary, out.SecretBinary != nil, nil
+}
+
+// put creates the secret with its tags in one call; when it exists and
+// carries the stack's mark it puts a new version (restoring it first if it
+// was scheduled for deletion).
+func (s *smStore) put(ctx context.Context, name string, value []byte, tags map[string]string) error {
+	in := &secretsmanager.CreateSecretInput{Name: aws.String(name), Tags: smTags(tags)}
+	if utf8.Valid(value) {
+		in.SecretString = aws.String(string(value))
+	} else {
+		in.SecretBinary = value
+	}
+	_, err := s.api.CreateSecret(ctx, in)
+	var exists *smtypes.ResourceExistsException
+	if !errors.As(err, &exists) {
+		return err
+	}
+	desc, err := s.api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	if err != nil {
+		return err
+	}
+	have := smTagMap(desc.Tags)
+	if !hasTags(have, map[string]string{specs.TagStack: tags[specs.TagStack]}) {
+		return ErrNotOwned
+	}
+	if desc.DeletedDate != nil {
+		if _, err := s.api.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String(name)}); err != nil {
+			return err
+		}
+	}
+	pv := &secretsmanager.PutSecretValueInput{SecretId: aws.String(name), SecretString: in.SecretString, SecretBinary: in.SecretBinary}
+	if _, err := s.api.PutSecretValue(ctx, pv); err != nil {
+		return err
+	}
+	if hasTags(have, tags) {
+		return nil
+	}
+	_, err = s.api.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String(name), Tags: smTags(tags)})
+	return err
+}
+
+// delete removes the secret at once, without the recovery window, so that a
+// later run may create a secret of the same name again.
+func (s *smStore) delete(ctx context.Context, name string) error {
+	_, err := s.api.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{
+		SecretId:                   aws.String(name),
+		ForceDeleteWithoutRecovery: aws.Bool(true),
+	})
+	if isSMNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+func (s *smStore) tags(ctx context.Context, name string) (map[string]string, bool, error) {
+	desc, err := s.api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	if isSMNotFound(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if desc.DeletedDate != nil {
+		return smTagMap(desc.Tags), false, nil
+	}
+	return smTagMap(desc.Tags), true, nil
+}
+
+// list finds the secrets carrying every tag of want. ListSecrets filters by
+// tag key and tag value separately and returns the tags, so one paginated
+// call suffices; the exact match is checked here.
+func (s *smStore) list(ctx context.Context, want map[string]string) ([]Entry, error) {
+	keys := sortedKeys(want)
+	var values []string
+	for _, k := range keys {
+		values = append(values, want[k])
+	}
+	in := &secretsmanager.ListSecretsInput{
+		Filters: []smtypes.Filter{
+			{Key: smtypes.FilterNameStringTypeTagKey, Values: keys},
+			{Key: smtypes.FilterNameStringTypeTagValue, Values: values},
+		},
+		MaxResults: aws.Int32(100),
+	}
+	var out []Entry
+	p := secretsmanager.NewListSecretsPaginator(s.api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range page.SecretList {
+			tags := smTagMap(e.Tags)
+			if e.DeletedDate != nil || !hasTags(tags, want) {
+				continue
+			}
+			out = append(out, Entry{Location: Location{Scheme: SecretsManager, Name: aws.ToString(e.Name)}, Tags: tags})
+		}
+	}
+	return out, nil
+}
+
+func isSMNotFound(err error) bool {
+	var nf *smtypes.ResourceNotFoundException
+	return errors.As(err, &nf)
+}
+
+func smTags(tags map[string]string) []smtypes.Tag {
+	var out []smtypes.Tag
+	for _, k := range sortedKeys(tags) {
+		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}
+
+func smTagMap(tags []smtypes.Tag) map[string]string {
+	out := make(map[string]string, len(tags))
+	for _, t := range tags {
+		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,151 @@
+package sns
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// StatementID is the Sid of mailform's statement in a topic policy.
+const StatementID = "mailform-ses-publish"
+
+// sesStatement lets SES publish to the topic, only on behalf of account.
+func sesStatement(arn, account string) map[string]any {
+	return map[string]any{
+		"Sid":       StatementID,
+		"Effect":    "Allow",
+		"Principal": map[string]any{"Service": "ses.amazonaws.com"},
+		"Action":    "sns:Publish",
+		"Resource":  arn,
+		"Condition": map[string]any{"StringEquals": map[string]any{"AWS:SourceAccount": account}},
+	}
+}
+
+// defaultPolicy is the policy SNS gives a new topic: the owning account may
+// manage and use it.
+func defaultPolicy(arn, account string) string {
+	doc := map[string]any{
+		"Version": "2008-10-17",
+		"Id":      "__default_policy_ID",
+		"Statement": []any{map[string]any{
+			"Sid":       "__default_statement_ID",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"AWS": "*"},
+			"Action": []any{
+				"SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
+				"SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish",
+			},
+			"Resource":  arn,
+			"Condition": map[string]any{"StringEquals": map[string]any{"AWS:SourceOwner": account}},
+		}},
+	}
+	b, _ := canonicalJSON(doc)
+	return string(b)
+}
+
+// TopicPolicy returns the policy the topic should have: the statements of
+// existing other than mailform's, plus mailform's SES statement when
+// sesPublish. A policy left without statements becomes the SNS default.
+func TopicPolicy(existing, arn, account string, sesPublish bool) (string, error) {
+	doc := map[string]any{}
+	if strings.TrimSpace(existing) != "" {
+		if err := json.Unmarshal([]byte(existing), &doc); err != nil {
+			return "", fmt.Errorf("the topic policy is not JSON: %w", err)
+		}
+	}
+	var kept []any
+	for _, st := range statements(doc) {
+		if m, ok := st.(map[string]any); ok && m["Sid"] == StatementID {
+			continue
+		}
+		kept = append(kept, st)
+	}
+	if sesPublish {
+		kept = append(kept, sesStatement(arn, account))
+	}
+	if len(kept) == 0 {
+		return defaultPolicy(arn, account), nil
+	}
+	if doc["Version"] == nil {
+		doc["Version"] = "2012-10-17"
+	}
+	doc["Statement"] = kept
+	b, err := canonicalJSON(doc)
+	return string(b), err
+}
+
+// GrantsSESPublish reports whether a topic policy lets SES publish on behalf
+// of account: an Allow statement for the ses.amazonaws.com service principal
+// with sns:Publish, conditioned on AWS:SourceAccount = account.
+func GrantsSESPublish(policy, account string) bool {
+	var doc map[string]any
+	if json.Unmarshal([]byte(policy), &doc) != nil {
+		return false
+	}
+	for _, st := range statements(doc) {
+		m, ok := st.(map[string]any)
+		if !ok || m["Effect"] != "Allow" {
+			continue
+		}
+		principal, _ := m["Principal"].(map[string]any)
+		if !containsFold(principal["Service"], "ses.amazonaws.com") || !containsFold(m["Action"], "sns:Publish") {
+			continue
+		}
+		cond, _ := m["Condition"].(map[string]any)
+		eq, _ := cond["StringEquals"].(map[string]any)
+		for k, v := range eq {
+			if strings.EqualFold(k, "aws:SourceAccount") && containsFold(v, account) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func statements(doc map[string]any) []any {
+	switch s := doc["Statement"].(type) {
+	case []any:
+		return s
+	case map[string]any:
+		return []any{s}
+	}
+	return nil
+}
+
+// containsFold reports whether v (a string or a list of strings) holds want,
+// ignoring case (IAM action names and service principals are
+// case-insensitive).
+func containsFold(v any, want string) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.EqualFold(x, want)
+	case []any:
+		for _, e := range x {
+			if s, ok := e.(string); ok && strings.EqualFold(s, want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func samePolicy(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	ca, _ := canonicalJSON(x)
+	cb, _ := canonicalJSON(y)
+	return bytes.Equal(ca, cb)
+}
+
+func canonicalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

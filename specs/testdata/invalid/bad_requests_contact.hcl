@@ -1,0 +1,11 @@
+mailform {
+  stack  = "acme-prod"
+  region = "us-west-2"
+}
+
+zone "acme.example" {}
+
+requests {
+  contact_email = "ops at acme.example"
+  use_case      = "   "
+}

@@ -1,0 +1,4 @@
+mailform {
+  stack  = "Acme_Prod"
+  region = "us-west-2"
+}

@@ -1,0 +1,13 @@
+mailform {
+  stack  = "acme-prod"
+  region = "us-west-2"
+}
+
+zone "acme.example" {}
+
+domain "acme.example" {
+  dmarc {
+    policy = "reject"
+    rua    = ["dmarc@acme.example"]
+  }
+}

@@ -1,0 +1,15 @@
+mailform {
+  stack  = "acme-prod"
+  region = "us-west-2"
+}
+
+zone "acme.example" {}
+
+topic "feedback" {}
+
+domain "acme.example" {
+  notifications {
+    bounce     = topic.feedback
+    forwarding = false
+  }
+}

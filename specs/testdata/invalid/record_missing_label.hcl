@@ -1,0 +1,10 @@
+mailform {
+  stack  = "acme-prod"
+  region = "us-west-2"
+}
+
+zone "acme.example" {}
+
+record "www.acme.example" {
+  values = ["192.0.2.10"]
+}

@@ -1,0 +1,12 @@
+mailform {
+  stack  = "acme-prod"
+  region = "us-west-2"
+}
+
+zone "acme.example" {}
+
+domain "acme.example" {
+  spf {
+    include = ["include:amazonses.com"]
+  }
+}

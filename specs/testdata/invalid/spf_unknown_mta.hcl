@@ -1,0 +1,16 @@
+mailform {
+  stack  = "acme-prod"
+  region = "us-west-2"
+}
+
+zone "acme.example" {}
+
+mta "mta1" {
+  hostname = "mta1.acme.example"
+}
+
+domain "acme.example" {
+  spf {
+    mtas = [mta.mta2]
+  }
+}

@@ -1,0 +1,16 @@
+mailform {
+  stack  = "acme-prod"
+  region = "us-west-2"
+}
+
+zone "acme.example" {}
+
+domain "acme.example" {
+  spf {
+    include = ["amazonses.com"]
+  }
+}
+
+record "acme.example" "TXT" {
+  values = ["v=spf1 include:_spf.google.com -all"]
+}

@@ -1,0 +1,4 @@
+mailform {
+  stack  = "acme-prod"
+  region = "us-west-3"
+}
