@@ -673,3 +673,70 @@ func TestWaitsForEachBatchToBeInsync(t *testing.T) {
 		t.Errorf("not converged: %v", err)
 	}
 }
+
+func TestAdopt(t *testing.T) {
+	f := newFixture(t, "acme.example")
+	z := f.zone
+	const stack = "acme-prod"
+	f.seed(
+		rrs(z, "MX", 300, "10 mail.acme.example."),         // made by hand, same as the spec
+		rrs("_dmarc."+z, "TXT", 300, `"v=DMARC1; p=none"`), // made by hand, to be changed
+		rrs("www."+z, "A", 300, "198.51.100.80"),           // another stack's
+		rrs(MarkerName("www."+z), "TXT", 300, Marker{Stack: "other", Type: "A", Addr: "record.www.acme.example.A"}.Format()),
+	)
+	want := []specs.Resource{
+		desired("record.acme.example.MX", z, z, "MX", 300, "10 mail.acme.example."),
+		desired("domain.acme.example/dmarc", z, "_dmarc."+z, "TXT", 300, `"v=DMARC1; p=reject"`),
+		desired("record.www.acme.example.A", z, "www."+z, "A", 300, "198.51.100.81"),
+	}
+	rec := &recordingAPI{API: f.client}
+	p := NewWithAPI(rec, Options{PollInterval: -1})
+	got, err := p.Read(t.Context(), stack, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What plan makes of "-adopt": an update with Adopt set, from the
+	// unowned set's observed state.
+	var changes []plan.Change
+	for _, o := range got {
+		for _, d := range want {
+			if d.Addr == o.Addr {
+				changes = append(changes, plan.Change{Addr: o.Addr, Kind: o.Kind, Action: plan.Update, ID: o.ID, Before: o.Attrs, After: d.Attrs, Adopt: true})
+			}
+		}
+	}
+	if len(changes) != 3 {
+		t.Fatalf("%d observed collisions, want 3: %+v", len(changes), got)
+	}
+	errs := map[string]error{}
+	for _, r := range p.Apply(t.Context(), providers.ApplyRequest{Stack: stack, Changes: changes}) {
+		errs[r.Addr] = r.Err
+	}
+	if errs["record.acme.example.MX"] != nil || errs["domain.acme.example/dmarc"] != nil {
+		t.Errorf("adopting: %v", errs)
+	}
+	if err := errs["record.www.acme.example.A"]; err == nil || !strings.Contains(err.Error(), "cannot be adopted") {
+		t.Errorf("adopting another stack's set: %v, want a refusal", err)
+	}
+	if len(rec.batches) != 1 {
+		t.Fatalf("%d batches, want 1", len(rec.batches))
+	}
+	var sent []string
+	for _, c := range rec.batches[0] {
+		sent = append(sent, string(c.Action)+" "+aws.ToString(c.ResourceRecordSet.Name)+" "+string(c.ResourceRecordSet.Type))
+	}
+	wantSent := []string{
+		"DELETE _dmarc.acme.example. TXT",
+		"CREATE _dmarc.acme.example. TXT",
+		"CREATE _mailform._dmarc.acme.example. TXT",
+		"CREATE _mailform.acme.example. TXT", // the MX set itself is left as it is
+	}
+	if !reflect.DeepEqual(sent, wantSent) {
+		t.Errorf("batch %q, want %q", sent, wantSent)
+	}
+	// From now on both are the stack's.
+	converge(t, f.provider(), stack, want[:2])
+	if v := valuesOf(f.sets()["www."+z+" A"]); !reflect.DeepEqual(v, []string{"198.51.100.80"}) {
+		t.Errorf("another stack's set changed: %q", v)
+	}
+}

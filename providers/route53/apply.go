@@ -296,7 +296,13 @@ func applyOp(l *layer, stack string, o *op) error {
 	if b := o.before; b != nil {
 		k := o.bkey
 		cur := l.get(k)
-		if findMarker(l, k, stack, addr) == nil {
+		if o.change.Adopt {
+			// -adopt: the set was made by hand; the batch adds the stack's
+			// marker. A set another stack marks is never adoptable.
+			if other := wholeOwner(l, k); other != "" && other != stack {
+				return fmt.Errorf("%s: record set %s belongs to stack %s and cannot be adopted", addr, k, other)
+			}
+		} else if findMarker(l, k, stack, addr) == nil {
 			return fmt.Errorf("%s: record set %s carries no ownership marker of stack %s; mailform changes only what it owns", addr, k, stack)
 		}
 		if cur != nil && !cur.simple() {
