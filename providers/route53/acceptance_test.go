@@ -740,3 +740,45 @@ func TestAdopt(t *testing.T) {
 		t.Errorf("another stack's set changed: %q", v)
 	}
 }
+
+func TestRecordDeletedByHand(t *testing.T) {
+	f := newFixture(t, "acme.example")
+	z := f.zone
+	const stack = "acme-prod"
+	want := []specs.Resource{
+		desired("record.acme.example.MX", z, z, "MX", 300, "10 mta1.acme.example."),
+		desired("domain.acme.example/dmarc", z, "_dmarc."+z, "TXT", 300, `"v=DMARC1; p=none"`),
+	}
+	p := NewWithAPI(f.client, Options{PollInterval: -1, Zones: []ZoneRef{{Name: z}}})
+	converge(t, p, stack, want)
+	// Someone deletes both sets, leaving the markers.
+	f.change(types.ChangeActionDelete, rrs(z, "MX", 300, "10 mta1.acme.example."), rrs("_dmarc."+z, "TXT", 300, `"v=DMARC1; p=none"`))
+
+	// moto refuses to CREATE a set identical to one created before in the
+	// zone's history when any set sorts after it, so the MX comes back with
+	// another value.
+	want[0] = desired("record.acme.example.MX", z, z, "MX", 300, "20 mta2.acme.example.")
+	got, err := p.Read(t.Context(), stack, want[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := diff(t, stack, want[:1], got)
+	var actions []string
+	for _, c := range changes {
+		actions = append(actions, string(c.Action)+" "+c.Addr)
+	}
+	// The MX is still declared: it comes back. The DMARC record is not: its
+	// marker goes.
+	if wantActions := []string{"delete domain.acme.example/dmarc", "update record.acme.example.MX"}; !reflect.DeepEqual(actions, wantActions) {
+		t.Fatalf("changes %q, want %q", actions, wantActions)
+	}
+	apply(t, p, stack, changes)
+	sets := f.sets()
+	if v := valuesOf(sets[z+" MX"]); !reflect.DeepEqual(v, []string{"20 mta2.acme.example."}) {
+		t.Errorf("MX %q", v)
+	}
+	if _, ok := sets[MarkerName("_dmarc."+z)+" TXT"]; ok {
+		t.Errorf("the DMARC marker is still there")
+	}
+	converge(t, p, stack, want[:1])
+}

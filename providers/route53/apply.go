@@ -56,6 +56,12 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 	p.applyMu.Lock()
 	defer p.applyMu.Unlock()
 	results := make([]providers.Result, len(req.Changes))
+	if err := (Marker{Stack: req.Stack, Type: "TXT", Addr: "a"}).valid(); err != nil {
+		for i, c := range req.Changes {
+			results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: stack name %q cannot be written in an ownership marker", c.Addr, req.Stack)}
+		}
+		return results
+	}
 	var ops []*op
 	var refs []ZoneRef
 	for i, c := range req.Changes {
@@ -308,7 +314,9 @@ func applyOp(l *layer, stack string, o *op) error {
 		if cur != nil && !cur.simple() {
 			return fmt.Errorf("%s: record set %s is now an alias or has a routing policy; mailform does not manage it", addr, k)
 		}
-		if !b.Shared {
+		if !b.Shared && cur == nil && len(b.Values) == 0 {
+			// Observed as gone (a marker left behind): nothing to delete.
+		} else if !b.Shared {
 			want := newSet(k.Name, k.Type, b.TTL, b.Values)
 			if cur == nil || cur.ttl() != b.TTL || strings.Join(cur.values(), "\x00") != strings.Join(want.values(), "\x00") {
 				return changedOutside(addr, k, cur, describe(want))
