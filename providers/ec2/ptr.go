@@ -248,6 +248,9 @@ func (p *Provider) runPTRJobs(ctx context.Context, req providers.ApplyRequest, j
 			attrs, err := p.describePTRs(ctx, ids)
 			for _, j := range waiting {
 				switch {
+				case err != nil && outcomeUnknown(err):
+					// A passing failure: the next poll reads again.
+					j.status = "status unknown: " + awsMessage(err)
 				case err != nil:
 					j.err = fmt.Errorf("%s: reading the status of the PTR record of %s: %w", j.addr, j.publicIP, err)
 				default:
