@@ -120,7 +120,7 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 		}
 		owned = allocated
 		if adopted {
-			notes = append(notes, "adopted the Elastic IP an interrupted allocation left")
+			notes = append(notes, "adopted Elastic IP "+aws.ToString(owned[0].PublicIp)+", allocated by an attempt whose answer was lost")
 		} else {
 			notes = append(notes, "allocated Elastic IP "+aws.ToString(owned[0].PublicIp))
 		}
@@ -158,6 +158,7 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 			return plan.Observed{}, "", fmt.Errorf("%s: tagging Elastic IP %s with its hostname: %w", c.Addr, id, err)
 		}
 		kept.Tags = setTags(kept.Tags, tags)
+		notes = append(notes, "tagged it with hostname "+hostname)
 	}
 
 	// Without instance_id, mailform leaves the association to whoever made
