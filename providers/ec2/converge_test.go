@@ -2,6 +2,7 @@ package ec2
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"testing"
 	"time"
@@ -13,6 +14,8 @@ import (
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/specs"
 )
+
+var everyCall = flag.Bool("every-call", false, "TestRunKilledAfterAnyCall: interrupt the run after every EC2 call, not only after those that change AWS")
 
 // mtaResources is what `mta "mta1" { hostname, instance_id, reverse_dns = true }`
 // expands into, less the A record, which the test writes itself.
@@ -131,9 +134,10 @@ func TestRunKilledAfterAnyCall(t *testing.T) {
 		// A clean run calls, in order: DescribeAddresses (read), DescribeAddresses
 		// (apply), AllocateAddress, AssociateAddress, two reads of two calls,
 		// DescribeAddresses and DescribeAddressesAttribute (PTR apply),
-		// ModifyAddressAttribute, DescribeAddressesAttribute (poll).
-		if testing.Short() && n != 3 && n != 4 && n != 11 {
-			continue // -short: only the calls that change AWS
+		// ModifyAddressAttribute, DescribeAddressesAttribute (poll). Unless
+		// -every-call is given, only the calls that change AWS are cut.
+		if !*everyCall && n != 3 && n != 4 && n != 11 {
+			continue
 		}
 		t.Run(fmt.Sprintf("after call %d", n), func(t *testing.T) {
 			e := newEnv(t)
