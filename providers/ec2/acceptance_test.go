@@ -600,3 +600,54 @@ func TestReadCallCounts(t *testing.T) {
 		})
 	}
 }
+
+// TestManyChangesInOneApply looks the stack's addresses up once for all the
+// changes of an apply, and their PTRs once for all the deletes.
+func TestManyChangesInOneApply(t *testing.T) {
+	const n = 12
+	e := newEnv(t)
+	var creates []plan.Change
+	for i := range n {
+		creates = append(creates, eipCreate(fmt.Sprintf("mta.m%02d", i), fmt.Sprintf("m%02d.acme.example.", i), ""))
+	}
+	e.applyOK(t, creates...)
+	want := map[string]int{"DescribeAddresses": 1, "AllocateAddress": n}
+	if diff := cmp.Diff(want, e.s.Counts()["ec2"]); diff != "" {
+		t.Errorf("calls of the creates (-want +got):\n%s", diff)
+	}
+	seen := map[string]string{}
+	for _, a := range e.addresses(t) {
+		tags := tagMap(a.Tags)
+		if prev, dup := seen[tags[specs.TagAddr]]; dup {
+			t.Errorf("%s has two addresses: %s and %s", tags[specs.TagAddr], prev, aws.ToString(a.AllocationId))
+		}
+		seen[tags[specs.TagAddr]] = aws.ToString(a.AllocationId)
+		if want := strings.TrimPrefix(tags[specs.TagAddr], "mta.") + ".acme.example."; tags[TagHostname] != want {
+			t.Errorf("%s: hostname tag %q, want %q", tags[specs.TagAddr], tags[TagHostname], want)
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d addresses, want %d", len(seen), n)
+	}
+
+	obs := e.read(t)
+	var deletes []plan.Change
+	for _, o := range obs {
+		deletes = append(deletes, changeFrom(o, plan.Delete, nil))
+	}
+	before := e.s.Counts()["ec2"]
+	e.applyOK(t, deletes...)
+	got := map[string]int{}
+	for op, c := range e.s.Counts()["ec2"] {
+		if d := c - before[op]; d > 0 {
+			got[op] = d
+		}
+	}
+	want = map[string]int{"DescribeAddresses": 1, "DescribeAddressesAttribute": 1, "ReleaseAddress": n}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("calls of the deletes (-want +got):\n%s", diff)
+	}
+	if left := e.addresses(t); len(left) != 0 {
+		t.Errorf("%d addresses left", len(left))
+	}
+}

@@ -57,6 +57,29 @@ func (p *Provider) applyEIPs(ctx context.Context, req providers.ApplyRequest, ch
 	}
 	groups := groupByAddr(found)
 
+	// One read of the PTRs of every address a delete or a duplicate cleanup
+	// needs to know about, for all the changes.
+	var need []string
+	for _, c := range changes {
+		if g := groups[c.Addr]; len(g) > 1 || (c.Action == plan.Delete && len(g) > 0) {
+			need = append(need, allocationIDs(g)...)
+		}
+	}
+	known := knownPTRs{covered: map[string]bool{}}
+	if len(need) > 0 {
+		attrs, err := p.describePTRs(ctx, need)
+		if err != nil {
+			for i, c := range changes {
+				results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: reading the reverse DNS of the stack's Elastic IPs: %w", c.Addr, err)}
+			}
+			return results
+		}
+		known.attrs = attrs
+		for _, id := range need {
+			known.covered[id] = true
+		}
+	}
+
 	sem := make(chan struct{}, p.opts.Concurrency)
 	var wg sync.WaitGroup
 	for i, c := range changes {
@@ -70,7 +93,7 @@ func (p *Provider) applyEIPs(ctx context.Context, req providers.ApplyRequest, ch
 				return
 			}
 			defer func() { <-sem }()
-			results[i] = p.applyEIP(ctx, req, c, groups[c.Addr])
+			results[i] = p.applyEIP(ctx, req, c, groups[c.Addr], known)
 		}()
 	}
 	wg.Wait()
@@ -79,18 +102,18 @@ func (p *Provider) applyEIPs(ctx context.Context, req providers.ApplyRequest, ch
 
 // applyEIP carries out one ec2.eip change; owned are the addresses that carry
 // the stack's mark and the change's address.
-func (p *Provider) applyEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address) providers.Result {
+func (p *Provider) applyEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address, known knownPTRs) providers.Result {
 	res := providers.Result{Addr: c.Addr}
 	switch c.Action {
 	case plan.Create, plan.Update:
-		o, msg, err := p.convergeEIP(ctx, req, c, owned)
+		o, msg, err := p.convergeEIP(ctx, req, c, owned, known)
 		if err != nil {
 			res.Err = err
 			return res
 		}
 		res.Observed, res.Message = &o, msg
 	case plan.Delete:
-		msg, err := p.deleteEIP(ctx, req, c, owned)
+		msg, err := p.deleteEIP(ctx, req, c, owned, known)
 		res.Err, res.Message = err, msg
 	default:
 		res.Err = fmt.Errorf("%s: an Elastic IP cannot be %sd; its attributes change in place", c.Addr, c.Action)
@@ -101,7 +124,7 @@ func (p *Provider) applyEIP(ctx context.Context, req providers.ApplyRequest, c p
 // convergeEIP makes the stack's Elastic IP at c.Addr exist once, with the
 // hostname tag and association c.After asks for. It allocates only when no
 // address carries the mark, and releases the extra copies a crash left.
-func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address) (plan.Observed, string, error) {
+func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address, known knownPTRs) (plan.Observed, string, error) {
 	hostname, _ := c.After["hostname"].(string)
 	if hostname == "" {
 		return plan.Observed{}, "", fmt.Errorf("%s: the Elastic IP needs a hostname", c.Addr)
@@ -135,7 +158,7 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 	var ptrs map[string]types.AddressAttribute
 	if len(owned) > 1 {
 		var err error
-		if ptrs, err = p.describePTRs(ctx, allocationIDs(owned)); err != nil {
+		if ptrs, err = p.ptrsOf(ctx, known, owned); err != nil {
 			return plan.Observed{}, "", fmt.Errorf("%s: reading the reverse DNS of its %d Elastic IPs: %w", c.Addr, len(owned), err)
 		}
 	}
@@ -275,11 +298,11 @@ func (p *Provider) release(ctx context.Context, a types.Address) error {
 // deleteEIP releases the stack's Elastic IPs at c.Addr. It refuses while the
 // managed one has a PTR record: AWS locks such an address, and the
 // ec2.reverse_dns change that removes the PTR is ordered before this one.
-func (p *Provider) deleteEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address) (string, error) {
+func (p *Provider) deleteEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address, known knownPTRs) (string, error) {
 	if len(owned) == 0 {
 		return "the Elastic IP was already released", nil
 	}
-	ptrs, err := p.describePTRs(ctx, allocationIDs(owned))
+	ptrs, err := p.ptrsOf(ctx, known, owned)
 	if err != nil {
 		return "", fmt.Errorf("%s: reading the reverse DNS of its Elastic IP before releasing it: %w", c.Addr, err)
 	}
@@ -302,6 +325,25 @@ func (p *Provider) deleteEIP(ctx context.Context, req providers.ApplyRequest, c 
 	}
 	notes = append(notes, "released Elastic IP "+aws.ToString(kept.PublicIp))
 	return strings.Join(notes, "; "), nil
+}
+
+// knownPTRs are the PTRs read once for all the changes of an apply: attrs
+// holds those of the covered addresses that have one.
+type knownPTRs struct {
+	covered map[string]bool
+	attrs   map[string]types.AddressAttribute
+}
+
+// ptrsOf returns the PTRs of addrs, reading them only when some address was
+// not covered by the read for all changes (an address adopted after an
+// allocation without a clear answer).
+func (p *Provider) ptrsOf(ctx context.Context, known knownPTRs, addrs []types.Address) (map[string]types.AddressAttribute, error) {
+	for _, a := range addrs {
+		if !known.covered[aws.ToString(a.AllocationId)] {
+			return p.describePTRs(ctx, allocationIDs(addrs))
+		}
+	}
+	return known.attrs, nil
 }
 
 func allocationIDs(addrs []types.Address) []string {
