@@ -116,7 +116,7 @@ func (p *Provider) applyEIP(ctx context.Context, req providers.ApplyRequest, c p
 		msg, err := p.deleteEIP(ctx, req, c, owned, known)
 		res.Err, res.Message = err, msg
 	default:
-		res.Err = fmt.Errorf("%s: an Elastic IP cannot be %sd; its attributes change in place", c.Addr, c.Action)
+		res.Err = fmt.Errorf("%s: the EC2 provider cannot %s an Elastic IP: its attributes change in place", c.Addr, c.Action)
 	}
 	return res
 }
@@ -132,7 +132,7 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 	hostname = specs.Fqdn(hostname)
 	instanceID, _ := c.After["instance_id"].(string)
 
-	var notes []string
+	var origin string // how the address came to be, for a create
 	if len(owned) == 0 {
 		if c.Action == plan.Update {
 			return plan.Observed{}, "", fmt.Errorf("%s: the Elastic IP %s no longer exists in AWS (released outside mailform?); run mailform plan again", c.Addr, c.ID)
@@ -142,13 +142,12 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 			return plan.Observed{}, "", err
 		}
 		owned = allocated
+		origin = "allocated Elastic IP %s"
 		if adopted {
-			notes = append(notes, "adopted Elastic IP "+aws.ToString(owned[0].PublicIp)+", allocated by an attempt whose answer was lost")
-		} else {
-			notes = append(notes, "allocated Elastic IP "+aws.ToString(owned[0].PublicIp))
+			origin = "adopted Elastic IP %s, allocated by an attempt whose answer was lost"
 		}
 	} else if c.Action == plan.Create {
-		notes = append(notes, "adopted Elastic IP "+aws.ToString(owned[0].PublicIp)+" left by an interrupted run")
+		origin = "adopted Elastic IP %s, left by an interrupted run"
 	}
 
 	prefer := c.ID
@@ -163,12 +162,16 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 		}
 	}
 	kept, extras := keep(owned, prefer, ptrs)
+	var notes []string
+	if origin != "" {
+		notes = append(notes, fmt.Sprintf(origin, aws.ToString(kept.PublicIp)))
+	}
 	if len(extras) > 0 {
 		released, err := p.releaseExtras(ctx, req, c.Addr, extras, ptrs)
 		if err != nil {
 			return plan.Observed{}, "", err
 		}
-		notes = append(notes, fmt.Sprintf("released %d extra Elastic IPs with the same mark (%s)", len(released), strings.Join(released, ", ")))
+		notes = append(notes, releasedNote(released))
 	}
 	id := aws.ToString(kept.AllocationId)
 
@@ -279,6 +282,14 @@ func (p *Provider) releaseExtras(ctx context.Context, req providers.ApplyRequest
 	return released, nil
 }
 
+// releasedNote reports the extra addresses released.
+func releasedNote(ids []string) string {
+	if len(ids) == 1 {
+		return "released 1 extra Elastic IP with the same mark (" + ids[0] + ")"
+	}
+	return fmt.Sprintf("released %d extra Elastic IPs with the same mark (%s)", len(ids), strings.Join(ids, ", "))
+}
+
 // release disassociates an address if it is associated, then releases it.
 // An address already gone counts as released.
 func (p *Provider) release(ctx context.Context, a types.Address) error {
@@ -318,7 +329,7 @@ func (p *Provider) deleteEIP(ctx context.Context, req providers.ApplyRequest, c 
 		if err != nil {
 			return "", err
 		}
-		notes = append(notes, fmt.Sprintf("released %d extra Elastic IPs with the same mark (%s)", len(released), strings.Join(released, ", ")))
+		notes = append(notes, releasedNote(released))
 	}
 	if err := p.release(ctx, kept); err != nil {
 		return "", fmt.Errorf("%s: releasing Elastic IP %s (%s): %w", c.Addr, aws.ToString(kept.PublicIp), aws.ToString(kept.AllocationId), err)

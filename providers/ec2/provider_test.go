@@ -681,7 +681,7 @@ func TestApplyRefusesWhatItCannotDo(t *testing.T) {
 		wantErr string
 	}{
 		{"other kind", plan.Change{Addr: "topic.feedback", Kind: specs.KindSNSTopic, Action: plan.Create}, "does not manage resources of kind sns.topic"},
-		{"replace an address", plan.Change{Addr: "mta.mta1", Kind: specs.KindEIP, Action: plan.Replace, After: map[string]any{"hostname": "a."}}, "cannot be replaced"},
+		{"replace an address", plan.Change{Addr: "mta.mta1", Kind: specs.KindEIP, Action: plan.Replace, After: map[string]any{"hostname": "a."}}, "cannot replace an Elastic IP"},
 		{"no hostname", plan.Change{Addr: "mta.mta1", Kind: specs.KindEIP, Action: plan.Create, After: map[string]any{}}, "needs a hostname"},
 		{"allocation unknown", ptrCreate("mta.mta1", "${mta.mta1#allocation_id}", "a."), "allocation ID of its Elastic IP is not known yet"},
 		{"no PTR name", ptrCreate("mta.mta1", "eipalloc-1", ""), "needs a name"},

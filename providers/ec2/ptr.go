@@ -102,7 +102,7 @@ func (p *Provider) applyPTRs(ctx context.Context, req providers.ApplyRequest, ch
 			}
 			jobs = append(jobs, &ptrJob{result: i, primary: true, addr: c.Addr, allocationID: before})
 		default:
-			results[i].Err = fmt.Errorf("%s: a PTR record cannot be %sd; it changes in place", c.Addr, c.Action)
+			results[i].Err = fmt.Errorf("%s: the EC2 provider cannot %s a PTR record: it changes in place", c.Addr, c.Action)
 		}
 	}
 
