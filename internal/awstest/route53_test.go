@@ -322,3 +322,22 @@ func TestListShowsTheSOAInRoute53Form(t *testing.T) {
 	}
 	t.Error("no SOA record set")
 }
+
+func TestNamesMatchCaseInsensitively(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	mustChange(t, c, zoneID, change(r53types.ChangeActionCreate, rrset("Mixed.acme.example", r53types.RRTypeTxt, 300, `"one"`)))
+	mustChange(t, c, zoneID, change(r53types.ChangeActionUpsert, rrset("mixed.ACME.example.", r53types.RRTypeTxt, 300, `"two"`)))
+	values, err := s.LookupRecords(t.Context(), "mixed.acme.example", "TXT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{`"two"`}, values); diff != "" {
+		t.Fatalf("after an UPSERT in other case (-want +got):\n%s", diff)
+	}
+	mustChange(t, c, zoneID, change(r53types.ChangeActionDelete, rrset("MIXED.acme.example", r53types.RRTypeTxt, 300, `"two"`)))
+	if values, _ := s.LookupRecords(t.Context(), "mixed.acme.example", "TXT"); len(values) != 0 {
+		t.Errorf("after a DELETE in other case: %v", values)
+	}
+}
