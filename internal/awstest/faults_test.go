@@ -70,7 +70,8 @@ func TestParseFaultSpec(t *testing.T) {
 	}
 }
 
-// stsNoRetry calls GetCallerIdentity once and reports its error code.
+// callSTS calls GetCallerIdentity once, without retries, and reports its
+// error code ("" on success, "no answer" when the connection died).
 func callSTS(t *testing.T, s *Server) string {
 	t.Helper()
 	_, err := sts.NewFromConfig(s.Config("us-east-1"), func(o *sts.Options) { o.RetryMaxAttempts = 1 }).
