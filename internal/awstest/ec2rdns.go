@@ -153,7 +153,7 @@ func (d *ec2Double) modify(w http.ResponseWriter, r *http.Request, region string
 	now := d.s.clock()
 	d.mu.Lock()
 	p := d.state(region, allocationID, ip, now)
-	p.update, p.updating, p.until = domain+".", true, now.Add(d.s.opts.Scaled(d.s.opts.PTRDelay))
+	p.update, p.updating, p.until = domain+".", true, now.Add(d.s.delay(func(o Options) time.Duration { return o.PTRDelay }))
 	answer := *p
 	d.mu.Unlock()
 	writeAddressAttribute(w, "ModifyAddressAttributeResponse", answer)
@@ -191,7 +191,7 @@ func (d *ec2Double) resetAttribute(w http.ResponseWriter, r *http.Request, regio
 	d.mu.Lock()
 	p := d.state(region, allocationID, ip, now)
 	if !p.empty() {
-		p.update, p.updating, p.until = "", true, now.Add(d.s.opts.Scaled(d.s.opts.PTRDelay))
+		p.update, p.updating, p.until = "", true, now.Add(d.s.delay(func(o Options) time.Duration { return o.PTRDelay }))
 	}
 	answer := *p
 	if p.empty() {

@@ -270,6 +270,7 @@ func (s *Server) SetFaults(spec string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.opts.Faults = spec
 	s.faults = newFaultSet(parsed)
 	return nil
 }

@@ -1,12 +1,12 @@
 package awstest
 
 import (
-	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/mailform/mailform/internal/awstest/sesdouble"
 )
 
 // limiter enforces AWS's per-account API rate limits with token buckets.
@@ -47,7 +47,7 @@ func rateFor(c call) (key string, perSecond float64) {
 		// SES: every action except the sends is limited to 1 request per
 		// second per region; sends are limited by the account's maximum
 		// send rate, which the SES emulation enforces.
-		if strings.HasPrefix(c.operation, "Send") {
+		if sesdouble.IsSend(c.operation) {
 			return "", 0
 		}
 		return "ses/" + c.region, 1
@@ -76,14 +76,10 @@ func (l *limiter) allow(c call, now time.Time) bool {
 	return b.AllowN(now, 1)
 }
 
-// SetRateLimits switches the rate limits to "aws" or "off" until the next
-// Reset (which restores Options.RateLimits).
-func (s *Server) SetRateLimits(mode string) error {
-	switch mode {
-	case "aws", "off":
-	default:
-		return fmt.Errorf("rate limits %q: want \"aws\" or \"off\"", mode)
-	}
-	s.limits.reset(mode)
-	return nil
+// configure sets mode and scale and empties the buckets.
+func (l *limiter) configure(mode string, scale float64) {
+	l.mu.Lock()
+	l.scale = scale
+	l.mu.Unlock()
+	l.reset(mode)
 }

@@ -62,7 +62,11 @@ func (d *route53Double) serve(w http.ResponseWriter, r *http.Request, c call) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		zoneID := pathSegment(r.URL.Path, "hostedzone")
-		d.forwardWithChange(w, r, nil, zoneID)
+		_ = d.forwardWithChange(w, r, nil, zoneID)
+	case "ListResourceRecordSets":
+		var rec bufferedResponse
+		d.s.proxy.ServeHTTP(&rec, r)
+		rec.copyTo(w, fixMotoValues(rec.body.Bytes()))
 	default:
 		d.s.proxy.ServeHTTP(w, r)
 	}
@@ -138,7 +142,7 @@ func (d *route53Double) changeRecordSets(w http.ResponseWriter, r *http.Request)
 
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.s.opts.RefuseChangesWhilePending {
+	if d.s.Options().RefuseChangesWhilePending {
 		if id, ok := d.lastChange[zoneID]; ok && d.pending(d.changes[id]) {
 			writeRoute53Error(w, http.StatusBadRequest, "PriorRequestNotComplete",
 				"The request was rejected because Route 53 was still processing a prior request.")
@@ -161,7 +165,101 @@ func (d *route53Double) changeRecordSets(w http.ResponseWriter, r *http.Request)
 		writeInvalidChangeBatch(w, msgs)
 		return
 	}
-	d.forwardWithChange(w, r, body, zoneID)
+	moto, err := bodyForMoto(body, current)
+	if err != nil {
+		writeRoute53Error(w, http.StatusBadRequest, "InvalidInput", "parsing the change batch: "+err.Error())
+		return
+	}
+	if id := d.forwardWithChange(w, r, moto, zoneID); id != "" {
+		d.lastChange[zoneID] = id
+	}
+}
+
+// xmlNode is any XML element, for rewriting a request without losing the
+// parts the double does not read.
+type xmlNode struct {
+	XMLName xml.Name
+	Attrs   []xml.Attr `xml:",any,attr"`
+	Text    string     `xml:",chardata"`
+	Nodes   []xmlNode  `xml:",any"`
+}
+
+// bodyForMoto rewrites a validated batch so that moto, which compares
+// names and values as text, finds the sets AWS would: DELETE and UPSERT
+// name an existing set as moto stores it (AWS matches names
+// case-insensitively), and a DELETE lists its values in moto's order (AWS
+// matches them as a set).
+func bodyForMoto(body []byte, current []recordSet) ([]byte, error) {
+	var root xmlNode
+	if err := xml.Unmarshal(body, &root); err != nil {
+		return nil, err
+	}
+	stored := map[string]recordSet{}
+	for _, set := range current {
+		stored[set.Name+"|"+set.Type+"|"+set.SetIdentifier] = set
+	}
+	changes := root.child("ChangeBatch").child("Changes")
+	if changes != nil {
+		for i := range changes.Nodes {
+			ch := &changes.Nodes[i]
+			action := strings.ToUpper(ch.child("Action").text())
+			if action != "DELETE" && action != "UPSERT" {
+				continue
+			}
+			rs := ch.child("ResourceRecordSet")
+			name, typ := rs.child("Name"), rs.child("Type")
+			if name == nil || typ == nil {
+				continue
+			}
+			set, ok := stored[canonicalName(name.text())+"|"+strings.ToUpper(typ.text())+"|"+rs.child("SetIdentifier").text()]
+			if !ok {
+				continue
+			}
+			name.Text = set.StoredName
+			if action != "DELETE" {
+				continue
+			}
+			if rrs := rs.child("ResourceRecords"); rrs != nil && len(rrs.Nodes) == len(set.Values) {
+				for j := range rrs.Nodes {
+					if v := rrs.Nodes[j].child("Value"); v != nil {
+						v.Text = set.Values[j]
+					}
+				}
+			}
+		}
+	}
+	root.stripNamespaces()
+	root.XMLName.Space = ""
+	root.Attrs = []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: route53Namespace}}
+	return xml.Marshal(root)
+}
+
+func (n *xmlNode) child(local string) *xmlNode {
+	if n == nil {
+		return nil
+	}
+	for i := range n.Nodes {
+		if n.Nodes[i].XMLName.Local == local {
+			return &n.Nodes[i]
+		}
+	}
+	return nil
+}
+
+func (n *xmlNode) text() string {
+	if n == nil {
+		return ""
+	}
+	return strings.TrimSpace(n.Text)
+}
+
+// stripNamespaces leaves the namespace on the root element only.
+func (n *xmlNode) stripNamespaces() {
+	for i := range n.Nodes {
+		n.Nodes[i].XMLName.Space = ""
+		n.Nodes[i].Attrs = nil
+		n.Nodes[i].stripNamespaces()
+	}
 }
 
 // validateChangeBatch checks a whole batch against the zone's current
@@ -349,8 +447,9 @@ var (
 
 // forwardWithChange sends the call to moto and, when it succeeds, gives
 // the answer's ChangeInfo a unique id and the PENDING status, and records
-// the change. body nil means r's body as it is. d.mu must be held.
-func (d *route53Double) forwardWithChange(w http.ResponseWriter, r *http.Request, body []byte, zoneID string) {
+// the change; it returns the change's id ("" when moto refused). body nil
+// means r's body as it is. d.mu must be held.
+func (d *route53Double) forwardWithChange(w http.ResponseWriter, r *http.Request, body []byte, zoneID string) string {
 	if body != nil {
 		r = withBody(r, body)
 	}
@@ -358,7 +457,7 @@ func (d *route53Double) forwardWithChange(w http.ResponseWriter, r *http.Request
 	d.s.proxy.ServeHTTP(&rec, r)
 	if rec.status >= 300 || !changeInfoPattern.Match(rec.body.Bytes()) {
 		rec.copyTo(w, nil)
-		return
+		return ""
 	}
 	if zoneID == "" {
 		if m := zoneIDPattern.FindSubmatch(rec.body.Bytes()); m != nil {
@@ -369,18 +468,18 @@ func (d *route53Double) forwardWithChange(w http.ResponseWriter, r *http.Request
 	d.nextID++
 	id := fmt.Sprintf("C%013d", d.nextID)
 	d.changes[id] = route53Change{zoneID: zoneID, submitted: now}
-	d.lastChange[zoneID] = id
 	status := d.status(d.changes[id])
 	out := changeInfoPattern.ReplaceAllFunc(rec.body.Bytes(), func(info []byte) []byte {
 		info = changeIDPattern.ReplaceAll(info, []byte("<Id>/change/"+id+"</Id>"))
 		return changeStatus.ReplaceAll(info, []byte("<Status>"+status+"</Status>"))
 	})
 	rec.copyTo(w, out)
+	return id
 }
 
 // pending tells whether a change is still propagating.
 func (d *route53Double) pending(ch route53Change) bool {
-	return d.s.clock().Before(ch.submitted.Add(d.s.opts.Scaled(d.s.opts.ChangeDelay)))
+	return d.s.clock().Before(ch.submitted.Add(d.s.delay(func(o Options) time.Duration { return o.ChangeDelay })))
 }
 
 func (d *route53Double) status(ch route53Change) string {
@@ -432,7 +531,7 @@ func (d *route53Double) createHostedZone(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	var rec bufferedResponse
-	d.forwardWithChange(&rec, withBody(r, body), nil, "")
+	_ = d.forwardWithChange(&rec, withBody(r, body), nil, "")
 	if rec.status < 300 {
 		d.callerRefs[req.CallerReference] = true
 	}

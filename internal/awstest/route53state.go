@@ -3,6 +3,7 @@ package awstest
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ type zoneState struct {
 // recordSet is one resource record set in Route 53's stored form.
 type recordSet struct {
 	Name          string // canonical
+	StoredName    string // as moto holds it
 	Type          string
 	SetIdentifier string
 	TTL           int64
@@ -114,12 +116,13 @@ func readRecordSets(ctx context.Context, client *route53.Client, zoneID string) 
 		for _, rr := range page.ResourceRecordSets {
 			set := recordSet{
 				Name:          canonicalName(aws.ToString(rr.Name)),
+				StoredName:    aws.ToString(rr.Name),
 				Type:          string(rr.Type),
 				SetIdentifier: aws.ToString(rr.SetIdentifier),
 				TTL:           aws.ToInt64(rr.TTL),
 			}
 			for _, v := range rr.ResourceRecords {
-				set.Values = append(set.Values, aws.ToString(v.Value))
+				set.Values = append(set.Values, unwrapMotoValue(aws.ToString(v.Value)))
 			}
 			if rr.AliasTarget != nil {
 				set.AliasZoneID = aws.ToString(rr.AliasTarget.HostedZoneId)
@@ -184,4 +187,28 @@ func (s *Server) LookupRecords(ctx context.Context, name, rtype string) ([]strin
 		}
 	}
 	return out, nil
+}
+
+// motoWrappedValue matches a value moto 5.2.1 stores as a Python dict's
+// text (the SOA of a new zone: "{'Value': 'ns-2048... 86400'}"), in plain
+// or XML-escaped form.
+var motoWrappedValue = regexp.MustCompile(`^\{(?:'|&#x27;|&#39;|&apos;)Value(?:'|&#x27;|&#39;|&apos;): (?:'|&#x27;|&#39;|&apos;)(.*)(?:'|&#x27;|&#39;|&apos;)\}$`)
+
+// unwrapMotoValue gives a value in Route 53's form.
+func unwrapMotoValue(v string) string {
+	if m := motoWrappedValue.FindStringSubmatch(v); m != nil {
+		return m[1]
+	}
+	return v
+}
+
+// motoWrappedXMLValue finds such values in a ListResourceRecordSets answer.
+var motoWrappedXMLValue = regexp.MustCompile(`<Value>(\{[^<]*\})</Value>`)
+
+// fixMotoValues rewrites the wrapped values of a moto answer.
+func fixMotoValues(body []byte) []byte {
+	return motoWrappedXMLValue.ReplaceAllFunc(body, func(m []byte) []byte {
+		inner := motoWrappedXMLValue.FindSubmatch(m)[1]
+		return []byte("<Value>" + unwrapMotoValue(string(inner)) + "</Value>")
+	})
 }

@@ -84,13 +84,13 @@ func (o Options) Scaled(d time.Duration) time.Duration {
 
 // Server is a running double.
 type Server struct {
-	opts     Options
-	moto     *motoProcess
-	motoURL  *url.URL
-	proxy    *httputil.ReverseProxy
-	listener net.Listener
-	http     *http.Server
-	dns      *dnsServer
+	startOpts Options // restored by Reset
+	moto      *motoProcess
+	motoURL   *url.URL
+	proxy     *httputil.ReverseProxy
+	listener  net.Listener
+	http      *http.Server
+	dns       *dnsServer
 
 	// life lives as long as the server; the DNS server and background reads
 	// of moto's state use it.
@@ -103,6 +103,7 @@ type Server struct {
 	r53State *route53StateCache
 
 	mu        sync.Mutex
+	opts      Options                   // the active settings
 	now       func() time.Time          // the clock; tests may freeze it
 	counts    map[string]map[string]int // service -> operation -> calls
 	throttles map[string]map[string]int // service -> operation -> calls refused by the rate limiter
@@ -146,6 +147,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	life, finish := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Server{
+		startOpts: opts,
 		opts:      opts,
 		moto:      m,
 		motoURL:   mu,
@@ -166,6 +168,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		writeAWSError(w, http.StatusBadGateway, "ServiceUnavailable", "the local AWS double could not reach moto: "+err.Error())
 	}
+	s.startSES()
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.http.Serve(l) }()
 	d, err := startDNS(opts.DNSAddr, s)
@@ -196,7 +199,54 @@ func (s *Server) DNSAddr() string {
 }
 
 // Options returns the options the double was started with.
-func (s *Server) Options() Options { return s.opts }
+func (s *Server) Options() Options {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opts
+}
+
+// delay returns one emulated delay of the options, divided by the time scale.
+func (s *Server) delay(pick func(Options) time.Duration) time.Duration {
+	o := s.Options()
+	return o.Scaled(pick(o))
+}
+
+// Configure changes the emulation settings of a running double (rate
+// limits, time scale, latency, delays, faults) until the next Reset, which
+// restores the options it was started with. Addr, DNSAddr and Python
+// cannot change.
+func (s *Server) Configure(change func(*Options)) error {
+	o := s.Options()
+	change(&o)
+	start := s.startOpts
+	o.Addr, o.DNSAddr, o.Python = start.Addr, start.DNSAddr, start.Python
+	if err := s.apply(o); err != nil {
+		return err
+	}
+	return nil
+}
+
+// apply makes o the active settings.
+func (s *Server) apply(o Options) error {
+	switch o.RateLimits {
+	case "", "off", "aws":
+	default:
+		return fmt.Errorf("rate limits %q: want \"aws\" or \"off\"", o.RateLimits)
+	}
+	faults, err := ParseFaultSpec(o.Faults)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	faultsChanged := o.Faults != s.opts.Faults || s.faults == nil
+	s.opts = o
+	if faultsChanged {
+		s.faults = newFaultSet(faults)
+	}
+	s.mu.Unlock()
+	s.limits.configure(o.RateLimits, o.timeScale())
+	return nil
+}
 
 // Close stops the double, its DNS server and its moto.
 func (s *Server) Close() error {
@@ -215,15 +265,16 @@ func (s *Server) Close() error {
 // (Route 53 changes, reverse DNS, handlers registered with OnReset), and
 // restores the rate limits and faults the double was started with.
 func (s *Server) Reset(ctx context.Context) error {
-	faults, _ := ParseFaultSpec(s.opts.Faults) // validated by Start
 	s.mu.Lock()
 	s.counts = map[string]map[string]int{}
 	s.throttles = map[string]map[string]int{}
 	s.mutating = 0
-	s.faults = newFaultSet(faults)
+	s.faults = nil // rebuilt by apply
 	resetters := append([]func(context.Context) error(nil), s.resetters...)
 	s.mu.Unlock()
-	s.limits.reset(s.opts.RateLimits)
+	if err := s.apply(s.startOpts); err != nil {
+		return err
+	}
 	s.route53.reset()
 	s.ec2.reset()
 	s.r53State.invalidate()
@@ -367,7 +418,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	s.mu.Unlock()
 
-	if d := s.opts.Scaled(s.opts.Latency); d > 0 {
+	if d := s.delay(func(o Options) time.Duration { return o.Latency }); d > 0 {
 		if !sleep(r.Context(), d) {
 			return
 		}

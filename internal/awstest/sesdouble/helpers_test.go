@@ -1,0 +1,225 @@
+package sesdouble
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/smithy-go"
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+const (
+	testRegion  = "us-west-2"
+	testAccount = "123456789012"
+)
+
+// stubBackend is an in-memory Route 53 record map and SNS topic set that
+// records what is published.
+type stubBackend struct {
+	mu         sync.Mutex
+	records    map[string][]string // "name type" -> values
+	topics     map[string]bool
+	published  []published
+	failTopics map[string]bool // Publish to these fails
+	lookups    int
+}
+
+type published struct {
+	Topic   string
+	Message string
+}
+
+func newStubBackend() *stubBackend {
+	return &stubBackend{records: map[string][]string{}, topics: map[string]bool{}, failTopics: map[string]bool{}}
+}
+
+func (b *stubBackend) LookupRecords(ctx context.Context, name, rtype string) ([]string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.lookups++
+	return append([]string(nil), b.records[name+" "+rtype]...), nil
+}
+
+func (b *stubBackend) Publish(ctx context.Context, topicARN, message string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.topics[topicARN] || b.failTopics[topicARN] {
+		return fmt.Errorf("publish to %s: topic does not exist", topicARN)
+	}
+	b.published = append(b.published, published{topicARN, message})
+	return nil
+}
+
+func (b *stubBackend) TopicExists(ctx context.Context, topicARN string) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.topics[topicARN], nil
+}
+
+func (b *stubBackend) lookupCount() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.lookups
+}
+
+func (b *stubBackend) setRecords(name, rtype string, values ...string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(values) == 0 {
+		delete(b.records, name+" "+rtype)
+		return
+	}
+	b.records[name+" "+rtype] = values
+}
+
+func (b *stubBackend) addTopic(name string) string {
+	arn := "arn:aws:sns:" + testRegion + ":" + testAccount + ":" + name
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.topics[arn] = true
+	return arn
+}
+
+func (b *stubBackend) takePublished() []published {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := b.published
+	b.published = nil
+	return p
+}
+
+// fakeClock is a settable clock.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// env is a Double served over HTTP and the real SDK clients pointed at it.
+type env struct {
+	d     *Double
+	be    *stubBackend
+	clock *fakeClock
+	url   string
+	v2    *sesv2.Client
+	v1    *ses.Client
+}
+
+func newEnv(t *testing.T, opts ...func(*Options)) *env {
+	t.Helper()
+	be := newStubBackend()
+	clock := &fakeClock{t: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
+	o := Options{AccountID: testAccount, Now: clock.Now, ReviewDelay: time.Hour}
+	for _, f := range opts {
+		f(&o)
+	}
+	d := New(be, o)
+	srv := httptest.NewServer(d)
+	t.Cleanup(srv.Close)
+	e := &env{d: d, be: be, clock: clock, url: srv.URL}
+	e.v2, e.v1 = clients(srv.URL, testRegion)
+	return e
+}
+
+// clients builds sesv2 and ses clients for region that never retry, so a
+// throttling error reaches the test.
+func clients(endpoint, region string) (*sesv2.Client, *ses.Client) {
+	cfg := aws.Config{
+		Region: region,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "not-a-secret"}, nil
+		}),
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+	}
+	v2 := sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	v1 := ses.NewFromConfig(cfg, func(o *ses.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	return v2, v1
+}
+
+// errorCode returns the AWS error code of err, or "" when err is nil.
+func errorCode(t *testing.T, err error) string {
+	t.Helper()
+	if err == nil {
+		return ""
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("error is not an AWS API error: %v", err)
+	}
+	return ae.ErrorCode()
+}
+
+func must[T any](t *testing.T) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+// publishDKIM publishes the 3 Easy DKIM CNAMEs of tokens for domain.
+func (e *env) publishDKIM(domain string, tokens []string) {
+	for _, tok := range tokens {
+		e.be.setRecords(tok+"._domainkey."+domain+".", "CNAME", tok+".dkim.amazonses.com")
+	}
+}
+
+// setTopic sets (or, with arn "", clears) a v1 identity notification topic.
+func (e *env) setTopic(t *testing.T, identity, typ, arn string) error {
+	in := &ses.SetIdentityNotificationTopicInput{Identity: aws.String(identity), NotificationType: sestypes.NotificationType(typ)}
+	if arn != "" {
+		in.SnsTopic = aws.String(arn)
+	}
+	_, err := e.v1.SetIdentityNotificationTopic(t.Context(), in)
+	return err
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
