@@ -23,6 +23,10 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 	var eips, ptrs []plan.Change
 	var results []providers.Result
 	for _, c := range req.Changes {
+		if req.Stack == "" {
+			results = append(results, providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: %w", c.Addr, errNoStack)})
+			continue
+		}
 		switch c.Kind {
 		case specs.KindEIP:
 			eips = append(eips, c)

@@ -12,6 +12,7 @@ package ec2
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -30,6 +31,10 @@ import (
 // `ec2.reverse_dns`). The specs package names every other kind; this one is
 // named here until it does.
 const KindReverseDNS specs.Kind = "ec2.reverse_dns"
+
+// errNoStack refuses to read or change anything without the stack whose
+// mark says what is mailform's.
+var errNoStack = errors.New("no stack name: mailform finds its Elastic IPs by the stack's tag")
 
 // Tags mailform sets on an Elastic IP besides the ownership tags.
 const (
@@ -137,6 +142,9 @@ func (p *Provider) Kinds() []specs.Kind { return []specs.Kind{specs.KindEIP, Kin
 // allocated twice), Read reports the one Apply keeps (see keep) and lists the
 // others in its observed-only attribute extra_allocation_ids.
 func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resource) ([]plan.Observed, error) {
+	if stack == "" {
+		return nil, errNoStack
+	}
 	var addrs []types.Address
 	var ptrs map[string]types.AddressAttribute
 	for attempt := 1; ; attempt++ {

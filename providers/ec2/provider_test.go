@@ -774,3 +774,18 @@ func TestPTRWaitOutlastsAPassingReadFailure(t *testing.T) {
 		t.Errorf("progress (-want +got):\n%s", diff)
 	}
 }
+
+func TestNoStackNoCalls(t *testing.T) {
+	stub := &stubEC2{t: t}
+	p, _ := stubProvider(stub, Options{})
+	if _, err := p.Read(t.Context(), "", nil); err == nil {
+		t.Error("Read without a stack name succeeded")
+	}
+	res := p.Apply(t.Context(), providers.ApplyRequest{Changes: []plan.Change{eipCreate("mta.mta1", "mta1.acme.example.", "")}})
+	if len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "mta.mta1: no stack name") {
+		t.Errorf("Apply without a stack name: %+v", res)
+	}
+	if len(stub.log) != 0 {
+		t.Errorf("calls without a stack name: %v", stub.log)
+	}
+}
