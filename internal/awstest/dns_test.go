@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
@@ -42,6 +43,8 @@ func TestDNSAnswers(t *testing.T) {
 		change(r53types.ChangeActionCreate, rrset("deep.sub.acme.example", r53types.RRTypeA, 300, "192.0.2.11")),
 		change(r53types.ChangeActionCreate, rrset("*.wild.acme.example", r53types.RRTypeTxt, 300, `"wild"`)),
 		change(r53types.ChangeActionCreate, rrset("child.acme.example", r53types.RRTypeNs, 300, "ns1.other.example")),
+		change(r53types.ChangeActionCreate, &r53types.ResourceRecordSet{Name: aws.String("alias.acme.example"), Type: r53types.RRTypeA,
+			AliasTarget: &r53types.AliasTarget{HostedZoneId: aws.String(zoneID), DNSName: aws.String("web.acme.example"), EvaluateTargetHealth: false}}),
 	)
 
 	cases := []struct {
@@ -75,6 +78,8 @@ func TestDNSAnswers(t *testing.T) {
 			answer: []string{`x.wild.acme.example. TXT "wild"`}},
 		{name: "delegated child: referral", qname: "host.child.acme.example", qtype: dns.TypeA, rcode: dns.RcodeSuccess, aa: false,
 			authority: []string{"NS"}},
+		{name: "alias to a name of the zone", qname: "alias.acme.example", qtype: dns.TypeA, rcode: dns.RcodeSuccess, aa: true,
+			answer: []string{"alias.acme.example. A 192.0.2.10"}},
 		{name: "apex SOA", qname: "acme.example", qtype: dns.TypeSOA, rcode: dns.RcodeSuccess, aa: true},
 		{name: "name outside every zone", qname: "example.org", qtype: dns.TypeA, rcode: dns.RcodeRefused, aa: false},
 	}

@@ -184,9 +184,11 @@ type xmlNode struct {
 	Nodes   []xmlNode  `xml:",any"`
 }
 
-// bodyForMoto rewrites the DELETEs of a validated batch to name each set
-// exactly as moto stores it (name case, value order), since AWS matches
-// names case-insensitively and values as a set while moto compares text.
+// bodyForMoto rewrites a validated batch so that moto, which compares
+// names and values as text, finds the sets AWS would: DELETE and UPSERT
+// name an existing set as moto stores it (AWS matches names
+// case-insensitively), and a DELETE lists its values in moto's order (AWS
+// matches them as a set).
 func bodyForMoto(body []byte, current []recordSet) ([]byte, error) {
 	var root xmlNode
 	if err := xml.Unmarshal(body, &root); err != nil {
@@ -200,7 +202,8 @@ func bodyForMoto(body []byte, current []recordSet) ([]byte, error) {
 	if changes != nil {
 		for i := range changes.Nodes {
 			ch := &changes.Nodes[i]
-			if strings.ToUpper(strings.TrimSpace(ch.child("Action").text())) != "DELETE" {
+			action := strings.ToUpper(ch.child("Action").text())
+			if action != "DELETE" && action != "UPSERT" {
 				continue
 			}
 			rs := ch.child("ResourceRecordSet")
@@ -212,7 +215,10 @@ func bodyForMoto(body []byte, current []recordSet) ([]byte, error) {
 			if !ok {
 				continue
 			}
-			name.Text = set.Name
+			name.Text = set.StoredName
+			if action != "DELETE" {
+				continue
+			}
 			if rrs := rs.child("ResourceRecords"); rrs != nil && len(rrs.Nodes) == len(set.Values) {
 				for j := range rrs.Nodes {
 					if v := rrs.Nodes[j].child("Value"); v != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/google/go-cmp/cmp"
+	"github.com/miekg/dns"
 )
 
 // listSets renders a zone's record sets as sorted "name type ttl values" lines.
@@ -321,4 +322,51 @@ func TestListShowsTheSOAInRoute53Form(t *testing.T) {
 		return
 	}
 	t.Error("no SOA record set")
+}
+
+func TestNamesMatchCaseInsensitively(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	mustChange(t, c, zoneID, change(r53types.ChangeActionCreate, rrset("Mixed.acme.example", r53types.RRTypeTxt, 300, `"one"`)))
+	mustChange(t, c, zoneID, change(r53types.ChangeActionUpsert, rrset("mixed.ACME.example.", r53types.RRTypeTxt, 300, `"two"`)))
+	values, err := s.LookupRecords(t.Context(), "mixed.acme.example", "TXT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{`"two"`}, values); diff != "" {
+		t.Fatalf("after an UPSERT in other case (-want +got):\n%s", diff)
+	}
+	mustChange(t, c, zoneID, change(r53types.ChangeActionDelete, rrset("MIXED.acme.example", r53types.RRTypeTxt, 300, `"two"`)))
+	if values, _ := s.LookupRecords(t.Context(), "mixed.acme.example", "TXT"); len(values) != 0 {
+		t.Errorf("after a DELETE in other case: %v", values)
+	}
+}
+
+func TestResetForgetsRoute53Emulation(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	in := &route53.CreateHostedZoneInput{Name: aws.String("acme.example"), CallerReference: aws.String("reset-ref")}
+	zone, err := c.CreateHostedZone(t.Context(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reset(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetChange(t.Context(), &route53.GetChangeInput{Id: zone.ChangeInfo.Id})
+	var noChange *r53types.NoSuchChange
+	if !errors.As(err, &noChange) {
+		t.Errorf("a change from before Reset: err = %v, want NoSuchChange", err)
+	}
+	if _, err := c.CreateHostedZone(t.Context(), in); err != nil {
+		t.Errorf("the caller reference after Reset: %v", err)
+	}
+	in2, err := s.QueryDNS(t.Context(), "acme.example", dns.TypeSOA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !in2.Authoritative || len(in2.Answer) != 1 {
+		t.Errorf("DNS after Reset and a new zone: AA %v, answer %v", in2.Authoritative, in2.Answer)
+	}
 }

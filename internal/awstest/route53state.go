@@ -23,6 +23,7 @@ type zoneState struct {
 // recordSet is one resource record set in Route 53's stored form.
 type recordSet struct {
 	Name          string // canonical
+	StoredName    string // as moto holds it
 	Type          string
 	SetIdentifier string
 	TTL           int64
@@ -115,6 +116,7 @@ func readRecordSets(ctx context.Context, client *route53.Client, zoneID string) 
 		for _, rr := range page.ResourceRecordSets {
 			set := recordSet{
 				Name:          canonicalName(aws.ToString(rr.Name)),
+				StoredName:    aws.ToString(rr.Name),
 				Type:          string(rr.Type),
 				SetIdentifier: aws.ToString(rr.SetIdentifier),
 				TTL:           aws.ToInt64(rr.TTL),
