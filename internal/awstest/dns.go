@@ -81,20 +81,20 @@ func (s *Server) answerDNS(ctx context.Context, req *dns.Msg) *dns.Msg {
 		m.Rcode = dns.RcodeNotImplemented
 		return m
 	}
-	snap, err := s.route53State(ctx)
+	q := req.Question[0]
+	qname := canonicalName(q.Name)
+	zone, err := s.publicZone(ctx, qname)
 	if err != nil {
 		m.Rcode = dns.RcodeServerFailure
 		return m
 	}
-	q := req.Question[0]
-	answerFromZones(m, snap, canonicalName(q.Name), q.Qtype)
+	answerFromZone(m, zone, qname, q.Qtype)
 	return m
 }
 
-// answerFromZones fills m for qname/qtype as the authoritative servers of
-// the most specific public zone holding qname would.
-func answerFromZones(m *dns.Msg, snap *route53Snapshot, qname string, qtype uint16) {
-	zone := snap.publicZoneFor(qname)
+// answerFromZone fills m for qname/qtype as the authoritative servers of
+// zone, the most specific public zone holding qname (nil: none), would.
+func answerFromZone(m *dns.Msg, zone *zoneState, qname string, qtype uint16) {
 	if zone == nil {
 		m.Rcode = dns.RcodeRefused
 		return

@@ -62,13 +62,19 @@ func (d *route53Double) serve(w http.ResponseWriter, r *http.Request, c call) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		zoneID := pathSegment(r.URL.Path, "hostedzone")
-		_ = d.forwardWithChange(w, r, nil, zoneID)
+		if d.forwardWithChange(w, r, nil, zoneID) != "" {
+			d.s.r53State.removeZone(zoneID)
+		}
 	case "ListResourceRecordSets":
 		var rec bufferedResponse
 		d.s.proxy.ServeHTTP(&rec, r)
 		rec.copyTo(w, fixMotoValues(rec.body.Bytes()))
 	default:
 		d.s.proxy.ServeHTTP(w, r)
+		if c.mutating {
+			// Comments, tags, VPC associations...: the zone list may differ.
+			d.s.r53State.forgetZones()
+		}
 	}
 }
 
@@ -106,6 +112,7 @@ type changeRecordSet struct {
 func (cs changeRecordSet) recordSet() recordSet {
 	out := recordSet{
 		Name:          canonicalName(cs.Name),
+		StoredName:    cs.Name,
 		Type:          strings.ToUpper(cs.Type),
 		SetIdentifier: cs.SetIdentifier,
 		TTL:           aws.ToInt64(cs.TTL),
@@ -156,12 +163,13 @@ func (d *route53Double) changeRecordSets(w http.ResponseWriter, r *http.Request)
 		d.s.proxy.ServeHTTP(w, withBody(r, body))
 		return
 	}
-	current, err := readRecordSets(r.Context(), client, zoneID)
+	current, err := d.s.zoneRecords(r.Context(), zoneID)
 	if err != nil {
 		writeRoute53Error(w, http.StatusInternalServerError, "InternalError", err.Error())
 		return
 	}
-	if msgs := validateChangeBatch(canonicalName(aws.ToString(zone.HostedZone.Name)), current, req); len(msgs) > 0 {
+	msgs, final := validateChangeBatch(canonicalName(aws.ToString(zone.HostedZone.Name)), current, req)
+	if len(msgs) > 0 {
 		writeInvalidChangeBatch(w, msgs)
 		return
 	}
@@ -172,6 +180,10 @@ func (d *route53Double) changeRecordSets(w http.ResponseWriter, r *http.Request)
 	}
 	if id := d.forwardWithChange(w, r, moto, zoneID); id != "" {
 		d.lastChange[zoneID] = id
+		d.s.r53State.setRecords(zoneID, final)
+	} else {
+		// moto refused what the double accepted: read the zone again.
+		d.s.r53State.forgetRecords(zoneID)
 	}
 }
 
@@ -264,10 +276,12 @@ func (n *xmlNode) stripNamespaces() {
 
 // validateChangeBatch checks a whole batch against the zone's current
 // record sets, as AWS does before applying any of it, and returns every
-// problem in AWS's words.
-func validateChangeBatch(zone string, current []recordSet, req changeRequest) []string {
+// problem in AWS's words, and the zone's record sets once the batch is
+// applied.
+func validateChangeBatch(zone string, current []recordSet, req changeRequest) ([]string, []recordSet) {
 	type key struct{ name, typ, id string }
 	state := map[key]recordSet{}
+	var order []key
 	typesAt := func(name string) []string {
 		var out []string
 		for k := range state {
@@ -278,7 +292,9 @@ func validateChangeBatch(zone string, current []recordSet, req changeRequest) []
 		return out
 	}
 	for _, set := range current {
-		state[key{set.Name, set.Type, set.SetIdentifier}] = set
+		k := key{set.Name, set.Type, set.SetIdentifier}
+		state[k] = set
+		order = append(order, k)
 	}
 	var msgs []string
 	records, chars := 0, 0
@@ -326,6 +342,11 @@ func validateChangeBatch(zone string, current []recordSet, req changeRequest) []
 				msgs = append(msgs, fmt.Sprintf("RRSet of type %s with DNS name %s is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone %s", set.Type, set.Name, zone))
 				continue
 			}
+			if exists {
+				set.StoredName = existing.StoredName // moto keeps the set's name
+			} else {
+				order = append(order, k)
+			}
 			state[k] = set
 		case "DELETE":
 			if !exists {
@@ -347,7 +368,15 @@ func validateChangeBatch(zone string, current []recordSet, req changeRequest) []
 	if chars > maxBatchValueChars {
 		msgs = append(msgs, fmt.Sprintf("RDATA character limit of %d exceeded.", maxBatchValueChars))
 	}
-	return msgs
+	var final []recordSet
+	seen := map[key]bool{}
+	for _, k := range order {
+		if set, ok := state[k]; ok && !seen[k] {
+			final = append(final, set)
+			seen[k] = true
+		}
+	}
+	return msgs, final
 }
 
 // checkValues checks the values of a record set to be written: each at
@@ -507,6 +536,14 @@ func (d *route53Double) getChange(w http.ResponseWriter, r *http.Request) {
 		route53Namespace, id, status, ch.submitted.UTC().Format(time.RFC3339))
 }
 
+// createHostedZoneResponse is the part of CreateHostedZone's answer the
+// double reads.
+type createHostedZoneResponse struct {
+	ID      string `xml:"HostedZone>Id"`
+	Name    string `xml:"HostedZone>Name"`
+	Private bool   `xml:"HostedZone>Config>PrivateZone"`
+}
+
 // createHostedZoneRequest is the part of CreateHostedZone the double reads.
 type createHostedZoneRequest struct {
 	CallerReference string `xml:"CallerReference"`
@@ -534,6 +571,16 @@ func (d *route53Double) createHostedZone(w http.ResponseWriter, r *http.Request)
 	_ = d.forwardWithChange(&rec, withBody(r, body), nil, "")
 	if rec.status < 300 {
 		d.callerRefs[req.CallerReference] = true
+		var created createHostedZoneResponse
+		if err := xml.Unmarshal(rec.body.Bytes(), &created); err == nil && created.ID != "" {
+			d.s.r53State.addZone(zoneState{
+				ID:      strings.TrimPrefix(created.ID, "/hostedzone/"),
+				Name:    canonicalName(created.Name),
+				Private: created.Private,
+			})
+		} else {
+			d.s.r53State.forgetZones()
+		}
 	}
 	rec.copyTo(w, nil)
 }

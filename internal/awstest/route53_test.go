@@ -370,3 +370,51 @@ func TestResetForgetsRoute53Emulation(t *testing.T) {
 		t.Errorf("DNS after Reset and a new zone: AA %v, answer %v", in2.Authoritative, in2.Answer)
 	}
 }
+
+// TestMirrorFollowsMoto checks that the record sets the double keeps for
+// its own reads stay what moto holds, change after change.
+func TestMirrorFollowsMoto(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	batches := [][]r53types.Change{
+		{
+			change(r53types.ChangeActionCreate, rrset("a.acme.example", r53types.RRTypeA, 300, "192.0.2.1", "192.0.2.2")),
+			change(r53types.ChangeActionCreate, rrset("Mixed.acme.example", r53types.RRTypeTxt, 60, `"one"`)),
+			change(r53types.ChangeActionUpsert, rrset("acme.example.", r53types.RRTypeMx, 300, "10 mx.acme.example")),
+		},
+		{
+			change(r53types.ChangeActionUpsert, rrset("MIXED.acme.example", r53types.RRTypeTxt, 120, `"two" "three"`)),
+			change(r53types.ChangeActionDelete, rrset("a.acme.example", r53types.RRTypeA, 300, "192.0.2.2", "192.0.2.1")),
+			change(r53types.ChangeActionCreate, rrset("a.acme.example", r53types.RRTypeA, 60, "192.0.2.3")),
+		},
+		{
+			change(r53types.ChangeActionDelete, rrset("mixed.acme.example", r53types.RRTypeTxt, 120, `"two" "three"`)),
+			change(r53types.ChangeActionCreate, rrset("b.acme.example", r53types.RRTypeCname, 300, "a.acme.example")),
+		},
+	}
+	render := func(sets []recordSet) []string {
+		var out []string
+		for _, set := range sets {
+			vals := append([]string(nil), set.Values...)
+			sort.Strings(vals)
+			out = append(out, fmt.Sprintf("%s %s %d %s", set.Name, set.Type, set.TTL, strings.Join(vals, "|")))
+		}
+		sort.Strings(out)
+		return out
+	}
+	for i, batch := range batches {
+		mustChange(t, c, zoneID, batch...)
+		mirror, err := s.zoneRecords(t.Context(), zoneID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moto, err := readRecordSets(t.Context(), route53.NewFromConfig(s.motoConfig("us-east-1")), zoneID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(render(moto), render(mirror)); diff != "" {
+			t.Fatalf("after batch %d the mirror differs from moto (-moto +mirror):\n%s", i+1, diff)
+		}
+	}
+}
