@@ -62,7 +62,8 @@ type Options struct {
 	// PTRDelay is how long an Elastic IP reverse-DNS update stays PENDING.
 	PTRDelay time.Duration
 	// ReviewDelay is how long the SES production-access review stays
-	// PENDING before it is GRANTED, for the SES emulation.
+	// PENDING before it is GRANTED. The SES emulation reads it (scaled) at
+	// Start; Configure does not change it.
 	ReviewDelay time.Duration
 	// Faults is a fault spec (docs/sandbox.md) active from the start and
 	// restored by Reset; "" injects none.
