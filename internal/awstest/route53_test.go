@@ -418,3 +418,31 @@ func TestMirrorFollowsMoto(t *testing.T) {
 		}
 	}
 }
+
+func TestDeletedZoneLeavesDNS(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	if in, err := s.QueryDNS(t.Context(), "acme.example", dns.TypeSOA); err != nil || in.Rcode != dns.RcodeSuccess {
+		t.Fatalf("before the delete: %v, %v", in, err)
+	}
+	out, err := c.DeleteHostedZone(t.Context(), &route53.DeleteHostedZoneInput{Id: aws.String(zoneID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := aws.ToString(out.ChangeInfo.Id); !strings.HasPrefix(id, "/change/C") || id == "/change/C2682N5HXP0BZ4" {
+		t.Errorf("DeleteHostedZone change id %q, want one of the double's", id)
+	}
+	in, err := s.QueryDNS(t.Context(), "acme.example", dns.TypeSOA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Rcode != dns.RcodeRefused {
+		t.Errorf("after the delete: %s, want REFUSED", dns.RcodeToString[in.Rcode])
+	}
+	_, err = changeRecords(t, c, zoneID, change(r53types.ChangeActionCreate, rrset("a.acme.example", r53types.RRTypeA, 300, "192.0.2.1")))
+	var noZone *r53types.NoSuchHostedZone
+	if !errors.As(err, &noZone) {
+		t.Errorf("a change to the deleted zone: err = %v, want NoSuchHostedZone", err)
+	}
+}
