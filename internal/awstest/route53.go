@@ -389,6 +389,11 @@ func checkValues(set recordSet) string {
 		if set.Type != "TXT" && set.Type != "SPF" {
 			continue
 		}
+		// AWS's words for both (redhat-cop/infra-ansible#376, boto/boto3#1462,
+		// virtualmin/virtualmin-gpl#355).
+		if !allQuoted(v) {
+			return fmt.Sprintf("Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '%s''", v)
+		}
 		for _, str := range txtStrings(v) {
 			if len(str) > maxTXTStringBytes {
 				return fmt.Sprintf("Invalid Resource Record: 'FATAL problem: CharacterStringTooLong (Value is too long) encountered with '%s''", v)
@@ -441,6 +446,24 @@ func txtStrings(v string) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// allQuoted tells whether a TXT value is one or more complete quoted
+// strings separated by blanks, as Route 53 requires.
+func allQuoted(v string) bool {
+	inside, any := false, false
+	for i := 0; i < len(v); i++ {
+		switch ch := v[i]; {
+		case inside && ch == '\\':
+			i++
+		case ch == '"':
+			inside = !inside
+			any = true
+		case !inside && ch != ' ' && ch != '\t':
+			return false
+		}
+	}
+	return any && !inside
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }

@@ -66,6 +66,20 @@ func TestChangeBatchStrictness(t *testing.T) {
 			want: []string{`Invalid Resource Record: 'FATAL problem: CharacterStringTooLong (Value is too long) encountered with '"` + long + `"''`},
 		},
 		{
+			name:    "TXT value without quotes",
+			changes: []r53types.Change{change(r53types.ChangeActionCreate, rrset("spf.acme.example", r53types.RRTypeTxt, 300, "v=spf1 -all"))},
+			want:    []string{`Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with 'v=spf1 -all''`},
+		},
+		{
+			name:    "TXT value half quoted",
+			changes: []r53types.Change{change(r53types.ChangeActionCreate, rrset("spf.acme.example", r53types.RRTypeTxt, 300, `"v=spf1" -all`))},
+			want:    []string{`Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '"v=spf1" -all''`},
+		},
+		{
+			name:    "TXT value with an escaped quote",
+			changes: []r53types.Change{change(r53types.ChangeActionCreate, rrset("q.acme.example", r53types.RRTypeTxt, 300, `"say \"hi\"" "x"`))},
+		},
+		{
 			name:    "DELETE of a set that does not exist",
 			changes: []r53types.Change{change(r53types.ChangeActionDelete, rrset("nothing.acme.example", r53types.RRTypeTxt, 300, `"x"`))},
 			want:    []string{"Tried to delete resource record set [name='nothing.acme.example.', type='TXT'] but it was not found"},
