@@ -52,7 +52,11 @@ func startDNS(addr string, s *Server) (*dnsServer, error) {
 	h := dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
 		ctx, cancel := context.WithTimeout(s.life, 5*time.Second)
 		defer cancel()
-		_ = w.WriteMsg(s.answerDNS(ctx, req))
+		m := s.answerDNS(ctx, req)
+		if _, udp := w.LocalAddr().(*net.UDPAddr); udp {
+			fitUDP(req, m)
+		}
+		_ = w.WriteMsg(m)
 	})
 	d := &dnsServer{
 		addr: pc.LocalAddr().String(),
@@ -67,6 +71,21 @@ func startDNS(addr string, s *Server) (*dnsServer, error) {
 func (d *dnsServer) shutdown() {
 	_ = d.udp.Shutdown()
 	_ = d.tcp.Shutdown()
+}
+
+// edns0Size is the UDP payload size the double advertises with EDNS(0).
+const edns0Size = 4096
+
+// fitUDP answers EDNS(0) with EDNS(0) and truncates (TC) an answer larger
+// than the client can take over UDP, so that it asks again over TCP, as an
+// authoritative server does.
+func fitUDP(req, m *dns.Msg) {
+	size := dns.MinMsgSize
+	if opt := req.IsEdns0(); opt != nil {
+		size = int(min(max(opt.UDPSize(), dns.MinMsgSize), edns0Size))
+		m.SetEdns0(edns0Size, false)
+	}
+	m.Truncate(size)
 }
 
 // maxCNAMEChain bounds CNAME chasing inside a zone.
