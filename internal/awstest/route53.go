@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -66,6 +67,13 @@ func (d *route53Double) serve(w http.ResponseWriter, r *http.Request, c call) {
 			d.s.r53State.removeZone(zoneID)
 		}
 	case "ListResourceRecordSets":
+		// Route 53 returns at most 300 record sets per page, whatever
+		// MaxItems asks (ListResourceRecordSets API reference); moto does not cap.
+		q := r.URL.Query()
+		if n, err := strconv.Atoi(q.Get("maxitems")); err == nil && n > maxRecordSetsPerPage {
+			q.Set("maxitems", strconv.Itoa(maxRecordSetsPerPage))
+			r.URL.RawQuery = q.Encode()
+		}
 		var rec bufferedResponse
 		d.s.proxy.ServeHTTP(&rec, r)
 		rec.copyTo(w, fixMotoValues(rec.body.Bytes()))
@@ -132,6 +140,8 @@ const (
 	maxBatchValueChars = 32000
 	maxValueChars      = 4000
 	maxTXTStringBytes  = 255
+
+	maxRecordSetsPerPage = 300
 )
 
 func (d *route53Double) changeRecordSets(w http.ResponseWriter, r *http.Request) {

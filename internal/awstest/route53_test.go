@@ -460,3 +460,33 @@ func TestDeletedZoneLeavesDNS(t *testing.T) {
 		t.Errorf("a change to the deleted zone: err = %v, want NoSuchHostedZone", err)
 	}
 }
+
+func TestRecordSetPagesHoldAtMost300(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	var changes []r53types.Change
+	for i := range 350 {
+		changes = append(changes, change(r53types.ChangeActionCreate, rrset(fmt.Sprintf("h%03d.acme.example", i), r53types.RRTypeA, 300, "192.0.2.1")))
+	}
+	mustChange(t, c, zoneID, changes...)
+	out, err := c.ListResourceRecordSets(t.Context(), &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zoneID), MaxItems: aws.Int32(1000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.ResourceRecordSets) != 300 || !out.IsTruncated {
+		t.Errorf("MaxItems 1000: %d sets, truncated %v; want 300 and truncated", len(out.ResourceRecordSets), out.IsTruncated)
+	}
+	total := 0
+	p := route53.NewListResourceRecordSetsPaginator(c, &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zoneID), MaxItems: aws.Int32(1000)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(page.ResourceRecordSets)
+	}
+	if total != 352 { // 350 + SOA + NS
+		t.Errorf("paginated: %d sets, want 352", total)
+	}
+}
