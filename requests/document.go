@@ -149,8 +149,13 @@ func (d *Document) WriteText(w io.Writer) error {
 			for _, f := range s.Fields {
 				if f.Block {
 					b.WriteString(f.Label + ":\n")
-					for _, line := range strings.Split(strings.TrimRight(f.Value, "\n"), "\n") {
-						b.WriteString(strings.TrimRight("    "+line, " ") + "\n")
+					// Paragraphs (separated by blank lines) are reflowed to
+					// the width: the text is pasted into a form field.
+					for i, para := range paragraphs(f.Value) {
+						if i > 0 {
+							b.WriteString("\n")
+						}
+						b.WriteString("    " + wrap(para, textWidth-4, "    ") + "\n")
 					}
 					continue
 				}
@@ -169,15 +174,15 @@ func (d *Document) WriteText(w io.Writer) error {
 					check += " (recommended)"
 				}
 				b.WriteString(it.Status.textMark() + " " + wrap(check, textWidth-10, strings.Repeat(" ", 10)) + "\n")
-				pad := strings.Repeat(" ", 10)
-				if it.Found != "" {
-					b.WriteString(pad + wrap("found:    "+it.Found, textWidth-10, pad+strings.Repeat(" ", 10)) + "\n")
+				evidence := func(label, value string) {
+					if value != "" {
+						b.WriteString(strings.Repeat(" ", 10) + label + wrap(value, textWidth-20, strings.Repeat(" ", 20)) + "\n")
+					}
 				}
-				if it.Expected != "" {
-					b.WriteString(pad + wrap("expected: "+it.Expected, textWidth-10, pad+strings.Repeat(" ", 10)) + "\n")
-				}
-				if it.Hint != "" && it.Status != Met {
-					b.WriteString(pad + wrap("hint:     "+it.Hint, textWidth-10, pad+strings.Repeat(" ", 10)) + "\n")
+				evidence("found:    ", it.Found)
+				evidence("expected: ", it.Expected)
+				if it.Status != Met {
+					evidence("hint:     ", it.Hint)
 				}
 			}
 			b.WriteString("\n" + summary(s.Items) + "\n")
@@ -186,8 +191,36 @@ func (d *Document) WriteText(w io.Writer) error {
 			b.WriteString("\n" + wrap(p, textWidth, "") + "\n")
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, tidy(b.String()))
 	return err
+}
+
+// paragraphs splits text at blank lines and joins the lines of each.
+func paragraphs(text string) []string {
+	var out, cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.Join(cur, " "))
+			cur = nil
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		cur = append(cur, strings.TrimSpace(line))
+	}
+	flush()
+	return out
+}
+
+// tidy keeps at most one blank line in a row.
+func tidy(s string) string {
+	for strings.Contains(s, "\n\n\n") {
+		s = strings.ReplaceAll(s, "\n\n\n", "\n\n")
+	}
+	return s
 }
 
 func writeTextTable(b *strings.Builder, t *Table) {
@@ -311,7 +344,7 @@ func (d *Document) WriteMarkdown(w io.Writer) error {
 			b.WriteString("\n" + p + "\n")
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, tidy(b.String()))
 	return err
 }
 
