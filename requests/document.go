@@ -37,11 +37,13 @@ type Section struct {
 }
 
 // Field is one labelled value, as a form asks for it. A Block value is
-// multi-line text (a use-case description) shown as a quoted block.
+// multi-line text (a use-case description) shown as a quoted block, its
+// paragraphs reflowed in plain text unless Verbatim (code, such as HCL).
 type Field struct {
-	Label string
-	Value string
-	Block bool
+	Label    string
+	Value    string
+	Block    bool
+	Verbatim bool
 }
 
 // Table is a small table of rows.
@@ -151,6 +153,12 @@ func (d *Document) WriteText(w io.Writer) error {
 					b.WriteString(f.Label + ":\n")
 					// Paragraphs (separated by blank lines) are reflowed to
 					// the width: the text is pasted into a form field.
+					if f.Verbatim {
+						for _, line := range strings.Split(strings.TrimRight(f.Value, "\n"), "\n") {
+							b.WriteString(strings.TrimRight("    "+line, " ") + "\n")
+						}
+						continue
+					}
 					for i, para := range paragraphs(f.Value) {
 						if i > 0 {
 							b.WriteString("\n")
@@ -297,6 +305,14 @@ func (d *Document) WriteMarkdown(w io.Writer) error {
 		if len(s.Fields) > 0 {
 			b.WriteString("\n")
 			for _, f := range s.Fields {
+				if f.Block && f.Verbatim {
+					b.WriteString("- **" + f.Label + ":**\n\n  ```hcl\n")
+					for _, line := range strings.Split(strings.TrimRight(f.Value, "\n"), "\n") {
+						b.WriteString(strings.TrimRight("  "+line, " ") + "\n")
+					}
+					b.WriteString("  ```\n\n")
+					continue
+				}
 				if f.Block {
 					b.WriteString("- **" + f.Label + ":**\n\n")
 					for _, line := range strings.Split(strings.TrimRight(f.Value, "\n"), "\n") {

@@ -214,8 +214,9 @@ func (w *world) aRecordItem(f mtaFacts) Item {
 }
 
 func (w *world) ptrItem(f mtaFacts) Item {
-	it := Item{Subject: f.addr, Check: "reverse DNS (PTR) of the address is " + f.hostname, Required: true,
-		Expected: f.hostname, Found: f.ptrNow()}
+	host := strings.TrimSuffix(f.hostname, ".")
+	it := Item{Subject: f.addr, Check: "reverse DNS (PTR) of the address is " + host, Required: true,
+		Expected: host, Found: f.ptrNow()}
 	switch {
 	case f.ip == "":
 		it.Status, it.Found, it.Hint = NotMet, "no Elastic IP yet", "run mailform apply"

@@ -162,7 +162,7 @@ func requestSection(spec *specs.Spec) Section {
 	s := Section{Heading: "Request fields"}
 	if spec.Account == nil || spec.Account.ProductionAccess == nil {
 		s.Text = []string{"The spec has no account.production_access block, so there is nothing to submit. Add one:"}
-		s.Fields = []Field{{Label: "HCL", Value: errNoProductionAccess.Example, Block: true}}
+		s.Fields = []Field{{Label: "HCL", Value: errNoProductionAccess.Example, Block: true, Verbatim: true}}
 		return s
 	}
 	p := spec.Account.ProductionAccess
