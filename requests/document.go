@@ -182,15 +182,17 @@ func (d *Document) WriteText(w io.Writer) error {
 					check += " (recommended)"
 				}
 				b.WriteString(it.Status.textMark() + " " + wrap(check, textWidth-10, strings.Repeat(" ", 10)) + "\n")
-				evidence := func(label, value string) {
-					if value != "" {
-						b.WriteString(strings.Repeat(" ", 10) + label + wrap(value, textWidth-20, strings.Repeat(" ", 20)) + "\n")
-					}
+				// Evidence is data (records, addresses) that users copy:
+				// it stays on one line. Hints are prose and wrap.
+				pad := strings.Repeat(" ", 10)
+				if it.Found != "" {
+					b.WriteString(pad + "found:    " + it.Found + "\n")
 				}
-				evidence("found:    ", it.Found)
-				evidence("expected: ", it.Expected)
-				if it.Status != Met {
-					evidence("hint:     ", it.Hint)
+				if it.Expected != "" {
+					b.WriteString(pad + "expected: " + it.Expected + "\n")
+				}
+				if it.Hint != "" && it.Status != Met {
+					b.WriteString(pad + "hint:     " + wrap(it.Hint, textWidth-20, pad+strings.Repeat(" ", 10)) + "\n")
 				}
 			}
 			b.WriteString("\n" + summary(s.Items) + "\n")
