@@ -19,7 +19,7 @@ var requestKinds = []string{"port25", "rdns", "production-access"}
 func requestsCommand() *command {
 	c := &command{
 		name:     "requests",
-		synopsis: "Write the requests AWS wants by hand: port 25, reverse DNS, SES production access",
+		synopsis: "Write the port-25, reverse-DNS and SES production-access requests",
 		usage:    "mailform requests port25|rdns|production-access [PATH] [-format text|markdown] [-submit [-force]]",
 		help: `Writes the paperwork AWS still wants, filled in from the spec and from what
 AWS holds now, with a checklist that says which prerequisites hold and, for

@@ -274,7 +274,7 @@ func (w *world) spfItem(f mtaFacts, d specs.Domain) Item {
 	default:
 		it.Found = strings.Join(policies, "; ")
 		for _, p := range policies {
-			if contains(strings.Fields(p), term) {
+			if terms := strings.Fields(strings.ToLower(p)); contains(terms, term) || contains(terms, term+"/32") {
 				it.Status = Met
 				return it
 			}

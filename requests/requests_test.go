@@ -223,6 +223,108 @@ func TestPort25DKIMBranches(t *testing.T) {
 	}
 }
 
+// TestPort25PTRBranches changes the PTR of mta.a (reverse_dns = true).
+func TestPort25PTRBranches(t *testing.T) {
+	spec := loadSpec(t, "mta")
+	tests := []struct {
+		name  string
+		ptr   *plan.Observed
+		want  Status
+		found string
+	}{
+		{"set", ptrOf(ptr("a", "a.example.com.", "SET")), Met, "a.example.com"},
+		{"none yet", nil, NotMet, "none"},
+		{"another name", ptrOf(ptr("a", "old.example.com.", "SET")), NotMet, "old.example.com"},
+		{"being removed", ptrOf(ptr("a", "", "PENDING")), NotMet, "being removed (PENDING)"},
+		{"update failed", ptrOf(ptr("a", "a.example.com.", "FAILED")), NotMet, "a.example.com (FAILED)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			facts := mtaFactsMixed()
+			var obs []plan.Observed
+			for _, o := range facts.Observed {
+				if o.Addr != "mta.a/ptr" {
+					obs = append(obs, o)
+				}
+			}
+			if tt.ptr != nil {
+				obs = append(obs, *tt.ptr)
+			}
+			facts.Observed = obs
+			doc, err := Port25(spec, facts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			it := find(t, doc, "mta.a", "reverse DNS")
+			if it.Status != tt.want || it.Found != tt.found {
+				t.Errorf("status %q found %q, want %q found %q", it.Status, it.Found, tt.want, tt.found)
+			}
+			if it.Status == NotMet && !strings.Contains(it.Hint, "ModifyAddressAttribute") {
+				t.Errorf("hint %q does not say how mailform sets it", it.Hint)
+			}
+		})
+	}
+}
+
+func ptrOf(o plan.Observed) *plan.Observed { return &o }
+
+func TestPort25DKIMOutsideTheZones(t *testing.T) {
+	spec := loadSpec(t, "mta")
+	spec.DKIMKeys = append(spec.DKIMKeys, specs.DKIMKey{Label: "c", Domain: "elsewhere.org", Selector: "c", PrivateKey: "ssm:/test/dkim/c"})
+	doc, err := Port25(spec, mtaFactsMixed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it := find(t, doc, "domain elsewhere.org", "the DKIM key of dkim_key.c"); it.Status != Unknown {
+		t.Errorf("a key published outside the declared zones: %q, want unknown", it.Status)
+	}
+}
+
+func TestEmailIdentityPendingSaysWhoMustClick(t *testing.T) {
+	facts := sesFactsMixed()
+	facts.Observed = append(facts.Observed, observedIdentity("email.a@example.com", "a@example.com", map[string]any{"verification_status": "PENDING"}))
+	doc, err := ProductionAccess(loadSpec(t, "ses"), facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := find(t, doc, "email.a@example.com", "SES has verified")
+	if it.Status != Pending || !strings.Contains(it.Hint, "SES mailed a link to a@example.com") {
+		t.Errorf("status %q hint %q", it.Status, it.Hint)
+	}
+}
+
+func TestPort25SPFForms(t *testing.T) {
+	spec := loadSpec(t, "mta")
+	tests := []struct {
+		spf  string
+		want Status
+	}{
+		{"v=spf1 ip4:192.0.2.1 -all", Met},
+		{"v=spf1 ip4:192.0.2.1/32 -all", Met},
+		{"V=SPF1 IP4:192.0.2.1 -ALL", Met},
+		{"v=spf1 ip4:192.0.2.10 -all", NotMet},
+		{"v=spf1 ip4:192.0.2.0/24 -all", NotMet}, // a wider range is not what AWS looks for
+		{"google-site-verification=abc", NotMet},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spf, func(t *testing.T) {
+			facts := mtaFactsMixed()
+			for i, o := range facts.Observed {
+				if o.Addr == "domain.example.com/spf" {
+					facts.Observed[i] = rec(o.Addr, "example.com.", "TXT", tt.spf)
+				}
+			}
+			doc, err := Port25(spec, facts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if it := find(t, doc, "domain example.com", "SPF includes the address of mta.a"); it.Status != tt.want {
+				t.Errorf("status %q (found %q), want %q", it.Status, it.Found, tt.want)
+			}
+		})
+	}
+}
+
 func TestPort25LongKeysAreAbbreviated(t *testing.T) {
 	spec := loadSpec(t, "mta")
 	long := strings.Repeat("A", 300) + "IDAQAB"
