@@ -162,7 +162,15 @@ func (r requestRun) facts(ctx context.Context, withAccount bool) (requests.Facts
 	}
 	sub := *r.sess
 	sub.providers = provs
-	observed, err := sub.read(ctx, r.spec.Resources())
+	// The account settings come from ses.Account below, in one GetAccount
+	// with everything else the document needs.
+	var desired []specs.Resource
+	for _, res := range r.spec.Resources() {
+		if res.Kind != specs.KindSESAccount {
+			desired = append(desired, res)
+		}
+	}
+	observed, err := sub.read(ctx, desired)
 	if err != nil {
 		return requests.Facts{}, err
 	}

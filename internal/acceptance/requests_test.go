@@ -193,6 +193,42 @@ func TestRequestsEC2MTA(t *testing.T) {
 			t.Errorf("port25 does not list %s", aws.ToString(a.PublicIp))
 		}
 	}
+	// The EC2 texts read Route 53, EC2 and the key store: never SES or IAM,
+	// and they change nothing.
+	e.s.ResetCounts()
+	e.requests(0, "port25")
+	e.requests(0, "rdns")
+	counts := e.s.Counts()
+	for _, svc := range []string{"ses", "iam", "sns", "sqs"} {
+		if len(counts[svc]) > 0 {
+			t.Errorf("the EC2 request texts called %s: %s", svc, countsReport(counts))
+		}
+	}
+	for svc, ops := range counts {
+		for op := range ops {
+			if !regexp.MustCompile(`^(Describe|Get|List)`).MatchString(op) {
+				t.Errorf("the request texts called %s:%s, which is not a read", svc, op)
+			}
+		}
+	}
+	t.Logf("calls of port25 + rdns: %s", countsReport(counts))
+
+	// A PTR that AWS is still setting counts as handled by the API.
+	if err := e.s.Configure(func(o *awstest.Options) { o.PTRDelay = time.Hour }); err != nil {
+		t.Fatal(err)
+	}
+	e.setPTR("mx2.northwind.example", "mx2.northwind.example")
+	pending := e.requests(0, "port25")
+	if !strings.Contains(pending.stdout, "[pending] mta.mx2: reverse DNS (PTR) of the address is mx2.northwind.example") {
+		t.Errorf("port25 does not show the pending PTR:\n%s", pending.stdout)
+	}
+	rdns := e.requests(0, "rdns")
+	for _, want := range []string{"None: every allocated address has its reverse DNS set, or being set", "pending (AWS is setting it)  mta.mx2"} {
+		if !strings.Contains(rdns.stdout, want) {
+			t.Errorf("rdns lacks %q:\n%s", want, rdns.stdout)
+		}
+	}
+
 	var secrets []string
 	for _, name := range []string{"/northwind/mail/dkim/mx1", "/northwind/mail/dkim/mx2"} {
 		p, err := ssm.NewFromConfig(e.cfg()).GetParameter(e.ctx(), &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
@@ -274,7 +310,18 @@ func TestRequestsProductionAccessSubmit(t *testing.T) {
 	}
 	puts := func() int { return e.s.Count("ses", "PutAccountDetails") }
 
+	e.s.ResetCounts()
 	refused := e.requests(1, "production-access", "-submit")
+	counts := e.s.Counts()
+	t.Logf("calls of production-access: %s", countsReport(counts))
+	for op, want := range map[string]int{"GetAccount": 1, "GetSendStatistics": 1} {
+		if got := counts["ses"][op]; got != want {
+			t.Errorf("production-access called %s %d times, want %d", op, got, want)
+		}
+	}
+	if got := counts["sns"]["ListSubscriptionsByTopic"]; got != 1 {
+		t.Errorf("production-access listed subscriptions %d times, want once for the one feedback topic", got)
+	}
 	for _, want := range []string{"not submitting the production-access request", "domain.globex-partner.example: SES has verified the identity (pending", "hint: fix them", "-force"} {
 		if !strings.Contains(refused.stderr, want) {
 			t.Errorf("refusal lacks %q:\n%s", want, refused.stderr)
