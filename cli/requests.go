@@ -13,9 +13,6 @@ import (
 	"github.com/mailform/mailform/specs"
 )
 
-// requestKinds are the documents 'mailform requests' writes.
-var requestKinds = []string{"port25", "rdns", "production-access"}
-
 func requestsCommand() *command {
 	c := &command{
 		name:     "requests",
@@ -62,13 +59,13 @@ mailform requests production-access examples/hybrid -submit`,
 			return code
 		}
 		if len(positional) == 0 {
-			errorf(io.Stderr, errors.New("requests needs the document to write: "+strings.Join(requestKinds, ", ")),
+			errorf(io.Stderr, errors.New("requests needs the document to write: "+strings.Join(requests.Kinds, ", ")),
 				"run 'mailform requests port25', 'mailform requests rdns' or 'mailform requests production-access'")
 			return ExitError
 		}
 		kind := positional[0]
-		if !containsString(requestKinds, kind) {
-			errorf(io.Stderr, fmt.Errorf("unknown request %q: want one of %s", kind, strings.Join(requestKinds, ", ")))
+		if !containsString(requests.Kinds, kind) {
+			errorf(io.Stderr, fmt.Errorf("unknown request %q: want one of %s", kind, strings.Join(requests.Kinds, ", ")))
 			return ExitError
 		}
 		f, err := requests.ParseFormat(*format)
@@ -76,7 +73,7 @@ mailform requests production-access examples/hybrid -submit`,
 			errorf(io.Stderr, err)
 			return ExitError
 		}
-		if (*submit || *force) && kind != "production-access" {
+		if (*submit || *force) && kind != requests.KindProductionAccess {
 			errorf(io.Stderr, fmt.Errorf("-submit and -force apply to production-access only: AWS has no API for the %s request", kind),
 				"submit the text with the form it names")
 			return ExitError
@@ -95,8 +92,7 @@ mailform requests production-access examples/hybrid -submit`,
 		}
 		// The spec alone can tell that a document cannot be written: say so
 		// before contacting AWS.
-		if (kind == "port25" && spec.Requests == nil) || (kind == "rdns" && len(spec.MTAs) == 0) {
-			_, err := requestsDoc(kind, spec, requests.Facts{Region: spec.Region})
+		if err := requests.CheckSpec(kind, spec); err != nil {
 			return missingInput(io, err)
 		}
 		sess, err := openSession(ctx, spec, af, io)
@@ -105,7 +101,7 @@ mailform requests production-access examples/hybrid -submit`,
 			return ExitError
 		}
 		r := requestRun{sess: sess, spec: spec, kind: kind, format: f}
-		if kind == "production-access" {
+		if kind == requests.KindProductionAccess {
 			return r.productionAccess(ctx, *submit, *force)
 		}
 		facts, err := r.facts(ctx, false)
@@ -121,9 +117,9 @@ mailform requests production-access examples/hybrid -submit`,
 // requestsDoc builds the document of kind.
 func requestsDoc(kind string, spec *specs.Spec, facts requests.Facts) (*requests.Document, error) {
 	switch kind {
-	case "port25":
+	case requests.KindPort25:
 		return requests.Port25(spec, facts)
-	case "rdns":
+	case requests.KindReverseDNS:
 		return requests.ReverseDNS(spec, facts)
 	}
 	return requests.ProductionAccess(spec, facts)

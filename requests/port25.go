@@ -55,7 +55,7 @@ func (w *world) mtas() []mtaFacts {
 		if o, ok := w.find(specs.KindEIP, f.addr); ok {
 			f.ip, f.alloc = str(o, "public_ip"), str(o, "allocation_id")
 		}
-		if o, ok := w.find(KindReverseDNS, f.addr+"/ptr"); ok {
+		if o, ok := w.find(reverseDNSKind, f.addr+"/ptr"); ok {
 			f.ptrName, f.ptrState = specs.Fqdn(str(o, "ptr_name")), str(o, "ptr_status")
 			if str(o, "ptr_name") == "" {
 				f.ptrName = ""
@@ -79,8 +79,8 @@ func (f mtaFacts) ipOrNone() string {
 // reverse-DNS name, and a pre-flight checklist. It fails only when the spec
 // has no requests block.
 func Port25(spec *specs.Spec, facts Facts) (*Document, error) {
-	if spec.Requests == nil {
-		return nil, errNoRequestsBlock
+	if err := CheckSpec(KindPort25, spec); err != nil {
+		return nil, err
 	}
 	w := newWorld(spec, facts)
 	mtas := w.mtas()

@@ -23,8 +23,8 @@ var errNoMTAs = &MissingInputError{
 // (ModifyAddressAttribute). The contact fields are included when the spec
 // has a requests block. It fails only when the spec has no mta block.
 func ReverseDNS(spec *specs.Spec, facts Facts) (*Document, error) {
-	if len(spec.MTAs) == 0 {
-		return nil, errNoMTAs
+	if err := CheckSpec(KindReverseDNS, spec); err != nil {
+		return nil, err
 	}
 	w := newWorld(spec, facts)
 	mtas := w.mtas()

@@ -70,7 +70,7 @@ func eip(label, ip string) plan.Observed {
 }
 
 func ptr(label, name, status string) plan.Observed {
-	return plan.Observed{Addr: "mta." + label + "/ptr", Kind: KindReverseDNS, ID: "eipalloc-" + label, Owner: "test",
+	return plan.Observed{Addr: "mta." + label + "/ptr", Kind: reverseDNSKind, ID: "eipalloc-" + label, Owner: "test",
 		Attrs: map[string]any{"allocation_id": "eipalloc-" + label, "ptr_name": name, "ptr_status": status}}
 }
 
@@ -769,5 +769,31 @@ func TestMarkdownEscapes(t *testing.T) {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, buf.String())
 		}
+	}
+}
+
+func TestCheckSpec(t *testing.T) {
+	mta, ses, bare := loadSpec(t, "mta"), loadSpec(t, "ses"), loadSpec(t, "bare")
+	tests := []struct {
+		kind    string
+		spec    *specs.Spec
+		missing bool
+		err     bool
+	}{
+		{KindPort25, mta, false, false},
+		{KindPort25, ses, true, true},
+		{KindReverseDNS, mta, false, false},
+		{KindReverseDNS, ses, true, true},
+		{KindProductionAccess, bare, false, false},
+		{"smtp", mta, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind+" "+tt.spec.Stack, func(t *testing.T) {
+			err := CheckSpec(tt.kind, tt.spec)
+			var missing *MissingInputError
+			if (err != nil) != tt.err || errors.As(err, &missing) != tt.missing {
+				t.Errorf("CheckSpec = %v, want error %v (missing input %v)", err, tt.err, tt.missing)
+			}
+		})
 	}
 }

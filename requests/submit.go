@@ -83,3 +83,33 @@ func regionOf(spec *specs.Spec, facts Facts) string {
 	}
 	return spec.Region
 }
+
+// The documents, by the names the command line uses.
+const (
+	KindPort25           = "port25"
+	KindReverseDNS       = "rdns"
+	KindProductionAccess = "production-access"
+)
+
+// Kinds lists the documents in the order the command line shows them.
+var Kinds = []string{KindPort25, KindReverseDNS, KindProductionAccess}
+
+// CheckSpec reports, without any observed state, whether the spec has what
+// the document of kind needs: a *MissingInputError when it does not, so
+// that the command line can say so before contacting AWS.
+func CheckSpec(kind string, spec *specs.Spec) error {
+	switch kind {
+	case KindPort25:
+		if spec.Requests == nil {
+			return errNoRequestsBlock
+		}
+	case KindReverseDNS:
+		if len(spec.MTAs) == 0 {
+			return errNoMTAs
+		}
+	case KindProductionAccess:
+	default:
+		return fmt.Errorf("unknown request %q: want one of %s", kind, strings.Join(Kinds, ", "))
+	}
+	return nil
+}
