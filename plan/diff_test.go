@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -651,5 +652,52 @@ func TestMakeReplacementMakesValuesUnknown(t *testing.T) {
 	}
 	if c, ok := p.Change("domain.acme.example/dmarc"); ok {
 		t.Errorf("the DMARC record does not depend on tokens, yet: %+v", c)
+	}
+}
+
+func TestMakeReplaceRequested(t *testing.T) {
+	p, diags := Make(desiredStack(), observedStack(), Options{Stack: stack, Replace: []string{"smtp_user.webapp"}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	c, ok := p.Change("smtp_user.webapp")
+	if !ok {
+		t.Fatal("-replace of an unchanged user planned nothing")
+	}
+	if c.Action != Replace || c.Reason != ReplaceRequested {
+		t.Errorf("change = %s (%q), want replace (%q)", c.Action, c.Reason, ReplaceRequested)
+	}
+	if len(p.Changes) != 1 {
+		t.Errorf("-replace planned %d changes, want only the user's", len(p.Changes))
+	}
+	for _, secret := range []string{secretDigest} {
+		if strings.Contains(fmt.Sprint(c.Before), secret) {
+			t.Error("the replace change keeps a secret digest")
+		}
+	}
+
+	_, diags = Make(desiredStack(), observedStack(), Options{Stack: stack, Replace: []string{"smtp_user.nobody"}})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "Nothing to replace at smtp_user.nobody") {
+		t.Errorf("-replace of an unknown address: %v", diags)
+	}
+}
+
+func TestMakeReleasesLeakedDuplicates(t *testing.T) {
+	desired := []specs.Resource{{Addr: "mta.mta1", Kind: specs.KindEIP, Attrs: map[string]any{"hostname": "mta1.acme.example."}}}
+	for _, extra := range []any{[]any{"eipalloc-2"}, []string{"eipalloc-2", "eipalloc-3"}} {
+		observed := []Observed{{Addr: "mta.mta1", Kind: specs.KindEIP, ID: "eipalloc-1", Owner: stack,
+			Attrs: map[string]any{"hostname": "mta1.acme.example.", "extra_allocation_ids": extra}}}
+		p, diags := Make(desired, observed, Options{Stack: stack})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		c, ok := p.Change("mta.mta1")
+		if !ok || c.Action != Update || !strings.Contains(c.Reason, "leaked duplicate addresses") {
+			t.Errorf("extra %v: change = %+v", extra, c)
+		}
+	}
+	clean := []Observed{{Addr: "mta.mta1", Kind: specs.KindEIP, ID: "eipalloc-1", Owner: stack, Attrs: map[string]any{"hostname": "mta1.acme.example."}}}
+	if p, _ := Make(desired, clean, Options{Stack: stack}); p.HasChanges() {
+		t.Errorf("no duplicates, yet changes: %+v", p.Changes)
 	}
 }

@@ -153,9 +153,7 @@ func (d *Double) serveV1(w http.ResponseWriter, r *http.Request, region string) 
 	out.elem("RequestId", requestID)
 	out.close("ResponseMetadata")
 	out.close(action + "Response")
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-RequestId", requestID)
-	_, _ = w.Write(out.bytes())
+	writeBody(w, requestID, "text/xml", http.StatusOK, out.bytes())
 }
 
 func v1Invalid(format string, args ...any) *apiError {
