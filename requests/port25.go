@@ -56,9 +56,9 @@ func (w *world) mtas() []mtaFacts {
 			f.ip, f.alloc = str(o, "public_ip"), str(o, "allocation_id")
 		}
 		if o, ok := w.find(reverseDNSKind, f.addr+"/ptr"); ok {
-			f.ptrName, f.ptrState = specs.Fqdn(str(o, "ptr_name")), str(o, "ptr_status")
-			if str(o, "ptr_name") == "" {
-				f.ptrName = ""
+			f.ptrState = str(o, "ptr_status")
+			if name := str(o, "ptr_name"); name != "" { // "" while a removal is pending
+				f.ptrName = specs.Fqdn(name)
 			}
 		}
 		out = append(out, f)

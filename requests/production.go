@@ -331,7 +331,7 @@ func (w *world) feedbackItem(id sesIdentity) Item {
 			if s.Confirmed > best {
 				best = s.Confirmed
 			}
-			part := fmt.Sprintf("%s (%s, %s confirmed", topicName(r.topic), r.via, strconv.Itoa(s.Confirmed))
+			part := fmt.Sprintf("%s (%s, %d confirmed", topicName(r.topic), r.via, s.Confirmed)
 			if s.Pending > 0 {
 				part += fmt.Sprintf(", %d pending", s.Pending)
 			}
