@@ -8,9 +8,6 @@ import (
 	"github.com/mailform/mailform/specs"
 )
 
-// reverseDNSKind is the kind of the PTR record of an Elastic IP, as the EC2
-// provider reports it (docs/resources.md, ec2.reverse_dns).
-const reverseDNSKind specs.Kind = "ec2.reverse_dns"
 
 // Facts are what the command line observed in AWS for one spec. The
 // documents are built from the spec and these, and from nothing else.

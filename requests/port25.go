@@ -55,7 +55,7 @@ func (w *world) mtas() []mtaFacts {
 		if o, ok := w.find(specs.KindEIP, f.addr); ok {
 			f.ip, f.alloc = str(o, "public_ip"), str(o, "allocation_id")
 		}
-		if o, ok := w.find(reverseDNSKind, f.addr+"/ptr"); ok {
+		if o, ok := w.find(specs.KindReverseDNS, f.addr+"/ptr"); ok {
 			f.ptrState = str(o, "ptr_status")
 			if name := str(o, "ptr_name"); name != "" { // "" while a removal is pending
 				f.ptrName = specs.Fqdn(name)

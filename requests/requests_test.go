@@ -70,7 +70,7 @@ func eip(label, ip string) plan.Observed {
 }
 
 func ptr(label, name, status string) plan.Observed {
-	return plan.Observed{Addr: "mta." + label + "/ptr", Kind: reverseDNSKind, ID: "eipalloc-" + label, Owner: "test",
+	return plan.Observed{Addr: "mta." + label + "/ptr", Kind: specs.KindReverseDNS, ID: "eipalloc-" + label, Owner: "test",
 		Attrs: map[string]any{"allocation_id": "eipalloc-" + label, "ptr_name": name, "ptr_status": status}}
 }
 

@@ -30,7 +30,7 @@ import (
 // KindReverseDNS is the PTR record of an Elastic IP (docs/resources.md,
 // `ec2.reverse_dns`). The specs package names every other kind; this one is
 // named here until it does.
-const KindReverseDNS specs.Kind = "ec2.reverse_dns"
+const KindReverseDNS = specs.KindReverseDNS
 
 // errNoStack refuses to read or change anything without the stack whose
 // mark says what is mailform's.
