@@ -8,7 +8,6 @@ import (
 	"github.com/mailform/mailform/specs"
 )
 
-
 // Facts are what the command line observed in AWS for one spec. The
 // documents are built from the spec and these, and from nothing else.
 type Facts struct {
