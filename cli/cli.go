@@ -57,6 +57,7 @@ func commands() []*command {
 		fmtCommand(),
 		planCommand(),
 		applyCommand(),
+		requestsCommand(),
 		checkCommand(),
 		unlockCommand(),
 		sandboxCommand(),
