@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,10 +12,9 @@ import (
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mailform/mailform/internal/golden"
 	"github.com/mailform/mailform/providers/ses"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // A 1024-bit RSA public key, fixed so that the golden files are stable.
 const testKey = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCgatFNh9W1QufabfRayUN8d8skG9wnNhKOWS5INHv9ZDxGrst3OXMiNB2oqMyctt69z+81XtipuPII7+7wMYYRC5QOttXyn8/1/0nhifVb817hG2gdG7aIYDLoFuBhNDOmkhziT7AgUAitC6ZTX/2jDg5jfbYJAZhtu2Rhxa5tfwIDAQAB"
@@ -168,8 +164,8 @@ func TestRunGolden(t *testing.T) {
 	if err := WriteJSON(&js, report); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.txt", human.Bytes())
-	golden(t, "report.json", js.Bytes())
+	golden.Check(t, "testdata/report.txt", human.Bytes())
+	golden.Check(t, "testdata/report.json", js.Bytes())
 }
 
 // TestRunWithResolver: with -resolver, the delegation is not checked and
@@ -192,26 +188,5 @@ func TestRunWithResolver(t *testing.T) {
 	if err := WriteHuman(&human, report); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "resolver.txt", human.Bytes())
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, diff)
-	}
+	golden.Check(t, "testdata/resolver.txt", human.Bytes())
 }

@@ -22,7 +22,7 @@ func TestNewTarget(t *testing.T) {
 		{Addr: "domain.globex-partner.example/dkim_key", Kind: specs.KindDKIMKey, Attrs: map[string]any{"public_key": "PARTNERKEY"}},
 		{Addr: "dkim_key.legacy", Kind: specs.KindDKIMKey, Attrs: map[string]any{"public_key": "LEGACYKEY"}},
 		{Addr: "mta.legacy", Kind: specs.KindEIP, Attrs: map[string]any{"public_ip": "192.0.2.10", "allocation_id": "eipalloc-1"}},
-		{Addr: "mta.legacy/ptr", Kind: "ec2.reverse_dns", Attrs: map[string]any{"ptr_status": "PENDING"}},
+		{Addr: "mta.legacy/ptr", Kind: specs.KindReverseDNS, Attrs: map[string]any{"ptr_status": "PENDING"}},
 		{Addr: "domain.globex.example/dmarc", Kind: specs.KindRoute53Record, Attrs: map[string]any{"zone": "globex.example.", "zone_id": "Z9"}},
 	}
 	desired := spec.Resources()
