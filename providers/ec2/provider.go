@@ -27,9 +27,8 @@ import (
 )
 
 // KindReverseDNS is the PTR record of an Elastic IP (docs/resources.md,
-// `ec2.reverse_dns`). The specs package names every other kind; this one is
-// named here until it does.
-const KindReverseDNS specs.Kind = "ec2.reverse_dns"
+// `ec2.reverse_dns`), as the specs package names it.
+const KindReverseDNS = specs.KindReverseDNS
 
 // Tags mailform sets on an Elastic IP besides the ownership tags.
 const (
