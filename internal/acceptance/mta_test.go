@@ -1,0 +1,293 @@
+package acceptance
+
+import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/mailform/mailform/specs"
+)
+
+// mtaWant is what one mta block must leave in AWS.
+type mtaWant struct {
+	label    string // mta.<label>
+	hostname string // fully qualified
+	instance string // the instance the address is associated with, or ""
+}
+
+// liveEIP is an Elastic IP as EC2 reports it, with its PTR record.
+type liveEIP struct {
+	allocationID, publicIP, instanceID string
+	tags                               map[string]string
+	ptr                                string // PtrRecord, "" when none
+	ptrUpdate                          string // status of a pending update, "" when none
+}
+
+// eips returns every Elastic IP of the region, by the mailform:addr tag
+// (addresses without one under ""), with their PTR records.
+func (e *env) eips() map[string][]liveEIP {
+	e.t.Helper()
+	c := ec2.NewFromConfig(e.cfg())
+	out, err := c.DescribeAddresses(e.ctx(), &ec2.DescribeAddressesInput{})
+	if err != nil {
+		e.t.Fatalf("DescribeAddresses: %v", err)
+	}
+	byAddr := map[string][]liveEIP{}
+	var ids []string
+	for _, a := range out.Addresses {
+		ids = append(ids, aws.ToString(a.AllocationId))
+	}
+	ptrs := map[string]ec2types.AddressAttribute{}
+	if len(ids) > 0 {
+		attrs, err := c.DescribeAddressesAttribute(e.ctx(), &ec2.DescribeAddressesAttributeInput{
+			AllocationIds: ids, Attribute: ec2types.AddressAttributeNameDomainName,
+		})
+		if err != nil {
+			e.t.Fatalf("DescribeAddressesAttribute: %v", err)
+		}
+		for _, a := range attrs.Addresses {
+			ptrs[aws.ToString(a.AllocationId)] = a
+		}
+	}
+	for _, a := range out.Addresses {
+		l := liveEIP{
+			allocationID: aws.ToString(a.AllocationId),
+			publicIP:     aws.ToString(a.PublicIp),
+			instanceID:   aws.ToString(a.InstanceId),
+			tags:         map[string]string{},
+		}
+		for _, t := range a.Tags {
+			l.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		if p, ok := ptrs[l.allocationID]; ok {
+			l.ptr = aws.ToString(p.PtrRecord)
+			if p.PtrRecordUpdate != nil {
+				l.ptrUpdate = aws.ToString(p.PtrRecordUpdate.Status)
+			}
+		}
+		byAddr[l.tags[specs.TagAddr]] = append(byAddr[l.tags[specs.TagAddr]], l)
+	}
+	return byAddr
+}
+
+// runInstance starts an instance in the double, for an mta block to
+// associate its address with.
+func (e *env) runInstance() string {
+	e.t.Helper()
+	out, err := ec2.NewFromConfig(e.cfg()).RunInstances(e.ctx(), &ec2.RunInstancesInput{
+		ImageId: aws.String("ami-12c6146b"), InstanceType: ec2types.InstanceTypeT3Micro,
+		MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+	})
+	if err != nil {
+		e.t.Fatalf("RunInstances: %v", err)
+	}
+	return aws.ToString(out.Instances[0].InstanceId)
+}
+
+// requireMTAs fails unless the region holds exactly one Elastic IP per
+// wanted MTA and nothing else, each tagged, associated as wanted, with its A
+// record pointing at it and its PTR set to its host name. It returns the
+// public IPs by label.
+func (e *env) requireMTAs(stack, zoneID string, want ...mtaWant) map[string]string {
+	e.t.Helper()
+	live := e.eips()
+	sets := e.recordSets(zoneID)
+	ips := map[string]string{}
+	total := 0
+	for _, l := range live {
+		total += len(l)
+	}
+	if total != len(want) {
+		e.t.Errorf("the region holds %d Elastic IPs, want %d (one per mta block): %+v", total, len(want), live)
+	}
+	for _, w := range want {
+		addr := "mta." + w.label
+		got := live[addr]
+		if len(got) != 1 {
+			e.t.Errorf("%s: %d Elastic IPs carry its mark, want 1: %+v", addr, len(got), got)
+			continue
+		}
+		a := got[0]
+		ips[w.label] = a.publicIP
+		wantTags := map[string]string{
+			specs.TagStack:      stack,
+			specs.TagAddr:       addr,
+			"mailform:hostname": w.hostname,
+			"Name":              strings.TrimSuffix(w.hostname, "."),
+		}
+		for k, v := range wantTags {
+			if a.tags[k] != v {
+				e.t.Errorf("%s: tag %s = %q, want %q (tags %v)", addr, k, a.tags[k], v, a.tags)
+			}
+		}
+		if a.instanceID != w.instance {
+			e.t.Errorf("%s: associated with %q, want %q", addr, a.instanceID, w.instance)
+		}
+		e.requireRecord(sets, w.hostname, "A", a.publicIP)
+		if a.ptr != w.hostname || a.ptrUpdate != "" {
+			e.t.Errorf("%s: PTR of %s = %q (update %q), want %q in effect", addr, a.publicIP, a.ptr, a.ptrUpdate, w.hostname)
+		}
+	}
+	return ips
+}
+
+// requireDKIMKey fails unless the TXT record <selector>._domainkey.<domain>
+// carries the public half of the RSA key stored at the SSM parameter or
+// file, and returns the stored private key in PEM, for the secret scans.
+func (e *env) requireDKIMKey(sets map[string]r53types.ResourceRecordSet, name string, stored []byte, bits int) {
+	e.t.Helper()
+	block, _ := pem.Decode(stored)
+	if block == nil {
+		e.t.Errorf("%s: the stored private key is not PEM", name)
+		return
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		e.t.Errorf("%s: the stored private key is not PKCS#8: %v", name, err)
+		return
+	}
+	key, ok := parsed.(*rsa.PrivateKey)
+	if !ok {
+		e.t.Errorf("%s: the stored key is a %T, want RSA", name, parsed)
+		return
+	}
+	if key.N.BitLen() != bits {
+		e.t.Errorf("%s: the stored key has %d bits, want %d", name, key.N.BitLen(), bits)
+	}
+	rs, ok := sets[name+" TXT"]
+	if !ok || len(rs.ResourceRecords) != 1 {
+		e.t.Errorf("%s TXT: want one value, have %+v", name, rs.ResourceRecords)
+		return
+	}
+	raw := aws.ToString(rs.ResourceRecords[0].Value)
+	for _, s := range strings.Split(strings.Trim(raw, `"`), `" "`) {
+		if len(s) > 255 {
+			e.t.Errorf("%s TXT: a string of %d characters (Route 53 takes 255)", name, len(s))
+		}
+	}
+	text := specs.UnquoteTXT(raw)
+	tags := map[string]string{}
+	for _, part := range strings.Split(text, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		tags[k] = v
+	}
+	if tags["v"] != "DKIM1" || tags["k"] != "rsa" {
+		e.t.Errorf("%s TXT = %q: want v=DKIM1 and k=rsa", name, text)
+	}
+	der, err := base64.StdEncoding.DecodeString(tags["p"])
+	if err != nil {
+		e.t.Errorf("%s TXT: p= is not base64: %v", name, err)
+		return
+	}
+	pub, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		e.t.Errorf("%s TXT: p= is not a PKIX public key: %v", name, err)
+		return
+	}
+	if !key.PublicKey.Equal(pub) {
+		e.t.Errorf("%s TXT: the published public key is not the public half of the stored private key", name)
+	}
+}
+
+func (e *env) ssmSecret(name string) []byte {
+	e.t.Helper()
+	out, err := ssm.NewFromConfig(e.cfg()).GetParameter(e.ctx(), &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		e.t.Fatalf("reading %s: %v", name, err)
+	}
+	return []byte(aws.ToString(out.Parameter.Value))
+}
+
+func (e *env) fileSecret(rel string) []byte {
+	e.t.Helper()
+	path := filepath.Join(e.dir, rel)
+	st, err := os.Stat(path)
+	if err != nil {
+		e.t.Fatalf("the key file: %v", err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		e.t.Errorf("%s has mode %v, want 0600", rel, st.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b
+}
+
+// secretLines are the lines of a PEM key's body: any of them in output
+// would leak part of the key.
+func secretLines(pemKey []byte) []string {
+	var out []string
+	for _, l := range strings.Split(string(pemKey), "\n") {
+		if len(l) >= 40 && !strings.HasPrefix(l, "-----") {
+			out = append(out, l)
+		}
+	}
+	block, _ := pem.Decode(pemKey)
+	if block != nil {
+		out = append(out, base64.StdEncoding.EncodeToString(block.Bytes)[:64])
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestEC2MTAFromEmpty applies examples/ec2-mta to an empty account: two
+// Elastic IPs, tagged, one associated with its instance; A records and PTRs;
+// both DKIM keys generated into SSM and published; SPF with the addresses.
+// It plans again (no changes) and scans every output for the private keys.
+func TestEC2MTAFromEmpty(t *testing.T) {
+	e := newEnv(t, "ec2-mta")
+	e.region = "eu-west-1"
+	zoneID := e.createZone("northwind.example")
+	instance := e.runInstance()
+	e.edit("main.hcl", `"i-0abc1234def567890"`, `"`+instance+`"`)
+
+	plan := e.must(0, "plan", e.dir)
+	for _, want := range []string{
+		"+ mta.mx1 (ec2.eip)", "+ mta.mx1/a (route53.record)", "+ mta.mx1/ptr (ec2.reverse_dns)",
+		"+ mta.mx2/ptr (ec2.reverse_dns)", "+ dkim_key.mx1 (secret.dkim_key)",
+	} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	applied := e.must(0, "apply", e.dir, "-auto-approve")
+	t.Logf("apply:\n%s", applied.stdout)
+
+	ips := e.requireMTAs("northwind-mta", zoneID,
+		mtaWant{"mx1", "mx1.northwind.example.", instance},
+		mtaWant{"mx2", "mx2.northwind.example.", ""})
+	sets := e.recordSets(zoneID)
+	e.requireRecord(sets, "northwind.example.", "TXT", `"v=spf1 ip4:`+ips["mx1"]+` ip4:`+ips["mx2"]+` -all"`)
+	e.requireRecord(sets, "northwind.example.", "MX", "10 mx1.northwind.example.", "20 mx2.northwind.example.")
+	key1, key2 := e.ssmSecret("/northwind/mail/dkim/mx1"), e.ssmSecret("/northwind/mail/dkim/mx2")
+	e.requireDKIMKey(sets, "mx1._domainkey.northwind.example.", key1, 2048)
+	e.requireDKIMKey(sets, "mx2._domainkey.northwind.example.", key2, 2048)
+
+	again := e.must(0, "plan", e.dir, "-detailed-exitcode")
+	if !strings.Contains(again.stdout, "No changes") {
+		t.Errorf("second plan:\n%s", again.stdout)
+	}
+
+	planFile := filepath.Join(t.TempDir(), "mta.plan")
+	e.must(0, "plan", e.dir, "-out", planFile)
+	e.must(0, "plan", e.dir, "-json")
+	saved, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.requireNoSecrets(saved, append(secretLines(key1), secretLines(key2)...)...)
+}
