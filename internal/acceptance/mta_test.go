@@ -17,6 +17,8 @@ import (
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/mailform/mailform/specs"
 )
 
@@ -244,50 +246,138 @@ func secretLines(pemKey []byte) []string {
 	return out
 }
 
+// northwind is examples/ec2-mta applied to an empty account.
+type northwind struct {
+	*env
+	zoneID   string
+	instance string            // the instance mta.mx1 is associated with
+	ips      map[string]string // public IP by mta label
+}
+
+// mtasOfNorthwind is what examples/ec2-mta must leave in AWS.
+func (n *northwind) mtas() []mtaWant {
+	return []mtaWant{
+		{"mx1", "mx1.northwind.example.", n.instance},
+		{"mx2", "mx2.northwind.example.", ""},
+	}
+}
+
+// newNorthwind prepares examples/ec2-mta: its zone, and a running instance
+// for mta.mx1 in place of the example's instance ID.
+func newNorthwind(t *testing.T) *northwind {
+	e := newEnv(t, "ec2-mta")
+	e.region = "eu-west-1"
+	n := &northwind{env: e, zoneID: e.createZone("northwind.example")}
+	n.instance = e.runInstance()
+	e.edit("main.hcl", `"i-0abc1234def567890"`, `"`+n.instance+`"`)
+	return n
+}
+
 // TestEC2MTAFromEmpty applies examples/ec2-mta to an empty account: two
 // Elastic IPs, tagged, one associated with its instance; A records and PTRs;
 // both DKIM keys generated into SSM and published; SPF with the addresses.
 // It plans again (no changes) and scans every output for the private keys.
 func TestEC2MTAFromEmpty(t *testing.T) {
-	e := newEnv(t, "ec2-mta")
-	e.region = "eu-west-1"
-	zoneID := e.createZone("northwind.example")
-	instance := e.runInstance()
-	e.edit("main.hcl", `"i-0abc1234def567890"`, `"`+instance+`"`)
+	n := newNorthwind(t)
 
-	plan := e.must(0, "plan", e.dir)
+	plan := n.must(0, "plan", n.dir)
 	for _, want := range []string{
 		"+ mta.mx1 (ec2.eip)", "+ mta.mx1/a (route53.record)", "+ mta.mx1/ptr (ec2.reverse_dns)",
 		"+ mta.mx2/ptr (ec2.reverse_dns)", "+ dkim_key.mx1 (secret.dkim_key)",
+		"Plan: 13 to add, 0 to change, 0 to replace, 0 to destroy.",
 	} {
 		if !strings.Contains(plan.stdout, want) {
 			t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
 		}
 	}
-	applied := e.must(0, "apply", e.dir, "-auto-approve")
-	t.Logf("apply:\n%s", applied.stdout)
+	applied := n.must(0, "apply", n.dir, "-auto-approve")
+	// The PTR is asked for only once the A record is written.
+	if a, ptr := strings.Index(applied.stdout, "mta.mx1/a: Created"), strings.Index(applied.stdout, "mta.mx1/ptr: Creating..."); a < 0 || ptr < a {
+		t.Errorf("the PTR of mta.mx1 was not set after its A record:\n%s", applied.stdout)
+	}
 
-	ips := e.requireMTAs("northwind-mta", zoneID,
-		mtaWant{"mx1", "mx1.northwind.example.", instance},
-		mtaWant{"mx2", "mx2.northwind.example.", ""})
-	sets := e.recordSets(zoneID)
-	e.requireRecord(sets, "northwind.example.", "TXT", `"v=spf1 ip4:`+ips["mx1"]+` ip4:`+ips["mx2"]+` -all"`)
-	e.requireRecord(sets, "northwind.example.", "MX", "10 mx1.northwind.example.", "20 mx2.northwind.example.")
-	key1, key2 := e.ssmSecret("/northwind/mail/dkim/mx1"), e.ssmSecret("/northwind/mail/dkim/mx2")
-	e.requireDKIMKey(sets, "mx1._domainkey.northwind.example.", key1, 2048)
-	e.requireDKIMKey(sets, "mx2._domainkey.northwind.example.", key2, 2048)
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	sets := n.recordSets(n.zoneID)
+	n.requireRecord(sets, "northwind.example.", "TXT", `"v=spf1 ip4:`+n.ips["mx1"]+` ip4:`+n.ips["mx2"]+` -all"`)
+	n.requireRecord(sets, "northwind.example.", "MX", "10 mx1.northwind.example.", "20 mx2.northwind.example.")
+	key1, key2 := n.ssmSecret("/northwind/mail/dkim/mx1"), n.ssmSecret("/northwind/mail/dkim/mx2")
+	n.requireDKIMKey(sets, "mx1._domainkey.northwind.example.", key1, 2048)
+	n.requireDKIMKey(sets, "mx2._domainkey.northwind.example.", key2, 2048)
 
-	again := e.must(0, "plan", e.dir, "-detailed-exitcode")
+	again := n.must(0, "plan", n.dir, "-detailed-exitcode")
 	if !strings.Contains(again.stdout, "No changes") {
 		t.Errorf("second plan:\n%s", again.stdout)
 	}
 
 	planFile := filepath.Join(t.TempDir(), "mta.plan")
-	e.must(0, "plan", e.dir, "-out", planFile)
-	e.must(0, "plan", e.dir, "-json")
+	n.must(0, "plan", n.dir, "-out", planFile)
+	n.must(0, "plan", n.dir, "-json")
+	n.must(0, "plan", n.dir, "-markdown")
 	saved, err := os.ReadFile(planFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.requireNoSecrets(saved, append(secretLines(key1), secretLines(key2)...)...)
+	n.requireNoSecrets(saved, append(secretLines(key1), secretLines(key2)...)...)
+}
+
+// TestRemovingAnMTA: with mta.mx2 gone from the spec, the plan resets its
+// PTR and releases its address; apply does so and leaves mta.mx1 as it was.
+func TestRemovingAnMTA(t *testing.T) {
+	n := newNorthwind(t)
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	before := n.eips()["mta.mx1"]
+
+	n.edit("main.hcl",
+		`mta "mx2" {
+  hostname    = "mx2.northwind.example"
+  reverse_dns = true
+}`, "",
+		`mtas = [mta.mx1, mta.mx2]`, `mtas = [mta.mx1]`,
+		`, "20 mx2.northwind.example."`, "")
+	plan := n.must(2, "plan", n.dir, "-detailed-exitcode")
+	for _, want := range []string{
+		"- mta.mx2/ptr (ec2.reverse_dns)", "- mta.mx2 (ec2.eip)", "- mta.mx2/a (route53.record)",
+		"~ domain.northwind.example/spf (route53.record)", "~ record.northwind.example.MX (route53.record)",
+		"Plan: 0 to add, 2 to change, 0 to replace, 3 to destroy.",
+	} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	for _, unwanted := range []string{"mta.mx1 (", "mta.mx1/a (", "mta.mx1/ptr ("} {
+		if strings.Contains(plan.stdout, unwanted) {
+			t.Errorf("plan touches %s:\n%s", unwanted, plan.stdout)
+		}
+	}
+
+	applied := n.must(0, "apply", n.dir, "-auto-approve")
+	if ptr, eip := strings.Index(applied.stdout, "mta.mx2/ptr: Deleted"), strings.Index(applied.stdout, "mta.mx2: Deleting..."); ptr < 0 || eip < ptr {
+		t.Errorf("the address was not released after its PTR was reset:\n%s", applied.stdout)
+	}
+	live := n.eips()
+	if len(live) != 1 || len(live["mta.mx1"]) != 1 {
+		t.Fatalf("Elastic IPs after removing mta.mx2: %+v", live)
+	}
+	if diff := cmp.Diff(before, live["mta.mx1"], cmp.AllowUnexported(liveEIP{})); diff != "" {
+		t.Errorf("mta.mx1 changed (-before +after):\n%s", diff)
+	}
+	sets := n.recordSets(n.zoneID)
+	if _, ok := sets["mx2.northwind.example. A"]; ok {
+		t.Error("the A record of mta.mx2 is still there")
+	}
+	n.requireRecord(sets, "mx1.northwind.example.", "A", n.ips["mx1"])
+	n.requireRecord(sets, "northwind.example.", "TXT", `"v=spf1 ip4:`+n.ips["mx1"]+` -all"`)
+	n.requireRecord(sets, "northwind.example.", "MX", "10 mx1.northwind.example.")
+	// The released address has no PTR left behind in the double either.
+	out, err := ec2.NewFromConfig(n.cfg()).DescribeAddressesAttribute(n.ctx(), &ec2.DescribeAddressesAttributeInput{Attribute: ec2types.AddressAttributeNameDomainName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range out.Addresses {
+		if aws.ToString(a.PublicIp) == n.ips["mx2"] {
+			t.Errorf("the released address %s still has a PTR: %+v", n.ips["mx2"], a)
+		}
+	}
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
 }
