@@ -381,3 +381,73 @@ func TestRemovingAnMTA(t *testing.T) {
 	}
 	n.must(0, "plan", n.dir, "-detailed-exitcode")
 }
+
+// TestApplyKilledAfterAllocateAddress: an apply dies as soon as AWS has
+// answered its first AllocateAddress (the context is cancelled and no later
+// call reaches AWS, not even the lock's release). After 'mailform unlock',
+// the next apply adopts the address left behind: one Elastic IP per MTA, the
+// first one being the address allocated before the kill.
+func TestApplyKilledAfterAllocateAddress(t *testing.T) {
+	n := newNorthwind(t)
+	k := newKillSwitch(t, n.s.URL(), "AllocateAddress")
+	killed := k.run(n.env, "apply", n.dir, "-auto-approve")
+	if killed.code == 0 {
+		t.Fatalf("the killed apply succeeded:\n%s", killed.stdout)
+	}
+	left := n.eips()
+	var allocated []string
+	for addr, list := range left {
+		if addr == "" {
+			t.Errorf("an Elastic IP without the mailform:addr tag: %+v", list)
+		}
+		for _, a := range list {
+			allocated = append(allocated, a.allocationID)
+		}
+	}
+	if len(allocated) == 0 {
+		t.Fatalf("no Elastic IP was allocated before the kill (refused after it: %v)", k.after)
+	}
+	t.Logf("left by the killed run: %d Elastic IPs; calls refused after the kill: %v", len(allocated), k.after)
+
+	locked := n.must(1, "apply", n.dir, "-auto-approve")
+	if !strings.Contains(locked.stderr, "mailform unlock") {
+		t.Errorf("the lock of the killed run did not stop the next apply:\n%s", locked.stderr)
+	}
+	n.must(0, "unlock", n.dir, "-force")
+	resumed := n.must(0, "apply", n.dir, "-auto-approve")
+	for addr := range left {
+		if strings.Contains(resumed.stdout, "+ "+addr+" (ec2.eip)") {
+			t.Errorf("the resumed apply plans a second address for %s:\n%s", addr, resumed.stdout)
+		}
+	}
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	for addr, list := range left {
+		if got := n.eips()[addr]; len(got) != 1 || got[0].allocationID != list[0].allocationID {
+			t.Errorf("%s: the resumed apply did not keep the address %s allocated before the kill: %+v", addr, list[0].allocationID, got)
+		}
+	}
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+}
+
+// TestAllocateAddressAnswerLost: the double allocates the address but cuts
+// the connection before answering. mailform cannot know whether the call
+// worked (AllocateAddress has no client token), so it looks the address up
+// by its tags and adopts it in the same run instead of allocating again.
+func TestAllocateAddressAnswerLost(t *testing.T) {
+	n := newNorthwind(t)
+	if err := n.s.SetFaults("ec2:AllocateAddress=cut#1"); err != nil {
+		t.Fatal(err)
+	}
+	applied := n.must(0, "apply", n.dir, "-auto-approve")
+	if !strings.Contains(applied.stdout, "adopted the Elastic IP an interrupted allocation left") {
+		t.Errorf("apply does not say it adopted the address whose answer was lost:\n%s", applied.stdout)
+	}
+	if got := n.s.InjectedFaults(); len(got) == 0 {
+		t.Fatalf("no fault was injected: %v", got)
+	}
+	if c := n.s.Count("ec2", "AllocateAddress"); c != 2 {
+		t.Errorf("AllocateAddress called %d times for two MTAs, want 2", c)
+	}
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+}
