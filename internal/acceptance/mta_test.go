@@ -4,6 +4,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/google/go-cmp/cmp"
@@ -231,7 +233,8 @@ func (e *env) fileSecret(rel string) []byte {
 
 // secretLines are the lines of a PEM key's body: any of them in output
 // would leak part of the key.
-func secretLines(pemKey []byte) []string {
+func (e *env) secretLines(pemKey []byte) []string {
+	e.t.Helper()
 	var out []string
 	for _, l := range strings.Split(string(pemKey), "\n") {
 		if len(l) >= 40 && !strings.HasPrefix(l, "-----") {
@@ -241,6 +244,9 @@ func secretLines(pemKey []byte) []string {
 	block, _ := pem.Decode(pemKey)
 	if block != nil {
 		out = append(out, base64.StdEncoding.EncodeToString(block.Bytes)[:64])
+	}
+	if block == nil || len(out) < 2 {
+		e.t.Fatal("the key to scan the output for is not PEM")
 	}
 	sort.Strings(out)
 	return out
@@ -317,7 +323,7 @@ func TestEC2MTAFromEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.requireNoSecrets(saved, append(secretLines(key1), secretLines(key2)...)...)
+	n.requireNoSecrets(saved, append(n.secretLines(key1), n.secretLines(key2)...)...)
 }
 
 // TestRemovingAnMTA: with mta.mx2 gone from the spec, the plan resets its
@@ -450,4 +456,44 @@ func TestAllocateAddressAnswerLost(t *testing.T) {
 	}
 	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
 	n.must(0, "plan", n.dir, "-detailed-exitcode")
+}
+
+// TestHybridFromEmpty applies examples/hybrid (SES and one MTA of its own)
+// to an empty account: one Elastic IP with its A record and PTR, the MTA's
+// DKIM key generated into a file beside the spec (mode 0600) and published,
+// and the apex SPF value with ip4:<the Elastic IP> beside the includes.
+func TestHybridFromEmpty(t *testing.T) {
+	e := newEnv(t, "hybrid")
+	e.region = "us-east-1"
+	zoneID := e.createZone("globex.example")
+
+	applied := e.must(0, "apply", e.dir, "-auto-approve", "-json")
+	for _, line := range strings.Split(strings.TrimSpace(applied.stdout), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("apply -json wrote a line that is not JSON: %q", line)
+		}
+	}
+	ips := e.requireMTAs("globex", zoneID, mtaWant{"legacy", "legacy-mta.globex.example.", ""})
+	sets := e.recordSets(zoneID)
+	e.requireRecord(sets, "globex.example.", "TXT",
+		`"v=spf1 ip4:`+ips["legacy"]+` include:amazonses.com include:_spf.google.com ~all"`)
+	key := e.fileSecret("secrets/legacy-dkim.pem")
+	e.requireDKIMKey(sets, "legacy._domainkey.globex.example.", key, 2048)
+
+	again := e.must(0, "plan", e.dir, "-detailed-exitcode")
+	if !strings.Contains(again.stdout, "No changes") {
+		t.Errorf("second plan:\n%s", again.stdout)
+	}
+	planFile := filepath.Join(t.TempDir(), "hybrid.plan")
+	e.must(0, "plan", e.dir, "-out", planFile)
+	e.must(0, "plan", e.dir, "-json")
+	saved, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner, err := secretsmanager.NewFromConfig(e.cfg()).GetSecretValue(e.ctx(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("globex/mail/dkim/partner")})
+	if err != nil {
+		t.Fatalf("the partner's BYODKIM key: %v", err)
+	}
+	e.requireNoSecrets(saved, append(e.secretLines(key), e.secretLines([]byte(aws.ToString(partner.SecretString)))...)...)
 }
