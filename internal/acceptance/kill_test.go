@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/mailform/mailform/cli"
 )
 
 // killSwitch stands between mailform and the double and plays a process
@@ -94,13 +92,5 @@ func (k *killSwitch) run(e *env, args ...string) result {
 	ctx, cancel := context.WithCancel(e.ctx())
 	defer cancel()
 	k.cancel = cancel
-	var stdout, stderr bytes.Buffer
-	full := append(append([]string(nil), args...), "-endpoint-url", k.server.URL)
-	code := cli.Run(ctx, full, cli.IO{
-		Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Env: []string{"NO_COLOR=1", cli.PacingEnv + "=off"},
-	})
-	e.transcript.Write(stdout.Bytes())
-	e.transcript.Write(stderr.Bytes())
-	return result{stdout.String(), stderr.String(), code}
+	return e.runAt(ctx, k.server.URL, nil, args...)
 }

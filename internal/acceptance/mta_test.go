@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -21,6 +23,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mailform/mailform/cli"
+	"github.com/mailform/mailform/internal/awstest"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -496,4 +500,55 @@ func TestHybridFromEmpty(t *testing.T) {
 		t.Fatalf("the partner's BYODKIM key: %v", err)
 	}
 	e.requireNoSecrets(saved, append(e.secretLines(key), e.secretLines([]byte(aws.ToString(partner.SecretString)))...)...)
+}
+
+// TestPTRPendingWait: AWS takes a while to set and to remove a PTR record.
+// With the double's reverse-DNS updates PENDING for 30 emulated seconds
+// (time-scaled, and mailform's polls scaled alike), apply reports progress
+// lines while it waits, finishes only once each PTR is in effect, and on
+// removal releases the address only once its PTR is gone.
+func TestPTRPendingWait(t *testing.T) {
+	n := newNorthwind(t)
+	const scale = 100
+	if err := n.s.Configure(func(o *awstest.Options) { o.TimeScale, o.PTRDelay = scale, 30*time.Second }); err != nil {
+		t.Fatal(err)
+	}
+	paced := []string{cli.PacingEnv + "=" + strconv.Itoa(scale)}
+
+	applied := n.runAt(n.ctx(), n.s.URL(), paced, "apply", n.dir, "-auto-approve")
+	if applied.code != 0 {
+		t.Fatalf("apply: exit %d\n%s\n%s", applied.code, applied.stdout, applied.stderr)
+	}
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	for _, label := range []string{"mx1", "mx2"} {
+		want := "mta." + label + "/ptr: waiting for AWS to set the PTR of " + n.ips[label] + " to " + label + ".northwind.example. (PENDING"
+		if !strings.Contains(applied.stdout, want) {
+			t.Errorf("apply shows no progress line %q:\n%s", want, applied.stdout)
+		}
+		if done, wait := strings.Index(applied.stdout, "mta."+label+"/ptr: Created"), strings.LastIndex(applied.stdout, want); done < wait {
+			t.Errorf("mta.%s/ptr was reported done before AWS had set it:\n%s", label, applied.stdout)
+		}
+	}
+
+	n.edit("main.hcl",
+		`mta "mx2" {
+  hostname    = "mx2.northwind.example"
+  reverse_dns = true
+}`, "",
+		`mtas = [mta.mx1, mta.mx2]`, `mtas = [mta.mx1]`,
+		`, "20 mx2.northwind.example."`, "")
+	removed := n.runAt(n.ctx(), n.s.URL(), paced, "apply", n.dir, "-auto-approve")
+	if removed.code != 0 {
+		t.Fatalf("apply: exit %d\n%s\n%s", removed.code, removed.stdout, removed.stderr)
+	}
+	want := "mta.mx2/ptr: waiting for AWS to remove the PTR of " + n.ips["mx2"] + " (PENDING"
+	if !strings.Contains(removed.stdout, want) {
+		t.Errorf("apply shows no progress line %q:\n%s", want, removed.stdout)
+	}
+	if wait, release := strings.LastIndex(removed.stdout, want), strings.Index(removed.stdout, "mta.mx2: Deleting..."); release < wait {
+		t.Errorf("the address was released while its PTR was still being removed:\n%s", removed.stdout)
+	}
+	if live := n.eips(); len(live) != 1 || len(live["mta.mx1"]) != 1 {
+		t.Errorf("Elastic IPs after removing mta.mx2: %+v", live)
+	}
 }
