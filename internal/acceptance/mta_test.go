@@ -33,6 +33,7 @@ type mtaWant struct {
 	label    string // mta.<label>
 	hostname string // fully qualified
 	instance string // the instance the address is associated with, or ""
+	noPTR    bool   // reverse_dns = false: the address has no PTR
 }
 
 // liveEIP is an Elastic IP as EC2 reports it, with its PTR record.
@@ -144,7 +145,11 @@ func (e *env) requireMTAs(stack, zoneID string, want ...mtaWant) map[string]stri
 			e.t.Errorf("%s: associated with %q, want %q", addr, a.instanceID, w.instance)
 		}
 		e.requireRecord(sets, w.hostname, "A", a.publicIP)
-		if a.ptr != w.hostname || a.ptrUpdate != "" {
+		if w.noPTR {
+			if a.ptr != "" || a.ptrUpdate != "" {
+				e.t.Errorf("%s: PTR of %s = %q (update %q), want none", addr, a.publicIP, a.ptr, a.ptrUpdate)
+			}
+		} else if a.ptr != w.hostname || a.ptrUpdate != "" {
 			e.t.Errorf("%s: PTR of %s = %q (update %q), want %q in effect", addr, a.publicIP, a.ptr, a.ptrUpdate, w.hostname)
 		}
 	}
@@ -264,11 +269,11 @@ type northwind struct {
 	ips      map[string]string // public IP by mta label
 }
 
-// mtasOfNorthwind is what examples/ec2-mta must leave in AWS.
+// mtas is what examples/ec2-mta must leave in AWS.
 func (n *northwind) mtas() []mtaWant {
 	return []mtaWant{
-		{"mx1", "mx1.northwind.example.", n.instance},
-		{"mx2", "mx2.northwind.example.", ""},
+		{"mx1", "mx1.northwind.example.", n.instance, false},
+		{"mx2", "mx2.northwind.example.", "", false},
 	}
 }
 
@@ -477,7 +482,7 @@ func TestHybridFromEmpty(t *testing.T) {
 			t.Errorf("apply -json wrote a line that is not JSON: %q", line)
 		}
 	}
-	ips := e.requireMTAs("globex", zoneID, mtaWant{"legacy", "legacy-mta.globex.example.", ""})
+	ips := e.requireMTAs("globex", zoneID, mtaWant{"legacy", "legacy-mta.globex.example.", "", false})
 	sets := e.recordSets(zoneID)
 	e.requireRecord(sets, "globex.example.", "TXT",
 		`"v=spf1 ip4:`+ips["legacy"]+` include:amazonses.com include:_spf.google.com ~all"`)
@@ -550,5 +555,114 @@ func TestPTRPendingWait(t *testing.T) {
 	}
 	if live := n.eips(); len(live) != 1 || len(live["mta.mx1"]) != 1 {
 		t.Errorf("Elastic IPs after removing mta.mx2: %+v", live)
+	}
+}
+
+// TestEditingAnMTA changes the mta blocks of examples/ec2-mta one edit at a
+// time, from the live state the previous edit left, and checks each plan and
+// what AWS holds afterwards.
+func TestEditingAnMTA(t *testing.T) {
+	n := newNorthwind(t)
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	first := n.eips()
+	mx1 := mtaWant{"mx1", "mx1.northwind.example.", n.instance, false}
+
+	steps := []struct {
+		name  string
+		edit  []string // old, new pairs for main.hcl
+		plan  []string // lines the plan must show; none: the plan has no changes
+		mtas  []mtaWant
+		spf   []string // the MTAs in the SPF value, in order
+		gone  []string // record sets that must no longer exist, "name TYPE"
+		added string   // an MTA that gets a new address
+	}{
+		{
+			name: "reverse DNS turned off",
+			edit: []string{`hostname    = "mx2.northwind.example"
+  reverse_dns = true`, `hostname    = "mx2.northwind.example"
+  reverse_dns = false`},
+			plan: []string{"- mta.mx2/ptr (ec2.reverse_dns)", "Plan: 0 to add, 0 to change, 0 to replace, 1 to destroy."},
+			mtas: []mtaWant{mx1, {"mx2", "mx2.northwind.example.", "", true}},
+			spf:  []string{"mx1", "mx2"},
+		},
+		{
+			name: "reverse DNS turned on again",
+			edit: []string{`hostname    = "mx2.northwind.example"
+  reverse_dns = false`, `hostname    = "mx2.northwind.example"
+  reverse_dns = true`},
+			plan: []string{"+ mta.mx2/ptr (ec2.reverse_dns)", "Plan: 1 to add, 0 to change, 0 to replace, 0 to destroy."},
+			mtas: []mtaWant{mx1, {"mx2", "mx2.northwind.example.", "", false}},
+			spf:  []string{"mx1", "mx2"},
+		},
+		{
+			name: "host name changed",
+			edit: []string{`hostname    = "mx2.northwind.example"`, `hostname    = "relay.northwind.example"`,
+				`"20 mx2.northwind.example."`, `"20 relay.northwind.example."`},
+			plan: []string{"~ mta.mx2 (ec2.eip)", "~ mta.mx2/ptr (ec2.reverse_dns)", "-/+ mta.mx2/a (route53.record)"},
+			mtas: []mtaWant{mx1, {"mx2", "relay.northwind.example.", "", false}},
+			spf:  []string{"mx1", "mx2"},
+			gone: []string{"mx2.northwind.example. A"},
+		},
+		{
+			// Without instance_id mailform leaves the association to
+			// whoever made it (docs/ec2.md): nothing to do.
+			name: "instance_id dropped",
+			edit: []string{`  instance_id = "` + n.instance + `" # associate the Elastic IP with the running server
+`, ""},
+			mtas: []mtaWant{mx1, {"mx2", "relay.northwind.example.", "", false}},
+			spf:  []string{"mx1", "mx2"},
+		},
+		{
+			name: "an MTA added",
+			edit: []string{`mta "mx2" {`, `mta "mx3" {
+  hostname = "mx3.northwind.example"
+}
+
+mta "mx2" {`, `mtas = [mta.mx1, mta.mx2]`, `mtas = [mta.mx1, mta.mx2, mta.mx3]`},
+			plan:  []string{"+ mta.mx3 (ec2.eip)", "+ mta.mx3/a (route53.record)", "+ mta.mx3/ptr (ec2.reverse_dns)", "~ domain.northwind.example/spf (route53.record)"},
+			mtas:  []mtaWant{mx1, {"mx2", "relay.northwind.example.", "", false}, {"mx3", "mx3.northwind.example.", "", false}},
+			spf:   []string{"mx1", "mx2", "mx3"},
+			added: "mx3",
+		},
+	}
+	for _, step := range steps {
+		t.Run(step.name, func(t *testing.T) {
+			n.env.t = t
+			n.edit("main.hcl", step.edit...)
+			if len(step.plan) == 0 {
+				n.must(0, "plan", n.dir, "-detailed-exitcode")
+			} else {
+				plan := n.must(2, "plan", n.dir, "-detailed-exitcode")
+				for _, want := range step.plan {
+					if !strings.Contains(plan.stdout, want) {
+						t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
+					}
+				}
+				n.must(0, "apply", n.dir, "-auto-approve")
+			}
+			ips := n.requireMTAs("northwind-mta", n.zoneID, step.mtas...)
+			live := n.eips()
+			for addr, list := range first {
+				if got := live[addr]; len(got) != 1 || got[0].allocationID != list[0].allocationID {
+					t.Errorf("%s: the address changed from %s to %+v", addr, list[0].allocationID, got)
+				}
+			}
+			if step.added != "" && ips[step.added] == "" {
+				t.Errorf("mta.%s got no address", step.added)
+			}
+			sets := n.recordSets(n.zoneID)
+			spf := "v=spf1"
+			for _, label := range step.spf {
+				spf += " ip4:" + ips[label]
+			}
+			n.requireRecord(sets, "northwind.example.", "TXT", `"`+spf+` -all"`)
+			for _, g := range step.gone {
+				if _, ok := sets[g]; ok {
+					t.Errorf("record set %s is still there", g)
+				}
+			}
+			n.must(0, "plan", n.dir, "-detailed-exitcode")
+		})
 	}
 }
