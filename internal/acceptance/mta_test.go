@@ -666,3 +666,42 @@ mta "mx2" {`, `mtas = [mta.mx1, mta.mx2]`, `mtas = [mta.mx1, mta.mx2, mta.mx3]`}
 		})
 	}
 }
+
+// TestDestroyingTheMTAs: apply -destroy removes every PTR before releasing
+// its address, and leaves neither addresses, records nor keys of the stack.
+func TestDestroyingTheMTAs(t *testing.T) {
+	n := newNorthwind(t)
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+
+	plan := n.must(2, "plan", n.dir, "-destroy", "-detailed-exitcode")
+	for _, want := range []string{"- mta.mx1/ptr (ec2.reverse_dns)", "- mta.mx1 (ec2.eip)", "- dkim_key.mx2 (secret.dkim_key)",
+		"Plan: 0 to add, 0 to change, 0 to replace, 13 to destroy."} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("destroy plan lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	destroyed := n.must(0, "apply", n.dir, "-destroy", "-auto-approve")
+	for _, label := range []string{"mx1", "mx2"} {
+		ptr, eip := strings.Index(destroyed.stdout, "mta."+label+"/ptr: Deleted"), strings.Index(destroyed.stdout, "mta."+label+": Deleting...")
+		if ptr < 0 || eip < ptr {
+			t.Errorf("mta.%s was released before its PTR was removed:\n%s", label, destroyed.stdout)
+		}
+	}
+	if live := n.eips(); len(live) != 0 {
+		t.Errorf("Elastic IPs left after destroy: %+v", live)
+	}
+	for key, rs := range n.recordSets(n.zoneID) {
+		if rs.Type != r53types.RRTypeNs && rs.Type != r53types.RRTypeSoa {
+			t.Errorf("record set %s left after destroy", key)
+		}
+	}
+	params, err := ssm.NewFromConfig(n.cfg()).GetParametersByPath(n.ctx(), &ssm.GetParametersByPathInput{Path: aws.String("/northwind"), Recursive: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range params.Parameters {
+		t.Errorf("parameter %s left after destroy", aws.ToString(p.Name))
+	}
+	n.must(0, "plan", n.dir, "-destroy", "-detailed-exitcode")
+}
