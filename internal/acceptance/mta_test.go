@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -704,4 +705,60 @@ func TestDestroyingTheMTAs(t *testing.T) {
 		t.Errorf("parameter %s left after destroy", aws.ToString(p.Name))
 	}
 	n.must(0, "plan", n.dir, "-destroy", "-detailed-exitcode")
+}
+
+// TestMTAWithDNSElsewhere: an MTA whose host name is in no zone block. The
+// first apply allocates the address and fails the PTR at once, saying which
+// A record to publish (mailform does not write it); the plan then lists the
+// record with the address. Once the user has published it (here: in a zone
+// the spec does not declare), the next apply sets the PTR.
+func TestMTAWithDNSElsewhere(t *testing.T) {
+	e := newEnv(t, "")
+	e.region = "eu-west-1"
+	e.write("main.hcl", `mailform {
+  stack  = "elsewhere"
+  region = "eu-west-1"
+}
+
+mta "mx9" {
+  hostname = "mx9.elsewhere.example"
+}
+`)
+	first := e.must(1, "apply", e.dir, "-auto-approve")
+	for _, want := range []string{"the A record mx9.elsewhere.example. -> ", "publish it, then run mailform apply again"} {
+		if !strings.Contains(first.stderr, want) {
+			t.Errorf("the failed apply does not say %q:\n%s", want, first.stderr)
+		}
+	}
+	if strings.Contains(first.stdout, "waiting for AWS to see the A record") {
+		t.Errorf("apply waited for a record it does not write:\n%s", first.stdout)
+	}
+	live := e.eips()["mta.mx9"]
+	if len(live) != 1 {
+		t.Fatalf("Elastic IPs of mta.mx9: %+v", live)
+	}
+	ip := live[0].publicIP
+
+	plan := e.must(0, "plan", e.dir)
+	if want := "mx9.elsewhere.example. 300 IN A " + ip; !strings.Contains(plan.stdout, want) {
+		t.Errorf("the plan does not list %q for the user to publish:\n%s", want, plan.stdout)
+	}
+
+	zoneID := e.createZone("elsewhere.example")
+	_, err := route53.NewFromConfig(e.s.Config("us-east-1")).ChangeResourceRecordSets(e.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(zoneID),
+		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{Action: r53types.ChangeActionCreate, ResourceRecordSet: &r53types.ResourceRecordSet{
+			Name: aws.String("mx9.elsewhere.example."), Type: r53types.RRTypeA, TTL: aws.Int64(300),
+			ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(ip)}},
+		}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.must(0, "apply", e.dir, "-auto-approve")
+	live = e.eips()["mta.mx9"]
+	if len(live) != 1 || live[0].ptr != "mx9.elsewhere.example." || live[0].publicIP != ip {
+		t.Errorf("mta.mx9 after the record was published: %+v", live)
+	}
+	e.must(0, "plan", e.dir, "-detailed-exitcode")
 }
