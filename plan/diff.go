@@ -394,7 +394,11 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 			replacing = append(replacing, k)
 		}
 	}
-	if len(diffs) == 0 && !adopting {
+	cleanup := cleanupReason(r.Kind, before)
+	if cleanup != "" {
+		reasons = append(reasons, cleanup)
+	}
+	if len(diffs) == 0 && !adopting && cleanup == "" {
 		return Change{}, false
 	}
 	c := Change{

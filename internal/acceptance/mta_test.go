@@ -762,3 +762,38 @@ mta "mx9" {
 	}
 	e.must(0, "plan", e.dir, "-detailed-exitcode")
 }
+
+// TestDuplicateAddressesAreReleased: two runs killed at the wrong moment can
+// leave two addresses with the same mark. The plan shows an update of that
+// MTA, and apply keeps the one its A record and PTR use and releases the other.
+func TestDuplicateAddressesAreReleased(t *testing.T) {
+	n := newNorthwind(t)
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	kept := n.eips()["mta.mx2"][0]
+
+	tags := []ec2types.Tag{}
+	for k, v := range kept.tags {
+		tags = append(tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	extra, err := ec2.NewFromConfig(n.cfg()).AllocateAddress(n.ctx(), &ec2.AllocateAddressInput{
+		Domain:            ec2types.DomainTypeVpc,
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeElasticIp, Tags: tags}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := n.must(2, "plan", n.dir, "-detailed-exitcode")
+	if !strings.Contains(plan.stdout, "~ mta.mx2 (ec2.eip)") {
+		t.Errorf("the plan does not update mta.mx2, which has two addresses:\n%s", plan.stdout)
+	}
+	applied := n.must(0, "apply", n.dir, "-auto-approve")
+	if !strings.Contains(applied.stdout, aws.ToString(extra.AllocationId)) {
+		t.Errorf("apply does not name the address it released:\n%s", applied.stdout)
+	}
+	n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	if got := n.eips()["mta.mx2"]; len(got) != 1 || got[0].allocationID != kept.allocationID {
+		t.Errorf("mta.mx2 kept %+v, want %s (the address its records use)", got, kept.allocationID)
+	}
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+}
