@@ -797,3 +797,40 @@ func TestDuplicateAddressesAreReleased(t *testing.T) {
 	}
 	n.must(0, "plan", n.dir, "-detailed-exitcode")
 }
+
+// TestEC2MTAFromSavedPlan: the GitOps path. A plan saved from an empty
+// account is applied as saved, with every value known only after apply
+// (addresses, allocation IDs, public keys) filled in during the run; then a
+// key length change rotates one DKIM key and republishes it.
+func TestEC2MTAFromSavedPlan(t *testing.T) {
+	n := newNorthwind(t)
+	planFile := filepath.Join(t.TempDir(), "mta.plan")
+	n.must(0, "plan", n.dir, "-out", planFile)
+	n.must(0, "apply", planFile)
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+	saved, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldKey := n.ssmSecret("/northwind/mail/dkim/mx2")
+
+	n.edit("main.hcl", `selector    = "mx2"`, `selector    = "mx2"
+  key_length  = 1024`)
+	plan := n.must(2, "plan", n.dir, "-detailed-exitcode")
+	for _, want := range []string{"-/+ dkim_key.mx2 (secret.dkim_key)", "~ dkim_key.mx2/txt (route53.record)"} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	n.must(0, "apply", n.dir, "-auto-approve")
+	newKey := n.ssmSecret("/northwind/mail/dkim/mx2")
+	if string(newKey) == string(oldKey) {
+		t.Fatal("the key was not replaced")
+	}
+	sets := n.recordSets(n.zoneID)
+	n.requireDKIMKey(sets, "mx2._domainkey.northwind.example.", newKey, 1024)
+	n.requireDKIMKey(sets, "mx1._domainkey.northwind.example.", n.ssmSecret("/northwind/mail/dkim/mx1"), 2048)
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+	n.requireNoSecrets(saved, append(n.secretLines(oldKey), n.secretLines(newKey)...)...)
+}
