@@ -834,3 +834,34 @@ func TestEC2MTAFromSavedPlan(t *testing.T) {
 	n.must(0, "plan", n.dir, "-detailed-exitcode")
 	n.requireNoSecrets(saved, append(n.secretLines(oldKey), n.secretLines(newKey)...)...)
 }
+
+// TestAddressReleasedOutsideMailform: someone resets the PTR of mta.mx2 and
+// releases its address by hand. The next plan allocates a new address and
+// points the A record, the PTR and the SPF value at it.
+func TestAddressReleasedOutsideMailform(t *testing.T) {
+	n := newNorthwind(t)
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	gone := n.eips()["mta.mx2"][0]
+	c := ec2.NewFromConfig(n.cfg())
+	if _, err := c.ResetAddressAttribute(n.ctx(), &ec2.ResetAddressAttributeInput{AllocationId: aws.String(gone.allocationID), Attribute: ec2types.AddressAttributeNameDomainName}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ReleaseAddress(n.ctx(), &ec2.ReleaseAddressInput{AllocationId: aws.String(gone.allocationID)}); err != nil {
+		t.Fatal(err)
+	}
+
+	plan := n.must(2, "plan", n.dir, "-detailed-exitcode")
+	for _, want := range []string{"+ mta.mx2 (ec2.eip)", "~ mta.mx2/a (route53.record)", "+ mta.mx2/ptr (ec2.reverse_dns)", "~ domain.northwind.example/spf (route53.record)"} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	n.must(0, "apply", n.dir, "-auto-approve")
+	ips := n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	if ips["mx2"] == gone.publicIP || ips["mx1"] != n.ips["mx1"] {
+		t.Errorf("addresses after the new allocation: %v (before: %v)", ips, n.ips)
+	}
+	n.requireRecord(n.recordSets(n.zoneID), "northwind.example.", "TXT", `"v=spf1 ip4:`+ips["mx1"]+` ip4:`+ips["mx2"]+` -all"`)
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+}
