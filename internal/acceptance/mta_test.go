@@ -865,3 +865,41 @@ func TestAddressReleasedOutsideMailform(t *testing.T) {
 	n.requireRecord(n.recordSets(n.zoneID), "northwind.example.", "TXT", `"v=spf1 ip4:`+ips["mx1"]+` ip4:`+ips["mx2"]+` -all"`)
 	n.must(0, "plan", n.dir, "-detailed-exitcode")
 }
+
+// TestPTRChangedOutsideMailform: someone points the PTR of mta.mx1 at
+// another name. The plan shows the drift and apply sets the PTR back,
+// leaving the record set mailform does not own alone.
+func TestPTRChangedOutsideMailform(t *testing.T) {
+	n := newNorthwind(t)
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	mx1 := n.eips()["mta.mx1"][0]
+
+	// AWS sets a PTR only for a name whose A record resolves to the address.
+	_, err := route53.NewFromConfig(n.s.Config("us-east-1")).ChangeResourceRecordSets(n.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(n.zoneID),
+		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{Action: r53types.ChangeActionCreate, ResourceRecordSet: &r53types.ResourceRecordSet{
+			Name: aws.String("smtp.northwind.example."), Type: r53types.RRTypeA, TTL: aws.Int64(60),
+			ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(mx1.publicIP)}},
+		}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ec2.NewFromConfig(n.cfg()).ModifyAddressAttribute(n.ctx(), &ec2.ModifyAddressAttributeInput{
+		AllocationId: aws.String(mx1.allocationID), DomainName: aws.String("smtp.northwind.example"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	plan := n.must(2, "plan", n.dir, "-detailed-exitcode")
+	for _, want := range []string{"~ mta.mx1/ptr (ec2.reverse_dns)", `"smtp.northwind.example." -> "mx1.northwind.example."`, "Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy."} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	n.requireRecord(n.recordSets(n.zoneID), "smtp.northwind.example.", "A", mx1.publicIP)
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+}
