@@ -903,3 +903,36 @@ func TestPTRChangedOutsideMailform(t *testing.T) {
 	n.requireRecord(n.recordSets(n.zoneID), "smtp.northwind.example.", "A", mx1.publicIP)
 	n.must(0, "plan", n.dir, "-detailed-exitcode")
 }
+
+// TestEC2MTAUnderFaults applies examples/ec2-mta while EC2 and Route 53
+// throttle, fail with 5xx answers and cut connections after carrying calls
+// out. Each apply may fail; re-running converges, and no address leaks.
+func TestEC2MTAUnderFaults(t *testing.T) {
+	n := newNorthwind(t)
+	if err := n.s.SetFaults("seed=7,ec2:AllocateAddress=cut@0.5,ec2:*=throttle@0.2,route53:*=5xx@0.2,ec2:ModifyAddressAttribute=cut@0.3"); err != nil {
+		t.Fatal(err)
+	}
+	converged := false
+	for run := 1; run <= 5 && !converged; run++ {
+		r := n.mailform("apply", n.dir, "-auto-approve")
+		t.Logf("apply %d: exit %d", run, r.code)
+		converged = r.code == 0
+	}
+	injected := n.s.InjectedFaults()
+	t.Logf("faults injected: %v", injected)
+	if err := n.s.SetFaults(""); err != nil {
+		t.Fatal(err)
+	}
+	if !converged {
+		n.must(0, "apply", n.dir, "-auto-approve")
+	}
+	total := 0
+	for _, c := range injected {
+		total += c
+	}
+	if total == 0 {
+		t.Fatal("no fault was injected")
+	}
+	n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+}
