@@ -57,6 +57,7 @@ func commands() []*command {
 		fmtCommand(),
 		planCommand(),
 		applyCommand(),
+		checkCommand(),
 		requestsCommand(),
 		unlockCommand(),
 		sandboxCommand(),

@@ -107,6 +107,9 @@ func (s *Server) answerDNS(ctx context.Context, req *dns.Msg) *dns.Msg {
 		m.Rcode = dns.RcodeServerFailure
 		return m
 	}
+	if zone == nil && s.answerReverse(m, qname, q.Qtype) {
+		return m
+	}
 	answerFromZone(m, zone, qname, q.Qtype)
 	return m
 }
