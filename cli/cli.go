@@ -58,6 +58,8 @@ func commands() []*command {
 		planCommand(),
 		applyCommand(),
 		unlockCommand(),
+		statusCommand(),
+		testSendCommand(),
 		sandboxCommand(),
 		demoCommand(),
 		versionCommand(),

@@ -1,0 +1,125 @@
+package acceptance
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/mailform/mailform/check/testsend"
+)
+
+// applied copies examples/ses-domain, creates its zone and applies it,
+// waiting for SES to verify the domain.
+func applied(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t, "ses-domain", "acme.example")
+	e.must(0, "apply", e.dir, "-auto-approve", "-wait=30s")
+	return e
+}
+
+// testSend runs mailform test-send against the double.
+func (e *env) testSend(want int, args ...string) result {
+	e.t.Helper()
+	full := append([]string{"test-send", e.dir, "-endpoint-url", e.s.URL(), "-timeout", "20s"}, args...)
+	return e.must(want, full...)
+}
+
+// TestTestSendAllPaths: after apply, every simulator path is sent and every
+// notification the spec sets up arrives with SES's documented shape.
+func TestTestSendAllPaths(t *testing.T) {
+	e := applied(t)
+	r := e.testSend(0, "-json")
+	var report testsend.Report
+	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+		t.Fatalf("test-send -json: %v\n%s", err, r.stdout)
+	}
+	if !report.OK || report.From != "mailform-test-send@acme.example" || report.ConfigurationSet != "acme-prod-default" {
+		t.Errorf("report: ok %v from %q set %q", report.OK, report.From, report.ConfigurationSet)
+	}
+	// What each path must bring back, on the one queue of the example:
+	// identity notifications (bounce and complaint topics) and the event
+	// destination's BOUNCE, COMPLAINT and DELIVERY events.
+	want := map[string][]string{
+		"success":         {"eventType Delivery"},
+		"ooto":            {"eventType Delivery"},
+		"bounce":          {"notificationType Bounce Permanent/General", "eventType Bounce Permanent/General"},
+		"suppressionlist": {"notificationType Bounce Permanent/Suppressed", "eventType Bounce Permanent/Suppressed"},
+		"complaint":       {"notificationType Complaint", "eventType Delivery", "eventType Complaint"},
+	}
+	if len(report.Paths) != 5 {
+		t.Fatalf("paths = %d, want 5", len(report.Paths))
+	}
+	for _, p := range report.Paths {
+		var got []string
+		for _, x := range p.Expected {
+			s := x.Form + " " + x.Type
+			if x.BounceType != "" {
+				s += " " + x.BounceType + "/" + x.BounceSubType
+			}
+			got = append(got, s)
+			if !x.Received || !x.ShapeOK || x.Queue != "acme-prod-feedback-feedback" {
+				t.Errorf("%s: %s received %v shape %v queue %q: %s", p.Path, s, x.Received, x.ShapeOK, x.Queue, x.Problem)
+			}
+		}
+		if strings.Join(got, "; ") != strings.Join(want[p.Path], "; ") {
+			t.Errorf("%s expected %q, want %q", p.Path, got, want[p.Path])
+		}
+		if !p.Sent || !strings.HasPrefix(p.MessageID, "0100") {
+			t.Errorf("%s: sent %v id %q (%s)", p.Path, p.Sent, p.MessageID, p.SendError)
+		}
+	}
+	// Its own notifications are consumed; the queue is left empty.
+	q := sqs.NewFromConfig(e.cfg())
+	url, err := q.GetQueueUrl(e.ctx(), &sqs.GetQueueUrlInput{QueueName: aws.String("acme-prod-feedback-feedback")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, err := q.ReceiveMessage(e.ctx(), &sqs.ReceiveMessageInput{QueueUrl: url.QueueUrl, MaxNumberOfMessages: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left.Messages) != 0 {
+		t.Errorf("%d messages left on the queue after test-send", len(left.Messages))
+	}
+
+	// The human form says the same.
+	h := e.testSend(0)
+	for _, line := range []string{
+		"ok   queue acme-prod-feedback-feedback is subscribed to topic acme-prod-feedback",
+		"ok      notificationType Bounce Permanent/Suppressed on queue acme-prod-feedback-feedback (identity notifications)",
+		"Every message was sent and every expected notification arrived",
+	} {
+		if !strings.Contains(h.stdout, line) {
+			t.Errorf("test-send output lacks %q:\n%s", line, h.stdout)
+		}
+	}
+}
+
+// TestTestSendNamesTheMissingLink: a queue that is not subscribed to its
+// topic is named, and nothing is waited for in vain.
+func TestTestSendNamesTheMissingLink(t *testing.T) {
+	e := applied(t)
+	topicARN := "arn:aws:sns:us-west-2:123456789012:acme-prod-feedback"
+	c := sns.NewFromConfig(e.cfg())
+	subs, err := c.ListSubscriptionsByTopic(e.ctx(), &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topicARN)})
+	if err != nil || len(subs.Subscriptions) != 1 {
+		t.Fatalf("subscriptions: %v %v", subs, err)
+	}
+	if _, err := c.Unsubscribe(e.ctx(), &sns.UnsubscribeInput{SubscriptionArn: subs.Subscriptions[0].SubscriptionArn}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.testSend(1)
+	for _, want := range []string{
+		"FAIL queue acme-prod-feedback-feedback is not subscribed to topic acme-prod-feedback: run 'mailform apply'",
+		"MISSING notificationType Bounce Permanent/General on queue acme-prod-feedback-feedback (identity notifications): not received: queue acme-prod-feedback-feedback is not subscribed to topic acme-prod-feedback",
+		"bounce           sent, message 0100",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
