@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/mailform/mailform/check/testsend"
 )
@@ -122,4 +123,55 @@ func TestTestSendNamesTheMissingLink(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
 	}
+}
+
+// TestTestSendSMTP: -smtp authenticates with the password apply stored and
+// its message comes back like the API's; a wrong stored password gets 535.
+// Neither the password nor the key's secret appears in any output.
+func TestTestSendSMTP(t *testing.T) {
+	e := applied(t)
+	smtpArgs := []string{"-smtp", "-smtp-endpoint", e.s.SMTPAddr(), "-smtp-ca", e.s.SMTPCAFile()}
+	r := e.testSend(0, append(smtpArgs, "-json")...)
+	var report testsend.Report
+	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if len(report.SMTP) != 1 {
+		t.Fatalf("SMTP results = %+v", report.SMTP)
+	}
+	s := report.SMTP[0]
+	if !s.Authenticated || !s.Sent || !strings.HasPrefix(s.Username, "AKIA") || !strings.HasPrefix(s.MessageID, "0100") {
+		t.Errorf("SMTP result = %+v", s)
+	}
+	if len(s.Expected) != 1 || !s.Expected[0].Received || !s.Expected[0].ShapeOK || s.Expected[0].Type != "Delivery" {
+		t.Errorf("SMTP message feedback = %+v", s.Expected)
+	}
+
+	// The stored password, read with the SDK, and the key's secret.
+	ssmc := ssm.NewFromConfig(e.cfg())
+	param, err := ssmc.GetParameter(e.ctx(), &ssm.GetParameterInput{Name: aws.String("/acme/mail/smtp/webapp"), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var creds map[string]any
+	if err := json.Unmarshal([]byte(aws.ToString(param.Parameter.Value)), &creds); err != nil {
+		t.Fatal(err)
+	}
+	password, _ := creds["password"].(string)
+	secret, _ := e.s.AccessKeySecret(s.Username)
+	if password == "" || secret == "" {
+		t.Fatalf("stored password or key secret missing")
+	}
+
+	// A wrong password in the store: 535, and the run fails.
+	creds["password"] = "B" + strings.Repeat("x", 43)
+	doc, _ := json.Marshal(creds)
+	if _, err := ssmc.PutParameter(e.ctx(), &ssm.PutParameterInput{Name: aws.String("/acme/mail/smtp/webapp"), Value: aws.String(string(doc)), Type: "SecureString", Overwrite: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	bad := e.testSend(1, smtpArgs...)
+	if !strings.Contains(bad.stdout, "smtp_user.webapp: FAILED at "+e.s.SMTPAddr()) || !strings.Contains(bad.stdout, "refused: 535") || !strings.Contains(bad.stdout, "Authentication Credentials Invalid") {
+		t.Errorf("wrong password output:\n%s", bad.stdout)
+	}
+	e.requireNoSecrets(nil, password, secret, string(creds["password"].(string)))
 }
