@@ -6,6 +6,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
+	sesv1types "github.com/aws/aws-sdk-go-v2/service/ses/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sesv2types "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -174,4 +178,129 @@ func TestTestSendSMTP(t *testing.T) {
 		t.Errorf("wrong password output:\n%s", bad.stdout)
 	}
 	e.requireNoSecrets(nil, password, secret, string(creds["password"].(string)))
+}
+
+// TestTestSendDiagnoses: each broken link of the chain is named, with the
+// notifications it keeps from arriving.
+func TestTestSendDiagnoses(t *testing.T) {
+	topicARN := "arn:aws:sns:us-west-2:123456789012:acme-prod-feedback"
+	tests := []struct {
+		name      string
+		args      []string
+		spec      string // an extra spec file
+		breakLink func(e *env)
+		want      []string
+	}{
+		{
+			name: "identity not verified",
+			spec: "email \"alerts@partner.example\" {}\n",
+			args: []string{"-from", "alerts@partner.example"},
+			want: []string{
+				"FAIL identity alerts@partner.example is not verified (verification PENDING",
+				"success          NOT SENT: not sent: identity alerts@partner.example is not verified",
+			},
+		},
+		{
+			name: "no bounce topic on the identity",
+			breakLink: func(e *env) {
+				if _, err := sesv1.NewFromConfig(e.cfg()).SetIdentityNotificationTopic(e.ctx(), &sesv1.SetIdentityNotificationTopicInput{
+					Identity: aws.String("acme.example"), NotificationType: sesv1types.NotificationTypeBounce}); err != nil {
+					e.t.Fatal(err)
+				}
+			},
+			want: []string{
+				"FAIL identity acme.example has no topic for bounce notifications (SES emails them to the sender instead): run 'mailform apply'",
+				"MISSING notificationType Bounce Permanent/General on queue acme-prod-feedback-feedback (identity notifications): not received: identity acme.example has no topic for bounce notifications",
+				"ok      eventType Bounce Permanent/General on queue acme-prod-feedback-feedback (event destination feedback)",
+			},
+		},
+		{
+			name: "event destination lacks event types",
+			breakLink: func(e *env) {
+				if _, err := sesv2.NewFromConfig(e.cfg()).UpdateConfigurationSetEventDestination(e.ctx(), &sesv2.UpdateConfigurationSetEventDestinationInput{
+					ConfigurationSetName: aws.String("acme-prod-default"), EventDestinationName: aws.String("feedback"),
+					EventDestination: &sesv2types.EventDestinationDefinition{
+						Enabled:            true,
+						MatchingEventTypes: []sesv2types.EventType{sesv2types.EventTypeBounce},
+						SnsDestination:     &sesv2types.SnsDestination{TopicArn: aws.String(topicARN)},
+					}}); err != nil {
+					e.t.Fatal(err)
+				}
+			},
+			want: []string{
+				"FAIL event destination feedback of configuration set acme-prod-default lacks the event types COMPLAINT, DELIVERY, REJECT: run 'mailform apply'",
+				"MISSING eventType Delivery on queue acme-prod-feedback-feedback (event destination feedback): not received: event destination feedback of configuration set acme-prod-default lacks the event types",
+			},
+		},
+		{
+			name: "queue policy does not let the topic send",
+			breakLink: func(e *env) {
+				q := sqs.NewFromConfig(e.cfg())
+				url, err := q.GetQueueUrl(e.ctx(), &sqs.GetQueueUrlInput{QueueName: aws.String("acme-prod-feedback-feedback")})
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*","Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:us-west-2:123456789012:other"}}}]}`
+				if _, err := q.SetQueueAttributes(e.ctx(), &sqs.SetQueueAttributesInput{QueueUrl: url.QueueUrl, Attributes: map[string]string{"Policy": policy}}); err != nil {
+					e.t.Fatal(err)
+				}
+			},
+			want: []string{
+				"FAIL the policy of queue acme-prod-feedback-feedback does not let topic acme-prod-feedback send",
+				"MISSING eventType Delivery on queue acme-prod-feedback-feedback (event destination feedback): not received: the policy of queue",
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, "ses-domain", "acme.example")
+			if tc.spec != "" {
+				e.write("extra.hcl", tc.spec)
+			}
+			e.must(0, "apply", e.dir, "-auto-approve")
+			if tc.breakLink != nil {
+				tc.breakLink(e)
+			}
+			r := e.testSend(1, tc.args...)
+			for _, want := range tc.want {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("output lacks %q:\n%s", want, r.stdout)
+				}
+			}
+		})
+	}
+}
+
+// TestStatusAfterTestSend: status shows the sandbox account and the
+// messages test-send sent, as text and JSON.
+func TestStatusAfterTestSend(t *testing.T) {
+	e := applied(t)
+	e.testSend(0)
+	r := e.must(0, "status", e.dir, "-endpoint-url", e.s.URL())
+	for _, want := range []string{
+		"SES account in us-west-2",
+		"access:              sandbox",
+		"max send rate:       1 per second",
+		"suppression list:    BOUNCE, COMPLAINT",
+		"bounce rate:     40.00%  (2 of 5)",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("status lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	j := e.must(0, "status", e.dir, "-endpoint-url", e.s.URL(), "-json")
+	var doc struct {
+		ProductionAccess bool `json:"production_access"`
+		Totals           struct {
+			DeliveryAttempts int64 `json:"delivery_attempts"`
+			Complaints       int64 `json:"complaints"`
+		} `json:"totals"`
+		Days []json.RawMessage `json:"days"`
+	}
+	if err := json.Unmarshal([]byte(j.stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, j.stdout)
+	}
+	if doc.ProductionAccess || doc.Totals.DeliveryAttempts != 5 || doc.Totals.Complaints != 1 || len(doc.Days) != 14 {
+		t.Errorf("status JSON = %+v", doc)
+	}
 }
