@@ -93,6 +93,10 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 			errorf(io.Stderr, err)
 			return ExitError
 		}
+		if *useSMTP && len(setup.SMTPUsers) == 0 {
+			errorf(io.Stderr, fmt.Errorf("-smtp: the spec declares no smtp_user block whose credentials could be tried"))
+			return ExitError
+		}
 		sess, err := openSession(ctx, spec, af, io)
 		if err != nil {
 			errorf(io.Stderr, err)
