@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
@@ -44,7 +45,10 @@ func TestTestSendAllPaths(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	e.s.ResetCounts()
+	start := time.Now()
 	r := e.testSend(0, "-json")
+	t.Logf("test-send of 5 paths took %s; calls: %s", time.Since(start).Round(100*time.Millisecond), countsReport(e.s.Counts()))
 	var report testsend.Report
 	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
 		t.Fatalf("test-send -json: %v\n%s", err, r.stdout)
