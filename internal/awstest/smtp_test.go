@@ -3,6 +3,7 @@ package awstest
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/smtp"
@@ -251,6 +252,45 @@ func TestSMTPRefusesUsersWithoutSendPermission(t *testing.T) {
 			c := dialSMTP(t, s)
 			if err := c.Auth(smtp.PlainAuth("", keyID, smtpPassword(secret, "eu-west-1"), "127.0.0.1")); smtpCode(err) != 535 {
 				t.Errorf("err = %v, want 535", err)
+			}
+		})
+	}
+}
+
+// TestSMTPAuthLogin: AUTH LOGIN, as older mail libraries use it, works too.
+func TestSMTPAuthLogin(t *testing.T) {
+	s := Shared(t)
+	keyID, secret := smtpFixture(t, s, sendPolicy)
+	for _, tc := range []struct {
+		name     string
+		password string
+		want     int
+	}{
+		{"right password", smtpPassword(secret, "eu-west-1"), 235},
+		{"password of another secret", smtpPassword(secret+"x", "eu-west-1"), 535},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dialSMTP(t, s)
+			b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+			step := func(line string, want int) (int, string) {
+				t.Helper()
+				id, err := c.Text.Cmd("%s", line)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Text.StartResponse(id)
+				defer c.Text.EndResponse(id)
+				code, msg, _ := c.Text.ReadResponse(want)
+				return code, msg
+			}
+			if code, msg := step("AUTH LOGIN", 334); code != 334 || msg != b64("Username:") {
+				t.Fatalf("AUTH LOGIN: %d %s", code, msg)
+			}
+			if code, _ := step(b64(keyID), 334); code != 334 {
+				t.Fatalf("username: %d", code)
+			}
+			if code, _ := step(b64(tc.password), tc.want); code != tc.want {
+				t.Errorf("password: %d, want %d", code, tc.want)
 			}
 		})
 	}
