@@ -103,7 +103,7 @@ func Run(ctx context.Context, c Clients, setup Setup, opts Options) (*Report, er
 		pr := PathResult{Path: path, Recipient: path + "@" + SimulatorDomain}
 		pr.Expected = expectations(setup, ch, path, pr.Recipient)
 		if !ch.verified {
-			pr.SendError = "not sent: " + ch.link(linkIdentity).Detail
+			pr.SendError = ch.link(linkIdentity).Detail
 		} else {
 			id, err := sender.send(ctx, func() (string, error) { return sendSimulator(ctx, c.SESv2, setup, pr.Recipient) })
 			if err != nil {

@@ -210,7 +210,7 @@ func TestTestSendDiagnoses(t *testing.T) {
 			args: []string{"-from", "alerts@partner.example"},
 			want: []string{
 				"FAIL identity alerts@partner.example is not verified (verification PENDING",
-				"success          NOT SENT: not sent: identity alerts@partner.example is not verified",
+				"success          NOT SENT: identity alerts@partner.example is not verified",
 			},
 		},
 		{
