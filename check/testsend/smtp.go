@@ -106,6 +106,10 @@ func smtpSend(ctx context.Context, endpoint string, roots *x509.CertPool, userna
 		return "", fmt.Errorf("STARTTLS with %s: %w", endpoint, err)
 	}
 	if err := c.Auth(smtp.PlainAuth("", username, password, host)); err != nil {
+		var te *textproto.Error
+		if errors.As(err, &te) && te.Code == 535 {
+			return "", fmt.Errorf("AUTH as %s refused: %w (the stored password does not match the key, the key is gone or inactive, or its user may not send; a key made in the last minute may not work yet, as IAM is eventually consistent)", username, err)
+		}
 		return "", fmt.Errorf("AUTH as %s refused: %w", username, err)
 	}
 	res.Authenticated = true
