@@ -105,7 +105,11 @@ func smtpSend(ctx context.Context, endpoint string, roots *x509.CertPool, userna
 	if err := c.StartTLS(cfg); err != nil {
 		return "", fmt.Errorf("STARTTLS with %s: %w", endpoint, err)
 	}
-	if err := c.Auth(smtp.PlainAuth("", username, password, host)); err != nil {
+	var auth smtp.Auth = smtp.PlainAuth("", username, password, host)
+	if _, mechs := c.Extension("AUTH"); !strings.Contains(" "+strings.ToUpper(mechs)+" ", " PLAIN ") && strings.Contains(" "+strings.ToUpper(mechs)+" ", " LOGIN ") {
+		auth = loginAuth{username: username, password: password}
+	}
+	if err := c.Auth(auth); err != nil {
 		var te *textproto.Error
 		if errors.As(err, &te) && te.Code == 535 {
 			return "", fmt.Errorf("AUTH as %s refused: %w (the stored password does not match the key, the key is gone or inactive, or its user may not send; a key made in the last minute may not work yet, as IAM is eventually consistent)", username, err)
@@ -165,4 +169,28 @@ func smtpError(step string, err error) error {
 		return fmt.Errorf("%w: %s refused: %v", errRateExceeded, step, err)
 	}
 	return fmt.Errorf("%s refused: %w", step, err)
+}
+
+// loginAuth is AUTH LOGIN, for servers that do not offer PLAIN. Like
+// net/smtp's PlainAuth it refuses to send the password without TLS.
+type loginAuth struct{ username, password string }
+
+func (a loginAuth) Start(server *smtp.ServerInfo) (string, []byte, error) {
+	if !server.TLS {
+		return "", nil, errors.New("refusing to send the password without TLS")
+	}
+	return "LOGIN", nil, nil
+}
+
+func (a loginAuth) Next(fromServer []byte, more bool) ([]byte, error) {
+	if !more {
+		return nil, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(string(fromServer))) {
+	case "username:":
+		return []byte(a.username), nil
+	case "password:":
+		return []byte(a.password), nil
+	}
+	return nil, fmt.Errorf("unexpected AUTH LOGIN prompt %q", fromServer)
 }
