@@ -213,7 +213,7 @@ func simulatorOutcome(path string) outcome {
 // (a simulator path) should produce, and where.
 func expectations(setup Setup, ch *chain, path, recipient string) []Expectation {
 	oc := simulatorOutcome(path)
-	var out []Expectation
+	out := []Expectation{}
 	add := func(e Expectation, links ...string) {
 		if e.Type == "Bounce" {
 			e.BounceType, e.BounceSubType = oc.bounceType, oc.bounceSubType
