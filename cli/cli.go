@@ -60,6 +60,8 @@ func commands() []*command {
 		checkCommand(),
 		requestsCommand(),
 		unlockCommand(),
+		statusCommand(),
+		testSendCommand(),
 		sandboxCommand(),
 		demoCommand(),
 		versionCommand(),
