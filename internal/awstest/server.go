@@ -116,6 +116,8 @@ type Server struct {
 	resetters []func(context.Context) error
 
 	adminHandlers map[string]http.Handler // /_awstest/NAME -> handler
+
+	smtp *smtpServer // the SES SMTP interface (smtp.go)
 }
 
 // Start starts moto and the double in front of it, and its DNS server.
@@ -182,6 +184,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.dns = d
+	if s.smtp, err = startSMTP(s); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -260,6 +266,9 @@ func (s *Server) Close() error {
 	err := s.http.Shutdown(ctx)
 	if s.dns != nil {
 		s.dns.shutdown()
+	}
+	if s.smtp != nil {
+		s.smtp.close()
 	}
 	s.finish()
 	s.moto.stop()
