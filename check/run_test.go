@@ -190,3 +190,16 @@ func TestRunWithResolver(t *testing.T) {
 	}
 	golden.Check(t, "testdata/resolver.txt", human.Bytes())
 }
+
+// TestEmptyReport: nothing to check passes, and JSON lists no checks as [].
+func TestEmptyReport(t *testing.T) {
+	report := Run(t.Context(), Target{Region: "us-west-2"}, Options{DNS: newStub(t)})
+	if !report.Passed() || len(report.Results) != 0 {
+		t.Errorf("empty target: passed %v, %d results", report.Passed(), len(report.Results))
+	}
+	var js bytes.Buffer
+	if err := WriteJSON(&js, report); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "testdata/empty.json", js.Bytes())
+}
