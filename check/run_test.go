@@ -203,3 +203,62 @@ func TestEmptyReport(t *testing.T) {
 	}
 	golden.Check(t, "testdata/empty.json", js.Bytes())
 }
+
+// TestAlignment: which of DKIM and SPF align, from the spec and the served
+// records, under relaxed and strict modes.
+func TestAlignment(t *testing.T) {
+	dmarcRec := func(text string) Record {
+		return Record{Addr: "domain.acme.example/dmarc", Part: "dmarc", Name: "_dmarc.acme.example.", Type: "TXT", Values: []string{`"` + text + `"`}}
+	}
+	dkimRec := Record{Addr: "domain.acme.example/dkim[0]", Part: "dkim", Name: "t0._domainkey.acme.example.", Type: "CNAME", Values: []string{"t0.dkim.amazonses.com."}}
+	mxRec := Record{Addr: "domain.acme.example/mail_from_mx", Part: "mail_from_mx", Name: "bounce.acme.example.", Type: "MX", Values: []string{"10 feedback-smtp.us-west-2.amazonses.com."}}
+	cases := []struct {
+		name    string
+		domain  Domain
+		served  []string
+		status  Status
+		message string
+	}{
+		{name: "both, relaxed",
+			domain: Domain{SES: true, MailFrom: "bounce.acme.example.", SignedBy: []string{"Easy DKIM"}, Records: []Record{dkimRec, dmarcRec("v=DMARC1; p=reject"), mxRec}},
+			served: []string{`t0._domainkey.acme.example. CNAME t0.dkim.amazonses.com.`, `_dmarc.acme.example. TXT "v=DMARC1; p=reject"`, `bounce.acme.example. MX 10 feedback-smtp.us-west-2.amazonses.com.`},
+			status: OK, message: "DKIM and SPF both align with the From domain"},
+		{name: "strict SPF: a MAIL FROM subdomain does not align, DKIM does",
+			domain: Domain{SES: true, MailFrom: "bounce.acme.example.", SignedBy: []string{"Easy DKIM"}, Records: []Record{dkimRec, dmarcRec("v=DMARC1; p=reject; aspf=s"), mxRec}},
+			served: []string{`t0._domainkey.acme.example. CNAME t0.dkim.amazonses.com.`, `_dmarc.acme.example. TXT "v=DMARC1; p=reject; aspf=s"`, `bounce.acme.example. MX 10 feedback-smtp.us-west-2.amazonses.com.`},
+			status: OK, message: "one of DKIM and SPF aligns with the From domain, enough for DMARC"},
+		{name: "DKIM records missing, no MAIL FROM",
+			domain: Domain{SES: true, SignedBy: []string{"Easy DKIM"}, Records: []Record{dkimRec, dmarcRec("v=DMARC1; p=none")}},
+			served: []string{`_dmarc.acme.example. TXT "v=DMARC1; p=none"`},
+			status: Fail, message: "neither DKIM nor SPF aligns with the From domain: DMARC fails for all mail"},
+		{name: "no DMARC record in the spec: no alignment check",
+			domain: Domain{SES: true, SignedBy: []string{"Easy DKIM"}, Records: []Record{dkimRec}},
+			served: []string{`t0._domainkey.acme.example. CNAME t0.dkim.amazonses.com.`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.domain.Name = "acme.example."
+			stub := newStub(t, c.served...)
+			stub.unreachable = []string{"amazonses.com."}
+			report := Run(t.Context(), Target{Region: "us-west-2", Domains: []Domain{c.domain}}, Options{DNS: stub})
+			var got *Result
+			for i, r := range report.Results {
+				if r.Check == "alignment" {
+					got = &report.Results[i]
+				}
+			}
+			if c.status == "" {
+				if got != nil {
+					t.Errorf("an alignment check without DMARC: %+v", *got)
+				}
+				return
+			}
+			if got == nil {
+				t.Fatalf("no alignment check in %+v", report.Results)
+			}
+			if got.Status != c.status || got.Message != c.message {
+				t.Errorf("alignment = %s %q, want %s %q (details %q)", got.Status, got.Message, c.status, c.message, got.Details)
+			}
+		})
+	}
+}
