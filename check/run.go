@@ -731,7 +731,11 @@ func (c *checker) sesStatus() {
 		}
 		group = c.groupOf(group)
 		if res.Verified {
-			c.add(Result{Group: group, Address: identityAddr(res.Identity), Check: "SES", Name: res.Identity, Status: OK, Message: "verified: every check SES makes succeeded"})
+			msg := "verified: every check SES makes succeeded"
+			if st := c.t.SESStatus[res.Identity]; st != "" {
+				msg += " (" + st + ")"
+			}
+			c.add(Result{Group: group, Address: identityAddr(res.Identity), Check: "SES", Name: res.Identity, Status: OK, Message: msg})
 			continue
 		}
 		for _, p := range res.Pending {

@@ -102,6 +102,7 @@ func runFixture(t *testing.T) (Target, Options, *stubSES) {
 			{Addr: "mta.mx3", Hostname: "mx3.broken.example."},
 		},
 		Identities: []string{"acme.example", "alerts@acme.example", "broken.example", "partner.example"},
+		SESStatus:  map[string]string{"acme.example": "verification SUCCESS, DKIM SUCCESS, MAIL FROM SUCCESS"},
 	}
 	dnsStub := newStub(t,
 		`mx1._domainkey.acme.example. 300 IN TXT "v=DKIM1; k=rsa; p=`+testKey+`"`,
