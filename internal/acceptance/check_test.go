@@ -119,7 +119,7 @@ func TestCheckSESDomain(t *testing.T) {
 		{"OK", "DMARC", "_dmarc.acme.example. TXT", "p=quarantine"},
 		{"OK", "MAIL FROM MX", "bounce.acme.example. MX", "exactly one MX"},
 		{"OK", "alignment"},
-		{"OK", "SES", "verified"},
+		{"OK", "SES", "verified", "DKIM SUCCESS, MAIL FROM SUCCESS"},
 		{"INFO", "delegation", "not checked: -resolver"},
 		{"^Checks: .* 0 FAIL"},
 	} {
