@@ -222,9 +222,24 @@ func TestCheckSESDomain(t *testing.T) {
 		})
 	}
 	// Everything restored: all pass again, in JSON too.
+	e.s.ResetCounts()
 	start := time.Now()
 	js := e.check(0, "-json")
 	elapsed := time.Since(start)
+	counts := e.s.Counts()
+	t.Logf("AWS calls of a check: %s", countsReport(counts))
+	for _, service := range []string{"iam", "sns", "sqs"} {
+		if n := len(counts[service]); n > 0 {
+			t.Errorf("check called %s: %v", service, counts[service])
+		}
+	}
+	for service, ops := range counts {
+		for op := range ops {
+			if !strings.HasPrefix(op, "Get") && !strings.HasPrefix(op, "List") && !strings.HasPrefix(op, "Describe") {
+				t.Errorf("check called %s %s, which is not a read", service, op)
+			}
+		}
+	}
 	var doc struct {
 		Passed            bool `json:"passed"`
 		DelegationChecked bool `json:"delegation_checked"`
