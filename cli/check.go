@@ -102,7 +102,12 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566`,
 		}
 		if !report.Passed() {
 			if !*asJSON {
-				fmt.Fprintf(io.Stderr, "error: %d checks failed\n", report.Summary().Fail)
+				n := report.Summary().Fail
+				noun := "checks"
+				if n == 1 {
+					noun = "check"
+				}
+				fmt.Fprintf(io.Stderr, "error: %d %s failed\n", n, noun)
 			}
 			return ExitError
 		}

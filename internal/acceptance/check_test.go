@@ -215,7 +215,7 @@ func TestCheckSESDomain(t *testing.T) {
 			r := e.check(1)
 			c.check(t, r.stdout)
 			requireLine(t, r.stdout, `^Checks: .* [1-9][0-9]* FAIL: fix the failed checks`)
-			if !strings.Contains(r.stderr, "checks failed") {
+			if !regexp.MustCompile(`error: [0-9]+ checks? failed`).MatchString(r.stderr) {
 				t.Errorf("stderr does not say checks failed: %q", r.stderr)
 			}
 			c.restore()
