@@ -341,6 +341,7 @@ type nsdServer struct {
 	zone string
 	addr string
 	cmd  *exec.Cmd
+	done chan struct{} // closed when the running nsd has exited
 }
 
 // startNSD starts NSD for zone with the given records (zone-file lines).
@@ -357,28 +358,56 @@ func startNSD(t *testing.T, zone string, lines []string) *nsdServer {
 		}
 		bin = "/usr/sbin/nsd"
 	}
-	n := &nsdServer{t: t, bin: bin, dir: t.TempDir(), zone: zone}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.addr = pc.LocalAddr().String()
-	pc.Close()
+	n := &nsdServer{t: t, bin: bin, dir: t.TempDir(), zone: zone, addr: freeUDPTCPPort(t)}
 	n.publish(lines)
 	t.Cleanup(n.stop)
 	return n
 }
 
-// publish writes the zone and (re)starts NSD on it.
+// freeUDPTCPPort returns a loopback address whose port is free for both
+// UDP and TCP.
+func freeUDPTCPPort(t *testing.T) string {
+	t.Helper()
+	for range 50 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := pc.LocalAddr().String()
+		l, err := net.Listen("tcp", addr)
+		pc.Close()
+		if err == nil {
+			l.Close()
+			return addr
+		}
+	}
+	t.Fatal("no loopback port free for both UDP and TCP")
+	return ""
+}
+
+// publish writes the zone and (re)starts NSD on it, trying again for a few
+// seconds while the port is still held by the previous run.
 func (n *nsdServer) publish(lines []string) {
 	n.t.Helper()
+	var err error
+	for range 20 {
+		if err = n.start(lines); err == nil {
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	n.t.Fatal(err)
+}
+
+// start writes the zone and (re)starts NSD, waiting until it serves it.
+func (n *nsdServer) start(lines []string) error {
 	n.stop()
 	_, port, _ := net.SplitHostPort(n.addr)
 	zoneFile := filepath.Join(n.dir, n.zone+".zone")
 	head := fmt.Sprintf("$ORIGIN %[1]s.\n$TTL 300\n@ IN SOA ns1.%[1]s. hostmaster.%[1]s. %[2]d 3600 600 86400 300\n@ IN NS ns1.%[1]s.\nns1 IN A 127.0.0.1\n",
 		n.zone, time.Now().Unix())
 	if err := os.WriteFile(zoneFile, []byte(head+strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		n.t.Fatal(err)
+		return err
 	}
 	conf := fmt.Sprintf(`server:
   ip-address: 127.0.0.1
@@ -401,44 +430,51 @@ zone:
 `, port, n.dir, n.zone, zoneFile)
 	confFile := filepath.Join(n.dir, "nsd.conf")
 	if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
-		n.t.Fatal(err)
+		return err
 	}
 	var out bytes.Buffer
 	n.cmd = exec.Command(n.bin, "-d", "-c", confFile)
 	n.cmd.Stdout, n.cmd.Stderr = &out, &out
 	if err := n.cmd.Start(); err != nil {
-		n.t.Fatalf("starting nsd: %v", err)
+		return fmt.Errorf("starting nsd: %w", err)
 	}
+	done := make(chan struct{})
+	n.done = done
+	go func(cmd *exec.Cmd) { _ = cmd.Wait(); close(done) }(n.cmd)
 	// Wait until it serves the zone.
 	c := &dns.Client{Timeout: 200 * time.Millisecond}
 	m := new(dns.Msg)
 	m.SetQuestion(n.zone+".", dns.TypeSOA)
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		if in, _, err := c.Exchange(m, n.addr); err == nil && in.Rcode == dns.RcodeSuccess && len(in.Answer) > 0 {
-			return
+			return nil
 		}
-		if time.Now().After(deadline) {
+		exited := false
+		select {
+		case <-done:
+			exited = true
+		case <-time.After(50 * time.Millisecond):
+		}
+		if exited || time.Now().After(deadline) {
+			n.stop()
 			log, _ := os.ReadFile(filepath.Join(n.dir, "nsd.log"))
-			n.t.Fatalf("nsd does not answer on %s:\n%s\n%s", n.addr, out.String(), log)
+			return fmt.Errorf("nsd does not answer on %s:\n%s\n%s", n.addr, out.String(), log)
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
 func (n *nsdServer) stop() {
-	if n.cmd == nil || n.cmd.Process == nil {
+	if n.cmd == nil {
 		return
 	}
 	_ = n.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = n.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-n.done:
 	case <-time.After(5 * time.Second):
 		_ = n.cmd.Process.Kill()
-		<-done
+		<-n.done
 	}
-	n.cmd = nil
+	n.cmd, n.done = nil, nil
 }
 
 // TestCheckDNSElsewhere: a domain whose DNS is not in Route 53. The user
