@@ -263,3 +263,38 @@ func TestAlignment(t *testing.T) {
 		})
 	}
 }
+
+// TestMTASPF: the SPF served for a domain whose spec lists an MTA must let
+// the MTA's address send.
+func TestMTASPF(t *testing.T) {
+	spf := Record{Addr: "domain.acme.example/spf", Part: "spf", Name: "acme.example.", Type: "TXT", Shared: true, Values: []string{`"v=spf1 ip4:192.0.2.10 -all"`}}
+	cases := []struct {
+		name    string
+		served  string
+		status  Status
+		message string
+	}{
+		{"listed", `acme.example. TXT "v=spf1 ip4:192.0.2.10 -all"`, OK, "the SPF of acme.example lets 192.0.2.10 send (pass)"},
+		{"through a network", `acme.example. TXT "v=spf1 ip4:192.0.2.0/24 -all"`, OK, "the SPF of acme.example lets 192.0.2.10 send (pass)"},
+		{"removed by hand", `acme.example. TXT "v=spf1 -all"`, Fail, "the SPF of acme.example gives fail for 192.0.2.10"},
+		{"softfail", `acme.example. TXT "v=spf1 ~all"`, Fail, "the SPF of acme.example gives softfail for 192.0.2.10"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stub := newStub(t, c.served, "mx1.acme.example. A 192.0.2.10", "10.2.0.192.in-addr.arpa. PTR mx1.acme.example.")
+			target := Target{Region: "us-west-2",
+				Domains: []Domain{{Name: "acme.example.", Records: []Record{spf}}},
+				MTAs:    []MTA{{Addr: "mta.mx1", Hostname: "mx1.acme.example.", IP: "192.0.2.10", ReverseDNS: true}}}
+			report := Run(t.Context(), target, Options{DNS: stub})
+			for _, r := range report.Results {
+				if r.Check == "MTA SPF" {
+					if r.Status != c.status || r.Message != c.message {
+						t.Errorf("MTA SPF = %s %q, want %s %q", r.Status, r.Message, c.status, c.message)
+					}
+					return
+				}
+			}
+			t.Errorf("no MTA SPF check in %+v", report.Results)
+		})
+	}
+}
