@@ -320,9 +320,19 @@ func TestEC2MTAFromEmpty(t *testing.T) {
 	n.requireDKIMKey(sets, "mx1._domainkey.northwind.example.", key1, 2048)
 	n.requireDKIMKey(sets, "mx2._domainkey.northwind.example.", key2, 2048)
 
+	n.s.ResetCounts()
 	again := n.must(0, "plan", n.dir, "-detailed-exitcode")
 	if !strings.Contains(again.stdout, "No changes") {
 		t.Errorf("second plan:\n%s", again.stdout)
+	}
+	// Reading the MTAs is two EC2 calls however many there are (docs/ec2.md).
+	counts := n.s.Counts()
+	t.Logf("calls of a no-change plan of examples/ec2-mta: %s", countsReport(counts))
+	if got := counts["ec2"]; got["DescribeAddresses"] != 1 || got["DescribeAddressesAttribute"] != 1 || len(got) != 2 {
+		t.Errorf("EC2 calls of a no-change plan: %v, want one DescribeAddresses and one DescribeAddressesAttribute", got)
+	}
+	if lists := counts["route53"]["ListResourceRecordSets"]; lists != 1 {
+		t.Errorf("no-change plan listed the one zone %d times, want 1", lists)
 	}
 
 	planFile := filepath.Join(t.TempDir(), "mta.plan")
