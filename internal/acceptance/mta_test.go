@@ -157,9 +157,9 @@ func (e *env) requireMTAs(stack, zoneID string, want ...mtaWant) map[string]stri
 	return ips
 }
 
-// requireDKIMKey fails unless the TXT record <selector>._domainkey.<domain>
-// carries the public half of the RSA key stored at the SSM parameter or
-// file, and returns the stored private key in PEM, for the secret scans.
+// requireDKIMKey fails unless the TXT record name (<selector>._domainkey.
+// <domain>.) carries the public half of stored, the PEM private key read
+// from its secret location, and that key has bits bits.
 func (e *env) requireDKIMKey(sets map[string]r53types.ResourceRecordSet, name string, stored []byte, bits int) {
 	e.t.Helper()
 	block, _ := pem.Decode(stored)
@@ -241,21 +241,18 @@ func (e *env) fileSecret(rel string) []byte {
 	return b
 }
 
-// secretLines are the lines of a PEM key's body: any of them in output
-// would leak part of the key.
+// secretLines are the full lines of a PEM key's body: any of them in
+// output would leak part of the key, and the key in any other base64 form
+// (one line, as SES BYODKIM takes it) contains them all.
 func (e *env) secretLines(pemKey []byte) []string {
 	e.t.Helper()
 	var out []string
 	for _, l := range strings.Split(string(pemKey), "\n") {
-		if len(l) >= 40 && !strings.HasPrefix(l, "-----") {
+		if len(l) == 64 && !strings.HasPrefix(l, "-----") {
 			out = append(out, l)
 		}
 	}
-	block, _ := pem.Decode(pemKey)
-	if block != nil {
-		out = append(out, base64.StdEncoding.EncodeToString(block.Bytes)[:64])
-	}
-	if block == nil || len(out) < 2 {
+	if block, _ := pem.Decode(pemKey); block == nil || len(out) < 10 {
 		e.t.Fatal("the key to scan the output for is not PEM")
 	}
 	sort.Strings(out)
