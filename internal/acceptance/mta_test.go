@@ -943,3 +943,25 @@ func TestEC2MTAUnderFaults(t *testing.T) {
 	n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
 	n.must(0, "plan", n.dir, "-detailed-exitcode")
 }
+
+// TestEC2MTAWithinAWSRateLimits applies examples/ec2-mta with the double
+// enforcing AWS's rate limits and mailform pacing itself as it does against
+// AWS: not one call of the run is throttled. (The limits are per account, so
+// a second run started within a second of the first may see one throttle,
+// which the SDK retries; one run is measured here.)
+func TestEC2MTAWithinAWSRateLimits(t *testing.T) {
+	n := newNorthwind(t)
+	if err := n.s.Configure(func(o *awstest.Options) { o.RateLimits = "aws" }); err != nil {
+		t.Fatal(err)
+	}
+	n.s.ResetCounts()
+	awsPacing := []string{cli.PacingEnv + "="}
+	if r := n.runAt(n.ctx(), n.s.URL(), awsPacing, "apply", n.dir, "-auto-approve"); r.code != 0 {
+		t.Fatalf("apply: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if th := n.s.Throttles(); len(th) != 0 {
+		t.Errorf("calls throttled: %v", th)
+	}
+	t.Logf("calls of the apply: %s", countsReport(n.s.Counts()))
+	n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+}
