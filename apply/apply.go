@@ -59,7 +59,13 @@ type ResourceError struct {
 	Err       error
 }
 
-func (e *ResourceError) Error() string { return e.Addr + ": " + e.Err.Error() }
+func (e *ResourceError) Error() string {
+	msg := e.Err.Error()
+	if strings.HasPrefix(msg, e.Addr+":") || strings.HasPrefix(msg, e.Addr+" ") {
+		return msg // providers often name the address themselves
+	}
+	return e.Addr + ": " + msg
+}
 func (e *ResourceError) Unwrap() error { return e.Err }
 
 // Outcome is what a run did.

@@ -21,7 +21,7 @@ func applyCommand() *command {
 	c := &command{
 		name:     "apply",
 		synopsis: "Make AWS match the spec",
-		usage:    "mailform apply [PATH|PLANFILE] [-auto-approve] [-wait[=DURATION]] [-json] [-destroy] [-target ADDR] [-adopt ADDR]",
+		usage:    "mailform apply [PATH|PLANFILE] [-auto-approve] [-wait[=DURATION]] [-json] [-destroy] [-target ADDR] [-adopt ADDR] [-replace ADDR]",
 		help: `Plans as 'mailform plan' does, shows the plan, asks for confirmation (unless
 -auto-approve), then carries it out: in dependency order, in parallel where
 independent, Route 53 changes as one atomic batch per zone. DKIM records are
@@ -35,10 +35,15 @@ Only one apply runs at a time per stack: a lock is held in AWS (SSM parameter
 A run that is interrupted can simply be run again: it converges without leaking.
 
 -wait waits (default 10m) until SES has verified DKIM and MAIL FROM, and on
-timeout says which records are still missing.`,
+timeout says which records are still missing.
+
+-replace smtp_user.NAME rotates an SMTP user's credentials: a new access key,
+its password written to the secret store, then the old key deleted, so that
+the stored secret always works.`,
 		example: `mailform apply
 mailform apply -auto-approve -wait=15m examples/ses-domain
 mailform plan -out ses.plan && mailform apply ses.plan
+mailform apply -replace smtp_user.webapp -auto-approve
 mailform apply -destroy`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {

@@ -32,16 +32,18 @@ type planFlags struct {
 	destroy bool
 	targets stringList
 	adopt   stringList
+	replace stringList
 }
 
 func (f *planFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.destroy, "destroy", false, "plan to delete everything the stack owns (and nothing else)")
 	fs.Var(&f.targets, "target", "limit the plan to the resource at `ADDR` and what it needs (repeatable)")
 	fs.Var(&f.adopt, "adopt", "take over the existing, unowned resource at `ADDR` by marking it as the stack's (repeatable)")
+	fs.Var(&f.replace, "replace", "replace the resource at `ADDR` although it did not change; for smtp_user.NAME: rotate its key and password (repeatable)")
 }
 
 func (f *planFlags) options(spec *specs.Spec) plan.Options {
-	return plan.Options{Stack: spec.Stack, Region: spec.Region, Destroy: f.destroy, Targets: f.targets, Adopt: f.adopt}
+	return plan.Options{Stack: spec.Stack, Region: spec.Region, Destroy: f.destroy, Targets: f.targets, Adopt: f.adopt, Replace: f.replace}
 }
 
 func planCommand() *command {

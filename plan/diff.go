@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,7 +18,15 @@ type Options struct {
 	Destroy bool     // delete everything the stack owns, whatever the spec says
 	Targets []string // limit the plan to these addresses, what is under them, and what they need
 	Adopt   []string // existing unowned resources to take over (-adopt): these addresses and what is under them
+	// Replace lists resources to replace although nothing changed (-replace):
+	// an SMTP user gets a new access key and password, written to its secret
+	// store before the old key is deleted.
+	Replace []string
 }
+
+// ReplaceRequested is the Reason of a change that -replace asked for;
+// providers recognise it (an SMTP user rotates its key in place).
+const ReplaceRequested = "replace requested with -replace"
 
 // Make compares the desired resources of a spec with the observed state of AWS
 // and returns the plan that makes AWS match, with diagnostics.
@@ -95,6 +104,15 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 	if !opts.Destroy {
 		warnMissingValues(resolved, sources, changes, &diags)
 		warnUnusedAdopt(opts.Adopt, d.adoptUsed, &diags)
+	}
+	for _, a := range sortedUnique(opts.Replace) {
+		if !d.replaceUsed[a] {
+			diags.add(a, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Nothing to replace at " + a,
+				Detail:   "-replace names a resource that the spec declares and that exists in AWS with the stack's mark (for example smtp_user.webapp, to rotate its key); " + a + " is not one.",
+			})
+		}
 	}
 
 	// A declared resource can only need declared ones; a stale dependency on
@@ -178,6 +196,7 @@ type declaredPlan struct {
 	manual         []Change
 	declared       map[string]bool
 	adoptUsed      map[string]bool     // the -adopt addresses that adopted something
+	replaceUsed    map[string]bool     // the -replace addresses that exist and are the stack's
 	changeObserved map[string]Observed // the live resource behind each update, replace and delete
 	diags          addrDiags
 }
@@ -185,7 +204,7 @@ type declaredPlan struct {
 // planDeclared compares each declared resource with its live counterpart.
 // Under Destroy nothing is declared.
 func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts Options) declaredPlan {
-	d := declaredPlan{declared: map[string]bool{}, adoptUsed: map[string]bool{}, changeObserved: map[string]Observed{}}
+	d := declaredPlan{declared: map[string]bool{}, adoptUsed: map[string]bool{}, replaceUsed: map[string]bool{}, changeObserved: map[string]Observed{}}
 	if opts.Destroy {
 		return d
 	}
@@ -243,7 +262,13 @@ func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts 
 			adopting = true
 			d.adoptUsed[adoptedBy] = true
 		}
-		if c, changed := diffResource(r, o, opts.Stack, adopting); changed {
+		c, changed := diffResource(r, o, opts.Stack, adopting)
+		if slices.Contains(opts.Replace, r.Addr) {
+			c = requestedReplace(r, o, c, changed)
+			d.replaceUsed[r.Addr] = true
+			changed = true
+		}
+		if changed {
 			d.changes = append(d.changes, c)
 			d.changeObserved[c.Addr] = o
 		}
@@ -419,6 +444,29 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 	}
 	c.Reason = strings.Join(reasons, "; ")
 	return c, true
+}
+
+// requestedReplace turns the planned change of r (or its absence) into the
+// replacement the user asked for.
+func requestedReplace(r specs.Resource, o Observed, c Change, changed bool) Change {
+	if !changed {
+		c = Change{
+			Addr:      r.Addr,
+			Kind:      r.Kind,
+			ID:        o.ID,
+			Before:    withoutSecretDigests(o.Attrs, sensitiveNames(r.Attrs)),
+			After:     copyAttrs(r.Attrs),
+			DependsOn: sortedUnique(r.DependsOn),
+			DeclRange: r.DeclRange,
+		}
+	}
+	c.Action = Replace
+	if c.Reason == "" {
+		c.Reason = ReplaceRequested
+	} else {
+		c.Reason = ReplaceRequested + "; " + c.Reason
+	}
+	return c
 }
 
 func isSharedRecord(r specs.Resource) bool {

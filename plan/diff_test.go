@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -651,5 +652,32 @@ func TestMakeReplacementMakesValuesUnknown(t *testing.T) {
 	}
 	if c, ok := p.Change("domain.acme.example/dmarc"); ok {
 		t.Errorf("the DMARC record does not depend on tokens, yet: %+v", c)
+	}
+}
+
+func TestMakeReplaceRequested(t *testing.T) {
+	p, diags := Make(desiredStack(), observedStack(), Options{Stack: stack, Replace: []string{"smtp_user.webapp"}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	c, ok := p.Change("smtp_user.webapp")
+	if !ok {
+		t.Fatal("-replace of an unchanged user planned nothing")
+	}
+	if c.Action != Replace || c.Reason != ReplaceRequested {
+		t.Errorf("change = %s (%q), want replace (%q)", c.Action, c.Reason, ReplaceRequested)
+	}
+	if len(p.Changes) != 1 {
+		t.Errorf("-replace planned %d changes, want only the user's", len(p.Changes))
+	}
+	for _, secret := range []string{secretDigest} {
+		if strings.Contains(fmt.Sprint(c.Before), secret) {
+			t.Error("the replace change keeps a secret digest")
+		}
+	}
+
+	_, diags = Make(desiredStack(), observedStack(), Options{Stack: stack, Replace: []string{"smtp_user.nobody"}})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "Nothing to replace at smtp_user.nobody") {
+		t.Errorf("-replace of an unknown address: %v", diags)
 	}
 }

@@ -172,9 +172,24 @@ func CheckStale(p *Plan, observedNow []Observed) error {
 	if p == nil {
 		return fmt.Errorf("check stale plan: no plan")
 	}
-	now := ResourceDigests(observedNow)
-	if p.StateDigest == stateDigestOf(now) {
-		return nil
+	// Only what the plan touches matters: the resources it changes and those
+	// they need (whose values fill its placeholders).
+	touched := touchedAddresses(p)
+	relevant := func(key string) bool {
+		addr, _, _ := strings.Cut(key, " (")
+		return touched[addr]
+	}
+	now := map[string]string{}
+	for k, d := range ResourceDigests(observedNow) {
+		if relevant(k) {
+			now[k] = d
+		}
+	}
+	then := map[string]string{}
+	for k, d := range p.ResourceDigests {
+		if relevant(k) {
+			then[k] = d
+		}
 	}
 	nowByKey := map[string]Observed{}
 	for i, k := range resourceKeys(observedNow) {
@@ -185,26 +200,66 @@ func CheckStale(p *Plan, observedNow []Observed) error {
 		changes[c.Addr] = c
 	}
 	var stale []StaleResource
-	for _, k := range specs.SortedKeys(p.ResourceDigests) {
+	for _, k := range specs.SortedKeys(then) {
 		d, ok := now[k]
 		switch {
 		case !ok:
 			stale = append(stale, StaleResource{Addr: k, What: "no longer exists in AWS (or lost its ownership mark)"})
-		case d != p.ResourceDigests[k]:
+		case d != then[k]:
 			stale = append(stale, StaleResource{Addr: k, What: whatChanged(changes[k], nowByKey[k])})
 		}
 	}
 	for _, k := range specs.SortedKeys(now) {
-		if _, ok := p.ResourceDigests[k]; !ok {
+		if _, ok := then[k]; !ok {
 			stale = append(stale, StaleResource{Addr: k, What: "appeared in AWS since the plan was made"})
 		}
 	}
 	if len(stale) == 0 {
-		// Same resources, same digests, yet a different total: the plan's
-		// digests were not made from one read. Refuse rather than guess.
-		stale = append(stale, StaleResource{Addr: "(plan)", What: "the state digest does not match the live state"})
+		return nil
 	}
 	return &StaleError{Resources: stale}
+}
+
+// touchedAddresses lists the addresses a plan changes, and those its changes
+// depend on or take values from.
+func touchedAddresses(p *Plan) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range p.Changes {
+		if c.Action == NoOp || c.Action == Manual {
+			continue
+		}
+		out[c.Addr] = true
+		for _, d := range c.DependsOn {
+			out[d] = true
+		}
+		for _, v := range c.After {
+			for _, ph := range placeholdersIn(v) {
+				out[ph.Addr] = true
+			}
+		}
+	}
+	return out
+}
+
+// placeholdersIn lists the references of the Deferred values inside v.
+func placeholdersIn(v any) []specs.Placeholder {
+	switch v := v.(type) {
+	case specs.Deferred:
+		return v.Placeholders()
+	case []any:
+		var out []specs.Placeholder
+		for _, e := range v {
+			out = append(out, placeholdersIn(e)...)
+		}
+		return out
+	case map[string]any:
+		var out []specs.Placeholder
+		for _, e := range v {
+			out = append(out, placeholdersIn(e)...)
+		}
+		return out
+	}
+	return nil
 }
 
 // whatChanged describes how a live resource differs from the Before its

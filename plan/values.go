@@ -224,7 +224,7 @@ func sensitiveNames(attrs map[string]any) map[string]bool {
 // dnsNameAttrs are attributes holding one DNS name, compared case-insensitively
 // and with the trailing dot ("name" only for records: a topic's or a queue's
 // name is case-sensitive).
-var dnsNameAttrs = map[string]bool{"name": true, "zone": true, "hostname": true, "ptr_record": true}
+var dnsNameAttrs = map[string]bool{"name": true, "zone": true, "hostname": true, "ptr_name": true}
 
 // domainAttrs are attributes holding a domain or an address, compared
 // case-insensitively and without the trailing dot.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
@@ -42,6 +43,8 @@ func TestDNSAnswers(t *testing.T) {
 		change(r53types.ChangeActionCreate, rrset("deep.sub.acme.example", r53types.RRTypeA, 300, "192.0.2.11")),
 		change(r53types.ChangeActionCreate, rrset("*.wild.acme.example", r53types.RRTypeTxt, 300, `"wild"`)),
 		change(r53types.ChangeActionCreate, rrset("child.acme.example", r53types.RRTypeNs, 300, "ns1.other.example")),
+		change(r53types.ChangeActionCreate, &r53types.ResourceRecordSet{Name: aws.String("alias.acme.example"), Type: r53types.RRTypeA,
+			AliasTarget: &r53types.AliasTarget{HostedZoneId: aws.String(zoneID), DNSName: aws.String("web.acme.example"), EvaluateTargetHealth: false}}),
 	)
 
 	cases := []struct {
@@ -75,6 +78,8 @@ func TestDNSAnswers(t *testing.T) {
 			answer: []string{`x.wild.acme.example. TXT "wild"`}},
 		{name: "delegated child: referral", qname: "host.child.acme.example", qtype: dns.TypeA, rcode: dns.RcodeSuccess, aa: false,
 			authority: []string{"NS"}},
+		{name: "alias to a name of the zone", qname: "alias.acme.example", qtype: dns.TypeA, rcode: dns.RcodeSuccess, aa: true,
+			answer: []string{"alias.acme.example. A 192.0.2.10"}},
 		{name: "apex SOA", qname: "acme.example", qtype: dns.TypeSOA, rcode: dns.RcodeSuccess, aa: true},
 		{name: "name outside every zone", qname: "example.org", qtype: dns.TypeA, rcode: dns.RcodeRefused, aa: false},
 	}
@@ -159,6 +164,51 @@ func TestLookupRecords(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLargeAnswersAreTruncatedOverUDP(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	part := `"` + strings.Repeat("k", 255) + `"`
+	key := strings.Join([]string{part, part, part, part}, " ") // about 1 KB
+	mustChange(t, c, zoneID, change(r53types.ChangeActionCreate, rrset("big._domainkey.acme.example", r53types.RRTypeTxt, 300, key)))
+	cases := []struct {
+		name      string
+		network   string
+		edns      uint16
+		truncated bool
+	}{
+		{"UDP without EDNS", "udp", 0, true},
+		{"UDP with EDNS 4096", "udp", 4096, false},
+		{"UDP with EDNS 1232", "udp", 1232, false},
+		{"TCP", "tcp", 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			q := new(dns.Msg)
+			q.SetQuestion("big._domainkey.acme.example.", dns.TypeTXT)
+			if tc.edns > 0 {
+				q.SetEdns0(tc.edns, false)
+			}
+			client := &dns.Client{Net: tc.network, UDPSize: 65535}
+			in, _, err := client.ExchangeContext(t.Context(), q, s.DNSAddr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.Truncated != tc.truncated {
+				t.Errorf("TC = %v, want %v", in.Truncated, tc.truncated)
+			}
+			if !tc.truncated {
+				if len(in.Answer) != 1 || len(in.Answer[0].(*dns.TXT).Txt) != 4 {
+					t.Errorf("answer %v, want the TXT of 4 strings", rrLines(in.Answer))
+				}
+			}
+			if tc.edns > 0 && in.IsEdns0() == nil {
+				t.Error("EDNS(0) question answered without EDNS(0)")
 			}
 		})
 	}

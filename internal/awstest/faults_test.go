@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -68,7 +70,8 @@ func TestParseFaultSpec(t *testing.T) {
 	}
 }
 
-// stsNoRetry calls GetCallerIdentity once and reports its error code.
+// callSTS calls GetCallerIdentity once, without retries, and reports its
+// error code ("" on success, "no answer" when the connection died).
 func callSTS(t *testing.T, s *Server) string {
 	t.Helper()
 	_, err := sts.NewFromConfig(s.Config("us-east-1"), func(o *sts.Options) { o.RetryMaxAttempts = 1 }).
@@ -144,24 +147,53 @@ func TestCountedFaults(t *testing.T) {
 	}
 }
 
-func TestThrottleFaultUsesTheServiceError(t *testing.T) {
-	s := Shared(t)
-	if err := s.SetFaults("route53:*=throttle,ec2:*=throttle,sts:*=throttle"); err != nil {
-		t.Fatal(err)
+func TestFaultErrorsHaveTheServiceShape(t *testing.T) {
+	calls := []struct {
+		service string
+		call    func(t *testing.T, s *Server) error
+	}{
+		{"route53", func(t *testing.T, s *Server) error {
+			_, err := route53Client(s).ListHostedZones(t.Context(), &route53.ListHostedZonesInput{})
+			return err
+		}},
+		{"ec2", func(t *testing.T, s *Server) error {
+			_, err := ec2Client(s).DescribeAddresses(t.Context(), &ec2.DescribeAddressesInput{})
+			return err
+		}},
+		{"sts", func(t *testing.T, s *Server) error {
+			_, err := sts.NewFromConfig(s.Config("us-east-1"), func(o *sts.Options) { o.RetryMaxAttempts = 1 }).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
+			return err
+		}},
+		{"ses", func(t *testing.T, s *Server) error {
+			_, err := sesv2.NewFromConfig(s.Config("us-east-1"), func(o *sesv2.Options) { o.RetryMaxAttempts = 1 }).GetAccount(t.Context(), &sesv2.GetAccountInput{})
+			return err
+		}},
+		{"ssm", func(t *testing.T, s *Server) error {
+			_, err := ssm.NewFromConfig(s.Config("us-east-1"), func(o *ssm.Options) { o.RetryMaxAttempts = 1 }).GetParameter(t.Context(), &ssm.GetParameterInput{Name: aws.String("/x")})
+			return err
+		}},
 	}
-	_, err := route53Client(s).ListHostedZones(t.Context(), &route53.ListHostedZonesInput{})
-	if code := errorCode(err); code != "Throttling" {
-		t.Errorf("route53: err = %v, want Throttling", err)
+	want := map[string]map[string]string{ // kind -> service -> code
+		"throttle":           {"route53": "Throttling", "ec2": "RequestLimitExceeded", "sts": "Throttling", "ses": "TooManyRequestsException", "ssm": "ThrottlingException"},
+		"fail":               {"route53": "AccessDenied", "ec2": "UnauthorizedOperation", "sts": "AccessDenied", "ses": "AccessDeniedException", "ssm": "AccessDeniedException"},
+		"fail:LimitExceeded": {"route53": "LimitExceeded", "ec2": "LimitExceeded", "sts": "LimitExceeded", "ses": "LimitExceeded", "ssm": "LimitExceeded"},
 	}
-	_, err = ec2Client(s).DescribeAddresses(t.Context(), &ec2.DescribeAddressesInput{})
-	if code := errorCode(err); code != "RequestLimitExceeded" {
-		t.Errorf("ec2: err = %v, want RequestLimitExceeded", err)
-	}
-	if code := callSTS(t, s); code != "Throttling" {
-		t.Errorf("sts: %s, want Throttling", code)
-	}
-	if n := len(s.Throttles()); n != 0 {
-		t.Errorf("injected throttles counted as rate-limit throttles: %v", s.Throttles())
+	for _, kind := range sortedKeys(want) {
+		for _, c := range calls {
+			t.Run(kind+"/"+c.service, func(t *testing.T) {
+				s := Shared(t)
+				if err := s.SetFaults(c.service + ":*=" + kind); err != nil {
+					t.Fatal(err)
+				}
+				err := c.call(t, s)
+				if got := errorCode(err); got != want[kind][c.service] {
+					t.Errorf("err = %v, want code %s", err, want[kind][c.service])
+				}
+				if n := len(s.Throttles()); n != 0 {
+					t.Errorf("injected faults counted as rate-limit throttles: %v", s.Throttles())
+				}
+			})
+		}
 	}
 }
 

@@ -1,11 +1,12 @@
 package awstest
 
 import (
-	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/mailform/mailform/internal/awstest/sesdouble"
 )
 
 // limiter enforces AWS's per-account API rate limits with token buckets.
@@ -46,7 +47,7 @@ func rateFor(c call) (key string, perSecond float64) {
 		// SES: every action except the sends is limited to 1 request per
 		// second per region; sends are limited by the account's maximum
 		// send rate, which the SES emulation enforces.
-		if strings.HasPrefix(c.operation, "Send") {
+		if sesdouble.IsSend(c.operation) {
 			return "", 0
 		}
 		return "ses/" + c.region, 1

@@ -1,7 +1,9 @@
 package awstest
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -75,8 +77,9 @@ func TestRateLimits(t *testing.T) {
 			s := Shared(t)
 			clock := freezeClock(t, s)
 			configure(t, s, func(o *Options) { o.RateLimits = "aws"; o.TimeScale = tc.timeScale })
-			total := 0
+			total, calls := 0, 0
 			for i, b := range tc.bursts {
+				calls += b.calls
 				clock.Advance(b.advance)
 				throttled := 0
 				for range b.calls {
@@ -93,6 +96,9 @@ func TestRateLimits(t *testing.T) {
 					t.Errorf("burst %d: %d of %d calls throttled, want %d", i, throttled, b.calls, b.wantThrottled)
 				}
 				total += throttled
+			}
+			if got := s.Count(tc.service, tc.operation); got != calls {
+				t.Errorf("Count(%s, %s) = %d, want all %d calls, throttled or not", tc.service, tc.operation, got, calls)
 			}
 			if got := s.Throttles()[tc.service][tc.operation]; got != total {
 				t.Errorf("Throttles()[%s][%s] = %d, want %d", tc.service, tc.operation, got, total)
@@ -145,5 +151,26 @@ func TestSESSendsAreNotControlPlaneLimited(t *testing.T) {
 	}
 	if got := s.Throttles()["ses"]["SendEmail"]; got != 0 {
 		t.Errorf("%d sends throttled", got)
+	}
+}
+
+func TestLatencyIsAddedAndScaled(t *testing.T) {
+	s := Shared(t)
+	call := func(timeout time.Duration) error {
+		ctx, cancel := context.WithTimeout(t.Context(), timeout)
+		defer cancel()
+		_, err := route53Client(s).ListHostedZones(ctx, &route53.ListHostedZonesInput{})
+		return err
+	}
+	configure(t, s, func(o *Options) { o.Latency = time.Hour })
+	if err := call(200 * time.Millisecond); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("with an hour of latency: err = %v, want the caller's deadline", err)
+	}
+	// An hour at time scale 3.6 million is a millisecond.
+	if err := s.Configure(func(o *Options) { o.TimeScale = 3.6e6 }); err != nil {
+		t.Fatal(err)
+	}
+	if err := call(30 * time.Second); err != nil {
+		t.Errorf("with the latency scaled down: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/google/go-cmp/cmp"
+	"github.com/miekg/dns"
 )
 
 // listSets renders a zone's record sets as sorted "name type ttl values" lines.
@@ -63,6 +64,20 @@ func TestChangeBatchStrictness(t *testing.T) {
 				change(r53types.ChangeActionCreate, rrset("dkim.acme.example", r53types.RRTypeTxt, 300, `"`+long+`"`)),
 			},
 			want: []string{`Invalid Resource Record: 'FATAL problem: CharacterStringTooLong (Value is too long) encountered with '"` + long + `"''`},
+		},
+		{
+			name:    "TXT value without quotes",
+			changes: []r53types.Change{change(r53types.ChangeActionCreate, rrset("spf.acme.example", r53types.RRTypeTxt, 300, "v=spf1 -all"))},
+			want:    []string{`Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with 'v=spf1 -all''`},
+		},
+		{
+			name:    "TXT value half quoted",
+			changes: []r53types.Change{change(r53types.ChangeActionCreate, rrset("spf.acme.example", r53types.RRTypeTxt, 300, `"v=spf1" -all`))},
+			want:    []string{`Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '"v=spf1" -all''`},
+		},
+		{
+			name:    "TXT value with an escaped quote",
+			changes: []r53types.Change{change(r53types.ChangeActionCreate, rrset("q.acme.example", r53types.RRTypeTxt, 300, `"say \"hi\"" "x"`))},
 		},
 		{
 			name:    "DELETE of a set that does not exist",
@@ -321,4 +336,157 @@ func TestListShowsTheSOAInRoute53Form(t *testing.T) {
 		return
 	}
 	t.Error("no SOA record set")
+}
+
+func TestNamesMatchCaseInsensitively(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	mustChange(t, c, zoneID, change(r53types.ChangeActionCreate, rrset("Mixed.acme.example", r53types.RRTypeTxt, 300, `"one"`)))
+	mustChange(t, c, zoneID, change(r53types.ChangeActionUpsert, rrset("mixed.ACME.example.", r53types.RRTypeTxt, 300, `"two"`)))
+	values, err := s.LookupRecords(t.Context(), "mixed.acme.example", "TXT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{`"two"`}, values); diff != "" {
+		t.Fatalf("after an UPSERT in other case (-want +got):\n%s", diff)
+	}
+	mustChange(t, c, zoneID, change(r53types.ChangeActionDelete, rrset("MIXED.acme.example", r53types.RRTypeTxt, 300, `"two"`)))
+	if values, _ := s.LookupRecords(t.Context(), "mixed.acme.example", "TXT"); len(values) != 0 {
+		t.Errorf("after a DELETE in other case: %v", values)
+	}
+}
+
+func TestResetForgetsRoute53Emulation(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	in := &route53.CreateHostedZoneInput{Name: aws.String("acme.example"), CallerReference: aws.String("reset-ref")}
+	zone, err := c.CreateHostedZone(t.Context(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reset(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetChange(t.Context(), &route53.GetChangeInput{Id: zone.ChangeInfo.Id})
+	var noChange *r53types.NoSuchChange
+	if !errors.As(err, &noChange) {
+		t.Errorf("a change from before Reset: err = %v, want NoSuchChange", err)
+	}
+	if _, err := c.CreateHostedZone(t.Context(), in); err != nil {
+		t.Errorf("the caller reference after Reset: %v", err)
+	}
+	in2, err := s.QueryDNS(t.Context(), "acme.example", dns.TypeSOA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !in2.Authoritative || len(in2.Answer) != 1 {
+		t.Errorf("DNS after Reset and a new zone: AA %v, answer %v", in2.Authoritative, in2.Answer)
+	}
+}
+
+// TestMirrorFollowsMoto checks that the record sets the double keeps for
+// its own reads stay what moto holds, change after change.
+func TestMirrorFollowsMoto(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	batches := [][]r53types.Change{
+		{
+			change(r53types.ChangeActionCreate, rrset("a.acme.example", r53types.RRTypeA, 300, "192.0.2.1", "192.0.2.2")),
+			change(r53types.ChangeActionCreate, rrset("Mixed.acme.example", r53types.RRTypeTxt, 60, `"one"`)),
+			change(r53types.ChangeActionUpsert, rrset("acme.example.", r53types.RRTypeMx, 300, "10 mx.acme.example")),
+		},
+		{
+			change(r53types.ChangeActionUpsert, rrset("MIXED.acme.example", r53types.RRTypeTxt, 120, `"two" "three"`)),
+			change(r53types.ChangeActionDelete, rrset("a.acme.example", r53types.RRTypeA, 300, "192.0.2.2", "192.0.2.1")),
+			change(r53types.ChangeActionCreate, rrset("a.acme.example", r53types.RRTypeA, 60, "192.0.2.3")),
+		},
+		{
+			change(r53types.ChangeActionDelete, rrset("mixed.acme.example", r53types.RRTypeTxt, 120, `"two" "three"`)),
+			change(r53types.ChangeActionCreate, rrset("b.acme.example", r53types.RRTypeCname, 300, "a.acme.example")),
+		},
+	}
+	render := func(sets []recordSet) []string {
+		var out []string
+		for _, set := range sets {
+			vals := append([]string(nil), set.Values...)
+			sort.Strings(vals)
+			out = append(out, fmt.Sprintf("%s %s %d %s", set.Name, set.Type, set.TTL, strings.Join(vals, "|")))
+		}
+		sort.Strings(out)
+		return out
+	}
+	for i, batch := range batches {
+		mustChange(t, c, zoneID, batch...)
+		mirror, err := s.zoneRecords(t.Context(), zoneID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moto, err := readRecordSets(t.Context(), route53.NewFromConfig(s.motoConfig("us-east-1")), zoneID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(render(moto), render(mirror)); diff != "" {
+			t.Fatalf("after batch %d the mirror differs from moto (-moto +mirror):\n%s", i+1, diff)
+		}
+	}
+}
+
+func TestDeletedZoneLeavesDNS(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	if in, err := s.QueryDNS(t.Context(), "acme.example", dns.TypeSOA); err != nil || in.Rcode != dns.RcodeSuccess {
+		t.Fatalf("before the delete: %v, %v", in, err)
+	}
+	out, err := c.DeleteHostedZone(t.Context(), &route53.DeleteHostedZoneInput{Id: aws.String(zoneID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := aws.ToString(out.ChangeInfo.Id); !strings.HasPrefix(id, "/change/C") || id == "/change/C2682N5HXP0BZ4" {
+		t.Errorf("DeleteHostedZone change id %q, want one of the double's", id)
+	}
+	in, err := s.QueryDNS(t.Context(), "acme.example", dns.TypeSOA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Rcode != dns.RcodeRefused {
+		t.Errorf("after the delete: %s, want REFUSED", dns.RcodeToString[in.Rcode])
+	}
+	_, err = changeRecords(t, c, zoneID, change(r53types.ChangeActionCreate, rrset("a.acme.example", r53types.RRTypeA, 300, "192.0.2.1")))
+	var noZone *r53types.NoSuchHostedZone
+	if !errors.As(err, &noZone) {
+		t.Errorf("a change to the deleted zone: err = %v, want NoSuchHostedZone", err)
+	}
+}
+
+func TestRecordSetPagesHoldAtMost300(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	var changes []r53types.Change
+	for i := range 350 {
+		changes = append(changes, change(r53types.ChangeActionCreate, rrset(fmt.Sprintf("h%03d.acme.example", i), r53types.RRTypeA, 300, "192.0.2.1")))
+	}
+	mustChange(t, c, zoneID, changes...)
+	out, err := c.ListResourceRecordSets(t.Context(), &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zoneID), MaxItems: aws.Int32(1000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.ResourceRecordSets) != 300 || !out.IsTruncated {
+		t.Errorf("MaxItems 1000: %d sets, truncated %v; want 300 and truncated", len(out.ResourceRecordSets), out.IsTruncated)
+	}
+	total := 0
+	p := route53.NewListResourceRecordSetsPaginator(c, &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zoneID), MaxItems: aws.Int32(1000)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(page.ResourceRecordSets)
+	}
+	if total != 352 { // 350 + SOA + NS
+		t.Errorf("paginated: %d sets, want 352", total)
+	}
 }

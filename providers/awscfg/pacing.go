@@ -23,6 +23,13 @@ type Pacing struct {
 // DefaultPacing is AWS's documented account-wide limits.
 var DefaultPacing = Pacing{Route53PerSecond: 5, SESPerSecond: 1}
 
+// Headroom is the share of each limit mailform uses. Requests leave evenly
+// spaced but arrive with network jitter; AWS's bucket for SES holds a single
+// request, so a request sent exactly one interval after the previous one can
+// arrive a little early and be throttled, and a throttled call waits a
+// second before its retry.
+const Headroom = 0.9
+
 // Scaled multiplies every rate by factor: the local double can run its rate
 // limits faster than AWS's for benchmarks, and mailform's pacing follows.
 func (p Pacing) Scaled(factor float64) Pacing {
@@ -117,7 +124,7 @@ func (p *pacer) limiter(serviceID, region, operation string) *rate.Limiter {
 	if l == nil {
 		// A burst of one spaces requests evenly: AWS's own buckets are not
 		// documented, and an even pace never trips them.
-		l = rate.NewLimiter(rate.Limit(perSecond), 1)
+		l = rate.NewLimiter(rate.Limit(perSecond*Headroom), 1)
 		p.limiters[key] = l
 	}
 	return l

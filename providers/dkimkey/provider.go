@@ -220,8 +220,8 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 }
 
 // ensure leaves a key of the desired length at the desired location. An
-// existing key is kept unless it has another length or a replacement was
-// requested, and then only if it is the stack's to replace. A key at a former
+// existing key in AWS must carry the stack's mark (or be adopted); it is
+// kept unless it has another length or a replacement was requested. A key at a former
 // location is deleted once the new one is stored.
 func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*plan.Observed, string, error) {
 	loc, err := location(c.After["location"])
@@ -243,6 +243,21 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 		if err != nil {
 			return nil, "", fmt.Errorf("secret %s: %w", loc, err)
 		}
+		if loc.Scheme != secrets.File {
+			tags, _, err := p.store.Tags(ctx, loc.String())
+			if err != nil {
+				return nil, "", err
+			}
+			switch owner := tags[specs.TagStack]; {
+			case owner == "" && c.Adopt:
+				if err := p.store.Adopt(ctx, loc.String(), stack, p.marks(c.Addr)...); err != nil {
+					return nil, "", err
+				}
+				notes = append(notes, "adopted the key in "+loc.String()+": tagged "+specs.TagStack+"="+stack)
+			case owner != stack:
+				return nil, "", fmt.Errorf("the key in %s: %w (adopt it to let mailform manage it)", loc, secrets.ErrNotOwned)
+			}
+		}
 		replace := key.N.BitLen() != bits || strings.Contains(c.Reason, "replace requested")
 		if replace {
 			key = nil
@@ -256,9 +271,7 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 		if err != nil {
 			return nil, "", err
 		}
-		if err := p.store.Put(ctx, loc.String(), pemBytes, stack,
-			secrets.Tag{Key: specs.TagAddr, Value: c.Addr},
-			secrets.Tag{Key: secrets.TagKind, Value: string(specs.KindDKIMKey)}); err != nil {
+		if err := p.store.Put(ctx, loc.String(), pemBytes, stack, p.marks(c.Addr)...); err != nil {
 			return nil, "", err
 		}
 		if found {
@@ -336,4 +349,9 @@ func keyLength(v any) (int, error) {
 func str(attrs map[string]any, key string) string {
 	s, _ := attrs[key].(string)
 	return s
+}
+
+// marks are the tags a key carries besides the stack's mark.
+func (p *Provider) marks(addr string) []secrets.Tag {
+	return []secrets.Tag{{Key: specs.TagAddr, Value: addr}, {Key: secrets.TagKind, Value: string(specs.KindDKIMKey)}}
 }

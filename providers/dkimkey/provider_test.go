@@ -386,3 +386,60 @@ func TestParsePrivateKeyForms(t *testing.T) {
 		})
 	}
 }
+
+func TestAdopt(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	_, pemText, _ := Generate(1024)
+	for name, tags := range map[string][]ssmtypes.Tag{
+		"/theirs": nil,
+		"/others": {{Key: aws.String(specs.TagStack), Value: aws.String("other")}},
+	} {
+		if _, err := f.ssm.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(string(pemText)), Type: ssmtypes.ParameterTypeSecureString, Tags: tags}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := want("ssm:/theirs", 1024)
+	obs := f.read(t, d)
+	res := f.mustApply(t, plan.Change{Addr: addr, Kind: specs.KindDKIMKey, Action: plan.Update, ID: obs[0].ID, Before: obs[0].Attrs, After: d.Attrs, Adopt: true})
+	if !strings.Contains(res.Message, "adopted") {
+		t.Errorf("message %q", res.Message)
+	}
+	if obs := f.read(t, d); len(obs) != 1 || !obs[0].Owned(stack) {
+		t.Errorf("after adoption %+v", obs)
+	}
+	if got, _, _ := f.store.Get(ctx, "ssm:/theirs"); string(got) != string(pemText) {
+		t.Error("the adopted key changed")
+	}
+	o := want("ssm:/others", 1024)
+	res = f.apply(t, plan.Change{Addr: "dkim_key.o", Kind: specs.KindDKIMKey, Action: plan.Update, ID: "ssm:/others", After: o.Attrs, Adopt: true})
+	if !errors.Is(res.Err, secrets.ErrNotOwned) {
+		t.Errorf("adopting another stack's key: %v", res.Err)
+	}
+	f.noLeak(t, string(pemText))
+}
+
+// TestLostAnswers cuts the connection after the store carried out a write,
+// so the SDK retries it: the key in the store is the one observed.
+func TestLostAnswers(t *testing.T) {
+	for _, tt := range []struct{ fault, loc string }{
+		{"ssm:PutParameter=cut#1", "ssm:/acme/dkim"},
+		{"secretsmanager:CreateSecret=cut#1", "secretsmanager:acme/dkim"},
+	} {
+		t.Run(tt.fault, func(t *testing.T) {
+			f := newFixture(t)
+			if err := f.s.SetFaults(tt.fault); err != nil {
+				t.Fatal(err)
+			}
+			d := want(tt.loc, 1024)
+			res := f.mustApply(t, plan.Change{Addr: addr, Kind: specs.KindDKIMKey, Action: plan.Create, After: d.Attrs})
+			_, pub, _ := f.stored(t, tt.loc)
+			if res.Observed.Attrs["public_key"] != pub {
+				t.Error("the observed public key is not the stored key's")
+			}
+			if n := f.s.InjectedFaults()[tt.fault]; n != 1 {
+				t.Errorf("fault injected %d times", n)
+			}
+		})
+	}
+}

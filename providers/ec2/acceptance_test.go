@@ -600,3 +600,131 @@ func TestReadCallCounts(t *testing.T) {
 		})
 	}
 }
+
+// TestManyChangesInOneApply looks the stack's addresses up once for all the
+// changes of an apply, and their PTRs once for all the deletes.
+func TestManyChangesInOneApply(t *testing.T) {
+	const n = 12
+	e := newEnv(t)
+	var creates []plan.Change
+	for i := range n {
+		creates = append(creates, eipCreate(fmt.Sprintf("mta.m%02d", i), fmt.Sprintf("m%02d.acme.example.", i), ""))
+	}
+	e.applyOK(t, creates...)
+	want := map[string]int{"DescribeAddresses": 1, "AllocateAddress": n}
+	if diff := cmp.Diff(want, e.s.Counts()["ec2"]); diff != "" {
+		t.Errorf("calls of the creates (-want +got):\n%s", diff)
+	}
+	seen := map[string]string{}
+	for _, a := range e.addresses(t) {
+		tags := tagMap(a.Tags)
+		if prev, dup := seen[tags[specs.TagAddr]]; dup {
+			t.Errorf("%s has two addresses: %s and %s", tags[specs.TagAddr], prev, aws.ToString(a.AllocationId))
+		}
+		seen[tags[specs.TagAddr]] = aws.ToString(a.AllocationId)
+		if want := strings.TrimPrefix(tags[specs.TagAddr], "mta.") + ".acme.example."; tags[TagHostname] != want {
+			t.Errorf("%s: hostname tag %q, want %q", tags[specs.TagAddr], tags[TagHostname], want)
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d addresses, want %d", len(seen), n)
+	}
+
+	obs := e.read(t)
+	var deletes []plan.Change
+	for _, o := range obs {
+		deletes = append(deletes, changeFrom(o, plan.Delete, nil))
+	}
+	before := e.s.Counts()["ec2"]
+	e.applyOK(t, deletes...)
+	got := map[string]int{}
+	for op, c := range e.s.Counts()["ec2"] {
+		if d := c - before[op]; d > 0 {
+			got[op] = d
+		}
+	}
+	want = map[string]int{"DescribeAddresses": 1, "DescribeAddressesAttribute": 1, "ReleaseAddress": n}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("calls of the deletes (-want +got):\n%s", diff)
+	}
+	if left := e.addresses(t); len(left) != 0 {
+		t.Errorf("%d addresses left", len(left))
+	}
+}
+
+// TestPTRPendingInTheDouble lets the double keep PTR updates PENDING for a
+// while, as AWS does: Apply waits with progress lines, Read reports the
+// pending PTR, and a release is refused while it is pending.
+func TestPTRPendingInTheDouble(t *testing.T) {
+	e := newEnv(t)
+	if err := e.s.Configure(func(o *awstest.Options) { o.PTRDelay = time.Second }); err != nil {
+		t.Fatal(err)
+	}
+	zoneID := e.zone(t)
+	res := e.applyOK(t, eipCreate("mta.mta1", "mta1.acme.example.", ""), eipCreate("mta.mta2", "mta2.acme.example.", ""))
+	ids, ips := map[string]string{}, map[string]string{}
+	for _, r := range res {
+		ids[r.Addr], ips[r.Addr] = r.Observed.ID, r.Observed.Attrs["public_ip"].(string)
+	}
+	e.writeA(t, zoneID, "mta1.acme.example.", ips["mta.mta1"])
+	e.writeA(t, zoneID, "mta2.acme.example.", ips["mta.mta2"])
+
+	t.Run("apply waits for both", func(t *testing.T) {
+		before := e.s.Count("ec2", "DescribeAddressesAttribute")
+		e.applyOK(t, ptrCreate("mta.mta1", ids["mta.mta1"], "mta1.acme.example."), ptrCreate("mta.mta2", ids["mta.mta2"], "mta2.acme.example."))
+		for _, addr := range []string{"mta.mta1", "mta.mta2"} {
+			if record, pending := e.ptrOf(t, ids[addr]); record != strings.TrimPrefix(addr, "mta.")+".acme.example." || pending {
+				t.Errorf("%s: PTR %q, pending %v", addr, record, pending)
+			}
+		}
+		wantLine := "mta.mta1/ptr: waiting for AWS to set the PTR of " + ips["mta.mta1"] + " to mta1.acme.example. (PENDING, "
+		if len(e.progress) == 0 || !strings.HasPrefix(e.progress[0], wantLine) {
+			t.Errorf("progress %q, want lines starting %q", e.progress, wantLine)
+		}
+		// Both are polled together. Each poll but the last reports a line per
+		// PTR still pending, and both are pending at the first: one call per
+		// poll makes no more calls than lines, one call per PTR and poll at
+		// least two more.
+		polls := e.s.Count("ec2", "DescribeAddressesAttribute") - before - 1
+		if lines := len(e.progress); polls > lines {
+			t.Errorf("%d polls for %d progress lines of two PTRs; each poll should read both", polls, lines)
+		}
+	})
+
+	t.Run("read and release while pending", func(t *testing.T) {
+		if _, err := e.ec2.ModifyAddressAttribute(t.Context(), &ec2.ModifyAddressAttributeInput{
+			AllocationId: aws.String(ids["mta.mta1"]), DomainName: aws.String("MTA1.acme.example"),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		obs := e.read(t)
+		ptr, _ := find(obs, "mta.mta1/ptr")
+		if ptr.Attrs["ptr_status"] != PTRStatusPending || ptr.Attrs["ptr_name"] != "mta1.acme.example." {
+			t.Errorf("observed %v, want the pending mta1.acme.example.", ptr.Attrs)
+		}
+		eip, _ := find(obs, "mta.mta1")
+		res := e.apply(t, changeFrom(eip, plan.Delete, nil))
+		if res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "(PENDING)") {
+			t.Errorf("error %v, want a refusal naming the pending PTR", res[0].Err)
+		}
+	})
+
+	t.Run("remove both, then release both", func(t *testing.T) {
+		e.progress = nil
+		obs := e.read(t)
+		var changes []plan.Change
+		for _, o := range obs {
+			changes = append(changes, changeFrom(o, plan.Delete, nil))
+		}
+		if len(changes) != 4 {
+			t.Fatalf("observed %+v", obs)
+		}
+		e.applyOK(t, changes...)
+		if left := e.addresses(t); len(left) != 0 {
+			t.Errorf("addresses left: %+v", left)
+		}
+		if len(e.progress) == 0 || !strings.Contains(e.progress[0], "waiting for AWS to remove the PTR of") {
+			t.Errorf("progress %q", e.progress)
+		}
+	})
+}

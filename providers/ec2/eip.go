@@ -23,6 +23,10 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 	var eips, ptrs []plan.Change
 	var results []providers.Result
 	for _, c := range req.Changes {
+		if req.Stack == "" {
+			results = append(results, providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: %w", c.Addr, errNoStack)})
+			continue
+		}
 		switch c.Kind {
 		case specs.KindEIP:
 			eips = append(eips, c)
@@ -57,6 +61,29 @@ func (p *Provider) applyEIPs(ctx context.Context, req providers.ApplyRequest, ch
 	}
 	groups := groupByAddr(found)
 
+	// One read of the PTRs of every address a delete or a duplicate cleanup
+	// needs to know about, for all the changes.
+	var need []string
+	for _, c := range changes {
+		if g := groups[c.Addr]; len(g) > 1 || (c.Action == plan.Delete && len(g) > 0) {
+			need = append(need, allocationIDs(g)...)
+		}
+	}
+	known := knownPTRs{covered: map[string]bool{}}
+	if len(need) > 0 {
+		attrs, err := p.describePTRs(ctx, need)
+		if err != nil {
+			for i, c := range changes {
+				results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: reading the reverse DNS of the stack's Elastic IPs: %w", c.Addr, err)}
+			}
+			return results
+		}
+		known.attrs = attrs
+		for _, id := range need {
+			known.covered[id] = true
+		}
+	}
+
 	sem := make(chan struct{}, p.opts.Concurrency)
 	var wg sync.WaitGroup
 	for i, c := range changes {
@@ -70,7 +97,7 @@ func (p *Provider) applyEIPs(ctx context.Context, req providers.ApplyRequest, ch
 				return
 			}
 			defer func() { <-sem }()
-			results[i] = p.applyEIP(ctx, req, c, groups[c.Addr])
+			results[i] = p.applyEIP(ctx, req, c, groups[c.Addr], known)
 		}()
 	}
 	wg.Wait()
@@ -79,21 +106,21 @@ func (p *Provider) applyEIPs(ctx context.Context, req providers.ApplyRequest, ch
 
 // applyEIP carries out one ec2.eip change; owned are the addresses that carry
 // the stack's mark and the change's address.
-func (p *Provider) applyEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address) providers.Result {
+func (p *Provider) applyEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address, known knownPTRs) providers.Result {
 	res := providers.Result{Addr: c.Addr}
 	switch c.Action {
 	case plan.Create, plan.Update:
-		o, msg, err := p.convergeEIP(ctx, req, c, owned)
+		o, msg, err := p.convergeEIP(ctx, req, c, owned, known)
 		if err != nil {
 			res.Err = err
 			return res
 		}
 		res.Observed, res.Message = &o, msg
 	case plan.Delete:
-		msg, err := p.deleteEIP(ctx, req, c, owned)
+		msg, err := p.deleteEIP(ctx, req, c, owned, known)
 		res.Err, res.Message = err, msg
 	default:
-		res.Err = fmt.Errorf("%s: an Elastic IP cannot be %sd; its attributes change in place", c.Addr, c.Action)
+		res.Err = fmt.Errorf("%s: the EC2 provider cannot %s an Elastic IP: its attributes change in place", c.Addr, c.Action)
 	}
 	return res
 }
@@ -101,7 +128,7 @@ func (p *Provider) applyEIP(ctx context.Context, req providers.ApplyRequest, c p
 // convergeEIP makes the stack's Elastic IP at c.Addr exist once, with the
 // hostname tag and association c.After asks for. It allocates only when no
 // address carries the mark, and releases the extra copies a crash left.
-func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address) (plan.Observed, string, error) {
+func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address, known knownPTRs) (plan.Observed, string, error) {
 	hostname, _ := c.After["hostname"].(string)
 	if hostname == "" {
 		return plan.Observed{}, "", fmt.Errorf("%s: the Elastic IP needs a hostname", c.Addr)
@@ -109,7 +136,7 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 	hostname = specs.Fqdn(hostname)
 	instanceID, _ := c.After["instance_id"].(string)
 
-	var notes []string
+	var origin string // how the address came to be, for a create
 	if len(owned) == 0 {
 		if c.Action == plan.Update {
 			return plan.Observed{}, "", fmt.Errorf("%s: the Elastic IP %s no longer exists in AWS (released outside mailform?); run mailform plan again", c.Addr, c.ID)
@@ -119,13 +146,12 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 			return plan.Observed{}, "", err
 		}
 		owned = allocated
+		origin = "allocated Elastic IP %s"
 		if adopted {
-			notes = append(notes, "adopted the Elastic IP an interrupted allocation left")
-		} else {
-			notes = append(notes, "allocated Elastic IP "+aws.ToString(owned[0].PublicIp))
+			origin = "adopted Elastic IP %s, allocated by an attempt whose answer was lost"
 		}
 	} else if c.Action == plan.Create {
-		notes = append(notes, "adopted Elastic IP "+aws.ToString(owned[0].PublicIp)+" left by an interrupted run")
+		origin = "adopted Elastic IP %s, left by an interrupted run"
 	}
 
 	prefer := c.ID
@@ -135,17 +161,21 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 	var ptrs map[string]types.AddressAttribute
 	if len(owned) > 1 {
 		var err error
-		if ptrs, err = p.describePTRs(ctx, allocationIDs(owned)); err != nil {
+		if ptrs, err = p.ptrsOf(ctx, known, owned); err != nil {
 			return plan.Observed{}, "", fmt.Errorf("%s: reading the reverse DNS of its %d Elastic IPs: %w", c.Addr, len(owned), err)
 		}
 	}
 	kept, extras := keep(owned, prefer, ptrs)
+	var notes []string
+	if origin != "" {
+		notes = append(notes, fmt.Sprintf(origin, aws.ToString(kept.PublicIp)))
+	}
 	if len(extras) > 0 {
 		released, err := p.releaseExtras(ctx, req, c.Addr, extras, ptrs)
 		if err != nil {
 			return plan.Observed{}, "", err
 		}
-		notes = append(notes, fmt.Sprintf("released %d extra Elastic IPs with the same mark (%s)", len(released), strings.Join(released, ", ")))
+		notes = append(notes, releasedNote(released))
 	}
 	id := aws.ToString(kept.AllocationId)
 
@@ -158,6 +188,7 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 			return plan.Observed{}, "", fmt.Errorf("%s: tagging Elastic IP %s with its hostname: %w", c.Addr, id, err)
 		}
 		kept.Tags = setTags(kept.Tags, tags)
+		notes = append(notes, "tagged it with hostname "+hostname)
 	}
 
 	// Without instance_id, mailform leaves the association to whoever made
@@ -255,6 +286,14 @@ func (p *Provider) releaseExtras(ctx context.Context, req providers.ApplyRequest
 	return released, nil
 }
 
+// releasedNote reports the extra addresses released.
+func releasedNote(ids []string) string {
+	if len(ids) == 1 {
+		return "released 1 extra Elastic IP with the same mark (" + ids[0] + ")"
+	}
+	return fmt.Sprintf("released %d extra Elastic IPs with the same mark (%s)", len(ids), strings.Join(ids, ", "))
+}
+
 // release disassociates an address if it is associated, then releases it.
 // An address already gone counts as released.
 func (p *Provider) release(ctx context.Context, a types.Address) error {
@@ -274,11 +313,11 @@ func (p *Provider) release(ctx context.Context, a types.Address) error {
 // deleteEIP releases the stack's Elastic IPs at c.Addr. It refuses while the
 // managed one has a PTR record: AWS locks such an address, and the
 // ec2.reverse_dns change that removes the PTR is ordered before this one.
-func (p *Provider) deleteEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address) (string, error) {
+func (p *Provider) deleteEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address, known knownPTRs) (string, error) {
 	if len(owned) == 0 {
 		return "the Elastic IP was already released", nil
 	}
-	ptrs, err := p.describePTRs(ctx, allocationIDs(owned))
+	ptrs, err := p.ptrsOf(ctx, known, owned)
 	if err != nil {
 		return "", fmt.Errorf("%s: reading the reverse DNS of its Elastic IP before releasing it: %w", c.Addr, err)
 	}
@@ -294,13 +333,32 @@ func (p *Provider) deleteEIP(ctx context.Context, req providers.ApplyRequest, c 
 		if err != nil {
 			return "", err
 		}
-		notes = append(notes, fmt.Sprintf("released %d extra Elastic IPs with the same mark (%s)", len(released), strings.Join(released, ", ")))
+		notes = append(notes, releasedNote(released))
 	}
 	if err := p.release(ctx, kept); err != nil {
 		return "", fmt.Errorf("%s: releasing Elastic IP %s (%s): %w", c.Addr, aws.ToString(kept.PublicIp), aws.ToString(kept.AllocationId), err)
 	}
 	notes = append(notes, "released Elastic IP "+aws.ToString(kept.PublicIp))
 	return strings.Join(notes, "; "), nil
+}
+
+// knownPTRs are the PTRs read once for all the changes of an apply: attrs
+// holds those of the covered addresses that have one.
+type knownPTRs struct {
+	covered map[string]bool
+	attrs   map[string]types.AddressAttribute
+}
+
+// ptrsOf returns the PTRs of addrs, reading them only when some address was
+// not covered by the read for all changes (an address adopted after an
+// allocation without a clear answer).
+func (p *Provider) ptrsOf(ctx context.Context, known knownPTRs, addrs []types.Address) (map[string]types.AddressAttribute, error) {
+	for _, a := range addrs {
+		if !known.covered[aws.ToString(a.AllocationId)] {
+			return p.describePTRs(ctx, allocationIDs(addrs))
+		}
+	}
+	return known.attrs, nil
 }
 
 func allocationIDs(addrs []types.Address) []string {

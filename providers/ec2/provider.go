@@ -12,6 +12,7 @@ package ec2
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -29,6 +30,10 @@ import (
 // KindReverseDNS is the PTR record of an Elastic IP (docs/resources.md,
 // `ec2.reverse_dns`), as the specs package names it.
 const KindReverseDNS = specs.KindReverseDNS
+
+// errNoStack refuses to read or change anything without the stack whose
+// mark says what is mailform's.
+var errNoStack = errors.New("no stack name: mailform finds its Elastic IPs by the stack's tag")
 
 // Tags mailform sets on an Elastic IP besides the ownership tags.
 const (
@@ -140,17 +145,26 @@ func (p *Provider) Kinds() []specs.Kind { return []specs.Kind{specs.KindEIP, Kin
 // allocated twice), Read reports the one Apply keeps (see keep) and lists the
 // others in its observed-only attribute extra_allocation_ids.
 func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resource) ([]plan.Observed, error) {
-	addrs, err := p.describeOwned(ctx, stack, nil)
-	if err != nil {
-		return nil, fmt.Errorf("reading the Elastic IPs of stack %s: %w", stack, err)
+	if stack == "" {
+		return nil, errNoStack
 	}
-	ids := make([]string, 0, len(addrs))
-	for _, a := range addrs {
-		ids = append(ids, aws.ToString(a.AllocationId))
-	}
-	ptrs, err := p.describePTRs(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("reading the reverse DNS of the Elastic IPs of stack %s: %w", stack, err)
+	var addrs []types.Address
+	var ptrs map[string]types.AddressAttribute
+	for attempt := 1; ; attempt++ {
+		var err error
+		addrs, err = p.describeOwned(ctx, stack, nil)
+		if err != nil {
+			return nil, fmt.Errorf("reading the Elastic IPs of stack %s: %w", stack, err)
+		}
+		ptrs, err = p.describePTRs(ctx, allocationIDs(addrs))
+		if err == nil {
+			break
+		}
+		// An address released between the two calls makes the second one
+		// fail as a whole: read both again, once.
+		if !isNotFound(err) || attempt == 2 {
+			return nil, fmt.Errorf("reading the reverse DNS of the Elastic IPs of stack %s: %w", stack, err)
+		}
 	}
 	groups := groupByAddr(addrs)
 	var out []plan.Observed

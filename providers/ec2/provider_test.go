@@ -681,7 +681,7 @@ func TestApplyRefusesWhatItCannotDo(t *testing.T) {
 		wantErr string
 	}{
 		{"other kind", plan.Change{Addr: "topic.feedback", Kind: specs.KindSNSTopic, Action: plan.Create}, "does not manage resources of kind sns.topic"},
-		{"replace an address", plan.Change{Addr: "mta.mta1", Kind: specs.KindEIP, Action: plan.Replace, After: map[string]any{"hostname": "a."}}, "cannot be replaced"},
+		{"replace an address", plan.Change{Addr: "mta.mta1", Kind: specs.KindEIP, Action: plan.Replace, After: map[string]any{"hostname": "a."}}, "cannot replace an Elastic IP"},
 		{"no hostname", plan.Change{Addr: "mta.mta1", Kind: specs.KindEIP, Action: plan.Create, After: map[string]any{}}, "needs a hostname"},
 		{"allocation unknown", ptrCreate("mta.mta1", "${mta.mta1#allocation_id}", "a."), "allocation ID of its Elastic IP is not known yet"},
 		{"no PTR name", ptrCreate("mta.mta1", "eipalloc-1", ""), "needs a name"},
@@ -705,5 +705,87 @@ func TestApplyRefusesWhatItCannotDo(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestReadAgainWhenAnAddressVanishesBetweenCalls(t *testing.T) {
+	tests := []struct {
+		name      string
+		notFounds int
+		wantErr   bool
+		wantCalls int // of each operation
+	}{
+		{"once", 1, false, 2},
+		{"twice", 2, true, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			left := tt.notFounds
+			stub := &stubEC2{t: t,
+				describeAddresses: func(*ec2.DescribeAddressesInput) (*ec2.DescribeAddressesOutput, error) {
+					return &ec2.DescribeAddressesOutput{Addresses: []types.Address{ownedAddress(1, "mta.a")}}, nil
+				},
+				describeAttribute: func(*ec2.DescribeAddressesAttributeInput) (*ec2.DescribeAddressesAttributeOutput, error) {
+					if left > 0 {
+						left--
+						return nil, apiError(400, "InvalidAllocationID.NotFound", "The allocation ID 'eipalloc-0001' does not exist")
+					}
+					return &ec2.DescribeAddressesAttributeOutput{}, nil
+				},
+			}
+			p, _ := stubProvider(stub, Options{})
+			obs, err := p.Read(t.Context(), testStack, nil)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("error %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil && !strings.Contains(err.Error(), "stack "+testStack) {
+				t.Errorf("error %q does not name the stack", err)
+			}
+			if err == nil && len(obs) != 1 {
+				t.Errorf("observed %+v", obs)
+			}
+			for _, op := range []string{"DescribeAddresses", "DescribeAddressesAttribute"} {
+				if got := stub.count(op); got != tt.wantCalls {
+					t.Errorf("%s called %d times, want %d", op, got, tt.wantCalls)
+				}
+			}
+		})
+	}
+}
+
+func TestPTRWaitOutlastsAPassingReadFailure(t *testing.T) {
+	stub := ptrStub(t, 0)
+	describe := stub.describeAttribute
+	failed := false
+	stub.describeAttribute = func(in *ec2.DescribeAddressesAttributeInput) (*ec2.DescribeAddressesAttributeOutput, error) {
+		if stub.count("ModifyAddressAttribute") > 0 && !failed {
+			failed = true
+			return nil, apiError(503, "Unavailable", "The service is unavailable. Please try again shortly.")
+		}
+		return describe(in)
+	}
+	p, _ := stubProvider(stub, Options{PollInterval: 5 * time.Second})
+	res, progress := applyWithProgress(t, p, ptrCreate("mta.mta1", "eipalloc-0007", "mta1.acme.example."))
+	if res[0].Err != nil {
+		t.Fatal(res[0].Err)
+	}
+	want := []string{"mta.mta1/ptr: waiting for AWS to set the PTR of 203.0.113.7 to mta1.acme.example. (status unknown: Unavailable: The service is unavailable. Please try again shortly., 0s)"}
+	if diff := cmp.Diff(want, progress); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
+	}
+}
+
+func TestNoStackNoCalls(t *testing.T) {
+	stub := &stubEC2{t: t}
+	p, _ := stubProvider(stub, Options{})
+	if _, err := p.Read(t.Context(), "", nil); err == nil {
+		t.Error("Read without a stack name succeeded")
+	}
+	res := p.Apply(t.Context(), providers.ApplyRequest{Changes: []plan.Change{eipCreate("mta.mta1", "mta1.acme.example.", "")}})
+	if len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "mta.mta1: no stack name") {
+		t.Errorf("Apply without a stack name: %+v", res)
+	}
+	if len(stub.log) != 0 {
+		t.Errorf("calls without a stack name: %v", stub.log)
 	}
 }

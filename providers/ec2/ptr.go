@@ -109,7 +109,7 @@ func (p *Provider) applyPTRs(ctx context.Context, req providers.ApplyRequest, ch
 			}
 			jobs = append(jobs, &ptrJob{result: i, primary: true, addr: c.Addr, allocationID: before})
 		default:
-			results[i].Err = fmt.Errorf("%s: a PTR record cannot be %sd; it changes in place", c.Addr, c.Action)
+			results[i].Err = fmt.Errorf("%s: the EC2 provider cannot %s a PTR record: it changes in place", c.Addr, c.Action)
 		}
 	}
 
@@ -257,6 +257,9 @@ func (p *Provider) runPTRJobs(ctx context.Context, req providers.ApplyRequest, j
 			attrs, err := p.describePTRs(ctx, ids)
 			for _, j := range waiting {
 				switch {
+				case err != nil && outcomeUnknown(err):
+					// A passing failure: the next poll reads again.
+					j.status = "status unknown: " + awsMessage(err)
 				case err != nil:
 					j.err = fmt.Errorf("%s: reading the status of the PTR record of %s: %w", j.addr, j.publicIP, err)
 				default:

@@ -157,7 +157,10 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, c p
 		return nil, "", fmt.Errorf("reading IAM user %s: %w", u.name, err)
 	}
 	have := tagMap(got.User.Tags)
-	if err := checkOwner(u.name, have, req.Stack); err != nil {
+	var adopted string
+	if adopting(c, have) {
+		adopted = "adopted IAM user " + u.name + ": tagged " + specs.TagStack + "=" + req.Stack
+	} else if err := checkOwner(u.name, have, req.Stack); err != nil {
 		return nil, "", err
 	}
 	if aws.ToString(got.User.Path) != u.path {
@@ -189,7 +192,7 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, c p
 	if err != nil {
 		return nil, "", err
 	}
-	notes := []string{cr.message}
+	notes := []string{adopted, cr.message}
 	for _, old := range previous {
 		msg, err := p.removeStoredCredentials(ctx, req.Stack, old, cr.seen)
 		if err != nil {
@@ -356,6 +359,20 @@ func (p *Provider) ensureCredentials(ctx context.Context, stack string, u smtpUs
 			}
 		}
 	}
+	// A CreateAccessKey whose answer was lost and that the SDK retried
+	// leaves a key nobody knows the secret of: list again and remove it, so
+	// that this run, not the next, ends with one key.
+	now, err := p.accessKeys(ctx, u.name)
+	if err != nil {
+		return credentialsResult{}, err
+	}
+	for _, k := range now {
+		if k.id != newID {
+			if err := deleteKey(k.id, "unstored"); err != nil {
+				return credentialsResult{}, err
+			}
+		}
+	}
 	res.keyID = newID
 	res.message = fmt.Sprintf("created access key %s and wrote its SMTP credentials for %s to %s", newID, u.region, u.credentials)
 	return res, nil
@@ -495,4 +512,10 @@ func observedAfter(stack string, u smtpUser, arn, keyID string) *plan.Observed {
 		attrs["allowed_from"] = from
 	}
 	return &plan.Observed{Addr: u.addr, Kind: specs.KindSMTPUser, ID: u.name, Owner: stack, Attrs: attrs}
+}
+
+// adopting reports whether the change asks to take over a user that carries
+// no stack's mark (never one that carries another stack's).
+func adopting(c plan.Change, tags map[string]string) bool {
+	return c.Adopt && tags[specs.TagStack] == ""
 }

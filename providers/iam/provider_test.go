@@ -764,3 +764,127 @@ func TestForeignSecretAtCredentialsLocation(t *testing.T) {
 		t.Error("the foreign secret changed")
 	}
 }
+
+func TestAdopt(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	for _, u := range []struct {
+		name  string
+		owner string
+	}{{name, ""}, {"acme-smtp-other", "other"}} {
+		in := &iamsdk.CreateUserInput{UserName: aws.String(u.name), Path: aws.String("/mailform/")}
+		if u.owner != "" {
+			in.Tags = []iamtypes.Tag{{Key: aws.String(specs.TagStack), Value: aws.String(u.owner)}}
+		}
+		if _, err := f.iam.CreateUser(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := desiredWebapp()
+	c := planFor(want, f.read(t, want))
+	c.Adopt = true
+	res := f.mustApply(t, c)
+	if !strings.Contains(res[0].Message, "adopted IAM user "+name) {
+		t.Errorf("message %q", res[0].Message)
+	}
+	f.converged(t, name, credLoc, region)
+	obs := f.read(t, want)
+	if len(obs) != 1 || !obs[0].Owned(stack) || obs[0].Addr != addr {
+		t.Errorf("after adoption: %+v", obs)
+	}
+
+	other := desiredWebapp(func(a map[string]any) { a["user_name"] = "acme-smtp-other"; a["credentials"] = "ssm:/other" })
+	other.Addr = "smtp_user.other"
+	c = planFor(other, f.read(t, other))
+	c.Adopt = true
+	if res := f.apply(t, c); res[0].Err == nil || !strings.Contains(res[0].Err.Error(), `stack "other"`) {
+		t.Errorf("adopting another stack's user: %v", res[0].Err)
+	}
+}
+
+// TestResumeAfterCreateAccessKey replays a run killed right after
+// CreateAccessKey, with the real client: the user, its policy and a key
+// exist, but the key's secret never reached the store.
+func TestResumeAfterCreateAccessKey(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	want := desiredWebapp()
+	if _, err := f.iam.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String(name), Path: aws.String("/mailform/"), Tags: iamTags(map[string]string{
+		specs.TagStack: stack, specs.TagAddr: addr, TagCredentials: credLoc,
+	})}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.iam.PutUserPolicy(ctx, &iamsdk.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String(PolicyName), PolicyDocument: aws.String(want.Attrs["policy"].(string))}); err != nil {
+		t.Fatal(err)
+	}
+	lost, err := f.iam.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := f.read(t, want)
+	if len(obs) != 1 || !obs[0].Owned(stack) {
+		t.Fatalf("observed %+v", obs)
+	}
+	if _, ok := obs[0].Attrs["password"]; ok {
+		t.Fatal("password present although the key's secret was never stored")
+	}
+	f.mustApply(t, planFor(want, obs))
+	key := f.converged(t, name, credLoc, region)
+	if key == aws.ToString(lost.AccessKey.AccessKeyId) {
+		t.Error("the key whose secret was lost survived")
+	}
+	if n := f.s.Count("iam", "CreateUser"); n != 1 {
+		t.Errorf("CreateUser calls = %d: the interrupted run's user should be reused", n)
+	}
+	f.outputs = append(f.outputs, fmt.Sprint(obs))
+	for _, out := range f.outputs {
+		if strings.Contains(out, aws.ToString(lost.AccessKey.SecretAccessKey)) {
+			t.Error("the lost key's secret appears in provider output")
+		}
+	}
+}
+
+// TestLostAnswers cuts the connection after AWS carried out a call, so the
+// SDK retries it: the run must still end converged, with no extra key.
+func TestLostAnswers(t *testing.T) {
+	tests := []struct {
+		fault   string
+		deletes bool
+	}{
+		{fault: "iam:CreateUser=cut#1"},
+		{fault: "iam:PutUserPolicy=cut#1"},
+		{fault: "iam:CreateAccessKey=cut#1"},
+		{fault: "ssm:PutParameter=cut#1"},
+		{fault: "iam:DeleteAccessKey=cut#1", deletes: true},
+		{fault: "iam:DeleteUser=cut#1", deletes: true},
+		{fault: "ssm:DeleteParameter=cut#1", deletes: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fault, func(t *testing.T) {
+			f := newFixture(t)
+			want := desiredWebapp()
+			if tt.deletes {
+				f.mustApply(t, planFor(want, f.read(t, want)))
+			}
+			if err := f.s.SetFaults(tt.fault); err != nil {
+				t.Fatal(err)
+			}
+			if tt.deletes {
+				o := find(f.read(t), name)
+				f.mustApply(t, plan.Change{Addr: o.Addr, Kind: o.Kind, Action: plan.Delete, ID: o.ID, Before: o.Attrs})
+				if len(f.read(t)) != 0 {
+					t.Error("the user survives")
+				}
+				if _, found, _ := f.store.Get(t.Context(), credLoc); found {
+					t.Error("the credentials survive")
+				}
+			} else {
+				f.mustApply(t, planFor(want, f.read(t, want)))
+				f.converged(t, name, credLoc, region)
+			}
+			if n := f.s.InjectedFaults()[tt.fault]; n != 1 {
+				t.Errorf("fault injected %d times, want 1", n)
+			}
+		})
+	}
+}

@@ -1,16 +1,20 @@
 package route53
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
+	"github.com/mailform/mailform/internal/awstest"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/specs"
@@ -427,9 +431,19 @@ func TestOutOfBandChangeFailsCleanly(t *testing.T) {
 			t.Skip("the local AWS double accepts a DELETE whose values do not match (moto 5.2.1); TestRejectedBatchNamesTheChange covers the provider's side with a stub")
 		}
 		res := p.Apply(t.Context(), providers.ApplyRequest{Stack: stack, Changes: changes})
+		want := map[string][]string{
+			"record.acme.example.MX":    {"Route 53 rejected this change", "do not match the current values"},
+			"domain.acme.example/dmarc": {"not applied", "because of record.acme.example.MX"},
+		}
 		for _, r := range res {
 			if r.Err == nil {
 				t.Errorf("%s: applied over an out-of-band change", r.Addr)
+				continue
+			}
+			for _, w := range want[r.Addr] {
+				if !strings.Contains(r.Err.Error(), w) {
+					t.Errorf("%s: error %q does not say %q", r.Addr, r.Err, w)
+				}
 			}
 		}
 		if !reflect.DeepEqual(f.sets(), edited) {
@@ -601,4 +615,170 @@ func TestRenameMovesSetAndMarkerInOneBatch(t *testing.T) {
 			t.Errorf("%s is missing", there)
 		}
 	}
+}
+
+func TestWaitsForEachBatchToBeInsync(t *testing.T) {
+	f := newFixture(t, "acme.example")
+	// Changes stay PENDING for 100ms, and a change of the zone while the
+	// previous one is PENDING is refused, as AWS does under load.
+	if err := f.s.Configure(func(o *awstest.Options) {
+		o.ChangeDelay = 30 * time.Second
+		o.TimeScale = 300
+		o.RefuseChangesWhilePending = true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.s.Reset(context.WithoutCancel(t.Context())) })
+	const stack = "acme-prod"
+	// Values near Route 53's 4,000-character maximum: 7 names fill a batch.
+	text := strings.Repeat("k", 3900)
+	var want []specs.Resource
+	for i := 0; i < 20; i++ {
+		name := fmt.Sprintf("s%02d._domainkey.%s", i, f.zone)
+		want = append(want, desired("dkim_key.s"+fmt.Sprint(i)+"/txt", f.zone, name, "TXT", 300, specs.QuoteTXT(text)))
+	}
+	p := NewWithAPI(f.client, Options{PollInterval: 10 * time.Millisecond})
+	got, err := p.Read(t.Context(), stack, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := diff(t, stack, want, got)
+	var mu sync.Mutex
+	progress := map[string]int{}
+	var res []providers.Result
+	calls := f.counting(func() {
+		res = p.Apply(t.Context(), providers.ApplyRequest{Stack: stack, Changes: changes, Progress: func(addr, msg string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.Contains(msg, "INSYNC") {
+				progress[addr]++
+			}
+		}})
+	})
+	for _, r := range res {
+		if r.Err != nil {
+			t.Errorf("%s: %v", r.Addr, r.Err)
+		}
+	}
+	if calls["ChangeResourceRecordSets"] != 3 {
+		t.Errorf("%d batches, want 3", calls["ChangeResourceRecordSets"])
+	}
+	if calls["GetChange"] < calls["ChangeResourceRecordSets"] {
+		t.Errorf("%d GetChange calls for %d PENDING batches", calls["GetChange"], calls["ChangeResourceRecordSets"])
+	}
+	if len(progress) != len(want) {
+		t.Errorf("progress reported for %d of %d records", len(progress), len(want))
+	}
+	if again, err := f.provider().Read(t.Context(), stack, want); err != nil || len(diff(t, stack, want, again)) != 0 {
+		t.Errorf("not converged: %v", err)
+	}
+}
+
+func TestAdopt(t *testing.T) {
+	f := newFixture(t, "acme.example")
+	z := f.zone
+	const stack = "acme-prod"
+	f.seed(
+		rrs(z, "MX", 300, "10 mail.acme.example."),         // made by hand, same as the spec
+		rrs("_dmarc."+z, "TXT", 300, `"v=DMARC1; p=none"`), // made by hand, to be changed
+		rrs("www."+z, "A", 300, "198.51.100.80"),           // another stack's
+		rrs(MarkerName("www."+z), "TXT", 300, Marker{Stack: "other", Type: "A", Addr: "record.www.acme.example.A"}.Format()),
+	)
+	want := []specs.Resource{
+		desired("record.acme.example.MX", z, z, "MX", 300, "10 mail.acme.example."),
+		desired("domain.acme.example/dmarc", z, "_dmarc."+z, "TXT", 300, `"v=DMARC1; p=reject"`),
+		desired("record.www.acme.example.A", z, "www."+z, "A", 300, "198.51.100.81"),
+	}
+	rec := &recordingAPI{API: f.client}
+	p := NewWithAPI(rec, Options{PollInterval: -1})
+	got, err := p.Read(t.Context(), stack, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What plan makes of "-adopt": an update with Adopt set, from the
+	// unowned set's observed state.
+	var changes []plan.Change
+	for _, o := range got {
+		for _, d := range want {
+			if d.Addr == o.Addr {
+				changes = append(changes, plan.Change{Addr: o.Addr, Kind: o.Kind, Action: plan.Update, ID: o.ID, Before: o.Attrs, After: d.Attrs, Adopt: true})
+			}
+		}
+	}
+	if len(changes) != 3 {
+		t.Fatalf("%d observed collisions, want 3: %+v", len(changes), got)
+	}
+	errs := map[string]error{}
+	for _, r := range p.Apply(t.Context(), providers.ApplyRequest{Stack: stack, Changes: changes}) {
+		errs[r.Addr] = r.Err
+	}
+	if errs["record.acme.example.MX"] != nil || errs["domain.acme.example/dmarc"] != nil {
+		t.Errorf("adopting: %v", errs)
+	}
+	if err := errs["record.www.acme.example.A"]; err == nil || !strings.Contains(err.Error(), "cannot be adopted") {
+		t.Errorf("adopting another stack's set: %v, want a refusal", err)
+	}
+	if len(rec.batches) != 1 {
+		t.Fatalf("%d batches, want 1", len(rec.batches))
+	}
+	var sent []string
+	for _, c := range rec.batches[0] {
+		sent = append(sent, string(c.Action)+" "+aws.ToString(c.ResourceRecordSet.Name)+" "+string(c.ResourceRecordSet.Type))
+	}
+	wantSent := []string{
+		"DELETE _dmarc.acme.example. TXT",
+		"CREATE _dmarc.acme.example. TXT",
+		"CREATE _mailform._dmarc.acme.example. TXT",
+		"CREATE _mailform.acme.example. TXT", // the MX set itself is left as it is
+	}
+	if !reflect.DeepEqual(sent, wantSent) {
+		t.Errorf("batch %q, want %q", sent, wantSent)
+	}
+	// From now on both are the stack's.
+	converge(t, f.provider(), stack, want[:2])
+	if v := valuesOf(f.sets()["www."+z+" A"]); !reflect.DeepEqual(v, []string{"198.51.100.80"}) {
+		t.Errorf("another stack's set changed: %q", v)
+	}
+}
+
+func TestRecordDeletedByHand(t *testing.T) {
+	f := newFixture(t, "acme.example")
+	z := f.zone
+	const stack = "acme-prod"
+	want := []specs.Resource{
+		desired("record.acme.example.MX", z, z, "MX", 300, "10 mta1.acme.example."),
+		desired("domain.acme.example/dmarc", z, "_dmarc."+z, "TXT", 300, `"v=DMARC1; p=none"`),
+	}
+	p := NewWithAPI(f.client, Options{PollInterval: -1, Zones: []ZoneRef{{Name: z}}})
+	converge(t, p, stack, want)
+	// Someone deletes both sets, leaving the markers.
+	f.change(types.ChangeActionDelete, rrs(z, "MX", 300, "10 mta1.acme.example."), rrs("_dmarc."+z, "TXT", 300, `"v=DMARC1; p=none"`))
+
+	// moto refuses to CREATE a set identical to one created before in the
+	// zone's history when any set sorts after it, so the MX comes back with
+	// another value.
+	want[0] = desired("record.acme.example.MX", z, z, "MX", 300, "20 mta2.acme.example.")
+	got, err := p.Read(t.Context(), stack, want[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := diff(t, stack, want[:1], got)
+	var actions []string
+	for _, c := range changes {
+		actions = append(actions, string(c.Action)+" "+c.Addr)
+	}
+	// The MX is still declared: it comes back. The DMARC record is not: its
+	// marker goes.
+	if wantActions := []string{"delete domain.acme.example/dmarc", "update record.acme.example.MX"}; !reflect.DeepEqual(actions, wantActions) {
+		t.Fatalf("changes %q, want %q", actions, wantActions)
+	}
+	apply(t, p, stack, changes)
+	sets := f.sets()
+	if v := valuesOf(sets[z+" MX"]); !reflect.DeepEqual(v, []string{"20 mta2.acme.example."}) {
+		t.Errorf("MX %q", v)
+	}
+	if _, ok := sets[MarkerName("_dmarc."+z)+" TXT"]; ok {
+		t.Errorf("the DMARC marker is still there")
+	}
+	converge(t, p, stack, want[:1])
 }

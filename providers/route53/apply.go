@@ -56,6 +56,12 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 	p.applyMu.Lock()
 	defer p.applyMu.Unlock()
 	results := make([]providers.Result, len(req.Changes))
+	if err := (Marker{Stack: req.Stack, Type: "TXT", Addr: "a"}).valid(); err != nil {
+		for i, c := range req.Changes {
+			results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: stack name %q cannot be written in an ownership marker", c.Addr, req.Stack)}
+		}
+		return results
+	}
 	var ops []*op
 	var refs []ZoneRef
 	for i, c := range req.Changes {
@@ -296,13 +302,21 @@ func applyOp(l *layer, stack string, o *op) error {
 	if b := o.before; b != nil {
 		k := o.bkey
 		cur := l.get(k)
-		if findMarker(l, k, stack, addr) == nil {
+		if o.change.Adopt {
+			// -adopt: the set was made by hand; the batch adds the stack's
+			// marker. A set another stack marks is never adoptable.
+			if other := wholeOwner(l, k); other != "" && other != stack {
+				return fmt.Errorf("%s: record set %s belongs to stack %s and cannot be adopted", addr, k, other)
+			}
+		} else if findMarker(l, k, stack, addr) == nil {
 			return fmt.Errorf("%s: record set %s carries no ownership marker of stack %s; mailform changes only what it owns", addr, k, stack)
 		}
 		if cur != nil && !cur.simple() {
 			return fmt.Errorf("%s: record set %s is now an alias or has a routing policy; mailform does not manage it", addr, k)
 		}
-		if !b.Shared {
+		if !b.Shared && cur == nil && len(b.Values) == 0 {
+			// Observed as gone (a marker left behind): nothing to delete.
+		} else if !b.Shared {
 			want := newSet(k.Name, k.Type, b.TTL, b.Values)
 			if cur == nil || cur.ttl() != b.TTL || strings.Join(cur.values(), "\x00") != strings.Join(want.values(), "\x00") {
 				return changedOutside(addr, k, cur, describe(want))

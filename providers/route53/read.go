@@ -18,7 +18,8 @@ import (
 //     it over. A shared set without the stack's marker is not returned: the
 //     stack owns no value in it yet.
 //
-// Marker sets are never returned.
+// A marker whose set is gone is returned as the set with no values and TTL
+// 0. Marker sets themselves are never returned.
 func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resource) ([]plan.Observed, error) {
 	var wanted []record
 	refs := append([]ZoneRef(nil), p.opts.Zones...)
@@ -80,15 +81,19 @@ func observeZone(st *zoneState, stack string, wanted []record) []plan.Observed {
 	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
 	for _, k := range keys {
 		s := st.sets[k]
-		if s == nil {
-			continue // a marker whose set is gone: nothing to observe
-		}
 		for _, m := range markers[k] {
 			if m.Stack != stack || seen[m.Addr] {
 				continue
 			}
 			seen[m.Addr] = true
 			ownedKeys[k] = true
+			if s == nil {
+				// The set was deleted by hand and its marker left behind:
+				// observed with no values, so that the plan recreates it or,
+				// if it is no longer declared, removes the marker.
+				out = append(out, observe(st.zone, newSet(k.Name, k.Type, 0, nil), m.Addr, stack, m.Value != "", m.Value))
+				continue
+			}
 			out = append(out, observe(st.zone, s, m.Addr, stack, m.Value != "", m.Value))
 		}
 	}

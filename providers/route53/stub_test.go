@@ -307,3 +307,37 @@ func TestWaitHonoursContext(t *testing.T) {
 		t.Fatal("Apply did not return when its context was cancelled")
 	}
 }
+
+func TestWildcardAsRoute53ReturnsIt(t *testing.T) {
+	m := Marker{Stack: "s", Type: "MX", Addr: "record.*.acme.example.MX"}
+	api := &stubAPI{
+		zones: []types.HostedZone{hz("Z1", "acme.example.", false)},
+		sets: []types.ResourceRecordSet{
+			rrs(`\052.acme.example.`, "MX", 300, "10 mta1.acme.example."),
+			rrs(`_mailform.\052.acme.example.`, "TXT", 300, m.Format()),
+		},
+		statuses: []types.ChangeStatus{types.ChangeStatusInsync},
+	}
+	p := NewWithAPI(api, Options{PollInterval: -1})
+	want := []specs.Resource{desired(m.Addr, "acme.example.", "*.acme.example.", "MX", 300, "20 mta1.acme.example.")}
+	got, err := p.Read(t.Context(), "s", want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Attrs["name"] != "*.acme.example." || got[0].ID != "Z1/*.acme.example./MX" || !got[0].Owned("s") {
+		t.Fatalf("Read = %+v", got)
+	}
+	for _, r := range p.Apply(t.Context(), providers.ApplyRequest{Stack: "s", Changes: diff(t, "s", want, got)}) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	// The exact DELETE names the set as Route 53 listed it.
+	var sent []string
+	for _, c := range api.batches[0] {
+		sent = append(sent, string(c.Action)+" "+aws.ToString(c.ResourceRecordSet.Name))
+	}
+	if want := []string{`DELETE \052.acme.example.`, "CREATE *.acme.example."}; fmt.Sprint(sent) != fmt.Sprint(want) {
+		t.Errorf("batch %q, want %q", sent, want)
+	}
+}

@@ -55,6 +55,8 @@ func (f *fileStore) tags(_ context.Context, name string) (map[string]string, boo
 	return nil, true, nil
 }
 
+func (f *fileStore) addTags(context.Context, string, map[string]string) error { return nil }
+
 // writeFileAtomic replaces path with value so that a reader sees either the
 // old content or the new, never a part, and a crash leaves no half-written
 // secret under the final name.

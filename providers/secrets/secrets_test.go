@@ -489,3 +489,60 @@ func TestStoreErrorsThatQuoteTheSecretAreWithheld(t *testing.T) {
 		t.Error("a message without the secret counted as quoting it")
 	}
 }
+
+func TestAdopt(t *testing.T) {
+	s := awstest.Shared(t)
+	ctx := t.Context()
+	cfg := s.Config("us-west-2")
+	dir := t.TempDir()
+	store := Open(cfg, dir)
+	if _, err := ssm.NewFromConfig(cfg).PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/unmarked"), Value: aws.String("v"), Type: ssmtypes.ParameterTypeSecureString}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := secretsmanager.NewFromConfig(cfg).CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("unmarked"), SecretString: aws.String("v")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Put(ctx, "ssm:/others", []byte("v"), "other"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		loc     string
+		wantErr error
+		errText string
+	}{
+		{loc: "ssm:/unmarked"},
+		{loc: "secretsmanager:unmarked"},
+		{loc: "file:any.pem"},
+		{loc: "ssm:/others", wantErr: ErrNotOwned},
+		{loc: "ssm:/missing", errText: "no secret there"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.loc, func(t *testing.T) {
+			err := store.Adopt(ctx, tt.loc, "acme", Tag{TagKind, "k"})
+			switch {
+			case tt.wantErr != nil:
+				if !errors.Is(err, tt.wantErr) {
+					t.Errorf("err = %v, want %v", err, tt.wantErr)
+				}
+				return
+			case tt.errText != "":
+				if err == nil || !strings.Contains(err.Error(), tt.errText) {
+					t.Errorf("err = %v", err)
+				}
+				return
+			case err != nil:
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(tt.loc, "file:") {
+				return
+			}
+			tags, _, _ := store.Tags(ctx, tt.loc)
+			if !Owned(tags, "acme") || tags[TagKind] != "k" {
+				t.Errorf("tags = %v", tags)
+			}
+			if v, _, _ := store.Get(ctx, tt.loc); string(v) != "v" {
+				t.Errorf("value changed to %q", v)
+			}
+		})
+	}
+}

@@ -73,7 +73,11 @@ func (s *smStore) put(ctx context.Context, name string, value []byte, tags map[s
 	if hasTags(have, tags) {
 		return nil
 	}
-	_, err = s.api.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String(name), Tags: smTags(tags)})
+	return s.addTags(ctx, name, tags)
+}
+
+func (s *smStore) addTags(ctx context.Context, name string, tags map[string]string) error {
+	_, err := s.api.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String(name), Tags: smTags(tags)})
 	return err
 }
 

@@ -64,7 +64,11 @@ func (s *ssmStore) put(ctx context.Context, name string, value []byte, tags map[
 	if hasTags(have, tags) {
 		return nil
 	}
-	_, err = s.api.AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{
+	return s.addTags(ctx, name, tags)
+}
+
+func (s *ssmStore) addTags(ctx context.Context, name string, tags map[string]string) error {
+	_, err := s.api.AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{
 		ResourceType: ssmtypes.ResourceTypeForTaggingParameter,
 		ResourceId:   aws.String(name),
 		Tags:         ssmTags(tags),

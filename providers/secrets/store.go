@@ -52,6 +52,11 @@ type Store interface {
 	// Tags returns the tags of the secret at loc (nil for a file, which has
 	// none); found is false when there is no secret.
 	Tags(ctx context.Context, loc string) (tags map[string]string, found bool, err error)
+	// Adopt adds the mark of stack (and tags) to an existing secret in AWS
+	// that carries no stack's mark, leaving its value as it is. A secret
+	// that carries another stack's mark is refused (ErrNotOwned); a file
+	// needs no mark.
+	Adopt(ctx context.Context, loc, stack string, tags ...Tag) error
 	// List returns the secrets in SSM and Secrets Manager that carry the mark
 	// of stack and, when kind is not "", the tag mailform:kind=kind, sorted by
 	// location. Files cannot be listed: they carry no mark.
@@ -112,6 +117,7 @@ type backend interface {
 	put(ctx context.Context, name string, value []byte, tags map[string]string) error
 	delete(ctx context.Context, name string) error
 	tags(ctx context.Context, name string) (map[string]string, bool, error)
+	addTags(ctx context.Context, name string, tags map[string]string) error
 }
 
 func (r *Router) backend(loc string) (Location, backend, error) {
@@ -183,6 +189,38 @@ func (r *Router) Tags(ctx context.Context, loc string) (map[string]string, bool,
 		return nil, false, fmt.Errorf("reading the tags of secret %s: %w", l, err)
 	}
 	return tags, found, nil
+}
+
+// Adopt implements Store.
+func (r *Router) Adopt(ctx context.Context, loc, stack string, tags ...Tag) error {
+	l, b, err := r.backend(loc)
+	if err != nil {
+		return err
+	}
+	if l.Scheme == File {
+		return nil
+	}
+	have, found, err := b.tags(ctx, l.Name)
+	if err != nil {
+		return fmt.Errorf("reading the tags of secret %s: %w", l, err)
+	}
+	if !found {
+		return fmt.Errorf("adopting secret %s: there is no secret there", l)
+	}
+	if owner := have[specs.TagStack]; owner != "" && owner != stack {
+		return fmt.Errorf("adopting secret %s: %w", l, ErrNotOwned)
+	}
+	all := map[string]string{specs.TagStack: stack}
+	for _, t := range tags {
+		all[t.Key] = t.Value
+	}
+	if hasTags(have, all) {
+		return nil
+	}
+	if err := b.addTags(ctx, l.Name, all); err != nil {
+		return fmt.Errorf("tagging secret %s: %w", l, err)
+	}
+	return nil
 }
 
 // List implements Store.

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -52,34 +53,34 @@ func accountObserved(addr, region string, reasons []string) plan.Observed {
 // applyAccount sets the account's suppression reasons. A delete leaves the
 // account as it is: the settings cannot be removed, and mailform does not
 // guess what they were before.
-func (p *Provider) applyAccount(ctx context.Context, c plan.Change) Result {
+func (p *Provider) applyAccount(ctx context.Context, c plan.Change) providers.Result {
 	switch c.Action {
 	case plan.Delete:
-		return Result{Addr: c.Addr, Message: "the SES account settings stay as they are"}
+		return providers.Result{Addr: c.Addr, Message: "the SES account settings stay as they are"}
 	case plan.Create, plan.Update, plan.Replace:
 	default:
-		return Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider cannot %s the account settings", c.Addr, c.Action)}
+		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider cannot %s the account settings", c.Addr, c.Action)}
 	}
 	a := attrs(c.After)
 	if u := a.unresolved(); len(u) > 0 {
-		return Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: %s still unknown", c.Addr, strings.Join(u, ", "))}
+		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: %s still unknown", c.Addr, strings.Join(u, ", "))}
 	}
 	if !a.has("suppression") {
-		return Result{Addr: c.Addr, Message: "no account setting to change"}
+		return providers.Result{Addr: c.Addr, Message: "no account setting to change"}
 	}
 	want := a.strings("suppression")
 	sort.Strings(want)
 	have := toStrings(c.Before["suppression"])
 	sort.Strings(have)
 	if c.Before != nil && c.Before["suppression"] != nil && slices.Equal(have, want) {
-		return Result{Addr: c.Addr, Observed: ptr(accountObserved(c.Addr, p.region, want))}
+		return providers.Result{Addr: c.Addr, Observed: ptr(accountObserved(c.Addr, p.region, want))}
 	}
 	if _, err := p.v2.PutAccountSuppressionAttributes(ctx, &sesv2.PutAccountSuppressionAttributesInput{
 		SuppressedReasons: suppressionReasons(want),
 	}); err != nil {
-		return Result{Addr: c.Addr, Err: awsError(c.Addr, "setting the account suppression reasons", err)}
+		return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "setting the account suppression reasons", err)}
 	}
-	return Result{Addr: c.Addr, Observed: ptr(accountObserved(c.Addr, p.region, want))}
+	return providers.Result{Addr: c.Addr, Observed: ptr(accountObserved(c.Addr, p.region, want))}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -96,3 +96,13 @@ func parseRSA(der []byte) (*rsa.PrivateKey, error) {
 	}
 	return rk, nil
 }
+
+// scrubSecret returns err, or, should its text hold the secret (an API that
+// echoes its input), an error with the secret cut out. The scrubbed error
+// does not unwrap to the original, whose text would still hold it.
+func scrubSecret(err error, secret string) error {
+	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), secret, "(private key)"))
+}

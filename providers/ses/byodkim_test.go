@@ -24,24 +24,24 @@ import (
 )
 
 var (
-	keyOnce sync.Once
-	rsaKeys map[int]*rsa.PrivateKey
+	keyMu   sync.Mutex
+	rsaKeys = map[int]*rsa.PrivateKey{}
 )
 
 // testRSAKey returns a cached RSA key of the given size (generating keys is slow).
 func testRSAKey(t *testing.T, bits int) *rsa.PrivateKey {
 	t.Helper()
-	keyOnce.Do(func() {
-		rsaKeys = map[int]*rsa.PrivateKey{}
-		for _, b := range []int{1024, 2048} {
-			k, err := rsa.GenerateKey(rand.Reader, b)
-			if err != nil {
-				panic(err) // test setup only
-			}
-			rsaKeys[b] = k
-		}
-	})
-	return rsaKeys[bits]
+	keyMu.Lock()
+	defer keyMu.Unlock()
+	if k := rsaKeys[bits]; k != nil {
+		return k
+	}
+	k, err := rsa.GenerateKey(rand.Reader, bits)
+	if err != nil {
+		t.Fatalf("generating a %d-bit test key: %v", bits, err)
+	}
+	rsaKeys[bits] = k
+	return k
 }
 
 func pkcs1PEM(k *rsa.PrivateKey) []byte {

@@ -254,7 +254,7 @@ func (p *Provider) describeConfigSet(ctx context.Context, name string, withDesti
 	return s, true, nil
 }
 
-func (p *Provider) applyConfigSet(ctx context.Context, req providers.ApplyRequest, c plan.Change) Result {
+func (p *Provider) applyConfigSet(ctx context.Context, req providers.ApplyRequest, c plan.Change) providers.Result {
 	switch c.Action {
 	case plan.Create:
 		return p.createConfigSet(ctx, req, c)
@@ -267,7 +267,7 @@ func (p *Provider) applyConfigSet(ctx context.Context, req providers.ApplyReques
 		}
 		if old != "" {
 			if _, err := p.deleteConfigSet(ctx, req.Stack, c.Addr, old); err != nil {
-				return Result{Addr: c.Addr, Err: err}
+				return providers.Result{Addr: c.Addr, Err: err}
 			}
 		}
 		return p.createConfigSet(ctx, req, c)
@@ -277,24 +277,27 @@ func (p *Provider) applyConfigSet(ctx context.Context, req providers.ApplyReques
 			name = attrs(c.Before).str("name")
 		}
 		msg, err := p.deleteConfigSet(ctx, req.Stack, c.Addr, name)
-		return Result{Addr: c.Addr, Err: err, Message: msg}
+		return providers.Result{Addr: c.Addr, Err: err, Message: msg}
 	}
-	return Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider cannot %s a configuration set", c.Addr, c.Action)}
+	return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider cannot %s a configuration set", c.Addr, c.Action)}
 }
 
 // createConfigSet creates the set with its tags and options in one call, then
 // its event destinations. A set that exists already is taken on only when it
 // carries this stack's mark.
-func (p *Provider) createConfigSet(ctx context.Context, req providers.ApplyRequest, c plan.Change) Result {
+func (p *Provider) createConfigSet(ctx context.Context, req providers.ApplyRequest, c plan.Change) providers.Result {
 	want, err := parseDesiredConfigSet(c.Addr, c.After)
 	if err != nil {
-		return Result{Addr: c.Addr, Err: err}
+		return providers.Result{Addr: c.Addr, Err: err}
 	}
 	in := &sesv2.CreateConfigurationSetInput{
 		ConfigurationSetName: aws.String(want.Name),
 		Tags:                 ownershipTags(req.Stack, c.Addr),
 	}
-	if want.SuppressionSet {
+	if len(want.Suppression) > 0 {
+		// An empty list is what a spec without suppression expands to: the
+		// set then follows the account's list, as a set created without
+		// SuppressionOptions does.
 		in.SuppressionOptions = &types.SuppressionOptions{SuppressedReasons: suppressionReasons(want.Suppression)}
 	}
 	if want.named["reputation_metrics"] {
@@ -311,22 +314,22 @@ func (p *Provider) createConfigSet(ctx context.Context, req providers.ApplyReque
 	case isAlreadyExists(err):
 		existing, found, derr := p.describeConfigSet(ctx, want.Name, true)
 		if derr != nil {
-			return Result{Addr: c.Addr, Err: awsError(c.Addr, "reading the existing SES configuration set "+want.Name, derr)}
+			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "reading the existing SES configuration set "+want.Name, derr)}
 		}
 		if !found {
-			return Result{Addr: c.Addr, Err: awsError(c.Addr, "creating SES configuration set "+want.Name, err)}
+			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "creating SES configuration set "+want.Name, err)}
 		}
 		if owner := existing.Tags[specs.TagStack]; owner != req.Stack || req.Stack == "" {
-			return Result{Addr: c.Addr, Err: notOwnedError(c.Addr, "configuration set "+want.Name, req.Stack, owner)}
+			return providers.Result{Addr: c.Addr, Err: notOwnedError(c.Addr, "configuration set "+want.Name, req.Stack, owner)}
 		}
 		cur, msg = existing, "took on the configuration set an earlier run created"
 	case err != nil:
-		return Result{Addr: c.Addr, Err: awsError(c.Addr, "creating SES configuration set "+want.Name, err)}
+		return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "creating SES configuration set "+want.Name, err)}
 	default:
 		cur = configSetState{
 			Name:              want.Name,
 			Tags:              tagMap(in.Tags),
-			SuppressionSet:    want.SuppressionSet,
+			SuppressionSet:    len(want.Suppression) > 0,
 			Suppression:       want.Suppression,
 			Reputation:        want.named["reputation_metrics"] && want.Reputation,
 			TLSPolicy:         string(types.TlsPolicyOptional),
@@ -339,13 +342,13 @@ func (p *Provider) createConfigSet(ctx context.Context, req providers.ApplyReque
 		}
 	}
 	err = p.convergeConfigSet(ctx, c.Addr, &cur, want)
-	return Result{Addr: c.Addr, Err: err, Observed: configSetObserved(c.Addr, cur), Message: msg}
+	return providers.Result{Addr: c.Addr, Err: err, Observed: configSetObserved(c.Addr, cur), Message: msg}
 }
 
-func (p *Provider) updateConfigSet(ctx context.Context, req providers.ApplyRequest, c plan.Change) Result {
+func (p *Provider) updateConfigSet(ctx context.Context, req providers.ApplyRequest, c plan.Change) providers.Result {
 	want, err := parseDesiredConfigSet(c.Addr, c.After)
 	if err != nil {
-		return Result{Addr: c.Addr, Err: err}
+		return providers.Result{Addr: c.Addr, Err: err}
 	}
 	name := c.ID
 	if name == "" {
@@ -353,23 +356,23 @@ func (p *Provider) updateConfigSet(ctx context.Context, req providers.ApplyReque
 	}
 	cur, found, err := p.describeConfigSet(ctx, name, want.named["event_destinations"])
 	if err != nil {
-		return Result{Addr: c.Addr, Err: awsError(c.Addr, "reading SES configuration set "+name, err)}
+		return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "reading SES configuration set "+name, err)}
 	}
 	if !found {
-		return Result{Addr: c.Addr, Err: fmt.Errorf("%s: SES configuration set %s no longer exists; run mailform plan again", c.Addr, name)}
+		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: SES configuration set %s no longer exists; run mailform plan again", c.Addr, name)}
 	}
 	var msg string
 	owner := cur.Tags[specs.TagStack]
 	if owner != req.Stack || req.Stack == "" {
 		if !c.Adopt || owner != "" || req.Stack == "" {
-			return Result{Addr: c.Addr, Err: notOwnedError(c.Addr, "configuration set "+name, req.Stack, owner)}
+			return providers.Result{Addr: c.Addr, Err: notOwnedError(c.Addr, "configuration set "+name, req.Stack, owner)}
 		}
 		if err := p.ensureAccountID(ctx); err != nil {
-			return Result{Addr: c.Addr, Err: fmt.Errorf("%s: %w", c.Addr, err)}
+			return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: %w", c.Addr, err)}
 		}
 		arn := fmt.Sprintf("arn:aws:ses:%s:%s:configuration-set/%s", p.region, p.accountIDValue(), name)
 		if _, err := p.v2.TagResource(ctx, &sesv2.TagResourceInput{ResourceArn: aws.String(arn), Tags: ownershipTags(req.Stack, c.Addr)}); err != nil {
-			return Result{Addr: c.Addr, Err: awsError(c.Addr, "adding the ownership tags to SES configuration set "+name, err)}
+			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "adding the ownership tags to SES configuration set "+name, err)}
 		}
 		for k, v := range tagMap(ownershipTags(req.Stack, c.Addr)) {
 			cur.Tags[k] = v
@@ -377,7 +380,7 @@ func (p *Provider) updateConfigSet(ctx context.Context, req providers.ApplyReque
 		msg = "adopted: tagged " + specs.TagStack + "=" + req.Stack
 	}
 	err = p.convergeConfigSet(ctx, c.Addr, &cur, want)
-	return Result{Addr: c.Addr, Err: err, Observed: configSetObserved(c.Addr, cur), Message: msg}
+	return providers.Result{Addr: c.Addr, Err: err, Observed: configSetObserved(c.Addr, cur), Message: msg}
 }
 
 func configSetObserved(addr string, s configSetState) *plan.Observed {
@@ -390,7 +393,9 @@ func configSetObserved(addr string, s configSetState) *plan.Observed {
 // set), missing ones created.
 func (p *Provider) convergeConfigSet(ctx context.Context, addr string, cur *configSetState, want desiredConfigSet) error {
 	name := aws.String(cur.Name)
-	if want.SuppressionSet && (!cur.SuppressionSet || !slices.Equal(cur.Suppression, want.Suppression)) {
+	// An empty wanted list equals a set without its own list (the plan sees
+	// them as equal too); a set whose own list is not empty is emptied.
+	if want.SuppressionSet && !slices.Equal(cur.Suppression, want.Suppression) {
 		if _, err := p.v2.PutConfigurationSetSuppressionOptions(ctx, &sesv2.PutConfigurationSetSuppressionOptionsInput{
 			ConfigurationSetName: name,
 			SuppressedReasons:    suppressionReasons(want.Suppression),

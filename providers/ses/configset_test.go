@@ -209,3 +209,60 @@ func TestAccountSuppression(t *testing.T) {
 		t.Errorf("a spec without account settings plans %+v", changes)
 	}
 }
+
+// What a spec without suppression, reputation or destinations expands to:
+// the set follows the account's suppression list and plans stay empty.
+func TestConfigurationSetDefaults(t *testing.T) {
+	e := newEnv(t)
+	name := testStack + "-plain"
+	want := configSet("plain", map[string]any{
+		"suppression": []any{}, "reputation_metrics": false, "tls_policy": "OPTIONAL", "event_destinations": map[string]any{},
+	})
+	e.resetCounts()
+	e.apply(createOf(want))
+	if diff := cmp.Diff(map[string]int{"CreateConfigurationSet": 1}, e.sesCalls()); diff != "" {
+		t.Errorf("SES calls (-want +got):\n%s", diff)
+	}
+	out, err := e.v2.GetConfigurationSet(t.Context(), &sesv2.GetConfigurationSetInput{ConfigurationSetName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.SuppressionOptions != nil && len(out.SuppressionOptions.SuppressedReasons) != 0 {
+		t.Errorf("suppression = %+v", out.SuppressionOptions)
+	}
+	e.requireNoChanges(want)
+
+	t.Run("a list is set and emptied again", func(t *testing.T) {
+		withList := configSet("plain", map[string]any{"suppression": []any{"COMPLAINT"}, "tls_policy": "OPTIONAL"})
+		e.apply(e.replan(withList)[0])
+		e.requireNoChanges(withList)
+		e.apply(e.replan(want)[0])
+		out, _ := e.v2.GetConfigurationSet(t.Context(), &sesv2.GetConfigurationSetInput{ConfigurationSetName: aws.String(name)})
+		if out.SuppressionOptions != nil && len(out.SuppressionOptions.SuppressedReasons) != 0 {
+			t.Errorf("suppression after emptying = %+v", out.SuppressionOptions)
+		}
+		e.requireNoChanges(want)
+	})
+}
+
+func TestConfigurationSetReplace(t *testing.T) {
+	e := newEnv(t)
+	old := configSet("default", map[string]any{"reputation_metrics": true})
+	e.apply(createOf(old))
+	o := e.read(old)["configuration_set.default"]
+	next := specs.Resource{Addr: "configuration_set.default", Kind: specs.KindSESConfigSet, Attrs: map[string]any{"name": testStack + "-main", "reputation_metrics": true}}
+	c := updateOf(next, o)
+	c.Action = plan.Replace
+	res := e.apply(c)
+	if res.Observed == nil || res.Observed.ID != testStack+"-main" {
+		t.Fatalf("observed = %+v", res.Observed)
+	}
+	list, err := e.v2.ListConfigurationSets(t.Context(), &sesv2.ListConfigurationSetsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{testStack + "-main"}, list.ConfigurationSets); diff != "" {
+		t.Errorf("configuration sets (-want +got):\n%s", diff)
+	}
+	e.requireNoChanges(next)
+}

@@ -20,7 +20,7 @@ import (
 // keyChangeWindow is how often SES lets an identity change its DKIM key length.
 const keyChangeWindow = 24 * time.Hour
 
-func (p *Provider) applyIdentity(ctx context.Context, req providers.ApplyRequest, c plan.Change) Result {
+func (p *Provider) applyIdentity(ctx context.Context, req providers.ApplyRequest, c plan.Change) providers.Result {
 	switch c.Action {
 	case plan.Create:
 		return p.createIdentity(ctx, req, c)
@@ -33,7 +33,7 @@ func (p *Provider) applyIdentity(ctx context.Context, req providers.ApplyRequest
 		}
 		if old != "" {
 			if _, err := p.deleteIdentity(ctx, req.Stack, c.Addr, old); err != nil {
-				return Result{Addr: c.Addr, Err: err}
+				return providers.Result{Addr: c.Addr, Err: err}
 			}
 		}
 		return p.createIdentity(ctx, req, c)
@@ -43,9 +43,9 @@ func (p *Provider) applyIdentity(ctx context.Context, req providers.ApplyRequest
 			name = attrs(c.Before).str("identity")
 		}
 		msg, err := p.deleteIdentity(ctx, req.Stack, c.Addr, name)
-		return Result{Addr: c.Addr, Err: err, Message: msg}
+		return providers.Result{Addr: c.Addr, Err: err, Message: msg}
 	}
-	return Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider cannot %s an identity", c.Addr, c.Action)}
+	return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider cannot %s an identity", c.Addr, c.Action)}
 }
 
 // createIdentity creates an identity with its tags, default configuration set
@@ -53,10 +53,10 @@ func (p *Provider) applyIdentity(ctx context.Context, req providers.ApplyRequest
 // DKIM off, MAIL FROM, notification topics and forwarding. An identity that
 // exists already is taken on only when it carries this stack's mark (an
 // earlier run created it and was stopped).
-func (p *Provider) createIdentity(ctx context.Context, req providers.ApplyRequest, c plan.Change) Result {
+func (p *Provider) createIdentity(ctx context.Context, req providers.ApplyRequest, c plan.Change) providers.Result {
 	want, err := parseDesired(c.Addr, c.After)
 	if err != nil {
-		return Result{Addr: c.Addr, Err: err}
+		return providers.Result{Addr: c.Addr, Err: err}
 	}
 	in := &sesv2.CreateEmailIdentityInput{
 		EmailIdentity: aws.String(want.Name),
@@ -70,7 +70,7 @@ func (p *Provider) createIdentity(ctx context.Context, req providers.ApplyReques
 		case string(types.DkimSigningAttributesOriginExternal):
 			key, err := p.byodkimKey(ctx, c.Addr, want.DkimKeySource)
 			if err != nil {
-				return Result{Addr: c.Addr, Err: err}
+				return providers.Result{Addr: c.Addr, Err: err}
 			}
 			in.DkimSigningAttributes = &types.DkimSigningAttributes{
 				DomainSigningSelector:   aws.String(want.DkimSelector),
@@ -86,40 +86,44 @@ func (p *Provider) createIdentity(ctx context.Context, req providers.ApplyReques
 
 	req.Report(c.Addr, "creating SES identity "+want.Name)
 	out, err := p.v2.CreateEmailIdentity(ctx, in)
+	if in.DkimSigningAttributes != nil {
+		err = scrubSecret(err, aws.ToString(in.DkimSigningAttributes.DomainSigningPrivateKey))
+		in.DkimSigningAttributes.DomainSigningPrivateKey = nil
+	}
 	var cur identityState
 	var notes []string
 	switch {
 	case isAlreadyExists(err):
 		existing, found, derr := p.describeIdentity(ctx, want.Name, true)
 		if derr != nil {
-			return Result{Addr: c.Addr, Err: awsError(c.Addr, "reading the existing SES identity "+want.Name, derr)}
+			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "reading the existing SES identity "+want.Name, derr)}
 		}
 		if !found {
-			return Result{Addr: c.Addr, Err: awsError(c.Addr, "creating SES identity "+want.Name, err)}
+			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "creating SES identity "+want.Name, err)}
 		}
 		if owner := existing.Tags[specs.TagStack]; owner != req.Stack || req.Stack == "" {
-			return Result{Addr: c.Addr, Err: notOwnedError(c.Addr, "identity "+want.Name, req.Stack, owner)}
+			return providers.Result{Addr: c.Addr, Err: notOwnedError(c.Addr, "identity "+want.Name, req.Stack, owner)}
 		}
 		cur = existing
 		notes = append(notes, "took on the identity an earlier run created")
 		if err := p.checkKeyLengthChange(c.Addr, cur, want); err != nil {
-			return Result{Addr: c.Addr, Err: err}
+			return providers.Result{Addr: c.Addr, Err: err}
 		}
 	case err != nil:
-		return Result{Addr: c.Addr, Err: awsError(c.Addr, "creating SES identity "+want.Name, err)}
+		return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "creating SES identity "+want.Name, err)}
 	default:
 		cur = createdState(want, in, out)
 	}
 
 	if err := p.converge(ctx, req, c.Addr, &cur, want); err != nil {
-		return Result{Addr: c.Addr, Err: err, Observed: p.observedIdentity(ctx, c.Addr, cur)}
+		return providers.Result{Addr: c.Addr, Err: err, Observed: p.observedIdentity(ctx, c.Addr, cur)}
 	}
 	if !cur.isDomain() {
 		notes = append(notes, fmt.Sprintf("SES mailed a verification link to %s; the address can send once someone follows it", want.Name))
 	} else if cur.DkimStatus != string(types.DkimStatusSuccess) {
 		notes = append(notes, "SES is looking for the DKIM records of "+want.Name)
 	}
-	return Result{Addr: c.Addr, Observed: p.observedIdentity(ctx, c.Addr, cur), Message: strings.Join(notes, "; ")}
+	return providers.Result{Addr: c.Addr, Observed: p.observedIdentity(ctx, c.Addr, cur), Message: strings.Join(notes, "; ")}
 }
 
 // createdState is the identity as CreateEmailIdentity left it.
@@ -165,10 +169,10 @@ func createdState(want desiredIdentity, in *sesv2.CreateEmailIdentityInput, out 
 // updateIdentity reads the identity afresh (its tags decide whether mailform
 // may touch it; its DKIM key date decides whether the key length may change)
 // and makes only the calls for what differs.
-func (p *Provider) updateIdentity(ctx context.Context, req providers.ApplyRequest, c plan.Change) Result {
+func (p *Provider) updateIdentity(ctx context.Context, req providers.ApplyRequest, c plan.Change) providers.Result {
 	want, err := parseDesired(c.Addr, c.After)
 	if err != nil {
-		return Result{Addr: c.Addr, Err: err}
+		return providers.Result{Addr: c.Addr, Err: err}
 	}
 	name := c.ID
 	if name == "" {
@@ -176,24 +180,24 @@ func (p *Provider) updateIdentity(ctx context.Context, req providers.ApplyReques
 	}
 	cur, found, err := p.describeIdentity(ctx, name, want.namesNotifications())
 	if err != nil {
-		return Result{Addr: c.Addr, Err: awsError(c.Addr, "reading SES identity "+name, err)}
+		return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "reading SES identity "+name, err)}
 	}
 	if !found {
-		return Result{Addr: c.Addr, Err: fmt.Errorf("%s: SES identity %s no longer exists; run mailform plan again", c.Addr, name)}
+		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: SES identity %s no longer exists; run mailform plan again", c.Addr, name)}
 	}
 	var notes []string
 	owner := cur.Tags[specs.TagStack]
 	if owner != req.Stack || req.Stack == "" {
 		if !c.Adopt || owner != "" || req.Stack == "" {
-			return Result{Addr: c.Addr, Err: notOwnedError(c.Addr, "identity "+name, req.Stack, owner)}
+			return providers.Result{Addr: c.Addr, Err: notOwnedError(c.Addr, "identity "+name, req.Stack, owner)}
 		}
 	}
 	if err := p.checkKeyLengthChange(c.Addr, cur, want); err != nil {
-		return Result{Addr: c.Addr, Err: err}
+		return providers.Result{Addr: c.Addr, Err: err}
 	}
 	if owner != req.Stack {
 		if err := p.tagIdentity(ctx, name, ownershipTags(req.Stack, c.Addr)); err != nil {
-			return Result{Addr: c.Addr, Err: awsError(c.Addr, "adding the ownership tags to SES identity "+name, err)}
+			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "adding the ownership tags to SES identity "+name, err)}
 		}
 		for k, v := range tagMap(ownershipTags(req.Stack, c.Addr)) {
 			cur.Tags[k] = v
@@ -201,9 +205,9 @@ func (p *Provider) updateIdentity(ctx context.Context, req providers.ApplyReques
 		notes = append(notes, "adopted: tagged "+specs.TagStack+"="+req.Stack)
 	}
 	if err := p.converge(ctx, req, c.Addr, &cur, want); err != nil {
-		return Result{Addr: c.Addr, Err: err, Observed: p.observedIdentity(ctx, c.Addr, cur)}
+		return providers.Result{Addr: c.Addr, Err: err, Observed: p.observedIdentity(ctx, c.Addr, cur)}
 	}
-	return Result{Addr: c.Addr, Observed: p.observedIdentity(ctx, c.Addr, cur), Message: strings.Join(notes, "; ")}
+	return providers.Result{Addr: c.Addr, Observed: p.observedIdentity(ctx, c.Addr, cur), Message: strings.Join(notes, "; ")}
 }
 
 // namesNotifications reports whether the spec sets anything that only the v1
@@ -340,6 +344,7 @@ func (p *Provider) convergeDKIM(ctx context.Context, req providers.ApplyRequest,
 					DomainSigningPrivateKey: aws.String(key),
 				},
 			})
+			err = scrubSecret(err, key)
 			if err != nil {
 				return awsError(addr, "giving SES the DKIM key from "+want.DkimKeySource+" for "+name, err)
 			}

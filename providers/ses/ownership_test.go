@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
@@ -168,4 +169,105 @@ func TestResumeAfterInterruptedCreate(t *testing.T) {
 	if len(list.EmailIdentities) != 1 {
 		t.Errorf("%d identities, want 1", len(list.EmailIdentities))
 	}
+}
+
+func TestConfigurationSetOwnership(t *testing.T) {
+	e := newEnv(t)
+	e.createConfigSetDirect(testStack + "-default") // unowned, but the name the spec wants
+	if _, err := e.v2.CreateConfigurationSet(t.Context(), &sesv2.CreateConfigurationSetInput{
+		ConfigurationSetName: aws.String(testStack + "-theirs"),
+		Tags:                 ownershipTags("other-stack", "configuration_set.theirs"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := configSet("default", map[string]any{"reputation_metrics": true})
+	theirs := configSet("theirs", map[string]any{"reputation_metrics": true})
+	obs := e.read(want, theirs)
+	if obs["configuration_set.default"].Owner != "" || obs["configuration_set.theirs"].Owner != "other-stack" {
+		t.Fatalf("observed = %+v", obs)
+	}
+	for _, tc := range []struct {
+		name   string
+		change plan.Change
+		want   string
+	}{
+		{"create over an unowned set", createOf(want), "-adopt configuration_set.default"},
+		{"update of an unowned set", updateOf(want, obs["configuration_set.default"]), "without the ownership tag"},
+		{"update of another stack's set", updateOf(theirs, obs["configuration_set.theirs"]), `belongs to stack "other-stack"`},
+		{"delete of another stack's set", deleteOf(obs["configuration_set.theirs"]), `belongs to stack "other-stack"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := e.applyResult(tc.change)
+			if res.Err == nil || !strings.Contains(res.Err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", res.Err, tc.want)
+			}
+		})
+	}
+	t.Run("adopt", func(t *testing.T) {
+		c := updateOf(want, obs["configuration_set.default"])
+		c.Adopt = true
+		e.apply(c)
+		out, err := e.v2.GetConfigurationSet(t.Context(), &sesv2.GetConfigurationSetInput{ConfigurationSetName: aws.String(testStack + "-default")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tagMap(out.Tags)[specs.TagStack] != testStack || !out.ReputationOptions.ReputationMetricsEnabled {
+			t.Errorf("after adopt: tags %v reputation %+v", out.Tags, out.ReputationOptions)
+		}
+		e.requireNoChanges(want)
+	})
+}
+
+// A replace deletes the old identity (only when it is the stack's) and
+// creates the new one.
+func TestIdentityReplace(t *testing.T) {
+	e := newEnv(t)
+	old := identityResource("email.ops", map[string]any{"identity": "ops@acme.example", "type": "EMAIL_ADDRESS"})
+	e.apply(createOf(old))
+	o := e.read(old)["email.ops"]
+	next := identityResource("email.ops", map[string]any{"identity": "ops2@acme.example", "type": "EMAIL_ADDRESS"})
+	c := updateOf(next, o)
+	c.Action = plan.Replace
+	res := e.apply(c)
+	if res.Observed == nil || res.Observed.ID != "ops2@acme.example" {
+		t.Fatalf("observed = %+v", res.Observed)
+	}
+	if _, ok := e.getIdentity("ops@acme.example"); ok {
+		t.Error("the old identity stayed")
+	}
+	if _, ok := e.getIdentity("ops2@acme.example"); !ok {
+		t.Error("the new identity was not created")
+	}
+
+	t.Run("not when the old one is not the stack's", func(t *testing.T) {
+		e.createDirect("keep@acme.example", nil)
+		c := plan.Change{Addr: "email.keep", Kind: specs.KindSESIdentity, Action: plan.Replace, ID: "keep@acme.example",
+			After: map[string]any{"identity": "keep2@acme.example", "type": "EMAIL_ADDRESS"}}
+		res := e.applyResult(c)
+		if res.Err == nil {
+			t.Fatal("replaced an identity that is not the stack's")
+		}
+		if _, ok := e.getIdentity("keep@acme.example"); !ok {
+			t.Error("deleted an identity that is not the stack's")
+		}
+		if _, ok := e.getIdentity("keep2@acme.example"); ok {
+			t.Error("created the new identity although the old one stayed")
+		}
+	})
+}
+
+func TestNotificationHeaders(t *testing.T) {
+	e := newEnv(t)
+	topic := e.createTopic("acme-prod-feedback")
+	want := domain("acme.example", map[string]any{"bounce_topic": topic, "complaint_topic": topic, "notification_headers": true})
+	e.apply(createOf(want))
+	out, err := e.v1.GetIdentityNotificationAttributes(t.Context(), &sesv1.GetIdentityNotificationAttributesInput{Identities: []string{"acme.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := out.NotificationAttributes["acme.example"]
+	if !n.HeadersInBounceNotificationsEnabled || !n.HeadersInComplaintNotificationsEnabled || n.HeadersInDeliveryNotificationsEnabled {
+		t.Errorf("headers: bounce %v complaint %v delivery %v", n.HeadersInBounceNotificationsEnabled, n.HeadersInComplaintNotificationsEnabled, n.HeadersInDeliveryNotificationsEnabled)
+	}
+	e.requireNoChanges(want)
 }

@@ -194,14 +194,18 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 // Apply carries out changes of the provider's kinds, one after the other (SES
 // allows one control-plane call per second, so parallel calls would only be
 // throttled).
-func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []Result {
-	results := make([]Result, 0, len(req.Changes))
+func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []providers.Result {
+	results := make([]providers.Result, 0, len(req.Changes))
 	for _, c := range req.Changes {
-		if err := ctx.Err(); err != nil {
-			results = append(results, Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: %w", c.Addr, err)})
+		if req.Region != "" && req.Region != p.region {
+			results = append(results, providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: the change is for region %s, but this SES provider works in %s", c.Addr, req.Region, p.region)})
 			continue
 		}
-		var r Result
+		if err := ctx.Err(); err != nil {
+			results = append(results, providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: %w", c.Addr, err)})
+			continue
+		}
+		var r providers.Result
 		switch c.Kind {
 		case specs.KindSESIdentity:
 			r = p.applyIdentity(ctx, req, c)
@@ -210,15 +214,12 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []Resu
 		case specs.KindSESAccount:
 			r = p.applyAccount(ctx, c)
 		default:
-			r = Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider does not manage kind %s", c.Addr, c.Kind)}
+			r = providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider does not manage kind %s", c.Addr, c.Kind)}
 		}
 		results = append(results, r)
 	}
 	return results
 }
-
-// Result is providers.Result, named here for brevity.
-type Result = providers.Result
 
 // identityARN returns the ARN of an identity, or "" when the account is not known.
 func (p *Provider) identityARN(name string) string {

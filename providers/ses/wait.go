@@ -141,7 +141,8 @@ func (s *identityProgress) summary() string {
 
 // Wait polls SES until every identity is verified (DKIM for domains, the
 // mailed link for addresses, and MAIL FROM where one is set), SES gives up on
-// one, or timeout passes. progress, when not nil, gets a line for each
+// one, or timeout passes (a timeout of zero or less reads once and returns
+// where every identity stands). progress, when not nil, gets a line for each
 // identity whose status changed and one summary line per poll (identity "").
 //
 // It reads with one GetEmailIdentity per identity, or with the v1 batch reads
@@ -165,7 +166,12 @@ func (p *Provider) Wait(ctx context.Context, identities []string, timeout time.D
 		states = append(states, &identityProgress{name: id, domain: !strings.Contains(id, "@")})
 	}
 	start := p.opts.Now()
-	wctx, cancel := context.WithTimeout(ctx, timeout)
+	// A timeout of zero or less reads the statuses once, without waiting.
+	once := timeout <= 0
+	wctx, cancel := context.WithCancel(ctx)
+	if !once {
+		wctx, cancel = context.WithTimeout(ctx, timeout)
+	}
 	defer cancel()
 
 	last := map[string]string{}
@@ -212,6 +218,10 @@ func (p *Provider) Wait(ctx context.Context, identities []string, timeout time.D
 			}
 		}
 		if !stillOpen {
+			break
+		}
+		if once {
+			timedOut = true
 			break
 		}
 		t := time.NewTimer(p.opts.PollInterval)
@@ -426,14 +436,24 @@ func (p *Provider) pendingChecks(s *identityProgress) []PendingCheck {
 	if st, ok := c[CheckVerification]; ok && st != "SUCCESS" {
 		pc := PendingCheck{Check: CheckVerification, Status: st}
 		if s.domain {
-			pc.Explain = "SES has not verified the domain " + s.name + ": " + statusExplain(st)
+			// SES v2 verifies a domain through its DKIM records, also when
+			// it does not sign with them.
+			pc.Expect = p.dkimRecords(s)
+			pc.Explain = "SES verifies the domain through these DKIM records, though it does not sign with them; " + statusExplain(st)
+			if st == "FAILED" {
+				pc.Explain += failedHint(CheckDKIM)
+			}
 		} else {
 			pc.Explain = "SES mailed a verification link to " + s.name + "; the address stays unverified until someone follows it"
 		}
 		out = append(out, pc)
 	}
 	if st, ok := c[CheckDKIM]; ok && st != "SUCCESS" {
-		out = append(out, PendingCheck{Check: CheckDKIM, Status: st, Expect: p.dkimRecords(s), Explain: statusExplain(st)})
+		pc := PendingCheck{Check: CheckDKIM, Status: st, Expect: p.dkimRecords(s), Explain: statusExplain(st)}
+		if st == "FAILED" {
+			pc.Explain += failedHint(CheckDKIM)
+		}
+		out = append(out, pc)
 	}
 	if st, ok := c[CheckMailFrom]; ok && st != "SUCCESS" {
 		pc := PendingCheck{Check: CheckMailFrom, Status: st, Explain: statusExplain(st)}
@@ -441,11 +461,19 @@ func (p *Provider) pendingChecks(s *identityProgress) []PendingCheck {
 			pc.Expect = MailFromRecords(s.mailFrom, p.region)
 		}
 		if st == "FAILED" {
-			pc.Explain += "; setting the MAIL FROM domain again (mailform apply after deleting and re-adding it, or the console) restarts the check"
+			pc.Explain += failedHint(CheckMailFrom)
 		}
 		out = append(out, pc)
 	}
 	return out
+}
+
+// failedHint says how to make SES look again once it gave up.
+func failedHint(check string) string {
+	if check == CheckMailFrom {
+		return "; once they are published, set the MAIL FROM domain again to make SES look again"
+	}
+	return "; once they are published, give SES the DKIM signing settings again (or delete and re-create the identity) to make it look again"
 }
 
 func statusExplain(st string) string {

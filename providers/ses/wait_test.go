@@ -222,3 +222,41 @@ func TestV2Status(t *testing.T) {
 		}
 	}
 }
+
+// SES looks for the records for 72 hours, then gives up: Wait stops at once
+// and says so.
+func TestWaitStopsWhenSESGivesUp(t *testing.T) {
+	e := newEnv(t)
+	e.apply(createOf(domain("acme.example", map[string]any{"mail_from_domain": "bounce.acme.example"})))
+	e.clock.Advance(73 * time.Hour)
+	results, err := e.provider.Wait(t.Context(), []string{"acme.example"}, time.Minute, nil)
+	if !errors.Is(err, ErrVerificationFailed) {
+		t.Fatalf("err = %v, want ErrVerificationFailed", err)
+	}
+	var statuses []string
+	for _, p := range results[0].Pending {
+		statuses = append(statuses, p.Check+" "+p.Status)
+		if p.Status == "FAILED" && !strings.Contains(p.Explain, "stopped looking") {
+			t.Errorf("explanation of %s: %q", p.Check, p.Explain)
+		}
+	}
+	if diff := cmp.Diff([]string{"DKIM FAILED", "MAIL FROM FAILED"}, statuses); diff != "" {
+		t.Errorf("pending checks (-want +got):\n%s", diff)
+	}
+}
+
+func TestWaitZeroTimeoutReadsOnce(t *testing.T) {
+	e := newEnv(t)
+	e.apply(createOf(domain("acme.example", nil)))
+	e.resetCounts()
+	results, err := e.provider.Wait(t.Context(), []string{"acme.example"}, 0, nil)
+	if !errors.Is(err, ErrWaitTimeout) {
+		t.Fatalf("err = %v", err)
+	}
+	if diff := cmp.Diff(map[string]int{"GetEmailIdentity": 1}, e.sesCalls()); diff != "" {
+		t.Errorf("SES calls (-want +got):\n%s", diff)
+	}
+	if len(results[0].Pending) != 1 || results[0].Pending[0].Check != CheckDKIM || results[0].Pending[0].Status != "PENDING" {
+		t.Errorf("pending = %+v", results[0].Pending)
+	}
+}

@@ -188,7 +188,7 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 			if err == nil {
 				var msg string
 				res.Observed, msg, err = p.ensure(ctx, req.Stack, c)
-				res.Message = strings.TrimPrefix(res.Message+"; "+msg, "; ")
+				res.Message = joinNotes([]string{res.Message, msg})
 			}
 		case plan.Delete:
 			arn := c.ID
@@ -250,13 +250,22 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 		if err != nil {
 			return nil, "", err
 		}
-		if err := checkOwner(arn, tags, stack); err != nil {
-			return nil, "", err
+		adopt := c.Adopt && tags[specs.TagStack] == ""
+		if !adopt {
+			if err := checkOwner(arn, tags, stack); err != nil {
+				return nil, "", err
+			}
 		}
-		if tags[specs.TagAddr] != c.Addr {
-			if _, err := p.api.TagResource(ctx, &snssdk.TagResourceInput{ResourceArn: aws.String(arn), Tags: []snstypes.Tag{{Key: aws.String(specs.TagAddr), Value: aws.String(c.Addr)}}}); err != nil {
+		if tags[specs.TagAddr] != c.Addr || adopt {
+			if _, err := p.api.TagResource(ctx, &snssdk.TagResourceInput{ResourceArn: aws.String(arn), Tags: []snstypes.Tag{
+				{Key: aws.String(specs.TagAddr), Value: aws.String(c.Addr)},
+				{Key: aws.String(specs.TagStack), Value: aws.String(stack)},
+			}}); err != nil {
 				return nil, "", fmt.Errorf("tagging SNS topic %s: %w", arn, err)
 			}
+		}
+		if adopt {
+			msg = "adopted SNS topic " + arn + ": tagged " + specs.TagStack + "=" + stack
 		}
 	}
 	have := current.Attributes["Policy"]
@@ -326,4 +335,14 @@ func isNotFound(err error) bool {
 	var nf *snstypes.NotFoundException
 	var rnf *snstypes.ResourceNotFoundException
 	return errors.As(err, &nf) || errors.As(err, &rnf)
+}
+
+func joinNotes(notes []string) string {
+	var out []string
+	for _, n := range notes {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, "; ")
 }

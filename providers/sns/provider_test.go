@@ -278,3 +278,73 @@ func TestForeignTopicsAreLeftAlone(t *testing.T) {
 		t.Errorf("foreign topic got tags %v", tags)
 	}
 }
+
+func TestAdopt(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	theirs, err := f.sns.CreateTopic(ctx, &snssdk.CreateTopicInput{Name: aws.String("acme-feedback")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	others, err := f.sns.CreateTopic(ctx, &snssdk.CreateTopicInput{Name: aws.String("acme-other"), Tags: []snstypes.Tag{{Key: aws.String(specs.TagStack), Value: aws.String("other")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := topic("feedback")
+	res := f.apply(t, plan.Change{Addr: want.Addr, Kind: want.Kind, Action: plan.Update, ID: *theirs.TopicArn, After: want.Attrs, Adopt: true})
+	if res.Err != nil || !strings.Contains(res.Message, "adopted") {
+		t.Fatalf("adopt: %+v", res)
+	}
+	if tags := f.awsTags(t, *theirs.TopicArn); tags[specs.TagStack] != stack || tags[specs.TagAddr] != want.Addr {
+		t.Errorf("tags after adoption: %v", tags)
+	}
+	if obs := f.read(t, want); len(obs) != 1 || !obs[0].Owned(stack) || obs[0].Attrs["ses_publish"] != true {
+		t.Errorf("after adoption: %+v", obs)
+	}
+	other := topic("other")
+	res = f.apply(t, plan.Change{Addr: other.Addr, Kind: other.Kind, Action: plan.Update, ID: *others.TopicArn, After: other.Attrs, Adopt: true})
+	if res.Err == nil {
+		t.Error("adopted another stack's topic")
+	}
+	if tags := f.awsTags(t, *others.TopicArn); tags[specs.TagStack] != "other" {
+		t.Errorf("other stack's topic tags: %v", tags)
+	}
+}
+
+// TestLostAnswers cuts the connection after AWS carried out a call, so the
+// SDK retries it: the run must still succeed and leave one topic.
+func TestLostAnswers(t *testing.T) {
+	for _, fault := range []string{"sns:CreateTopic=cut#1", "sns:SetTopicAttributes=cut#1", "sns:DeleteTopic=cut#1"} {
+		t.Run(fault, func(t *testing.T) {
+			f := newFixture(t)
+			want := topic("feedback")
+			deletes := strings.Contains(fault, "Delete")
+			if deletes {
+				if res := f.apply(t, plan.Change{Addr: want.Addr, Kind: want.Kind, Action: plan.Create, After: want.Attrs}); res.Err != nil {
+					t.Fatal(res.Err)
+				}
+			}
+			if err := f.s.SetFaults(fault); err != nil {
+				t.Fatal(err)
+			}
+			c := plan.Change{Addr: want.Addr, Kind: want.Kind, Action: plan.Create, After: want.Attrs}
+			if deletes {
+				o := f.read(t)[0]
+				c = plan.Change{Addr: o.Addr, Kind: o.Kind, Action: plan.Delete, ID: o.ID, Before: o.Attrs}
+			}
+			if res := f.apply(t, c); res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			obs := f.read(t, want)
+			switch {
+			case deletes && len(obs) != 0:
+				t.Errorf("topic survives: %+v", obs)
+			case !deletes && (len(obs) != 1 || obs[0].Attrs["ses_publish"] != true):
+				t.Errorf("observed %+v", obs)
+			}
+			if n := f.s.InjectedFaults()[fault]; n != 1 {
+				t.Errorf("fault injected %d times", n)
+			}
+		})
+	}
+}

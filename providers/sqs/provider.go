@@ -255,7 +255,7 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 			if err == nil {
 				var msg string
 				res.Observed, msg, err = p.ensure(ctx, req.Stack, c)
-				res.Message = strings.TrimPrefix(res.Message+"; "+msg, "; ")
+				res.Message = joinNotes([]string{res.Message, msg})
 			}
 		case plan.Delete:
 			res.Message, err = p.delete(ctx, req.Stack, c)
@@ -315,18 +315,40 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 		if err != nil {
 			return nil, "", err
 		}
-		if err := checkOwner(name, tags, stack); err != nil {
-			return nil, "", err
+		adopt := c.Adopt && tags[specs.TagStack] == ""
+		if !adopt {
+			if err := checkOwner(name, tags, stack); err != nil {
+				return nil, "", err
+			}
 		}
-		if tags[specs.TagAddr] != c.Addr {
-			if _, err := p.api.TagQueue(ctx, &sqssdk.TagQueueInput{QueueUrl: aws.String(url), Tags: map[string]string{specs.TagAddr: c.Addr}}); err != nil {
+		if tags[specs.TagAddr] != c.Addr || adopt {
+			if _, err := p.api.TagQueue(ctx, &sqssdk.TagQueueInput{QueueUrl: aws.String(url), Tags: map[string]string{specs.TagAddr: c.Addr, specs.TagStack: stack}}); err != nil {
 				return nil, "", fmt.Errorf("tagging SQS queue %s: %w", name, err)
 			}
+		}
+		if adopt {
+			notes = append(notes, "adopted SQS queue "+name+": tagged "+specs.TagStack+"="+stack)
 		}
 	}
 	q, err := p.queue(ctx, url)
 	if err != nil {
 		return nil, "", err
+	}
+	// The subscription comes first and stale ones go before the policy
+	// changes: until then the old policy still names the topics whose
+	// subscriptions a run stopped half way would otherwise lose track of.
+	sub, msg, err := p.ensureSubscription(ctx, topic, q.arn)
+	if err != nil {
+		return nil, "", err
+	}
+	notes = append(notes, msg)
+	stale := append(allowedTopics(q.policy, q.arn), str(c.Before, "topic_arn"))
+	removed, err := p.removeSubscriptions(ctx, q.arn, stale, topic, str(c.Before, "subscription_arn"), sub)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, t := range removed {
+		notes = append(notes, "removed the subscription to "+t)
 	}
 	// Both attributes are sent whenever either differs: moto 5.2.1 clears
 	// a queue's policy on a SetQueueAttributes without one, and resending
@@ -344,17 +366,6 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 			q.retention = retention
 		}
 	}
-	sub, msg, err := p.ensureSubscription(ctx, topic, q.arn)
-	if err != nil {
-		return nil, "", err
-	}
-	notes = append(notes, msg)
-	if old := str(c.Before, "subscription_arn"); old != "" && old != sub {
-		if _, err := p.sns.Unsubscribe(ctx, &snssdk.UnsubscribeInput{SubscriptionArn: aws.String(old)}); err != nil && !isSNSNotFound(err) {
-			return nil, "", fmt.Errorf("removing the former subscription %s: %w", old, err)
-		}
-		notes = append(notes, "removed the subscription to "+str(c.Before, "topic_arn"))
-	}
 	return &plan.Observed{
 		Addr: c.Addr, Kind: specs.KindSQSQueue, ID: url, Owner: stack,
 		Attrs: map[string]any{
@@ -362,6 +373,45 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 			"topic_arn": topic, "subscription_arn": sub,
 		},
 	}, joinNotes(notes), nil
+}
+
+// removeSubscriptions unsubscribes the queue from every topic of topics
+// except keepTopic, and removes the subscription known (from the plan) unless
+// it is keepSub. It returns the topics it unsubscribed the queue from.
+func (p *Provider) removeSubscriptions(ctx context.Context, queueARN string, topics []string, keepTopic, known, keepSub string) ([]string, error) {
+	var removed []string
+	seen := map[string]bool{keepTopic: true, "": true}
+	unsubscribe := func(sub string) error {
+		if _, err := p.sns.Unsubscribe(ctx, &snssdk.UnsubscribeInput{SubscriptionArn: aws.String(sub)}); err != nil && !isSNSNotFound(err) {
+			return fmt.Errorf("removing subscription %s: %w", sub, err)
+		}
+		return nil
+	}
+	gone := map[string]bool{}
+	for _, t := range topics {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		sub, err := p.subscription(ctx, t, queueARN)
+		if err != nil {
+			return nil, err
+		}
+		if sub == "" {
+			continue
+		}
+		if err := unsubscribe(sub); err != nil {
+			return nil, err
+		}
+		gone[sub] = true
+		removed = append(removed, t)
+	}
+	if known != "" && known != keepSub && !gone[known] {
+		if err := unsubscribe(known); err != nil {
+			return nil, err
+		}
+	}
+	return removed, nil
 }
 
 // ensureSubscription finds the topic's subscription for the queue, or makes
@@ -420,22 +470,16 @@ func (p *Provider) delete(ctx context.Context, stack string, c plan.Change) (str
 	if err := checkOwner(queueName(url), tags, stack); err != nil {
 		return "", err
 	}
-	sub := str(c.Before, "subscription_arn")
-	if sub == "" {
-		if topic := str(c.Before, "topic_arn"); topic != "" {
-			q, err := p.queue(ctx, url)
-			if err != nil {
-				return "", err
-			}
-			if sub, err = p.subscription(ctx, topic, q.arn); err != nil {
-				return "", err
-			}
-		}
+	q, err := p.queue(ctx, url)
+	if isNoQueue(err) {
+		return "SQS queue " + queueName(url) + " was already gone", nil
 	}
-	if sub != "" {
-		if _, err := p.sns.Unsubscribe(ctx, &snssdk.UnsubscribeInput{SubscriptionArn: aws.String(sub)}); err != nil && !isSNSNotFound(err) {
-			return "", fmt.Errorf("removing subscription %s: %w", sub, err)
-		}
+	if err != nil {
+		return "", err
+	}
+	topics := append(allowedTopics(q.policy, q.arn), str(c.Before, "topic_arn"))
+	if _, err := p.removeSubscriptions(ctx, q.arn, topics, "", str(c.Before, "subscription_arn"), ""); err != nil {
+		return "", err
 	}
 	if _, err := p.api.DeleteQueue(ctx, &sqssdk.DeleteQueueInput{QueueUrl: aws.String(url)}); err != nil && !isNoQueue(err) {
 		return "", fmt.Errorf("deleting SQS queue %s: %w", queueName(url), err)

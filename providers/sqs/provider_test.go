@@ -415,3 +415,100 @@ func TestRetention(t *testing.T) {
 		t.Error("retentionDays")
 	}
 }
+
+func TestAdopt(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	topic := f.topic(t, "acme-feedback")
+	q, err := f.sqs.CreateQueue(ctx, &sqssdk.CreateQueueInput{QueueName: aws.String(qname)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.sqs.CreateQueue(ctx, &sqssdk.CreateQueueInput{QueueName: aws.String("acme-x-feedback"), Tags: map[string]string{specs.TagStack: "other"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := desiredQueue(topic, 14)
+	c := planFor(want, f.read(t, want))
+	c.Adopt = true
+	res := f.mustApply(t, c)
+	if !strings.Contains(res.Message, "adopted") {
+		t.Errorf("message %q", res.Message)
+	}
+	if _, tags := f.inAWS(t, *q.QueueUrl); tags[specs.TagStack] != stack || tags[specs.TagAddr] != addr {
+		t.Errorf("tags after adoption: %v", tags)
+	}
+	if obs := f.read(t, want); len(obs) != 1 || !obs[0].Owned(stack) || obs[0].Attrs["topic_arn"] != topic {
+		t.Errorf("after adoption: %+v", obs)
+	}
+	other := desiredQueue(topic, 14)
+	other.Attrs["name"] = "acme-x-feedback"
+	c = plan.Change{Addr: "topic.x/queue", Kind: specs.KindSQSQueue, Action: plan.Create, After: other.Attrs, Adopt: true}
+	if res := f.apply(t, c); res.Err == nil {
+		t.Error("adopted another stack's queue")
+	}
+}
+
+// TestLostAnswers cuts the connection after AWS carried out a call, so the
+// SDK retries it: the run must still succeed, with one queue and one
+// subscription, or none after a delete.
+func TestLostAnswers(t *testing.T) {
+	for _, fault := range []string{"sqs:CreateQueue=cut#1", "sqs:SetQueueAttributes=cut#1", "sns:Subscribe=cut#1", "sns:Unsubscribe=cut#1", "sqs:DeleteQueue=cut#1"} {
+		t.Run(fault, func(t *testing.T) {
+			f := newFixture(t)
+			topic := f.topic(t, "acme-feedback")
+			want := desiredQueue(topic, 14)
+			deletes := strings.Contains(fault, "Delete") || strings.Contains(fault, "Unsubscribe")
+			if deletes {
+				f.mustApply(t, planFor(want, f.read(t, want)))
+			}
+			if err := f.s.SetFaults(fault); err != nil {
+				t.Fatal(err)
+			}
+			c := planFor(want, f.read(t, want))
+			if deletes {
+				o := f.read(t)[0]
+				c = plan.Change{Addr: o.Addr, Kind: o.Kind, Action: plan.Delete, ID: o.ID, Before: o.Attrs}
+			}
+			f.mustApply(t, c)
+			subs := f.subscriptions(t, topic)
+			obs := f.read(t, want)
+			switch {
+			case deletes && (len(obs) != 0 || len(subs) != 0):
+				t.Errorf("left: %+v, subscriptions %v", obs, subs)
+			case !deletes && (len(obs) != 1 || obs[0].Attrs["topic_arn"] != topic || len(subs) != 1):
+				t.Errorf("observed %+v, subscriptions %v", obs, subs)
+			}
+			if n := f.s.InjectedFaults()[fault]; n != 1 {
+				t.Errorf("fault injected %d times", n)
+			}
+		})
+	}
+}
+
+// TestStaleSubscriptionsGo covers a run stopped after subscribing the queue
+// to its new topic: the next run, even without the plan's Before, finds the
+// old topic through the queue policy and unsubscribes it.
+func TestStaleSubscriptionsGo(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	oldTopic := f.topic(t, "acme-feedback")
+	newTopic := f.topic(t, "acme-bounces")
+	res := f.mustApply(t, planFor(desiredQueue(oldTopic, 14), nil))
+	if _, err := f.sns.Subscribe(ctx, &snssdk.SubscribeInput{TopicArn: aws.String(newTopic), Protocol: aws.String("sqs"), Endpoint: aws.String(res.Observed.Attrs["arn"].(string)), ReturnSubscriptionArn: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := desiredQueue(newTopic, 14)
+	f.mustApply(t, plan.Change{Addr: addr, Kind: specs.KindSQSQueue, Action: plan.Update, ID: res.Observed.ID, After: want.Attrs})
+	if subs := f.subscriptions(t, oldTopic); len(subs) != 0 {
+		t.Errorf("old topic still subscribed: %v", subs)
+	}
+	if subs := f.subscriptions(t, newTopic); len(subs) != 1 {
+		t.Errorf("new topic subscriptions: %v", subs)
+	}
+	if n := f.s.Count("sns", "Subscribe"); n != 2 {
+		t.Errorf("Subscribe calls = %d: the existing subscription should be found", n)
+	}
+	if obs := f.read(t, want); obs[0].Attrs["topic_arn"] != newTopic {
+		t.Errorf("observed %v", obs[0].Attrs)
+	}
+}

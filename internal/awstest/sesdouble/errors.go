@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 )
 
 // apiError is an error SES returns to the caller. code is the v2 error shape
@@ -73,19 +74,13 @@ func v1CodeFor(e *apiError) string {
 // writeV2Error writes e in the REST-JSON error shape the SDK reads: the
 // x-amzn-ErrorType header names the error, the body carries the message.
 func writeV2Error(w http.ResponseWriter, requestID string, e *apiError) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-ErrorType", e.code)
-	w.Header().Set("X-Amzn-RequestId", requestID)
-	w.WriteHeader(v2Status(e.code))
 	body, _ := json.Marshal(map[string]string{"message": e.message})
-	_, _ = w.Write(body)
+	w.Header().Set("X-Amzn-ErrorType", e.code)
+	writeBody(w, requestID, "application/json", v2Status(e.code), body)
 }
 
 // writeV1Error writes e in the Query API's XML error shape.
 func writeV1Error(w http.ResponseWriter, requestID string, e *apiError) {
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-RequestId", requestID)
-	w.WriteHeader(http.StatusBadRequest)
 	x := newXMLWriter()
 	x.open(`ErrorResponse xmlns="` + v1Namespace + `"`)
 	x.open("Error")
@@ -95,5 +90,15 @@ func writeV1Error(w http.ResponseWriter, requestID string, e *apiError) {
 	x.close("Error")
 	x.elem("RequestId", requestID)
 	x.close("ErrorResponse")
-	_, _ = w.Write(x.bytes())
+	writeBody(w, requestID, "text/xml", http.StatusBadRequest, x.bytes())
+}
+
+// writeBody writes a complete response with its Content-Length, as AWS does
+// (never chunked).
+func writeBody(w http.ResponseWriter, requestID, contentType string, status int, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Header().Set("X-Amzn-RequestId", requestID)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }

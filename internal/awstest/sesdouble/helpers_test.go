@@ -1,10 +1,13 @@
 package sesdouble
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -14,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -131,7 +135,7 @@ type env struct {
 	v1    *ses.Client
 }
 
-func newEnv(t *testing.T, opts ...func(*Options)) *env {
+func newEnv(t testing.TB, opts ...func(*Options)) *env {
 	t.Helper()
 	be := newStubBackend()
 	clock := &fakeClock{t: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
@@ -155,11 +159,33 @@ func clients(endpoint, region string) (*sesv2.Client, *ses.Client) {
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "not-a-secret"}, nil
 		}),
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+		Retryer:    func() aws.Retryer { return aws.NopRetryer{} },
+		HTTPClient: ownBodyClient{awshttp.NewBuildableClient()},
 	}
 	v2 := sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(endpoint) })
 	v1 := ses.NewFromConfig(cfg, func(o *ses.Options) { o.BaseEndpoint = aws.String(endpoint) })
 	return v2, v1
+}
+
+// ownBodyClient gives the transport its own copy of each request body. The
+// SDK closes the request body as soon as the response headers arrive; a local
+// server answers so fast that the transport may still be making its final
+// check for the end of the body, which then fails and makes it drop the
+// connection while the response is being read ("use of closed network
+// connection"). With its own copy the transport never sees that close.
+type ownBodyClient struct{ next aws.HTTPClient }
+
+func (c ownBodyClient) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	return c.next.Do(r)
 }
 
 // errorCode returns the AWS error code of err, or "" when err is nil.

@@ -380,3 +380,109 @@ func TestNotificationTopicThatFailsIsCleared(t *testing.T) {
 		t.Fatalf("after a failed bounce publish: bounce %v, complaint %v, forwarding %v", a.BounceTopic, a.ComplaintTopic, a.ForwardingEnabled)
 	}
 }
+
+// eventTypesOn lists the event types published to topic, in order.
+func eventTypesOn(t *testing.T, pubs []published, topic string) []string {
+	t.Helper()
+	var out []string
+	for _, p := range pubs {
+		if p.Topic != topic {
+			continue
+		}
+		var m struct {
+			EventType        string `json:"eventType"`
+			NotificationType string `json:"notificationType"`
+		}
+		if err := json.Unmarshal([]byte(p.Message), &m); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m.EventType+m.NotificationType)
+	}
+	return out
+}
+
+func TestNotificationRouting(t *testing.T) {
+	e := notificationEnv(t)
+	ctx := t.Context()
+	identityTopic := "arn:aws:sns:us-west-2:123456789012:identity-feedback"
+	eventTopic := "arn:aws:sns:us-west-2:123456789012:events"
+	otherTopic := e.be.addTopic("other")
+	addressTopic := e.be.addTopic("address")
+	must[*sesv2.CreateConfigurationSetOutput](t)(e.v2.CreateConfigurationSet(ctx, &sesv2.CreateConfigurationSetInput{
+		ConfigurationSetName: aws.String("other"),
+		SuppressionOptions:   &types.SuppressionOptions{SuppressedReasons: []types.SuppressionListReason{}}}))
+	must[*sesv2.CreateConfigurationSetEventDestinationOutput](t)(e.v2.CreateConfigurationSetEventDestination(ctx, &sesv2.CreateConfigurationSetEventDestinationInput{
+		ConfigurationSetName: aws.String("other"), EventDestinationName: aws.String("bounces"),
+		EventDestination: &types.EventDestinationDefinition{Enabled: true, SnsDestination: &types.SnsDestination{TopicArn: aws.String(otherTopic)},
+			MatchingEventTypes: []types.EventType{types.EventTypeBounce, types.EventTypeDelivery}}}))
+	must[*sesv2.CreateEmailIdentityOutput](t)(e.v2.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("billing@acme.example")}))
+	if err := e.d.VerifyEmail(testRegion, "billing@acme.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.setTopic(t, "billing@acme.example", "Bounce", addressTopic); err != nil {
+		t.Fatal(err)
+	}
+	must[*sesv2.PutSuppressedDestinationOutput](t)(e.v2.PutSuppressedDestination(ctx, &sesv2.PutSuppressedDestinationInput{
+		EmailAddress: aws.String("gone@rcpt.example"), Reason: types.SuppressionListReasonBounce}))
+
+	send := func(from, configSet string, to ...string) []published {
+		t.Helper()
+		e.clock.Advance(time.Minute)
+		e.be.takePublished()
+		in := &sesv2.SendEmailInput{FromEmailAddress: aws.String(from), Destination: &types.Destination{ToAddresses: to},
+			Content: &types.EmailContent{Simple: &types.Message{Subject: &types.Content{Data: aws.String("s")}, Body: &types.Body{Text: &types.Content{Data: aws.String("b")}}}}}
+		if configSet != "" {
+			in.ConfigurationSetName = aws.String(configSet)
+		}
+		if _, err := e.v2.SendEmail(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		return e.be.takePublished()
+	}
+
+	t.Run("explicit configuration set replaces the identity's default", func(t *testing.T) {
+		pubs := send("noreply@acme.example", "other", "bounce@simulator.amazonses.com")
+		if got := eventTypesOn(t, pubs, eventTopic); len(got) != 0 {
+			t.Errorf("default set still got %v", got)
+		}
+		if got := eventTypesOn(t, pubs, otherTopic); strings.Join(got, ",") != "Bounce" {
+			t.Errorf("explicit set got %v, want [Bounce]", got)
+		}
+		if got := eventTypesOn(t, pubs, identityTopic); strings.Join(got, ",") != "Bounce" {
+			t.Errorf("identity topic got %v", got)
+		}
+	})
+	t.Run("a set without suppression delivers to a suppressed address", func(t *testing.T) {
+		pubs := send("noreply@acme.example", "other", "gone@rcpt.example")
+		if got := eventTypesOn(t, pubs, otherTopic); strings.Join(got, ",") != "Delivery" {
+			t.Errorf("got %v, want [Delivery]", got)
+		}
+	})
+	t.Run("a separately verified address uses its own topics", func(t *testing.T) {
+		pubs := send("billing@acme.example", "", "bounce@simulator.amazonses.com")
+		if got := eventTypesOn(t, pubs, addressTopic); strings.Join(got, ",") != "Bounce" {
+			t.Errorf("address topic got %v", got)
+		}
+		if got := eventTypesOn(t, pubs, identityTopic); len(got) != 0 {
+			t.Errorf("domain topic got %v", got)
+		}
+		// The address identity has no default configuration set.
+		if got := eventTypesOn(t, pubs, eventTopic); len(got) != 0 {
+			t.Errorf("event topic got %v", got)
+		}
+	})
+	t.Run("statistics count bounces and complaints", func(t *testing.T) {
+		send("noreply@acme.example", "", "complaint@simulator.amazonses.com")
+		var bounces, complaints int64
+		for _, p := range e.d.Stats(testRegion) {
+			bounces += p.Bounces
+			complaints += p.Complaints
+		}
+		if bounces != 2 || complaints != 1 {
+			t.Errorf("bounces %d, complaints %d; want 2, 1", bounces, complaints)
+		}
+		if len(e.d.Stats("eu-west-1")) != 0 {
+			t.Error("statistics leak into another region")
+		}
+	})
+}

@@ -282,3 +282,40 @@ func TestV1SendRawUsesHeaders(t *testing.T) {
 		t.Fatalf("garbage message: %v", err)
 	}
 }
+
+func TestV1SearchWindowAndRestart(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	token := aws.ToString(must[*ses.VerifyDomainIdentityOutput](t)(e.v1.VerifyDomainIdentity(ctx, &ses.VerifyDomainIdentityInput{Domain: aws.String("old.example")})).VerificationToken)
+	must[*ses.VerifyEmailIdentityOutput](t)(e.v1.VerifyEmailIdentity(ctx, &ses.VerifyEmailIdentityInput{EmailAddress: aws.String("ops@old.example")}))
+	must[*ses.SetIdentityMailFromDomainOutput](t)(e.v1.SetIdentityMailFromDomain(ctx, &ses.SetIdentityMailFromDomainInput{
+		Identity: aws.String("ops@old.example"), MailFromDomain: aws.String("bounce.old.example")}))
+	read := func() (sestypes.VerificationStatus, sestypes.CustomMailFromStatus) {
+		v := must[*ses.GetIdentityVerificationAttributesOutput](t)(e.v1.GetIdentityVerificationAttributes(ctx, &ses.GetIdentityVerificationAttributesInput{Identities: []string{"old.example"}}))
+		m := must[*ses.GetIdentityMailFromDomainAttributesOutput](t)(e.v1.GetIdentityMailFromDomainAttributes(ctx, &ses.GetIdentityMailFromDomainAttributesInput{Identities: []string{"ops@old.example"}}))
+		return v.VerificationAttributes["old.example"].VerificationStatus, m.MailFromDomainAttributes["ops@old.example"].MailFromDomainStatus
+	}
+	if v, m := read(); v != sestypes.VerificationStatusPending || m != sestypes.CustomMailFromStatusPending {
+		t.Fatalf("start: %s %s", v, m)
+	}
+	e.clock.Advance(72 * time.Hour)
+	if v, m := read(); v != sestypes.VerificationStatusFailed || m != sestypes.CustomMailFromStatusFailed {
+		t.Fatalf("after 72h: %s %s", v, m)
+	}
+	// Records published after FAILED are not seen until the setup restarts.
+	e.be.setRecords("_amazonses.old.example.", "TXT", `"`+token+`"`)
+	e.be.setRecords("bounce.old.example.", "MX", "10 feedback-smtp.eu-west-1.amazonses.com")
+	if v, m := read(); v != sestypes.VerificationStatusFailed || m != sestypes.CustomMailFromStatusFailed {
+		t.Fatalf("FAILED re-checked: %s %s", v, m)
+	}
+	again := aws.ToString(must[*ses.VerifyDomainIdentityOutput](t)(e.v1.VerifyDomainIdentity(ctx, &ses.VerifyDomainIdentityInput{Domain: aws.String("old.example")})).VerificationToken)
+	if again == token {
+		t.Fatal("restart kept the failed token")
+	}
+	e.be.setRecords("_amazonses.old.example.", "TXT", `"`+again+`"`)
+	must[*ses.SetIdentityMailFromDomainOutput](t)(e.v1.SetIdentityMailFromDomain(ctx, &ses.SetIdentityMailFromDomainInput{
+		Identity: aws.String("ops@old.example"), MailFromDomain: aws.String("bounce.old.example")}))
+	if v, m := read(); v != sestypes.VerificationStatusSuccess || m != sestypes.CustomMailFromStatusSuccess {
+		t.Fatalf("after restart: %s %s", v, m)
+	}
+}

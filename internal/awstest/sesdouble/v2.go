@@ -112,13 +112,11 @@ func (d *Double) serveV2(w http.ResponseWriter, r *http.Request, region string) 
 		writeV2Error(w, requestID, apiErr)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-RequestId", requestID)
 	if out == nil {
 		out = struct{}{}
 	}
 	b, _ := json.Marshal(out)
-	_, _ = w.Write(b)
+	writeBody(w, requestID, "application/json", http.StatusOK, b)
 }
 
 // remoteIP is the caller's IP address without the port.
