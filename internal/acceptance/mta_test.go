@@ -462,7 +462,7 @@ func TestAllocateAddressAnswerLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	applied := n.must(0, "apply", n.dir, "-auto-approve")
-	if !strings.Contains(applied.stdout, "adopted the Elastic IP an interrupted allocation left") {
+	if !strings.Contains(applied.stdout, "Note: mta.mx1: adopted Elastic IP") && !strings.Contains(applied.stdout, "Note: mta.mx2: adopted Elastic IP") {
 		t.Errorf("apply does not say it adopted the address whose answer was lost:\n%s", applied.stdout)
 	}
 	if got := n.s.InjectedFaults(); len(got) == 0 {
