@@ -965,3 +965,76 @@ func TestEC2MTAWithinAWSRateLimits(t *testing.T) {
 	t.Logf("calls of the apply: %s", countsReport(n.s.Counts()))
 	n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
 }
+
+// TestDKIMKeyLocations: dkim_key blocks with their keys in SSM, Secrets
+// Manager and a file. Each key is generated where it belongs and published;
+// removing the blocks removes the records and the stack's keys in AWS, and
+// leaves the file alone (a file carries no ownership mark).
+func TestDKIMKeyLocations(t *testing.T) {
+	e := newEnv(t, "")
+	e.region = "eu-west-1"
+	zoneID := e.createZone("keys.example")
+	header := `mailform {
+  stack  = "keys"
+  region = "eu-west-1"
+}
+
+zone "keys.example" {}
+`
+	e.write("main.hcl", header+`
+dkim_key "a" {
+  domain      = "keys.example"
+  selector    = "a"
+  private_key = "ssm:/keys/dkim/a"
+}
+
+dkim_key "b" {
+  domain      = "keys.example"
+  selector    = "b"
+  key_length  = 1024
+  private_key = "secretsmanager:keys/dkim/b"
+}
+
+dkim_key "c" {
+  domain      = "keys.example"
+  selector    = "c"
+  private_key = "file:keys/c.pem"
+}
+`)
+	e.must(0, "apply", e.dir, "-auto-approve")
+	sm, err := secretsmanager.NewFromConfig(e.cfg()).GetSecretValue(e.ctx(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("keys/dkim/b")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyA, keyB, keyC := e.ssmSecret("/keys/dkim/a"), []byte(aws.ToString(sm.SecretString)), e.fileSecret("keys/c.pem")
+	sets := e.recordSets(zoneID)
+	e.requireDKIMKey(sets, "a._domainkey.keys.example.", keyA, 2048)
+	e.requireDKIMKey(sets, "b._domainkey.keys.example.", keyB, 1024)
+	e.requireDKIMKey(sets, "c._domainkey.keys.example.", keyC, 2048)
+	e.must(0, "plan", e.dir, "-detailed-exitcode")
+
+	e.write("main.hcl", header)
+	plan := e.must(2, "plan", e.dir, "-detailed-exitcode")
+	for _, want := range []string{"- dkim_key.a (secret.dkim_key)", "- dkim_key.b (secret.dkim_key)", "- dkim_key.b/txt (route53.record)", "- dkim_key.c/txt (route53.record)"} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	e.must(0, "apply", e.dir, "-auto-approve")
+	for key := range e.recordSets(zoneID) {
+		if strings.Contains(key, "_domainkey") {
+			t.Errorf("record set %s left after its dkim_key was removed", key)
+		}
+	}
+	if _, err := ssm.NewFromConfig(e.cfg()).GetParameter(e.ctx(), &ssm.GetParameterInput{Name: aws.String("/keys/dkim/a")}); err == nil {
+		t.Error("the SSM key of the removed dkim_key.a is still there")
+	}
+	if _, err := secretsmanager.NewFromConfig(e.cfg()).GetSecretValue(e.ctx(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("keys/dkim/b")}); err == nil {
+		t.Error("the Secrets Manager key of the removed dkim_key.b can still be read")
+	}
+	if got := e.fileSecret("keys/c.pem"); string(got) != string(keyC) {
+		t.Error("the key file changed")
+	}
+	e.must(0, "plan", e.dir, "-detailed-exitcode")
+	e.requireNoSecrets(nil, append(append(e.secretLines(keyA), e.secretLines(keyB)...), e.secretLines(keyC)...)...)
+}
