@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -1037,4 +1038,35 @@ dkim_key "c" {
 	}
 	e.must(0, "plan", e.dir, "-detailed-exitcode")
 	e.requireNoSecrets(nil, append(append(e.secretLines(keyA), e.secretLines(keyB)...), e.secretLines(keyC)...)...)
+}
+
+// TestEC2MTAReadyAfterApply: once examples/ec2-mta is applied, 'mailform
+// check' (asking the double's name server) finds the A, PTR, forward-
+// confirmed reverse DNS and SPF of each MTA, and the port-25 request finds
+// every pre-flight check met.
+func TestEC2MTAReadyAfterApply(t *testing.T) {
+	n := newNorthwind(t)
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+
+	check := n.runAt(n.ctx(), n.s.URL(), nil, "check", n.dir, "-endpoint-url", n.s.URL(), "-resolver", n.s.DNSAddr())
+	if check.code != 0 || !strings.Contains(check.stdout, " 0 FAIL") {
+		t.Errorf("check: exit %d\n%s\n%s", check.code, check.stdout, check.stderr)
+	}
+	for _, label := range []string{"mx1", "mx2"} {
+		fcrdns := "forward-confirmed: " + n.ips[label] + " -> " + label + ".northwind.example. -> " + n.ips[label]
+		if !strings.Contains(check.stdout, fcrdns) {
+			t.Errorf("check does not confirm %q:\n%s", fcrdns, check.stdout)
+		}
+	}
+	port25 := n.runAt(n.ctx(), n.s.URL(), nil, "requests", "port25", n.dir, "-endpoint-url", n.s.URL())
+	met := regexp.MustCompile(`(\d+) of (\d+) met`).FindStringSubmatch(port25.stdout)
+	if port25.code != 0 || met == nil || met[1] != met[2] {
+		t.Errorf("requests port25: exit %d, pre-flight %v\n%s\n%s", port25.code, met, port25.stdout, port25.stderr)
+	}
+	for _, label := range []string{"mx1", "mx2"} {
+		if want := n.ips[label] + " " + label + ".northwind.example"; !strings.Contains(port25.stdout, want) {
+			t.Errorf("the port-25 request does not list %q:\n%s", want, port25.stdout)
+		}
+	}
 }
