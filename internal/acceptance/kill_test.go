@@ -94,3 +94,11 @@ func (k *killSwitch) run(e *env, args ...string) result {
 	k.cancel = cancel
 	return e.runAt(ctx, k.server.URL, nil, args...)
 }
+
+// calls returns how many calls of the operation got through, and the calls
+// refused after the kill.
+func (k *killSwitch) calls() (matched int, refused []string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.matched, append([]string(nil), k.after...)
+}

@@ -428,10 +428,11 @@ func TestApplyKilledAfterAllocateAddress(t *testing.T) {
 			allocated = append(allocated, a.allocationID)
 		}
 	}
+	_, refused := k.calls()
 	if len(allocated) == 0 {
-		t.Fatalf("no Elastic IP was allocated before the kill (refused after it: %v)", k.after)
+		t.Fatalf("no Elastic IP was allocated before the kill (refused after it: %v)", refused)
 	}
-	t.Logf("left by the killed run: %d Elastic IPs; calls refused after the kill: %v", len(allocated), k.after)
+	t.Logf("left by the killed run: %d Elastic IPs; calls refused after the kill: %v", len(allocated), refused)
 
 	locked := n.must(1, "apply", n.dir, "-auto-approve")
 	if !strings.Contains(locked.stderr, "mailform unlock") {
@@ -1069,4 +1070,29 @@ func TestEC2MTAReadyAfterApply(t *testing.T) {
 			t.Errorf("the port-25 request does not list %q:\n%s", want, port25.stdout)
 		}
 	}
+}
+
+// TestApplyKilledAfterModifyAddressAttribute: an apply dies as soon as AWS
+// has accepted its first PTR. The next apply (after 'mailform unlock')
+// finishes the job without asking for that PTR again.
+func TestApplyKilledAfterModifyAddressAttribute(t *testing.T) {
+	n := newNorthwind(t)
+	k := newKillSwitch(t, n.s.URL(), "ModifyAddressAttribute")
+	if killed := k.run(n.env, "apply", n.dir, "-auto-approve"); killed.code == 0 {
+		t.Fatalf("the killed apply succeeded:\n%s", killed.stdout)
+	}
+	if matched, _ := k.calls(); matched != 1 {
+		t.Fatalf("the kill came after %d ModifyAddressAttribute calls, want 1", matched)
+	}
+	n.must(0, "unlock", n.dir, "-force")
+	n.s.ResetCounts()
+	n.must(0, "apply", n.dir, "-auto-approve")
+	if got := n.s.Count("ec2", "ModifyAddressAttribute"); got != 1 {
+		t.Errorf("the resumed apply asked for %d PTRs, want 1 (the one the killed run did not ask for)", got)
+	}
+	if got := n.s.Count("ec2", "AllocateAddress"); got != 0 {
+		t.Errorf("the resumed apply allocated %d addresses, want 0", got)
+	}
+	n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
 }
