@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -29,6 +30,8 @@ written in the same run as the identity that needs them.
 
 Given a plan file saved with 'mailform plan -out FILE', it applies exactly that
 plan, and refuses it if anything the plan touches has changed in AWS since.
+Run it from the folder plan ran in: file: secret locations are resolved against
+the spec folder the plan recorded.
 
 Only one apply runs at a time per stack: a lock is held in AWS (SSM parameter
 /mailform/locks/STACK) and 'mailform unlock' breaks a lock left by a killed run.
@@ -81,7 +84,7 @@ mailform apply -destroy`,
 				errorf(io.Stderr, err)
 				return ExitError
 			}
-			sess, err = openSessionFor(ctx, p.Stack, p.Region, "", af, io, "", zoneRefsOfPlan(p))
+			sess, err = openSessionFor(ctx, p.Stack, p.Region, "", af, io, filepath.FromSlash(p.SpecDir), zoneRefsOfPlan(p))
 			if err != nil {
 				errorf(io.Stderr, err)
 				return ExitError

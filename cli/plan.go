@@ -109,6 +109,7 @@ mailform plan -detailed-exitcode || [ $? -eq 2 ] && echo "drift"`,
 			return ExitError
 		}
 		if *out != "" {
+			p.SpecDir = filepath.ToSlash(path)
 			if err := savePlan(*out, p); err != nil {
 				errorf(io.Stderr, err)
 				return ExitError

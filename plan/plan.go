@@ -15,6 +15,10 @@ type Plan struct {
 	Changes       []Change // every create, update, replace and delete; no no-ops
 	Manual        []Change // records to publish at the user's own DNS provider (Action Manual)
 	Notes         []string // facts the user should know about this plan (e.g. -target limits it)
+	// SpecDir is the spec's folder as given to plan (relative to where plan
+	// ran). Applying a saved plan resolves file: secret locations against it,
+	// so plan and apply run from the same folder, as pipelines do.
+	SpecDir string
 
 	// StateDigest is StateDigest of the live state the plan was made from.
 	StateDigest string

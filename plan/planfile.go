@@ -35,6 +35,7 @@ type planFile struct {
 	StateDigest     string            `json:"state_digest"`
 	ResourceDigests map[string]string `json:"resource_digests"`
 	Notes           []string          `json:"notes"`
+	SpecDir         string            `json:"spec_dir,omitempty"`
 	Changes         []fileChange      `json:"changes"`
 	Manual          []fileChange      `json:"manual"`
 }
@@ -88,6 +89,7 @@ func Save(w io.Writer, p *Plan) error {
 		StateDigest:     p.StateDigest,
 		ResourceDigests: p.ResourceDigests,
 		Notes:           p.Notes,
+		SpecDir:         p.SpecDir,
 	}
 	for _, c := range p.Changes {
 		f.Changes = append(f.Changes, toFileChange(c))
@@ -231,6 +233,7 @@ func Load(r io.Reader) (*Plan, error) {
 		Destroy:         f.Destroy,
 		Targets:         f.Targets,
 		Notes:           f.Notes,
+		SpecDir:         f.SpecDir,
 		StateDigest:     f.StateDigest,
 		ResourceDigests: f.ResourceDigests,
 	}

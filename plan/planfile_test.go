@@ -245,3 +245,18 @@ func FuzzLoad(f *testing.F) {
 		_ = CheckStale(p, nil)
 	})
 }
+
+func TestPlanFileKeepsTheSpecFolder(t *testing.T) {
+	p := &Plan{FormatVersion: FormatVersion, Stack: "acme-prod", Region: "us-west-2", SpecDir: "mail/prod"}
+	var buf bytes.Buffer
+	if err := Save(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.SpecDir != "mail/prod" {
+		t.Errorf("SpecDir = %q after a round trip", got.SpecDir)
+	}
+}
