@@ -63,6 +63,8 @@ func (d *route53Double) serve(w http.ResponseWriter, r *http.Request, c call) {
 		defer d.mu.Unlock()
 		zoneID := pathSegment(r.URL.Path, "hostedzone")
 		_ = d.forwardWithChange(w, r, nil, zoneID)
+	case "ListHostedZonesByName":
+		d.listHostedZonesByName(w, r)
 	case "ListResourceRecordSets":
 		var rec bufferedResponse
 		d.s.proxy.ServeHTTP(&rec, r)
