@@ -132,7 +132,8 @@ func joinLines(lines []string) string {
 }
 
 // PacingEnv scales the rate mailform allows itself against AWS's limits
-// (Route 53 5 requests/s, SES 1 request/s): a factor such as "10", or "off".
+// (Route 53 5 requests/s, SES 1 request/s), and divides retry backoffs by
+// the same factor: a factor such as "10", or "off".
 // It is for a local AWS double whose limits are off or time-scaled
 // ('mailform sandbox', tests, benchmarks); against AWS, leave it unset.
 const PacingEnv = "MAILFORM_PACING_SCALE"
@@ -149,5 +150,5 @@ func pacing(cfg aws.Config, io IO) (aws.Config, error) {
 	if err != nil || f <= 0 {
 		return cfg, fmt.Errorf("%s=%q: want a positive factor such as 10, or off", PacingEnv, v)
 	}
-	return awscfg.Pace(cfg, awscfg.DefaultPacing.Scaled(f)), nil
+	return awscfg.ScaleTime(cfg, f), nil
 }
