@@ -1,6 +1,7 @@
 package awscfg
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -92,5 +93,42 @@ func TestScaleTimeRetryerBacksOffScaled(t *testing.T) {
 	}
 	if same := ScaleTime(cfg, 0); same.Retryer == nil {
 		t.Error("ScaleTime with factor 0 dropped the retryer")
+	}
+}
+
+// lateClock oversleeps by late on its first sleep, as timers do on a busy
+// machine.
+type lateClock struct {
+	*fakeClock
+	late time.Duration
+}
+
+func (c *lateClock) Sleep(ctx context.Context, d time.Duration) error {
+	late := c.late
+	c.late = 0
+	return c.fakeClock.Sleep(ctx, d+late)
+}
+
+// TestGateSpacesFromTheRealDeparture: after a sleep that overran, the next
+// request still leaves a whole interval after the previous one really left.
+func TestGateSpacesFromTheRealDeparture(t *testing.T) {
+	for _, late := range []time.Duration{0, 30 * time.Millisecond, 700 * time.Millisecond} {
+		t.Run(late.String(), func(t *testing.T) {
+			clock := &lateClock{newFakeClock(), late}
+			p := newPacer(Pacing{SESPerSecond: 1}, clock)
+			g := p.limiter("SESv2", "eu-central-1", "GetEmailIdentity")
+			var left []time.Time
+			for range 5 {
+				if err := p.wait(t.Context(), g); err != nil {
+					t.Fatal(err)
+				}
+				left = append(left, clock.Now())
+			}
+			for i := 1; i < len(left); i++ {
+				if gap := left[i].Sub(left[i-1]); gap < time.Second {
+					t.Errorf("request %d left %s after the previous one, want at least 1s", i, gap)
+				}
+			}
+		})
 	}
 }
