@@ -36,13 +36,18 @@ type route53Snapshot struct {
 	Zones []zoneState
 }
 
-// route53StateCache keeps the last snapshot read from moto until a
-// mutating Route 53 call through the double (or a Reset) invalidates it.
+// route53StateCache keeps the last snapshot read from moto. A change of a
+// zone's record sets through the double makes only that zone stale: the
+// next read lists that zone again and keeps the others, so that an
+// account with a thousand zones is not read whole after every change.
+// Creating or deleting a zone (or a Reset) invalidates everything.
 type route53StateCache struct {
-	mu         sync.Mutex
-	generation uint64
-	snapshot   *route53Snapshot
-	snapGen    uint64
+	mu              sync.Mutex
+	generation      uint64            // bumped when the zone list may have changed
+	zoneVersion     map[string]uint64 // zone ID -> bumped when its record sets change
+	snapshot        *route53Snapshot
+	snapGen         uint64
+	snapZoneVersion map[string]uint64 // the zone versions the snapshot holds
 }
 
 func (c *route53StateCache) invalidate() {
@@ -52,25 +57,63 @@ func (c *route53StateCache) invalidate() {
 	c.snapshot = nil
 }
 
+// invalidateZone marks the record sets of one zone as changed.
+func (c *route53StateCache) invalidateZone(zoneID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.zoneVersion == nil {
+		c.zoneVersion = map[string]uint64{}
+	}
+	c.zoneVersion[strings.TrimPrefix(zoneID, "/hostedzone/")]++
+}
+
 // route53State returns the current Route 53 state, read from moto.
 func (s *Server) route53State(ctx context.Context) (*route53Snapshot, error) {
 	c := s.r53State
 	c.mu.Lock()
-	if c.snapshot != nil && c.snapGen == c.generation {
-		snap := c.snapshot
-		c.mu.Unlock()
-		return snap, nil
-	}
 	gen := c.generation
+	versions := make(map[string]uint64, len(c.zoneVersion))
+	for id, v := range c.zoneVersion {
+		versions[id] = v
+	}
+	base := c.snapshot
+	if base != nil && c.snapGen != gen {
+		base = nil
+	}
+	var stale []int
+	if base != nil {
+		for i, z := range base.Zones {
+			if versions[z.ID] != c.snapZoneVersion[z.ID] {
+				stale = append(stale, i)
+			}
+		}
+		if len(stale) == 0 {
+			c.mu.Unlock()
+			return base, nil
+		}
+	}
 	c.mu.Unlock()
 
-	snap, err := readRoute53(ctx, route53.NewFromConfig(s.motoConfig("us-east-1")))
-	if err != nil {
-		return nil, err
+	client := route53.NewFromConfig(s.motoConfig("us-east-1"))
+	var snap *route53Snapshot
+	if base == nil {
+		var err error
+		if snap, err = readRoute53(ctx, client); err != nil {
+			return nil, err
+		}
+	} else {
+		snap = &route53Snapshot{Zones: append([]zoneState(nil), base.Zones...)}
+		for _, i := range stale {
+			sets, err := readRecordSets(ctx, client, snap.Zones[i].ID)
+			if err != nil {
+				return nil, err
+			}
+			snap.Zones[i].Sets = sets
+		}
 	}
 	c.mu.Lock()
 	if c.generation == gen {
-		c.snapshot, c.snapGen = snap, gen
+		c.snapshot, c.snapGen, c.snapZoneVersion = snap, gen, versions
 	}
 	c.mu.Unlock()
 	return snap, nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -68,5 +69,37 @@ func TestListHostedZonesByNamePages(t *testing.T) {
 				t.Errorf("next zone id %s, want %s", aws.ToString(out.NextHostedZoneId), ids[tc.wantNext])
 			}
 		})
+	}
+}
+
+// TestStateFollowsChangesZoneByZone: after a change to one zone, lookups
+// see it, and what the other zones hold is still right.
+func TestStateFollowsChangesZoneByZone(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	a, b := createZone(t, c, "a.example"), createZone(t, c, "b.example")
+	lookup := func(name string) []string {
+		t.Helper()
+		got, err := s.LookupRecords(t.Context(), name, "TXT")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	mustChange(t, c, a, change(r53types.ChangeActionCreate, rrset("x.a.example", r53types.RRTypeTxt, 300, `"one"`)))
+	if got := lookup("x.a.example"); !cmp.Equal(got, []string{`"one"`}) {
+		t.Fatalf("x.a.example = %q after the first change", got)
+	}
+	mustChange(t, c, b, change(r53types.ChangeActionCreate, rrset("y.b.example", r53types.RRTypeTxt, 300, `"two"`)))
+	mustChange(t, c, a, change(r53types.ChangeActionDelete, rrset("x.a.example", r53types.RRTypeTxt, 300, `"one"`)),
+		change(r53types.ChangeActionCreate, rrset("x.a.example", r53types.RRTypeTxt, 300, `"three"`)))
+	for name, want := range map[string][]string{"x.a.example": {`"three"`}, "y.b.example": {`"two"`}} {
+		if got := lookup(name); !cmp.Equal(got, want) {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	createZone(t, c, "c.example")
+	if got := lookup("y.b.example"); !cmp.Equal(got, []string{`"two"`}) {
+		t.Errorf("after a new zone, y.b.example = %q", got)
 	}
 }

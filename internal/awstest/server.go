@@ -475,7 +475,10 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, c call, h http
 	switch {
 	case c.service == "route53":
 		s.route53.serve(w, r, c)
-		if c.mutating {
+		switch {
+		case c.operation == "ChangeResourceRecordSets":
+			s.r53State.invalidateZone(pathSegment(r.URL.Path, "hostedzone"))
+		case c.mutating:
 			s.r53State.invalidate()
 		}
 	case c.service == "ec2" && s.ec2.handles(c.operation):
