@@ -198,9 +198,13 @@ func Run(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Optio
 				groups[prov] = append(groups[prov], ch)
 			}
 		}
+		var liveNow []plan.Observed
+		if len(groups) > 0 {
+			liveNow = liveState(live)
+		}
 		for prov, chs := range groups {
+			resolveChanges(chs, liveNow)
 			for i := range chs {
-				chs[i] = resolveChange(chs[i], live)
 				delete(pending, chs[i].Addr)
 				started[chs[i].Addr] = now()
 				emit(Event{Addr: chs[i].Addr, Kind: chs[i].Kind, Action: chs[i].Action, Phase: Started})
@@ -299,19 +303,35 @@ func Run(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Optio
 	return out, nil
 }
 
-// resolveChange fills the placeholders of a change's desired attributes from
-// the live state gathered so far.
-func resolveChange(ch plan.Change, live map[string]plan.Observed) plan.Change {
-	if ch.After == nil {
-		return ch
-	}
-	observed := make([]plan.Observed, 0, len(live))
+// liveState lists the live state gathered so far.
+func liveState(live map[string]plan.Observed) []plan.Observed {
+	out := make([]plan.Observed, 0, len(live))
 	for _, o := range live {
-		observed = append(observed, o)
+		out = append(out, o)
 	}
-	resolved := plan.Resolve([]specs.Resource{{Addr: ch.Addr, Kind: ch.Kind, Attrs: ch.After, DependsOn: ch.DependsOn, DeclRange: ch.DeclRange}}, observed)
-	ch.After = resolved[0].Attrs
-	return ch
+	return out
+}
+
+// resolveChanges fills, in place, the placeholders of the changes' desired
+// attributes from the live state gathered so far. One call resolves a whole
+// round of changes: resolving them one by one would index the live state
+// once per change, which grows with the square of the spec's size.
+func resolveChanges(chs []plan.Change, live []plan.Observed) {
+	var desired []specs.Resource
+	var at []int
+	for i, ch := range chs {
+		if ch.After == nil {
+			continue
+		}
+		desired = append(desired, specs.Resource{Addr: ch.Addr, Kind: ch.Kind, Attrs: ch.After, DependsOn: ch.DependsOn, DeclRange: ch.DeclRange})
+		at = append(at, i)
+	}
+	if len(desired) == 0 {
+		return
+	}
+	for j, r := range plan.Resolve(desired, live) {
+		chs[at[j]].After = r.Attrs
+	}
 }
 
 func findChange(p *plan.Plan, addr string) (plan.Change, bool) { return findIn(p.Changes, addr) }

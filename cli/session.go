@@ -133,12 +133,11 @@ func joinLines(lines []string) string {
 }
 
 // PacingEnv scales the rate mailform allows itself against AWS's limits
-// (Route 53 5 requests/s, SES 1 request/s): a factor such as "10", or "off".
-// A factor also divides the pause between two polls of the reverse-DNS
-// status, so that a double whose delays are time-scaled by the same factor
-// is waited for in step. It is for a local AWS double whose limits are off
-// or time-scaled ('mailform sandbox', tests, benchmarks); against AWS, leave
-// it unset.
+// (Route 53 5 requests/s, SES 1 request/s) and divides retry backoffs and the
+// pause between two polls of the reverse-DNS status by the same factor: a
+// factor such as "10", or "off". It is for a local AWS double whose limits
+// are off or time-scaled ('mailform sandbox', tests, benchmarks); against
+// AWS, leave it unset.
 const PacingEnv = "MAILFORM_PACING_SCALE"
 
 // pacing applies PacingEnv to cfg and returns the factor it gives (1 when
@@ -155,5 +154,5 @@ func pacing(cfg aws.Config, io IO) (aws.Config, float64, error) {
 	if err != nil || f <= 0 {
 		return cfg, 1, fmt.Errorf("%s=%q: want a positive factor such as 10, or off", PacingEnv, v)
 	}
-	return awscfg.Pace(cfg, awscfg.DefaultPacing.Scaled(f)), f, nil
+	return awscfg.ScaleTime(cfg, f), f, nil
 }

@@ -147,9 +147,14 @@ func warnMissingValues(resolved []specs.Resource, sources []Observed, changes []
 	for _, c := range changes {
 		changing[c.Addr] = true
 	}
-	unchanged := observedExcept(sources, changing)
+	// One index of the live state serves every resource: building it per
+	// resource made plans grow with the square of the spec's size.
+	live := map[string]Observed{}
+	for _, o := range observedExcept(sources, changing) {
+		live[o.Addr] = o
+	}
 	for _, r := range resolved {
-		if diag := missingValue(r, unchanged); diag != nil {
+		if diag := missingValue(r, live); diag != nil {
 			diags.add(r.Addr, diag)
 		}
 	}
@@ -534,11 +539,7 @@ func sortedUnique(in []string) []string {
 // missingValue warns about a placeholder of r that names a live resource
 // which lacks the attribute: it would stay unknown for ever, and the plan
 // would show the change again after every apply.
-func missingValue(r specs.Resource, sources []Observed) *hcl.Diagnostic {
-	live := map[string]Observed{}
-	for _, o := range sources {
-		live[o.Addr] = o
-	}
+func missingValue(r specs.Resource, live map[string]Observed) *hcl.Diagnostic {
 	var missing []string
 	walkDeferred(r.Attrs, func(d specs.Deferred) {
 		for _, ph := range d.Placeholders() {

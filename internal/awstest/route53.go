@@ -66,6 +66,8 @@ func (d *route53Double) serve(w http.ResponseWriter, r *http.Request, c call) {
 		if d.forwardWithChange(w, r, nil, zoneID) != "" {
 			d.s.r53State.removeZone(zoneID)
 		}
+	case "ListHostedZonesByName":
+		d.listHostedZonesByName(w, r)
 	case "ListResourceRecordSets":
 		// Route 53 returns at most 300 record sets per page, whatever
 		// MaxItems asks (ListResourceRecordSets API reference); moto does not cap.

@@ -46,7 +46,7 @@ var ErrNoRegion = errors.New("no AWS region: set region in the mailform block, p
 var ErrNoCredentials = errors.New("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass -profile (or set AWS_PROFILE) naming a profile in ~/.aws/config, or run where an IAM role is available")
 
 // Load resolves the AWS configuration for s: the default credential chain
-// with s's overrides, the mailform retryer, and DefaultPacing. It checks that a
+// with s's overrides, the mailform retryer, and DefaultPacing with Headroom. It checks that a
 // region and credentials are available, so that a missing one is reported
 // before any plan work starts, saying what to set.
 func Load(ctx context.Context, s Settings) (aws.Config, error) {
@@ -87,7 +87,7 @@ func Load(ctx context.Context, s Settings) (aws.Config, error) {
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		return aws.Config{}, fmt.Errorf("%w (%v)", ErrNoCredentials, err)
 	}
-	return Pace(cfg, DefaultPacing), nil
+	return Pace(cfg, DefaultPacing.WithHeadroom(Headroom)), nil
 }
 
 func checkEndpointURL(raw string) error {

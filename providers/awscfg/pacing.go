@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
-	"golang.org/x/time/rate"
 )
 
 // Pacing is the request rate mailform allows itself per service and account.
@@ -23,12 +22,22 @@ type Pacing struct {
 // DefaultPacing is AWS's documented account-wide limits.
 var DefaultPacing = Pacing{Route53PerSecond: 5, SESPerSecond: 1}
 
-// Headroom is the share of each limit mailform uses. Requests leave evenly
-// spaced but arrive with network jitter; AWS's bucket for SES holds a single
-// request, so a request sent exactly one interval after the previous one can
-// arrive a little early and be throttled, and a throttled call waits a
-// second before its retry.
-const Headroom = 0.9
+// Headroom is the share of each limit that mailform leaves unused. AWS
+// meters requests as they arrive, and a request paced exactly one interval
+// after the previous one can arrive a little early (the previous one spent
+// longer in signing, on the network or in a busy scheduler): at a limit of
+// one request per second with no burst, half of the requests of an exact
+// pace are throttled. Pacing 5% below the limit absorbs that jitter; the
+// local double's benchmark measures it (docs/performance.md).
+const Headroom = 0.05
+
+// WithHeadroom lowers every rate by the share h of it (0 <= h < 1).
+func (p Pacing) WithHeadroom(h float64) Pacing {
+	if h <= 0 || h >= 1 {
+		return p
+	}
+	return Pacing{Route53PerSecond: p.Route53PerSecond * (1 - h), SESPerSecond: p.SESPerSecond * (1 - h)}
+}
 
 // Scaled multiplies every rate by factor: the local double can run its rate
 // limits faster than AWS's for benchmarks, and mailform's pacing follows.
@@ -87,21 +96,32 @@ func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// pacer holds the limiters shared by every client of one paced config.
+// pacer holds the gates shared by every client of one paced config.
 type pacer struct {
 	pacing Pacing
 	clock  clock
 
-	mu       sync.Mutex
-	limiters map[string]*rate.Limiter // "route53" or "ses/<region>"
+	mu    sync.Mutex
+	gates map[string]*gate // "route53" or "ses/<region>"
 }
 
 func newPacer(p Pacing, c clock) *pacer {
-	return &pacer{pacing: p, clock: c, limiters: map[string]*rate.Limiter{}}
+	return &pacer{pacing: p, clock: c, gates: map[string]*gate{}}
 }
 
-// limiter returns the limiter for one call, or nil when the call is not paced.
-func (p *pacer) limiter(serviceID, region, operation string) *rate.Limiter {
+// gate lets requests through one at a time, each at least interval after
+// the moment the previous one left it. Measuring from when a request really
+// left, rather than from when its turn was due, matters: a request whose
+// sleep overran (a busy machine wakes timers late) would otherwise be
+// followed by one sent early to make up, and AWS meters arrivals.
+type gate struct {
+	interval time.Duration
+	turn     chan struct{} // held by the one request waiting for its time
+	next     time.Time     // when the next request may leave; guarded by turn
+}
+
+// limiter returns the gate for one call, or nil when the call is not paced.
+func (p *pacer) limiter(serviceID, region, operation string) *gate {
 	var key string
 	var perSecond float64
 	switch serviceID {
@@ -120,31 +140,34 @@ func (p *pacer) limiter(serviceID, region, operation string) *rate.Limiter {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	l := p.limiters[key]
-	if l == nil {
-		// A burst of one spaces requests evenly: AWS's own buckets are not
-		// documented, and an even pace never trips them.
-		l = rate.NewLimiter(rate.Limit(perSecond*Headroom), 1)
-		p.limiters[key] = l
+	g := p.gates[key]
+	if g == nil {
+		// No burst: an even pace is what AWS's buckets, whose sizes are not
+		// documented, always accept.
+		g = &gate{interval: time.Duration(float64(time.Second) / perSecond), turn: make(chan struct{}, 1)}
+		p.gates[key] = g
 	}
-	return l
+	return g
 }
 
-// wait takes one token from l, sleeping until it is available.
-func (p *pacer) wait(ctx context.Context, l *rate.Limiter) error {
-	now := p.clock.Now()
-	r := l.ReserveN(now, 1)
-	if !r.OK() {
-		return fmt.Errorf("rate limiter refused a request")
-	}
-	d := r.DelayFrom(now)
-	if d <= 0 {
-		return nil
-	}
-	if err := p.clock.Sleep(ctx, d); err != nil {
-		r.CancelAt(p.clock.Now())
+// wait lets one request through g, sleeping until its time. A request
+// whose context ends first is not sent and takes no turn.
+func (p *pacer) wait(ctx context.Context, g *gate) error {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
+	select {
+	case g.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-g.turn }()
+	if d := g.next.Sub(p.clock.Now()); d > 0 {
+		if err := p.clock.Sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+	g.next = p.clock.Now().Add(g.interval)
 	return nil
 }
 
@@ -168,8 +191,8 @@ func (pacingMiddleware) ID() string { return pacingID }
 
 func (m pacingMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 	service := awsmiddleware.GetServiceID(ctx)
-	if l := m.p.limiter(service, awsmiddleware.GetRegion(ctx), awsmiddleware.GetOperationName(ctx)); l != nil {
-		if err := m.p.wait(ctx, l); err != nil {
+	if g := m.p.limiter(service, awsmiddleware.GetRegion(ctx), awsmiddleware.GetOperationName(ctx)); g != nil {
+		if err := m.p.wait(ctx, g); err != nil {
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("waiting for the %s rate limit: %w", service, err)
 		}
 	}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func TestTableGolden(t *testing.T) {
+	rs := []result{
+		{
+			Tool: "mailform", Scenario: "s2", Domains: 100, Operation: opPlan, Resources: 804,
+			Calls:     map[string]map[string]int{"ses": {"GetEmailIdentity": 101, "ListEmailIdentities": 1}, "route53": {"ListResourceRecordSets": 5}},
+			Throttled: map[string]map[string]int{"ses": {"GetEmailIdentity": 1}}, ThrottledTotal: 1,
+			CallsTotal: 107, Minimum: []floorLine{{"ses", "GetEmailIdentity", 100, "tags"}, {"ses", "ListEmailIdentities", 1, "list"}, {"route53", "ListResourceRecordSets", 5, "pages"}},
+			MinimumTotal: 106, CallsRatio: 107.0 / 106, FloorSeconds: 5.05, WallSeconds: 5.5, WallRatio: 5.5 / 5.05,
+			PeakRSSMB: 41, CPUSeconds: 0.61, CPUPerResourceMs: 0.76,
+		},
+		{
+			Tool: "terraform", Scenario: "s2", Domains: 100, Operation: opPlan, Resources: 1007,
+			CallsTotal: 2400, WallSeconds: 300.25, PeakRSSMB: 600, CPUSeconds: 40, CPUPerResourceMs: 39.72, ThrottledTotal: 120,
+		},
+		{Tool: "mailform", Scenario: "s1", Domains: 10, Operation: opApply, Error: "exited 1", ExitCode: 1},
+	}
+	var got bytes.Buffer
+	writeTable(&got, rs)
+	golden := filepath.Join("testdata", "table.golden")
+	if *update {
+		if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bench -update)", err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("table differs from %s (run go test ./bench -update and review):\n%s", golden, got.String())
+	}
+}
+
+func TestExcess(t *testing.T) {
+	r := result{
+		Calls:   map[string]map[string]int{"ses": {"GetEmailIdentity": 12, "ListEmailIdentities": 1}, "sts": {"GetCallerIdentity": 2}},
+		Minimum: []floorLine{{"ses", "GetEmailIdentity", 10, ""}, {"ses", "ListEmailIdentities", 1, ""}, {"sts", "GetCallerIdentity", 1, ""}},
+	}
+	got := excess(r)
+	if len(got) != 2 || !bytes.Contains([]byte(got[0]), []byte("ses:GetEmailIdentity")) || !bytes.Contains([]byte(got[1]), []byte("sts:GetCallerIdentity")) {
+		t.Errorf("excess = %q, want GetEmailIdentity (2 over) before GetCallerIdentity (1 over)", got)
+	}
+}
