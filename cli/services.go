@@ -36,8 +36,9 @@ type services struct {
 
 // newServices builds every provider. zones are the hosted zones the spec
 // declares, where the Route 53 provider also looks for records of removed
-// blocks; specDir anchors file: secret locations.
-func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef) services {
+// blocks; specDir anchors file: secret locations; timeScale (PacingEnv, 1
+// against AWS) divides the pause between polls of the reverse-DNS status.
+func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef, timeScale float64) services {
 	store := secrets.Open(cfg, specDir)
 	return services{
 		route53: route53.New(cfg, route53.Options{Zones: zones}),
@@ -46,7 +47,7 @@ func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef) servic
 		sns:     sns.New(cfg),
 		sqs:     sqs.New(cfg),
 		dkimkey: dkimkey.New(store),
-		ec2:     ec2.New(cfg, ec2.Options{}),
+		ec2:     ec2.New(cfg, ec2.Options{PollInterval: time.Duration(float64(ec2.DefaultPollInterval) / timeScale)}),
 		secrets: store,
 	}
 }

@@ -51,7 +51,8 @@ func openSessionFor(ctx context.Context, stack, region, profile string, af awsFl
 	if err != nil {
 		return nil, err
 	}
-	if cfg, err = pacing(cfg, io); err != nil {
+	scale := 1.0
+	if cfg, scale, err = pacing(cfg, io); err != nil {
 		return nil, err
 	}
 	dir := specDir
@@ -59,7 +60,7 @@ func openSessionFor(ctx context.Context, stack, region, profile string, af awsFl
 		dir = "."
 	}
 	s := &session{io: io, cfg: cfg, stack: stack, region: cfg.Region, locker: lock.New(ssm.NewFromConfig(cfg))}
-	s.services = newServices(cfg, dir, zones)
+	s.services = newServices(cfg, dir, zones, scale)
 	s.providers = s.services.all()
 	return s, nil
 }
@@ -133,21 +134,26 @@ func joinLines(lines []string) string {
 
 // PacingEnv scales the rate mailform allows itself against AWS's limits
 // (Route 53 5 requests/s, SES 1 request/s): a factor such as "10", or "off".
-// It is for a local AWS double whose limits are off or time-scaled
-// ('mailform sandbox', tests, benchmarks); against AWS, leave it unset.
+// A factor also divides the pause between two polls of the reverse-DNS
+// status, so that a double whose delays are time-scaled by the same factor
+// is waited for in step. It is for a local AWS double whose limits are off
+// or time-scaled ('mailform sandbox', tests, benchmarks); against AWS, leave
+// it unset.
 const PacingEnv = "MAILFORM_PACING_SCALE"
 
-func pacing(cfg aws.Config, io IO) (aws.Config, error) {
+// pacing applies PacingEnv to cfg and returns the factor it gives (1 when
+// unset or off).
+func pacing(cfg aws.Config, io IO) (aws.Config, float64, error) {
 	v := strings.TrimSpace(io.getenv(PacingEnv))
 	switch v {
 	case "":
-		return cfg, nil
+		return cfg, 1, nil
 	case "off":
-		return awscfg.Pace(cfg, awscfg.Pacing{}), nil
+		return awscfg.Pace(cfg, awscfg.Pacing{}), 1, nil
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || f <= 0 {
-		return cfg, fmt.Errorf("%s=%q: want a positive factor such as 10, or off", PacingEnv, v)
+		return cfg, 1, fmt.Errorf("%s=%q: want a positive factor such as 10, or off", PacingEnv, v)
 	}
-	return awscfg.Pace(cfg, awscfg.DefaultPacing.Scaled(f)), nil
+	return awscfg.Pace(cfg, awscfg.DefaultPacing.Scaled(f)), f, nil
 }

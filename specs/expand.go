@@ -166,13 +166,24 @@ func (l *loader) expand() {
 
 	for _, m := range s.MTAs {
 		addr := "mta." + m.Label
-		eip := map[string]any{"hostname": Fqdn(m.Hostname), "reverse_dns": m.ReverseDNS}
+		// The attributes are those the EC2 provider observes on the
+		// address (docs/ec2.md); reverse DNS is a resource of its own.
+		eip := map[string]any{"hostname": Fqdn(m.Hostname)}
 		if m.InstanceID != "" {
 			eip["instance_id"] = m.InstanceID
 		}
 		add(Resource{Addr: addr, Kind: KindEIP, Attrs: eip, DeclRange: m.Range})
-		add(s.record(addr+"/a", m.Hostname, Fqdn(m.Hostname), "A", DefaultTTL,
+		aAddr := addr + "/a"
+		add(s.record(aAddr, m.Hostname, Fqdn(m.Hostname), "A", DefaultTTL,
 			[]any{Deferred(Ref(addr, "public_ip"))}, false, []string{addr}, m.Range))
+		if m.ReverseDNS {
+			// AWS refuses a PTR until the A record resolves to the
+			// address, hence the dependency on the A record.
+			add(Resource{Addr: addr + "/ptr", Kind: KindReverseDNS, DeclRange: m.Range, DependsOn: []string{addr, aAddr}, Attrs: map[string]any{
+				"allocation_id": Deferred(Ref(addr, "allocation_id")),
+				"ptr_name":      Fqdn(m.Hostname),
+			}})
+		}
 	}
 
 	for _, k := range s.DKIMKeys {

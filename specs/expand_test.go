@@ -67,6 +67,10 @@ mta "mta1" {
   instance_id = "i-0abc1234def567890"
   reverse_dns = false
 }
+
+mta "mta2" {
+  hostname = "mta2.acme.example"
+}
 `}, LoadOptions{})
 
 	tests := []struct {
@@ -93,9 +97,12 @@ mta "mta1" {
 			"name": "_dmarc.lists.acme.example.", "values": []any{`"v=DMARC1; p=reject; sp=none; pct=25; rua=mailto:a@acme.example,mailto:b@acme.example!10m; aspf=r"`}}},
 		{"email.Alerts@partner.example", KindSESIdentity, []string{"configuration_set.default"}, map[string]any{
 			"identity": "Alerts@partner.example", "type": "EMAIL_ADDRESS", "configuration_set": "acme-prod-default"}},
-		{"mta.mta1", KindEIP, []string{}, map[string]any{"hostname": "mta1.acme.example.", "instance_id": "i-0abc1234def567890", "reverse_dns": false}},
+		{"mta.mta1", KindEIP, []string{}, map[string]any{"hostname": "mta1.acme.example.", "instance_id": "i-0abc1234def567890", "reverse_dns": nil}},
 		{"mta.mta1/a", KindRoute53Record, []string{"mta.mta1"}, map[string]any{
 			"name": "mta1.acme.example.", "type": "A", "ttl": int64(300), "values": []any{Deferred("${mta.mta1#public_ip}")}, "zone": "acme.example."}},
+		{"mta.mta2", KindEIP, []string{}, map[string]any{"hostname": "mta2.acme.example.", "instance_id": nil}},
+		{"mta.mta2/ptr", KindReverseDNS, []string{"mta.mta2", "mta.mta2/a"}, map[string]any{
+			"allocation_id": Deferred("${mta.mta2#allocation_id}"), "ptr_name": "mta2.acme.example."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
@@ -119,6 +126,17 @@ mta "mta1" {
 	for _, a := range addrs(spec) {
 		if a == "domain.lists.acme.example" || strings.HasPrefix(a, "domain.lists.acme.example/dkim") {
 			t.Errorf("ses_identity = false still yields %s", a)
+		}
+		if r := resource(t, spec, a); r.Kind == KindEIP {
+			// ec2.eip holds only what the EC2 provider observes (docs/ec2.md).
+			for k := range r.Attrs {
+				if k != "hostname" && k != "instance_id" {
+					t.Errorf("%s has attribute %s, which no Elastic IP reports", a, k)
+				}
+			}
+		}
+		if a == "mta.mta1/ptr" {
+			t.Errorf("reverse_dns = false still yields %s", a)
 		}
 		if strings.HasPrefix(a, "domain.acme.example/dkim[") {
 			t.Errorf("byo DKIM yields Easy DKIM record %s", a)

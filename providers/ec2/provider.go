@@ -28,9 +28,8 @@ import (
 )
 
 // KindReverseDNS is the PTR record of an Elastic IP (docs/resources.md,
-// `ec2.reverse_dns`). The specs package names every other kind; this one is
-// named here until it does.
-const KindReverseDNS specs.Kind = "ec2.reverse_dns"
+// `ec2.reverse_dns`), as the specs package names it.
+const KindReverseDNS = specs.KindReverseDNS
 
 // errNoStack refuses to read or change anything without the stack whose
 // mark says what is mailform's.
@@ -73,7 +72,7 @@ type API interface {
 type Options struct {
 	// PollInterval is the time between two reads of the PTR status, and
 	// between two attempts to set a PTR that AWS refused because it did not
-	// see the A record yet. Default 10s.
+	// see the A record yet. Default DefaultPollInterval.
 	PollInterval time.Duration
 	// PTRTimeout bounds the wait for AWS to set or remove PTR records.
 	// Default 15m.
@@ -90,9 +89,13 @@ type Options struct {
 	Concurrency int
 }
 
+// DefaultPollInterval is the pause between two reads of the PTR status
+// when Options.PollInterval is zero.
+const DefaultPollInterval = 10 * time.Second
+
 func (o Options) withDefaults() Options {
 	if o.PollInterval <= 0 {
-		o.PollInterval = 10 * time.Second
+		o.PollInterval = DefaultPollInterval
 	}
 	if o.PTRTimeout <= 0 {
 		o.PTRTimeout = 15 * time.Minute
