@@ -303,6 +303,14 @@ func fromFileChange(fc fileChange) (Change, error) {
 	if c.After, err = decodeAttrs(fc.After); err != nil {
 		return Change{}, fmt.Errorf("%s: after: %w", c.Addr, err)
 	}
+	// Save leaves empty attribute maps out; load them as absent alike, so
+	// that a loaded plan saves and loads again unchanged.
+	if len(c.Before) == 0 {
+		c.Before = nil
+	}
+	if len(c.After) == 0 {
+		c.After = nil
+	}
 	for _, d := range fc.Diffs {
 		before, err := decodeValue(d.Before)
 		if err != nil {
