@@ -58,6 +58,7 @@ func commands() []*command {
 		planCommand(),
 		applyCommand(),
 		unlockCommand(),
+		permissionsCommand(),
 		sandboxCommand(),
 		demoCommand(),
 		versionCommand(),
