@@ -155,6 +155,28 @@ var LockActions = []string{"ssm:DeleteParameter", "ssm:GetParameter", "ssm:PutPa
 // Free are calls that need no IAM permission: AWS allows them to everyone.
 var Free = []string{"sts:GetCallerIdentity"}
 
+// Conditional names the actions of the table that a plain create, change or
+// destroy of the examples does not call, with the reason they are listed:
+// the test that keeps the table in sync with the calls mailform makes does
+// not require them to be called.
+var Conditional = map[string]string{
+	"ec2:CreateTags":                      "tagging at creation (AllocateAddress TagSpecifications) needs it; called itself only to mark an adopted address",
+	"iam:TagUser":                         "tagging at creation (CreateUser Tags) needs it; called itself only to mark an adopted user",
+	"sns:TagResource":                     "tagging at creation (CreateTopic Tags) needs it; called itself only to mark an adopted topic",
+	"sqs:TagQueue":                        "tagging at creation (CreateQueue tags) needs it; called itself only to mark an adopted queue",
+	"ses:TagResource":                     "tagging at creation (CreateEmailIdentity, CreateConfigurationSet Tags) needs it; called itself only to mark an adopted resource",
+	"ses:UntagResource":                   "only when a tag must go",
+	"iam:UpdateUser":                      "only when a user's path changes",
+	"route53:GetHostedZone":               "only for a zone block that pins zone_id",
+	"route53:GetChange":                   "only to wait for a change to be INSYNC (apply -wait, reverse DNS after an A record)",
+	"ses:PutAccountSuppressionAttributes": "only when the account's suppression list differs from the spec",
+	"ses:PutEmailIdentityConfigurationSetAttributes": "only when an identity's default configuration set changes",
+	"ses:PutEmailIdentityDkimAttributes":             "only when DKIM signing is turned on or off",
+	"ses:PutEmailIdentityDkimSigningAttributes":      "only for a DKIM key length other than SES's default, or a change of DKIM mode",
+	"ses:SetIdentityHeadersInNotificationsEnabled":   "only when headers in notifications are asked for",
+	"sns:SetSubscriptionAttributes":                  "only when a subscription's attributes differ",
+}
+
 // Kinds lists the kinds the table covers, sorted.
 func Kinds() []specs.Kind {
 	out := make([]specs.Kind, 0, len(byKind))
