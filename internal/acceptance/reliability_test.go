@@ -88,3 +88,112 @@ func TestCrashAtEveryStep(t *testing.T) {
 		})
 	}
 }
+
+// faultMixes are the faults every apply must live through, each with a
+// fixed seed per run. Rules are tried in order and the first that fires
+// wins, so the rates of the later ones are a little lower than written; the
+// test reports what was injected.
+var faultMixes = []struct{ name, spec string }{
+	// On every service: 30% of calls throttled, 5% answered 500 or 503, 1%
+	// carried out with the answer lost (a cut connection).
+	{"transient", "seed=%d,*:*=throttle@0.3,*:*=5xx@0.05,*:*=cut@0.01"},
+	// One call in ten carried out with its answer lost: each is an
+	// ambiguous failure that must not leak a second key, address or topic.
+	{"lost-answers", "seed=%d,*:*=cut@0.1"},
+}
+
+// maxFaultyRuns is how many applies under faults an example may take to
+// converge.
+const maxFaultyRuns = 5
+
+// faultSeeds are the seeds each mix runs with: two in CI, ten with
+// MAILFORM_CRASH_SWEEP=full.
+func faultSeeds() []int {
+	n := 2
+	if os.Getenv(CrashSweepEnv) == "full" {
+		n = 10
+	}
+	seeds := make([]int, n)
+	for i := range seeds {
+		seeds[i] = 11 + i
+	}
+	return seeds
+}
+
+// TestAppliesConvergeUnderFaults applies each example under each fault mix
+// (faultMixes, faultSeeds), running apply again while it fails, as a
+// pipeline would. It must converge within maxFaultyRuns; then, without
+// faults, the plan shows no changes, the account holds what a clean apply
+// leaves, the stored SMTP secret is the active key's, and nothing printed
+// holds a secret.
+func TestAppliesConvergeUnderFaults(t *testing.T) {
+	for _, sc := range scenarios {
+		t.Run(sc.example, func(t *testing.T) {
+			clean := newScenarioEnv(t, sc)
+			clean.must(0, "apply", clean.dir, "-auto-approve")
+			want := clean.inventory()
+
+			for _, mix := range faultMixes {
+				injected := map[string]int{}
+				calls, runsTotal, worst := 0, 0, 0
+				for _, seed := range faultSeeds() {
+					spec := fmt.Sprintf(mix.spec, seed)
+					t.Run(fmt.Sprintf("%s/seed=%d", mix.name, seed), func(t *testing.T) {
+						e := newScenarioEnv(t, sc)
+						if err := e.s.SetFaults(spec); err != nil {
+							t.Fatal(err)
+						}
+						runs, converged := 0, false
+						for runs < maxFaultyRuns && !converged {
+							runs++
+							r := e.mailform("apply", e.dir, "-auto-approve")
+							converged = r.code == 0
+							if !converged {
+								t.Logf("run %d failed (run again):\n%s", runs, lastLines(r.stderr, 6))
+							}
+						}
+						for rule, n := range e.s.InjectedFaults() {
+							injected[rule] += n
+						}
+						for _, ops := range e.s.Counts() {
+							for _, n := range ops {
+								calls += n
+							}
+						}
+						runsTotal += runs
+						worst = max(worst, runs)
+						if err := e.s.SetFaults(""); err != nil {
+							t.Fatal(err)
+						}
+						if !converged {
+							t.Fatalf("did not converge in %d applies under %s", maxFaultyRuns, spec)
+						}
+						e.must(0, "plan", e.dir, "-detailed-exitcode")
+						if diff := cmp.Diff(want, e.inventory()); diff != "" {
+							t.Errorf("under %s, apply leaves something other than a clean apply does (-clean +faulty):\n%s", spec, diff)
+						}
+						var secrets []string
+						secrets = append(secrets, e.requireSMTPSecrets(sc)...)
+						secrets = append(secrets, e.keySecretsOfUsers(sc)...)
+						secrets = append(secrets, e.keySecrets(sc)...)
+						e.requireNoSecrets(nil, secrets...)
+					})
+				}
+				t.Logf("examples/%s, %s faults, %d seeds: %d apply runs in all (at most %d for one seed), %d AWS calls, injected %v",
+					sc.example, mix.name, len(faultSeeds()), runsTotal, worst, calls, injected)
+				if len(injected) > 0 && injected[strings.SplitN(strings.SplitN(mix.spec, ",", 2)[1], ",", 2)[0]] == 0 {
+					t.Errorf("%s: the first rule never fired: %v", mix.name, injected)
+				}
+			}
+		})
+	}
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
