@@ -30,6 +30,10 @@ type crashSwitch struct {
 	server *httptest.Server
 	cancel context.CancelFunc
 
+	// beforeMutating, when set, is called before the n-th mutating call
+	// (from 1) goes on to AWS; it may block to hold the run there.
+	beforeMutating func(n int, op string)
+
 	mu       sync.Mutex
 	mutating []string // mutating calls let through, in the order they started
 	killed   bool
@@ -84,12 +88,17 @@ func (c *crashSwitch) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the process was killed", http.StatusForbidden)
 		return
 	}
-	last := false
+	last, n := false, 0
 	if mutating {
 		c.mutating = append(c.mutating, op)
-		last = c.k > 0 && len(c.mutating) == c.k
+		n = len(c.mutating)
+		last = c.k > 0 && n == c.k
 	}
+	hook := c.beforeMutating
 	c.mu.Unlock()
+	if hook != nil && n > 0 {
+		hook(n, op)
+	}
 
 	c.proxy.ServeHTTP(w, r)
 	if last {

@@ -286,3 +286,53 @@ func TestPermanentFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestTwoAppliesAtOnce: two applies of one stack run at once (two
+// goroutines running the command line). The first takes the lock and is
+// held right after it; the second, started then, plans, fails on the lock
+// naming the holder and its age, and changes nothing (its only mutating
+// call is the refused lock). The first then finishes, releases the lock,
+// and the stack converges. (A lock left by a killed run, and 'mailform
+// unlock -force', are covered by TestCrashAtEveryStep and TestStackLock.)
+func TestTwoAppliesAtOnce(t *testing.T) {
+	e := newScenarioEnv(t, scenarioNamed(t, "ses-domain"))
+	first := newCrashSwitch(t, e.s.URL(), 0)
+	locked := make(chan struct{})
+	second := make(chan struct{})
+	first.beforeMutating = func(n int, op string) {
+		if n == 2 { // the first call after the lock's PutParameter
+			close(locked)
+			<-second
+		}
+	}
+	firstDone := make(chan result, 1)
+	go func() { firstDone <- first.run(e, "apply", e.dir, "-auto-approve") }()
+	select {
+	case <-locked:
+	case r := <-firstDone:
+		t.Fatalf("the first apply ended before taking the lock: exit %d\n%s", r.code, r.stderr)
+	}
+
+	counter := newCrashSwitch(t, e.s.URL(), 0)
+	r := counter.run(e, "apply", e.dir, "-auto-approve")
+	close(second)
+	if r.code != 1 {
+		t.Errorf("the second apply: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{`stack "acme-prod" is locked by`, "(pid ", ", apply) since ", " ago", "mailform unlock"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the refusal lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if calls := counter.calls(); len(calls) != 1 || calls[0] != "PutParameter" {
+		t.Errorf("the refused apply made mutating calls %v, want only the lock's PutParameter", calls)
+	}
+
+	if r := <-firstDone; r.code != 0 {
+		t.Fatalf("the first apply: exit %d\n%s", r.code, r.stderr)
+	}
+	e.must(0, "plan", e.dir, "-detailed-exitcode")
+	if r := e.must(0, "unlock", e.dir); !strings.Contains(r.stdout, "is not locked") {
+		t.Errorf("the first apply did not release its lock: %s", r.stdout)
+	}
+}
