@@ -336,3 +336,64 @@ func TestTwoAppliesAtOnce(t *testing.T) {
 		t.Errorf("the first apply did not release its lock: %s", r.stdout)
 	}
 }
+
+// TestNoSecretInAnyOutput runs every kind of output of each example (plan
+// as text, JSON, Markdown and a saved plan file; apply as text and JSON, of
+// a spec and of a plan file; a credential rotation; an apply that fails on a
+// refused call; destroy) and scans every byte mailform wrote, plan files
+// included, for every secret value, read back from the stores: the secret
+// access keys of all SMTP keys created, the stored SMTP passwords, and the
+// DKIM private keys. file: secrets must be mode 0600 (their atomic write is
+// tested by TestFileStore in providers/secrets).
+func TestNoSecretInAnyOutput(t *testing.T) {
+	for _, sc := range scenarios {
+		t.Run(sc.example, func(t *testing.T) {
+			e := newScenarioEnv(t, sc)
+			var written []byte
+			savePlan := func() string {
+				path := filepath.Join(t.TempDir(), "saved.plan")
+				e.must(0, "plan", e.dir, "-out", path)
+				b, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				written = append(written, b...)
+				return path
+			}
+			var secrets []string
+			e.must(0, "plan", e.dir, "-json")
+			e.must(0, "apply", savePlan())
+			secrets = append(secrets, e.requireSMTPSecrets(sc)...) // before the rotation
+			e.must(0, "plan", e.dir)
+			e.must(0, "plan", e.dir, "-json")
+			e.must(0, "plan", e.dir, "-markdown")
+			savePlan()
+			for _, u := range sc.smtp {
+				label := u.location[strings.LastIndexByte(u.location, '/')+1:]
+				e.must(0, "plan", e.dir, "-replace", "smtp_user."+label, "-json")
+				e.must(0, "apply", e.dir, "-auto-approve", "-json", "-replace", "smtp_user."+label)
+				secrets = append(secrets, e.keySecretsOfUsers(sc)...)
+			}
+			secrets = append(secrets, e.requireSMTPSecrets(sc)...)
+			secrets = append(secrets, e.keySecrets(sc)...)
+
+			// A refused call: the error output must not quote a secret either.
+			e.write("extra.hcl", "topic \"extra\" {}\n")
+			if err := e.s.SetFaults("*:*=fail>0"); err != nil {
+				t.Fatal(err)
+			}
+			e.must(1, "apply", e.dir, "-auto-approve", "-json")
+			e.must(1, "plan", e.dir)
+			if err := e.s.SetFaults(""); err != nil {
+				t.Fatal(err)
+			}
+			e.must(0, "apply", e.dir, "-auto-approve", "-destroy", "-json")
+			e.must(0, "unlock", e.dir)
+			if len(secrets) < len(sc.smtp)*3+len(sc.keys) {
+				t.Fatalf("only %d secrets to look for", len(secrets))
+			}
+			e.requireNoSecrets(written, secrets...)
+			t.Logf("examples/%s: %d bytes of output and plan files scanned for %d secret values", sc.example, e.transcript.Len()+len(written), len(secrets))
+		})
+	}
+}
