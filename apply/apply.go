@@ -145,6 +145,12 @@ func Run(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Optio
 	// through this channel so that emit is only ever called here.
 	progress := make(chan Event, 64)
 
+	var manual []string
+	for _, ch := range p.Manual {
+		manual = append(manual, ch.Addr)
+	}
+	sort.Strings(manual)
+
 	// A dependency that is not a change of this plan is already in place.
 	inPlan := map[string]bool{}
 	for addr := range pending {
@@ -206,6 +212,7 @@ func Run(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Optio
 					Stack:   opts.Stack,
 					Region:  opts.Region,
 					Changes: chs,
+					Manual:  manual,
 					Progress: func(addr, msg string) {
 						select {
 						case progress <- Event{Addr: addr, Phase: Progress, Message: msg}:

@@ -37,6 +37,7 @@ walks through the main job with examples/ses-domain, printing each step:
   4. apply: the SES identity, its DKIM, MAIL FROM, DMARC and SPF records, the
      feedback topic and queue, the configuration set and the SMTP user
   5. plan again: no changes
+  6. the SES production-access request with its readiness checklist
 
 Nothing touches a real AWS account. It needs python3 with moto installed.`,
 		example: `mailform demo
@@ -100,9 +101,12 @@ func runDemo(ctx context.Context, io IO, keep bool) error {
 	sub := IO{Stdin: strings.NewReader(""), Stdout: io.Stdout, Stderr: io.Stderr, Env: env}
 	mailform := func(args ...string) int {
 		fmt.Fprintf(io.Stdout, "$ mailform %s\n", strings.Join(args, " "))
-		full := append(append([]string(nil), args...), "-endpoint-url", server.URL(), "-no-color")
-		if args[0] == "validate" {
-			full = append(append([]string(nil), args...), "-no-color")
+		full := append([]string(nil), args...)
+		switch args[0] {
+		case "plan", "apply", "requests":
+			full = append(full, "-endpoint-url", server.URL(), "-no-color")
+		default:
+			full = append(full, "-no-color")
 		}
 		return Run(ctx, full, sub)
 	}
@@ -135,6 +139,14 @@ func runDemo(ctx context.Context, io IO, keep bool) error {
 	step(5, "plan again: AWS now matches the spec")
 	if code := mailform("plan", specDir, "-detailed-exitcode"); code != ExitOK {
 		return fmt.Errorf("the second plan found changes (exit %d): apply did not converge", code)
+	}
+
+	step(6, "the paperwork: SES production access, checked against live state")
+	fmt.Fprintln(io.Stdout, "AWS starts every account in the SES sandbox. mailform writes the request, with a")
+	fmt.Fprintln(io.Stdout, "checklist of what reviewers look for, from the spec and what AWS holds now.")
+	fmt.Fprintln(io.Stdout)
+	if code := mailform("requests", "production-access", specDir); code != ExitOK {
+		return fmt.Errorf("writing the production-access request failed (exit %d)", code)
 	}
 
 	fmt.Fprintln(io.Stdout, "\nThat is the whole loop: edit the spec, plan, apply. Next:")

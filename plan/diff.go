@@ -419,13 +419,11 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 			replacing = append(replacing, k)
 		}
 	}
-	// Copies of one resource leaked by an interrupted run (Elastic IPs
-	// allocated twice) are released by an update of the one kept.
-	if extra, ok := o.Attrs["extra_allocation_ids"].([]any); ok && len(extra) > 0 {
-		reasons = append(reasons, fmt.Sprintf("release %d leaked duplicate addresses", len(extra)))
-	} else if extra, ok := o.Attrs["extra_allocation_ids"].([]string); ok && len(extra) > 0 {
-		reasons = append(reasons, fmt.Sprintf("release %d leaked duplicate addresses", len(extra)))
-	} else if len(diffs) == 0 && !adopting {
+	cleanup := cleanupReason(r.Kind, before)
+	if cleanup != "" {
+		reasons = append(reasons, cleanup)
+	}
+	if len(diffs) == 0 && !adopting && cleanup == "" {
 		return Change{}, false
 	}
 	c := Change{

@@ -681,23 +681,3 @@ func TestMakeReplaceRequested(t *testing.T) {
 		t.Errorf("-replace of an unknown address: %v", diags)
 	}
 }
-
-func TestMakeReleasesLeakedDuplicates(t *testing.T) {
-	desired := []specs.Resource{{Addr: "mta.mta1", Kind: specs.KindEIP, Attrs: map[string]any{"hostname": "mta1.acme.example."}}}
-	for _, extra := range []any{[]any{"eipalloc-2"}, []string{"eipalloc-2", "eipalloc-3"}} {
-		observed := []Observed{{Addr: "mta.mta1", Kind: specs.KindEIP, ID: "eipalloc-1", Owner: stack,
-			Attrs: map[string]any{"hostname": "mta1.acme.example.", "extra_allocation_ids": extra}}}
-		p, diags := Make(desired, observed, Options{Stack: stack})
-		if diags.HasErrors() {
-			t.Fatal(diags)
-		}
-		c, ok := p.Change("mta.mta1")
-		if !ok || c.Action != Update || !strings.Contains(c.Reason, "leaked duplicate addresses") {
-			t.Errorf("extra %v: change = %+v", extra, c)
-		}
-	}
-	clean := []Observed{{Addr: "mta.mta1", Kind: specs.KindEIP, ID: "eipalloc-1", Owner: stack, Attrs: map[string]any{"hostname": "mta1.acme.example."}}}
-	if p, _ := Make(desired, clean, Options{Stack: stack}); p.HasChanges() {
-		t.Errorf("no duplicates, yet changes: %+v", p.Changes)
-	}
-}

@@ -46,7 +46,7 @@ func TestPlanFileGolden(t *testing.T) {
 	if err := Save(&buf, renderCases(t)["mixed"]); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join("testdata", "planfile", "mixed.json"), buf.Bytes())
+	checkGolden(t, filepath.Join("testdata", "planfile", "mixed.json"), buf.Bytes())
 }
 
 // What apply needs survives a plan file: templates of values known after

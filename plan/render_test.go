@@ -4,18 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
+	"github.com/mailform/mailform/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/mailform/mailform/specs"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // renderCases are representative plans, each rendered three ways and
 // compared with plan/testdata/render/<case>.{txt,json,md}.
@@ -79,30 +74,15 @@ func TestRenderGolden(t *testing.T) {
 				if err := v.view.Render(&buf, p); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, filepath.Join("testdata", "render", name+"."+v.ext), buf.Bytes())
+				checkGolden(t, filepath.Join("testdata", "render", name+"."+v.ext), buf.Bytes())
 			})
 		}
 	}
 }
 
-func golden(t *testing.T, path string, got []byte) {
+func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./plan -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got; go test ./plan -update rewrites it):\n%s", path, diff)
-	}
+	golden.Check(t, path, got)
 }
 
 func TestRenderHumanFacts(t *testing.T) {

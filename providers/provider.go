@@ -36,6 +36,11 @@ type ApplyRequest struct {
 	Stack   string
 	Region  string
 	Changes []plan.Change
+	// Manual lists the addresses of the records the plan leaves to the
+	// user to publish at their own DNS provider (dns.manual_record). Apply
+	// never writes them, yet AWS may need them: it sets a PTR only once
+	// the A record resolves, however that record is published.
+	Manual []string
 	// Progress reports something slow under way for one resource ("waiting
 	// for Route 53 change /change/C12 to be INSYNC"). It may be nil.
 	Progress func(addr, message string)

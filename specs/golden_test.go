@@ -2,16 +2,13 @@ package specs
 
 import (
 	"bytes"
-	"flag"
+	"github.com/mailform/mailform/internal/golden"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // renderDiags renders diagnostics as the command line does, without color or
 // wrapping.
@@ -28,22 +25,7 @@ func renderDiags(t *testing.T, files map[string]*hcl.File, diags hcl.Diagnostics
 // with -update.
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, path, got)
 }
 
 // writeSpec writes files into a fresh folder and returns its path.

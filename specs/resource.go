@@ -24,6 +24,7 @@ const (
 	KindSQSQueue        Kind = "sqs.queue" // queue, its policy, and the subscription to its topic
 	KindSMTPUser        Kind = "iam.smtp_user"
 	KindEIP             Kind = "ec2.eip"
+	KindReverseDNS      Kind = "ec2.reverse_dns" // the PTR of an Elastic IP, set once its A record is in place
 	KindDKIMKey         Kind = "secret.dkim_key" // RSA key pair kept in a secret store
 	KindRoute53Record   Kind = "route53.record"
 	KindManualDNSRecord Kind = "dns.manual_record" // a record of a domain whose DNS is not in a declared zone

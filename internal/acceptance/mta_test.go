@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -33,6 +34,7 @@ type mtaWant struct {
 	label    string // mta.<label>
 	hostname string // fully qualified
 	instance string // the instance the address is associated with, or ""
+	noPTR    bool   // reverse_dns = false: the address has no PTR
 }
 
 // liveEIP is an Elastic IP as EC2 reports it, with its PTR record.
@@ -144,7 +146,11 @@ func (e *env) requireMTAs(stack, zoneID string, want ...mtaWant) map[string]stri
 			e.t.Errorf("%s: associated with %q, want %q", addr, a.instanceID, w.instance)
 		}
 		e.requireRecord(sets, w.hostname, "A", a.publicIP)
-		if a.ptr != w.hostname || a.ptrUpdate != "" {
+		if w.noPTR {
+			if a.ptr != "" || a.ptrUpdate != "" {
+				e.t.Errorf("%s: PTR of %s = %q (update %q), want none", addr, a.publicIP, a.ptr, a.ptrUpdate)
+			}
+		} else if a.ptr != w.hostname || a.ptrUpdate != "" {
 			e.t.Errorf("%s: PTR of %s = %q (update %q), want %q in effect", addr, a.publicIP, a.ptr, a.ptrUpdate, w.hostname)
 		}
 	}
@@ -264,11 +270,11 @@ type northwind struct {
 	ips      map[string]string // public IP by mta label
 }
 
-// mtasOfNorthwind is what examples/ec2-mta must leave in AWS.
+// mtas is what examples/ec2-mta must leave in AWS.
 func (n *northwind) mtas() []mtaWant {
 	return []mtaWant{
-		{"mx1", "mx1.northwind.example.", n.instance},
-		{"mx2", "mx2.northwind.example.", ""},
+		{"mx1", "mx1.northwind.example.", n.instance, false},
+		{"mx2", "mx2.northwind.example.", "", false},
 	}
 }
 
@@ -477,7 +483,7 @@ func TestHybridFromEmpty(t *testing.T) {
 			t.Errorf("apply -json wrote a line that is not JSON: %q", line)
 		}
 	}
-	ips := e.requireMTAs("globex", zoneID, mtaWant{"legacy", "legacy-mta.globex.example.", ""})
+	ips := e.requireMTAs("globex", zoneID, mtaWant{"legacy", "legacy-mta.globex.example.", "", false})
 	sets := e.recordSets(zoneID)
 	e.requireRecord(sets, "globex.example.", "TXT",
 		`"v=spf1 ip4:`+ips["legacy"]+` include:amazonses.com include:_spf.google.com ~all"`)
@@ -551,4 +557,382 @@ func TestPTRPendingWait(t *testing.T) {
 	if live := n.eips(); len(live) != 1 || len(live["mta.mx1"]) != 1 {
 		t.Errorf("Elastic IPs after removing mta.mx2: %+v", live)
 	}
+}
+
+// TestEditingAnMTA changes the mta blocks of examples/ec2-mta one edit at a
+// time, from the live state the previous edit left, and checks each plan and
+// what AWS holds afterwards.
+func TestEditingAnMTA(t *testing.T) {
+	n := newNorthwind(t)
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	first := n.eips()
+	mx1 := mtaWant{"mx1", "mx1.northwind.example.", n.instance, false}
+
+	steps := []struct {
+		name  string
+		edit  []string // old, new pairs for main.hcl
+		plan  []string // lines the plan must show; none: the plan has no changes
+		mtas  []mtaWant
+		spf   []string // the MTAs in the SPF value, in order
+		gone  []string // record sets that must no longer exist, "name TYPE"
+		added string   // an MTA that gets a new address
+	}{
+		{
+			name: "reverse DNS turned off",
+			edit: []string{`hostname    = "mx2.northwind.example"
+  reverse_dns = true`, `hostname    = "mx2.northwind.example"
+  reverse_dns = false`},
+			plan: []string{"- mta.mx2/ptr (ec2.reverse_dns)", "Plan: 0 to add, 0 to change, 0 to replace, 1 to destroy."},
+			mtas: []mtaWant{mx1, {"mx2", "mx2.northwind.example.", "", true}},
+			spf:  []string{"mx1", "mx2"},
+		},
+		{
+			name: "reverse DNS turned on again",
+			edit: []string{`hostname    = "mx2.northwind.example"
+  reverse_dns = false`, `hostname    = "mx2.northwind.example"
+  reverse_dns = true`},
+			plan: []string{"+ mta.mx2/ptr (ec2.reverse_dns)", "Plan: 1 to add, 0 to change, 0 to replace, 0 to destroy."},
+			mtas: []mtaWant{mx1, {"mx2", "mx2.northwind.example.", "", false}},
+			spf:  []string{"mx1", "mx2"},
+		},
+		{
+			name: "host name changed",
+			edit: []string{`hostname    = "mx2.northwind.example"`, `hostname    = "relay.northwind.example"`,
+				`"20 mx2.northwind.example."`, `"20 relay.northwind.example."`},
+			plan: []string{"~ mta.mx2 (ec2.eip)", "~ mta.mx2/ptr (ec2.reverse_dns)", "-/+ mta.mx2/a (route53.record)"},
+			mtas: []mtaWant{mx1, {"mx2", "relay.northwind.example.", "", false}},
+			spf:  []string{"mx1", "mx2"},
+			gone: []string{"mx2.northwind.example. A"},
+		},
+		{
+			// Without instance_id mailform leaves the association to
+			// whoever made it (docs/ec2.md): nothing to do.
+			name: "instance_id dropped",
+			edit: []string{`  instance_id = "` + n.instance + `" # associate the Elastic IP with the running server
+`, ""},
+			mtas: []mtaWant{mx1, {"mx2", "relay.northwind.example.", "", false}},
+			spf:  []string{"mx1", "mx2"},
+		},
+		{
+			name: "an MTA added",
+			edit: []string{`mta "mx2" {`, `mta "mx3" {
+  hostname = "mx3.northwind.example"
+}
+
+mta "mx2" {`, `mtas = [mta.mx1, mta.mx2]`, `mtas = [mta.mx1, mta.mx2, mta.mx3]`},
+			plan:  []string{"+ mta.mx3 (ec2.eip)", "+ mta.mx3/a (route53.record)", "+ mta.mx3/ptr (ec2.reverse_dns)", "~ domain.northwind.example/spf (route53.record)"},
+			mtas:  []mtaWant{mx1, {"mx2", "relay.northwind.example.", "", false}, {"mx3", "mx3.northwind.example.", "", false}},
+			spf:   []string{"mx1", "mx2", "mx3"},
+			added: "mx3",
+		},
+	}
+	for _, step := range steps {
+		t.Run(step.name, func(t *testing.T) {
+			n.env.t = t
+			n.edit("main.hcl", step.edit...)
+			if len(step.plan) == 0 {
+				n.must(0, "plan", n.dir, "-detailed-exitcode")
+			} else {
+				plan := n.must(2, "plan", n.dir, "-detailed-exitcode")
+				for _, want := range step.plan {
+					if !strings.Contains(plan.stdout, want) {
+						t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
+					}
+				}
+				n.must(0, "apply", n.dir, "-auto-approve")
+			}
+			ips := n.requireMTAs("northwind-mta", n.zoneID, step.mtas...)
+			live := n.eips()
+			for addr, list := range first {
+				if got := live[addr]; len(got) != 1 || got[0].allocationID != list[0].allocationID {
+					t.Errorf("%s: the address changed from %s to %+v", addr, list[0].allocationID, got)
+				}
+			}
+			if step.added != "" && ips[step.added] == "" {
+				t.Errorf("mta.%s got no address", step.added)
+			}
+			sets := n.recordSets(n.zoneID)
+			spf := "v=spf1"
+			for _, label := range step.spf {
+				spf += " ip4:" + ips[label]
+			}
+			n.requireRecord(sets, "northwind.example.", "TXT", `"`+spf+` -all"`)
+			for _, g := range step.gone {
+				if _, ok := sets[g]; ok {
+					t.Errorf("record set %s is still there", g)
+				}
+			}
+			n.must(0, "plan", n.dir, "-detailed-exitcode")
+		})
+	}
+}
+
+// TestDestroyingTheMTAs: apply -destroy removes every PTR before releasing
+// its address, and leaves neither addresses, records nor keys of the stack.
+func TestDestroyingTheMTAs(t *testing.T) {
+	n := newNorthwind(t)
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+
+	plan := n.must(2, "plan", n.dir, "-destroy", "-detailed-exitcode")
+	for _, want := range []string{"- mta.mx1/ptr (ec2.reverse_dns)", "- mta.mx1 (ec2.eip)", "- dkim_key.mx2 (secret.dkim_key)",
+		"Plan: 0 to add, 0 to change, 0 to replace, 13 to destroy."} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("destroy plan lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	destroyed := n.must(0, "apply", n.dir, "-destroy", "-auto-approve")
+	for _, label := range []string{"mx1", "mx2"} {
+		ptr, eip := strings.Index(destroyed.stdout, "mta."+label+"/ptr: Deleted"), strings.Index(destroyed.stdout, "mta."+label+": Deleting...")
+		if ptr < 0 || eip < ptr {
+			t.Errorf("mta.%s was released before its PTR was removed:\n%s", label, destroyed.stdout)
+		}
+	}
+	if live := n.eips(); len(live) != 0 {
+		t.Errorf("Elastic IPs left after destroy: %+v", live)
+	}
+	for key, rs := range n.recordSets(n.zoneID) {
+		if rs.Type != r53types.RRTypeNs && rs.Type != r53types.RRTypeSoa {
+			t.Errorf("record set %s left after destroy", key)
+		}
+	}
+	params, err := ssm.NewFromConfig(n.cfg()).GetParametersByPath(n.ctx(), &ssm.GetParametersByPathInput{Path: aws.String("/northwind"), Recursive: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range params.Parameters {
+		t.Errorf("parameter %s left after destroy", aws.ToString(p.Name))
+	}
+	n.must(0, "plan", n.dir, "-destroy", "-detailed-exitcode")
+}
+
+// TestMTAWithDNSElsewhere: an MTA whose host name is in no zone block. The
+// first apply allocates the address and fails the PTR at once, saying which
+// A record to publish (mailform does not write it); the plan then lists the
+// record with the address. Once the user has published it (here: in a zone
+// the spec does not declare), the next apply sets the PTR.
+func TestMTAWithDNSElsewhere(t *testing.T) {
+	e := newEnv(t, "")
+	e.region = "eu-west-1"
+	e.write("main.hcl", `mailform {
+  stack  = "elsewhere"
+  region = "eu-west-1"
+}
+
+mta "mx9" {
+  hostname = "mx9.elsewhere.example"
+}
+`)
+	first := e.must(1, "apply", e.dir, "-auto-approve")
+	for _, want := range []string{"the A record mx9.elsewhere.example. -> ", "publish it, then run mailform apply again"} {
+		if !strings.Contains(first.stderr, want) {
+			t.Errorf("the failed apply does not say %q:\n%s", want, first.stderr)
+		}
+	}
+	if strings.Contains(first.stdout, "waiting for AWS to see the A record") {
+		t.Errorf("apply waited for a record it does not write:\n%s", first.stdout)
+	}
+	live := e.eips()["mta.mx9"]
+	if len(live) != 1 {
+		t.Fatalf("Elastic IPs of mta.mx9: %+v", live)
+	}
+	ip := live[0].publicIP
+
+	plan := e.must(0, "plan", e.dir)
+	if want := "mx9.elsewhere.example. 300 IN A " + ip; !strings.Contains(plan.stdout, want) {
+		t.Errorf("the plan does not list %q for the user to publish:\n%s", want, plan.stdout)
+	}
+
+	zoneID := e.createZone("elsewhere.example")
+	_, err := route53.NewFromConfig(e.s.Config("us-east-1")).ChangeResourceRecordSets(e.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(zoneID),
+		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{Action: r53types.ChangeActionCreate, ResourceRecordSet: &r53types.ResourceRecordSet{
+			Name: aws.String("mx9.elsewhere.example."), Type: r53types.RRTypeA, TTL: aws.Int64(300),
+			ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(ip)}},
+		}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.must(0, "apply", e.dir, "-auto-approve")
+	live = e.eips()["mta.mx9"]
+	if len(live) != 1 || live[0].ptr != "mx9.elsewhere.example." || live[0].publicIP != ip {
+		t.Errorf("mta.mx9 after the record was published: %+v", live)
+	}
+	e.must(0, "plan", e.dir, "-detailed-exitcode")
+}
+
+// TestDuplicateAddressesAreReleased: two runs killed at the wrong moment can
+// leave two addresses with the same mark. The plan shows an update of that
+// MTA, and apply keeps the one its A record and PTR use and releases the other.
+func TestDuplicateAddressesAreReleased(t *testing.T) {
+	n := newNorthwind(t)
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	kept := n.eips()["mta.mx2"][0]
+
+	tags := []ec2types.Tag{}
+	for k, v := range kept.tags {
+		tags = append(tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	extra, err := ec2.NewFromConfig(n.cfg()).AllocateAddress(n.ctx(), &ec2.AllocateAddressInput{
+		Domain:            ec2types.DomainTypeVpc,
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeElasticIp, Tags: tags}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := n.must(2, "plan", n.dir, "-detailed-exitcode")
+	if !strings.Contains(plan.stdout, "~ mta.mx2 (ec2.eip)") {
+		t.Errorf("the plan does not update mta.mx2, which has two addresses:\n%s", plan.stdout)
+	}
+	applied := n.must(0, "apply", n.dir, "-auto-approve")
+	if !strings.Contains(applied.stdout, aws.ToString(extra.AllocationId)) {
+		t.Errorf("apply does not name the address it released:\n%s", applied.stdout)
+	}
+	n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	if got := n.eips()["mta.mx2"]; len(got) != 1 || got[0].allocationID != kept.allocationID {
+		t.Errorf("mta.mx2 kept %+v, want %s (the address its records use)", got, kept.allocationID)
+	}
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+}
+
+// TestEC2MTAFromSavedPlan: the GitOps path. A plan saved from an empty
+// account is applied as saved, with every value known only after apply
+// (addresses, allocation IDs, public keys) filled in during the run; then a
+// key length change rotates one DKIM key and republishes it.
+func TestEC2MTAFromSavedPlan(t *testing.T) {
+	n := newNorthwind(t)
+	planFile := filepath.Join(t.TempDir(), "mta.plan")
+	n.must(0, "plan", n.dir, "-out", planFile)
+	n.must(0, "apply", planFile)
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+	saved, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldKey := n.ssmSecret("/northwind/mail/dkim/mx2")
+
+	n.edit("main.hcl", `selector    = "mx2"`, `selector    = "mx2"
+  key_length  = 1024`)
+	plan := n.must(2, "plan", n.dir, "-detailed-exitcode")
+	for _, want := range []string{"-/+ dkim_key.mx2 (secret.dkim_key)", "~ dkim_key.mx2/txt (route53.record)"} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	n.must(0, "apply", n.dir, "-auto-approve")
+	newKey := n.ssmSecret("/northwind/mail/dkim/mx2")
+	if string(newKey) == string(oldKey) {
+		t.Fatal("the key was not replaced")
+	}
+	sets := n.recordSets(n.zoneID)
+	n.requireDKIMKey(sets, "mx2._domainkey.northwind.example.", newKey, 1024)
+	n.requireDKIMKey(sets, "mx1._domainkey.northwind.example.", n.ssmSecret("/northwind/mail/dkim/mx1"), 2048)
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+	n.requireNoSecrets(saved, append(n.secretLines(oldKey), n.secretLines(newKey)...)...)
+}
+
+// TestAddressReleasedOutsideMailform: someone resets the PTR of mta.mx2 and
+// releases its address by hand. The next plan allocates a new address and
+// points the A record, the PTR and the SPF value at it.
+func TestAddressReleasedOutsideMailform(t *testing.T) {
+	n := newNorthwind(t)
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	gone := n.eips()["mta.mx2"][0]
+	c := ec2.NewFromConfig(n.cfg())
+	if _, err := c.ResetAddressAttribute(n.ctx(), &ec2.ResetAddressAttributeInput{AllocationId: aws.String(gone.allocationID), Attribute: ec2types.AddressAttributeNameDomainName}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ReleaseAddress(n.ctx(), &ec2.ReleaseAddressInput{AllocationId: aws.String(gone.allocationID)}); err != nil {
+		t.Fatal(err)
+	}
+
+	plan := n.must(2, "plan", n.dir, "-detailed-exitcode")
+	for _, want := range []string{"+ mta.mx2 (ec2.eip)", "~ mta.mx2/a (route53.record)", "+ mta.mx2/ptr (ec2.reverse_dns)", "~ domain.northwind.example/spf (route53.record)"} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	n.must(0, "apply", n.dir, "-auto-approve")
+	ips := n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	if ips["mx2"] == gone.publicIP || ips["mx1"] != n.ips["mx1"] {
+		t.Errorf("addresses after the new allocation: %v (before: %v)", ips, n.ips)
+	}
+	n.requireRecord(n.recordSets(n.zoneID), "northwind.example.", "TXT", `"v=spf1 ip4:`+ips["mx1"]+` ip4:`+ips["mx2"]+` -all"`)
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+}
+
+// TestPTRChangedOutsideMailform: someone points the PTR of mta.mx1 at
+// another name. The plan shows the drift and apply sets the PTR back,
+// leaving the record set mailform does not own alone.
+func TestPTRChangedOutsideMailform(t *testing.T) {
+	n := newNorthwind(t)
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.ips = n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	mx1 := n.eips()["mta.mx1"][0]
+
+	// AWS sets a PTR only for a name whose A record resolves to the address.
+	_, err := route53.NewFromConfig(n.s.Config("us-east-1")).ChangeResourceRecordSets(n.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(n.zoneID),
+		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{Action: r53types.ChangeActionCreate, ResourceRecordSet: &r53types.ResourceRecordSet{
+			Name: aws.String("smtp.northwind.example."), Type: r53types.RRTypeA, TTL: aws.Int64(60),
+			ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(mx1.publicIP)}},
+		}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ec2.NewFromConfig(n.cfg()).ModifyAddressAttribute(n.ctx(), &ec2.ModifyAddressAttributeInput{
+		AllocationId: aws.String(mx1.allocationID), DomainName: aws.String("smtp.northwind.example"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	plan := n.must(2, "plan", n.dir, "-detailed-exitcode")
+	for _, want := range []string{"~ mta.mx1/ptr (ec2.reverse_dns)", `"smtp.northwind.example." -> "mx1.northwind.example."`, "Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy."} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	n.must(0, "apply", n.dir, "-auto-approve")
+	n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	n.requireRecord(n.recordSets(n.zoneID), "smtp.northwind.example.", "A", mx1.publicIP)
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
+}
+
+// TestEC2MTAUnderFaults applies examples/ec2-mta while EC2 and Route 53
+// throttle, fail with 5xx answers and cut connections after carrying calls
+// out. Each apply may fail; re-running converges, and no address leaks.
+func TestEC2MTAUnderFaults(t *testing.T) {
+	n := newNorthwind(t)
+	if err := n.s.SetFaults("seed=7,ec2:AllocateAddress=cut@0.5,ec2:*=throttle@0.2,route53:*=5xx@0.2,ec2:ModifyAddressAttribute=cut@0.3"); err != nil {
+		t.Fatal(err)
+	}
+	converged := false
+	for run := 1; run <= 5 && !converged; run++ {
+		r := n.mailform("apply", n.dir, "-auto-approve")
+		t.Logf("apply %d: exit %d", run, r.code)
+		converged = r.code == 0
+	}
+	injected := n.s.InjectedFaults()
+	t.Logf("faults injected: %v", injected)
+	if err := n.s.SetFaults(""); err != nil {
+		t.Fatal(err)
+	}
+	if !converged {
+		n.must(0, "apply", n.dir, "-auto-approve")
+	}
+	total := 0
+	for _, c := range injected {
+		total += c
+	}
+	if total == 0 {
+		t.Fatal("no fault was injected")
+	}
+	n.requireMTAs("northwind-mta", n.zoneID, n.mtas()...)
+	n.must(0, "plan", n.dir, "-detailed-exitcode")
 }

@@ -52,7 +52,11 @@ func startDNS(addr string, s *Server) (*dnsServer, error) {
 	h := dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
 		ctx, cancel := context.WithTimeout(s.life, 5*time.Second)
 		defer cancel()
-		_ = w.WriteMsg(s.answerDNS(ctx, req))
+		m := s.answerDNS(ctx, req)
+		if _, udp := w.LocalAddr().(*net.UDPAddr); udp {
+			fitUDP(req, m)
+		}
+		_ = w.WriteMsg(m)
 	})
 	d := &dnsServer{
 		addr: pc.LocalAddr().String(),
@@ -69,6 +73,21 @@ func (d *dnsServer) shutdown() {
 	_ = d.tcp.Shutdown()
 }
 
+// edns0Size is the UDP payload size the double advertises with EDNS(0).
+const edns0Size = 4096
+
+// fitUDP answers EDNS(0) with EDNS(0) and truncates (TC) an answer larger
+// than the client can take over UDP, so that it asks again over TCP, as an
+// authoritative server does.
+func fitUDP(req, m *dns.Msg) {
+	size := dns.MinMsgSize
+	if opt := req.IsEdns0(); opt != nil {
+		size = int(min(max(opt.UDPSize(), dns.MinMsgSize), edns0Size))
+		m.SetEdns0(edns0Size, false)
+	}
+	m.Truncate(size)
+}
+
 // maxCNAMEChain bounds CNAME chasing inside a zone.
 const maxCNAMEChain = 8
 
@@ -81,20 +100,23 @@ func (s *Server) answerDNS(ctx context.Context, req *dns.Msg) *dns.Msg {
 		m.Rcode = dns.RcodeNotImplemented
 		return m
 	}
-	snap, err := s.route53State(ctx)
+	q := req.Question[0]
+	qname := canonicalName(q.Name)
+	zone, err := s.publicZone(ctx, qname)
 	if err != nil {
 		m.Rcode = dns.RcodeServerFailure
 		return m
 	}
-	q := req.Question[0]
-	answerFromZones(m, snap, canonicalName(q.Name), q.Qtype)
+	if zone == nil && s.answerReverse(m, qname, q.Qtype) {
+		return m
+	}
+	answerFromZone(m, zone, qname, q.Qtype)
 	return m
 }
 
-// answerFromZones fills m for qname/qtype as the authoritative servers of
-// the most specific public zone holding qname would.
-func answerFromZones(m *dns.Msg, snap *route53Snapshot, qname string, qtype uint16) {
-	zone := snap.publicZoneFor(qname)
+// answerFromZone fills m for qname/qtype as the authoritative servers of
+// zone, the most specific public zone holding qname (nil: none), would.
+func answerFromZone(m *dns.Msg, zone *zoneState, qname string, qtype uint16) {
 	if zone == nil {
 		m.Rcode = dns.RcodeRefused
 		return

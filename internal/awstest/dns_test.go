@@ -168,3 +168,48 @@ func TestLookupRecords(t *testing.T) {
 		})
 	}
 }
+
+func TestLargeAnswersAreTruncatedOverUDP(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	part := `"` + strings.Repeat("k", 255) + `"`
+	key := strings.Join([]string{part, part, part, part}, " ") // about 1 KB
+	mustChange(t, c, zoneID, change(r53types.ChangeActionCreate, rrset("big._domainkey.acme.example", r53types.RRTypeTxt, 300, key)))
+	cases := []struct {
+		name      string
+		network   string
+		edns      uint16
+		truncated bool
+	}{
+		{"UDP without EDNS", "udp", 0, true},
+		{"UDP with EDNS 4096", "udp", 4096, false},
+		{"UDP with EDNS 1232", "udp", 1232, false},
+		{"TCP", "tcp", 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			q := new(dns.Msg)
+			q.SetQuestion("big._domainkey.acme.example.", dns.TypeTXT)
+			if tc.edns > 0 {
+				q.SetEdns0(tc.edns, false)
+			}
+			client := &dns.Client{Net: tc.network, UDPSize: 65535}
+			in, _, err := client.ExchangeContext(t.Context(), q, s.DNSAddr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.Truncated != tc.truncated {
+				t.Errorf("TC = %v, want %v", in.Truncated, tc.truncated)
+			}
+			if !tc.truncated {
+				if len(in.Answer) != 1 || len(in.Answer[0].(*dns.TXT).Txt) != 4 {
+					t.Errorf("answer %v, want the TXT of 4 strings", rrLines(in.Answer))
+				}
+			}
+			if tc.edns > 0 && in.IsEdns0() == nil {
+				t.Error("EDNS(0) question answered without EDNS(0)")
+			}
+		})
+	}
+}

@@ -119,3 +119,13 @@ func errorCode(err error) string {
 	}
 	return ""
 }
+
+func createZoneInput(name string) *route53.CreateHostedZoneInput {
+	return &route53.CreateHostedZoneInput{Name: aws.String(name), CallerReference: aws.String("ref-" + name + "-" + time.Now().Format(time.RFC3339Nano))}
+}
+
+func trimZoneID(id *string) string { return strings.TrimPrefix(aws.ToString(id), "/hostedzone/") }
+
+func changeInput(zoneID string, changes []r53types.Change) *route53.ChangeResourceRecordSetsInput {
+	return &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zoneID), ChangeBatch: &r53types.ChangeBatch{Changes: changes}}
+}

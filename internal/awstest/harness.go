@@ -23,7 +23,8 @@ var (
 func Shared(t testing.TB) *Server {
 	t.Helper()
 	sharedOnce.Do(func() {
-		sharedServer, sharedErr = Start(context.Background(), Options{})
+		// The double outlives the test that starts it.
+		sharedServer, sharedErr = Start(context.WithoutCancel(t.Context()), Options{})
 	})
 	if sharedErr != nil {
 		if errors.Is(sharedErr, ErrMotoMissing) && os.Getenv("CI") == "" {

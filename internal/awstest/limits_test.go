@@ -77,8 +77,9 @@ func TestRateLimits(t *testing.T) {
 			s := Shared(t)
 			clock := freezeClock(t, s)
 			configure(t, s, func(o *Options) { o.RateLimits = "aws"; o.TimeScale = tc.timeScale })
-			total := 0
+			total, calls := 0, 0
 			for i, b := range tc.bursts {
+				calls += b.calls
 				clock.Advance(b.advance)
 				throttled := 0
 				for range b.calls {
@@ -95,6 +96,9 @@ func TestRateLimits(t *testing.T) {
 					t.Errorf("burst %d: %d of %d calls throttled, want %d", i, throttled, b.calls, b.wantThrottled)
 				}
 				total += throttled
+			}
+			if got := s.Count(tc.service, tc.operation); got != calls {
+				t.Errorf("Count(%s, %s) = %d, want all %d calls, throttled or not", tc.service, tc.operation, got, calls)
 			}
 			if got := s.Throttles()[tc.service][tc.operation]; got != total {
 				t.Errorf("Throttles()[%s][%s] = %d, want %d", tc.service, tc.operation, got, total)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -62,13 +63,26 @@ func (d *route53Double) serve(w http.ResponseWriter, r *http.Request, c call) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		zoneID := pathSegment(r.URL.Path, "hostedzone")
-		_ = d.forwardWithChange(w, r, nil, zoneID)
+		if d.forwardWithChange(w, r, nil, zoneID) != "" {
+			d.s.r53State.removeZone(zoneID)
+		}
 	case "ListResourceRecordSets":
+		// Route 53 returns at most 300 record sets per page, whatever
+		// MaxItems asks (ListResourceRecordSets API reference); moto does not cap.
+		q := r.URL.Query()
+		if n, err := strconv.Atoi(q.Get("maxitems")); err == nil && n > maxRecordSetsPerPage {
+			q.Set("maxitems", strconv.Itoa(maxRecordSetsPerPage))
+			r.URL.RawQuery = q.Encode()
+		}
 		var rec bufferedResponse
 		d.s.proxy.ServeHTTP(&rec, r)
 		rec.copyTo(w, fixMotoValues(rec.body.Bytes()))
 	default:
 		d.s.proxy.ServeHTTP(w, r)
+		if c.mutating {
+			// Comments, tags, VPC associations...: the zone list may differ.
+			d.s.r53State.forgetZones()
+		}
 	}
 }
 
@@ -106,6 +120,7 @@ type changeRecordSet struct {
 func (cs changeRecordSet) recordSet() recordSet {
 	out := recordSet{
 		Name:          canonicalName(cs.Name),
+		StoredName:    cs.Name,
 		Type:          strings.ToUpper(cs.Type),
 		SetIdentifier: cs.SetIdentifier,
 		TTL:           aws.ToInt64(cs.TTL),
@@ -125,6 +140,8 @@ const (
 	maxBatchValueChars = 32000
 	maxValueChars      = 4000
 	maxTXTStringBytes  = 255
+
+	maxRecordSetsPerPage = 300
 )
 
 func (d *route53Double) changeRecordSets(w http.ResponseWriter, r *http.Request) {
@@ -156,12 +173,13 @@ func (d *route53Double) changeRecordSets(w http.ResponseWriter, r *http.Request)
 		d.s.proxy.ServeHTTP(w, withBody(r, body))
 		return
 	}
-	current, err := readRecordSets(r.Context(), client, zoneID)
+	current, err := d.s.zoneRecords(r.Context(), zoneID)
 	if err != nil {
 		writeRoute53Error(w, http.StatusInternalServerError, "InternalError", err.Error())
 		return
 	}
-	if msgs := validateChangeBatch(canonicalName(aws.ToString(zone.HostedZone.Name)), current, req); len(msgs) > 0 {
+	msgs, final := validateChangeBatch(canonicalName(aws.ToString(zone.HostedZone.Name)), current, req)
+	if len(msgs) > 0 {
 		writeInvalidChangeBatch(w, msgs)
 		return
 	}
@@ -172,6 +190,10 @@ func (d *route53Double) changeRecordSets(w http.ResponseWriter, r *http.Request)
 	}
 	if id := d.forwardWithChange(w, r, moto, zoneID); id != "" {
 		d.lastChange[zoneID] = id
+		d.s.r53State.setRecords(zoneID, final)
+	} else {
+		// moto refused what the double accepted: read the zone again.
+		d.s.r53State.forgetRecords(zoneID)
 	}
 }
 
@@ -264,10 +286,12 @@ func (n *xmlNode) stripNamespaces() {
 
 // validateChangeBatch checks a whole batch against the zone's current
 // record sets, as AWS does before applying any of it, and returns every
-// problem in AWS's words.
-func validateChangeBatch(zone string, current []recordSet, req changeRequest) []string {
+// problem in AWS's words, and the zone's record sets once the batch is
+// applied.
+func validateChangeBatch(zone string, current []recordSet, req changeRequest) ([]string, []recordSet) {
 	type key struct{ name, typ, id string }
 	state := map[key]recordSet{}
+	var order []key
 	typesAt := func(name string) []string {
 		var out []string
 		for k := range state {
@@ -278,7 +302,9 @@ func validateChangeBatch(zone string, current []recordSet, req changeRequest) []
 		return out
 	}
 	for _, set := range current {
-		state[key{set.Name, set.Type, set.SetIdentifier}] = set
+		k := key{set.Name, set.Type, set.SetIdentifier}
+		state[k] = set
+		order = append(order, k)
 	}
 	var msgs []string
 	records, chars := 0, 0
@@ -326,6 +352,11 @@ func validateChangeBatch(zone string, current []recordSet, req changeRequest) []
 				msgs = append(msgs, fmt.Sprintf("RRSet of type %s with DNS name %s is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone %s", set.Type, set.Name, zone))
 				continue
 			}
+			if exists {
+				set.StoredName = existing.StoredName // moto keeps the set's name
+			} else {
+				order = append(order, k)
+			}
 			state[k] = set
 		case "DELETE":
 			if !exists {
@@ -347,7 +378,15 @@ func validateChangeBatch(zone string, current []recordSet, req changeRequest) []
 	if chars > maxBatchValueChars {
 		msgs = append(msgs, fmt.Sprintf("RDATA character limit of %d exceeded.", maxBatchValueChars))
 	}
-	return msgs
+	var final []recordSet
+	seen := map[key]bool{}
+	for _, k := range order {
+		if set, ok := state[k]; ok && !seen[k] {
+			final = append(final, set)
+			seen[k] = true
+		}
+	}
+	return msgs, final
 }
 
 // checkValues checks the values of a record set to be written: each at
@@ -359,6 +398,11 @@ func checkValues(set recordSet) string {
 		}
 		if set.Type != "TXT" && set.Type != "SPF" {
 			continue
+		}
+		// AWS's words for both (redhat-cop/infra-ansible#376, boto/boto3#1462,
+		// virtualmin/virtualmin-gpl#355).
+		if !allQuoted(v) {
+			return fmt.Sprintf("Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '%s''", v)
 		}
 		for _, str := range txtStrings(v) {
 			if len(str) > maxTXTStringBytes {
@@ -412,6 +456,24 @@ func txtStrings(v string) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// allQuoted tells whether a TXT value is one or more complete quoted
+// strings separated by blanks, as Route 53 requires.
+func allQuoted(v string) bool {
+	inside, any := false, false
+	for i := 0; i < len(v); i++ {
+		switch ch := v[i]; {
+		case inside && ch == '\\':
+			i++
+		case ch == '"':
+			inside = !inside
+			any = true
+		case !inside && ch != ' ' && ch != '\t':
+			return false
+		}
+	}
+	return any && !inside
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
@@ -507,6 +569,14 @@ func (d *route53Double) getChange(w http.ResponseWriter, r *http.Request) {
 		route53Namespace, id, status, ch.submitted.UTC().Format(time.RFC3339))
 }
 
+// createHostedZoneResponse is the part of CreateHostedZone's answer the
+// double reads.
+type createHostedZoneResponse struct {
+	ID      string `xml:"HostedZone>Id"`
+	Name    string `xml:"HostedZone>Name"`
+	Private bool   `xml:"HostedZone>Config>PrivateZone"`
+}
+
 // createHostedZoneRequest is the part of CreateHostedZone the double reads.
 type createHostedZoneRequest struct {
 	CallerReference string `xml:"CallerReference"`
@@ -534,6 +604,16 @@ func (d *route53Double) createHostedZone(w http.ResponseWriter, r *http.Request)
 	_ = d.forwardWithChange(&rec, withBody(r, body), nil, "")
 	if rec.status < 300 {
 		d.callerRefs[req.CallerReference] = true
+		var created createHostedZoneResponse
+		if err := xml.Unmarshal(rec.body.Bytes(), &created); err == nil && created.ID != "" {
+			d.s.r53State.addZone(zoneState{
+				ID:      strings.TrimPrefix(created.ID, "/hostedzone/"),
+				Name:    canonicalName(created.Name),
+				Private: created.Private,
+			})
+		} else {
+			d.s.r53State.forgetZones()
+		}
 	}
 	rec.copyTo(w, nil)
 }

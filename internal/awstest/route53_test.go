@@ -66,6 +66,20 @@ func TestChangeBatchStrictness(t *testing.T) {
 			want: []string{`Invalid Resource Record: 'FATAL problem: CharacterStringTooLong (Value is too long) encountered with '"` + long + `"''`},
 		},
 		{
+			name:    "TXT value without quotes",
+			changes: []r53types.Change{change(r53types.ChangeActionCreate, rrset("spf.acme.example", r53types.RRTypeTxt, 300, "v=spf1 -all"))},
+			want:    []string{`Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with 'v=spf1 -all''`},
+		},
+		{
+			name:    "TXT value half quoted",
+			changes: []r53types.Change{change(r53types.ChangeActionCreate, rrset("spf.acme.example", r53types.RRTypeTxt, 300, `"v=spf1" -all`))},
+			want:    []string{`Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '"v=spf1" -all''`},
+		},
+		{
+			name:    "TXT value with an escaped quote",
+			changes: []r53types.Change{change(r53types.ChangeActionCreate, rrset("q.acme.example", r53types.RRTypeTxt, 300, `"say \"hi\"" "x"`))},
+		},
+		{
 			name:    "DELETE of a set that does not exist",
 			changes: []r53types.Change{change(r53types.ChangeActionDelete, rrset("nothing.acme.example", r53types.RRTypeTxt, 300, `"x"`))},
 			want:    []string{"Tried to delete resource record set [name='nothing.acme.example.', type='TXT'] but it was not found"},
@@ -368,5 +382,111 @@ func TestResetForgetsRoute53Emulation(t *testing.T) {
 	}
 	if !in2.Authoritative || len(in2.Answer) != 1 {
 		t.Errorf("DNS after Reset and a new zone: AA %v, answer %v", in2.Authoritative, in2.Answer)
+	}
+}
+
+// TestMirrorFollowsMoto checks that the record sets the double keeps for
+// its own reads stay what moto holds, change after change.
+func TestMirrorFollowsMoto(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	batches := [][]r53types.Change{
+		{
+			change(r53types.ChangeActionCreate, rrset("a.acme.example", r53types.RRTypeA, 300, "192.0.2.1", "192.0.2.2")),
+			change(r53types.ChangeActionCreate, rrset("Mixed.acme.example", r53types.RRTypeTxt, 60, `"one"`)),
+			change(r53types.ChangeActionUpsert, rrset("acme.example.", r53types.RRTypeMx, 300, "10 mx.acme.example")),
+		},
+		{
+			change(r53types.ChangeActionUpsert, rrset("MIXED.acme.example", r53types.RRTypeTxt, 120, `"two" "three"`)),
+			change(r53types.ChangeActionDelete, rrset("a.acme.example", r53types.RRTypeA, 300, "192.0.2.2", "192.0.2.1")),
+			change(r53types.ChangeActionCreate, rrset("a.acme.example", r53types.RRTypeA, 60, "192.0.2.3")),
+		},
+		{
+			change(r53types.ChangeActionDelete, rrset("mixed.acme.example", r53types.RRTypeTxt, 120, `"two" "three"`)),
+			change(r53types.ChangeActionCreate, rrset("b.acme.example", r53types.RRTypeCname, 300, "a.acme.example")),
+		},
+	}
+	render := func(sets []recordSet) []string {
+		var out []string
+		for _, set := range sets {
+			vals := append([]string(nil), set.Values...)
+			sort.Strings(vals)
+			out = append(out, fmt.Sprintf("%s %s %d %s", set.Name, set.Type, set.TTL, strings.Join(vals, "|")))
+		}
+		sort.Strings(out)
+		return out
+	}
+	for i, batch := range batches {
+		mustChange(t, c, zoneID, batch...)
+		mirror, err := s.zoneRecords(t.Context(), zoneID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moto, err := readRecordSets(t.Context(), route53.NewFromConfig(s.motoConfig("us-east-1")), zoneID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(render(moto), render(mirror)); diff != "" {
+			t.Fatalf("after batch %d the mirror differs from moto (-moto +mirror):\n%s", i+1, diff)
+		}
+	}
+}
+
+func TestDeletedZoneLeavesDNS(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	if in, err := s.QueryDNS(t.Context(), "acme.example", dns.TypeSOA); err != nil || in.Rcode != dns.RcodeSuccess {
+		t.Fatalf("before the delete: %v, %v", in, err)
+	}
+	out, err := c.DeleteHostedZone(t.Context(), &route53.DeleteHostedZoneInput{Id: aws.String(zoneID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := aws.ToString(out.ChangeInfo.Id); !strings.HasPrefix(id, "/change/C") || id == "/change/C2682N5HXP0BZ4" {
+		t.Errorf("DeleteHostedZone change id %q, want one of the double's", id)
+	}
+	in, err := s.QueryDNS(t.Context(), "acme.example", dns.TypeSOA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Rcode != dns.RcodeRefused {
+		t.Errorf("after the delete: %s, want REFUSED", dns.RcodeToString[in.Rcode])
+	}
+	_, err = changeRecords(t, c, zoneID, change(r53types.ChangeActionCreate, rrset("a.acme.example", r53types.RRTypeA, 300, "192.0.2.1")))
+	var noZone *r53types.NoSuchHostedZone
+	if !errors.As(err, &noZone) {
+		t.Errorf("a change to the deleted zone: err = %v, want NoSuchHostedZone", err)
+	}
+}
+
+func TestRecordSetPagesHoldAtMost300(t *testing.T) {
+	s := Shared(t)
+	c := route53Client(s)
+	zoneID := createZone(t, c, "acme.example")
+	var changes []r53types.Change
+	for i := range 350 {
+		changes = append(changes, change(r53types.ChangeActionCreate, rrset(fmt.Sprintf("h%03d.acme.example", i), r53types.RRTypeA, 300, "192.0.2.1")))
+	}
+	mustChange(t, c, zoneID, changes...)
+	out, err := c.ListResourceRecordSets(t.Context(), &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zoneID), MaxItems: aws.Int32(1000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.ResourceRecordSets) != 300 || !out.IsTruncated {
+		t.Errorf("MaxItems 1000: %d sets, truncated %v; want 300 and truncated", len(out.ResourceRecordSets), out.IsTruncated)
+	}
+	total := 0
+	p := route53.NewListResourceRecordSetsPaginator(c, &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zoneID), MaxItems: aws.Int32(1000)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(page.ResourceRecordSets)
+	}
+	if total != 352 { // 350 + SOA + NS
+		t.Errorf("paginated: %d sets, want 352", total)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -32,54 +32,129 @@ type recordSet struct {
 	AliasDNSName  string // canonical; "" when not an alias
 }
 
-// route53Snapshot is the Route 53 state of the double at one moment.
-type route53Snapshot struct {
-	Zones []zoneState
+// route53Mirror mirrors moto's Route 53 state for the double's own reads
+// (DNS answers, LookupRecords, change validation), since reading a large
+// zone back from moto takes seconds. Zones and their record sets are read
+// from moto on first need; the double then keeps them current itself:
+// every change to Route 53 goes through it (moto's own endpoint is not
+// published), and each change batch it validates yields the zone's new
+// record sets. What it cannot follow exactly, it forgets, to be read again.
+type route53Mirror struct {
+	mu         sync.Mutex  // held across reads from moto: readers queue
+	zones      []zoneState // without Sets
+	zonesKnown bool
+	sets       map[string][]recordSet // zone id -> record sets, never mutated in place
 }
 
-// route53StateCache keeps the last snapshot read from moto until a
-// mutating Route 53 call through the double (or a Reset) invalidates it.
-type route53StateCache struct {
-	mu         sync.Mutex
-	generation uint64
-	snapshot   *route53Snapshot
-	snapGen    uint64
+func newRoute53Mirror() *route53Mirror {
+	return &route53Mirror{sets: map[string][]recordSet{}}
 }
 
-func (c *route53StateCache) invalidate() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.generation++
-	c.snapshot = nil
+// forget drops everything: the next read goes to moto.
+func (m *route53Mirror) forget() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.zones, m.zonesKnown = nil, false
+	m.sets = map[string][]recordSet{}
 }
 
-// route53State returns the current Route 53 state, read from moto.
-func (s *Server) route53State(ctx context.Context) (*route53Snapshot, error) {
-	c := s.r53State
-	c.mu.Lock()
-	if c.snapshot != nil && c.snapGen == c.generation {
-		snap := c.snapshot
-		c.mu.Unlock()
-		return snap, nil
+// forgetZones drops the list of zones (their names or privacy may have
+// changed), keeping record sets.
+func (m *route53Mirror) forgetZones() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.zones, m.zonesKnown = nil, false
+}
+
+// forgetRecords drops one zone's record sets.
+func (m *route53Mirror) forgetRecords(zoneID string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.sets, zoneID)
+}
+
+// addZone records a zone just created.
+func (m *route53Mirror) addZone(z zoneState) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.zonesKnown {
+		m.zones = append(m.zones, z)
 	}
-	gen := c.generation
-	c.mu.Unlock()
+}
 
-	snap, err := readRoute53(ctx, route53.NewFromConfig(s.motoConfig("us-east-1")))
+// removeZone records a zone just deleted.
+func (m *route53Mirror) removeZone(zoneID string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.zones = slices.DeleteFunc(m.zones, func(z zoneState) bool { return z.ID == zoneID })
+	delete(m.sets, zoneID)
+}
+
+// setRecords records a zone's record sets after a change moto accepted.
+func (m *route53Mirror) setRecords(zoneID string, sets []recordSet) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sets[zoneID] = sets
+}
+
+// records returns one zone's record sets.
+func (s *Server) zoneRecords(ctx context.Context, zoneID string) ([]recordSet, error) {
+	m := s.r53State
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.recordsLocked(ctx, s, zoneID)
+}
+
+func (m *route53Mirror) recordsLocked(ctx context.Context, s *Server, zoneID string) ([]recordSet, error) {
+	if sets, ok := m.sets[zoneID]; ok {
+		return sets, nil
+	}
+	sets, err := readRecordSets(ctx, route53.NewFromConfig(s.motoConfig("us-east-1")), zoneID)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	if c.generation == gen {
-		c.snapshot, c.snapGen = snap, gen
-	}
-	c.mu.Unlock()
-	return snap, nil
+	m.sets[zoneID] = sets
+	return sets, nil
 }
 
-// readRoute53 reads every zone and record set.
-func readRoute53(ctx context.Context, client *route53.Client) (*route53Snapshot, error) {
-	snap := &route53Snapshot{}
+// publicZone returns, with its record sets, the most specific public zone
+// holding name (canonical), as the public name servers would choose it;
+// nil when there is none.
+func (s *Server) publicZone(ctx context.Context, name string) (*zoneState, error) {
+	m := s.r53State
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.zonesKnown {
+		zones, err := readZones(ctx, route53.NewFromConfig(s.motoConfig("us-east-1")))
+		if err != nil {
+			return nil, err
+		}
+		m.zones, m.zonesKnown = zones, true
+	}
+	var best *zoneState
+	for i := range m.zones {
+		z := m.zones[i]
+		if z.Private || !inZone(name, z.Name) {
+			continue
+		}
+		if best == nil || len(z.Name) > len(best.Name) || (len(z.Name) == len(best.Name) && z.ID < best.ID) {
+			best = &z
+		}
+	}
+	if best == nil {
+		return nil, nil
+	}
+	sets, err := m.recordsLocked(ctx, s, best.ID)
+	if err != nil {
+		return nil, err
+	}
+	best.Sets = sets
+	return best, nil
+}
+
+// readZones reads the list of hosted zones.
+func readZones(ctx context.Context, client *route53.Client) ([]zoneState, error) {
+	var out []zoneState
 	zones := route53.NewListHostedZonesPaginator(client, &route53.ListHostedZonesInput{})
 	for zones.HasMorePages() {
 		page, err := zones.NextPage(ctx)
@@ -87,21 +162,14 @@ func readRoute53(ctx context.Context, client *route53.Client) (*route53Snapshot,
 			return nil, fmt.Errorf("reading hosted zones from moto: %w", err)
 		}
 		for _, z := range page.HostedZones {
-			zs := zoneState{
+			out = append(out, zoneState{
 				ID:      strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/"),
 				Name:    canonicalName(aws.ToString(z.Name)),
 				Private: z.Config != nil && z.Config.PrivateZone,
-			}
-			sets, err := readRecordSets(ctx, client, zs.ID)
-			if err != nil {
-				return nil, err
-			}
-			zs.Sets = sets
-			snap.Zones = append(snap.Zones, zs)
+			})
 		}
 	}
-	sort.Slice(snap.Zones, func(i, j int) bool { return snap.Zones[i].ID < snap.Zones[j].ID })
-	return snap, nil
+	return out, nil
 }
 
 // readRecordSets reads every record set of one zone.
@@ -149,36 +217,16 @@ func inZone(name, zone string) bool {
 	return name == zone || strings.HasSuffix(name, "."+zone) || zone == "."
 }
 
-// publicZoneFor returns the most specific public zone holding name, as
-// the public name servers would choose it.
-func (snap *route53Snapshot) publicZoneFor(name string) *zoneState {
-	var best *zoneState
-	for i := range snap.Zones {
-		z := &snap.Zones[i]
-		if z.Private || !inZone(name, z.Name) {
-			continue
-		}
-		if best == nil || len(z.Name) > len(best.Name) {
-			best = z
-		}
-	}
-	return best
-}
-
 // LookupRecords returns the values of the record sets of type rtype named
 // name in the most specific public zone of the double's Route 53 state
 // holding that name, in Route 53's stored form (TXT values quoted, MX
 // values "10 host."). It follows no CNAME and returns no values (and no
 // error) when nothing matches.
 func (s *Server) LookupRecords(ctx context.Context, name, rtype string) ([]string, error) {
-	snap, err := s.route53State(ctx)
-	if err != nil {
-		return nil, err
-	}
 	name = canonicalName(name)
-	z := snap.publicZoneFor(name)
-	if z == nil {
-		return nil, nil
+	z, err := s.publicZone(ctx, name)
+	if err != nil || z == nil {
+		return nil, err
 	}
 	var out []string
 	for _, set := range z.Sets {

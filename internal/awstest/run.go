@@ -30,6 +30,9 @@ func Run(ctx context.Context, opts Options, stdout io.Writer) error {
 	if _, err := fmt.Fprintf(stdout, "dns: %s\n", s.DNSAddr()); err != nil {
 		return err
 	}
+	if _, err := fmt.Fprintf(stdout, "smtp: %s\nsmtp-ca: %s\n", s.SMTPAddr(), s.SMTPCAFile()); err != nil {
+		return err
+	}
 	if _, err := io.WriteString(stdout, sandboxHelp(s)); err != nil {
 		return err
 	}
@@ -73,7 +76,9 @@ Point the AWS CLI or mailform at it with dummy credentials:
   mailform plan examples/ses-domain
 
 Its Route 53 zones answer DNS at %s (dig @%s -p %s NAME TXT), and
-mailform check -resolver %s reads them.
+mailform check -resolver %s reads them. Its SES SMTP interface (STARTTLS)
+listens at the smtp: address; trust the smtp-ca: file with
+mailform test-send -smtp -smtp-endpoint ADDR -smtp-ca FILE.
 Admin: GET %s/_awstest/counts, /_awstest/throttles, /_awstest/faults;
 POST /_awstest/faults (a fault spec) and /_awstest/reset.
 Stop with Ctrl-C; all state is forgotten.

@@ -111,3 +111,18 @@ func TestStartRefusesBadOptions(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigureRefusesBadOptions(t *testing.T) {
+	s := Shared(t)
+	for _, change := range []func(*Options){
+		func(o *Options) { o.RateLimits = "fast" },
+		func(o *Options) { o.Faults = "ec2:*=explode" },
+	} {
+		if err := s.Configure(change); err == nil {
+			t.Error("Configure accepted a bad option")
+		}
+	}
+	if got := s.Options(); got.RateLimits != "" || got.Faults != "" {
+		t.Errorf("a refused Configure changed the options: %+v", got)
+	}
+}

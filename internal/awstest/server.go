@@ -63,7 +63,8 @@ type Options struct {
 	// PTRDelay is how long an Elastic IP reverse-DNS update stays PENDING.
 	PTRDelay time.Duration
 	// ReviewDelay is how long the SES production-access review stays
-	// PENDING before it is GRANTED, for the SES emulation.
+	// PENDING before it is GRANTED. The SES emulation reads it (scaled) at
+	// Start; Configure does not change it.
 	ReviewDelay time.Duration
 	// Faults is a fault spec (docs/sandbox.md) active from the start and
 	// restored by Reset; "" injects none.
@@ -101,7 +102,7 @@ type Server struct {
 	limits   *limiter
 	route53  *route53Double
 	ec2      *ec2Double
-	r53State *route53StateCache
+	r53State *route53Mirror
 
 	mu        sync.Mutex
 	opts      Options                   // the active settings
@@ -115,6 +116,8 @@ type Server struct {
 	resetters []func(context.Context) error
 
 	adminHandlers map[string]http.Handler // /_awstest/NAME -> handler
+
+	smtp *smtpServer // the SES SMTP interface (smtp.go)
 }
 
 // Start starts moto and the double in front of it, and its DNS server.
@@ -164,7 +167,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		faults:    newFaultSet(faults),
 	}
 	s.limits = newLimiter(opts.RateLimits, opts.timeScale())
-	s.r53State = &route53StateCache{}
+	s.r53State = newRoute53Mirror()
 	s.route53 = newRoute53Double(s)
 	s.ec2 = newEC2Double(s)
 	s.proxy = httputil.NewSingleHostReverseProxy(mu)
@@ -181,6 +184,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.dns = d
+	if s.smtp, err = startSMTP(s); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -260,6 +267,9 @@ func (s *Server) Close() error {
 	if s.dns != nil {
 		s.dns.shutdown()
 	}
+	if s.smtp != nil {
+		s.smtp.close()
+	}
 	s.finish()
 	s.moto.stop()
 	return err
@@ -282,7 +292,7 @@ func (s *Server) Reset(ctx context.Context) error {
 	s.route53.reset()
 	s.ec2.reset()
 	s.keys.reset()
-	s.r53State.invalidate()
+	s.r53State.forget()
 	if err := s.moto.reset(ctx); err != nil {
 		return err
 	}
@@ -475,9 +485,6 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, c call, h http
 	switch {
 	case c.service == "route53":
 		s.route53.serve(w, r, c)
-		if c.mutating {
-			s.r53State.invalidate()
-		}
 	case c.service == "ec2" && s.ec2.handles(c.operation):
 		s.ec2.serve(w, r, c)
 	case h != nil:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -67,9 +68,10 @@ func (b sesBackend) TopicExists(ctx context.Context, topicARN string) (bool, err
 //	                             owner had clicked SES's link
 func (s *Server) startSES() {
 	ses := sesdouble.New(sesBackend{s}, sesdouble.Options{
-		AccountID:   AccountID,
-		Now:         s.clock,
-		ReviewDelay: s.startOpts.Scaled(s.startOpts.ReviewDelay),
+		AccountID: AccountID,
+		Now:       s.clock,
+		// Asked on each use, so that Configure changes it on a running double.
+		ReviewDelayFunc: func() time.Duration { return s.delay(func(o Options) time.Duration { return o.ReviewDelay }) },
 	})
 	s.Handle("ses", ses)
 	s.OnReset(func(context.Context) error {

@@ -23,6 +23,7 @@ type ptrJob struct {
 	allocationID string
 	publicIP     string
 	name         string // the PTR wanted, fully qualified; "" to remove it
+	manualA      bool   // the A record is the user's to publish (DNS elsewhere)
 
 	submitted    bool      // AWS accepted the Modify or Reset call
 	refusedSince time.Time // when AWS first refused it for want of the A record
@@ -71,6 +72,10 @@ func (p *Provider) applyPTRs(ctx context.Context, req providers.ApplyRequest, ch
 		return nil
 	}
 	results := make([]providers.Result, len(changes))
+	manual := map[string]bool{}
+	for _, addr := range req.Manual {
+		manual[addr] = true
+	}
 	var jobs []*ptrJob
 	for i, c := range changes {
 		results[i].Addr = c.Addr
@@ -90,7 +95,9 @@ func (p *Provider) applyPTRs(ctx context.Context, req providers.ApplyRequest, ch
 				results[i].Err = fmt.Errorf("%s: a PTR record needs a name (ptr_name)", c.Addr)
 				continue
 			}
-			jobs = append(jobs, &ptrJob{result: i, primary: true, addr: c.Addr, allocationID: after, name: specs.Fqdn(name)})
+			j := &ptrJob{result: i, primary: true, addr: c.Addr, allocationID: after, name: specs.Fqdn(name)}
+			j.manualA = manual[j.aRecordAddr()]
+			jobs = append(jobs, j)
 			if before != "" && before != after {
 				// The PTR moves to another address: remove it from the old one.
 				jobs = append(jobs, &ptrJob{result: i, addr: c.Addr, allocationID: before})
@@ -323,6 +330,14 @@ func (p *Provider) submitPTR(ctx context.Context, j *ptrJob) {
 	}
 	if !isForwardRecordRefusal(err) {
 		j.err = fmt.Errorf("%s: setting the PTR record of %s to %s: %w", j.addr, j.publicIP, j.name, err)
+		return
+	}
+	if j.manualA {
+		// Nothing mailform does will make the record appear: waiting
+		// would only delay the answer the user needs.
+		j.err = fmt.Errorf("%s: AWS sets the PTR record of %s to %s only once the A record %s -> %s resolves, and it does not yet. "+
+			"That record is yours to publish at your DNS provider (%s is in no zone block; mailform plan lists it): publish it, then run mailform apply again. AWS said: %s",
+			j.addr, j.publicIP, j.name, j.name, j.publicIP, strings.TrimSuffix(j.name, "."), awsMessage(err))
 		return
 	}
 	now := p.now()

@@ -14,7 +14,7 @@ import (
 func (d *Double) getAccount(ctx context.Context, rs *regionState, in v2Input) (any, *apiError) {
 	now := d.now()
 	a := &rs.account
-	a.refresh(now, d.opts.ReviewDelay)
+	a.refresh(now, d.reviewDelay())
 	out := map[string]any{
 		"DedicatedIpAutoWarmupEnabled": a.dedicatedIPWarmup,
 		"EnforcementStatus":            a.enforcementStatus,
@@ -63,7 +63,7 @@ func (d *Double) putAccountDetails(ctx context.Context, rs *regionState, in v2In
 	}
 	now := d.now()
 	a := &rs.account
-	a.refresh(now, d.opts.ReviewDelay)
+	a.refresh(now, d.reviewDelay())
 	if e := validateAccountDetails(&req.accountDetails); e != nil {
 		return nil, e
 	}
@@ -76,7 +76,7 @@ func (d *Double) putAccountDetails(ctx context.Context, rs *regionState, in v2In
 		a.reviewStatus = "PENDING"
 		a.reviewCaseID = fmt.Sprintf("%d", 10000000000+now.UnixNano()%9000000000)
 		a.reviewSubmittedAt = now
-		a.refresh(now, d.opts.ReviewDelay)
+		a.refresh(now, d.reviewDelay())
 	}
 	return nil, nil
 }

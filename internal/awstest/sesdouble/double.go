@@ -27,10 +27,14 @@ type Backend interface {
 
 // Options tune the double.
 type Options struct {
-	AccountID      string           // "123456789012" (moto's) when empty
-	Now            func() time.Time // clock; default time.Now
-	ReviewDelay    time.Duration    // production-access review: PENDING for this long, then GRANTED
-	VerifyInterval time.Duration    // how often a pending identity's DNS may be re-checked (0 = every read)
+	AccountID   string           // "123456789012" (moto's) when empty
+	Now         func() time.Time // clock; default time.Now
+	ReviewDelay time.Duration    // production-access review: PENDING for this long, then GRANTED
+	// ReviewDelayFunc, when set, is asked for the review delay each time it
+	// matters instead of ReviewDelay, so that the settings of a running
+	// double can change it.
+	ReviewDelayFunc func() time.Duration
+	VerifyInterval  time.Duration // how often a pending identity's DNS may be re-checked (0 = every read)
 }
 
 // DefaultAccountID is the account the double reports when Options.AccountID is empty.
@@ -81,6 +85,14 @@ func (d *Double) VerifyEmail(region, address string) error {
 	}
 	id.emailVerified = true
 	return nil
+}
+
+// reviewDelay is how long a production-access review stays PENDING.
+func (d *Double) reviewDelay() time.Duration {
+	if d.opts.ReviewDelayFunc != nil {
+		return d.opts.ReviewDelayFunc()
+	}
+	return d.opts.ReviewDelay
 }
 
 // now is the double's clock, in UTC.

@@ -112,7 +112,7 @@ func (d *Double) sendingIdentity(ctx context.Context, rs *regionState, addr stri
 func (d *Double) send(ctx context.Context, rs *regionState, m outgoing) (string, *apiError) {
 	now := d.now()
 	a := &rs.account
-	a.refresh(now, d.opts.ReviewDelay)
+	a.refresh(now, d.reviewDelay())
 	if !a.sendingEnabled {
 		return "", errorf(codeSendingPaused, "Email sending is disabled for your account.")
 	}

@@ -547,7 +547,7 @@ func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
 func (d *Double) getSendQuota(ctx context.Context, rs *regionState, in v1Input, x *xmlWriter) *apiError {
 	now := d.now()
-	rs.account.refresh(now, d.opts.ReviewDelay)
+	rs.account.refresh(now, d.reviewDelay())
 	x.elem("Max24HourSend", formatFloat(rs.account.max24HourSend))
 	x.elem("MaxSendRate", formatFloat(rs.account.maxSendRate))
 	x.elem("SentLast24Hours", formatFloat(float64(rs.sentLast24Hours(now))))

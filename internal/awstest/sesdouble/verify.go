@@ -2,6 +2,7 @@ package sesdouble
 
 import (
 	"context"
+	"github.com/mailform/mailform/specs"
 	"regexp"
 	"strings"
 	"time"
@@ -79,7 +80,7 @@ func (d *Double) dkimRecordsPresent(ctx context.Context, id *identity) (found bo
 			return false, "HOST_NOT_FOUND"
 		}
 		for _, v := range values {
-			if dkimTag(unquoteTXT(v), "p") == id.byoPublicKey {
+			if dkimTag(specs.UnquoteTXT(v), "p") == id.byoPublicKey {
 				return true, ""
 			}
 		}
@@ -114,7 +115,7 @@ func (d *Double) tokenRecordPresent(ctx context.Context, id *identity) bool {
 		return false
 	}
 	for _, v := range values {
-		if unquoteTXT(v) == id.verificationToken {
+		if specs.UnquoteTXT(v) == id.verificationToken {
 			return true
 		}
 	}
@@ -138,34 +139,6 @@ func (d *Double) mailFromRecordPresent(ctx context.Context, rs *regionState, id 
 func sameName(a, b string) bool {
 	return strings.EqualFold(strings.TrimSuffix(strings.TrimSpace(a), "."), strings.TrimSuffix(strings.TrimSpace(b), "."))
 }
-
-// unquoteTXT joins the quoted strings of a TXT value in Route 53's form.
-func unquoteTXT(value string) string {
-	if !strings.Contains(value, `"`) {
-		return value
-	}
-	var out strings.Builder
-	in := false
-	for i := 0; i < len(value); i++ {
-		c := value[i]
-		switch {
-		case c == '"':
-			in = !in
-		case !in:
-		case c == '\\' && i+3 < len(value) && isOctalDigit(value[i+1]) && isOctalDigit(value[i+2]) && isOctalDigit(value[i+3]):
-			out.WriteByte((value[i+1]-'0')<<6 | (value[i+2]-'0')<<3 | (value[i+3] - '0'))
-			i += 3
-		case c == '\\' && i+1 < len(value):
-			out.WriteByte(value[i+1])
-			i++
-		default:
-			out.WriteByte(c)
-		}
-	}
-	return out.String()
-}
-
-func isOctalDigit(c byte) bool { return c >= '0' && c <= '7' }
 
 // dkimTag returns the value of tag name in a DKIM key record
 // ("v=DKIM1; k=rsa; p=..."), with white space removed.

@@ -1,0 +1,207 @@
+// Package status reads how Amazon SES sees an account in one region (sandbox
+// or production, quota, sending rate, enforcement, suppression, and the last
+// 14 days of sending statistics) and renders it for people and as JSON.
+//
+// It only reads: it never changes anything in AWS. It prints nothing itself;
+// Render and RenderJSON write to the writer they are given.
+package status
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+)
+
+// AccountAPI is the part of the SES v2 client status uses.
+type AccountAPI interface {
+	GetAccount(ctx context.Context, in *sesv2.GetAccountInput, optFns ...func(*sesv2.Options)) (*sesv2.GetAccountOutput, error)
+}
+
+// StatisticsAPI is the part of the SES v1 client status uses: v2 has no
+// equivalent of GetSendStatistics.
+type StatisticsAPI interface {
+	GetSendStatistics(ctx context.Context, in *sesv1.GetSendStatisticsInput, optFns ...func(*sesv1.Options)) (*sesv1.GetSendStatisticsOutput, error)
+}
+
+// AWS's reputation thresholds (SES enforcement FAQ): at these rates an
+// account is put under review, and at the pause rates sending may be paused.
+const (
+	BounceReviewRate    = 0.05
+	BouncePauseRate     = 0.10
+	ComplaintReviewRate = 0.001
+	ComplaintPauseRate  = 0.005
+)
+
+// Days is how many days of statistics a report holds (SES keeps two weeks).
+const Days = 14
+
+// SchemaVersion is the version of the JSON document RenderJSON writes.
+const SchemaVersion = 1
+
+// Report is the account as SES sees it in one region.
+type Report struct {
+	SchemaVersion     int      `json:"schema_version"`
+	Region            string   `json:"region"`
+	GeneratedAt       string   `json:"generated_at"` // RFC 3339, UTC
+	ProductionAccess  bool     `json:"production_access"`
+	Review            *Review  `json:"review,omitempty"`
+	SendingEnabled    bool     `json:"sending_enabled"`
+	EnforcementStatus string   `json:"enforcement_status"`
+	Quota             Quota    `json:"quota"`
+	SuppressedReasons []string `json:"suppressed_reasons"`
+	Days              []Day    `json:"days"` // oldest first, exactly Days entries
+	Totals            Day      `json:"totals"`
+	Bounce            Rate     `json:"bounce_rate"`
+	Complaint         Rate     `json:"complaint_rate"`
+}
+
+// Review is the production-access request, when one was made.
+type Review struct {
+	Status string `json:"status"` // PENDING, FAILED, GRANTED, DENIED
+	CaseID string `json:"case_id,omitempty"`
+}
+
+// Quota is the account's sending quota.
+type Quota struct {
+	Max24HourSend   float64 `json:"max_24_hour_send"` // -1: unlimited
+	SentLast24Hours float64 `json:"sent_last_24_hours"`
+	MaxSendRate     float64 `json:"max_send_rate"` // messages per second
+}
+
+// Day is one UTC day of sending statistics (the 15-minute points of
+// GetSendStatistics added up). Date is "" in Totals.
+type Day struct {
+	Date             string `json:"date,omitempty"` // YYYY-MM-DD
+	DeliveryAttempts int64  `json:"delivery_attempts"`
+	Bounces          int64  `json:"bounces"`
+	Complaints       int64  `json:"complaints"`
+	Rejects          int64  `json:"rejects"`
+}
+
+// Level says where a rate stands against AWS's thresholds.
+type Level string
+
+const (
+	LevelOK     Level = "ok"
+	LevelReview Level = "review" // at or above the review threshold
+	LevelPause  Level = "pause"  // at or above the rate at which AWS may pause sending
+	LevelNoData Level = "no-data"
+)
+
+// Rate is a bounce or complaint rate over the report's days.
+type Rate struct {
+	Rate   float64 `json:"rate"` // 0..1; 0 when nothing was sent
+	Count  int64   `json:"count"`
+	Of     int64   `json:"of"` // delivery attempts
+	Review float64 `json:"review_threshold"`
+	Pause  float64 `json:"pause_threshold"`
+	Level  Level   `json:"level"`
+}
+
+// Read asks SES for the account and its statistics. now anchors the 14-day
+// window (the last day is now's UTC date).
+func Read(ctx context.Context, v2 AccountAPI, v1 StatisticsAPI, region string, now time.Time) (*Report, error) {
+	acct, err := v2.GetAccount(ctx, &sesv2.GetAccountInput{})
+	if err != nil {
+		return nil, fmt.Errorf("reading the SES account in %s: %w", region, err)
+	}
+	stats, err := v1.GetSendStatistics(ctx, &sesv1.GetSendStatisticsInput{})
+	if err != nil {
+		return nil, fmt.Errorf("reading SES sending statistics in %s: %w", region, err)
+	}
+	var points []Point
+	for _, p := range stats.SendDataPoints {
+		points = append(points, Point{
+			Timestamp:        aws.ToTime(p.Timestamp),
+			DeliveryAttempts: p.DeliveryAttempts,
+			Bounces:          p.Bounces,
+			Complaints:       p.Complaints,
+			Rejects:          p.Rejects,
+		})
+	}
+	r := &Report{
+		Region:            region,
+		ProductionAccess:  acct.ProductionAccessEnabled,
+		SendingEnabled:    acct.SendingEnabled,
+		EnforcementStatus: aws.ToString(acct.EnforcementStatus),
+		SuppressedReasons: []string{},
+	}
+	if q := acct.SendQuota; q != nil {
+		r.Quota = Quota{Max24HourSend: q.Max24HourSend, SentLast24Hours: q.SentLast24Hours, MaxSendRate: q.MaxSendRate}
+	}
+	if d := acct.Details; d != nil && d.ReviewDetails != nil {
+		r.Review = &Review{Status: string(d.ReviewDetails.Status), CaseID: aws.ToString(d.ReviewDetails.CaseId)}
+	}
+	if s := acct.SuppressionAttributes; s != nil {
+		for _, reason := range s.SuppressedReasons {
+			r.SuppressedReasons = append(r.SuppressedReasons, string(reason))
+		}
+		sort.Strings(r.SuppressedReasons)
+	}
+	r.Summarise(points, now)
+	return r, nil
+}
+
+// Point is one 15-minute data point of GetSendStatistics.
+type Point struct {
+	Timestamp        time.Time
+	DeliveryAttempts int64
+	Bounces          int64
+	Complaints       int64
+	Rejects          int64
+}
+
+// Summarise fills the days, totals and rates of r from points: the Days UTC
+// days ending with now's. Points outside that window are left out.
+func (r *Report) Summarise(points []Point, now time.Time) {
+	r.SchemaVersion = SchemaVersion
+	now = now.UTC()
+	r.GeneratedAt = now.Format(time.RFC3339)
+	last := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	first := last.AddDate(0, 0, -(Days - 1))
+	r.Days = make([]Day, Days)
+	for i := range r.Days {
+		r.Days[i].Date = first.AddDate(0, 0, i).Format(time.DateOnly)
+	}
+	r.Totals = Day{}
+	for _, p := range points {
+		t := p.Timestamp.UTC()
+		if t.Before(first) || !t.Before(last.AddDate(0, 0, 1)) {
+			continue
+		}
+		i := int(t.Sub(first) / (24 * time.Hour))
+		d := &r.Days[i]
+		d.DeliveryAttempts += p.DeliveryAttempts
+		d.Bounces += p.Bounces
+		d.Complaints += p.Complaints
+		d.Rejects += p.Rejects
+		r.Totals.DeliveryAttempts += p.DeliveryAttempts
+		r.Totals.Bounces += p.Bounces
+		r.Totals.Complaints += p.Complaints
+		r.Totals.Rejects += p.Rejects
+	}
+	r.Bounce = rate(r.Totals.Bounces, r.Totals.DeliveryAttempts, BounceReviewRate, BouncePauseRate)
+	r.Complaint = rate(r.Totals.Complaints, r.Totals.DeliveryAttempts, ComplaintReviewRate, ComplaintPauseRate)
+}
+
+func rate(count, of int64, review, pause float64) Rate {
+	r := Rate{Count: count, Of: of, Review: review, Pause: pause, Level: LevelNoData}
+	if of == 0 {
+		return r
+	}
+	r.Rate = float64(count) / float64(of)
+	switch {
+	case r.Rate >= pause:
+		r.Level = LevelPause
+	case r.Rate >= review:
+		r.Level = LevelReview
+	default:
+		r.Level = LevelOK
+	}
+	return r
+}

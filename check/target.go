@@ -1,0 +1,257 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/specs"
+)
+
+// Target is what a spec implies that check verifies, with the values live
+// state makes known (DKIM tokens, Elastic IPs, public keys).
+type Target struct {
+	Region     string
+	Domains    []Domain
+	MTAs       []MTA
+	Identities []string // SES identities (domains and addresses)
+	Zones      []Zone   // the Route 53 zones the records live in
+}
+
+// Domain is a domain with the records mailform publishes (or asks the user
+// to publish) for it.
+type Domain struct {
+	Name      string   // fully qualified
+	Elsewhere bool     // its DNS is not in a declared zone: the records are for the user to publish
+	SES       bool     // an SES identity sends its mail (false: only the organisation's MTAs do)
+	Records   []Record // in address order
+	MailFrom  string   // the MAIL FROM domain, fully qualified, or ""
+	SignedBy  []string // how its mail is DKIM-signed with d= this domain: "Easy DKIM", "BYODKIM selector s", "dkim_key.x (MTA)"
+}
+
+// Record is one record set the spec implies.
+type Record struct {
+	Addr    string   // the resource address, e.g. domain.acme.example/dkim[0]
+	Part    string   // what it is: dkim, spf, dmarc, mail_from_mx, mail_from_spf, a, txt, or "" for a record block
+	Name    string   // fully qualified
+	Type    string   //
+	Values  []string // in Route 53's form
+	Shared  bool     // mailform's value is one of the set's values
+	Unknown string   // not "" when a value is not known yet: what it waits for
+}
+
+// MTA is a self-run mail server.
+type MTA struct {
+	Addr       string // mta.<label>
+	Hostname   string // fully qualified
+	IP         string // the Elastic IP, "" when it does not exist yet
+	ReverseDNS bool   // the spec asks for a PTR
+	PTRStatus  string // as EC2 reports it: SET, PENDING, or "" when none
+}
+
+// Zone is a Route 53 hosted zone records live in.
+type Zone struct {
+	Name string // fully qualified
+	ID   string // "" when not known from live state
+}
+
+// NewTarget builds the target from the spec's resources resolved against
+// live state (plan.Resolve) and the observed state itself.
+func NewTarget(region string, resolved []specs.Resource, observed []plan.Observed) Target {
+	t := Target{Region: region}
+	obs := map[string]plan.Observed{}
+	zoneIDs := map[string]string{}
+	for _, o := range observed {
+		if _, ok := obs[o.Addr]; !ok {
+			obs[o.Addr] = o
+		}
+		if o.Kind == specs.KindRoute53Record {
+			z, _ := o.Attrs["zone"].(string)
+			id, _ := o.Attrs["zone_id"].(string)
+			if z != "" && id != "" {
+				zoneIDs[z] = id
+			}
+		}
+	}
+	domains := map[string]*Domain{}
+	domain := func(name string) *Domain {
+		name = specs.Fqdn(name)
+		if d, ok := domains[name]; ok {
+			return d
+		}
+		d := &Domain{Name: name}
+		domains[name] = d
+		return d
+	}
+	// Domains first, so that records of other blocks find them.
+	for _, r := range resolved {
+		if d, ok := strings.CutPrefix(r.Addr, "domain."); ok && !strings.Contains(d, "/") {
+			dom := domain(d)
+			dom.SES = r.Kind == specs.KindSESIdentity
+			if mf, _ := r.Attrs["mail_from_domain"].(string); mf != "" {
+				dom.MailFrom = specs.Fqdn(mf)
+			}
+			switch r.Attrs["dkim_mode"] {
+			case specs.DKIMEasy:
+				dom.SignedBy = append(dom.SignedBy, "Easy DKIM")
+			case specs.DKIMBYO:
+				sel, _ := r.Attrs["dkim_selector"].(string)
+				dom.SignedBy = append(dom.SignedBy, "BYODKIM selector "+sel)
+			}
+		}
+	}
+	zones := map[string]bool{}
+	mtas := map[string]*MTA{}
+	mta := func(addr string) *MTA {
+		if m, ok := mtas[addr]; ok {
+			return m
+		}
+		m := &MTA{Addr: addr}
+		mtas[addr] = m
+		return m
+	}
+	for _, r := range resolved {
+		switch r.Kind {
+		case specs.KindSESIdentity:
+			if id, _ := r.Attrs["identity"].(string); id != "" {
+				t.Identities = append(t.Identities, id)
+			}
+		case specs.KindEIP:
+			m := mta(r.Addr)
+			h, _ := r.Attrs["hostname"].(string)
+			m.Hostname = specs.Fqdn(h)
+			if rdns, _ := r.Attrs["reverse_dns"].(bool); rdns {
+				m.ReverseDNS = true
+			}
+			if o, ok := obs[r.Addr]; ok {
+				m.IP, _ = o.Attrs["public_ip"].(string)
+			}
+		case specs.KindRoute53Record, specs.KindManualDNSRecord:
+			rec := recordOf(r)
+			if r.Kind == specs.KindRoute53Record {
+				if z, _ := r.Attrs["zone"].(string); z != "" {
+					zones[specs.Fqdn(z)] = true
+				}
+			}
+			head, _, _ := strings.Cut(r.Addr, "/")
+			switch {
+			case strings.HasPrefix(head, "domain."):
+				d := domain(strings.TrimPrefix(head, "domain."))
+				d.Records = append(d.Records, rec)
+				if r.Kind == specs.KindManualDNSRecord {
+					d.Elsewhere = true
+				}
+			case strings.HasPrefix(head, "mta."):
+				continue // the MTA checks ask for the A record themselves
+			default:
+				owner := ownerDomain(rec.Name, domains)
+				if strings.HasPrefix(head, "dkim_key.") {
+					if _, dom, ok := strings.Cut(rec.Name, "._domainkey."); ok {
+						owner = domain(dom)
+						owner.SignedBy = append(owner.SignedBy, head+" (self-managed key)")
+					}
+				}
+				if owner == nil {
+					owner = domain(rec.Name)
+				}
+				owner.Records = append(owner.Records, rec)
+				if r.Kind == specs.KindManualDNSRecord {
+					owner.Elsewhere = true
+				}
+			}
+		}
+	}
+	// The reverse DNS of an MTA: asked for by its reverse_dns attribute or a
+	// resource of its own at mta.<label>/ptr; its status as EC2 reports it.
+	for _, r := range resolved {
+		if base, ok := strings.CutSuffix(r.Addr, "/ptr"); ok && strings.HasPrefix(base, "mta.") {
+			mta(base).ReverseDNS = true
+		}
+	}
+	for _, m := range mtas {
+		if o, ok := obs[m.Addr+"/ptr"]; ok {
+			m.PTRStatus, _ = o.Attrs["ptr_status"].(string)
+		}
+	}
+	for _, name := range specs.SortedKeys(domains) {
+		d := domains[name]
+		sort.SliceStable(d.Records, func(i, j int) bool { return d.Records[i].Addr < d.Records[j].Addr })
+		sort.Strings(d.SignedBy)
+		t.Domains = append(t.Domains, *d)
+	}
+	for _, addr := range specs.SortedKeys(mtas) {
+		t.MTAs = append(t.MTAs, *mtas[addr])
+	}
+	for _, z := range specs.SortedKeys(zones) {
+		t.Zones = append(t.Zones, Zone{Name: z, ID: zoneIDs[z]})
+	}
+	sort.Strings(t.Identities)
+	return t
+}
+
+// ownerDomain is the declared domain with the longest suffix match of name.
+func ownerDomain(name string, domains map[string]*Domain) *Domain {
+	var best *Domain
+	for n, d := range domains {
+		if (name == n || strings.HasSuffix(name, "."+n)) && (best == nil || len(n) > len(best.Name)) {
+			best = d
+		}
+	}
+	return best
+}
+
+// recordOf turns a record resource into a Record.
+func recordOf(r specs.Resource) Record {
+	rec := Record{Addr: r.Addr}
+	if _, part, ok := strings.Cut(r.Addr, "/"); ok {
+		if i := strings.IndexByte(part, '['); i >= 0 {
+			part = part[:i]
+		}
+		rec.Part = part
+	}
+	switch n := r.Attrs["name"].(type) {
+	case string:
+		rec.Name = specs.Fqdn(n)
+	case specs.Deferred:
+		rec.Name = unknownText(n)
+		rec.Unknown = waitsFor(n)
+	}
+	rec.Type, _ = r.Attrs["type"].(string)
+	rec.Shared, _ = r.Attrs["shared"].(bool)
+	if vals, ok := r.Attrs["values"].([]any); ok {
+		for _, v := range vals {
+			switch x := v.(type) {
+			case string:
+				rec.Values = append(rec.Values, x)
+			case specs.Deferred:
+				rec.Values = append(rec.Values, unknownText(x))
+				if rec.Unknown == "" {
+					rec.Unknown = waitsFor(x)
+				}
+			}
+		}
+	}
+	return rec
+}
+
+// unknownText shows a Deferred value with each placeholder as <attr> or
+// <attr[i]>: "<dkim_tokens[0]>._domainkey.acme.example.".
+func unknownText(d specs.Deferred) string {
+	text, _ := d.Resolve(func(p specs.Placeholder) (string, bool) {
+		if p.Index >= 0 {
+			return fmt.Sprintf("<%s[%d]>", p.Attr, p.Index), true
+		}
+		return "<" + p.Attr + ">", true
+	})
+	return text
+}
+
+// waitsFor names what a Deferred value waits for.
+func waitsFor(d specs.Deferred) string {
+	var addrs []string
+	for _, p := range d.Placeholders() {
+		addrs = appendUnique(addrs, p.Addr+" ("+p.Attr+")")
+	}
+	return strings.Join(addrs, ", ")
+}

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+
+	"github.com/mailform/mailform/check"
+	"github.com/mailform/mailform/plan"
+)
+
+func checkCommand() *command {
+	c := &command{
+		name:     "check",
+		synopsis: "Prove from live DNS and SES that mail will authenticate",
+		usage:    "mailform check [PATH] [-resolver HOST:PORT] [-json]",
+		help: `Asks the authoritative name servers of every domain of the spec what they
+serve, and SES where each identity stands, and reports each check as OK,
+INFO, WARN or FAIL with the expected and served values:
+
+  delegation   the parent zone delegates to the Route 53 zone's name servers
+  DKIM         the CNAMEs (Easy DKIM) or key TXT (BYODKIM, dkim_key) are served;
+               keys parse (RSA, length) where they can be reached from here
+  SPF          one SPF record per name, its syntax, and its DNS lookups
+               counted live and recursively (limit 10; void lookups, limit 2)
+  DMARC        the record parses; its policy; rua/ruf are mailto: URIs;
+               whether SPF (MAIL FROM) and DKIM (d=) align with the From domain
+  MAIL FROM    exactly one MX, to feedback-smtp.<region>.amazonses.com
+  MTA          A -> Elastic IP, PTR -> hostname, forward-confirmed, SPF lets it send
+  SES          identity verification, DKIM and MAIL FROM statuses, with the reason
+
+Domains whose DNS is elsewhere are checked the same way, against the records
+the plan asks you to publish. Nothing is changed.
+
+The name servers are found through the delegation (the system resolver) and
+asked directly, without recursion. -resolver sends every query to one server
+instead (a local DNS server, 'mailform sandbox', a recursive resolver), and
+then the delegation check is skipped.
+
+Exit status: 0 when no check failed (warnings allowed), 1 otherwise.`,
+		example: `mailform check
+mailform check examples/ses-domain -json
+mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566`,
+	}
+	c.run = func(ctx context.Context, io IO, args []string) int {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		var sf specFlags
+		var af awsFlags
+		sf.register(fs)
+		af.register(fs)
+		resolver := fs.String("resolver", "", "send every DNS query to `HOST:PORT` instead of the authoritative servers (skips the delegation check)")
+		asJSON := fs.Bool("json", false, "print the report as JSON (docs/check.md)")
+		positional, code, ok := parse(c, fs, args, io)
+		if !ok {
+			return code
+		}
+		path, ok := onePath(c, positional, io)
+		if !ok {
+			return ExitError
+		}
+		spec := sf.load(path, io)
+		if spec == nil {
+			return ExitError
+		}
+		resolverDNS, err := check.NewDNS(check.DNSOptions{Server: *resolver})
+		if err != nil {
+			errorf(io.Stderr, err, "give a DNS server with -resolver HOST:PORT")
+			return ExitError
+		}
+		sess, err := openSession(ctx, spec, af, io)
+		if err != nil {
+			errorf(io.Stderr, err)
+			return ExitError
+		}
+		desired := spec.Resources()
+		observed, err := sess.read(ctx, desired)
+		if err != nil {
+			errorf(io.Stderr, err)
+			return ExitError
+		}
+		target := check.NewTarget(sess.region, plan.Resolve(desired, observed), observed)
+		opts := check.Options{DNS: resolverDNS, Resolver: *resolver, SES: sess.services.ses}
+		if !resolverDNS.Fixed() {
+			opts.Delegation = resolverDNS
+			opts.Route53 = route53.NewFromConfig(sess.cfg)
+		}
+		report := check.Run(ctx, target, opts)
+		if *asJSON {
+			err = check.WriteJSON(io.Stdout, report)
+		} else {
+			err = check.WriteHuman(io.Stdout, report)
+		}
+		if err != nil {
+			errorf(io.Stderr, err)
+			return ExitError
+		}
+		if !report.Passed() {
+			if !*asJSON {
+				fmt.Fprintf(io.Stderr, "error: %d checks failed\n", report.Summary().Fail)
+			}
+			return ExitError
+		}
+		return ExitOK
+	}
+	return c
+}

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"time"
+
+	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/mailform/mailform/check/status"
+	"github.com/mailform/mailform/providers/awscfg"
+)
+
+func statusCommand() *command {
+	c := &command{
+		name:     "status",
+		synopsis: "Show the SES account: sandbox or production, quota, reputation",
+		usage:    "mailform status [PATH] [-json]",
+		help: `Shows the SES account as SES sees it in the spec's region: sandbox or
+production (and the production-access review and its case), the 24-hour quota
+used and its maximum, the maximum send rate, the enforcement status, whether
+sending is enabled, and the account's suppression list settings.
+
+Below that, the last 14 days of sending (deliveries, bounces, complaints,
+rejects per UTC day) as a small chart, and the bounce and complaint rates over
+those days against AWS's thresholds: AWS reviews an account from a 5% bounce
+or 0.1% complaint rate, and may pause its sending from 10% or 0.5%.
+
+It only reads. -json prints the same as a JSON document
+(docs/status-and-test-send.md).`,
+		example: `mailform status
+mailform status examples/ses-domain -json`,
+	}
+	c.run = func(ctx context.Context, io IO, args []string) int {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		var sf specFlags
+		var af awsFlags
+		sf.register(fs)
+		af.register(fs)
+		asJSON := fs.Bool("json", false, "print the status as JSON")
+		positional, code, ok := parse(c, fs, args, io)
+		if !ok {
+			return code
+		}
+		path, ok := onePath(c, positional, io)
+		if !ok {
+			return ExitError
+		}
+		spec := sf.load(path, io)
+		if spec == nil {
+			return ExitError
+		}
+		sess, err := openSession(ctx, spec, af, io)
+		if err != nil {
+			errorf(io.Stderr, err)
+			return ExitError
+		}
+		r, err := status.Read(ctx, sesv2.NewFromConfig(sess.cfg), sesv1.NewFromConfig(sess.cfg), sess.region, time.Now())
+		if err != nil {
+			errorf(io.Stderr, awscfg.Explain(err))
+			return ExitError
+		}
+		render := status.Render
+		if *asJSON {
+			render = status.RenderJSON
+		}
+		if err := render(io.Stdout, r); err != nil {
+			errorf(io.Stderr, err)
+			return ExitError
+		}
+		return ExitOK
+	}
+	return c
+}

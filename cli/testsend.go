@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"context"
+	"crypto/x509"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/mailform/mailform/check/testsend"
+	"github.com/mailform/mailform/providers/awscfg"
+)
+
+func testSendCommand() *command {
+	c := &command{
+		name:     "test-send",
+		synopsis: "Send to the SES mailbox simulator and check the feedback arrives",
+		usage:    "mailform test-send [PATH] [-from ADDR] [-timeout D] [-smtp] [-json]",
+		help: `Sends one message through SES (v2 SendEmail) to each address of the mailbox
+simulator (success, bounce, complaint, ooto, suppressionlist) from a verified
+identity of the spec, with the identity's configuration set, then reads the
+spec's feedback queues (SQS long polling) until every notification the spec
+sets up has arrived, and checks its shape: notificationType or eventType,
+bounceType and bounceSubType, the complained or delivered recipient.
+
+Before sending it checks the chain a notification travels: the identity is
+verified, it has topics for bounces and complaints, the configuration set's
+event destination has the event types, each queue is subscribed to its topic
+and its policy lets the topic send. What is missing is named, with the fix.
+
+It deletes from the queues only the notifications of its own messages; others
+are made visible again at once.
+
+-smtp also sends through the SES SMTP interface (STARTTLS on port 587, AUTH)
+with the credentials each smtp_user stored, proving the stored password works.
+The password is never printed. -smtp-endpoint and -smtp-ca point it at another
+server, such as 'mailform sandbox', and the CA that signed its certificate.
+
+Exit status: 0 when everything arrived as expected, 1 otherwise.`,
+		example: `mailform test-send examples/ses-domain
+mailform test-send -from alerts@acme.example -timeout 5m
+mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.pem`,
+	}
+	c.run = func(ctx context.Context, io IO, args []string) int {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		var sf specFlags
+		var af awsFlags
+		sf.register(fs)
+		af.register(fs)
+		from := fs.String("from", "", "send from `ADDR` (default: mailform-test-send@ the spec's first domain)")
+		timeout := fs.Duration("timeout", testsend.DefaultTimeout, "how long to wait for notifications, `D` such as 90s or 5m")
+		useSMTP := fs.Bool("smtp", false, "also send through the SES SMTP interface with each smtp_user's stored credentials")
+		smtpEndpoint := fs.String("smtp-endpoint", "", "SMTP `HOST:PORT` (default: email-smtp.REGION.amazonaws.com:587)")
+		smtpCA := fs.String("smtp-ca", "", "trust the CA certificates in the PEM `FILE` for the SMTP endpoint")
+		asJSON := fs.Bool("json", false, "print the report as JSON")
+		positional, code, ok := parse(c, fs, args, io)
+		if !ok {
+			return code
+		}
+		path, ok := onePath(c, positional, io)
+		if !ok {
+			return ExitError
+		}
+		if *timeout <= 0 {
+			errorf(io.Stderr, fmt.Errorf("-timeout must be positive, not %s", *timeout))
+			return ExitError
+		}
+		opts := testsend.Options{Timeout: *timeout, SMTP: *useSMTP, SMTPEndpoint: *smtpEndpoint}
+		if *smtpCA != "" {
+			pem, err := os.ReadFile(*smtpCA)
+			if err != nil {
+				errorf(io.Stderr, fmt.Errorf("reading -smtp-ca: %w", err))
+				return ExitError
+			}
+			opts.SMTPRootCAs = x509.NewCertPool()
+			if !opts.SMTPRootCAs.AppendCertsFromPEM(pem) {
+				errorf(io.Stderr, fmt.Errorf("-smtp-ca %s holds no PEM certificate", *smtpCA))
+				return ExitError
+			}
+		}
+		spec := sf.load(path, io)
+		if spec == nil {
+			return ExitError
+		}
+		setup, err := testsend.FromSpec(spec, *from)
+		if err != nil {
+			errorf(io.Stderr, err)
+			return ExitError
+		}
+		if *useSMTP && len(setup.SMTPUsers) == 0 {
+			errorf(io.Stderr, fmt.Errorf("-smtp: the spec declares no smtp_user block whose credentials could be tried"))
+			return ExitError
+		}
+		sess, err := openSession(ctx, spec, af, io)
+		if err != nil {
+			errorf(io.Stderr, err)
+			return ExitError
+		}
+		setup.Region = sess.region
+		start := time.Now()
+		opts.Progress = func(msg string) {
+			fmt.Fprintf(io.Stderr, "  [%s] %s\n", time.Since(start).Round(time.Second), msg)
+		}
+		clients := testsend.Clients{
+			SESv2:   sesv2.NewFromConfig(sess.cfg),
+			SESv1:   sesv1.NewFromConfig(sess.cfg),
+			SNS:     sns.NewFromConfig(sess.cfg),
+			SQS:     sqs.NewFromConfig(sess.cfg),
+			Secrets: sess.services.secrets,
+		}
+		report, err := testsend.Run(ctx, clients, setup, opts)
+		if err != nil {
+			errorf(io.Stderr, awscfg.Explain(err))
+			return ExitError
+		}
+		render := testsend.Render
+		if *asJSON {
+			render = testsend.RenderJSON
+		}
+		if err := render(io.Stdout, report); err != nil {
+			errorf(io.Stderr, err)
+			return ExitError
+		}
+		if !report.OK {
+			return ExitError
+		}
+		return ExitOK
+	}
+	return c
+}

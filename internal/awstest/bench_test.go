@@ -1,0 +1,38 @@
+package awstest
+
+import (
+	"fmt"
+	"testing"
+
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+)
+
+// BenchmarkChangeInLargeZone measures one validated change batch in a zone
+// of 1000 record sets (the double reads the whole zone from moto first).
+func BenchmarkChangeInLargeZone(b *testing.B) {
+	s := Shared(b)
+	c := route53Client(s)
+	zoneID := func() string {
+		out, err := c.CreateHostedZone(b.Context(), createZoneInput("acme.example"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return trimZoneID(out.HostedZone.Id)
+	}()
+	for batch := range 2 {
+		var changes []r53types.Change
+		for i := range 500 {
+			changes = append(changes, change(r53types.ChangeActionCreate, rrset(fmt.Sprintf("d%d-%d.acme.example", batch, i), r53types.RRTypeTxt, 300, `"v=spf1 -all"`)))
+		}
+		if _, err := c.ChangeResourceRecordSets(b.Context(), changeInput(zoneID, changes)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		set := rrset(fmt.Sprintf("bench%d.acme.example", i), r53types.RRTypeA, 300, "192.0.2.1")
+		if _, err := c.ChangeResourceRecordSets(b.Context(), changeInput(zoneID, []r53types.Change{change(r53types.ChangeActionCreate, set)})); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,46 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mailform/mailform/specs"
+)
+
+// TestExtraAddressesPlanAnUpdate: an Elastic IP whose mark is also on other
+// addresses is updated even when its declared attributes match, so that
+// apply releases the extras; without extras nothing changes.
+func TestExtraAddressesPlanAnUpdate(t *testing.T) {
+	desired := specs.Resource{Addr: "mta.mx1", Kind: specs.KindEIP, Attrs: map[string]any{"hostname": "mx1.acme.example."}}
+	tests := []struct {
+		name       string
+		extras     any
+		wantUpdate bool
+	}{
+		{"no extras", nil, false},
+		{"empty list", []any{}, false},
+		{"two extras", []any{"eipalloc-2", "eipalloc-3"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			attrs := map[string]any{"hostname": "mx1.acme.example.", "allocation_id": "eipalloc-1", "public_ip": "198.51.100.1"}
+			if tt.extras != nil {
+				attrs["extra_allocation_ids"] = tt.extras
+			}
+			o := Observed{Addr: "mta.mx1", Kind: specs.KindEIP, ID: "eipalloc-1", Owner: stack, Attrs: attrs}
+			c, changed := diffResource(desired, o, stack, false)
+			if changed != tt.wantUpdate {
+				t.Fatalf("changed = %v, want %v (%+v)", changed, tt.wantUpdate, c)
+			}
+			if !changed {
+				return
+			}
+			if c.Action != Update || len(c.Diffs) != 0 {
+				t.Errorf("action %s with diffs %v, want an update without attribute changes", c.Action, c.Diffs)
+			}
+			if !strings.Contains(c.Reason, "release 2 extra Elastic IPs with the same mark (eipalloc-2, eipalloc-3)") {
+				t.Errorf("reason %q", c.Reason)
+			}
+		})
+	}
+}

@@ -1,0 +1,4 @@
+mailform {
+  stack  = "bare"
+  region = "us-east-1"
+}
