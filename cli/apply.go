@@ -82,7 +82,7 @@ mailform apply -destroy`,
 				errorf(io.Stderr, err)
 				return ExitError
 			}
-			sess, err = openSessionFor(ctx, p.Stack, p.Region, "", af, io, "", zoneRefsOfPlan(p))
+			sess, err = openSessionFor(ctx, p.Stack, p.Region, "", af, io, specDirOfPlan(p), zoneRefsOfPlan(p))
 			if err != nil {
 				errorf(io.Stderr, err)
 				return ExitError

@@ -363,6 +363,17 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			var secrets []string
 			e.must(0, "plan", e.dir, "-json")
 			e.must(0, "apply", savePlan())
+			// The plan file's secrets went where the spec says: file:
+			// locations beside the spec, not in the current folder.
+			e.must(0, "plan", e.dir, "-detailed-exitcode")
+			for _, loc := range sc.keys {
+				if rel, ok := strings.CutPrefix(loc, "file:"); ok {
+					if _, err := os.Stat(rel); err == nil {
+						t.Errorf("applying a plan file wrote %s relative to the current folder", loc)
+						os.RemoveAll(filepath.Dir(rel))
+					}
+				}
+			}
 			secrets = append(secrets, e.requireSMTPSecrets(sc)...) // before the rotation
 			e.must(0, "plan", e.dir)
 			e.must(0, "plan", e.dir, "-json")
