@@ -240,21 +240,27 @@ func TestPermanentFailure(t *testing.T) {
 		fault   string // service:Operation
 		command string
 		block   string // the line of main.hcl the error is reported at, "" for none
+		kind    string // the fault; "" for fail (the service's own access-denied answer)
 	}{
-		{"sns:CreateTopic", "apply", `topic "feedback"`},
-		{"ses:CreateEmailIdentity", "apply", `domain "acme.example"`},
-		{"iam:CreateUser", "apply", `smtp_user "webapp"`},
-		{"route53:ChangeResourceRecordSets", "apply", ""},
-		{"sqs:ListQueues", "plan", ""},
-		{"ec2:DescribeAddresses", "plan", ""},
-		{"ses:GetAccount", "plan", ""},
-		{"ssm:PutParameter", "apply", ""}, // the stack lock
+		{"sns:CreateTopic", "apply", `topic "feedback"`, ""},
+		{"sns:CreateTopic", "apply", `topic "feedback"`, "fail:AccessDenied"},
+		{"ses:CreateEmailIdentity", "apply", `domain "acme.example"`, ""},
+		{"iam:CreateUser", "apply", `smtp_user "webapp"`, ""},
+		{"route53:ChangeResourceRecordSets", "apply", "", ""},
+		{"sqs:ListQueues", "plan", "", ""},
+		{"ec2:DescribeAddresses", "plan", "", ""},
+		{"ses:GetAccount", "plan", "", ""},
+		{"ssm:PutParameter", "apply", "", ""}, // the stack lock
 	}
 	sc := scenarioNamed(t, "ses-domain")
 	for _, tt := range tests {
-		t.Run(tt.command+"/"+tt.fault, func(t *testing.T) {
+		if tt.kind == "" {
+			tt.kind = "fail"
+		}
+		rule := tt.fault + "=" + tt.kind
+		t.Run(tt.command+"/"+rule, func(t *testing.T) {
 			e := newScenarioEnv(t, sc)
-			if err := e.s.SetFaults(tt.fault + "=fail"); err != nil {
+			if err := e.s.SetFaults(rule); err != nil {
 				t.Fatal(err)
 			}
 			args := []string{tt.command, e.dir}
@@ -273,7 +279,7 @@ func TestPermanentFailure(t *testing.T) {
 			if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
 				t.Errorf("stderr shows a Go panic:\n%s", r.stderr)
 			}
-			if e.s.InjectedFaults()[tt.fault+"=fail"] == 0 {
+			if e.s.InjectedFaults()[rule] == 0 {
 				t.Fatalf("the fault was never injected")
 			}
 
