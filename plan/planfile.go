@@ -322,7 +322,9 @@ func fromFileChange(fc fileChange) (Change, error) {
 		}
 		c.Diffs = append(c.Diffs, AttrDiff{Name: d.Name, Before: before, After: after, Unknown: d.Unknown, Replaces: d.Replaces})
 	}
-	if r := fc.DeclRange; r != nil {
+	// A range with neither a file nor a start line locates nothing; Save
+	// leaves such ranges out, and Load ignores them alike.
+	if r := fc.DeclRange; r != nil && (r.Filename != "" || r.Start.Line != 0) {
 		c.DeclRange = hcl.Range{
 			Filename: r.Filename,
 			Start:    hcl.Pos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},
