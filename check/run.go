@@ -268,17 +268,17 @@ func (c *checker) record(group string, rec Record) *DMARC {
 	}
 	if len(resp.Unanswered) > 0 {
 		// Checked on the servers that answered; the others are worth a warning.
+		first := len(c.results) // the record's own check is the first it adds
 		defer func() {
-			for i := len(c.results) - 1; i >= 0; i-- {
-				if c.results[i].Address == rec.Addr && c.results[i].Name == rec.Name {
-					if c.results[i].Status == OK {
-						c.results[i].Status = Warn
-						c.results[i].Message += fmt.Sprintf("; %d of the zone's name servers did not answer", len(resp.Unanswered))
-					}
-					c.results[i].Details = append(c.results[i].Details, resp.Unanswered...)
-					break
-				}
+			if first >= len(c.results) {
+				return
 			}
+			res := &c.results[first]
+			if res.Status == OK {
+				res.Status = Warn
+				res.Message += fmt.Sprintf("; %d of the zone's name servers did not answer", len(resp.Unanswered))
+			}
+			res.Details = append(res.Details, resp.Unanswered...)
 		}()
 	}
 	switch rec.Part {
@@ -731,7 +731,11 @@ func (c *checker) sesStatus() {
 		}
 		group = c.groupOf(group)
 		if res.Verified {
-			c.add(Result{Group: group, Address: identityAddr(res.Identity), Check: "SES", Name: res.Identity, Status: OK, Message: "verified: every check SES makes succeeded"})
+			msg := "verified: every check SES makes succeeded"
+			if st := c.t.SESStatus[res.Identity]; st != "" {
+				msg += " (" + st + ")"
+			}
+			c.add(Result{Group: group, Address: identityAddr(res.Identity), Check: "SES", Name: res.Identity, Status: OK, Message: msg})
 			continue
 		}
 		for _, p := range res.Pending {

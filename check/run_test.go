@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,10 +12,9 @@ import (
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mailform/mailform/internal/golden"
 	"github.com/mailform/mailform/providers/ses"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // A 1024-bit RSA public key, fixed so that the golden files are stable.
 const testKey = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCgatFNh9W1QufabfRayUN8d8skG9wnNhKOWS5INHv9ZDxGrst3OXMiNB2oqMyctt69z+81XtipuPII7+7wMYYRC5QOttXyn8/1/0nhifVb817hG2gdG7aIYDLoFuBhNDOmkhziT7AgUAitC6ZTX/2jDg5jfbYJAZhtu2Rhxa5tfwIDAQAB"
@@ -106,6 +102,7 @@ func runFixture(t *testing.T) (Target, Options, *stubSES) {
 			{Addr: "mta.mx3", Hostname: "mx3.broken.example."},
 		},
 		Identities: []string{"acme.example", "alerts@acme.example", "broken.example", "partner.example"},
+		SESStatus:  map[string]string{"acme.example": "verification SUCCESS, DKIM SUCCESS, MAIL FROM SUCCESS"},
 	}
 	dnsStub := newStub(t,
 		`mx1._domainkey.acme.example. 300 IN TXT "v=DKIM1; k=rsa; p=`+testKey+`"`,
@@ -168,8 +165,8 @@ func TestRunGolden(t *testing.T) {
 	if err := WriteJSON(&js, report); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.txt", human.Bytes())
-	golden(t, "report.json", js.Bytes())
+	golden.Check(t, "testdata/report.txt", human.Bytes())
+	golden.Check(t, "testdata/report.json", js.Bytes())
 }
 
 // TestRunWithResolver: with -resolver, the delegation is not checked and
@@ -192,26 +189,112 @@ func TestRunWithResolver(t *testing.T) {
 	if err := WriteHuman(&human, report); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "resolver.txt", human.Bytes())
+	golden.Check(t, "testdata/resolver.txt", human.Bytes())
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
+// TestEmptyReport: nothing to check passes, and JSON lists no checks as [].
+func TestEmptyReport(t *testing.T) {
+	report := Run(t.Context(), Target{Region: "us-west-2"}, Options{DNS: newStub(t)})
+	if !report.Passed() || len(report.Results) != 0 {
+		t.Errorf("empty target: passed %v, %d results", report.Passed(), len(report.Results))
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
+	var js bytes.Buffer
+	if err := WriteJSON(&js, report); err != nil {
+		t.Fatal(err)
 	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, diff)
+	golden.Check(t, "testdata/empty.json", js.Bytes())
+}
+
+// TestAlignment: which of DKIM and SPF align, from the spec and the served
+// records, under relaxed and strict modes.
+func TestAlignment(t *testing.T) {
+	dmarcRec := func(text string) Record {
+		return Record{Addr: "domain.acme.example/dmarc", Part: "dmarc", Name: "_dmarc.acme.example.", Type: "TXT", Values: []string{`"` + text + `"`}}
+	}
+	dkimRec := Record{Addr: "domain.acme.example/dkim[0]", Part: "dkim", Name: "t0._domainkey.acme.example.", Type: "CNAME", Values: []string{"t0.dkim.amazonses.com."}}
+	mxRec := Record{Addr: "domain.acme.example/mail_from_mx", Part: "mail_from_mx", Name: "bounce.acme.example.", Type: "MX", Values: []string{"10 feedback-smtp.us-west-2.amazonses.com."}}
+	cases := []struct {
+		name    string
+		domain  Domain
+		served  []string
+		status  Status
+		message string
+	}{
+		{name: "both, relaxed",
+			domain: Domain{SES: true, MailFrom: "bounce.acme.example.", SignedBy: []string{"Easy DKIM"}, Records: []Record{dkimRec, dmarcRec("v=DMARC1; p=reject"), mxRec}},
+			served: []string{`t0._domainkey.acme.example. CNAME t0.dkim.amazonses.com.`, `_dmarc.acme.example. TXT "v=DMARC1; p=reject"`, `bounce.acme.example. MX 10 feedback-smtp.us-west-2.amazonses.com.`},
+			status: OK, message: "DKIM and SPF both align with the From domain"},
+		{name: "strict SPF: a MAIL FROM subdomain does not align, DKIM does",
+			domain: Domain{SES: true, MailFrom: "bounce.acme.example.", SignedBy: []string{"Easy DKIM"}, Records: []Record{dkimRec, dmarcRec("v=DMARC1; p=reject; aspf=s"), mxRec}},
+			served: []string{`t0._domainkey.acme.example. CNAME t0.dkim.amazonses.com.`, `_dmarc.acme.example. TXT "v=DMARC1; p=reject; aspf=s"`, `bounce.acme.example. MX 10 feedback-smtp.us-west-2.amazonses.com.`},
+			status: OK, message: "one of DKIM and SPF aligns with the From domain, enough for DMARC"},
+		{name: "DKIM records missing, no MAIL FROM",
+			domain: Domain{SES: true, SignedBy: []string{"Easy DKIM"}, Records: []Record{dkimRec, dmarcRec("v=DMARC1; p=none")}},
+			served: []string{`_dmarc.acme.example. TXT "v=DMARC1; p=none"`},
+			status: Fail, message: "neither DKIM nor SPF aligns with the From domain: DMARC fails for all mail"},
+		{name: "no DMARC record in the spec: no alignment check",
+			domain: Domain{SES: true, SignedBy: []string{"Easy DKIM"}, Records: []Record{dkimRec}},
+			served: []string{`t0._domainkey.acme.example. CNAME t0.dkim.amazonses.com.`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.domain.Name = "acme.example."
+			stub := newStub(t, c.served...)
+			stub.unreachable = []string{"amazonses.com."}
+			report := Run(t.Context(), Target{Region: "us-west-2", Domains: []Domain{c.domain}}, Options{DNS: stub})
+			var got *Result
+			for i, r := range report.Results {
+				if r.Check == "alignment" {
+					got = &report.Results[i]
+				}
+			}
+			if c.status == "" {
+				if got != nil {
+					t.Errorf("an alignment check without DMARC: %+v", *got)
+				}
+				return
+			}
+			if got == nil {
+				t.Fatalf("no alignment check in %+v", report.Results)
+			}
+			if got.Status != c.status || got.Message != c.message {
+				t.Errorf("alignment = %s %q, want %s %q (details %q)", got.Status, got.Message, c.status, c.message, got.Details)
+			}
+		})
+	}
+}
+
+// TestMTASPF: the SPF served for a domain whose spec lists an MTA must let
+// the MTA's address send.
+func TestMTASPF(t *testing.T) {
+	spf := Record{Addr: "domain.acme.example/spf", Part: "spf", Name: "acme.example.", Type: "TXT", Shared: true, Values: []string{`"v=spf1 ip4:192.0.2.10 -all"`}}
+	cases := []struct {
+		name    string
+		served  string
+		status  Status
+		message string
+	}{
+		{"listed", `acme.example. TXT "v=spf1 ip4:192.0.2.10 -all"`, OK, "the SPF of acme.example lets 192.0.2.10 send (pass)"},
+		{"through a network", `acme.example. TXT "v=spf1 ip4:192.0.2.0/24 -all"`, OK, "the SPF of acme.example lets 192.0.2.10 send (pass)"},
+		{"removed by hand", `acme.example. TXT "v=spf1 -all"`, Fail, "the SPF of acme.example gives fail for 192.0.2.10"},
+		{"softfail", `acme.example. TXT "v=spf1 ~all"`, Fail, "the SPF of acme.example gives softfail for 192.0.2.10"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stub := newStub(t, c.served, "mx1.acme.example. A 192.0.2.10", "10.2.0.192.in-addr.arpa. PTR mx1.acme.example.")
+			target := Target{Region: "us-west-2",
+				Domains: []Domain{{Name: "acme.example.", Records: []Record{spf}}},
+				MTAs:    []MTA{{Addr: "mta.mx1", Hostname: "mx1.acme.example.", IP: "192.0.2.10", ReverseDNS: true}}}
+			report := Run(t.Context(), target, Options{DNS: stub})
+			for _, r := range report.Results {
+				if r.Check == "MTA SPF" {
+					if r.Status != c.status || r.Message != c.message {
+						t.Errorf("MTA SPF = %s %q, want %s %q", r.Status, r.Message, c.status, c.message)
+					}
+					return
+				}
+			}
+			t.Errorf("no MTA SPF check in %+v", report.Results)
+		})
 	}
 }

@@ -354,7 +354,10 @@ func (w *spfWalk) record(domain string, rec SPFRecord, depth int) string {
 			result = qualifierResult[t.Qualifier]
 		}
 	}
-	if redirect != "" {
+	if redirect != "" && hasAll {
+		// RFC 7208 §6.1: receivers ignore redirect= beside an all mechanism.
+		w.ev.Warnings = append(w.ev.Warnings, "redirect="+redirect+" is ignored: the record has an all mechanism")
+	} else if redirect != "" {
 		before := w.ev.Lookups
 		w.ev.Lookups++
 		sub, note := "", ""
@@ -364,7 +367,7 @@ func (w *spfWalk) record(domain string, rec SPFRecord, depth int) string {
 		if depth == 0 {
 			w.ev.Terms = append(w.ev.Terms, SPFTermCount{Term: "redirect=" + redirect, Lookups: w.ev.Lookups - before, Note: note})
 		}
-		if result == "" && !hasAll {
+		if result == "" {
 			result = sub
 		}
 	}

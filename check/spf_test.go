@@ -84,6 +84,10 @@ func TestSPFEvaluate(t *testing.T) {
 		`ptr.example. TXT "v=spf1 ptr -all"`,
 		`ptr.example. A 192.0.2.50`,
 		`soft.example. TXT "v=spf1 ip4:192.0.2.0/28 ~all"`,
+		`net.example. A 198.51.100.1`,
+		`net.example. MX 10 mail.net.example.`,
+		`mail.net.example. A 203.0.113.9`,
+		`v6.example. AAAA 2001:db8::25`,
 	}
 	// Ten lookups in one include, one more at the top: 11.
 	var many []string
@@ -150,6 +154,18 @@ func TestSPFEvaluate(t *testing.T) {
 			want: want{problems: []string{`syntax: "ipv4:192.0.2.1": unknown mechanism "ipv4"`}, result: "permerror"}},
 		{name: "ptr warns", domain: "ptr.example", text: "v=spf1 ptr -all",
 			want: want{lookups: 1, terms: []SPFTermCount{{Term: "ptr", Lookups: 1, Note: "not evaluated"}}, warnings: []string{"the ptr mechanism is deprecated (RFC 7208 §5.5) and many receivers ignore it"}}},
+		{name: "a with a prefix length matches a neighbour", domain: "net.example", text: "v=spf1 a/24 -all", ip: "198.51.100.200",
+			want: want{lookups: 1, terms: []SPFTermCount{{Term: "a/24", Lookups: 1}}, result: "pass"}},
+		{name: "mx host matches", domain: "net.example", text: "v=spf1 mx -all", ip: "203.0.113.9",
+			want: want{lookups: 1, terms: []SPFTermCount{{Term: "mx", Lookups: 1}}, result: "pass"}},
+		{name: "mx host does not match", domain: "net.example", text: "v=spf1 mx ~all", ip: "203.0.113.10",
+			want: want{lookups: 1, terms: []SPFTermCount{{Term: "mx", Lookups: 1}}, result: "softfail"}},
+		{name: "IPv6 through a", domain: "v6.example", text: "v=spf1 a -all", ip: "2001:db8::25",
+			want: want{lookups: 1, terms: []SPFTermCount{{Term: "a", Lookups: 1}}, result: "pass"}},
+		{name: "first match wins", domain: "x.example", text: "v=spf1 -ip4:192.0.2.1 ip4:192.0.2.0/24 -all", ip: "192.0.2.1",
+			want: want{result: "fail"}},
+		{name: "redirect ignored beside all", domain: "redir.example", text: "v=spf1 ?all redirect=a.chain.example", ip: "192.0.2.1",
+			want: want{warnings: []string{"redirect=a.chain.example is ignored: the record has an all mechanism"}, result: "neutral"}},
 		{name: "macro not expanded", domain: "m.example", text: "v=spf1 exists:%{i}.spf.m.example -all",
 			want: want{lookups: 1, terms: []SPFTermCount{{Term: "exists:%{i}.spf.m.example", Lookups: 1, Note: "macro: not expanded"}}}},
 	}

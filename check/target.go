@@ -16,7 +16,10 @@ type Target struct {
 	Domains    []Domain
 	MTAs       []MTA
 	Identities []string // SES identities (domains and addresses)
-	Zones      []Zone   // the Route 53 zones the records live in
+	// SESStatus is what the read of live state saw of each identity:
+	// "verification SUCCESS, DKIM SUCCESS, MAIL FROM SUCCESS".
+	SESStatus map[string]string
+	Zones     []Zone // the Route 53 zones the records live in
 }
 
 // Domain is a domain with the records mailform publishes (or asks the user
@@ -72,6 +75,24 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 			if z != "" && id != "" {
 				zoneIDs[z] = id
 			}
+		}
+	}
+	for _, o := range observed {
+		if o.Kind != specs.KindSESIdentity {
+			continue
+		}
+		id, _ := o.Attrs["identity"].(string)
+		var parts []string
+		for _, a := range []struct{ attr, label string }{{"verification_status", "verification"}, {"dkim_status", "DKIM"}, {"mail_from_status", "MAIL FROM"}} {
+			if v, _ := o.Attrs[a.attr].(string); v != "" {
+				parts = append(parts, a.label+" "+v)
+			}
+		}
+		if id != "" && len(parts) > 0 {
+			if t.SESStatus == nil {
+				t.SESStatus = map[string]string{}
+			}
+			t.SESStatus[id] = strings.Join(parts, ", ")
 		}
 	}
 	domains := map[string]*Domain{}

@@ -18,11 +18,12 @@ func TestNewTarget(t *testing.T) {
 		t.Fatal(diags)
 	}
 	observed := []plan.Observed{
-		{Addr: "domain.globex.example", Kind: specs.KindSESIdentity, Attrs: map[string]any{"dkim_tokens": []any{"t0", "t1", "t2"}}},
+		{Addr: "domain.globex.example", Kind: specs.KindSESIdentity, Attrs: map[string]any{"identity": "globex.example", "dkim_tokens": []any{"t0", "t1", "t2"},
+			"verification_status": "SUCCESS", "dkim_status": "SUCCESS", "mail_from_status": "PENDING"}},
 		{Addr: "domain.globex-partner.example/dkim_key", Kind: specs.KindDKIMKey, Attrs: map[string]any{"public_key": "PARTNERKEY"}},
 		{Addr: "dkim_key.legacy", Kind: specs.KindDKIMKey, Attrs: map[string]any{"public_key": "LEGACYKEY"}},
 		{Addr: "mta.legacy", Kind: specs.KindEIP, Attrs: map[string]any{"public_ip": "192.0.2.10", "allocation_id": "eipalloc-1"}},
-		{Addr: "mta.legacy/ptr", Kind: "ec2.reverse_dns", Attrs: map[string]any{"ptr_status": "PENDING"}},
+		{Addr: "mta.legacy/ptr", Kind: specs.KindReverseDNS, Attrs: map[string]any{"ptr_status": "PENDING"}},
 		{Addr: "domain.globex.example/dmarc", Kind: specs.KindRoute53Record, Attrs: map[string]any{"zone": "globex.example.", "zone_id": "Z9"}},
 	}
 	desired := spec.Resources()
@@ -49,6 +50,7 @@ func TestNewTarget(t *testing.T) {
 		MTAs:       []MTA{{Addr: "mta.legacy", Hostname: "legacy-mta.globex.example.", IP: "192.0.2.10", ReverseDNS: true, PTRStatus: "PENDING"}},
 		Identities: []string{"alerts@globex-partner.example", "globex-partner.example", "globex.example"},
 		Zones:      []Zone{{Name: "globex.example.", ID: "Z9"}},
+		SESStatus:  map[string]string{"globex.example": "verification SUCCESS, DKIM SUCCESS, MAIL FROM PENDING"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("target (-want +got):\n%s", diff)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mailform/mailform/check"
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers"
 )
 
 func checkCommand() *command {
@@ -74,6 +75,9 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566`,
 			errorf(io.Stderr, err)
 			return ExitError
 		}
+		// Only what the checks need: record sets, SES identities, DKIM public
+		// keys and Elastic IPs; check reads nothing of IAM, SNS or SQS.
+		sess.providers = []providers.Provider{sess.services.route53, sess.services.ses, sess.services.dkimkey, sess.services.ec2}
 		desired := spec.Resources()
 		observed, err := sess.read(ctx, desired)
 		if err != nil {
@@ -98,7 +102,12 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566`,
 		}
 		if !report.Passed() {
 			if !*asJSON {
-				fmt.Fprintf(io.Stderr, "error: %d checks failed\n", report.Summary().Fail)
+				n := report.Summary().Fail
+				noun := "checks"
+				if n == 1 {
+					noun = "check"
+				}
+				fmt.Fprintf(io.Stderr, "error: %d %s failed\n", n, noun)
 			}
 			return ExitError
 		}

@@ -15,9 +15,9 @@ import (
 )
 
 // killSwitch stands between mailform and the double and plays a process
-// killed at one moment: once the double has answered the first call of the
-// given operation, the run's context is cancelled and every later call is
-// refused without reaching AWS, as if the process were gone.
+// killed at one moment: the first call of the given operation reaches AWS
+// and is answered, then the run's context is cancelled; every call sent
+// after it is refused without reaching AWS, as if the process were gone.
 type killSwitch struct {
 	t         *testing.T
 	operation string // e.g. "AllocateAddress"
@@ -73,17 +73,22 @@ func (k *killSwitch) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the process was killed", http.StatusForbidden)
 		return
 	}
+	fatal := op == k.operation
+	cancel := k.cancel
+	if fatal {
+		// Whatever is sent from now on is sent by a process about to die.
+		k.killed = true
+		k.matched++
+	}
 	k.mu.Unlock()
 	k.proxy.ServeHTTP(w, r)
-	if op != k.operation {
-		return
+	if fatal {
+		// Cancel once this answer is on its way back.
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		go cancel()
 	}
-	k.mu.Lock()
-	k.matched++
-	k.killed = true
-	k.mu.Unlock()
-	// Cancel once this answer is on its way back.
-	go k.cancel()
 }
 
 // run runs mailform through the switch with a context it cancels at the kill.
@@ -91,6 +96,16 @@ func (k *killSwitch) run(e *env, args ...string) result {
 	k.t.Helper()
 	ctx, cancel := context.WithCancel(e.ctx())
 	defer cancel()
+	k.mu.Lock()
 	k.cancel = cancel
+	k.mu.Unlock()
 	return e.runAt(ctx, k.server.URL, nil, args...)
+}
+
+// calls returns how many calls of the operation got through, and the calls
+// refused after the kill.
+func (k *killSwitch) calls() (matched int, refused []string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.matched, append([]string(nil), k.after...)
 }

@@ -350,16 +350,26 @@ func observePTR(eipAddr, stack string, a types.Address, attr types.AddressAttrib
 }
 
 // ptrNameStatus returns the PTR name an address has or is getting (fully
-// qualified, "" while it is being removed) and its status.
+// qualified, "" while it is being removed) and its status. After an update
+// that AWS gave up on, the name is the PTR still in effect and the status
+// AWS's own, so that the plan asks for the wanted PTR again.
 func ptrNameStatus(attr types.AddressAttribute) (name, status string) {
 	if u := attr.PtrRecordUpdate; u != nil {
-		status = aws.ToString(u.Status)
-		if status == "" {
-			status = PTRStatusPending
+		if updatePending(u) {
+			return fqdnOrEmpty(aws.ToString(u.Value)), PTRStatusPending
 		}
-		return fqdnOrEmpty(aws.ToString(u.Value)), status
+		return fqdnOrEmpty(aws.ToString(attr.PtrRecord)), aws.ToString(u.Status)
 	}
 	return fqdnOrEmpty(aws.ToString(attr.PtrRecord)), PTRStatusSet
+}
+
+// updatePending reports whether AWS is still carrying out a PTR update.
+func updatePending(u *types.PtrUpdateStatus) bool {
+	if u == nil {
+		return false
+	}
+	s := aws.ToString(u.Status)
+	return s == "" || s == PTRStatusPending
 }
 
 func fqdnOrEmpty(name string) string {

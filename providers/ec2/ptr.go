@@ -213,12 +213,14 @@ func (p *Provider) preparePTRJobs(ctx context.Context, stack string, jobs []*ptr
 		switch {
 		case j.name == "" && !has:
 			j.done = true
-		case j.name != "" && has && attr.PtrRecordUpdate != nil && fqdnOrEmpty(aws.ToString(attr.PtrRecordUpdate.Value)) == j.name:
+		case j.name != "" && has && updatePending(attr.PtrRecordUpdate) && fqdnOrEmpty(aws.ToString(attr.PtrRecordUpdate.Value)) == j.name:
 			j.submitted = true // an earlier run asked for it; wait for it
 			j.observe(attr)
-		case j.name != "" && has && attr.PtrRecordUpdate == nil && fqdnOrEmpty(aws.ToString(attr.PtrRecord)) == j.name:
+		case j.name != "" && has && !updatePending(attr.PtrRecordUpdate) && fqdnOrEmpty(aws.ToString(attr.PtrRecord)) == j.name:
 			j.submitted, j.done = true, true
 		}
+		// Otherwise, including after an update AWS gave up on, the PTR is
+		// asked for (again).
 	}
 	return nil
 }
