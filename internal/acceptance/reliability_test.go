@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -274,6 +275,10 @@ func TestPermanentFailure(t *testing.T) {
 			if tt.block != "" {
 				if at := e.lineOf("main.hcl", tt.block); !strings.Contains(r.stderr, at) {
 					t.Errorf("the error is not reported at %s (%s):\n%s", at, tt.block, r.stderr)
+				}
+				// What does not need the refused call is applied.
+				if !regexp.MustCompile(`Apply complete: [1-9][0-9]* changed, 1 failed`).MatchString(r.stdout) {
+					t.Errorf("apply did not carry out the changes independent of %s:\n%s", tt.fault, r.stdout)
 				}
 			}
 			if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
