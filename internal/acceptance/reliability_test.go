@@ -73,8 +73,12 @@ func TestCrashAtEveryStep(t *testing.T) {
 					sw := newCrashSwitch(t, e.s.URL(), k)
 					killed := sw.run(e, "apply", e.dir, "-auto-approve")
 					done := sw.calls()
-					if k < len(calls) && killed.code == 0 {
-						t.Errorf("the apply killed after call %d (%s) exited 0", k, done[len(done)-1])
+					// The number of mutating calls may differ by one or two
+					// between runs (what is batched together depends on
+					// timing): a run whose k-th call was its last, the
+					// lock's release, finished before the kill.
+					if last := done[len(done)-1]; killed.code == 0 && last != "DeleteParameter" {
+						t.Errorf("the apply killed after call %d (%s) exited 0", k, last)
 					}
 					secrets := e.keySecretsOfUsers(sc)
 
