@@ -14,6 +14,7 @@ import (
 
 	"github.com/mailform/mailform/apply"
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/providers/lock"
 	"github.com/mailform/mailform/specs"
 )
@@ -84,7 +85,11 @@ mailform apply -destroy`,
 				errorf(io.Stderr, err)
 				return ExitError
 			}
-			sess, err = openSessionFor(ctx, p.Stack, p.Region, "", af, io, filepath.FromSlash(p.SpecDir), zoneRefsOfPlan(p))
+			specDir := filepath.FromSlash(p.SpecDir)
+			if specDir == "" {
+				specDir = specDirOfPlan(p) // a plan file that did not record it
+			}
+			sess, err = openSessionFor(ctx, p.Stack, p.Region, "", af, io, specDir, zoneRefsOfPlan(p))
 			if err != nil {
 				errorf(io.Stderr, err)
 				return ExitError
@@ -137,7 +142,7 @@ mailform apply -destroy`,
 				if errors.As(err, &held) {
 					errorf(io.Stderr, err, "if that run is dead, break its lock with: mailform unlock "+path)
 				} else {
-					errorf(io.Stderr, err)
+					errorf(io.Stderr, awscfg.Explain(err))
 				}
 				return ExitError
 			}
@@ -148,14 +153,14 @@ mailform apply -destroy`,
 			// Release even when interrupted: a fresh context, briefly.
 			relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			if relErr := release(relCtx); relErr != nil {
-				errorf(io.Stderr, fmt.Errorf("releasing the lock: %w", relErr), "break it with: mailform unlock "+path)
+				errorf(io.Stderr, fmt.Errorf("releasing the lock: %w", awscfg.Explain(relErr)), "break it with: mailform unlock "+path)
 			}
 			cancel()
 			if outcome != nil {
 				printOutcome(io, outcome, *asJSON)
 			}
 			if runErr != nil {
-				errorf(io.Stderr, runErr, "run apply again: it continues where this run stopped")
+				errorf(io.Stderr, awscfg.Explain(runErr), "run apply again: it continues where this run stopped")
 				return ExitError
 			}
 			if outcome.Err() != nil {
@@ -290,7 +295,7 @@ func printOutcome(io IO, o *apply.Outcome, asJSON bool) {
 	if asJSON {
 		var failed []map[string]string
 		for _, f := range o.Failed {
-			failed = append(failed, map[string]string{"address": f.Addr, "error": f.Err.Error()})
+			failed = append(failed, map[string]string{"address": f.Addr, "error": awscfg.Explain(f.Err).Error()})
 		}
 		_ = json.NewEncoder(io.Stdout).Encode(map[string]any{
 			"type": "summary", "applied": len(o.Applied), "failed": failed, "skipped": o.Skipped, "messages": o.Messages,

@@ -62,6 +62,7 @@ func commands() []*command {
 		statusCommand(),
 		requestsCommand(),
 		unlockCommand(),
+		permissionsCommand(),
 		sandboxCommand(),
 		demoCommand(),
 		versionCommand(),

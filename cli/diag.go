@@ -4,6 +4,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mailform/mailform/apply"
+	"github.com/mailform/mailform/providers/awscfg"
 )
 
 type (
@@ -11,12 +12,13 @@ type (
 	hclFile        = hcl.File
 )
 
-// resourceDiagnostic reports a failed change at the block that declared it.
+// resourceDiagnostic reports a failed change at the block that declared it,
+// naming the missing IAM permission when AWS refused the call.
 func resourceDiagnostic(f apply.ResourceError) *hcl.Diagnostic {
 	d := &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Applying " + f.Addr + " failed",
-		Detail:   f.Err.Error(),
+		Detail:   awscfg.Explain(f.Err).Error(),
 	}
 	if f.DeclRange.Filename != "" {
 		r := f.DeclRange

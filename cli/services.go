@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -63,6 +64,19 @@ func zoneRefs(spec *specs.Spec) []route53.ZoneRef {
 		out = append(out, route53.ZoneRef{Name: specs.Fqdn(z.Name), ID: z.ZoneID})
 	}
 	return out
+}
+
+// specDirOfPlan is the folder of the spec a saved plan was made from, as
+// its changes' source ranges name it, so that file: secret locations are
+// found beside the spec, as when planning, and not in the current folder.
+// It is "" when no change names its source (a plan of deletes only).
+func specDirOfPlan(p *plan.Plan) string {
+	for _, ch := range append(append([]plan.Change(nil), p.Changes...), p.Manual...) {
+		if ch.DeclRange.Filename != "" {
+			return filepath.Dir(ch.DeclRange.Filename)
+		}
+	}
+	return ""
 }
 
 // zoneRefsOfPlan lists the zones the records of a saved plan live in.

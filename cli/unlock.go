@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"time"
+
+	"github.com/mailform/mailform/providers/awscfg"
 )
 
 func unlockCommand() *command {
@@ -48,7 +50,7 @@ mailform unlock -force examples/ses-domain`,
 		}
 		holder, err := sess.locker.Holder(ctx, spec.Stack)
 		if err != nil {
-			errorf(io.Stderr, fmt.Errorf("reading the lock of stack %q: %w", spec.Stack, err))
+			errorf(io.Stderr, fmt.Errorf("reading the lock of stack %q: %w", spec.Stack, awscfg.Explain(err)))
 			return ExitError
 		}
 		if holder == nil {
@@ -63,7 +65,7 @@ mailform unlock -force examples/ses-domain`,
 			return ExitError
 		}
 		if err := sess.locker.Release(ctx, spec.Stack); err != nil {
-			errorf(io.Stderr, fmt.Errorf("breaking the lock: %w", err))
+			errorf(io.Stderr, fmt.Errorf("breaking the lock: %w", awscfg.Explain(err)))
 			return ExitError
 		}
 		fmt.Fprintf(io.Stdout, "Lock of stack %q broken.\n", spec.Stack)

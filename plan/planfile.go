@@ -306,6 +306,14 @@ func fromFileChange(fc fileChange) (Change, error) {
 	if c.After, err = decodeAttrs(fc.After); err != nil {
 		return Change{}, fmt.Errorf("%s: after: %w", c.Addr, err)
 	}
+	// Save leaves empty attribute maps out; load them as absent alike, so
+	// that a loaded plan saves and loads again unchanged.
+	if len(c.Before) == 0 {
+		c.Before = nil
+	}
+	if len(c.After) == 0 {
+		c.After = nil
+	}
 	for _, d := range fc.Diffs {
 		before, err := decodeValue(d.Before)
 		if err != nil {
@@ -317,7 +325,9 @@ func fromFileChange(fc fileChange) (Change, error) {
 		}
 		c.Diffs = append(c.Diffs, AttrDiff{Name: d.Name, Before: before, After: after, Unknown: d.Unknown, Replaces: d.Replaces})
 	}
-	if r := fc.DeclRange; r != nil {
+	// A range with neither a file nor a start line locates nothing; Save
+	// leaves such ranges out, and Load ignores them alike.
+	if r := fc.DeclRange; r != nil && (r.Filename != "" || r.Start.Line != 0) {
 		c.DeclRange = hcl.Range{
 			Filename: r.Filename,
 			Start:    hcl.Pos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},

@@ -101,7 +101,9 @@ func writeSnippet(w *bufio.Writer, src []byte, r *hcl.Range, color bool) {
 		if start < 0 || start > len(line) {
 			continue
 		}
-		end = max(min(end, len(line)), start+1)
+		// At least one caret, never past the line: a range may start at
+		// its end ("stack = " with the value missing).
+		end = min(max(end, start+1), len(line))
 		// Carets align under the text, tabs kept as tabs.
 		var pad strings.Builder
 		for _, c := range line[:start] {

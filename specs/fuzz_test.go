@@ -1,13 +1,15 @@
 package specs
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-// FuzzLoad feeds arbitrary files to Load: it must never panic, and a spec
-// that loads without errors must render as JSON.
+// FuzzLoad feeds arbitrary files to Load: it must never panic, its
+// diagnostics must render, and a spec that loads without errors must render
+// as JSON.
 func FuzzLoad(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join("testdata", "invalid", "*.hcl"))
 	examples, _ := filepath.Glob(filepath.Join("..", "examples", "*", "*.hcl"))
@@ -25,6 +27,12 @@ func FuzzLoad(f *testing.F) {
 		spec, diags := Load(dir, LoadOptions{Vars: map[string]string{}})
 		if spec == nil {
 			t.Fatal("nil Spec")
+		}
+		// Whatever the diagnostics, they render with their source snippets.
+		for _, color := range []bool{false, true} {
+			if err := WriteDiagnostics(io.Discard, diags, spec.Files(), color); err != nil {
+				t.Fatalf("WriteDiagnostics: %v", err)
+			}
 		}
 		if diags.HasErrors() {
 			return

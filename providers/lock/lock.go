@@ -5,6 +5,8 @@ package lock
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +31,9 @@ type Holder struct {
 	PID       int       `json:"pid"`
 	Operation string    `json:"operation"` // "apply", "apply -destroy"
 	Since     time.Time `json:"since"`
+	// Run tells this holder from another run of the same user and process
+	// that took a lock in the same second.
+	Run string `json:"run,omitempty"`
 }
 
 // HeldError is returned when another run holds the lock.
@@ -58,8 +63,8 @@ func New(api API) *Locker { return &Locker{api: api, now: time.Now} }
 
 // Acquire takes the lock of stack for operation, or returns *HeldError.
 // The returned function releases it.
-func (l *Locker) Acquire(ctx context.Context, stack, operation string) (release func(context.Context) error, err error) {
-	holder := Holder{Who: whoAmI(), PID: os.Getpid(), Operation: operation, Since: l.now().UTC().Truncate(time.Second)}
+func (l *Locker) Acquire(ctx context.Context, stack, operation string) (func(context.Context) error, error) {
+	holder := Holder{Who: whoAmI(), PID: os.Getpid(), Operation: operation, Since: l.now().UTC().Truncate(time.Second), Run: runID()}
 	body, err := json.Marshal(holder)
 	if err != nil {
 		return nil, err
@@ -77,12 +82,25 @@ func (l *Locker) Acquire(ctx context.Context, stack, operation string) (release 
 		if getErr != nil {
 			return nil, fmt.Errorf("stack %q is locked, and reading the lock failed: %w", stack, getErr)
 		}
+		if current != nil && *current == holder {
+			// Our own lock: the call that created it lost its answer and the
+			// SDK's retry found the parameter.
+			return l.releaser(stack, holder), nil
+		}
+		if current == nil {
+			return nil, fmt.Errorf("taking the lock of stack %q: it was released while being taken; try again", stack)
+		}
 		return nil, &HeldError{Stack: stack, Holder: *current, Age: l.now().Sub(current.Since)}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("taking the lock of stack %q: %w", stack, err)
 	}
-	release = func(ctx context.Context) error {
+	return l.releaser(stack, holder), nil
+}
+
+// releaser returns the function that releases holder's lock of stack.
+func (l *Locker) releaser(stack string, holder Holder) func(context.Context) error {
+	return func(ctx context.Context) error {
 		// Release only our own lock: someone may have broken it and taken it since.
 		current, err := l.Holder(ctx, stack)
 		if err != nil || current == nil || *current != holder {
@@ -90,7 +108,15 @@ func (l *Locker) Acquire(ctx context.Context, stack, operation string) (release 
 		}
 		return l.Release(ctx, stack)
 	}
-	return release, nil
+}
+
+// runID is a random name for one Acquire.
+func runID() string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(b[:])
 }
 
 // Holder returns the current holder of the lock, or nil when it is free.

@@ -94,3 +94,51 @@ func TestBreakingALeftoverLock(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLockWhoseAnswerWasLost: the call that creates the lock is carried out
+// but its answer is lost; the SDK's retry finds the parameter. The lock is
+// this run's own, so Acquire succeeds instead of reporting itself as the
+// holder, and the release frees it.
+func TestLockWhoseAnswerWasLost(t *testing.T) {
+	s := awstest.Shared(t)
+	ctx := t.Context()
+	if err := s.SetFaults("ssm:PutParameter=cut#1"); err != nil {
+		t.Fatal(err)
+	}
+	l := New(ssm.NewFromConfig(s.Config("us-west-2")))
+	release, err := l.Acquire(ctx, "acme-prod", "apply")
+	if err != nil {
+		t.Fatalf("Acquire after a lost answer: %v", err)
+	}
+	if n := s.InjectedFaults()["ssm:PutParameter=cut#1"]; n != 1 {
+		t.Fatalf("the fault was not injected (%d)", n)
+	}
+	if err := release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := l.Holder(ctx, "acme-prod"); err != nil || h != nil {
+		t.Fatalf("after release holder = %v, %v", h, err)
+	}
+}
+
+// TestSameProcessSameSecond: two runs of one process that try to lock in
+// the same second are told apart: the second is refused.
+func TestSameProcessSameSecond(t *testing.T) {
+	s := awstest.Shared(t)
+	ctx := t.Context()
+	at := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	first, second := New(ssm.NewFromConfig(s.Config("us-west-2"))), New(ssm.NewFromConfig(s.Config("us-west-2")))
+	first.now = func() time.Time { return at }
+	second.now = func() time.Time { return at }
+	release, err := first.Acquire(ctx, "acme-prod", "apply")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held *HeldError
+	if _, err := second.Acquire(ctx, "acme-prod", "apply"); !errors.As(err, &held) {
+		t.Fatalf("second Acquire in the same second: %v, want *HeldError", err)
+	}
+	if err := release(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,3 @@
+mailform {
+  stack = 
+}
