@@ -160,7 +160,7 @@ Usage: mailform COMMAND [PATH] [flags]
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.synopsis)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.synopsis)
 	}
 	fmt.Fprint(w, `
 PATH is a spec folder (all its *.hcl files) or one .hcl file; it defaults to ".".
