@@ -3,7 +3,6 @@ package awscfg
 import (
 	"context"
 	"errors"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -283,12 +282,6 @@ func testConfig(url, region string) aws.Config {
 	}
 }
 
-// withHeadroom is how long pacing at AWS's exact limits would wait, as
-// mailform waits with its Headroom: each interval stretched by 1/Headroom.
-func withHeadroom(d time.Duration) time.Duration {
-	return time.Duration(math.Round(float64(d) / Headroom))
-}
-
 // near compares durations of the fake clock, allowing for rate.Limiter's
 // rounding to whole nanoseconds (not for time passing: nothing sleeps).
 func near(got, want time.Duration) bool {
@@ -367,8 +360,8 @@ func TestPacing(t *testing.T) {
 					t.Fatalf("call %d never reached the server", i)
 				}
 			}
-			if got := clock.Slept(); !near(got, withHeadroom(tt.wantSlept)) {
-				t.Errorf("paced for %v, want %v", got, withHeadroom(tt.wantSlept))
+			if got := clock.Slept(); !near(got, tt.wantSlept) {
+				t.Errorf("paced for %v, want %v", got, tt.wantSlept)
 			}
 		})
 	}
@@ -391,8 +384,8 @@ func TestPacingSharedByClientsOfOneConfig(t *testing.T) {
 		t.Fatalf("%d requests, want 10", len(rec.at))
 	}
 	for i := 1; i < len(rec.at); i++ {
-		if gap := rec.at[i].Sub(rec.at[i-1]); !near(gap, withHeadroom(200*time.Millisecond)) {
-			t.Errorf("request %d came %v after the previous one, want %v", i, gap, withHeadroom(200*time.Millisecond))
+		if gap := rec.at[i].Sub(rec.at[i-1]); !near(gap, 200*time.Millisecond) {
+			t.Errorf("request %d came %v after the previous one, want %v", i, gap, 200*time.Millisecond)
 		}
 	}
 }
@@ -416,8 +409,8 @@ func TestPacingEveryAttempt(t *testing.T) {
 	if aws.ToInt64(out.HostedZoneCount) != 3 {
 		t.Errorf("count %d, want 3", aws.ToInt64(out.HostedZoneCount))
 	}
-	if rec.count() != 3 || !near(clock.Slept(), withHeadroom(400*time.Millisecond)) {
-		t.Errorf("%d attempts paced for %v, want 3 attempts paced for %v", rec.count(), clock.Slept(), withHeadroom(400*time.Millisecond))
+	if rec.count() != 3 || !near(clock.Slept(), 400*time.Millisecond) {
+		t.Errorf("%d attempts paced for %v, want 3 attempts paced for %v", rec.count(), clock.Slept(), 400*time.Millisecond)
 	}
 }
 
@@ -432,8 +425,8 @@ func TestPaceReplacesPacing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if rec.count() != 3 || first.Slept() != 0 || !near(second.Slept(), withHeadroom(time.Second)) {
-		t.Errorf("%d calls; first pacing slept %v, second %v; want 3 calls, 0s, %v", rec.count(), first.Slept(), second.Slept(), withHeadroom(time.Second))
+	if rec.count() != 3 || first.Slept() != 0 || !near(second.Slept(), time.Second) {
+		t.Errorf("%d calls; first pacing slept %v, second %v; want 3 calls, 0s, %v", rec.count(), first.Slept(), second.Slept(), time.Second)
 	}
 }
 
@@ -455,8 +448,8 @@ func TestPacingHonoursContext(t *testing.T) {
 	}
 	// The cancelled call gave its token back: the next call waits one interval, not two.
 	_, _ = client.GetSendQuota(t.Context(), &ses.GetSendQuotaInput{})
-	if !near(clock.Slept(), withHeadroom(time.Second)) {
-		t.Errorf("paced for %v, want %v", clock.Slept(), withHeadroom(time.Second))
+	if !near(clock.Slept(), time.Second) {
+		t.Errorf("paced for %v, want %v", clock.Slept(), time.Second)
 	}
 }
 
