@@ -1,7 +1,6 @@
 package main
 
 import (
-	"sort"
 	"time"
 )
 
@@ -158,14 +157,4 @@ func floorTime(calls map[string]int, scale float64, latency time.Duration) time.
 		}
 	}
 	return time.Duration(worst/scale*float64(time.Second)) + time.Duration(float64(latency)/scale)
-}
-
-// sortedServices lists the services of m in order.
-func sortedServices(m map[string]int) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

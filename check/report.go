@@ -20,18 +20,6 @@ const (
 	Fail Status = "FAIL"
 )
 
-func (s Status) rank() int {
-	switch s {
-	case OK:
-		return 0
-	case Info:
-		return 1
-	case Warn:
-		return 2
-	}
-	return 3
-}
-
 // Result is one check of one name.
 type Result struct {
 	Group    string   `json:"group"`             // the domain (or MTA, or identity) it belongs to

@@ -203,9 +203,6 @@ func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 	}
 }
 
-// errHelp is returned by parse when the user asked for help.
-var errHelp = errors.New("help requested")
-
 // parse parses flags and positional arguments in any order (Go's flag
 // package stops at the first positional one). It prints help or the error
 // itself; the caller returns the exit code parse reports with ok=false.

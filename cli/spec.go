@@ -207,12 +207,5 @@ func countSummary(spec *specs.Spec) string {
 	return fmt.Sprintf("%s; %d resources, of which %d DNS records", summary, len(res), records)
 }
 
-// writeJSON prints v as indented JSON.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
 // writeJSONLine prints v as one line of JSON.
 func writeJSONLine(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }

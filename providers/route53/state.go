@@ -116,14 +116,6 @@ type zoneState struct {
 	sets map[setKey]*rrset
 }
 
-func (st *zoneState) clone() *zoneState {
-	out := &zoneState{zone: st.zone, sets: make(map[setKey]*rrset, len(st.sets))}
-	for k, v := range st.sets {
-		out.sets[k] = v
-	}
-	return out
-}
-
 // state returns the zone's record sets, listing them (one paginated
 // ListResourceRecordSets, 300 sets a page) unless they are known already.
 func (p *Provider) state(ctx context.Context, z zone) (*zoneState, error) {
