@@ -91,17 +91,8 @@ mailform plan -detailed-exitcode || [ $? -eq 2 ] && echo "drift"`,
 			errorf(io.Stderr, fmt.Errorf("-json and -markdown cannot be used together"))
 			return ExitError
 		}
-		path, ok := onePath(c, positional, io)
+		path, spec, sess, ok := loadAndConnect(ctx, c, positional, &sf, af, io)
 		if !ok {
-			return ExitError
-		}
-		spec := sf.load(path, io)
-		if spec == nil {
-			return ExitError
-		}
-		sess, err := openSession(ctx, spec, af, io)
-		if err != nil {
-			errorf(io.Stderr, err)
 			return ExitError
 		}
 		p, _, ok := sess.makePlan(ctx, spec, pf, path, sf.color(io))

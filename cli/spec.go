@@ -209,3 +209,23 @@ func countSummary(spec *specs.Spec) string {
 
 // writeJSONLine prints v as one line of JSON.
 func writeJSONLine(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+
+// loadAndConnect does what every command that reads a spec and AWS starts
+// with: it takes the PATH argument, loads and validates the spec, and
+// connects to the spec's AWS account and region, printing any problem.
+func loadAndConnect(ctx context.Context, c *command, positional []string, sf *specFlags, af awsFlags, io IO) (string, *specs.Spec, *session, bool) {
+	path, ok := onePath(c, positional, io)
+	if !ok {
+		return "", nil, nil, false
+	}
+	spec := sf.load(path, io)
+	if spec == nil {
+		return path, nil, nil, false
+	}
+	sess, err := openSession(ctx, spec, af, io)
+	if err != nil {
+		errorf(io.Stderr, err)
+		return path, nil, nil, false
+	}
+	return path, spec, sess, true
+}

@@ -43,17 +43,8 @@ mailform status examples/ses-domain -json`,
 		if !ok {
 			return code
 		}
-		path, ok := onePath(c, positional, io)
+		_, _, sess, ok := loadAndConnect(ctx, c, positional, &sf, af, io)
 		if !ok {
-			return ExitError
-		}
-		spec := sf.load(path, io)
-		if spec == nil {
-			return ExitError
-		}
-		sess, err := openSession(ctx, spec, af, io)
-		if err != nil {
-			errorf(io.Stderr, err)
 			return ExitError
 		}
 		r, err := status.Read(ctx, sesv2.NewFromConfig(sess.cfg), sesv1.NewFromConfig(sess.cfg), sess.region, time.Now())

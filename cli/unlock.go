@@ -35,17 +35,8 @@ mailform unlock -force examples/ses-domain`,
 		if !ok {
 			return code
 		}
-		path, ok := onePath(c, positional, io)
+		_, spec, sess, ok := loadAndConnect(ctx, c, positional, &sf, af, io)
 		if !ok {
-			return ExitError
-		}
-		spec := sf.load(path, io)
-		if spec == nil {
-			return ExitError
-		}
-		sess, err := openSession(ctx, spec, af, io)
-		if err != nil {
-			errorf(io.Stderr, err)
 			return ExitError
 		}
 		holder, err := sess.locker.Holder(ctx, spec.Stack)
