@@ -282,6 +282,26 @@ func (d *Double) listIdentities(ctx context.Context, rs *regionState, in v1Input
 
 // batch reads the Identities list of a batch read, refuses more than 100 as
 // AWS does, and returns the identities that exist, refreshed, in request order.
+// batchMap answers a v1 batch read: an XML map named name with one entry
+// per identity asked for, whose value writeValue fills.
+func (d *Double) batchMap(ctx context.Context, rs *regionState, in v1Input, x *xmlWriter, name string, writeValue func(id *identity)) *apiError {
+	ids, e := d.batch(ctx, rs, in)
+	if e != nil {
+		return e
+	}
+	x.open(name)
+	for _, id := range ids {
+		x.open("entry")
+		x.elem("key", id.name)
+		x.open("value")
+		writeValue(id)
+		x.close("value")
+		x.close("entry")
+	}
+	x.close(name)
+	return nil
+}
+
 func (d *Double) batch(ctx context.Context, rs *regionState, in v1Input) ([]*identity, *apiError) {
 	names := in.list("Identities")
 	if len(names) > maxBatchIdentities {
@@ -302,36 +322,16 @@ func (d *Double) batch(ctx context.Context, rs *regionState, in v1Input) ([]*ide
 }
 
 func (d *Double) getIdentityVerificationAttributes(ctx context.Context, rs *regionState, in v1Input, x *xmlWriter) *apiError {
-	ids, e := d.batch(ctx, rs, in)
-	if e != nil {
-		return e
-	}
-	x.open("VerificationAttributes")
-	for _, id := range ids {
-		x.open("entry")
-		x.elem("key", id.name)
-		x.open("value")
+	return d.batchMap(ctx, rs, in, x, "VerificationAttributes", func(id *identity) {
 		x.elem("VerificationStatus", v1Status(id.verificationStatus()))
 		if id.verificationToken != "" {
 			x.elem("VerificationToken", id.verificationToken)
 		}
-		x.close("value")
-		x.close("entry")
-	}
-	x.close("VerificationAttributes")
-	return nil
+	})
 }
 
 func (d *Double) getIdentityDkimAttributes(ctx context.Context, rs *regionState, in v1Input, x *xmlWriter) *apiError {
-	ids, e := d.batch(ctx, rs, in)
-	if e != nil {
-		return e
-	}
-	x.open("DkimAttributes")
-	for _, id := range ids {
-		x.open("entry")
-		x.elem("key", id.name)
-		x.open("value")
+	return d.batchMap(ctx, rs, in, x, "DkimAttributes", func(id *identity) {
 		status := statusNotStarted
 		if id.isDomain {
 			status = id.dkimStatus
@@ -345,33 +345,17 @@ func (d *Double) getIdentityDkimAttributes(ctx context.Context, rs *regionState,
 			}
 			x.close("DkimTokens")
 		}
-		x.close("value")
-		x.close("entry")
-	}
-	x.close("DkimAttributes")
-	return nil
+	})
 }
 
 func (d *Double) getIdentityMailFromDomainAttributes(ctx context.Context, rs *regionState, in v1Input, x *xmlWriter) *apiError {
-	ids, e := d.batch(ctx, rs, in)
-	if e != nil {
-		return e
-	}
-	x.open("MailFromDomainAttributes")
-	for _, id := range ids {
-		x.open("entry")
-		x.elem("key", id.name)
-		x.open("value")
+	return d.batchMap(ctx, rs, in, x, "MailFromDomainAttributes", func(id *identity) {
 		x.elem("MailFromDomain", id.mailFrom)
 		if id.mailFrom != "" {
 			x.elem("MailFromDomainStatus", v1Status(id.mailFromStatus))
 		}
 		x.elem("BehaviorOnMXFailure", v1Behavior(id.mxFailure))
-		x.close("value")
-		x.close("entry")
-	}
-	x.close("MailFromDomainAttributes")
-	return nil
+	})
 }
 
 // v1Behavior spells a BehaviorOnMxFailure the way the v1 API does.
@@ -385,15 +369,7 @@ func v1Behavior(b string) string {
 var notificationTypes = []string{"Bounce", "Complaint", "Delivery"}
 
 func (d *Double) getIdentityNotificationAttributes(ctx context.Context, rs *regionState, in v1Input, x *xmlWriter) *apiError {
-	ids, e := d.batch(ctx, rs, in)
-	if e != nil {
-		return e
-	}
-	x.open("NotificationAttributes")
-	for _, id := range ids {
-		x.open("entry")
-		x.elem("key", id.name)
-		x.open("value")
+	return d.batchMap(ctx, rs, in, x, "NotificationAttributes", func(id *identity) {
 		for _, t := range notificationTypes {
 			if arn := id.topics[t]; arn != "" {
 				x.elem(t+"Topic", arn)
@@ -403,11 +379,7 @@ func (d *Double) getIdentityNotificationAttributes(ctx context.Context, rs *regi
 		for _, t := range notificationTypes {
 			x.elem("HeadersIn"+t+"NotificationsEnabled", strconv.FormatBool(id.headersIn[t]))
 		}
-		x.close("value")
-		x.close("entry")
-	}
-	x.close("NotificationAttributes")
-	return nil
+	})
 }
 
 // v1Identity finds the identity a v1 Set* call names.
