@@ -108,8 +108,21 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 		zoneIDs = append(zoneIDs, id)
 	}
 	sort.Strings(zoneIDs)
-	for _, id := range zoneIDs {
-		p.applyZone(ctx, req, zone{ID: id, Name: names[id]}, byZone[id])
+	// Zones are independent: their batches go out awscfg.InFlight zones at
+	// a time, within the account's pace. Waiting for INSYNC comes after all
+	// are sent, so that the zones propagate together rather than one
+	// after the other.
+	sent := make([][]pendingChange, len(zoneIDs))
+	_ = awscfg.Each(ctx, len(zoneIDs), func(_ context.Context, i int) error {
+		// The parent context: one zone's failure must not cancel the others.
+		id := zoneIDs[i]
+		sent[i] = p.applyZone(ctx, req, zone{ID: id, Name: names[id]}, byZone[id])
+		return nil
+	})
+	for _, zoneSent := range sent {
+		for _, pc := range zoneSent {
+			_ = p.waitPending(ctx, req, pc) // a failure is the ops' result
+		}
 	}
 	for _, o := range ops {
 		if o.err != nil {
@@ -535,14 +548,23 @@ func batches(us []*unit) (out [][]*unit, tooLarge []*unit) {
 	return out, tooLarge
 }
 
-// applyZone carries out the ops of one zone.
-func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z zone, ops []*op) {
+// pendingChange is a change batch Route 53 accepted but had not yet
+// propagated (PENDING) when it answered.
+type pendingChange struct {
+	id   string
+	zone zone
+	ops  []*op
+}
+
+// applyZone sends the ops of one zone and returns the batches that are
+// still PENDING.
+func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z zone, ops []*op) []pendingChange {
 	st, err := p.state(ctx, z)
 	if err != nil {
 		for _, o := range ops {
 			o.fail(fmt.Errorf("%s: %w", o.change.Addr, err))
 		}
-		return
+		return nil
 	}
 	if z.Name == "" || st.zone.Name != "" {
 		z = st.zone
@@ -569,10 +591,28 @@ func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z 
 		}
 	}
 	failed := false
+	var pending []pendingChange
 	for _, b := range bs {
-		if err := p.send(ctx, req, z, b); err != nil {
+		// Route 53 refuses a change to a zone while its previous change is
+		// still PENDING (PriorRequestNotComplete): only the zone's last
+		// batch is left to wait with the other zones'.
+		for _, pc := range pending {
+			if !p.waitPending(ctx, req, pc) {
+				failed = true
+			}
+		}
+		pending = nil
+		id, err := p.send(ctx, req, z, b)
+		if err != nil {
 			failed = true
 			continue
+		}
+		if id != "" {
+			pc := pendingChange{id: id, zone: z}
+			for _, u := range b {
+				pc.ops = append(pc.ops, u.ops...)
+			}
+			pending = append(pending, pc)
 		}
 		p.mu.Lock()
 		for _, u := range b {
@@ -607,6 +647,7 @@ func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z 
 			o.result.Message = "already in place"
 		}
 	}
+	return pending
 }
 
 // opOrder sorts deletes first, then updates, then creates, so that a record
@@ -632,14 +673,13 @@ func opOrder(o *op) string {
 // message: "[name='x.example.', type='TXT']", or "RRSet with DNS name x.example.".
 var nameInMessage = regexp.MustCompile(`name='([^']+)'|DNS name ([^ ,]+)`)
 
-// send submits one change batch and waits for it to be INSYNC. On failure it
-// gives each op of the batch its error and returns non-nil.
-func (p *Provider) send(ctx context.Context, req providers.ApplyRequest, z zone, b []*unit) error {
+// send submits one change batch and returns the ID of the change when Route
+// 53 reports it PENDING, "" when it is INSYNC already. On failure it gives
+// each op of the batch its error and returns non-nil.
+func (p *Provider) send(ctx context.Context, req providers.ApplyRequest, z zone, b []*unit) (string, error) {
 	var changes []types.Change
-	var ops []*op
 	for _, u := range b {
 		changes = append(changes, u.changes()...)
-		ops = append(ops, u.ops...)
 	}
 	out, err := p.api.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{
 		HostedZoneId: aws.String(z.ID),
@@ -650,22 +690,29 @@ func (p *Provider) send(ctx context.Context, req providers.ApplyRequest, z zone,
 	})
 	if err != nil {
 		p.blame(b, err)
-		return err
+		return "", err
 	}
 	if out.ChangeInfo == nil || out.ChangeInfo.Status == types.ChangeStatusInsync {
-		return nil
+		return "", nil
 	}
-	id := aws.ToString(out.ChangeInfo.Id)
-	for _, o := range ops {
-		req.Report(o.change.Addr, fmt.Sprintf("waiting for Route 53 change %s to be INSYNC", id))
+	return aws.ToString(out.ChangeInfo.Id), nil
+}
+
+// waitPending waits for an accepted change to be INSYNC and reports whether
+// it is. If waiting fails, the change's ops fail and what is known of the
+// zone is dropped.
+func (p *Provider) waitPending(ctx context.Context, req providers.ApplyRequest, pc pendingChange) bool {
+	for _, o := range pc.ops {
+		req.Report(o.change.Addr, fmt.Sprintf("waiting for Route 53 change %s to be INSYNC", pc.id))
 	}
-	if err := p.waitInsync(ctx, id); err != nil {
-		for _, o := range ops {
-			o.fail(fmt.Errorf("%s: Route 53 accepted change %s, but waiting for it to be INSYNC failed: %w", o.change.Addr, id, err))
+	if err := p.waitInsync(ctx, pc.id); err != nil {
+		for _, o := range pc.ops {
+			o.fail(fmt.Errorf("%s: Route 53 accepted change %s, but waiting for it to be INSYNC failed: %w", o.change.Addr, pc.id, err))
 		}
-		return err
+		p.forget(pc.zone.ID)
+		return false
 	}
-	return nil
+	return true
 }
 
 // blame gives each op of a rejected batch its error: the ops whose records

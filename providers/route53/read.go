@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -42,22 +43,29 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 	for _, z := range zones {
 		byID[z.ID] = z
 	}
-	var out []plan.Observed
-	for _, id := range specs.SortedKeys(byID) {
-		z := byID[id]
+	wantedIn := map[string][]record{}
+	for _, r := range wanted {
+		id := zones[r.Zone].ID
+		wantedIn[id] = append(wantedIn[id], r)
+	}
+	ids := specs.SortedKeys(byID)
+	observed := make([][]plan.Observed, len(ids))
+	err = awscfg.Each(ctx, len(ids), func(ctx context.Context, i int) error {
 		// Read lists afresh: what was known from an earlier Read or Apply
 		// may have changed since.
-		st, err := p.list(ctx, z)
+		st, err := p.list(ctx, byID[ids[i]])
 		if err != nil {
-			return nil, err
+			return err
 		}
-		var inZone []record
-		for _, r := range wanted {
-			if zones[r.Zone].ID == z.ID {
-				inZone = append(inZone, r)
-			}
-		}
-		out = append(out, observeZone(st, stack, inZone)...)
+		observed[i] = observeZone(st, stack, wantedIn[ids[i]])
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []plan.Observed
+	for _, obs := range observed {
+		out = append(out, obs...)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Addr != out[j].Addr {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -23,7 +24,9 @@ const v1BatchSize = 100
 // are desired or carry stack's mark.
 //
 // Calls: ceil(N/1000) ListEmailIdentities + N GetEmailIdentity (N identities in
-// the region: only GetEmailIdentity returns tags, and tags decide ownership) +
+// the region: only GetEmailIdentity returns tags, and tags decide ownership;
+// awscfg.InFlight at a time, so that the pace, not the round trip, sets the
+// time) +
 // ceil(K/100) v1 GetIdentityNotificationAttributes (K identities kept: v2 has
 // no notification topics) + at most one STS GetCallerIdentity per Provider.
 func (p *Provider) readIdentities(ctx context.Context, stack string, desired []specs.Resource) ([]plan.Observed, error) {
@@ -52,16 +55,27 @@ func (p *Provider) readIdentities(ctx context.Context, stack string, desired []s
 		state identityState
 		addr  string
 	}
-	var keep []kept
-	for _, name := range names {
-		out, err := p.v2.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(name)})
+	described := make([]*sesv2.GetEmailIdentityOutput, len(names))
+	err := awscfg.Each(ctx, len(names), func(ctx context.Context, i int) error {
+		out, err := p.v2.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(names[i])})
 		if isNotFound(err) {
-			continue // deleted since the list
+			return nil // deleted since the list
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading SES identity %s: %w", name, err)
+			return fmt.Errorf("reading SES identity %s: %w", names[i], err)
 		}
-		s := identityFromSES(name, out)
+		described[i] = out
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var keep []kept
+	for i, name := range names {
+		if described[i] == nil {
+			continue
+		}
+		s := identityFromSES(name, described[i])
 		r, isDesired := want[lowerName(name)]
 		switch {
 		case isDesired:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -191,34 +192,39 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 	return out, nil
 }
 
-// Apply carries out changes of the provider's kinds, one after the other (SES
-// allows one control-plane call per second, so parallel calls would only be
-// throttled).
+// Apply carries out changes of the provider's kinds. The changes handed over
+// together are independent of each other (apply's scheduler sees to that),
+// so awscfg.InFlight of them run at once: SES allows one control-plane call
+// per second, and the shared pacer keeps them to it, while each change's own
+// calls (create, MAIL FROM, notification topics) stay in order.
 func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []providers.Result {
-	results := make([]providers.Result, 0, len(req.Changes))
-	for _, c := range req.Changes {
-		if req.Region != "" && req.Region != p.region {
-			results = append(results, providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: the change is for region %s, but this SES provider works in %s", c.Addr, req.Region, p.region)})
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			results = append(results, providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: %w", c.Addr, err)})
-			continue
-		}
-		var r providers.Result
-		switch c.Kind {
-		case specs.KindSESIdentity:
-			r = p.applyIdentity(ctx, req, c)
-		case specs.KindSESConfigSet:
-			r = p.applyConfigSet(ctx, req, c)
-		case specs.KindSESAccount:
-			r = p.applyAccount(ctx, c)
-		default:
-			r = providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider does not manage kind %s", c.Addr, c.Kind)}
-		}
-		results = append(results, r)
-	}
+	results := make([]providers.Result, len(req.Changes))
+	_ = awscfg.Each(ctx, len(req.Changes), func(_ context.Context, i int) error {
+		// The parent context, not Each's: one change's failure must not
+		// cancel the others.
+		results[i] = p.applyOne(ctx, req, req.Changes[i])
+		return nil
+	})
 	return results
+}
+
+// applyOne carries out one change.
+func (p *Provider) applyOne(ctx context.Context, req providers.ApplyRequest, c plan.Change) providers.Result {
+	if req.Region != "" && req.Region != p.region {
+		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: the change is for region %s, but this SES provider works in %s", c.Addr, req.Region, p.region)}
+	}
+	if err := ctx.Err(); err != nil {
+		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: %w", c.Addr, err)}
+	}
+	switch c.Kind {
+	case specs.KindSESIdentity:
+		return p.applyIdentity(ctx, req, c)
+	case specs.KindSESConfigSet:
+		return p.applyConfigSet(ctx, req, c)
+	case specs.KindSESAccount:
+		return p.applyAccount(ctx, c)
+	}
+	return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider does not manage kind %s", c.Addr, c.Kind)}
 }
 
 // identityARN returns the ARN of an identity, or "" when the account is not known.

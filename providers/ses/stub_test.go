@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,9 +30,12 @@ type stubV2 struct {
 	pageSizes  []int32
 	calls      map[string]int
 	createErr  error
+	mu         sync.Mutex // the provider reads several identities at once
 }
 
 func (s *stubV2) count(op string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.calls == nil {
 		s.calls = map[string]int{}
 	}
