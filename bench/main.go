@@ -32,7 +32,7 @@ import (
 
 func main() {
 	var o options
-	var ns, scenarios, ops string
+	var ns, scenarios, ops, tools string
 	flag.StringVar(&ns, "n", "10,100", "comma-separated numbers of domains")
 	flag.StringVar(&scenarios, "scenario", "s1,s2", "s1 (each domain its own zone), s2 (all domains under one zone)")
 	flag.StringVar(&ops, "ops", strings.Join(allOperations, ","), "operations to run, in this order")
@@ -42,6 +42,8 @@ func main() {
 	flag.StringVar(&o.resultsDir, "results", "bench/results", "folder for the JSON results")
 	flag.StringVar(&o.terraform, "terraform", "auto", "auto (run where terraform is installed), off, or the path of the terraform binary")
 	flag.StringVar(&o.terraformMaxN, "terraform-max-n", "100", "largest N to run terraform at (it is slow)")
+	flag.StringVar(&tools, "tools", "mailform,terraform", "tools to measure: mailform, terraform or both")
+	flag.StringVar(&o.cpuProfiles, "cpuprofile", "", "folder to write a CPU profile of each mailform run into (<scenario>-<n>-<operation>.pprof)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the generated specs and working folders")
 	flag.Parse()
 
@@ -61,6 +63,14 @@ func main() {
 			fatal(fmt.Errorf("-ops: unknown operation %q (use %s)", op, strings.Join(allOperations, ", ")))
 		}
 		o.ops = append(o.ops, op)
+	}
+	o.tools = map[string]bool{}
+	for _, t := range strings.Split(tools, ",") {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t != "mailform" && t != "terraform" {
+			fatal(fmt.Errorf("-tools %q: use mailform, terraform or both", t))
+		}
+		o.tools[t] = true
 	}
 	if o.timeScale <= 0 {
 		fatal(fmt.Errorf("-timescale must be positive"))

@@ -32,6 +32,8 @@ type options struct {
 	terraformMaxN string
 	maxTerraformN int
 	keep          bool
+	tools         map[string]bool // "mailform", "terraform"
+	cpuProfiles   string          // folder for mailform's CPU profiles, or ""
 }
 
 // The operations, in the order a user meets them.
@@ -111,6 +113,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 	}
 	tf, tfNote := findTerraform(o.terraform)
+	if !o.tools["terraform"] {
+		tf, tfNote = "", "terraform: off (-tools)"
+	}
 	fmt.Fprintf(out, "mailform benchmark: latency %s, time scale %g, Route 53 change delay %s; %s\n",
 		o.latency, o.timeScale, o.changeDelay, tfNote)
 
@@ -127,10 +132,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		for _, n := range o.ns {
 			b := &bench{o: o, srv: srv, root: root, bins: bins, scenario: scenario, n: n,
 				dir: filepath.Join(work, fmt.Sprintf("%s-%d", scenario, n))}
-			rs, err := b.runMailform(ctx, out)
-			all = append(all, rs...)
-			if err != nil {
-				fmt.Fprintf(out, "mailform %s N=%d: %v\n", scenario, n, err)
+			if o.tools["mailform"] {
+				rs, err := b.runMailform(ctx, out)
+				all = append(all, rs...)
+				if err != nil {
+					fmt.Fprintf(out, "mailform %s N=%d: %v\n", scenario, n, err)
+				}
 			}
 			if tf != "" && n <= o.maxTerraformN {
 				rs, err := b.runTerraform(ctx, out, tf)
@@ -298,7 +305,18 @@ func (b *bench) runMailform(ctx context.Context, out io.Writer) ([]result, error
 		args = append(args, "-endpoint-url", b.srv.URL())
 		b.settle()
 		b.srv.ResetCounts()
-		child, err := runChild(ctx, b.dir, b.childEnv(), b.bins["mailform"], args...)
+		env := b.childEnv()
+		if b.o.cpuProfiles != "" {
+			if err := os.MkdirAll(b.o.cpuProfiles, 0o755); err != nil {
+				return results, err
+			}
+			prof, err := filepath.Abs(filepath.Join(b.o.cpuProfiles, fmt.Sprintf("%s-%d-%s.pprof", b.scenario, b.n, op)))
+			if err != nil {
+				return results, err
+			}
+			env = append(env, "MAILFORM_CPUPROFILE="+prof)
+		}
+		child, err := runChild(ctx, b.dir, env, b.bins["mailform"], args...)
 		calls, throttled := b.srv.Counts(), b.srv.Throttles()
 		r := result{Tool: "mailform", Scenario: b.scenario, Domains: b.n, Operation: op, Resources: nres,
 			ExitCode: child.ExitCode, Calls: calls, Throttled: throttled,
