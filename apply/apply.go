@@ -169,99 +169,111 @@ func Run(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Optio
 		return true, false
 	}
 
+	changeAt := make(map[string]plan.Change, len(p.Changes))
+	for _, ch := range p.Changes {
+		changeAt[ch.Addr] = ch
+	}
+	// Only a result can make a change ready or blocked: progress events
+	// leave the schedule alone, so that thousands of them do not sort the
+	// pending changes thousands of times.
+	reschedule := true
 	for len(pending) > 0 || inFlight > 0 {
-		// Skip what can no longer run, then start what can.
-		for changed := true; changed; {
-			changed = false
-			for _, addr := range sortedKeys(pending) {
-				ch := pending[addr]
-				if _, blocked := ready(ch); blocked {
-					delete(pending, addr)
-					failed[addr] = true
-					out.Skipped = append(out.Skipped, addr)
-					emit(Event{Addr: addr, Kind: ch.Kind, Action: ch.Action, Phase: Skipped, Message: "not attempted: something it needs failed"})
-					changed = true
-				}
-			}
-		}
-		groups := map[providers.Provider][]plan.Change{}
-		if ctx.Err() == nil {
-			for _, addr := range sortedKeys(pending) {
-				ch := pending[addr]
-				prov := byKind[ch.Kind]
-				if busy[prov] {
-					continue
-				}
-				if ok, _ := ready(ch); !ok {
-					continue
-				}
-				groups[prov] = append(groups[prov], ch)
-			}
-		}
-		var liveNow []plan.Observed
-		if len(groups) > 0 {
-			liveNow = liveState(live)
-		}
-		for prov, chs := range groups {
-			resolveChanges(chs, liveNow)
-			for i := range chs {
-				delete(pending, chs[i].Addr)
-				started[chs[i].Addr] = now()
-				emit(Event{Addr: chs[i].Addr, Kind: chs[i].Kind, Action: chs[i].Action, Phase: Started})
-			}
-			busy[prov] = true
-			inFlight++
-			go func(prov providers.Provider, chs []plan.Change) {
-				req := providers.ApplyRequest{
-					Stack:   opts.Stack,
-					Region:  opts.Region,
-					Changes: chs,
-					Manual:  manual,
-					Progress: func(addr, msg string) {
-						select {
-						case progress <- Event{Addr: addr, Phase: Progress, Message: msg}:
-						case <-ctx.Done():
-						}
-					},
-				}
-				results <- result{provider: prov, results: prov.Apply(ctx, req), changes: chs}
-			}(prov, chs)
-		}
-		if inFlight == 0 {
-			if len(pending) > 0 && ctx.Err() == nil {
-				// Nothing runs and nothing can start: a dependency cycle
-				// or a dependency on a change that is not in the plan.
+		if reschedule {
+			reschedule = false
+			// Skip what can no longer run, then start what can.
+			for changed := true; changed; {
+				changed = false
 				for _, addr := range sortedKeys(pending) {
 					ch := pending[addr]
-					out.Failed = append(out.Failed, ResourceError{Addr: addr, DeclRange: ch.DeclRange,
-						Err: fmt.Errorf("cannot be ordered: it waits for %s", strings.Join(ch.DependsOn, ", "))})
-					delete(pending, addr)
+					if _, blocked := ready(ch); blocked {
+						delete(pending, addr)
+						failed[addr] = true
+						out.Skipped = append(out.Skipped, addr)
+						emit(Event{Addr: addr, Kind: ch.Kind, Action: ch.Action, Phase: Skipped, Message: "not attempted: something it needs failed"})
+						changed = true
+					}
 				}
 			}
-			if ctx.Err() != nil {
+			groups := map[providers.Provider][]plan.Change{}
+			if ctx.Err() == nil {
 				for _, addr := range sortedKeys(pending) {
-					out.Skipped = append(out.Skipped, addr)
-					delete(pending, addr)
+					ch := pending[addr]
+					prov := byKind[ch.Kind]
+					if busy[prov] {
+						continue
+					}
+					if ok, _ := ready(ch); !ok {
+						continue
+					}
+					groups[prov] = append(groups[prov], ch)
 				}
 			}
-			break
+			var liveNow []plan.Observed
+			if len(groups) > 0 {
+				liveNow = liveState(live)
+			}
+			for prov, chs := range groups {
+				resolveChanges(chs, liveNow)
+				for i := range chs {
+					delete(pending, chs[i].Addr)
+					started[chs[i].Addr] = now()
+					emit(Event{Addr: chs[i].Addr, Kind: chs[i].Kind, Action: chs[i].Action, Phase: Started})
+				}
+				busy[prov] = true
+				inFlight++
+				go func(prov providers.Provider, chs []plan.Change) {
+					req := providers.ApplyRequest{
+						Stack:   opts.Stack,
+						Region:  opts.Region,
+						Changes: chs,
+						Manual:  manual,
+						Progress: func(addr, msg string) {
+							select {
+							case progress <- Event{Addr: addr, Phase: Progress, Message: msg}:
+							case <-ctx.Done():
+							}
+						},
+					}
+					results <- result{provider: prov, results: prov.Apply(ctx, req), changes: chs}
+				}(prov, chs)
+			}
+			if inFlight == 0 {
+				if len(pending) > 0 && ctx.Err() == nil {
+					// Nothing runs and nothing can start: a dependency cycle
+					// or a dependency on a change that is not in the plan.
+					for _, addr := range sortedKeys(pending) {
+						ch := pending[addr]
+						out.Failed = append(out.Failed, ResourceError{Addr: addr, DeclRange: ch.DeclRange,
+							Err: fmt.Errorf("cannot be ordered: it waits for %s", strings.Join(ch.DependsOn, ", "))})
+						delete(pending, addr)
+					}
+				}
+				if ctx.Err() != nil {
+					for _, addr := range sortedKeys(pending) {
+						out.Skipped = append(out.Skipped, addr)
+						delete(pending, addr)
+					}
+				}
+				break
+			}
 		}
 		select {
 		case ev := <-progress:
 			if t, ok := started[ev.Addr]; ok {
 				ev.Elapsed = now().Sub(t)
 			}
-			if ch, ok := findChange(p, ev.Addr); ok {
+			if ch, ok := changeAt[ev.Addr]; ok {
 				ev.Kind, ev.Action = ch.Kind, ch.Action
 			}
 			emit(ev)
 		case r := <-results:
 			inFlight--
 			busy[r.provider] = false
+			reschedule = true
 			seen := map[string]bool{}
 			for _, res := range r.results {
 				seen[res.Addr] = true
-				ch, _ := findIn(r.changes, res.Addr)
+				ch := changeAt[res.Addr]
 				elapsed := now().Sub(started[res.Addr])
 				if res.Err != nil {
 					failed[res.Addr] = true
@@ -332,17 +344,6 @@ func resolveChanges(chs []plan.Change, live []plan.Observed) {
 	for j, r := range plan.Resolve(desired, live) {
 		chs[at[j]].After = r.Attrs
 	}
-}
-
-func findChange(p *plan.Plan, addr string) (plan.Change, bool) { return findIn(p.Changes, addr) }
-
-func findIn(changes []plan.Change, addr string) (plan.Change, bool) {
-	for _, ch := range changes {
-		if ch.Addr == addr {
-			return ch, true
-		}
-	}
-	return plan.Change{}, false
 }
 
 func sortedKeys[V any](m map[string]V) []string {
