@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -20,7 +22,36 @@ type childRun struct {
 	PeakRSS  int64         `json:"-"` // bytes
 	Stdout   string        `json:"-"`
 	Stderr   string        `json:"-"`
+	// Log is stdout and stderr as they came, each line prefixed with the
+	// seconds since the start, to see where the wall time went (-keep).
+	Log string `json:"-"`
 }
+
+// timedLog collects the lines of both output streams with their times.
+type timedLog struct {
+	mu      sync.Mutex
+	start   time.Time
+	partial map[string]string // per stream, the line not yet ended
+	out     strings.Builder
+}
+
+func (l *timedLog) writer(stream string) io.Writer {
+	return writerFunc(func(p []byte) (int, error) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		text := l.partial[stream] + string(p)
+		lines := strings.Split(text, "\n")
+		l.partial[stream] = lines[len(lines)-1]
+		for _, line := range lines[:len(lines)-1] {
+			fmt.Fprintf(&l.out, "%8.2f %s %s\n", time.Since(l.start).Seconds(), stream, line)
+		}
+		return len(p), nil
+	})
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // runChild runs bin with args in dir and env, and measures it. A non-zero
 // exit is not an error here: the caller decides which exit codes it expects.
@@ -29,12 +60,13 @@ func runChild(ctx context.Context, dir string, env []string, bin string, args ..
 	cmd.Dir = dir
 	cmd.Env = env
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
 	start := time.Now()
+	log := &timedLog{start: start, partial: map[string]string{}}
+	cmd.Stdout = io.MultiWriter(&stdout, log.writer("out"))
+	cmd.Stderr = io.MultiWriter(&stderr, log.writer("err"))
 	err := cmd.Run()
 	wall := time.Since(start)
-	run := childRun{Args: append([]string{bin}, args...), Wall: wall, Stdout: stdout.String(), Stderr: stderr.String()}
+	run := childRun{Args: append([]string{bin}, args...), Wall: wall, Stdout: stdout.String(), Stderr: stderr.String(), Log: log.out.String()}
 	if cmd.ProcessState == nil {
 		return run, fmt.Errorf("running %s: %w", strings.Join(run.Args, " "), err)
 	}

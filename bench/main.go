@@ -44,7 +44,7 @@ func main() {
 	flag.StringVar(&o.terraformMaxN, "terraform-max-n", "100", "largest N to run terraform at (it is slow)")
 	flag.StringVar(&tools, "tools", "mailform,terraform", "tools to measure: mailform, terraform or both")
 	flag.StringVar(&o.cpuProfiles, "cpuprofile", "", "folder to write a CPU profile of each mailform run into (<scenario>-<n>-<operation>.pprof)")
-	flag.BoolVar(&o.keep, "keep", false, "keep the generated specs and working folders")
+	flag.BoolVar(&o.keep, "keep", false, "keep the generated specs and working folders, with a log of each mailform run (<operation>.log, lines timed from its start)")
 	flag.Parse()
 
 	var err error

@@ -318,6 +318,11 @@ func (b *bench) runMailform(ctx context.Context, out io.Writer) ([]result, error
 		}
 		child, err := runChild(ctx, b.dir, env, b.bins["mailform"], args...)
 		calls, throttled := b.srv.Counts(), b.srv.Throttles()
+		if b.o.keep {
+			if err := os.WriteFile(filepath.Join(b.dir, op+".log"), []byte(child.Log), 0o644); err != nil {
+				return results, err
+			}
+		}
 		r := result{Tool: "mailform", Scenario: b.scenario, Domains: b.n, Operation: op, Resources: nres,
 			ExitCode: child.ExitCode, Calls: calls, Throttled: throttled,
 			TimeScale: b.o.timeScale, LatencyMs: float64(b.o.latency) / float64(time.Millisecond)}

@@ -36,3 +36,40 @@ func BenchmarkChangeInLargeZone(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBatchInBusyZone measures a batch of 1000 changes (500 exact
+// DELETEs, 500 CREATEs) in a zone of 13,000 record sets, the size of the
+// one-zone benchmark scenario at 1000 domains (docs/performance.md): moto
+// checks each change against the zone's whole change journal unless the
+// double indexes it (moto_route53.py).
+func BenchmarkBatchInBusyZone(b *testing.B) {
+	s := Shared(b)
+	c := route53Client(s)
+	out, err := c.CreateHostedZone(b.Context(), createZoneInput("busy.example"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	zoneID := trimZoneID(out.HostedZone.Id)
+	name := func(i int) string { return fmt.Sprintf("r%d.busy.example", i) }
+	for start := 0; start < 13000; start += 1000 {
+		var changes []r53types.Change
+		for i := start; i < start+1000; i++ {
+			changes = append(changes, change(r53types.ChangeActionCreate, rrset(name(i), r53types.RRTypeTxt, 300, `"v0"`)))
+		}
+		if _, err := c.ChangeResourceRecordSets(b.Context(), changeInput(zoneID, changes)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for round := range b.N {
+		var changes []r53types.Change
+		for i := range 500 {
+			changes = append(changes,
+				change(r53types.ChangeActionDelete, rrset(name(i), r53types.RRTypeTxt, 300, fmt.Sprintf(`"v%d"`, round))),
+				change(r53types.ChangeActionCreate, rrset(name(i), r53types.RRTypeTxt, 300, fmt.Sprintf(`"v%d"`, round+1))))
+		}
+		if _, err := c.ChangeResourceRecordSets(b.Context(), changeInput(zoneID, changes)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -294,18 +294,36 @@ func validateChangeBatch(zone string, current []recordSet, req changeRequest) ([
 	type key struct{ name, typ, id string }
 	state := map[key]recordSet{}
 	var order []key
+	// The types of the sets at each name (with how many sets of each), so
+	// that a batch is checked in time proportional to its own size.
+	typesByName := map[string]map[string]int{}
+	put := func(k key, set recordSet) {
+		if _, ok := state[k]; !ok {
+			if typesByName[k.name] == nil {
+				typesByName[k.name] = map[string]int{}
+			}
+			typesByName[k.name][k.typ]++
+		}
+		state[k] = set
+	}
+	remove := func(k key) {
+		if _, ok := state[k]; ok {
+			if typesByName[k.name][k.typ]--; typesByName[k.name][k.typ] == 0 {
+				delete(typesByName[k.name], k.typ)
+			}
+		}
+		delete(state, k)
+	}
 	typesAt := func(name string) []string {
 		var out []string
-		for k := range state {
-			if k.name == name {
-				out = append(out, k.typ)
-			}
+		for t := range typesByName[name] {
+			out = append(out, t)
 		}
 		return out
 	}
 	for _, set := range current {
 		k := key{set.Name, set.Type, set.SetIdentifier}
-		state[k] = set
+		put(k, set)
 		order = append(order, k)
 	}
 	var msgs []string
@@ -359,7 +377,7 @@ func validateChangeBatch(zone string, current []recordSet, req changeRequest) ([
 			} else {
 				order = append(order, k)
 			}
-			state[k] = set
+			put(k, set)
 		case "DELETE":
 			if !exists {
 				msgs = append(msgs, "Tried to delete resource record set "+desc+" but it was not found")
@@ -369,7 +387,7 @@ func validateChangeBatch(zone string, current []recordSet, req changeRequest) ([
 				msgs = append(msgs, "Tried to delete resource record set "+desc+" but the values provided do not match the current values")
 				continue
 			}
-			delete(state, k)
+			remove(k)
 		default:
 			msgs = append(msgs, fmt.Sprintf("Invalid action %q for resource record set %s", ch.Action, desc))
 		}
