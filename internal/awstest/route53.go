@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/route53"
 )
 
 // route53Double makes Route 53 as strict as AWS where moto is lenient:
@@ -168,9 +167,8 @@ func (d *route53Double) changeRecordSets(w http.ResponseWriter, r *http.Request)
 			return
 		}
 	}
-	client := route53.NewFromConfig(d.s.motoConfig("us-east-1"))
-	zone, err := client.GetHostedZone(r.Context(), &route53.GetHostedZoneInput{Id: aws.String(zoneID)})
-	if err != nil {
+	zone, err := d.s.zoneByID(r.Context(), zoneID)
+	if err != nil || zone == nil {
 		// Unknown zone and the like: moto answers as AWS does.
 		d.s.proxy.ServeHTTP(w, withBody(r, body))
 		return
@@ -180,7 +178,7 @@ func (d *route53Double) changeRecordSets(w http.ResponseWriter, r *http.Request)
 		writeRoute53Error(w, http.StatusInternalServerError, "InternalError", err.Error())
 		return
 	}
-	msgs, final := validateChangeBatch(canonicalName(aws.ToString(zone.HostedZone.Name)), current, req)
+	msgs, final := validateChangeBatch(zone.Name, current, req)
 	if len(msgs) > 0 {
 		writeInvalidChangeBatch(w, msgs)
 		return

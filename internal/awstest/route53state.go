@@ -120,16 +120,55 @@ func (m *route53Mirror) recordsLocked(ctx context.Context, s *Server, zoneID str
 // publicZone returns, with its record sets, the most specific public zone
 // holding name (canonical), as the public name servers would choose it;
 // nil when there is none.
+// zonesLocked makes sure the mirror knows the hosted zones. m.mu must be held.
+func (m *route53Mirror) zonesLocked(ctx context.Context, s *Server) error {
+	if m.zonesKnown {
+		return nil
+	}
+	zones, err := readZones(ctx, route53.NewFromConfig(s.motoConfig("us-east-1")))
+	if err != nil {
+		return err
+	}
+	m.zones, m.zonesKnown = zones, true
+	return nil
+}
+
+// zoneByID returns the hosted zone with that ID (without /hostedzone/), or
+// nil when there is none.
+func (s *Server) zoneByID(ctx context.Context, zoneID string) (*zoneState, error) {
+	m := s.r53State
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	find := func() *zoneState {
+		for i := range m.zones {
+			if m.zones[i].ID == zoneID {
+				z := m.zones[i]
+				return &z
+			}
+		}
+		return nil
+	}
+	if err := m.zonesLocked(ctx, s); err != nil {
+		return nil, err
+	}
+	if z := find(); z != nil {
+		return z, nil
+	}
+	// The list may predate the zone: ask moto again before calling it
+	// unknown.
+	m.zonesKnown = false
+	if err := m.zonesLocked(ctx, s); err != nil {
+		return nil, err
+	}
+	return find(), nil
+}
+
 func (s *Server) publicZone(ctx context.Context, name string) (*zoneState, error) {
 	m := s.r53State
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !m.zonesKnown {
-		zones, err := readZones(ctx, route53.NewFromConfig(s.motoConfig("us-east-1")))
-		if err != nil {
-			return nil, err
-		}
-		m.zones, m.zonesKnown = zones, true
+	if err := m.zonesLocked(ctx, s); err != nil {
+		return nil, err
 	}
 	var best *zoneState
 	for i := range m.zones {
