@@ -341,3 +341,40 @@ func TestWildcardAsRoute53ReturnsIt(t *testing.T) {
 		t.Errorf("batch %q, want %q", sent, want)
 	}
 }
+
+// Every zone's batch goes out before any wait for INSYNC: zones propagate
+// together instead of one after the other.
+func TestZonesAreSentBeforeAnyWait(t *testing.T) {
+	api := &stubAPI{
+		zones:    []types.HostedZone{hz("Z1", "a.example.", false), hz("Z2", "b.example.", false), hz("Z3", "c.example.", false)},
+		statuses: []types.ChangeStatus{types.ChangeStatusInsync, types.ChangeStatusInsync, types.ChangeStatusInsync},
+	}
+	sentAtFirstWait := -1
+	api.onGetChange = func() {
+		api.mu.Lock()
+		defer api.mu.Unlock()
+		if sentAtFirstWait < 0 {
+			sentAtFirstWait = len(api.batches)
+		}
+	}
+	p := NewWithAPI(api, Options{PollInterval: -1})
+	var want []specs.Resource
+	for _, zone := range []string{"a.example.", "b.example.", "c.example."} {
+		want = append(want, desired("record."+zone+"TXT", zone, "_dmarc."+zone, "TXT", 300, `"v=DMARC1; p=reject"`))
+	}
+	got, err := p.Read(t.Context(), "s", want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range p.Apply(t.Context(), providers.ApplyRequest{Stack: "s", Changes: diff(t, "s", want, got)}) {
+		if r.Err != nil {
+			t.Error(r.Err)
+		}
+	}
+	if sentAtFirstWait != 3 {
+		t.Errorf("%d change batches sent when the first wait for INSYNC began, want all 3", sentAtFirstWait)
+	}
+	if n := api.calls["GetChange"]; n != 3 {
+		t.Errorf("%d GetChange calls, want 3 (one per batch)", n)
+	}
+}
