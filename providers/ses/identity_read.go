@@ -88,21 +88,26 @@ func (p *Provider) readIdentities(ctx context.Context, stack string, desired []s
 		return nil, nil
 	}
 
-	for start := 0; start < len(keep); start += v1BatchSize {
-		batch := keep[start:min(start+v1BatchSize, len(keep))]
+	batches := (len(keep) + v1BatchSize - 1) / v1BatchSize
+	err = awscfg.Each(ctx, batches, func(ctx context.Context, b int) error {
+		batch := keep[b*v1BatchSize : min((b+1)*v1BatchSize, len(keep))]
 		ids := make([]string, len(batch))
 		for i, k := range batch {
 			ids[i] = k.state.Name
 		}
 		out, err := p.v1.GetIdentityNotificationAttributes(ctx, &sesv1.GetIdentityNotificationAttributesInput{Identities: ids})
 		if err != nil {
-			return nil, fmt.Errorf("reading SES notification topics of %d identities: %w", len(ids), err)
+			return fmt.Errorf("reading SES notification topics of %d identities: %w", len(ids), err)
 		}
 		for i := range batch {
 			if n, ok := out.NotificationAttributes[batch[i].state.Name]; ok {
 				batch[i].state.setNotifications(n)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	if err := p.ensureAccountID(ctx); err != nil {

@@ -165,23 +165,32 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 			wantAccount = &desired[i]
 		}
 	}
-	var out []plan.Observed
-	ids, err := p.readIdentities(ctx, stack, identities)
-	if err != nil {
-		return nil, err
-	}
-	out = append(out, ids...)
-	cs, err := p.readConfigSets(ctx, stack, sets)
-	if err != nil {
-		return nil, err
-	}
-	out = append(out, cs...)
-	if wantAccount != nil {
-		acct, err := p.readAccount(ctx, wantAccount.Addr)
-		if err != nil {
-			return nil, err
+	// The three reads are independent; run together, their calls keep the
+	// region's pace busy while each waits for its answers.
+	parts := make([][]plan.Observed, 3)
+	err := awscfg.Each(ctx, len(parts), func(ctx context.Context, i int) error {
+		var err error
+		switch i {
+		case 0:
+			parts[i], err = p.readIdentities(ctx, stack, identities)
+		case 1:
+			parts[i], err = p.readConfigSets(ctx, stack, sets)
+		case 2:
+			if wantAccount != nil {
+				var acct plan.Observed
+				if acct, err = p.readAccount(ctx, wantAccount.Addr); err == nil {
+					parts[i] = []plan.Observed{acct}
+				}
+			}
 		}
-		out = append(out, acct)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []plan.Observed
+	for _, part := range parts {
+		out = append(out, part...)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Addr != out[j].Addr {
