@@ -37,7 +37,7 @@ func main() {
 	flag.StringVar(&scenarios, "scenario", "s1,s2", "s1 (each domain its own zone), s2 (all domains under one zone)")
 	flag.StringVar(&ops, "ops", strings.Join(allOperations, ","), "operations to run, in this order")
 	flag.DurationVar(&o.latency, "latency", 20*time.Millisecond, "latency the double adds to every AWS call (before the time scale)")
-	flag.Float64Var(&o.timeScale, "timescale", 50, "speed-up of the emulated world: rate limits multiplied, delays divided")
+	flag.Float64Var(&o.timeScale, "timescale", 20, "speed-up of the emulated world: rate limits multiplied, delays divided")
 	flag.DurationVar(&o.changeDelay, "change-delay", 0, "how long a Route 53 change stays PENDING (before the time scale)")
 	flag.StringVar(&o.resultsDir, "results", "bench/results", "folder for the JSON results")
 	flag.StringVar(&o.terraform, "terraform", "auto", "auto (run where terraform is installed), off, or the path of the terraform binary")
