@@ -2,6 +2,7 @@ package awscfg
 
 import (
 	"context"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -19,18 +20,23 @@ const InFlight = 4
 // and returns the first error f returned; once one has failed, the calls
 // not yet started are not made and the others see ctx cancelled. f must
 // write its results to a slot of its own (index i), so that they keep the
-// order of the input.
+// order of the input. Until f fails, every i gets its call, even when ctx
+// is done: f decides what a cancelled context means for its slot.
 func Each(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
 	if n == 1 {
 		return f(ctx, 0)
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(InFlight)
-	for i := 0; i < n; i++ {
-		if ctx.Err() != nil {
-			break
-		}
-		g.Go(func() error { return f(ctx, i) })
+	var failed atomic.Bool
+	for i := 0; i < n && !failed.Load(); i++ {
+		g.Go(func() error {
+			err := f(ctx, i)
+			if err != nil {
+				failed.Store(true)
+			}
+			return err
+		})
 	}
 	return g.Wait()
 }

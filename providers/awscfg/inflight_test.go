@@ -71,3 +71,21 @@ func TestEachStopsAtTheFirstFailure(t *testing.T) {
 		t.Errorf("%d calls started after the first failed, want at most %d", n, InFlight+1)
 	}
 }
+
+// A cancelled context still gets every slot its call, so that callers fill
+// each slot (with "not applied", say) rather than leave it empty.
+func TestEachCallsEverySlotWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var calls atomic.Int32
+	err := Each(ctx, 50, func(ctx context.Context, i int) error {
+		calls.Add(1)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Load(); n != 50 {
+		t.Errorf("%d calls, want 50", n)
+	}
+}

@@ -186,3 +186,28 @@ func TestApplyRefusesAnotherRegion(t *testing.T) {
 		t.Errorf("SES was called: %v", v2.calls)
 	}
 }
+
+// An interrupted apply still answers for every change it was given, by
+// address, without calling SES.
+func TestApplyAnswersForEveryChangeWhenCancelled(t *testing.T) {
+	v2 := &stubV2{}
+	p := NewWithClients("eu-west-1", v2, &stubV1{}, nil, nil, Options{AccountID: "123456789012"})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var changes []plan.Change
+	for i := range 20 {
+		changes = append(changes, createOf(domain(fmt.Sprintf("d%02d.example", i), nil)))
+	}
+	rs := p.Apply(ctx, providers.ApplyRequest{Stack: testStack, Changes: changes})
+	if len(rs) != len(changes) {
+		t.Fatalf("%d results for %d changes", len(rs), len(changes))
+	}
+	for i, r := range rs {
+		if r.Addr != changes[i].Addr || !errors.Is(r.Err, context.Canceled) {
+			t.Errorf("result %d = %s: %v, want %s not applied: context canceled", i, r.Addr, r.Err, changes[i].Addr)
+		}
+	}
+	if len(v2.calls) != 0 {
+		t.Errorf("SES was called: %v", v2.calls)
+	}
+}
