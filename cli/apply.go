@@ -62,13 +62,9 @@ mailform apply -destroy`,
 		asJSON := fs.Bool("json", false, "print progress as JSON lines (one event per line) instead of text")
 		var wait waitFlag
 		fs.Var(&wait, "wait", "after applying, wait up to `DURATION` (default 10m) for SES to verify DKIM and MAIL FROM")
-		positional, code, ok := parse(c, fs, args, io)
+		path, code, ok := parsePath(c, fs, args, io)
 		if !ok {
 			return code
-		}
-		path, ok := onePath(c, positional, io)
-		if !ok {
-			return ExitError
 		}
 		color := sf.color(io)
 

@@ -53,13 +53,9 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566`,
 		af.register(fs)
 		resolver := fs.String("resolver", "", "send every DNS query to `HOST:PORT` instead of the authoritative servers (skips the delegation check)")
 		asJSON := fs.Bool("json", false, "print the report as JSON (docs/check.md)")
-		positional, code, ok := parse(c, fs, args, io)
+		path, code, ok := parsePath(c, fs, args, io)
 		if !ok {
 			return code
-		}
-		path, ok := onePath(c, positional, io)
-		if !ok {
-			return ExitError
 		}
 		spec := sf.load(path, io)
 		if spec == nil {

@@ -234,6 +234,19 @@ func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 // onePath returns the PATH argument (default ".") or reports extra arguments.
+// parsePath parses a command's flags and its one optional PATH argument
+// (default "."), as parse does.
+func parsePath(c *command, fs *flag.FlagSet, args []string, io IO) (path string, code int, ok bool) {
+	positional, code, ok := parse(c, fs, args, io)
+	if !ok {
+		return "", code, false
+	}
+	if path, ok = onePath(c, positional, io); !ok {
+		return "", ExitError, false
+	}
+	return path, ExitOK, true
+}
+
 func onePath(c *command, positional []string, io IO) (string, bool) {
 	switch len(positional) {
 	case 0:

@@ -29,13 +29,9 @@ mailform fmt -check -diff examples/`,
 		check := fs.Bool("check", false, "write nothing; list the files that are not formatted and exit 3 if any")
 		diff := fs.Bool("diff", false, "show the changes as a unified diff")
 		noColor := fs.Bool("no-color", false, "print without colours")
-		positional, code, ok := parse(c, fs, args, io)
+		path, code, ok := parsePath(c, fs, args, io)
 		if !ok {
 			return code
-		}
-		path, ok := onePath(c, positional, io)
-		if !ok {
-			return ExitError
 		}
 		files, diags := specs.FormatPath(path)
 		if len(diags) > 0 {

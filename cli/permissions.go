@@ -33,13 +33,9 @@ mailform permissions -plan-only`,
 		var sf specFlags
 		sf.register(fs)
 		planOnly := fs.Bool("plan-only", false, "only what 'mailform plan' needs")
-		positional, code, ok := parse(c, fs, args, io)
+		path, code, ok := parsePath(c, fs, args, io)
 		if !ok {
 			return code
-		}
-		path, ok := onePath(c, positional, io)
-		if !ok {
-			return ExitError
 		}
 		spec := sf.load(path, io)
 		if spec == nil {

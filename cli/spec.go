@@ -143,13 +143,9 @@ mailform validate -var ops_email=ops@acme.example -json > resources.json`,
 		var sf specFlags
 		sf.register(fs)
 		asJSON := fs.Bool("json", false, "print the resources the spec expands into, as JSON")
-		positional, code, ok := parse(c, fs, args, io)
+		path, code, ok := parsePath(c, fs, args, io)
 		if !ok {
 			return code
-		}
-		path, ok := onePath(c, positional, io)
-		if !ok {
-			return ExitError
 		}
 		spec := sf.load(path, io)
 		if spec == nil {

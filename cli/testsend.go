@@ -59,13 +59,9 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 		smtpEndpoint := fs.String("smtp-endpoint", "", "SMTP `HOST:PORT` (default: email-smtp.REGION.amazonaws.com:587)")
 		smtpCA := fs.String("smtp-ca", "", "trust the CA certificates in the PEM `FILE` for the SMTP endpoint")
 		asJSON := fs.Bool("json", false, "print the report as JSON")
-		positional, code, ok := parse(c, fs, args, io)
+		path, code, ok := parsePath(c, fs, args, io)
 		if !ok {
 			return code
-		}
-		path, ok := onePath(c, positional, io)
-		if !ok {
-			return ExitError
 		}
 		if *timeout <= 0 {
 			errorf(io.Stderr, fmt.Errorf("-timeout must be positive, not %s", *timeout))
