@@ -3,19 +3,16 @@ package requests
 import (
 	"bytes"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mailform/mailform/internal/golden"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/specs"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func loadSpec(t *testing.T, name string) *specs.Spec {
 	t.Helper()
@@ -24,25 +21,6 @@ func loadSpec(t *testing.T, name string) *specs.Spec {
 		t.Fatalf("loading %s: %v", name, diags)
 	}
 	return spec
-}
-
-// golden compares got with testdata/NAME, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./requests -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, d)
-	}
 }
 
 // goldens renders doc in both formats and compares them with
@@ -58,7 +36,7 @@ func goldens(t *testing.T, name string, doc *Document) {
 		if f == Markdown {
 			ext = ".md"
 		}
-		golden(t, name+ext, buf.Bytes())
+		golden.Check(t, filepath.Join("testdata", name+ext), buf.Bytes())
 	}
 }
 

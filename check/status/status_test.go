@@ -2,10 +2,8 @@ package status_test
 
 import (
 	"bytes"
-	"flag"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,33 +18,10 @@ import (
 
 	"github.com/mailform/mailform/check/status"
 	"github.com/mailform/mailform/internal/awstest"
+	"github.com/mailform/mailform/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
 func TestMain(m *testing.M) { awstest.Main(m) }
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
-}
 
 // settableClock is a clock a test moves by hand.
 type settableClock struct {
@@ -122,8 +97,8 @@ func TestSandboxAccountGolden(t *testing.T) {
 	if err := status.RenderJSON(&doc, r); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "sandbox.txt", text.Bytes())
-	golden(t, "sandbox.json", doc.Bytes())
+	golden.Check(t, filepath.Join("testdata", "sandbox.txt"), text.Bytes())
+	golden.Check(t, filepath.Join("testdata", "sandbox.json"), doc.Bytes())
 	for _, line := range strings.Split(strings.TrimSuffix(text.String(), "\n"), "\n") {
 		if len(line) > 100 {
 			t.Errorf("line wider than 100 characters: %q", line)

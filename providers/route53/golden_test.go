@@ -1,9 +1,7 @@
 package route53
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,34 +9,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
+	"github.com/mailform/mailform/internal/golden"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/specs"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (run go test -update to accept):\n--- want\n%s--- got\n%s", path, want, got)
-	}
-}
 
 func renderBatches(batches [][]types.Change) string {
 	var b strings.Builder
@@ -97,7 +72,7 @@ func TestBatchGolden(t *testing.T) {
 	if len(api.batches) != 1 {
 		t.Fatalf("%d batches, want 1", len(api.batches))
 	}
-	golden(t, "batch.golden", strings.Join(actions, "\n")+"\n"+renderBatches(api.batches))
+	golden.Check(t, filepath.Join("testdata", "batch.golden"), []byte(strings.Join(actions, "\n")+"\n"+renderBatches(api.batches)))
 }
 
 func TestApplyRefuses(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +16,8 @@ import (
 	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"github.com/mailform/mailform/internal/golden"
 )
 
 // verifiedDomain creates a domain identity and publishes its DKIM records.
@@ -338,7 +341,7 @@ func TestMailboxSimulatorNotifications(t *testing.T) {
 				}},
 				EmailTags: []types.MessageTag{{Name: aws.String("campaign"), Value: aws.String("receipts")}},
 			}))
-			golden(t, "notifications/"+c.name+".json", normalise(t, e.be.takePublished(), aws.ToString(out.MessageId)))
+			golden.Check(t, filepath.Join("testdata", "notifications", c.name+".json"), normalise(t, e.be.takePublished(), aws.ToString(out.MessageId)))
 		})
 	}
 }
@@ -360,7 +363,7 @@ func TestRawSendNotification(t *testing.T) {
 		""}, "\r\n")
 	e.be.takePublished()
 	out := must[*ses.SendRawEmailOutput](t)(e.v1.SendRawEmail(ctx, &ses.SendRawEmailInput{RawMessage: &sestypes.RawMessage{Data: []byte(raw)}}))
-	golden(t, "notifications/raw-bounce.json", normalise(t, e.be.takePublished(), aws.ToString(out.MessageId)))
+	golden.Check(t, filepath.Join("testdata", "notifications", "raw-bounce.json"), normalise(t, e.be.takePublished(), aws.ToString(out.MessageId)))
 }
 
 func TestNotificationTopicThatFailsIsCleared(t *testing.T) {
