@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -92,7 +93,7 @@ func diffZones(before, after zoneSnapshot) map[string]zoneChange {
 		old := before[zone]
 		for key, rs := range sets {
 			prev, ok := old[key]
-			if ok && prev.TTL == rs.TTL && equalStrings(prev.Values, rs.Values) {
+			if ok && prev.TTL == rs.TTL && slices.Equal(prev.Values, rs.Values) {
 				continue
 			}
 			if ok {
@@ -107,16 +108,4 @@ func diffZones(before, after zoneSnapshot) map[string]zoneChange {
 		}
 	}
 	return out
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -3,6 +3,7 @@ package route53
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -74,16 +75,7 @@ func sameSet(a, b *rrset) bool {
 	if a.key() != b.key() || a.ttl() != b.ttl() || a.simple() != b.simple() {
 		return false
 	}
-	av, bv := a.values(), b.values()
-	if len(av) != len(bv) {
-		return false
-	}
-	for i := range av {
-		if av[i] != bv[i] {
-			return false
-		}
-	}
-	return true
+	return slices.Equal(a.values(), b.values())
 }
 
 // normalName is the form of a name mailform compares: lower case, trailing
