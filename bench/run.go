@@ -120,7 +120,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		o.latency, o.timeScale, o.changeDelay, tfNote)
 
 	srv, err := awstest.Start(ctx, awstest.Options{
-		RateLimits: "aws", TimeScale: o.timeScale, Latency: o.latency, ChangeDelay: o.changeDelay,
+		RateLimits: "aws", TimeScale: o.timeScale, Latency: o.latency, Delays: awstest.Delays{ChangeDelay: o.changeDelay},
 	})
 	if err != nil {
 		return fmt.Errorf("starting the local AWS double: %w", err)

@@ -14,7 +14,7 @@ func sandboxCommand() *command {
 	c := &command{
 		name:     "sandbox",
 		synopsis: "Run a local AWS double to try mailform without an account",
-		usage:    "mailform sandbox [-addr 127.0.0.1:4566] [-rate-limits aws|off] [-faults SPEC]",
+		usage:    "mailform sandbox [-addr 127.0.0.1:4566] [-rate-limits aws|off] [-consistency immediate|aws] [-time-scale N] [-faults SPEC]",
 		help: `Starts the local AWS double that mailform's own tests use: moto, fronted by
 mailform's emulation of what moto lacks (SES identities and DKIM verification
 from the double's Route 53 zones, the mailbox simulator, EC2 reverse DNS,
@@ -26,6 +26,10 @@ or AWS_ENDPOINT_URL, with any dummy credentials. It serves until interrupted,
 and keeps nothing when it stops.
 
 -rate-limits aws enforces AWS's limits (Route 53 5 requests/s, SES 1 request/s);
+-consistency aws makes it as eventually consistent and as slow to verify as
+AWS (new access keys, deleted secret names, new queues, list calls, SES
+verification, Route 53 propagation; docs/sandbox.md has each delay), and
+-time-scale N divides every delay by N;
 -faults injects failures (docs/sandbox.md has the grammar), e.g.
   route53:*=throttle@0.3,*:*=5xx@0.05,seed=1
 It listens on loopback addresses only.`,
@@ -39,6 +43,8 @@ AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY
 		dnsAddr := fs.String("dns-addr", "127.0.0.1:0", "loopback `HOST:PORT` for the DNS server (UDP and TCP)")
 		limits := fs.String("rate-limits", "off", "`MODE`: aws (AWS's per-account limits) or off")
 		faults := fs.String("faults", "", "inject faults per `SPEC` (see docs/sandbox.md)")
+		consistency := fs.String("consistency", awstest.ConsistencyImmediate, "`MODE`: immediate (reads see every write at once) or aws (AWS's eventual consistency and verification delays)")
+		timeScale := fs.Float64("time-scale", 1, "divide every emulated delay by `N` (and multiply rate limits by it)")
 		positional, code, ok := parse(c, fs, args, io)
 		if !ok {
 			return code
@@ -58,11 +64,22 @@ AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY
 			errorf(io.Stderr, fmt.Errorf("-rate-limits must be aws or off, not %q", *limits))
 			return ExitError
 		}
+		if *consistency != awstest.ConsistencyImmediate && *consistency != awstest.ConsistencyAWS {
+			errorf(io.Stderr, fmt.Errorf("-consistency must be immediate or aws, not %q", *consistency))
+			return ExitError
+		}
+		if *timeScale <= 0 {
+			errorf(io.Stderr, fmt.Errorf("-time-scale must be a positive number, not %g", *timeScale))
+			return ExitError
+		}
 		if _, err := awstest.ParseFaultSpec(*faults); err != nil {
 			errorf(io.Stderr, fmt.Errorf("-faults: %w", err))
 			return ExitError
 		}
-		err := awstest.Run(ctx, awstest.Options{Addr: *addr, DNSAddr: *dnsAddr, RateLimits: *limits, Faults: *faults}, io.Stdout)
+		err := awstest.Run(ctx, awstest.Options{
+			Addr: *addr, DNSAddr: *dnsAddr, RateLimits: *limits, Faults: *faults,
+			Consistency: *consistency, TimeScale: *timeScale,
+		}, io.Stdout)
 		if err != nil {
 			if errors.Is(err, awstest.ErrMotoMissing) {
 				errorf(io.Stderr, err, "install moto, then run 'mailform sandbox' again")

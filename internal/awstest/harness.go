@@ -20,11 +20,15 @@ var (
 //
 // A test binary that uses Shared should call Main from its TestMain, so that
 // moto is stopped when the tests end.
+// SharedOptions are the options Shared starts the test binary's double with;
+// a TestMain may set them before it calls Main. Every Reset restores them.
+var SharedOptions Options
+
 func Shared(t testing.TB) *Server {
 	t.Helper()
 	sharedOnce.Do(func() {
 		// The double outlives the test that starts it.
-		sharedServer, sharedErr = Start(context.WithoutCancel(t.Context()), Options{})
+		sharedServer, sharedErr = Start(context.WithoutCancel(t.Context()), SharedOptions)
 	})
 	if sharedErr != nil {
 		if errors.Is(sharedErr, ErrMotoMissing) && os.Getenv("CI") == "" {

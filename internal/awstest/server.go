@@ -54,14 +54,16 @@ type Options struct {
 	TimeScale float64
 	// Latency is added to every AWS call (benchmarks use 20ms).
 	Latency time.Duration
-	// ChangeDelay is how long a Route 53 change stays PENDING before INSYNC.
-	ChangeDelay time.Duration
+	// Consistency is ConsistencyImmediate ("" too) or ConsistencyAWS, which
+	// fills every delay below left at zero from AWSDelays.
+	Consistency string
+	// Delays are the eventual-consistency delays (consistency.go), each
+	// divided by TimeScale when used.
+	Delays
 	// RefuseChangesWhilePending makes Route 53 answer PriorRequestNotComplete
 	// to a change of a zone whose previous change is still PENDING, as AWS
 	// does under load.
 	RefuseChangesWhilePending bool
-	// PTRDelay is how long an Elastic IP reverse-DNS update stays PENDING.
-	PTRDelay time.Duration
 	// ReviewDelay is how long the SES production-access review stays
 	// PENDING before it is GRANTED. The SES emulation reads it (scaled) at
 	// Start; Configure does not change it.
@@ -127,6 +129,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	case "", "off", "aws":
 	default:
 		return nil, fmt.Errorf("rate limits %q: want \"aws\" or \"off\"", opts.RateLimits)
+	}
+	opts, err := opts.withConsistency()
+	if err != nil {
+		return nil, err
 	}
 	faults, err := ParseFaultSpec(opts.Faults)
 	if err != nil {
@@ -243,6 +249,10 @@ func (s *Server) apply(o Options) error {
 	case "", "off", "aws":
 	default:
 		return fmt.Errorf("rate limits %q: want \"aws\" or \"off\"", o.RateLimits)
+	}
+	o, err := o.withConsistency()
+	if err != nil {
+		return err
 	}
 	faults, err := ParseFaultSpec(o.Faults)
 	if err != nil {
