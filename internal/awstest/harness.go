@@ -14,16 +14,16 @@ var (
 	sharedErr    error
 )
 
+// SharedOptions are the options Shared starts the test binary's double with;
+// a TestMain may set them before it calls Main. Every Reset restores them.
+var SharedOptions Options
+
 // Shared returns the double shared by all tests of the running test binary,
 // starting it on first use, and resets its state for t. Without moto the test
 // is skipped, except when the CI environment variable is set: then it fails.
 //
 // A test binary that uses Shared should call Main from its TestMain, so that
 // moto is stopped when the tests end.
-// SharedOptions are the options Shared starts the test binary's double with;
-// a TestMain may set them before it calls Main. Every Reset restores them.
-var SharedOptions Options
-
 func Shared(t testing.TB) *Server {
 	t.Helper()
 	sharedOnce.Do(func() {
