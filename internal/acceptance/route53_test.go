@@ -1,0 +1,63 @@
+package acceptance
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+)
+
+// TestDMARCPolicyBackAndForth: setting a record back to a value it once
+// had, in a zone holding other records, is accepted (p=none, quarantine,
+// none again).
+func TestDMARCPolicyBackAndForth(t *testing.T) {
+	e := newEnv(t, "ses-domain")
+	zoneID := e.createZone("acme.example")
+	e.edit("main.hcl", `policy = "quarantine"`, `policy = "none"`)
+	e.must(0, "apply", e.dir, "-auto-approve")
+	e.edit("main.hcl", `policy = "none"`, `policy = "quarantine"`)
+	e.must(0, "apply", e.dir, "-auto-approve")
+	e.edit("main.hcl", `policy = "quarantine"`, `policy = "none"`)
+	e.must(0, "apply", e.dir, "-auto-approve")
+	e.must(0, "plan", e.dir, "-detailed-exitcode")
+	e.requireRecord(e.recordSets(zoneID), "_dmarc.acme.example.", "TXT", `"v=DMARC1; p=none; rua=mailto:ops@acme.example"`)
+}
+
+// TestManyDomainsApplyDestroyApply: a stack destroyed and applied again,
+// in a zone that also holds records mailform does not own, writes its
+// records a second time (Easy DKIM tokens are new: SES made new identities).
+func TestManyDomainsApplyDestroyApply(t *testing.T) {
+	e := newEnv(t, "many-domains")
+	keepDomains(t, filepath.Join(e.dir, "domains.hcl"), 3)
+	zoneID := e.createZone("brands.example")
+	e.setRecord(zoneID, "www.brands.example.", r53types.RRTypeA, "192.0.2.80")
+	e.must(0, "apply", e.dir, "-auto-approve")
+	first := e.recordSets(zoneID)
+	e.must(0, "apply", e.dir, "-destroy", "-auto-approve")
+	e.must(0, "apply", e.dir, "-auto-approve")
+	e.must(0, "plan", e.dir, "-detailed-exitcode")
+	second := e.recordSets(zoneID)
+	for k := range first {
+		if _, ok := second[k]; !ok && !strings.Contains(k, "._domainkey.") {
+			t.Errorf("%s was written by the first apply, not by the second", k)
+		}
+	}
+}
+
+// keepDomains cuts a generated domains.hcl down to its first n domains.
+func keepDomains(t *testing.T, path string, n int) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(string(b), "\ndomain \"")
+	if len(parts) <= n {
+		t.Fatalf("%s has %d domains, want more than %d", path, len(parts)-1, n)
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(parts[:n+1], "\ndomain \"")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
