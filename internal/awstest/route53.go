@@ -160,12 +160,10 @@ func (d *route53Double) changeRecordSets(w http.ResponseWriter, r *http.Request)
 
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.s.Options().RefuseChangesWhilePending {
-		if id, ok := d.lastChange[zoneID]; ok && d.pending(d.changes[id]) {
-			writeRoute53Error(w, http.StatusBadRequest, "PriorRequestNotComplete",
-				"The request was rejected because Route 53 was still processing a prior request.")
-			return
-		}
+	if id, ok := d.lastChange[zoneID]; ok && d.processing(d.changes[id]) {
+		writeRoute53Error(w, http.StatusBadRequest, "PriorRequestNotComplete",
+			"The request was rejected because Route 53 was still processing a prior request.")
+		return
 	}
 	zone, err := d.s.zoneByID(r.Context(), zoneID)
 	if err != nil || zone == nil {
@@ -555,6 +553,12 @@ func (d *route53Double) forwardWithChange(w http.ResponseWriter, r *http.Request
 	})
 	rec.copyTo(w, out)
 	return id
+}
+
+// processing tells whether Route 53 is still processing the request that
+// made a change (ChangeProcessing), refusing the zone's next one.
+func (d *route53Double) processing(ch route53Change) bool {
+	return d.s.clock().Before(ch.submitted.Add(d.s.delay(func(o Options) time.Duration { return o.ChangeProcessing })))
 }
 
 // pending tells whether a change is still propagating.

@@ -252,24 +252,41 @@ func TestChangeWithoutDelayIsInSync(t *testing.T) {
 	}
 }
 
+// TestPriorRequestNotComplete: a zone refuses a change only while Route 53
+// is still processing the previous request (ChangeProcessing), not while
+// the previous change is PENDING.
 func TestPriorRequestNotComplete(t *testing.T) {
 	s := Shared(t)
 	clock := freezeClock(t, s)
-	configure(t, s, func(o *Options) { o.ChangeDelay = 10 * time.Second; o.RefuseChangesWhilePending = true })
+	configure(t, s, func(o *Options) { o.ChangeDelay = 60 * time.Second; o.ChangeProcessing = 2 * time.Second })
 	c := route53Client(s)
 	zoneID := createZone(t, c, "acme.example")
 	other := createZone(t, c, "other.example")
 
-	mustChange(t, c, zoneID, change(r53types.ChangeActionCreate, rrset("a.acme.example", r53types.RRTypeA, 300, "192.0.2.1")))
+	first := mustChange(t, c, zoneID, change(r53types.ChangeActionCreate, rrset("a.acme.example", r53types.RRTypeA, 300, "192.0.2.1")))
 	_, err := changeRecords(t, c, zoneID, change(r53types.ChangeActionCreate, rrset("b.acme.example", r53types.RRTypeA, 300, "192.0.2.2")))
 	var prior *r53types.PriorRequestNotComplete
 	if !errors.As(err, &prior) {
-		t.Fatalf("second change while the first is PENDING: err = %v, want PriorRequestNotComplete", err)
+		t.Fatalf("second change while the first is processed: err = %v, want PriorRequestNotComplete", err)
 	}
 	// Another zone is not held up.
 	mustChange(t, c, other, change(r53types.ChangeActionCreate, rrset("a.other.example", r53types.RRTypeA, 300, "192.0.2.1")))
-	clock.Advance(10 * time.Second)
+	clock.Advance(2 * time.Second)
+	got, err := c.GetChange(t.Context(), &route53.GetChangeInput{Id: first.ChangeInfo.Id})
+	if err != nil || got.ChangeInfo.Status != r53types.ChangeStatusPending {
+		t.Fatalf("first change: %v, %v; want still PENDING", got, err)
+	}
+	// PENDING does not refuse the next change.
 	mustChange(t, c, zoneID, change(r53types.ChangeActionCreate, rrset("b.acme.example", r53types.RRTypeA, 300, "192.0.2.2")))
+}
+
+// TestAWSConsistencyRefusesWhileProcessing: ConsistencyAWS sets a
+// processing window.
+func TestAWSConsistencyRefusesWhileProcessing(t *testing.T) {
+	o, err := Options{Consistency: ConsistencyAWS}.withConsistency()
+	if err != nil || o.ChangeProcessing <= 0 || o.ChangeProcessing >= o.ChangeDelay {
+		t.Errorf("ChangeProcessing = %v (err %v), want a window shorter than ChangeDelay %v", o.ChangeProcessing, err, o.ChangeDelay)
+	}
 }
 
 func TestCallerReferenceIsUnique(t *testing.T) {

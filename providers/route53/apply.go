@@ -556,8 +556,8 @@ type pendingChange struct {
 	ops  []*op
 }
 
-// applyZone sends the ops of one zone and returns the batches that are
-// still PENDING.
+// applyZone sends the ops of one zone, batch after batch without waiting
+// for INSYNC in between, and returns the batches that are still PENDING.
 func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z zone, ops []*op) []pendingChange {
 	st, err := p.state(ctx, z)
 	if err != nil {
@@ -593,15 +593,11 @@ func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z 
 	failed := false
 	var pending []pendingChange
 	for _, b := range bs {
-		// Route 53 refuses a change to a zone while its previous change is
-		// still PENDING (PriorRequestNotComplete): only the zone's last
-		// batch is left to wait with the other zones'.
-		for _, pc := range pending {
-			if !p.waitPending(ctx, req, pc) {
-				failed = true
-			}
-		}
-		pending = nil
+		// The next batch goes out at once: a PENDING change does not hold
+		// up the zone. Route 53 answers PriorRequestNotComplete only while
+		// it is still processing the previous request, and the SDK retries
+		// that (awscfg.MaxAttempts). Every batch is waited for after all
+		// zones are sent.
 		id, err := p.send(ctx, req, z, b)
 		if err != nil {
 			failed = true
