@@ -61,3 +61,40 @@ func keepDomains(t *testing.T, path string, n int) {
 		t.Fatal(err)
 	}
 }
+
+// TestRecordUnderDelegatedSubzone: a record under a subzone the zone
+// delegates elsewhere is an error at its block that names the delegation
+// and the fix; declaring the subzone fixes it.
+func TestRecordUnderDelegatedSubzone(t *testing.T) {
+	e := newEnv(t, "ses-domain")
+	parent := e.createZone("acme.example")
+	e.setRecord(parent, "news.acme.example.", r53types.RRTypeNs, "ns-1.dns.elsewhere.example.", "ns-2.dns.elsewhere.example.")
+	e.write("news.hcl", `domain "news.acme.example" {
+  dmarc {
+    policy = "none"
+  }
+}
+`)
+	r := e.must(1, "plan", e.dir)
+	requireLine(t, r.stderr, `Error: _dmarc\.news\.acme\.example TXT would be written where nobody serves it: zone acme\.example delegates news\.acme\.example to other name servers \(ns-1\.dns\.elsewhere\.example\., ns-2\.dns\.elsewhere\.example\.\)`)
+	requireLine(t, r.stderr, `on .*news\.hcl:2`)
+	requireLine(t, r.stderr, `zone "news\.acme\.example" \{\}`)
+	if strings.Contains(r.stdout, "Plan:") {
+		t.Errorf("a plan was made:\n%s", r.stdout)
+	}
+
+	sub := e.createZone("news.acme.example")
+	e.write("news.hcl", `zone "news.acme.example" {}
+
+domain "news.acme.example" {
+  dmarc {
+    policy = "none"
+  }
+}
+`)
+	e.must(0, "apply", e.dir, "-auto-approve")
+	e.requireRecord(e.recordSets(sub), "_dmarc.news.acme.example.", "TXT", `"v=DMARC1; p=none"`)
+	if _, ok := e.recordSets(parent)["_dmarc.news.acme.example. TXT"]; ok {
+		t.Errorf("the record was written to the parent zone")
+	}
+}
