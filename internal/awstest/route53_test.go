@@ -314,27 +314,6 @@ func TestCallerReferenceIsUnique(t *testing.T) {
 	}
 }
 
-func TestTXTStrings(t *testing.T) {
-	cases := []struct {
-		in   string
-		want []string
-	}{
-		{`"a"`, []string{"a"}},
-		{`"a" "b c"`, []string{"a", "b c"}},
-		{`"a\"b" "\\"`, []string{`a"b`, `\`}},
-		{`"\065\066"`, []string{"AB"}},
-		{`bare words`, []string{"bare", "words"}},
-		{`""`, []string{""}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.in, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, txtStrings(tc.in)); diff != "" {
-				t.Errorf("txtStrings(%s) (-want +got):\n%s", tc.in, diff)
-			}
-		})
-	}
-}
-
 func TestListShowsTheSOAInRoute53Form(t *testing.T) {
 	s := Shared(t)
 	c := route53Client(s)

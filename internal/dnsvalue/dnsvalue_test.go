@@ -199,3 +199,26 @@ func FuzzValue(f *testing.F) {
 		}
 	})
 }
+
+// TestTXTStrings: Route 53 writes bytes outside printable ASCII as \NNN
+// octal (Route 53 developer guide, supported record types, TXT: characters
+// are given "by using escape codes in the format \three-digit octal code").
+func TestTXTStrings(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{`"a"`, []string{"a"}},
+		{`"a" "b c"`, []string{"a", "b c"}},
+		{`"a\"b" "\\"`, []string{`a"b`, `\`}},
+		{`"\101\102"`, []string{"AB"}},
+		{`"caf\303\251"`, []string{"caf\u00e9"}},
+		{`bare words`, []string{"bare", "words"}},
+		{`""`, []string{""}},
+	}
+	for _, tc := range cases {
+		if got := TXTStrings(tc.in); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("TXTStrings(%s) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
+	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/awscfg"
@@ -792,7 +793,7 @@ func unitNamed(u *unit, msg string) bool {
 		if n == "" {
 			n = m[2]
 		}
-		n = normalName(n)
+		n = dnsvalue.Name(n)
 		for uk := range u.keys {
 			if uk.Name == n || ownerName(uk) == n {
 				return true

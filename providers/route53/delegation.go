@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/mailform/mailform/providers"
 )
 
@@ -14,7 +15,7 @@ import (
 // look (they follow the NS set to the subzone's name servers). The NS and DS
 // sets at the delegation point itself belong in the parent and are fine.
 func delegated(st *zoneState, wanted []record) providers.Problems {
-	apex := normalName(st.zone.Name)
+	apex := dnsvalue.Name(st.zone.Name)
 	var cuts []*rrset
 	for k, s := range st.sets {
 		if k.Type == "NS" && k.Name != apex {
