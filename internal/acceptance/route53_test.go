@@ -3,6 +3,7 @@ package acceptance
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -97,4 +98,24 @@ domain "news.acme.example" {
 	if _, ok := e.recordSets(parent)["_dmarc.news.acme.example. TXT"]; ok {
 		t.Errorf("the record was written to the parent zone")
 	}
+}
+
+// TestRefusedChangeSaysItOnce: Route 53's message about a refused change
+// (a CNAME beside a record made by hand) is shown once, for that change.
+func TestRefusedChangeSaysItOnce(t *testing.T) {
+	e := newEnv(t, "ses-domain")
+	zoneID := e.createZone("acme.example")
+	e.must(0, "apply", e.dir, "-auto-approve")
+	e.setRecord(zoneID, "www.acme.example.", r53types.RRTypeTxt, `"made by hand"`)
+	e.write("www.hcl", `record "www.acme.example" "CNAME" {
+  ttl    = 300
+  values = ["acme.example."]
+}
+`)
+	r := e.must(1, "apply", e.dir, "-auto-approve")
+	const msg = "RRSet of type CNAME with DNS name www.acme.example. is not permitted as it conflicts with other records with the same DNS name in zone acme.example."
+	if n := strings.Count(r.stderr, msg); n != 1 {
+		t.Errorf("Route 53's message appears %d times in stderr, want once:\n%s", n, r.stderr)
+	}
+	requireLine(t, r.stderr, `record\.www\.acme\.example\.CNAME: Route 53 rejected this change: `+regexp.QuoteMeta(msg)+`$`)
 }
