@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/miekg/dns"
 )
 
@@ -125,7 +126,7 @@ const maxChain = 8
 
 // Lookup implements Resolver.
 func (d *DNS) Lookup(ctx context.Context, name string, qtype uint16) (Response, error) {
-	name = dns.CanonicalName(name)
+	name = dnsvalue.Name(name)
 	var out Response
 	cur := name
 	for range maxChain {
@@ -160,7 +161,7 @@ func chainEnd(answer []dns.RR, name string) string {
 		next := ""
 		for _, rr := range answer {
 			if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, name) {
-				next = dns.CanonicalName(c.Target)
+				next = dnsvalue.Name(c.Target)
 			}
 		}
 		if next == "" {
@@ -309,7 +310,7 @@ func (d *DNS) authServers(ctx context.Context, name string) ([]string, error) {
 // A name that is a CNAME makes resolvers answer with the SOA of the
 // target's zone; then its parent is asked, and so on up.
 func (d *DNS) ZoneOf(ctx context.Context, name string) (string, error) {
-	name = dns.CanonicalName(name)
+	name = dnsvalue.Name(name)
 	d.mu.Lock()
 	zone, ok := d.zoneOf[name]
 	d.mu.Unlock()
@@ -323,10 +324,10 @@ func (d *DNS) ZoneOf(ctx context.Context, name string) (string, error) {
 		}
 		for _, rr := range append(append([]dns.RR(nil), m.Answer...), m.Ns...) {
 			soa, ok := rr.(*dns.SOA)
-			if !ok || !dns.IsSubDomain(dns.CanonicalName(soa.Hdr.Name), name) {
+			if !ok || !dns.IsSubDomain(dnsvalue.Name(soa.Hdr.Name), name) {
 				continue
 			}
-			zone := dns.CanonicalName(soa.Hdr.Name)
+			zone := dnsvalue.Name(soa.Hdr.Name)
 			d.mu.Lock()
 			d.zoneOf[name] = zone
 			d.mu.Unlock()
@@ -381,7 +382,7 @@ func (d *DNS) systemNS(ctx context.Context, zone string) ([]string, error) {
 	var names []string
 	for _, rr := range m.Answer {
 		if ns, ok := rr.(*dns.NS); ok {
-			names = append(names, dns.CanonicalName(ns.Ns))
+			names = append(names, dnsvalue.Name(ns.Ns))
 		}
 	}
 	if len(names) == 0 {
@@ -410,7 +411,7 @@ func (d *DNS) Delegation(ctx context.Context, zone string) ([]string, string, er
 	if d.Fixed() {
 		return nil, "", errors.New("the delegation is not checked with -resolver")
 	}
-	zone = dns.CanonicalName(zone)
+	zone = dnsvalue.Name(zone)
 	i := strings.Index(zone, ".")
 	parent := zone[i+1:]
 	if parent == "" {
@@ -434,7 +435,7 @@ func (d *DNS) Delegation(ctx context.Context, zone string) ([]string, string, er
 		var names []string
 		for _, rr := range append(append([]dns.RR(nil), m.Answer...), m.Ns...) {
 			if ns, ok := rr.(*dns.NS); ok && strings.EqualFold(ns.Hdr.Name, zone) {
-				names = append(names, dns.CanonicalName(ns.Ns))
+				names = append(names, dnsvalue.Name(ns.Ns))
 			}
 		}
 		sort.Strings(names)

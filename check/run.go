@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/miekg/dns"
 
+	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/mailform/mailform/providers/ses"
 	"github.com/mailform/mailform/specs"
 )
@@ -251,7 +252,7 @@ func (c *checker) record(group string, rec Record) *DMARC {
 		c.add(r)
 		return nil
 	}
-	r.Expected = canonicalValues(rec.Type, rec.Values)
+	r.Expected = dnsvalue.Values(rec.Type, rec.Values)
 	resp, err := c.opts.DNS.Lookup(c.ctx, rec.Name, qtype)
 	if err != nil {
 		r.Status, r.Message = Fail, err.Error()
@@ -365,7 +366,7 @@ func (c *checker) followDKIM(group string, rec Record, served []string) {
 	}
 	var texts []string
 	for _, rr := range resp.Records(dns.TypeTXT) {
-		texts = append(texts, txtText(rr.(*dns.TXT)))
+		texts = append(texts, dnsvalue.TXTOfRR(rr.(*dns.TXT)))
 	}
 	if len(texts) == 0 {
 		r.Status, r.Message = Fail, "the CNAME's target serves no key"
@@ -687,7 +688,7 @@ func (c *checker) mtaSPF(group string, m MTA) {
 			}
 			var spfs []string
 			for _, rr := range resp.Records(dns.TypeTXT) {
-				if t := txtText(rr.(*dns.TXT)); IsSPF(t) {
+				if t := dnsvalue.TXTOfRR(rr.(*dns.TXT)); IsSPF(t) {
 					spfs = append(spfs, t)
 				}
 			}
@@ -769,58 +770,13 @@ func identityAddr(id string) string {
 // servedValues returns the records of qtype at the end of name's CNAME
 // chain (at name itself for CNAME), in Route 53's form, sorted.
 func servedValues(resp Response, name string, qtype uint16) []string {
-	owner := dns.CanonicalName(name)
+	owner := dnsvalue.Name(name)
 	if qtype != dns.TypeCNAME {
 		owner = chainEnd(resp.Answer, owner)
 	}
 	var out []string
 	for _, rr := range recordsAt(resp.Answer, owner, qtype) {
-		out = append(out, rrValue(rr))
-	}
-	sort.Strings(out)
-	return out
-}
-
-// rrValue writes a record's data in Route 53's form.
-func rrValue(rr dns.RR) string {
-	switch x := rr.(type) {
-	case *dns.TXT:
-		return specs.QuoteTXT(txtText(x))
-	case *dns.CNAME:
-		return dns.CanonicalName(x.Target)
-	case *dns.PTR:
-		return dns.CanonicalName(x.Ptr)
-	case *dns.NS:
-		return dns.CanonicalName(x.Ns)
-	case *dns.MX:
-		return fmt.Sprintf("%d %s", x.Preference, dns.CanonicalName(x.Mx))
-	case *dns.A:
-		return x.A.String()
-	case *dns.AAAA:
-		return x.AAAA.String()
-	}
-	return strings.TrimSpace(strings.TrimPrefix(rr.String(), rr.Header().String()))
-}
-
-// canonicalValues writes expected values the way rrValue writes served ones.
-func canonicalValues(rtype string, values []string) []string {
-	out := make([]string, 0, len(values))
-	for _, v := range values {
-		switch rtype {
-		case "TXT":
-			v = specs.QuoteTXT(specs.UnquoteTXT(v))
-		case "CNAME", "PTR", "NS":
-			v = specs.Fqdn(v)
-		case "MX":
-			if pref, host, ok := strings.Cut(strings.TrimSpace(v), " "); ok {
-				v = pref + " " + specs.Fqdn(strings.TrimSpace(host))
-			}
-		case "AAAA":
-			if ip := net.ParseIP(v); ip != nil {
-				v = ip.String()
-			}
-		}
-		out = append(out, v)
+		out = append(out, dnsvalue.FromRR(rr))
 	}
 	sort.Strings(out)
 	return out
@@ -829,7 +785,7 @@ func canonicalValues(rtype string, values []string) []string {
 // sameValues compares served values with the record's: all of them for a
 // record mailform owns whole, its own value for a shared set.
 func sameValues(rec Record, served []string) bool {
-	want := canonicalValues(rec.Type, rec.Values)
+	want := dnsvalue.Values(rec.Type, rec.Values)
 	if rec.Shared {
 		for _, w := range want {
 			if !slices.Contains(served, w) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/miekg/dns"
 )
 
@@ -287,8 +288,8 @@ func (e SPFEvaluator) Evaluate(ctx context.Context, domain, text string, ip net.
 		}
 		return ev
 	}
-	w := &spfWalk{ctx: ctx, e: e, ev: &ev, ip: ip, visiting: map[string]bool{dns.CanonicalName(domain): true}}
-	res := w.record(dns.CanonicalName(domain), rec, 0)
+	w := &spfWalk{ctx: ctx, e: e, ev: &ev, ip: ip, visiting: map[string]bool{dnsvalue.Name(domain): true}}
+	res := w.record(dnsvalue.Name(domain), rec, 0)
 	if ev.Lookups > SPFLookupLimit {
 		ev.Problems = append(ev.Problems, fmt.Sprintf("%d DNS lookups: receivers allow %d and return permerror beyond", ev.Lookups, SPFLookupLimit))
 	}
@@ -481,7 +482,7 @@ func (w *spfWalk) follow(target string, depth int) (string, string) {
 		w.unknown = true
 		return "", "macro: not expanded"
 	}
-	name := dns.CanonicalName(target)
+	name := dnsvalue.Name(target)
 	if w.visiting[name] {
 		w.ev.Problems = append(w.ev.Problems, fmt.Sprintf("%s includes itself (a loop)", target))
 		return "", "loop"
@@ -506,7 +507,7 @@ func (w *spfWalk) follow(target string, depth int) (string, string) {
 	}
 	var records []string
 	for _, rr := range resp.Records(dns.TypeTXT) {
-		if text := txtText(rr.(*dns.TXT)); IsSPF(text) {
+		if text := dnsvalue.TXTOfRR(rr.(*dns.TXT)); IsSPF(text) {
 			records = append(records, text)
 		}
 	}
@@ -530,39 +531,6 @@ func (w *spfWalk) follow(target string, depth int) (string, string) {
 	w.visiting[name] = true
 	defer delete(w.visiting, name)
 	return w.record(name, rec, depth+1), ""
-}
-
-// txtText is the text of a TXT record: its strings joined, escapes undone.
-func txtText(t *dns.TXT) string {
-	var b strings.Builder
-	for _, s := range t.Txt {
-		b.WriteString(unescapeTXT(s))
-	}
-	return b.String()
-}
-
-// unescapeTXT undoes miekg/dns's presentation escapes (\" \\ \DDD).
-func unescapeTXT(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\\' && i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
-			n, _ := strconv.Atoi(s[i+1 : i+4])
-			b.WriteByte(byte(n))
-			i += 3
-			continue
-		}
-		if c == '\\' && i+1 < len(s) {
-			b.WriteByte(s[i+1])
-			i++
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -139,7 +139,9 @@ func (s *session) makePlan(ctx context.Context, spec *specs.Spec, pf planFlags, 
 		errorf(s.io.Stderr, err)
 		return nil, nil, false
 	}
-	p, diags := plan.Make(desired, observed, pf.options(spec))
+	opts := pf.options(spec)
+	p, diags := plan.Make(desired, observed, opts)
+	diags = append(diags, problemDiagnostics(s.problems, desired, opts)...)
 	if len(diags) > 0 {
 		printDiagnosticsWithFiles(s.io.Stderr, diags, spec.Files(), path, color)
 	}

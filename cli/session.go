@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -30,6 +31,9 @@ type session struct {
 	providers []providers.Provider
 	locker    *lock.Locker
 	services  services
+	// problems are what the last read found wrong with desired resources
+	// (providers.Problems); makePlan reports them at their blocks.
+	problems providers.Problems
 }
 
 // openSession connects to the AWS account and region of spec.
@@ -106,7 +110,14 @@ wait:
 	}
 	var out []plan.Observed
 	var errs []string
+	s.problems = nil
 	for _, a := range answers {
+		var probs providers.Problems
+		if errors.As(a.err, &probs) {
+			s.problems = append(s.problems, probs...)
+			out = append(out, a.observed...)
+			continue
+		}
 		if a.err != nil {
 			errs = append(errs, awscfg.Explain(a.err).Error())
 			continue

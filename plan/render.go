@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -152,7 +153,7 @@ func zoneFileLines(c Change) []string {
 	for _, v := range values {
 		text := specs.KnownAfterApply
 		if s, ok := v.(string); ok {
-			text = canonicalRecordValue(typ, s)
+			text = dnsvalue.Value(typ, s)
 		}
 		out = append(out, fmt.Sprintf("%s %s IN %s %s", name, ttl, strings.ToUpper(typ), text))
 	}

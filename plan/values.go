@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -278,7 +279,7 @@ func canonical(kind specs.Kind, recordType, attr string, v any) any {
 func canonicalString(kind specs.Kind, recordType, attr, s string) string {
 	switch {
 	case dnsNameAttrs[attr] && (attr != "name" || isRecordKind(kind)):
-		return specs.Fqdn(s)
+		return dnsvalue.Name(s)
 	case domainAttrs[attr]:
 		return canonicalDomain(s)
 	case attr == "policy":
@@ -286,7 +287,7 @@ func canonicalString(kind specs.Kind, recordType, attr, s string) string {
 	case attr == "type" && isRecordKind(kind):
 		return strings.ToUpper(strings.TrimSpace(s))
 	case attr == "values" && isRecordKind(kind):
-		return canonicalRecordValue(recordType, s)
+		return dnsvalue.Value(recordType, s)
 	}
 	return s
 }
@@ -301,27 +302,6 @@ func canonicalDomain(s string) string {
 		return s[:at+1] + strings.ToLower(s[at+1:])
 	}
 	return strings.ToLower(s)
-}
-
-// canonicalRecordValue puts one record value in the form Route 53 stores it.
-func canonicalRecordValue(recordType, v string) string {
-	switch strings.ToUpper(recordType) {
-	case "TXT", "SPF":
-		return specs.QuoteTXT(specs.UnquoteTXT(v))
-	case "CNAME", "NS", "PTR", "DNAME":
-		return specs.Fqdn(v)
-	case "MX", "SRV":
-		// The target name is the last field: "10 mx.example." / "1 1 443 host."
-		f := strings.Fields(v)
-		if len(f) == 0 {
-			return v
-		}
-		f[len(f)-1] = specs.Fqdn(f[len(f)-1])
-		return strings.Join(f, " ")
-	case "AAAA":
-		return strings.ToLower(v)
-	}
-	return strings.TrimSpace(v)
 }
 
 // canonicalJSON re-encodes a JSON document with sorted keys and no spacing, or

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mailform/mailform/internal/dnsvalue"
 )
 
 // Kind names the kind of thing a Resource is. Each kind is read and changed by
@@ -134,79 +135,17 @@ const (
 	TagAddr  = "mailform:addr"
 )
 
-// QuoteTXT turns the text of one TXT record value into Route 53's form: split
-// into strings of at most 255 bytes, each quoted, with '"' and '\' escaped and
-// bytes outside printable ASCII written as \NNN octal. A split never falls
-// inside an escape.
-func QuoteTXT(text string) string {
-	var parts []string
-	var cur strings.Builder
-	n := 0
-	flush := func() {
-		parts = append(parts, `"`+cur.String()+`"`)
-		cur.Reset()
-		n = 0
-	}
-	for i := 0; i < len(text); i++ {
-		if n == 255 {
-			flush()
-		}
-		c := text[i]
-		switch {
-		case c == '"' || c == '\\':
-			cur.WriteByte('\\')
-			cur.WriteByte(c)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&cur, "\\%03o", c)
-		default:
-			cur.WriteByte(c)
-		}
-		n++
-	}
-	if cur.Len() > 0 || len(parts) == 0 {
-		flush()
-	}
-	return strings.Join(parts, " ")
-}
+// QuoteTXT turns the text of one TXT record value into Route 53's form
+// (dnsvalue.TXT: the canonical form).
+func QuoteTXT(text string) string { return dnsvalue.TXT(text) }
 
-// UnquoteTXT is the inverse of QuoteTXT: it joins the quoted strings of one
-// Route 53 TXT value into the text they carry. Unquoted input is returned as is.
-func UnquoteTXT(value string) string {
-	var out strings.Builder
-	in := false
-	for i := 0; i < len(value); i++ {
-		c := value[i]
-		switch {
-		case c == '"':
-			in = !in
-		case !in:
-			// white space between strings
-		case c == '\\' && i+3 < len(value) && isOctal(value[i+1]) && isOctal(value[i+2]) && isOctal(value[i+3]):
-			out.WriteByte((value[i+1]-'0')<<6 | (value[i+2]-'0')<<3 | (value[i+3] - '0'))
-			i += 3
-		case c == '\\' && i+1 < len(value):
-			out.WriteByte(value[i+1])
-			i++
-		default:
-			out.WriteByte(c)
-		}
-	}
-	if !strings.Contains(value, `"`) {
-		return value
-	}
-	return out.String()
-}
+// UnquoteTXT returns the text of a TXT value in Route 53's form
+// (dnsvalue.TXTText).
+func UnquoteTXT(value string) string { return dnsvalue.TXTText(value) }
 
-func isOctal(c byte) bool { return c >= '0' && c <= '7' }
-
-// Fqdn lower-cases a DNS name and gives it the trailing dot.
-func Fqdn(name string) string {
-	name = strings.ToLower(strings.TrimSpace(name))
-	if !strings.HasSuffix(name, ".") {
-		name += "."
-	}
-	return name
-}
+// Fqdn is a DNS name in canonical form: lower case, fully qualified
+// (dnsvalue.Name).
+func Fqdn(name string) string { return dnsvalue.Name(name) }
 
 // SortedKeys returns the keys of m in order, for deterministic output.
 func SortedKeys[V any](m map[string]V) []string {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // route53Namespace is the XML namespace of every Route 53 document.
@@ -47,19 +48,13 @@ func writeRoute53Error(w http.ResponseWriter, status int, code, message string) 
 		route53Namespace, xmlEscape(code), xmlEscape(message), id)
 }
 
-// writeInvalidChangeBatch writes Route 53's own shape for a refused change
-// batch, which the route53 SDK decodes into types.InvalidChangeBatch with
-// one entry in Messages per problem.
+// writeInvalidChangeBatch writes a refused change batch as Route 53 has
+// since 2024: the generic error document, code InvalidChangeBatch, every
+// problem in one Message as "[m1, m2]" (aws/aws-sdk-kotlin#1433, #1435). The
+// route53 SDK decodes it into types.InvalidChangeBatch with that Message and
+// no Messages; boto3 and the AWS CLI see the code and the message.
 func writeInvalidChangeBatch(w http.ResponseWriter, messages []string) {
-	id := requestID()
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("x-amzn-RequestId", id)
-	w.WriteHeader(http.StatusBadRequest)
-	fmt.Fprintf(w, `<?xml version="1.0"?>`+"\n"+`<InvalidChangeBatch xmlns="%s"><Messages>`, route53Namespace)
-	for _, m := range messages {
-		fmt.Fprintf(w, `<Message>%s</Message>`, xmlEscape(m))
-	}
-	fmt.Fprintf(w, `</Messages><RequestId>%s</RequestId></InvalidChangeBatch>`, id)
+	writeRoute53Error(w, http.StatusBadRequest, "InvalidChangeBatch", "["+strings.Join(messages, ", ")+"]")
 }
 
 // writeEC2Error writes the EC2 query protocol's error document.

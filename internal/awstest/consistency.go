@@ -21,19 +21,29 @@ const (
 // documents only that a delay exists, the double picks a long plausible one,
 // so that mailform is tested against the inconvenient case.
 var AWSDelays = Delays{
-	ChangeDelay:    60 * time.Second, // Route 53: "changes generally propagate to all name servers within 60 seconds"
-	PTRDelay:       5 * time.Minute,  // EC2 reverse DNS: PENDING until AWS's resolvers see the update
-	AccessKeyDelay: 30 * time.Second, // IAM: "changes ... are not immediately visible"
-	SecretNameHold: 30 * time.Second, // Secrets Manager: force delete is an asynchronous background process
-	QueueDelay:     1 * time.Second,  // SQS: "wait at least one second after the queue is created"
-	ListLag:        10 * time.Second, // List* calls may omit what was created in the last seconds
-	VerifyDelay:    10 * time.Minute, // SES: DNS is searched for up to 72 hours; minutes is common
+	ChangeDelay: 60 * time.Second, // Route 53: "changes generally propagate to all name servers within 60 seconds"
+	// Route 53 rejects a zone's next request while it "can't process a
+	// request before the next request arrives" (PriorRequestNotComplete),
+	// for an undocumented time: 2 s, longer than a mailform batch takes to
+	// build, so that a zone's second batch meets it.
+	ChangeProcessing: 2 * time.Second,
+	PTRDelay:         5 * time.Minute,  // EC2 reverse DNS: PENDING until AWS's resolvers see the update
+	AccessKeyDelay:   30 * time.Second, // IAM: "changes ... are not immediately visible"
+	SecretNameHold:   30 * time.Second, // Secrets Manager: force delete is an asynchronous background process
+	QueueDelay:       1 * time.Second,  // SQS: "wait at least one second after the queue is created"
+	ListLag:          10 * time.Second, // List* calls may omit what was created in the last seconds
+	VerifyDelay:      10 * time.Minute, // SES: DNS is searched for up to 72 hours; minutes is common
 }
 
 // Delays are the emulated eventual-consistency delays, unscaled.
 type Delays struct {
 	// ChangeDelay is how long a Route 53 change stays PENDING before INSYNC.
 	ChangeDelay time.Duration
+	// ChangeProcessing is how long Route 53 is still processing an accepted
+	// ChangeResourceRecordSets request: a further change of the same zone
+	// within it answers PriorRequestNotComplete. A PENDING change does not
+	// refuse anything.
+	ChangeProcessing time.Duration
 	// PTRDelay is how long an Elastic IP reverse-DNS update stays PENDING.
 	PTRDelay time.Duration
 	// AccessKeyDelay is how long a new IAM access key is refused by SigV4
@@ -70,6 +80,7 @@ func (o Options) withConsistency() (Options, error) {
 		}
 	}
 	fill(&o.ChangeDelay, AWSDelays.ChangeDelay)
+	fill(&o.ChangeProcessing, AWSDelays.ChangeProcessing)
 	fill(&o.PTRDelay, AWSDelays.PTRDelay)
 	fill(&o.AccessKeyDelay, AWSDelays.AccessKeyDelay)
 	fill(&o.SecretNameHold, AWSDelays.SecretNameHold)

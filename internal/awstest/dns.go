@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/mailform/mailform/internal/dnsvalue"
 )
 
 // dnsServer answers DNS over UDP and TCP on one loopback port for the
@@ -101,7 +103,7 @@ func (s *Server) answerDNS(ctx context.Context, req *dns.Msg) *dns.Msg {
 		return m
 	}
 	q := req.Question[0]
-	qname := canonicalName(q.Name)
+	qname := dnsvalue.Name(q.Name)
 	zone, err := s.publicZone(ctx, qname)
 	if err != nil {
 		m.Rcode = dns.RcodeServerFailure
@@ -150,7 +152,7 @@ func answerFromZone(m *dns.Msg, zone *zoneState, qname string, qtype uint16) {
 				if len(cname.Values) == 0 {
 					return
 				}
-				target := canonicalName(cname.Values[0])
+				target := dnsvalue.Name(cname.Values[0])
 				if !inZone(target, zone.Name) {
 					return // the resolver chases it elsewhere
 				}

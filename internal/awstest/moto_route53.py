@@ -7,6 +7,17 @@
 # tool under test. This keeps moto's answers exactly as they are and looks
 # the journal up by record name and type instead. If moto's internals are
 # not what this expects, moto runs unpatched.
+#
+# It also answers a CREATE as Route 53 does. moto refuses a CREATE that is
+# in its journal (the same set was created once) whenever its zone lists
+# any record set at or after that name, so setting a record back to a value
+# it once had (DMARC p=none, quarantine, none; a stack applied, destroyed
+# and applied again) fails forever with "already exists" in any zone that
+# holds other records. Route 53 refuses a CREATE only when a set of that
+# name, type and set identifier exists once the batch's earlier changes are
+# applied (ChangeResourceRecordSets API reference: "CREATE: Creates a
+# resource record set that has the specified values." / InvalidChangeBatch
+# "Tried to create resource record set ... but it already exists").
 import sys
 
 import moto.server
@@ -20,9 +31,16 @@ def index_route53_journal():
     base = getattr(models, "ChangeList", None)
     if base is None or not hasattr(base, "has_insert_or_update"):
         return
+    zone_class = getattr(models, "FakeZone", None)
+    backend_class = getattr(models, "Route53Backend", None)
+    if zone_class is None or backend_class is None or not hasattr(backend_class, "change_resource_record_sets"):
+        return
 
     def key(rr_set):
         return (rr_set["Name"].strip("."), rr_set.get("Type"))
+
+    def set_key(name, type_, set_identifier):
+        return (name.strip(".").lower(), type_, set_identifier or None)
 
     class IndexedChangeList(base):
         def __init__(self, *args):
@@ -35,9 +53,24 @@ def index_route53_journal():
             super().append(item)
             self._by_key.setdefault(key(item["ResourceRecordSet"]), []).append(item)
 
+        # moto asks "change in journal" only to refuse a CREATE of a set
+        # that exists: answer whether it exists once the batch's earlier
+        # changes are applied.
         def __contains__(self, item):
-            item["ResourceRecordSet"]["Name"] = item["ResourceRecordSet"]["Name"].strip(".")
-            return any(change == item for change in self._by_key.get(key(item["ResourceRecordSet"]), ()))
+            rr_set = item["ResourceRecordSet"]
+            rr_set["Name"] = rr_set["Name"].strip(".")
+            zone = getattr(self, "zone", None)
+            if zone is None:
+                return any(change == item for change in self._by_key.get(key(rr_set), ()))
+            want = set_key(rr_set["Name"], rr_set.get("Type"), rr_set.get("SetIdentifier"))
+            exists = any(set_key(r.name, r.type, r.set_identifier) == want for r in zone.rrsets)
+            for change in getattr(self, "batch", ()):
+                if change is item:
+                    break
+                other = change["ResourceRecordSet"]
+                if set_key(other["Name"], other.get("Type"), other.get("SetIdentifier")) == want:
+                    exists = change["Action"] != "DELETE"
+            return exists
 
         def has_insert_or_update(self, new_rr_set):
             for change in self._by_key.get(key(new_rr_set), ()):
@@ -51,6 +84,26 @@ def index_route53_journal():
             return False
 
     models.ChangeList = IndexedChangeList
+
+    zone_init = zone_class.__init__
+
+    def init_zone(self, *args, **kwargs):
+        zone_init(self, *args, **kwargs)
+        self.rr_changes.zone = self
+
+    zone_class.__init__ = init_zone
+
+    change_sets = backend_class.change_resource_record_sets
+
+    def change_resource_record_sets(self, zoneid, change_list):
+        journal = self.get_hosted_zone(zoneid).rr_changes
+        journal.batch = change_list
+        try:
+            return change_sets(self, zoneid, change_list)
+        finally:
+            journal.batch = ()
+
+    backend_class.change_resource_record_sets = change_resource_record_sets
 
 
 index_route53_journal()

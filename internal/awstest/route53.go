@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/mailform/mailform/internal/dnsvalue"
 )
 
 // route53Double makes Route 53 as strict as AWS where moto is lenient:
@@ -120,7 +122,7 @@ type changeRecordSet struct {
 
 func (cs changeRecordSet) recordSet() recordSet {
 	out := recordSet{
-		Name:          canonicalName(cs.Name),
+		Name:          dnsvalue.Name(cs.Name),
 		StoredName:    cs.Name,
 		Type:          strings.ToUpper(cs.Type),
 		SetIdentifier: cs.SetIdentifier,
@@ -129,7 +131,7 @@ func (cs changeRecordSet) recordSet() recordSet {
 	}
 	if cs.Alias != nil {
 		out.AliasZoneID = cs.Alias.HostedZoneID
-		out.AliasDNSName = canonicalName(cs.Alias.DNSName)
+		out.AliasDNSName = dnsvalue.Name(cs.Alias.DNSName)
 	}
 	return out
 }
@@ -160,12 +162,10 @@ func (d *route53Double) changeRecordSets(w http.ResponseWriter, r *http.Request)
 
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.s.Options().RefuseChangesWhilePending {
-		if id, ok := d.lastChange[zoneID]; ok && d.pending(d.changes[id]) {
-			writeRoute53Error(w, http.StatusBadRequest, "PriorRequestNotComplete",
-				"The request was rejected because Route 53 was still processing a prior request.")
-			return
-		}
+	if id, ok := d.lastChange[zoneID]; ok && d.processing(d.changes[id]) {
+		writeRoute53Error(w, http.StatusBadRequest, "PriorRequestNotComplete",
+			"The request was rejected because Route 53 was still processing a prior request.")
+		return
 	}
 	zone, err := d.s.zoneByID(r.Context(), zoneID)
 	if err != nil || zone == nil {
@@ -233,7 +233,7 @@ func bodyForMoto(body []byte, current []recordSet) ([]byte, error) {
 			if name == nil || typ == nil {
 				continue
 			}
-			set, ok := stored[canonicalName(name.text())+"|"+strings.ToUpper(typ.text())+"|"+rs.child("SetIdentifier").text()]
+			set, ok := stored[dnsvalue.Name(name.text())+"|"+strings.ToUpper(typ.text())+"|"+rs.child("SetIdentifier").text()]
 			if !ok {
 				continue
 			}
@@ -422,58 +422,13 @@ func checkValues(set recordSet) string {
 		if !allQuoted(v) {
 			return fmt.Sprintf("Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '%s''", v)
 		}
-		for _, str := range txtStrings(v) {
+		for _, str := range dnsvalue.TXTStrings(v) {
 			if len(str) > maxTXTStringBytes {
 				return fmt.Sprintf("Invalid Resource Record: 'FATAL problem: CharacterStringTooLong (Value is too long) encountered with '%s''", v)
 			}
 		}
 	}
 	return ""
-}
-
-// txtStrings splits a TXT value in zone-file form ("a" "b", or bare words)
-// into its character-strings, unescaping \" \\ and \NNN.
-func txtStrings(v string) []string {
-	var out []string
-	i := 0
-	for i < len(v) {
-		for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
-			i++
-		}
-		if i >= len(v) {
-			break
-		}
-		quoted := v[i] == '"'
-		if quoted {
-			i++
-		}
-		var b strings.Builder
-		for i < len(v) {
-			ch := v[i]
-			if quoted && ch == '"' {
-				i++
-				break
-			}
-			if !quoted && (ch == ' ' || ch == '\t') {
-				break
-			}
-			if ch == '\\' && i+1 < len(v) {
-				if i+3 < len(v) && isDigit(v[i+1]) && isDigit(v[i+2]) && isDigit(v[i+3]) {
-					n := int(v[i+1]-'0')*100 + int(v[i+2]-'0')*10 + int(v[i+3]-'0')
-					b.WriteByte(byte(n))
-					i += 4
-					continue
-				}
-				b.WriteByte(v[i+1])
-				i += 2
-				continue
-			}
-			b.WriteByte(ch)
-			i++
-		}
-		out = append(out, b.String())
-	}
-	return out
 }
 
 // allQuoted tells whether a TXT value is one or more complete quoted
@@ -493,8 +448,6 @@ func allQuoted(v string) bool {
 	}
 	return any && !inside
 }
-
-func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // sameRecordSet tells whether a DELETE names the current set exactly:
 // TTL, every value (in any order) or the same alias target.
@@ -555,6 +508,12 @@ func (d *route53Double) forwardWithChange(w http.ResponseWriter, r *http.Request
 	})
 	rec.copyTo(w, out)
 	return id
+}
+
+// processing tells whether Route 53 is still processing the request that
+// made a change (ChangeProcessing), refusing the zone's next one.
+func (d *route53Double) processing(ch route53Change) bool {
+	return d.s.clock().Before(ch.submitted.Add(d.s.delay(func(o Options) time.Duration { return o.ChangeProcessing })))
 }
 
 // pending tells whether a change is still propagating.
@@ -626,7 +585,7 @@ func (d *route53Double) createHostedZone(w http.ResponseWriter, r *http.Request)
 		if err := xml.Unmarshal(rec.body.Bytes(), &created); err == nil && created.ID != "" {
 			d.s.r53State.addZone(zoneState{
 				ID:      strings.TrimPrefix(created.ID, "/hostedzone/"),
-				Name:    canonicalName(created.Name),
+				Name:    dnsvalue.Name(created.Name),
 				Private: created.Private,
 			})
 		} else {

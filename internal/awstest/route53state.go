@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
+
+	"github.com/mailform/mailform/internal/dnsvalue"
 )
 
 // zoneState is one hosted zone as moto holds it.
@@ -203,7 +205,7 @@ func readZones(ctx context.Context, client *route53.Client) ([]zoneState, error)
 		for _, z := range page.HostedZones {
 			out = append(out, zoneState{
 				ID:      strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/"),
-				Name:    canonicalName(aws.ToString(z.Name)),
+				Name:    dnsvalue.Name(aws.ToString(z.Name)),
 				Private: z.Config != nil && z.Config.PrivateZone,
 			})
 		}
@@ -222,7 +224,7 @@ func readRecordSets(ctx context.Context, client *route53.Client, zoneID string) 
 		}
 		for _, rr := range page.ResourceRecordSets {
 			set := recordSet{
-				Name:          canonicalName(aws.ToString(rr.Name)),
+				Name:          dnsvalue.Name(aws.ToString(rr.Name)),
 				StoredName:    aws.ToString(rr.Name),
 				Type:          string(rr.Type),
 				SetIdentifier: aws.ToString(rr.SetIdentifier),
@@ -233,22 +235,12 @@ func readRecordSets(ctx context.Context, client *route53.Client, zoneID string) 
 			}
 			if rr.AliasTarget != nil {
 				set.AliasZoneID = aws.ToString(rr.AliasTarget.HostedZoneId)
-				set.AliasDNSName = canonicalName(aws.ToString(rr.AliasTarget.DNSName))
+				set.AliasDNSName = dnsvalue.Name(aws.ToString(rr.AliasTarget.DNSName))
 			}
 			out = append(out, set)
 		}
 	}
 	return out, nil
-}
-
-// canonicalName lower-cases a DNS name, gives it a trailing dot and turns
-// Route 53's octal escape for '*' back into '*'.
-func canonicalName(name string) string {
-	name = strings.ToLower(strings.ReplaceAll(name, `\052`, "*"))
-	if !strings.HasSuffix(name, ".") {
-		name += "."
-	}
-	return name
 }
 
 // inZone tells whether name (canonical) is zone (canonical) or below it.
@@ -262,7 +254,7 @@ func inZone(name, zone string) bool {
 // values "10 host."). It follows no CNAME and returns no values (and no
 // error) when nothing matches.
 func (s *Server) LookupRecords(ctx context.Context, name, rtype string) ([]string, error) {
-	name = canonicalName(name)
+	name = dnsvalue.Name(name)
 	z, err := s.publicZone(ctx, name)
 	if err != nil || z == nil {
 		return nil, err

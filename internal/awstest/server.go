@@ -60,10 +60,6 @@ type Options struct {
 	// Delays are the eventual-consistency delays (consistency.go), each
 	// divided by TimeScale when used.
 	Delays
-	// RefuseChangesWhilePending makes Route 53 answer PriorRequestNotComplete
-	// to a change of a zone whose previous change is still PENDING, as AWS
-	// does under load.
-	RefuseChangesWhilePending bool
 	// ReviewDelay is how long the SES production-access review stays
 	// PENDING before it is GRANTED. The SES emulation reads it (scaled) at
 	// Start; Configure does not change it.

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
+	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/awscfg"
@@ -556,8 +557,8 @@ type pendingChange struct {
 	ops  []*op
 }
 
-// applyZone sends the ops of one zone and returns the batches that are
-// still PENDING.
+// applyZone sends the ops of one zone, batch after batch without waiting
+// for INSYNC in between, and returns the batches that are still PENDING.
 func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z zone, ops []*op) []pendingChange {
 	st, err := p.state(ctx, z)
 	if err != nil {
@@ -593,15 +594,11 @@ func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z 
 	failed := false
 	var pending []pendingChange
 	for _, b := range bs {
-		// Route 53 refuses a change to a zone while its previous change is
-		// still PENDING (PriorRequestNotComplete): only the zone's last
-		// batch is left to wait with the other zones'.
-		for _, pc := range pending {
-			if !p.waitPending(ctx, req, pc) {
-				failed = true
-			}
-		}
-		pending = nil
+		// The next batch goes out at once: a PENDING change does not hold
+		// up the zone. Route 53 answers PriorRequestNotComplete only while
+		// it is still processing the previous request, and the SDK retries
+		// that (awscfg.MaxAttempts). Every batch is waited for after all
+		// zones are sent.
 		id, err := p.send(ctx, req, z, b)
 		if err != nil {
 			failed = true
@@ -715,57 +712,143 @@ func (p *Provider) waitPending(ctx context.Context, req providers.ApplyRequest, 
 	return true
 }
 
-// blame gives each op of a rejected batch its error: the ops whose records
-// Route 53 names get what it said about them, the others are told they were
-// not applied because of those.
+// blame gives each op of a rejected batch its error, each of Route 53's
+// messages once: the ops whose records a message names get it; a message
+// that names no record of the batch (a limit of the whole batch) goes to the
+// batch's first op; the others are told they were not applied because of
+// those. Errors other than InvalidChangeBatch go to every op.
 func (p *Provider) blame(b []*unit, err error) {
-	var msgs []string
+	explained := awscfg.Explain(err)
 	var icb *types.InvalidChangeBatch
-	if errors.As(err, &icb) {
-		msgs = icb.Messages
-		if len(msgs) == 0 && icb.Message != nil {
-			msgs = []string{*icb.Message}
+	if !errors.As(err, &icb) {
+		for _, u := range b {
+			for _, o := range u.ops {
+				o.fail(fmt.Errorf("%s: Route 53 rejected the change batch: %w", o.change.Addr, explained))
+			}
 		}
+		return
 	}
 	named := map[*unit][]string{}
-	for _, msg := range msgs {
-		for _, m := range nameInMessage.FindAllStringSubmatch(msg, -1) {
-			n := m[1]
-			if n == "" {
-				n = m[2]
+	var whole []string // messages naming no record of the batch
+	for _, msg := range batchMessages(icb) {
+		hit := false
+		for _, u := range b {
+			if unitNamed(u, msg) {
+				named[u] = append(named[u], msg)
+				hit = true
 			}
-			k := setKey{Name: normalName(n)}
-			for _, u := range b {
-				for uk := range u.keys {
-					if uk.Name == k.Name || ownerName(uk) == k.Name {
-						named[u] = append(named[u], msg)
-						break
-					}
-				}
-			}
+		}
+		if !hit {
+			whole = append(whole, msg)
+		}
+	}
+	var first *op
+	for _, u := range b {
+		if len(u.ops) > 0 {
+			first = u.ops[0]
+			break
 		}
 	}
 	var culprits []string
 	for _, u := range b {
-		if _, ok := named[u]; ok {
-			for _, o := range u.ops {
+		for _, o := range u.ops {
+			if named[u] != nil || (o == first && len(whole) > 0) {
 				culprits = append(culprits, o.change.Addr)
 			}
 		}
 	}
-	explained := awscfg.Explain(err)
 	for _, u := range b {
 		for _, o := range u.ops {
-			switch {
-			case len(culprits) == 0:
-				o.fail(fmt.Errorf("%s: Route 53 rejected the change batch: %w", o.change.Addr, explained))
-			case named[u] != nil:
-				o.fail(fmt.Errorf("%s: Route 53 rejected this change: %s: %w", o.change.Addr, strings.Join(named[u], "; "), explained))
-			default:
-				o.fail(fmt.Errorf("%s: not applied: Route 53 rejected the change batch because of %s", o.change.Addr, strings.Join(culprits, ", ")))
+			var parts []string
+			if named[u] != nil {
+				parts = append(parts, "Route 53 rejected this change: "+strings.Join(named[u], "; "))
+			}
+			if o == first && len(whole) > 0 {
+				parts = append(parts, "Route 53 rejected the change batch: "+strings.Join(whole, "; "))
+			}
+			text := strings.Join(parts, "; ")
+			if text == "" {
+				text = "not applied: Route 53 rejected the change batch because of " + strings.Join(culprits, ", ")
+			}
+			o.fail(&rejection{text: o.change.Addr + ": " + text, err: explained})
+		}
+	}
+}
+
+// rejection is what one op reports of a refused change batch: its text
+// says Route 53's messages once (the SDK's error repeats them all), and it
+// unwraps to the SDK's error.
+type rejection struct {
+	text string
+	err  error
+}
+
+func (r *rejection) Error() string { return r.text }
+func (r *rejection) Unwrap() error { return r.err }
+
+// unitNamed tells whether a Route 53 message names a record of u.
+func unitNamed(u *unit, msg string) bool {
+	for _, m := range nameInMessage.FindAllStringSubmatch(msg, -1) {
+		n := m[1]
+		if n == "" {
+			n = m[2]
+		}
+		n = dnsvalue.Name(n)
+		for uk := range u.keys {
+			if uk.Name == n || ownerName(uk) == n {
+				return true
 			}
 		}
 	}
+	return false
+}
+
+// batchMessages returns each problem Route 53 reports in an
+// InvalidChangeBatch. Since 2024 Route 53 answers the generic error document
+// with every problem in one Message, "[m1, m2]" (aws/aws-sdk-kotlin#1433);
+// before, its own document listed them in Messages.
+func batchMessages(icb *types.InvalidChangeBatch) []string {
+	if len(icb.Messages) > 0 {
+		return icb.Messages
+	}
+	return splitMessageList(aws.ToString(icb.Message))
+}
+
+// splitMessageList splits "[m1, m2]" into its messages: at each ", " outside
+// brackets that starts a new sentence (a capital letter; the messages quote
+// names in brackets and values that may hold ", "). Text not in that form is
+// one message.
+func splitMessageList(s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return []string{s}
+	}
+	inner := s[1 : len(s)-1]
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(inner); i++ {
+		switch inner[i] {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		case ',':
+			if depth == 0 && strings.HasPrefix(inner[i:], ", ") && i+2 < len(inner) && inner[i+2] >= 'A' && inner[i+2] <= 'Z' {
+				out = append(out, inner[start:i])
+				start = i + 2
+			}
+		}
+		if depth < 0 {
+			return []string{s}
+		}
+	}
+	if depth != 0 {
+		return []string{s}
+	}
+	return append(out, inner[start:])
 }
 
 // waitInsync polls GetChange until the change is INSYNC.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -108,8 +109,8 @@ func TestNormalName(t *testing.T) {
 	}
 	for in, want := range tests {
 		t.Run(in, func(t *testing.T) {
-			if got := normalName(in); got != want {
-				t.Errorf("normalName(%q) = %q, want %q", in, got, want)
+			if got := dnsvalue.Name(in); got != want {
+				t.Errorf("dnsvalue.Name(%q) = %q, want %q", in, got, want)
 			}
 		})
 	}

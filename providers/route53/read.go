@@ -2,9 +2,11 @@ package route53
 
 import (
 	"context"
+	"slices"
 	"sort"
 
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
@@ -21,6 +23,10 @@ import (
 //
 // A marker whose set is gone is returned as the set with no values and TTL
 // 0. Marker sets themselves are never returned.
+//
+// A desired record at or under an NS delegation inside its zone (a subzone
+// the spec does not declare) is a providers.Problems error, returned with
+// the complete observed state.
 func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resource) ([]plan.Observed, error) {
 	var wanted []record
 	refs := append([]ZoneRef(nil), p.opts.Zones...)
@@ -50,6 +56,7 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 	}
 	ids := specs.SortedKeys(byID)
 	observed := make([][]plan.Observed, len(ids))
+	problems := make([]providers.Problems, len(ids))
 	err = awscfg.Each(ctx, len(ids), func(ctx context.Context, i int) error {
 		// Read lists afresh: what was known from an earlier Read or Apply
 		// may have changed since.
@@ -58,6 +65,7 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 			return err
 		}
 		observed[i] = observeZone(st, stack, wantedIn[ids[i]])
+		problems[i] = delegated(st, wantedIn[ids[i]])
 		return nil
 	})
 	if err != nil {
@@ -73,6 +81,9 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 		}
 		return out[i].ID < out[j].ID
 	})
+	if all := slices.Concat(problems...); len(all) > 0 {
+		return out, all
+	}
 	return out, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/specs"
 )
@@ -16,7 +17,7 @@ type record struct {
 	Name    string // normalised; "" when still unknown
 	Type    string
 	TTL     int64
-	Values  []string // Route 53's form, sorted
+	Values  []string // canonical (dnsvalue.Value), sorted
 	Shared  bool
 	Unknown string // the first attribute that is still known only after apply
 }
@@ -61,7 +62,7 @@ func parseRecord(addr string, attrs map[string]any) (record, error) {
 		return r, err
 	}
 	if r.Name != "" {
-		r.Name = normalName(r.Name)
+		r.Name = dnsvalue.Name(r.Name)
 	}
 	if r.Type, err = str("type", true); err != nil {
 		return r, err
@@ -83,12 +84,14 @@ func parseRecord(addr string, attrs map[string]any) (record, error) {
 	}
 	switch vs := attrs["values"].(type) {
 	case []string:
-		r.Values = append(r.Values, vs...)
+		for _, v := range vs {
+			r.Values = append(r.Values, dnsvalue.Value(r.Type, v))
+		}
 	case []any:
 		for i, v := range vs {
 			switch v := v.(type) {
 			case string:
-				r.Values = append(r.Values, v)
+				r.Values = append(r.Values, dnsvalue.Value(r.Type, v))
 			case specs.Deferred:
 				if r.Unknown == "" {
 					r.Unknown = fmt.Sprintf("values[%d]", i)

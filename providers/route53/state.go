@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
+	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/mailform/mailform/providers/awscfg"
 )
 
@@ -28,7 +28,7 @@ type rrset struct {
 }
 
 func (s *rrset) key() setKey {
-	return setKey{Name: normalName(aws.ToString(s.raw.Name)), Type: string(s.raw.Type)}
+	return setKey{Name: dnsvalue.Name(aws.ToString(s.raw.Name)), Type: string(s.raw.Type)}
 }
 
 func (s *rrset) ttl() int64 { return aws.ToInt64(s.raw.TTL) }
@@ -77,29 +77,6 @@ func sameSet(a, b *rrset) bool {
 	}
 	return slices.Equal(a.values(), b.values())
 }
-
-// normalName is the form of a name mailform compares: lower case, trailing
-// dot, and Route 53's \NNN octal escapes decoded (a wildcard comes back from
-// Route 53 as "\052").
-func normalName(name string) string {
-	var b strings.Builder
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c == '\\' && i+3 < len(name) && isOctal(name[i+1]) && isOctal(name[i+2]) && isOctal(name[i+3]) {
-			b.WriteByte((name[i+1]-'0')<<6 | (name[i+2]-'0')<<3 | (name[i+3] - '0'))
-			i += 3
-			continue
-		}
-		b.WriteByte(c)
-	}
-	out := strings.ToLower(b.String())
-	if !strings.HasSuffix(out, ".") {
-		out += "."
-	}
-	return out
-}
-
-func isOctal(c byte) bool { return c >= '0' && c <= '7' }
 
 // zoneState is what mailform knows of a zone's record sets: as listed, then
 // as changed by the batches mailform applied since.
