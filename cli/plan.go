@@ -69,7 +69,7 @@ changes (use it for drift checks).`,
 		example: `mailform plan
 mailform plan examples/ses-domain -out ses.plan
 mailform plan -markdown > plan.md
-mailform plan -detailed-exitcode || [ $? -eq 2 ] && echo "drift"`,
+mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) echo "drift";; *) exit 1;; esac`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
 		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
