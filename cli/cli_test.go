@@ -19,6 +19,9 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"mailform": func() {
+			// As main does, from the files it embeds.
+			_, thisFile, _, _ := runtime.Caller(0)
+			DemoSpec = os.DirFS(filepath.Join(filepath.Dir(filepath.Dir(thisFile)), "examples", "ses-domain"))
 			os.Exit(Main(os.Args[1:], IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: os.Environ()}))
 		},
 	})

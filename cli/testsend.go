@@ -41,6 +41,9 @@ are made visible again at once.
 with the credentials each smtp_user stored, proving the stored password works.
 The password is never printed. -smtp-endpoint and -smtp-ca point it at another
 server, such as 'mailform sandbox', and the CA that signed its certificate.
+When the AWS endpoint is a 'mailform sandbox' whose environment is set (its
+-env-file), its SMTP interface and CA are the defaults; with any other
+endpoint override, -smtp needs -smtp-endpoint.
 
 Exit status: 0 when everything arrived as expected, 1 otherwise.`,
 		example: `mailform test-send examples/ses-domain
@@ -69,14 +72,7 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 		}
 		opts := testsend.Options{Timeout: *timeout, SMTP: *useSMTP, SMTPEndpoint: *smtpEndpoint}
 		if *smtpCA != "" {
-			pem, err := os.ReadFile(*smtpCA)
-			if err != nil {
-				errorf(io.Stderr, fmt.Errorf("reading -smtp-ca: %w", err))
-				return ExitError
-			}
-			opts.SMTPRootCAs = x509.NewCertPool()
-			if !opts.SMTPRootCAs.AppendCertsFromPEM(pem) {
-				errorf(io.Stderr, fmt.Errorf("-smtp-ca %s holds no PEM certificate", *smtpCA))
+			if opts.SMTPRootCAs, ok = readCAFile(*smtpCA, "-smtp-ca", io); !ok {
 				return ExitError
 			}
 		}
@@ -99,6 +95,23 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 			return ExitError
 		}
 		setup.Region = sess.region
+		if *useSMTP && *smtpEndpoint == "" {
+			// SMTP goes where the other calls go: to the sandbox, or refused
+			// when they go to an endpoint whose SMTP interface is unknown.
+			if sb, isSandbox := sandboxOf(io, sess.cfg); isSandbox && sb.smtp != "" {
+				opts.SMTPEndpoint = sb.smtp
+				fmt.Fprintf(io.Stderr, "Sending SMTP to the sandbox's SMTP interface %s (%s), as AWS calls go to the sandbox.\n", sb.smtp, SandboxSMTPEnv)
+				if *smtpCA == "" && sb.smtpCA != "" {
+					if opts.SMTPRootCAs, ok = readCAFile(sb.smtpCA, SandboxSMTPCAEnv, io); !ok {
+						return ExitError
+					}
+				}
+			} else if ep := endpointOverride(sess.cfg); ep != "" {
+				errorf(io.Stderr, fmt.Errorf("-smtp: AWS calls go to %s, but SMTP would go to SES itself (email-smtp.%s.amazonaws.com:587)", ep, sess.region),
+					"pass -smtp-endpoint HOST:PORT (and -smtp-ca FILE), or for 'mailform sandbox' source its -env-file (it sets "+SandboxSMTPEnv+")")
+				return ExitError
+			}
+		}
 		start := time.Now()
 		opts.Progress = func(msg string) {
 			fmt.Fprintf(io.Stderr, "  [%s] %s\n", time.Since(start).Round(time.Second), msg)
@@ -129,4 +142,20 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 		return ExitOK
 	}
 	return c
+}
+
+// readCAFile reads a PEM file of CA certificates, printing what is wrong
+// with it (flag names where it came from).
+func readCAFile(path, flag string, io IO) (*x509.CertPool, bool) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		errorf(io.Stderr, fmt.Errorf("reading %s: %w", flag, err))
+		return nil, false
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		errorf(io.Stderr, fmt.Errorf("%s %s holds no PEM certificate", flag, path))
+		return nil, false
+	}
+	return pool, true
 }
