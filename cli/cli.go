@@ -86,6 +86,14 @@ func Run(ctx context.Context, args []string, io IO) int {
 		printTopHelp(io.Stderr)
 		return ExitError
 	}
+	for len(args) > 0 && (args[0] == "-debug" || args[0] == "--debug") {
+		io.Env = append(append([]string(nil), io.Env...), DebugEnv+"=1")
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		printTopHelp(io.Stderr)
+		return ExitError
+	}
 	name := args[0]
 	switch name {
 	case "-h", "-help", "--help", "help":
@@ -155,7 +163,7 @@ func printTopHelp(w io.Writer) {
 	fmt.Fprint(w, `mailform provisions what an organisation needs to send email from AWS
 (Amazon SES, or its own MTA on EC2) from a declarative HCL spec.
 
-Usage: mailform COMMAND [PATH] [flags]
+Usage: mailform [-debug] COMMAND [PATH] [flags]
 
 Commands:
 `)
@@ -165,6 +173,9 @@ Commands:
 	fmt.Fprint(w, `
 PATH is a spec folder (all its *.hcl files) or one .hcl file; it defaults to ".".
 Run 'mailform COMMAND -help' for a command's flags and examples.
+-debug (or MAILFORM_DEBUG=1) logs every AWS call to stderr: service, operation,
+region, duration, attempts, throttles, HTTP status and error code; never a
+header, a parameter, a body or an error message.
 
 Try it without an AWS account:
   mailform demo                       walk through plan and apply against a local AWS double

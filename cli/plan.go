@@ -19,11 +19,13 @@ type awsFlags struct {
 	profile     string
 	region      string
 	endpointURL string
+	debug       bool
 }
 
 func (f *awsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.profile, "profile", "", "AWS shared-config `PROFILE` (default: the spec's profile, then the default credential chain)")
 	fs.StringVar(&f.region, "region", "", "AWS `REGION` (default: the spec's region)")
+	fs.BoolVar(&f.debug, "debug", false, "log every AWS call to stderr (service, operation, duration, retries, throttles; no secrets); "+DebugEnv+"=1 works too")
 	fs.StringVar(&f.endpointURL, "endpoint-url", "", "send every AWS call to `URL` (a local AWS double such as 'mailform sandbox'); AWS_ENDPOINT_URL works too")
 }
 
