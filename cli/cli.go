@@ -117,7 +117,15 @@ func Run(ctx context.Context, args []string, io IO) int {
 		fmt.Fprintln(io.Stderr, "hint: run 'mailform --help' for the list of commands")
 		return ExitError
 	}
-	return c.run(ctx, io, args[1:])
+	sink := &errorSink{w: io.Stderr, json: wantsJSON(args[1:])}
+	io.Stderr = sink
+	code := c.run(ctx, io, args[1:])
+	if code == ExitError {
+		if err := sink.writeJSONErrors(io.Stdout); err != nil {
+			fmt.Fprintf(sink.w, "error: writing the JSON diagnostics: %v\n", err)
+		}
+	}
+	return code
 }
 
 func findCommand(name string) *command {
@@ -227,6 +235,7 @@ func parse(c *command, fs *flag.FlagSet, args []string, io IO) (positional []str
 				return nil, ExitOK, false
 			}
 			fmt.Fprintf(io.Stderr, "hint: run 'mailform %s -help' for its flags\n", c.name)
+			noteError(io.Stderr, err, fmt.Sprintf("run 'mailform %s -help' for its flags", c.name))
 			return nil, ExitError, false
 		}
 		rest := fs.Args()
@@ -265,7 +274,7 @@ func onePath(c *command, positional []string, io IO) (string, bool) {
 	case 1:
 		return positional[0], true
 	}
-	fmt.Fprintf(io.Stderr, "error: %s takes one PATH, got %d arguments: %s\n", c.name, len(positional), strings.Join(positional, " "))
+	errorf(io.Stderr, fmt.Errorf("%s takes one PATH, got %d arguments: %s", c.name, len(positional), strings.Join(positional, " ")))
 	return "", false
 }
 
@@ -288,7 +297,9 @@ func versionCommand() *command {
 }
 
 // errorf prints an error and optional hints in the house style.
+// In -json mode the error is also kept for the JSON diagnostics document.
 func errorf(w io.Writer, err error, hints ...string) {
+	noteError(w, err, hints...)
 	fmt.Fprintf(w, "error: %v\n", err)
 	for _, h := range hints {
 		fmt.Fprintf(w, "hint: %s\n", h)
