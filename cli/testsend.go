@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sesv2types "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -24,7 +26,8 @@ func testSendCommand() *command {
 		usage:    "mailform test-send [PATH] [-from ADDR] [-timeout D] [-smtp] [-json]",
 		help: `Sends one message through SES (v2 SendEmail) to each address of the mailbox
 simulator (success, bounce, complaint, ooto, suppressionlist) from a verified
-identity of the spec, with the identity's configuration set, then reads the
+identity of the spec (without -from: the first domain, by name, that SES has
+verified for sending, else the first verified email address), with the identity's configuration set, then reads the
 spec's feedback queues (SQS long polling) until every notification the spec
 sets up has arrived, and checks its shape: notificationType or eventType,
 bounceType and bounceSubType, the complained or delivered recipient.
@@ -56,7 +59,7 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 		var af awsFlags
 		sf.register(fs)
 		af.register(fs)
-		from := fs.String("from", "", "send from `ADDR` (default: mailform-test-send@ the spec's first domain)")
+		from := fs.String("from", "", "send from `ADDR` (default: mailform-test-send@ the first domain SES has verified, else the first verified email identity)")
 		timeout := fs.Duration("timeout", testsend.DefaultTimeout, "how long to wait for notifications, `D` such as 90s or 5m")
 		useSMTP := fs.Bool("smtp", false, "also send through the SES SMTP interface with each smtp_user's stored credentials")
 		smtpEndpoint := fs.String("smtp-endpoint", "", "SMTP `HOST:PORT` (default: email-smtp.REGION.amazonaws.com:587)")
@@ -93,6 +96,25 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 		if err != nil {
 			errorf(io.Stderr, err)
 			return ExitError
+		}
+		if *from == "" {
+			// The sender is the first identity SES has verified for sending.
+			client := sesv2.NewFromConfig(sess.cfg)
+			setup, err = testsend.FromSpecVerified(spec, "", func(identity string) (bool, error) {
+				out, err := client.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: &identity})
+				var missing *sesv2types.NotFoundException
+				if errors.As(err, &missing) {
+					return false, nil
+				}
+				if err != nil {
+					return false, err
+				}
+				return out.VerifiedForSendingStatus, nil
+			})
+			if err != nil {
+				errorf(io.Stderr, awscfg.Explain(err))
+				return ExitError
+			}
 		}
 		setup.Region = sess.region
 		if *useSMTP && *smtpEndpoint == "" {

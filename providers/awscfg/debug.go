@@ -91,9 +91,9 @@ func handleAttempt(ctx context.Context, in middleware.FinalizeInput, next middle
 
 func (d *debugLog) write(ctx context.Context, call *debugCall, took time.Duration, err error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "aws: %s %s %s %s attempts=%d throttles=%d",
+	fmt.Fprintf(&b, "aws: %s %s %s %dms attempts=%d throttles=%d",
 		awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx), awsmiddleware.GetRegion(ctx),
-		took.Round(time.Millisecond), call.attempts, call.throttles)
+		took.Milliseconds(), call.attempts, call.throttles)
 	if call.status != 0 {
 		fmt.Fprintf(&b, " status=%d", call.status)
 	}
