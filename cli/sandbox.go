@@ -45,7 +45,7 @@ verification, Route 53 propagation; docs/sandbox.md has each delay), and
   route53:*=throttle@0.3,*:*=5xx@0.05,seed=1
 It listens on loopback addresses only.`,
 		example: `mailform sandbox
-mailform sandbox -env-file sandbox.env & until [ -f sandbox.env ]; do sleep 1; done; . ./sandbox.env
+rm -f sandbox.env; mailform sandbox -env-file sandbox.env & until [ -f sandbox.env ] || ! kill -0 $!; do sleep 1; done; . ./sandbox.env
 mailform sandbox -addr 127.0.0.1:4566 -rate-limits aws
 AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x mailform plan examples/ses-domain`,
 	}
