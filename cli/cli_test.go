@@ -19,7 +19,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(closingShared{m}, map[string]func(){
 		"mailform": func() {
 			// As main does, from the files it embeds.
 			_, thisFile, _, _ := runtime.Caller(0)
@@ -115,6 +115,16 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// closingShared runs the tests, then stops the double the documentation
+// tests share (awstest.Main's job, which testscript.Main takes here).
+type closingShared struct{ m *testing.M }
+
+func (c closingShared) Run() int {
+	code := c.m.Run()
+	awstest.CloseShared()
+	return code
 }
 
 type doubleKey struct{}

@@ -48,10 +48,16 @@ func Shared(t testing.TB) *Server {
 // Use it as: func TestMain(m *testing.M) { awstest.Main(m) }.
 func Main(m *testing.M) {
 	code := m.Run()
+	CloseShared()
+	os.Exit(code)
+}
+
+// CloseShared stops the shared double, if one was started: for a TestMain
+// that cannot use Main (one that hands m to another harness).
+func CloseShared() {
 	if sharedServer != nil {
 		_ = sharedServer.Close()
 	}
-	os.Exit(code)
 }
 
 // SkipInShortMode skips t under go test -short: a test that starts the local
