@@ -76,13 +76,15 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
 			errorf(io.Stderr, err)
 			return ExitError
 		}
+		publicDNSHint := ""
 		if *resolver == "" {
 			if sb, ok := sandboxOf(io, sess.cfg); ok && sb.dns != "" {
 				*resolver = sb.dns
 				fmt.Fprintf(io.Stderr, "Asking the sandbox's DNS server %s (%s), as AWS calls go to the sandbox.\n", sb.dns, SandboxDNSEnv)
 			} else if ep := endpointOverride(sess.cfg); ep != "" {
 				fmt.Fprintf(io.Stderr, "warning: AWS calls go to %s, but DNS questions go to the public name servers, which do not serve a local AWS double's zones\n", ep)
-				fmt.Fprintln(io.Stderr, "hint: for 'mailform sandbox', pass -resolver with its dns: address, or source its -env-file (it sets "+SandboxDNSEnv+")")
+				publicDNSHint = "for 'mailform sandbox', pass -resolver with its dns: address, or source its -env-file (it sets " + SandboxDNSEnv + ")"
+				fmt.Fprintln(io.Stderr, "hint: "+publicDNSHint)
 			}
 		}
 		resolverDNS, err := check.NewDNS(check.DNSOptions{Server: *resolver})
@@ -123,6 +125,9 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
 					noun = "check"
 				}
 				fmt.Fprintf(io.Stderr, "error: %d %s failed\n", n, noun)
+				if publicDNSHint != "" {
+					fmt.Fprintf(io.Stderr, "hint: the DNS checks asked the public name servers while AWS calls went to %s; %s\n", endpointOverride(sess.cfg), publicDNSHint)
+				}
 			}
 			return ExitError
 		}
