@@ -237,8 +237,8 @@ func confirm(io IO, p *plan.Plan) bool {
 func askYes(io IO, question string) bool {
 	if f, ok := io.Stdin.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice == 0 {
-			fmt.Fprintln(io.Stderr, "error: this needs confirmation, and standard input is not a terminal")
-			fmt.Fprintln(io.Stderr, "hint: for apply use -auto-approve (or apply a plan saved with 'mailform plan -out FILE'); for unlock use -force")
+			errorf(io.Stderr, errors.New("this needs confirmation, and standard input is not a terminal"),
+				"for apply use -auto-approve (or apply a plan saved with 'mailform plan -out FILE'); for unlock use -force")
 			return false
 		}
 	}
@@ -253,10 +253,11 @@ func eventPrinter(io IO, asJSON, color bool) func(apply.Event) {
 	return func(ev apply.Event) {
 		if asJSON {
 			_ = enc.Encode(struct {
-				Type string `json:"type"`
+				FormatVersion string `json:"format_version"`
+				Type          string `json:"type"`
 				apply.Event
 				ElapsedSeconds float64 `json:"elapsed_seconds,omitempty"`
-			}{"progress", ev, ev.Elapsed.Seconds()})
+			}{JSONFormatVersion, "progress", ev, ev.Elapsed.Seconds()})
 			return
 		}
 		verb := map[plan.Action][2]string{
@@ -294,7 +295,7 @@ func printOutcome(io IO, o *apply.Outcome, asJSON bool) {
 			failed = append(failed, map[string]string{"address": f.Addr, "error": awscfg.Explain(f.Err).Error()})
 		}
 		_ = json.NewEncoder(io.Stdout).Encode(map[string]any{
-			"type": "summary", "applied": len(o.Applied), "failed": failed, "skipped": o.Skipped, "messages": o.Messages,
+			"format_version": JSONFormatVersion, "type": "summary", "applied": len(o.Applied), "failed": failed, "skipped": o.Skipped, "messages": o.Messages,
 		})
 		return
 	}

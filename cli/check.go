@@ -38,12 +38,16 @@ the plan asks you to publish. Nothing is changed.
 The name servers are found through the delegation (the system resolver) and
 asked directly, without recursion. -resolver sends every query to one server
 instead (a local DNS server, 'mailform sandbox', a recursive resolver), and
-then the delegation check is skipped.
+then the delegation check is skipped. When the AWS endpoint is a 'mailform
+sandbox' whose environment is set (its -env-file), its DNS server is the
+default -resolver; with any other endpoint override and no -resolver, check
+warns that public DNS does not serve a local double's zones.
 
 Exit status: 0 when no check failed (warnings allowed), 1 otherwise.`,
 		example: `mailform check
 mailform check examples/ses-domain -json
-mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566`,
+mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
+. ./sandbox.env && mailform check examples/ses-domain`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
 		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
@@ -61,14 +65,31 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566`,
 		if spec == nil {
 			return ExitError
 		}
-		resolverDNS, err := check.NewDNS(check.DNSOptions{Server: *resolver})
-		if err != nil {
-			errorf(io.Stderr, err, "give a DNS server with -resolver HOST:PORT")
-			return ExitError
+		if *resolver != "" {
+			if _, err := check.NewDNS(check.DNSOptions{Server: *resolver}); err != nil {
+				errorf(io.Stderr, err, "give a DNS server with -resolver HOST:PORT")
+				return ExitError
+			}
 		}
 		sess, err := openSession(ctx, spec, af, io)
 		if err != nil {
 			errorf(io.Stderr, err)
+			return ExitError
+		}
+		publicDNSHint := ""
+		if *resolver == "" {
+			if sb, ok := sandboxOf(io, sess.cfg); ok && sb.dns != "" {
+				*resolver = sb.dns
+				fmt.Fprintf(io.Stderr, "Asking the sandbox's DNS server %s (%s), as AWS calls go to the sandbox.\n", sb.dns, SandboxDNSEnv)
+			} else if ep := endpointOverride(sess.cfg); ep != "" {
+				fmt.Fprintf(io.Stderr, "warning: AWS calls go to %s, but DNS questions go to the public name servers, which do not serve a local AWS double's zones\n", ep)
+				publicDNSHint = "for 'mailform sandbox', pass -resolver with its dns: address, or source its -env-file (it sets " + SandboxDNSEnv + ")"
+				fmt.Fprintln(io.Stderr, "hint: "+publicDNSHint)
+			}
+		}
+		resolverDNS, err := check.NewDNS(check.DNSOptions{Server: *resolver})
+		if err != nil {
+			errorf(io.Stderr, err, "give a DNS server with -resolver HOST:PORT")
 			return ExitError
 		}
 		// Only what the checks need: record sets, SES identities, DKIM public
@@ -104,6 +125,9 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566`,
 					noun = "check"
 				}
 				fmt.Fprintf(io.Stderr, "error: %d %s failed\n", n, noun)
+				if publicDNSHint != "" {
+					fmt.Fprintf(io.Stderr, "hint: the DNS checks asked the public name servers while AWS calls went to %s; %s\n", endpointOverride(sess.cfg), publicDNSHint)
+				}
 			}
 			return ExitError
 		}

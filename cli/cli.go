@@ -86,6 +86,14 @@ func Run(ctx context.Context, args []string, io IO) int {
 		printTopHelp(io.Stderr)
 		return ExitError
 	}
+	for len(args) > 0 && (args[0] == "-debug" || args[0] == "--debug") {
+		io.Env = append(append([]string(nil), io.Env...), DebugEnv+"=1")
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		printTopHelp(io.Stderr)
+		return ExitError
+	}
 	name := args[0]
 	switch name {
 	case "-h", "-help", "--help", "help":
@@ -109,7 +117,15 @@ func Run(ctx context.Context, args []string, io IO) int {
 		fmt.Fprintln(io.Stderr, "hint: run 'mailform --help' for the list of commands")
 		return ExitError
 	}
-	return c.run(ctx, io, args[1:])
+	sink := &errorSink{w: io.Stderr, json: wantsJSON(args[1:])}
+	io.Stderr = sink
+	code := c.run(ctx, io, args[1:])
+	if code == ExitError {
+		if err := sink.writeJSONErrors(io.Stdout); err != nil {
+			fmt.Fprintf(sink.w, "error: writing the JSON diagnostics: %v\n", err)
+		}
+	}
+	return code
 }
 
 func findCommand(name string) *command {
@@ -155,7 +171,7 @@ func printTopHelp(w io.Writer) {
 	fmt.Fprint(w, `mailform provisions what an organisation needs to send email from AWS
 (Amazon SES, or its own MTA on EC2) from a declarative HCL spec.
 
-Usage: mailform COMMAND [PATH] [flags]
+Usage: mailform [-debug] COMMAND [PATH] [flags]
 
 Commands:
 `)
@@ -165,6 +181,9 @@ Commands:
 	fmt.Fprint(w, `
 PATH is a spec folder (all its *.hcl files) or one .hcl file; it defaults to ".".
 Run 'mailform COMMAND -help' for a command's flags and examples.
+-debug (or MAILFORM_DEBUG=1) logs every AWS call to stderr: service, operation,
+region, duration, attempts, throttles, HTTP status and error code; never a
+header, a parameter, a body or an error message.
 
 Try it without an AWS account:
   mailform demo                       walk through plan and apply against a local AWS double
@@ -216,6 +235,7 @@ func parse(c *command, fs *flag.FlagSet, args []string, io IO) (positional []str
 				return nil, ExitOK, false
 			}
 			fmt.Fprintf(io.Stderr, "hint: run 'mailform %s -help' for its flags\n", c.name)
+			noteError(io.Stderr, err, fmt.Sprintf("run 'mailform %s -help' for its flags", c.name))
 			return nil, ExitError, false
 		}
 		rest := fs.Args()
@@ -254,7 +274,7 @@ func onePath(c *command, positional []string, io IO) (string, bool) {
 	case 1:
 		return positional[0], true
 	}
-	fmt.Fprintf(io.Stderr, "error: %s takes one PATH, got %d arguments: %s\n", c.name, len(positional), strings.Join(positional, " "))
+	errorf(io.Stderr, fmt.Errorf("%s takes one PATH, got %d arguments: %s", c.name, len(positional), strings.Join(positional, " ")))
 	return "", false
 }
 
@@ -277,7 +297,9 @@ func versionCommand() *command {
 }
 
 // errorf prints an error and optional hints in the house style.
+// In -json mode the error is also kept for the JSON diagnostics document.
 func errorf(w io.Writer, err error, hints ...string) {
+	noteError(w, err, hints...)
 	fmt.Fprintf(w, "error: %v\n", err)
 	for _, h := range hints {
 		fmt.Fprintf(w, "hint: %s\n", h)

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,8 +19,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(closingShared{m}, map[string]func(){
 		"mailform": func() {
+			// As main does, from the files it embeds.
+			_, thisFile, _, _ := runtime.Caller(0)
+			DemoSpec = os.DirFS(filepath.Join(filepath.Dir(filepath.Dir(thisFile)), "examples", "ses-domain"))
 			os.Exit(Main(os.Args[1:], IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: os.Environ()}))
 		},
 	})
@@ -45,10 +50,14 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		// [moto] is true when moto can run, and always in CI, so that a
-		// missing moto fails there instead of skipping.
+		// missing moto fails there instead of skipping; it is false in
+		// short mode, whose inner loop does without the double.
 		Condition: func(cond string) (bool, error) {
 			if cond != "moto" {
 				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			if testing.Short() {
+				return false, nil
 			}
 			if os.Getenv("CI") != "" {
 				return true, nil
@@ -65,6 +74,34 @@ func TestScripts(t *testing.T) {
 				ts.Value(doubleKey{}).(*doubleHolder).server = s
 				ts.Setenv("AWS_ENDPOINT_URL", s.URL())
 			},
+			// diagnostics: stdout is exactly one JSON diagnostics document
+			// (docs/diagnostics-json.md) reporting at least one error.
+			"diagnostics": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 0 {
+					ts.Fatalf("usage: diagnostics")
+				}
+				dec := json.NewDecoder(strings.NewReader(ts.ReadFile("stdout")))
+				dec.DisallowUnknownFields()
+				var doc jsonDiagnostics
+				if err := dec.Decode(&doc); err != nil {
+					ts.Fatalf("stdout is not a diagnostics document: %v", err)
+				}
+				if dec.More() {
+					ts.Fatalf("stdout holds more than the diagnostics document")
+				}
+				errs := 0
+				for _, d := range doc.Diagnostics {
+					if d.Severity == "error" {
+						errs++
+					}
+					if d.Summary == "" {
+						ts.Fatalf("a diagnostic without a summary")
+					}
+				}
+				if doc.FormatVersion != JSONFormatVersion || doc.Type != "diagnostics" || doc.Valid || errs == 0 || doc.ErrorCount != errs || doc.WarningCount != len(doc.Diagnostics)-errs {
+					ts.Fatalf("inconsistent diagnostics document: %+v", doc)
+				}
+			},
 			// zone NAME: create a public hosted zone in the script's double,
 			// as one that exists in the user's account.
 			"zone": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -78,6 +115,16 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// closingShared runs the tests, then stops the double the documentation
+// tests share (awstest.Main's job, which testscript.Main takes here).
+type closingShared struct{ m *testing.M }
+
+func (c closingShared) Run() int {
+	code := c.m.Run()
+	awstest.CloseShared()
+	return code
 }
 
 type doubleKey struct{}

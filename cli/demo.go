@@ -88,8 +88,9 @@ func runDemo(ctx context.Context, io IO, keep bool) error {
 	fmt.Fprintf(io.Stdout, "It answers at %s. Nothing here touches a real AWS account.\n", server.URL())
 
 	// The demo's mailform commands talk to the double with dummy credentials.
+	// The double has no rate limits: pacing would only make the demo slow.
 	env := append(append([]string(nil), io.Env...),
-		"AWS_ACCESS_KEY_ID=AKIDDEMO", "AWS_SECRET_ACCESS_KEY=demo-secret", "AWS_EC2_METADATA_DISABLED=true")
+		"AWS_ACCESS_KEY_ID=AKIDDEMO", "AWS_SECRET_ACCESS_KEY=demo-secret", "AWS_EC2_METADATA_DISABLED=true", PacingEnv+"=off")
 	for _, kv := range []string{"AWS_ACCESS_KEY_ID=AKIDDEMO", "AWS_SECRET_ACCESS_KEY=demo-secret", "AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=", "AWS_SESSION_TOKEN="} {
 		k, v, _ := strings.Cut(kv, "=")
 		if v == "" {

@@ -4,7 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mailform/mailform/specs"
 )
@@ -14,9 +19,10 @@ func fmtCommand() *command {
 		name:     "fmt",
 		synopsis: "Rewrite spec files in the canonical layout",
 		usage:    "mailform fmt [PATH] [-check] [-diff]",
-		help: `Rewrites every *.hcl file of PATH (a folder or one file) in the canonical layout:
-indentation, aligned equals signs, spacing. Files with syntax errors are left
-untouched and reported.
+		help: `Rewrites every *.hcl file of PATH (a folder and its subfolders, or one file) in
+the canonical layout: indentation, aligned equals signs, spacing. Folders whose
+names start with "." are skipped. Files with syntax errors are left untouched
+and reported. A folder with no *.hcl file anywhere below it is an error.
 
 With -check nothing is written: the files that would change are listed and the
 exit status is 3 when there are any (use it in CI). With -diff the changes are
@@ -33,7 +39,11 @@ mailform fmt -check -diff examples/`,
 		if !ok {
 			return code
 		}
-		files, diags := specs.FormatPath(path)
+		files, diags, err := formatTree(path)
+		if err != nil {
+			errorf(io.Stderr, err, "give a spec folder (its subfolders are formatted too) or one .hcl file")
+			return ExitError
+		}
 		if len(diags) > 0 {
 			printDiagnostics(io.Stderr, diags, path, wantColor(io, *noColor))
 		}
@@ -69,4 +79,44 @@ mailform fmt -check -diff examples/`,
 		return ExitOK
 	}
 	return c
+}
+
+// formatTree formats the *.hcl files of path: one file, or every file of a
+// folder and its subfolders (those starting with "." excepted), so that
+// 'mailform fmt -check examples' checks every example. A folder without any
+// spec file is an error: a check of nothing must not pass.
+func formatTree(path string) ([]specs.FormattedFile, hcl.Diagnostics, error) {
+	st, err := os.Stat(path)
+	if err != nil || !st.IsDir() {
+		files, diags := specs.FormatPath(path)
+		return files, diags, nil
+	}
+	var names []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		hidden := strings.HasPrefix(d.Name(), ".") && p != path
+		switch {
+		case d.IsDir() && hidden:
+			return filepath.SkipDir
+		case !d.IsDir() && !hidden && strings.HasSuffix(d.Name(), ".hcl"):
+			names = append(names, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(names) == 0 {
+		return nil, nil, fmt.Errorf("%s holds no *.hcl spec file, in it or its subfolders", path)
+	}
+	var files []specs.FormattedFile
+	var diags hcl.Diagnostics
+	for _, name := range names {
+		f, d := specs.FormatPath(name)
+		files = append(files, f...)
+		diags = append(diags, d...)
+	}
+	return files, diags, nil
 }

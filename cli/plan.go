@@ -19,11 +19,13 @@ type awsFlags struct {
 	profile     string
 	region      string
 	endpointURL string
+	debug       bool
 }
 
 func (f *awsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.profile, "profile", "", "AWS shared-config `PROFILE` (default: the spec's profile, then the default credential chain)")
 	fs.StringVar(&f.region, "region", "", "AWS `REGION` (default: the spec's region)")
+	fs.BoolVar(&f.debug, "debug", false, "log every AWS call to stderr (service, operation, duration, retries, throttles; no secrets); "+DebugEnv+"=1 works too")
 	fs.StringVar(&f.endpointURL, "endpoint-url", "", "send every AWS call to `URL` (a local AWS double such as 'mailform sandbox'); AWS_ENDPOINT_URL works too")
 }
 
@@ -69,7 +71,7 @@ changes (use it for drift checks).`,
 		example: `mailform plan
 mailform plan examples/ses-domain -out ses.plan
 mailform plan -markdown > plan.md
-mailform plan -detailed-exitcode || [ $? -eq 2 ] && echo "drift"`,
+mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) echo "drift";; *) exit 1;; esac`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
 		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)

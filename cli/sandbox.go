@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"os"
+	"strconv"
 
 	"github.com/mailform/mailform/internal/awstest"
 )
@@ -14,16 +16,25 @@ func sandboxCommand() *command {
 	c := &command{
 		name:     "sandbox",
 		synopsis: "Run a local AWS double to try mailform without an account",
-		usage:    "mailform sandbox [-addr 127.0.0.1:4566] [-rate-limits aws|off] [-consistency immediate|aws] [-time-scale N] [-faults SPEC]",
+		usage:    "mailform sandbox [-env-file FILE] [-addr 127.0.0.1:4566] [-rate-limits aws|off] [-consistency immediate|aws] [-time-scale N] [-faults SPEC]",
 		help: `Starts the local AWS double that mailform's own tests use: moto, fronted by
 mailform's emulation of what moto lacks (SES identities and DKIM verification
 from the double's Route 53 zones, the mailbox simulator, EC2 reverse DNS,
 Route 53 strictness, and an authoritative DNS server for its zones).
 
-The first line printed is "endpoint: http://ADDR"; a line "dns: HOST:PORT"
-follows once its DNS server answers. Point mailform at it with -endpoint-url
-or AWS_ENDPOINT_URL, with any dummy credentials. It serves until interrupted,
-and keeps nothing when it stops.
+The first line printed is "endpoint: http://ADDR"; lines "dns: HOST:PORT",
+"smtp: HOST:PORT" and "smtp-ca: FILE" follow once everything answers, then
+the environment that points the AWS CLI and mailform at it, as export lines:
+AWS_ENDPOINT_URL, AWS_REGION and AWS_DEFAULT_REGION (the AWS CLI v1 reads only
+the latter), dummy credentials, MAILFORM_PACING_SCALE=off (no rate limits to
+keep under), and MAILFORM_SANDBOX_ENDPOINT, MAILFORM_SANDBOX_DNS,
+MAILFORM_SANDBOX_SMTP and MAILFORM_SANDBOX_SMTP_CA, with which 'mailform check'
+asks the sandbox's DNS server and 'mailform test-send -smtp' uses its SMTP
+interface whenever the AWS endpoint is the sandbox's.
+
+-env-file FILE writes the same export lines to FILE once the sandbox answers
+(and removes it when the sandbox stops): wait for FILE to exist, then source
+it. It serves until interrupted, and keeps nothing when it stops.
 
 -rate-limits aws enforces AWS's limits (Route 53 5 requests/s, SES 1 request/s);
 -consistency aws makes it as eventually consistent and as slow to verify as
@@ -34,6 +45,7 @@ verification, Route 53 propagation; docs/sandbox.md has each delay), and
   route53:*=throttle@0.3,*:*=5xx@0.05,seed=1
 It listens on loopback addresses only.`,
 		example: `mailform sandbox
+rm -f sandbox.env; mailform sandbox -env-file sandbox.env & until [ -f sandbox.env ] || ! kill -0 $!; do sleep 1; done; . ./sandbox.env
 mailform sandbox -addr 127.0.0.1:4566 -rate-limits aws
 AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x mailform plan examples/ses-domain`,
 	}
@@ -44,6 +56,7 @@ AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY
 		limits := fs.String("rate-limits", "off", "`MODE`: aws (AWS's per-account limits) or off")
 		faults := fs.String("faults", "", "inject faults per `SPEC` (see docs/sandbox.md)")
 		consistency := fs.String("consistency", awstest.ConsistencyImmediate, "`MODE`: immediate (reads see every write at once) or aws (AWS's eventual consistency and verification delays)")
+		envFile := fs.String("env-file", "", "write the sandbox's environment as export lines to `FILE` once it answers (removed when it stops)")
 		timeScale := fs.Float64("time-scale", 1, "divide every emulated delay by `N` (and multiply rate limits by it)")
 		positional, code, ok := parse(c, fs, args, io)
 		if !ok {
@@ -76,10 +89,36 @@ AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY
 			errorf(io.Stderr, fmt.Errorf("-faults: %w", err))
 			return ExitError
 		}
-		err := awstest.Run(ctx, awstest.Options{
+		pacing := "off"
+		if *limits == "aws" {
+			pacing = ""
+			if *timeScale != 1 {
+				pacing = strconv.FormatFloat(*timeScale, 'g', -1, 64)
+			}
+		}
+		env := func(s *awstest.Server) ([]string, error) {
+			vars := sandboxVars(s.Env(), pacing, s.URL(), s.DNSAddr(), s.SMTPAddr(), s.SMTPCAFile())
+			if *envFile == "" {
+				return vars, nil
+			}
+			if err := writeEnvFile(*envFile, awstest.ShellExports(vars)); err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(io.Stdout, "env-file: %s\n", *envFile)
+			return vars, nil
+		}
+		if *envFile != "" {
+			// A file left by an earlier sandbox must not look like this one's.
+			if err := os.Remove(*envFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+				errorf(io.Stderr, fmt.Errorf("-env-file: %w", err))
+				return ExitError
+			}
+			defer os.Remove(*envFile)
+		}
+		err := awstest.RunWithEnv(ctx, awstest.Options{
 			Addr: *addr, DNSAddr: *dnsAddr, RateLimits: *limits, Faults: *faults,
 			Consistency: *consistency, TimeScale: *timeScale,
-		}, io.Stdout)
+		}, io.Stdout, env)
 		if err != nil {
 			if errors.Is(err, awstest.ErrMotoMissing) {
 				errorf(io.Stderr, err, "install moto, then run 'mailform sandbox' again")

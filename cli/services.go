@@ -120,7 +120,7 @@ func (s *session) waitForVerification(ctx context.Context, p *plan.Plan, observe
 	}
 	results, err := s.services.ses.Wait(ctx, identities, timeout, func(identity, message string) {
 		if asJSON {
-			_ = writeJSONLine(s.io.Stdout, map[string]any{"type": "wait", "identity": identity, "message": message, "elapsed_seconds": time.Since(start).Seconds()})
+			_ = writeJSONLine(s.io.Stdout, map[string]any{"format_version": JSONFormatVersion, "type": "wait", "identity": identity, "message": message, "elapsed_seconds": time.Since(start).Seconds()})
 			return
 		}
 		if identity == "" {
@@ -130,7 +130,7 @@ func (s *session) waitForVerification(ctx context.Context, p *plan.Plan, observe
 		}
 	})
 	if asJSON {
-		_ = writeJSONLine(s.io.Stdout, map[string]any{"type": "verification", "results": results})
+		_ = writeJSONLine(s.io.Stdout, map[string]any{"format_version": JSONFormatVersion, "type": "verification", "results": results})
 	}
 	if err == nil {
 		if !asJSON {

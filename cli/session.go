@@ -59,6 +59,11 @@ func openSessionFor(ctx context.Context, stack, region, profile string, af awsFl
 	if cfg, scale, err = pacing(cfg, io); err != nil {
 		return nil, err
 	}
+	if on, err := debugOn(af, io); err != nil {
+		return nil, err
+	} else if on {
+		cfg = awscfg.Debug(cfg, io.Stderr)
+	}
 	dir := specDir
 	if dir == "" {
 		dir = "."
@@ -166,4 +171,24 @@ func pacing(cfg aws.Config, io IO) (aws.Config, float64, error) {
 		return cfg, 1, fmt.Errorf("%s=%q: want a positive factor such as 10, or off", PacingEnv, v)
 	}
 	return awscfg.ScaleTime(cfg, f), f, nil
+}
+
+// DebugEnv turns on the log of AWS calls (awscfg.Debug) as -debug does:
+// "1" or "true".
+const DebugEnv = "MAILFORM_DEBUG"
+
+// debugOn says whether -debug or DebugEnv asks for the log of AWS calls.
+func debugOn(af awsFlags, io IO) (bool, error) {
+	if af.debug {
+		return true, nil
+	}
+	v := strings.TrimSpace(io.getenv(DebugEnv))
+	if v == "" {
+		return false, nil
+	}
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want 1 (log every AWS call) or 0", DebugEnv, v)
+	}
+	return on, nil
 }

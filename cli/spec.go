@@ -88,7 +88,9 @@ func printDiagnostics(w io.Writer, diags hcl.Diagnostics, specPath string, color
 // printDiagnosticsWithFiles renders diagnostics with source snippets taken
 // from files, or read from disk (relative to the working directory or to
 // the spec's folder) for files it lacks.
+// In -json mode they are also kept for the JSON diagnostics document.
 func printDiagnosticsWithFiles(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, specPath string, color bool) {
+	noteDiagnostics(w, diags)
 	all := map[string]*hcl.File{}
 	for name, f := range files {
 		all[name] = f

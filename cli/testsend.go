@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sesv2types "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -24,7 +26,8 @@ func testSendCommand() *command {
 		usage:    "mailform test-send [PATH] [-from ADDR] [-timeout D] [-smtp] [-json]",
 		help: `Sends one message through SES (v2 SendEmail) to each address of the mailbox
 simulator (success, bounce, complaint, ooto, suppressionlist) from a verified
-identity of the spec, with the identity's configuration set, then reads the
+identity of the spec (without -from: the first domain, by name, that SES has
+verified for sending, else the first verified email address), with the identity's configuration set, then reads the
 spec's feedback queues (SQS long polling) until every notification the spec
 sets up has arrived, and checks its shape: notificationType or eventType,
 bounceType and bounceSubType, the complained or delivered recipient.
@@ -41,6 +44,9 @@ are made visible again at once.
 with the credentials each smtp_user stored, proving the stored password works.
 The password is never printed. -smtp-endpoint and -smtp-ca point it at another
 server, such as 'mailform sandbox', and the CA that signed its certificate.
+When the AWS endpoint is a 'mailform sandbox' whose environment is set (its
+-env-file), its SMTP interface and CA are the defaults; with any other
+endpoint override, -smtp needs -smtp-endpoint.
 
 Exit status: 0 when everything arrived as expected, 1 otherwise.`,
 		example: `mailform test-send examples/ses-domain
@@ -53,7 +59,7 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 		var af awsFlags
 		sf.register(fs)
 		af.register(fs)
-		from := fs.String("from", "", "send from `ADDR` (default: mailform-test-send@ the spec's first domain)")
+		from := fs.String("from", "", "send from `ADDR` (default: mailform-test-send@ the first domain SES has verified, else the first verified email identity)")
 		timeout := fs.Duration("timeout", testsend.DefaultTimeout, "how long to wait for notifications, `D` such as 90s or 5m")
 		useSMTP := fs.Bool("smtp", false, "also send through the SES SMTP interface with each smtp_user's stored credentials")
 		smtpEndpoint := fs.String("smtp-endpoint", "", "SMTP `HOST:PORT` (default: email-smtp.REGION.amazonaws.com:587)")
@@ -69,14 +75,7 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 		}
 		opts := testsend.Options{Timeout: *timeout, SMTP: *useSMTP, SMTPEndpoint: *smtpEndpoint}
 		if *smtpCA != "" {
-			pem, err := os.ReadFile(*smtpCA)
-			if err != nil {
-				errorf(io.Stderr, fmt.Errorf("reading -smtp-ca: %w", err))
-				return ExitError
-			}
-			opts.SMTPRootCAs = x509.NewCertPool()
-			if !opts.SMTPRootCAs.AppendCertsFromPEM(pem) {
-				errorf(io.Stderr, fmt.Errorf("-smtp-ca %s holds no PEM certificate", *smtpCA))
+			if opts.SMTPRootCAs, ok = readCAFile(*smtpCA, "-smtp-ca", io); !ok {
 				return ExitError
 			}
 		}
@@ -98,7 +97,43 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 			errorf(io.Stderr, err)
 			return ExitError
 		}
+		if *from == "" {
+			// The sender is the first identity SES has verified for sending.
+			client := sesv2.NewFromConfig(sess.cfg)
+			setup, err = testsend.FromSpecVerified(spec, "", func(identity string) (bool, error) {
+				out, err := client.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: &identity})
+				var missing *sesv2types.NotFoundException
+				if errors.As(err, &missing) {
+					return false, nil
+				}
+				if err != nil {
+					return false, err
+				}
+				return out.VerifiedForSendingStatus, nil
+			})
+			if err != nil {
+				errorf(io.Stderr, awscfg.Explain(err))
+				return ExitError
+			}
+		}
 		setup.Region = sess.region
+		if *useSMTP && *smtpEndpoint == "" {
+			// SMTP goes where the other calls go: to the sandbox, or refused
+			// when they go to an endpoint whose SMTP interface is unknown.
+			if sb, isSandbox := sandboxOf(io, sess.cfg); isSandbox && sb.smtp != "" {
+				opts.SMTPEndpoint = sb.smtp
+				fmt.Fprintf(io.Stderr, "Sending SMTP to the sandbox's SMTP interface %s (%s), as AWS calls go to the sandbox.\n", sb.smtp, SandboxSMTPEnv)
+				if *smtpCA == "" && sb.smtpCA != "" {
+					if opts.SMTPRootCAs, ok = readCAFile(sb.smtpCA, SandboxSMTPCAEnv, io); !ok {
+						return ExitError
+					}
+				}
+			} else if ep := endpointOverride(sess.cfg); ep != "" {
+				errorf(io.Stderr, fmt.Errorf("-smtp: AWS calls go to %s, but SMTP would go to SES itself (email-smtp.%s.amazonaws.com:587)", ep, sess.region),
+					"pass -smtp-endpoint HOST:PORT (and -smtp-ca FILE), or for 'mailform sandbox' source its -env-file (it sets "+SandboxSMTPEnv+")")
+				return ExitError
+			}
+		}
 		start := time.Now()
 		opts.Progress = func(msg string) {
 			fmt.Fprintf(io.Stderr, "  [%s] %s\n", time.Since(start).Round(time.Second), msg)
@@ -129,4 +164,20 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 		return ExitOK
 	}
 	return c
+}
+
+// readCAFile reads a PEM file of CA certificates, printing what is wrong
+// with it (flag names where it came from).
+func readCAFile(path, flag string, io IO) (*x509.CertPool, bool) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		errorf(io.Stderr, fmt.Errorf("reading %s: %w", flag, err))
+		return nil, false
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		errorf(io.Stderr, fmt.Errorf("%s %s holds no PEM certificate", flag, path))
+		return nil, false
+	}
+	return pool, true
 }

@@ -40,12 +40,13 @@ const (
 // Days is how many days of statistics a report holds (SES keeps two weeks).
 const Days = 14
 
-// SchemaVersion is the version of the JSON document RenderJSON writes.
-const SchemaVersion = 1
+// FormatVersion is the format_version of the JSON document RenderJSON writes,
+// a string as in every JSON output of mailform.
+const FormatVersion = "1"
 
 // Report is the account as SES sees it in one region.
 type Report struct {
-	SchemaVersion     int      `json:"schema_version"`
+	FormatVersion     string   `json:"format_version"`
 	Region            string   `json:"region"`
 	GeneratedAt       string   `json:"generated_at"` // RFC 3339, UTC
 	ProductionAccess  bool     `json:"production_access"`
@@ -159,7 +160,7 @@ type Point struct {
 // Summarise fills the days, totals and rates of r from points: the Days UTC
 // days ending with now's. Points outside that window are left out.
 func (r *Report) Summarise(points []Point, now time.Time) {
-	r.SchemaVersion = SchemaVersion
+	r.FormatVersion = FormatVersion
 	now = now.UTC()
 	r.GeneratedAt = now.Format(time.RFC3339)
 	last := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)

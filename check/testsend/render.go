@@ -94,5 +94,12 @@ func orUnknown(s string) string {
 func RenderJSON(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return enc.Encode(struct {
+		FormatVersion string `json:"format_version"`
+		*Report
+	}{FormatVersion, r})
 }
+
+// FormatVersion is the format_version of the JSON document RenderJSON
+// writes, a string as in every JSON output of mailform.
+const FormatVersion = "1"

@@ -67,8 +67,19 @@ const DefaultLocalPart = "mailform-test-send"
 // FromSpec derives the Setup from a loaded spec. from, when not "", is the
 // sender; it must be covered by one of the spec's identities. Without it,
 // test-send sends from DefaultLocalPart at the first domain identity, or from
-// the first email identity.
+// the first email identity (by name), verified or not: FromSpecVerified
+// chooses a verified one.
 func FromSpec(spec *specs.Spec, from string) (Setup, error) {
+	return FromSpecVerified(spec, from, nil)
+}
+
+// FromSpecVerified is FromSpec that, without from, sends from the first
+// identity (domains first, then email addresses, each by name) for which
+// verified says true, so that test-send proves the mail path of an identity
+// that can send rather than failing on one still pending. When none is
+// verified it takes the first, whose chain then says what is missing. An
+// error from verified is returned. verified nil means FromSpec's choice.
+func FromSpecVerified(spec *specs.Spec, from string, verified func(identity string) (bool, error)) (Setup, error) {
 	byAddr := map[string]specs.Resource{}
 	for _, r := range spec.Resources() {
 		byAddr[r.Addr] = r
@@ -122,15 +133,27 @@ func FromSpec(spec *specs.Spec, from string) (Setup, error) {
 			return Setup{}, fmt.Errorf("no domain or email block of the spec covers -from %s: SES would refuse to send from it", addr.Address)
 		}
 	} else {
-		switch {
-		case len(domains) > 0:
-			chosen = &domains[0]
-			setup.From = DefaultLocalPart + "@" + chosen.identity
-		case len(emails) > 0:
-			chosen = &emails[0]
-			setup.From = chosen.identity
-		default:
+		all := append(append([]candidate(nil), domains...), emails...)
+		if len(all) == 0 {
 			return Setup{}, fmt.Errorf("the spec declares no SES identity (a domain or email block) to send from")
+		}
+		chosen = &all[0]
+		for i := range all {
+			if verified == nil {
+				break
+			}
+			ok, err := verified(all[i].identity)
+			if err != nil {
+				return Setup{}, err
+			}
+			if ok {
+				chosen = &all[i]
+				break
+			}
+		}
+		setup.From = chosen.identity
+		if !strings.Contains(chosen.identity, "@") {
+			setup.From = DefaultLocalPart + "@" + chosen.identity
 		}
 	}
 	setup.Identity = chosen.identity

@@ -2,9 +2,11 @@ package testsend
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -121,6 +123,43 @@ func TestFromSpec(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// Without -from, the sender is the first identity SES says is verified:
+// domains first, then email addresses, by name; the first when none is.
+func TestFromSpecVerifiedChoosesAVerifiedIdentity(t *testing.T) {
+	spec := loadSpec(t, twoIdentities)
+	for _, tc := range []struct {
+		verified           []string
+		identity, from     string
+		wantAsked, wantErr string
+	}{
+		{verified: []string{"news.acme.example", "alerts@partner.example"}, identity: "news.acme.example", from: "mailform-test-send@news.acme.example", wantAsked: "acme.example news.acme.example"},
+		{verified: []string{"alerts@partner.example"}, identity: "alerts@partner.example", from: "alerts@partner.example", wantAsked: "acme.example news.acme.example alerts@partner.example"},
+		{verified: nil, identity: "acme.example", from: "mailform-test-send@acme.example", wantAsked: "acme.example news.acme.example alerts@partner.example"},
+		{verified: []string{"error"}, wantErr: "AccessDenied", wantAsked: "acme.example"},
+	} {
+		var asked []string
+		got, err := FromSpecVerified(spec, "", func(identity string) (bool, error) {
+			asked = append(asked, identity)
+			if slices.Contains(tc.verified, "error") {
+				return false, errors.New("AccessDenied")
+			}
+			return slices.Contains(tc.verified, identity), nil
+		})
+		if strings.Join(asked, " ") != tc.wantAsked {
+			t.Errorf("verified %v: asked about %v, want %s", tc.verified, asked, tc.wantAsked)
+		}
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("verified %v: err = %v, want %s", tc.verified, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || got.Identity != tc.identity || got.From != tc.from {
+			t.Errorf("verified %v: identity %q from %q (err %v), want %q from %q", tc.verified, got.Identity, got.From, err, tc.identity, tc.from)
+		}
 	}
 }
 

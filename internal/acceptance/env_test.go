@@ -40,6 +40,8 @@ type env struct {
 	region string
 	// transcript holds every byte mailform wrote, for the secret scans.
 	transcript bytes.Buffer
+	// debug runs mailform with its log of AWS calls (MAILFORM_DEBUG=1).
+	debug bool
 }
 
 // newEnv copies the example (a folder under examples/) into a temporary
@@ -117,6 +119,9 @@ func (e *env) mailform(args ...string) result {
 	io := cli.IO{
 		Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
 		Env: []string{"NO_COLOR=1", cli.PacingEnv + "=off"},
+	}
+	if e.debug {
+		io.Env = append(io.Env, cli.DebugEnv+"=1")
 	}
 	code := cli.Run(e.ctx(), full, io)
 	e.transcript.Write(stdout.Bytes())

@@ -67,9 +67,11 @@ func TestPermissionsCoverEveryCall(t *testing.T) {
 		}
 		e.s.ResetCounts()
 	}
+	ran := 0
 	for _, sc := range scenarios {
 		t.Run(sc.example, func(t *testing.T) {
-			e := newScenarioEnv(t, sc)
+			e := newScenarioEnv(t, sc) // skips without moto, outside CI
+			ran++
 			spec, diags := specs.Load(e.dir, specs.LoadOptions{})
 			if diags.HasErrors() {
 				t.Fatal(diags)
@@ -104,6 +106,9 @@ func TestPermissionsCoverEveryCall(t *testing.T) {
 		})
 	}
 
+	if ran == 0 {
+		t.Skip("skipping: no scenario ran, so no call was counted")
+	}
 	for _, kind := range permissions.Kinds() {
 		for _, access := range permissions.Accesses {
 			if access != permissions.Read && !kinds[kind] {

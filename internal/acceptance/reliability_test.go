@@ -359,11 +359,13 @@ func TestTwoAppliesAtOnce(t *testing.T) {
 // included, for every secret value, read back from the stores: the secret
 // access keys of all SMTP keys created, the stored SMTP passwords, and the
 // DKIM private keys. file: secrets must be mode 0600 (their atomic write is
-// tested by TestFileStore in providers/secrets).
+// tested by TestFileStore in providers/secrets). Every run logs its AWS
+// calls (MAILFORM_DEBUG=1), and that log is scanned too.
 func TestNoSecretInAnyOutput(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.example, func(t *testing.T) {
 			e := newScenarioEnv(t, sc)
+			e.debug = true
 			var written []byte
 			savePlan := func() string {
 				path := filepath.Join(t.TempDir(), "saved.plan")
@@ -417,6 +419,9 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			e.must(0, "unlock", e.dir)
 			if len(secrets) < len(sc.smtp)*3+len(sc.keys) {
 				t.Fatalf("only %d secrets to look for", len(secrets))
+			}
+			if !strings.Contains(e.transcript.String(), "aws: Route 53 ChangeResourceRecordSets ") {
+				t.Error("the transcript has no debug line for Route 53 ChangeResourceRecordSets: the AWS call log was not scanned")
 			}
 			e.requireNoSecrets(written, secrets...)
 			t.Logf("examples/%s: %d bytes of output and plan files scanned for %d secret values", sc.example, e.transcript.Len()+len(written), len(secrets))

@@ -15,6 +15,7 @@ import (
 )
 
 func TestRunPrintsEndpointThenDNS(t *testing.T) {
+	SkipInShortMode(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	r, w := io.Pipe()
 	done := make(chan error, 1)

@@ -2,11 +2,13 @@
 // default credential chain with the -profile, -region and -endpoint-url
 // overrides, a retryer that keeps trying through throttling, client-side
 // pacing that keeps mailform under each service's account-wide rate limit
-// (Route 53 5 requests/s, SES control plane 1 request/s), and Explain, which
-// turns AWS errors into messages that say what to do.
+// (Route 53 5 requests/s, SES control plane 1 request/s), Explain, which
+// turns AWS errors into messages that say what to do, and Debug, a log of
+// every call (for -debug) that never holds a secret.
 //
-// It must not read or change any AWS resource itself, print, or exit: it
-// returns configuration and errors to its caller.
+// It must not read or change any AWS resource itself, print on its own, or
+// exit: it returns configuration and errors to its caller, and Debug writes
+// only to the writer its caller gives.
 package awscfg
 
 import (

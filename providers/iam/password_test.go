@@ -5,8 +5,11 @@ import (
 	"testing"
 )
 
-// The vectors of docs/aws-email-facts.md §2; the eu-central-1 and us-west-1
-// rows match terraform-provider-aws's own test table.
+// The algorithm is AWS's (SES Developer Guide, "Obtaining Amazon SES SMTP
+// credentials", docs.aws.amazon.com/ses/latest/dg/smtp-credentials.html); the
+// eu-central-1 and us-west-1 rows are terraform-provider-aws's own test table
+// (internal/service/iam/access_key_test.go, TestSESSMTPPasswordFromSecretKeySigV4),
+// the others were computed with Python's hmac and hashlib.
 func TestSMTPPassword(t *testing.T) {
 	tests := []struct {
 		secret, region, want string
