@@ -179,7 +179,7 @@ func (p *Provider) readConfigSets(ctx context.Context, stack string, desired []s
 		}
 	}
 	var names []string
-	pager := sesv2.NewListConfigurationSetsPaginator(p.v2, &sesv2.ListConfigurationSetsInput{PageSize: aws.Int32(listPageSize)})
+	pager := sesv2.NewListConfigurationSetsPaginator(p.v2, &sesv2.ListConfigurationSetsInput{})
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
