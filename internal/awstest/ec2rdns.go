@@ -137,9 +137,10 @@ func (d *ec2Double) modify(w http.ResponseWriter, r *http.Request, region string
 	}
 	// AWS sets a PTR only for a name whose forward (A) record already
 	// resolves to the address (EC2 user guide, "Using reverse DNS for email
-	// applications"). The API reference documents no error code for the
-	// refusal; the double answers InvalidParameterValue, EC2's code for a
-	// parameter it cannot accept.
+	// applications"). The API reference documents neither the error code
+	// nor the wording of the refusal: the double answers EC2's generic
+	// InvalidParameterValue with its generic wording, which names no
+	// record, so that a client cannot rely on words AWS never promised.
 	values, err := d.s.LookupRecords(r.Context(), domain, "A")
 	if err != nil {
 		writeEC2Error(w, http.StatusInternalServerError, "InternalError", err.Error())
@@ -147,7 +148,7 @@ func (d *ec2Double) modify(w http.ResponseWriter, r *http.Request, region string
 	}
 	if !slices.Contains(values, ip) {
 		writeEC2Error(w, http.StatusBadRequest, "InvalidParameterValue",
-			fmt.Sprintf("The address %s does not have a forward DNS record (A record of %s) that resolves to it", ip, domain))
+			fmt.Sprintf("Value (%s) for parameter domainName is invalid.", domain))
 		return
 	}
 	now := d.s.clock()

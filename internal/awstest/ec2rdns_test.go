@@ -1,6 +1,7 @@
 package awstest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,16 @@ func TestReverseDNS(t *testing.T) {
 	_, err = c.ModifyAddressAttribute(ctx, &ec2.ModifyAddressAttributeInput{AllocationId: aws.String(id), DomainName: aws.String("mta1.acme.example")})
 	if got := errorCode(err); got != "InvalidParameterValue" {
 		t.Fatalf("without an A record: err = %v, want InvalidParameterValue", err)
+	}
+	// AWS documents neither the code nor the words of this refusal: the
+	// double's message names no record, so that no client relies on words.
+	if msg := err.Error(); !strings.Contains(msg, "Value (mta1.acme.example) for parameter domainName is invalid.") {
+		t.Errorf("refusal %q, want EC2's generic invalid-value message", msg)
+	}
+	for _, word := range []string{"forward", "A record", "resolve", "DNS"} {
+		if strings.Contains(err.Error(), word) {
+			t.Errorf("refusal %q speaks of %q", err, word)
+		}
 	}
 	// An A record to another address: still refused.
 	mustChange(t, r53, zoneID, change(r53types.ChangeActionCreate, rrset("mta1.acme.example", r53types.RRTypeA, 300, "192.0.2.99")))

@@ -77,9 +77,9 @@ type Options struct {
 	// PTRTimeout bounds the wait for AWS to set or remove PTR records.
 	// Default 15m.
 	PTRTimeout time.Duration
-	// ForwardRecordWait bounds how long a PTR refused for want of the A
-	// record is tried again: Route 53 reports a change INSYNC before every
-	// resolver AWS asks sees it. Default 3m.
+	// ForwardRecordWait bounds how long a PTR refused right after the same
+	// run wrote its A record is tried again: Route 53 reports a change
+	// INSYNC before every resolver AWS asks sees it. Default 3m.
 	ForwardRecordWait time.Duration
 	// AllocateAttempts is how many times an allocation that failed without
 	// a clear answer is tried, each after looking for the address by its
