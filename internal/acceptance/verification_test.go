@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
 	"github.com/mailform/mailform/internal/awstest"
 )
 
@@ -104,5 +107,47 @@ domain "partner.example" {}
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("apply -wait does not say %q:\n%s", want, r.stderr)
 		}
+	}
+}
+
+// TestDomainWithDKIMOffVerifies: SES v2 verifies a domain through its Easy
+// DKIM records, also when it does not sign with them: mailform publishes
+// them, and the domain verifies with signing left off.
+func TestDomainWithDKIMOffVerifies(t *testing.T) {
+	e := newEnv(t, "")
+	zoneID := e.createZone("acme.example")
+	e.write("main.hcl", `mailform {
+  stack  = "acme-prod"
+  region = "us-west-2"
+}
+
+zone "acme.example" {}
+
+domain "acme.example" {
+  dkim {
+    mode = "off"
+  }
+}
+`)
+	r := e.must(0, "apply", e.dir, "-auto-approve", "-wait=1m", "-resolver", e.s.DNSAddr())
+	if !strings.Contains(r.stdout, "All 1 identities are verified") {
+		t.Errorf("the domain did not verify:\n%s", r.stdout)
+	}
+	out, err := sesv2.NewFromConfig(e.cfg()).GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("acme.example")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.DkimAttributes == nil || out.DkimAttributes.SigningEnabled {
+		t.Errorf("DKIM signing is on: %+v", out.DkimAttributes)
+	}
+	if !out.VerifiedForSendingStatus {
+		t.Error("SES does not report the domain verified for sending")
+	}
+	sets := e.recordSets(zoneID)
+	for _, token := range out.DkimAttributes.Tokens {
+		e.requireRecord(sets, token+"._domainkey.acme.example.", "CNAME", token+".dkim.amazonses.com.")
+	}
+	if p := e.must(0, "plan", e.dir, "-detailed-exitcode"); !strings.Contains(p.stdout, "No changes") {
+		t.Errorf("re-plan after apply:\n%s", p.stdout)
 	}
 }
