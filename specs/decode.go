@@ -105,6 +105,7 @@ func (l *loader) decodeConfigurationSet(b *hcl.Block) {
 	c := l.content(b.Body, attrsSchema(nil, []string{"suppression", "reputation_metrics", "tls_policy"},
 		hcl.BlockHeaderSchema{Type: "event_destination", LabelNames: []string{"name"}}))
 	cs.Suppression = l.enumList(c, "suppression", "suppression reason", suppressionReasons)
+	_, cs.SuppressionOverride = c.Attributes["suppression"]
 	if v, _, ok := l.boolean(c, "reputation_metrics"); ok {
 		cs.ReputationMetrics = v
 	}

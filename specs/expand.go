@@ -142,11 +142,12 @@ func (l *loader) expand() {
 			deps = append(deps, "topic."+d.Topic)
 		}
 		add(Resource{Addr: "configuration_set." + cs.Label, Kind: KindSESConfigSet, DeclRange: cs.Range, DependsOn: dedupe(deps), Attrs: map[string]any{
-			"name":               names[cs.Label],
-			"suppression":        anyList(sortedCopy(cs.Suppression)),
-			"reputation_metrics": cs.ReputationMetrics,
-			"tls_policy":         strings.ToUpper(cs.TLSPolicy),
-			"event_destinations": dests,
+			"name":                 names[cs.Label],
+			"suppression":          anyList(sortedCopy(cs.Suppression)),
+			"suppression_override": cs.SuppressionOverride,
+			"reputation_metrics":   cs.ReputationMetrics,
+			"tls_policy":           strings.ToUpper(cs.TLSPolicy),
+			"event_destinations":   dests,
 		}})
 	}
 

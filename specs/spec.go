@@ -167,12 +167,16 @@ type Queue struct {
 
 // ConfigurationSet is an SES configuration set.
 type ConfigurationSet struct {
-	Label             string
-	Suppression       []string
-	ReputationMetrics bool
-	TLSPolicy         string // "require" or "optional"
-	EventDestinations []EventDestination
-	Range             hcl.Range
+	Label       string
+	Suppression []string
+	// SuppressionOverride is true when the spec sets suppression, even to
+	// []: the set then overrides the account's suppression list with its
+	// own reasons. Without it the set follows the account's list.
+	SuppressionOverride bool
+	ReputationMetrics   bool
+	TLSPolicy           string // "require" or "optional"
+	EventDestinations   []EventDestination
+	Range               hcl.Range
 }
 
 // EventDestination sends a configuration set's events to a topic.
