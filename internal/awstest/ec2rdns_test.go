@@ -165,3 +165,48 @@ func TestReverseDNSErrors(t *testing.T) {
 		t.Errorf("second ReleaseAddress: err = %v, want InvalidAllocationID.NotFound", err)
 	}
 }
+
+// TestAssociateAddressWithSeveralInterfaces: AWS refuses to associate an
+// address by instance when the instance has more than one network
+// interface; by network interface it works.
+func TestAssociateAddressWithSeveralInterfaces(t *testing.T) {
+	s := Shared(t)
+	ctx := t.Context()
+	c := ec2Client(s)
+	run, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := run.Instances[0]
+	eip, err := c.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One interface: by instance is fine.
+	if _, err := c.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: eip.AllocationId, InstanceId: inst.InstanceId}); err != nil {
+		t.Fatalf("one interface: %v", err)
+	}
+
+	eni, err := c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: inst.SubnetId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eniID := eni.NetworkInterface.NetworkInterfaceId
+	if _, err := c.AttachNetworkInterface(ctx, &ec2.AttachNetworkInterfaceInput{DeviceIndex: aws.Int32(1), InstanceId: inst.InstanceId, NetworkInterfaceId: eniID}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: eip.AllocationId, InstanceId: inst.InstanceId, AllowReassociation: aws.Bool(true)})
+	if got := errorCode(err); got != "InvalidInstanceID" {
+		t.Fatalf("two interfaces, by instance: err = %v, want InvalidInstanceID", err)
+	}
+	if _, err := c.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: eip.AllocationId, NetworkInterfaceId: eniID, AllowReassociation: aws.Bool(true)}); err != nil {
+		t.Fatalf("two interfaces, by interface: %v", err)
+	}
+	out, err := c.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{AllocationIds: []string{aws.ToString(eip.AllocationId)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(out.Addresses[0].NetworkInterfaceId); got != aws.ToString(eniID) {
+		t.Errorf("the address is on interface %q, want %q", got, aws.ToString(eniID))
+	}
+}
