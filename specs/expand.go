@@ -180,6 +180,9 @@ func (l *loader) expand() {
 		if m.InstanceID != "" {
 			eip["instance_id"] = m.InstanceID
 		}
+		if m.NetworkInterfaceID != "" {
+			eip["network_interface_id"] = m.NetworkInterfaceID
+		}
 		add(Resource{Addr: addr, Kind: KindEIP, Attrs: eip, DeclRange: m.Range})
 		aAddr := addr + "/a"
 		add(s.record(aAddr, m.Hostname, Fqdn(m.Hostname), "A", DefaultTTL,

@@ -131,7 +131,7 @@ mta "mta2" {
 		if r := resource(t, spec, a); r.Kind == KindEIP {
 			// ec2.eip holds only what the EC2 provider observes (docs/ec2.md).
 			for k := range r.Attrs {
-				if k != "hostname" && k != "instance_id" {
+				if k != "hostname" && k != "instance_id" && k != "network_interface_id" {
 					t.Errorf("%s has attribute %s, which no Elastic IP reports", a, k)
 				}
 			}

@@ -203,8 +203,11 @@ type MTA struct {
 	Label      string
 	Hostname   string
 	InstanceID string
-	ReverseDNS bool
-	Range      hcl.Range
+	// NetworkInterfaceID associates the address with one network interface
+	// instead of an instance: AWS needs it for an instance with several.
+	NetworkInterfaceID string
+	ReverseDNS         bool
+	Range              hcl.Range
 }
 
 // DKIMKey is a self-managed DKIM key pair and its public TXT record.

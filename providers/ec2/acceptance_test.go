@@ -775,3 +775,47 @@ func TestPTRPendingInTheDouble(t *testing.T) {
 		}
 	})
 }
+
+// TestAssociateWithSeveralNetworkInterfaces: AWS refuses to associate an
+// Elastic IP by instance when the instance has several network interfaces.
+// By instance_id the apply fails saying to use network_interface_id; with
+// it the address is associated with that interface, and a re-read agrees.
+func TestAssociateWithSeveralNetworkInterfaces(t *testing.T) {
+	e := newEnv(t)
+	instanceID := e.runInstance(t)
+	inst, err := e.ec2.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{instanceID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eni, err := e.ec2.CreateNetworkInterface(t.Context(), &ec2.CreateNetworkInterfaceInput{SubnetId: inst.Reservations[0].Instances[0].SubnetId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eniID := aws.ToString(eni.NetworkInterface.NetworkInterfaceId)
+	if _, err := e.ec2.AttachNetworkInterface(t.Context(), &ec2.AttachNetworkInterfaceInput{
+		DeviceIndex: aws.Int32(1), InstanceId: aws.String(instanceID), NetworkInterfaceId: aws.String(eniID),
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	res := e.apply(t, eipCreate("mta.mta1", "mta1.acme.example.", instanceID))
+	if res[0].Err == nil {
+		t.Fatal("associated by instance although the instance has two network interfaces")
+	}
+	for _, want := range []string{"InvalidInstanceID", `network_interface_id = "eni-...`, `mta "mta1"`} {
+		if !strings.Contains(res[0].Err.Error(), want) {
+			t.Errorf("error %q does not say %q", res[0].Err, want)
+		}
+	}
+
+	byInterface := plan.Change{Addr: "mta.mta1", Kind: specs.KindEIP, Action: plan.Create,
+		After: map[string]any{"hostname": "mta1.acme.example.", "network_interface_id": eniID}}
+	res = e.applyOK(t, byInterface)
+	if got := res[0].Observed.Attrs["network_interface_id"]; got != eniID {
+		t.Errorf("observed network_interface_id %v, want %s", got, eniID)
+	}
+	o, ok := find(e.read(t), "mta.mta1")
+	if !ok || o.Attrs["network_interface_id"] != eniID {
+		t.Errorf("read after the association: %+v", o)
+	}
+}

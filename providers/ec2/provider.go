@@ -309,6 +309,9 @@ func observeEIP(addr, stack string, a types.Address) plan.Observed {
 	if id := aws.ToString(a.InstanceId); id != "" {
 		attrs["instance_id"] = id
 	}
+	if id := aws.ToString(a.NetworkInterfaceId); id != "" {
+		attrs["network_interface_id"] = id
+	}
 	if id := aws.ToString(a.AssociationId); id != "" {
 		attrs["association_id"] = id
 	}
