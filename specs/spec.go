@@ -167,16 +167,17 @@ type Queue struct {
 
 // ConfigurationSet is an SES configuration set.
 type ConfigurationSet struct {
-	Label       string
-	Suppression []string
+	Label             string
+	Suppression       []string
+	ReputationMetrics bool
+	TLSPolicy         string // "require" or "optional"
+	EventDestinations []EventDestination
+	Range             hcl.Range
+
 	// SuppressionOverride is true when the spec sets suppression, even to
 	// []: the set then overrides the account's suppression list with its
 	// own reasons. Without it the set follows the account's list.
 	SuppressionOverride bool
-	ReputationMetrics   bool
-	TLSPolicy           string // "require" or "optional"
-	EventDestinations   []EventDestination
-	Range               hcl.Range
 }
 
 // EventDestination sends a configuration set's events to a topic.
@@ -203,11 +204,12 @@ type MTA struct {
 	Label      string
 	Hostname   string
 	InstanceID string
+	ReverseDNS bool
+	Range      hcl.Range
+
 	// NetworkInterfaceID associates the address with one network interface
 	// instead of an instance: AWS needs it for an instance with several.
 	NetworkInterfaceID string
-	ReverseDNS         bool
-	Range              hcl.Range
 }
 
 // DKIMKey is a self-managed DKIM key pair and its public TXT record.
