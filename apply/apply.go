@@ -209,8 +209,10 @@ func Run(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Optio
 				}
 			}
 			var liveNow []plan.Observed
+			var applied []string
 			if len(groups) > 0 {
 				liveNow = liveState(live)
+				applied = sortedKeys(done)
 			}
 			for prov, chs := range groups {
 				resolveChanges(chs, liveNow)
@@ -227,6 +229,7 @@ func Run(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Optio
 						Region:  opts.Region,
 						Changes: chs,
 						Manual:  manual,
+						Applied: applied,
 						Progress: func(addr, msg string) {
 							select {
 							case progress <- Event{Addr: addr, Phase: Progress, Message: msg}:

@@ -742,12 +742,10 @@ func (c *checker) sesStatus() {
 		for _, p := range res.Pending {
 			r := Result{Group: group, Address: identityAddr(res.Identity), Check: "SES " + p.Check, Name: res.Identity,
 				Message: p.Status + ": " + p.Explain}
-			switch p.Status {
-			case "FAILED", "NOT_FOUND":
-				r.Status = Fail
-			default:
-				r.Status = Warn
-			}
+			// Until SES has verified the identity it does not send from
+			// it: a pending check fails too, so that check gates a
+			// pipeline until SES is done (it may take up to 72 hours).
+			r.Status = Fail
 			for _, e := range p.Expect {
 				v := e.Value
 				if v == "" {

@@ -23,7 +23,7 @@ func applyCommand() *command {
 	c := &command{
 		name:     "apply",
 		synopsis: "Make AWS match the spec",
-		usage:    "mailform apply [PATH|PLANFILE] [-auto-approve] [-wait[=DURATION]] [-json] [-destroy] [-target ADDR] [-adopt ADDR] [-replace ADDR]",
+		usage:    "mailform apply [PATH|PLANFILE] [-auto-approve] [-wait[=DURATION]] [-resolver HOST:PORT] [-json] [-destroy] [-target ADDR] [-adopt ADDR] [-replace ADDR]",
 		help: `Plans as 'mailform plan' does, shows the plan, asks for confirmation (unless
 -auto-approve), then carries it out: in dependency order, in parallel where
 independent, Route 53 changes as one atomic batch per zone. DKIM records are
@@ -38,14 +38,23 @@ Only one apply runs at a time per stack: a lock is held in AWS (SSM parameter
 /mailform/locks/STACK) and 'mailform unlock' breaks a lock left by a killed run.
 A run that is interrupted can simply be run again: it converges without leaking.
 
--wait waits (default 10m) until SES has verified DKIM and MAIL FROM, and on
-timeout says which records are still missing.
+-wait waits (default 10m) until SES has verified DKIM and MAIL FROM. SES
+searches DNS for up to 72 hours, so a wait may end first: the apply then
+still exits 0 (its changes succeeded) and ends with "Applied; not yet
+verified", naming each pending identity with the records SES looks for and
+what DNS answers for them (the zones' authoritative servers, or the server
+given with -resolver); with -json the "verification" line has status
+"not_yet_verified" and lists them. Follow up with 'mailform check', which
+exits non-zero until every identity is verified, or 'mailform status'.
+Exit status: 0 when the changes succeeded (verified or not yet); 1 when a
+change failed, or SES gave up on an identity (FAILED) during the wait.
 
 -replace smtp_user.NAME rotates an SMTP user's credentials: a new access key,
 its password written to the secret store, then the old key deleted, so that
 the stored secret always works.`,
 		example: `mailform apply
 mailform apply -auto-approve -wait=15m examples/ses-domain
+mailform apply -auto-approve -wait=15m && mailform check
 mailform plan -out ses.plan && mailform apply ses.plan
 mailform apply -replace smtp_user.webapp -auto-approve
 mailform apply -destroy`,
@@ -62,6 +71,7 @@ mailform apply -destroy`,
 		asJSON := fs.Bool("json", false, "print progress as JSON lines (one event per line) instead of text")
 		var wait waitFlag
 		fs.Var(&wait, "wait", "after applying, wait up to `DURATION` (default 10m) for SES to verify DKIM and MAIL FROM")
+		resolver := fs.String("resolver", "", "when -wait ends with identities not yet verified, ask `HOST:PORT` what DNS answers instead of the authoritative servers")
 		path, code, ok := parsePath(c, fs, args, io)
 		if !ok {
 			return code
@@ -168,7 +178,7 @@ mailform apply -destroy`,
 			fmt.Fprintln(io.Stdout, "Nothing to apply.")
 		}
 		if wait.set {
-			if !sess.waitForVerification(ctx, p, observed, wait.duration, *asJSON) {
+			if !sess.waitForVerification(ctx, p, observed, wait.duration, *asJSON, *resolver) {
 				return ExitError
 			}
 		}

@@ -30,7 +30,9 @@ INFO, WARN or FAIL with the expected and served values:
                whether SPF (MAIL FROM) and DKIM (d=) align with the From domain
   MAIL FROM    exactly one MX, to feedback-smtp.<region>.amazonses.com
   MTA          A -> Elastic IP, PTR -> hostname, forward-confirmed, SPF lets it send
-  SES          identity verification, DKIM and MAIL FROM statuses, with the reason
+  SES          identity verification, DKIM and MAIL FROM statuses, with the reason;
+               an identity SES has not verified yet (PENDING) fails, so check
+               is the follow-up of an 'apply -wait' that ended first
 
 Domains whose DNS is elsewhere are checked the same way, against the records
 the plan asks you to publish. Nothing is changed.

@@ -99,9 +99,12 @@ func zoneRefsOfPlan(p *plan.Plan) []route53.ZoneRef {
 }
 
 // waitForVerification waits for SES to verify the domain and email
-// identities the plan manages, printing progress, and on timeout says what
-// SES still expects.
-func (s *session) waitForVerification(ctx context.Context, p *plan.Plan, observed []plan.Observed, timeout time.Duration, asJSON bool) bool {
+// identities the plan manages, printing progress. It is false only when
+// verification failed for good (SES gave up, an identity is missing) or
+// the wait itself broke: identities still pending when the time is up are
+// not a failure of the apply, and are summarised with what DNS answers
+// (pendingSummary).
+func (s *session) waitForVerification(ctx context.Context, p *plan.Plan, observed []plan.Observed, timeout time.Duration, asJSON bool, dnsServer string) bool {
 	var identities []string
 	for _, o := range observed {
 		if o.Kind != specs.KindSESIdentity || !o.Owned(p.Stack) {
@@ -129,16 +132,21 @@ func (s *session) waitForVerification(ctx context.Context, p *plan.Plan, observe
 			fmt.Fprintf(s.io.Stdout, "  %s: %s\n", identity, message)
 		}
 	})
-	if asJSON {
-		_ = writeJSONLine(s.io.Stdout, map[string]any{"format_version": JSONFormatVersion, "type": "verification", "results": results})
-	}
 	if err == nil {
-		if !asJSON {
+		if asJSON {
+			_ = writeJSONLine(s.io.Stdout, map[string]any{"format_version": JSONFormatVersion, "type": "verification", "status": verificationVerified, "results": results})
+		} else {
 			fmt.Fprintf(s.io.Stdout, "All %d identities are verified [%s].\n", len(identities), time.Since(start).Round(time.Second))
 		}
 		return true
 	}
-	if !asJSON {
+	if errors.Is(err, ses.ErrWaitTimeout) && ctx.Err() == nil && !anyGaveUp(results) {
+		s.pendingSummary(ctx, results, time.Since(start), asJSON, dnsServer)
+		return true
+	}
+	if asJSON {
+		_ = writeJSONLine(s.io.Stdout, map[string]any{"format_version": JSONFormatVersion, "type": "verification", "status": verificationFailed, "results": results})
+	} else {
 		for _, r := range results {
 			if r.Verified {
 				continue
@@ -153,7 +161,7 @@ func (s *session) waitForVerification(ctx context.Context, p *plan.Plan, observe
 		}
 	}
 	hint := "check what your DNS serves for the records above; run 'mailform apply -wait' again to keep waiting"
-	if errors.Is(err, ses.ErrVerificationFailed) {
+	if errors.Is(err, ses.ErrVerificationFailed) || anyGaveUp(results) {
 		hint = "SES stopped looking; fix the records, then run 'mailform apply' again to restart verification"
 	}
 	errorf(s.io.Stderr, err, hint)

@@ -398,7 +398,7 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 	recordType := recordTypeOf(after)
 
 	var diffs []AttrDiff
-	var reasons, replacing []string
+	var reasons, replacing, replacingWhy []string
 	if adopting {
 		reasons = append(reasons, fmt.Sprintf("adopt: add the ownership mark of stack %s", stack))
 	}
@@ -406,6 +406,8 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 		want := after[k]
 		have, has := before[k]
 		replaces := ForcesReplacement(r.Kind, k)
+		fromReason, replacesFrom := replacementFrom(r.Kind, k, have, want)
+		replaces = replaces || replacesFrom
 		switch {
 		case isSensitive(want):
 			if !has || have == nil {
@@ -420,7 +422,10 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 		default:
 			continue
 		}
-		if replaces {
+		switch {
+		case replacesFrom:
+			replacingWhy = append(replacingWhy, fromReason)
+		case replaces:
 			replacing = append(replacing, k)
 		}
 	}
@@ -446,6 +451,10 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 	if len(replacing) > 0 {
 		c.Action = Replace
 		reasons = append(reasons, strings.Join(replacing, ", ")+" cannot change in place")
+	}
+	if len(replacingWhy) > 0 {
+		c.Action = Replace
+		reasons = append(reasons, replacingWhy...)
 	}
 	c.Reason = strings.Join(reasons, "; ")
 	return c, true

@@ -681,3 +681,40 @@ func TestMakeReplaceRequested(t *testing.T) {
 		t.Errorf("-replace of an unknown address: %v", diags)
 	}
 }
+
+// TestConfigurationSetSuppressionOverride: a set's own suppression list can
+// be set in place, but SES cannot make a set follow the account's list
+// again, so leaving the override replaces the set.
+func TestConfigurationSetSuppressionOverride(t *testing.T) {
+	set := func(override bool, reasons ...any) map[string]any {
+		return map[string]any{"name": "acme-prod-default", "suppression": reasons, "suppression_override": override}
+	}
+	tests := []struct {
+		name       string
+		live, want map[string]any
+		action     Action
+	}{
+		{"the account's list to an override that suppresses nothing", set(false), set(true), Update},
+		{"the account's list to an override", set(false), set(true, "BOUNCE"), Update},
+		{"an override to another", set(true, "BOUNCE"), set(true), Update},
+		{"an override that suppresses nothing to the account's list", set(true), set(false), Replace},
+		{"an override to the account's list", set(true, "BOUNCE"), set(false), Replace},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			desired := []specs.Resource{{Addr: "configuration_set.default", Kind: specs.KindSESConfigSet, Attrs: tt.want}}
+			observed := []Observed{{Addr: "configuration_set.default", Kind: specs.KindSESConfigSet, ID: "acme-prod-default", Owner: stack, Attrs: tt.live}}
+			p, diags := Make(desired, observed, Options{Stack: stack})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			c, ok := p.Change("configuration_set.default")
+			if !ok || c.Action != tt.action {
+				t.Fatalf("change = %+v, want %s", c, tt.action)
+			}
+			if tt.action == Replace && !strings.Contains(c.Reason, "follow the account's suppression list") {
+				t.Errorf("reason %q does not say why", c.Reason)
+			}
+		})
+	}
+}

@@ -24,6 +24,30 @@ func ForcesReplacement(kind specs.Kind, attr string) bool {
 	return forcesReplacement[kind][attr]
 }
 
+// forcesReplacementFrom lists, per kind and attribute, the one change of
+// value AWS cannot make in place, though other changes of it are updates:
+// the value the attribute cannot leave, and the reason.
+var forcesReplacementFrom = map[specs.Kind]map[string]struct {
+	from   any
+	reason string
+}{
+	// SES has PutConfigurationSetSuppressionOptions to set a set's own
+	// suppression list (an empty one suppresses nothing), and no call that
+	// makes a set follow the account's list again: only a set created
+	// without SuppressionOptions does.
+	specs.KindSESConfigSet: {"suppression_override": {true, "SES cannot make a configuration set follow the account's suppression list again: the set is re-created without its own list"}},
+}
+
+// replacementFrom reports whether changing attr from have to want replaces
+// the resource although other changes of attr do not, and why.
+func replacementFrom(kind specs.Kind, attr string, have, want any) (string, bool) {
+	rule, ok := forcesReplacementFrom[kind][attr]
+	if !ok || have != rule.from || want == rule.from {
+		return "", false
+	}
+	return rule.reason, true
+}
+
 // identityAttrs are the attributes that name a resource within its service:
 // two resources of one kind with the same values here are the same thing in
 // AWS. A create waits for the delete of a resource it would clash with.

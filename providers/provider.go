@@ -41,6 +41,11 @@ type ApplyRequest struct {
 	// never writes them, yet AWS may need them: it sets a PTR only once
 	// the A record resolves, however that record is published.
 	Manual []string
+	// Applied lists, sorted, the addresses of the changes this run has
+	// already carried out. A provider may need to know that something it
+	// depends on was written only seconds ago: AWS sets a PTR only once it
+	// sees the A record, which a fresh record may not be yet.
+	Applied []string
 	// Progress reports something slow under way for one resource ("waiting
 	// for Route 53 change /change/C12 to be INSYNC"). It may be nil.
 	Progress func(addr, message string)

@@ -105,6 +105,7 @@ func (l *loader) decodeConfigurationSet(b *hcl.Block) {
 	c := l.content(b.Body, attrsSchema(nil, []string{"suppression", "reputation_metrics", "tls_policy"},
 		hcl.BlockHeaderSchema{Type: "event_destination", LabelNames: []string{"name"}}))
 	cs.Suppression = l.enumList(c, "suppression", "suppression reason", suppressionReasons)
+	_, cs.SuppressionOverride = c.Attributes["suppression"]
 	if v, _, ok := l.boolean(c, "reputation_metrics"); ok {
 		cs.ReputationMetrics = v
 	}
@@ -452,12 +453,15 @@ func (l *loader) decodeSMTPUser(b *hcl.Block) {
 	l.spec.SMTPUsers = append(l.spec.SMTPUsers, u)
 }
 
-var instanceID = regexp.MustCompile(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`)
+var (
+	instanceID         = regexp.MustCompile(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	networkInterfaceID = regexp.MustCompile(`^eni-([0-9a-f]{8}|[0-9a-f]{17})$`)
+)
 
 func (l *loader) decodeMTA(b *hcl.Block) {
 	m := MTA{Label: b.Labels[0], ReverseDNS: true, Range: b.DefRange}
 	l.checkIdentifierLabel(b)
-	c := l.content(b.Body, attrsSchema([]string{"hostname"}, []string{"instance_id", "reverse_dns"}))
+	c := l.content(b.Body, attrsSchema([]string{"hostname"}, []string{"instance_id", "network_interface_id", "reverse_dns"}))
 	if v, rng, ok := l.str(c, "hostname"); ok {
 		if p := dnsNameProblem(v, false); p != "" {
 			l.errorf(rng, "Invalid host name", "%s is not a valid host name: %s.", l.show(rng, v), l.explain(rng, p))
@@ -469,6 +473,17 @@ func (l *loader) decodeMTA(b *hcl.Block) {
 			l.errorf(rng, "Invalid instance ID", "%s is not an EC2 instance ID such as \"i-0abc1234def567890\".", l.show(rng, v))
 		}
 		m.InstanceID = v
+	}
+	if v, rng, ok := l.str(c, "network_interface_id"); ok {
+		if !networkInterfaceID.MatchString(v) {
+			l.errorf(rng, "Invalid network interface ID", "%s is not an EC2 network interface ID such as \"eni-0abc1234def567890\".", l.show(rng, v))
+		}
+		if a, both := c.Attributes["instance_id"]; both {
+			// AssociateAddress: "You can specify either the instance ID or
+			// the network interface ID, but not both."
+			l.errorf(rng, "Both instance_id and network_interface_id", "AWS associates an Elastic IP either with an instance (instance_id, at %s) or with one of its network interfaces (network_interface_id), not both. Keep network_interface_id for an instance with several network interfaces, instance_id otherwise.", a.NameRange.String())
+		}
+		m.NetworkInterfaceID = v
 	}
 	if v, _, ok := l.boolean(c, "reverse_dns"); ok {
 		m.ReverseDNS = v

@@ -37,15 +37,22 @@ func (l *loader) expand() {
 			"dkim_mode": d.DKIM.Mode,
 		}
 		var deps []string
-		switch d.DKIM.Mode {
-		case DKIMEasy:
-			id["dkim_key_length"] = int64(d.DKIM.KeyLength)
+		easyRecords := d.DKIM.Mode == DKIMEasy || (d.DKIM.Mode == DKIMOff && d.SESIdentity)
+		switch {
+		case easyRecords:
+			// A domain identity that does not sign publishes the Easy
+			// DKIM records too: SES v2 verifies a domain only through them
+			// (CreateEmailIdentity: "Your domain is verified when Amazon SES
+			// detects these records").
+			if d.DKIM.Mode == DKIMEasy {
+				id["dkim_key_length"] = int64(d.DKIM.KeyLength)
+			}
 			for i := 0; i < 3; i++ {
 				token := RefIndex(addr, "dkim_tokens", i)
 				add(s.record(fmt.Sprintf("%s/dkim[%d]", addr, i), d.Name, Deferred(token+"._domainkey."+d.Name+"."), "CNAME", DefaultDKIMTTL,
 					[]any{Deferred(token + ".dkim.amazonses.com.")}, false, []string{addr}, d.DKIM.Range))
 			}
-		case DKIMBYO:
+		case d.DKIM.Mode == DKIMBYO:
 			keyAddr := addr + "/dkim_key"
 			id["dkim_selector"] = d.DKIM.Selector
 			id["dkim_private_key"] = d.DKIM.PrivateKey
@@ -135,11 +142,12 @@ func (l *loader) expand() {
 			deps = append(deps, "topic."+d.Topic)
 		}
 		add(Resource{Addr: "configuration_set." + cs.Label, Kind: KindSESConfigSet, DeclRange: cs.Range, DependsOn: dedupe(deps), Attrs: map[string]any{
-			"name":               names[cs.Label],
-			"suppression":        anyList(sortedCopy(cs.Suppression)),
-			"reputation_metrics": cs.ReputationMetrics,
-			"tls_policy":         strings.ToUpper(cs.TLSPolicy),
-			"event_destinations": dests,
+			"name":                 names[cs.Label],
+			"suppression":          anyList(sortedCopy(cs.Suppression)),
+			"suppression_override": cs.SuppressionOverride,
+			"reputation_metrics":   cs.ReputationMetrics,
+			"tls_policy":           strings.ToUpper(cs.TLSPolicy),
+			"event_destinations":   dests,
 		}})
 	}
 
@@ -171,6 +179,9 @@ func (l *loader) expand() {
 		eip := map[string]any{"hostname": Fqdn(m.Hostname)}
 		if m.InstanceID != "" {
 			eip["instance_id"] = m.InstanceID
+		}
+		if m.NetworkInterfaceID != "" {
+			eip["network_interface_id"] = m.NetworkInterfaceID
 		}
 		add(Resource{Addr: addr, Kind: KindEIP, Attrs: eip, DeclRange: m.Range})
 		aAddr := addr + "/a"

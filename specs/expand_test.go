@@ -2,6 +2,7 @@ package specs
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -130,7 +131,7 @@ mta "mta2" {
 		if r := resource(t, spec, a); r.Kind == KindEIP {
 			// ec2.eip holds only what the EC2 provider observes (docs/ec2.md).
 			for k := range r.Attrs {
-				if k != "hostname" && k != "instance_id" {
+				if k != "hostname" && k != "instance_id" && k != "network_interface_id" {
 					t.Errorf("%s has attribute %s, which no Elastic IP reports", a, k)
 				}
 			}
@@ -201,5 +202,30 @@ dkim_key "k1" {
 	}
 	if _, err := ResourcesJSON(nil); err == nil {
 		t.Error("want an error for a nil spec")
+	}
+}
+
+// TestExpandDKIMOffPublishesTheEasyDKIMRecords: SES v2 verifies a domain
+// through its Easy DKIM records, also when it does not sign with them, so a
+// domain with dkim mode "off" still gets the three CNAMEs.
+func TestExpandDKIMOffPublishesTheEasyDKIMRecords(t *testing.T) {
+	spec, _ := mustLoad(t, map[string]string{"main.hcl": header + `
+domain "acme.example" {
+  dkim {
+    mode = "off"
+  }
+}
+`}, LoadOptions{})
+	id := resource(t, spec, "domain.acme.example")
+	if id.Attrs["dkim_mode"] != DKIMOff {
+		t.Errorf("dkim_mode = %v, want off", id.Attrs["dkim_mode"])
+	}
+	for i := range 3 {
+		r := resource(t, spec, fmt.Sprintf("domain.acme.example/dkim[%d]", i))
+		token := RefIndex("domain.acme.example", "dkim_tokens", i)
+		if r.Kind != KindRoute53Record || r.Attrs["type"] != "CNAME" ||
+			r.Attrs["name"] != Deferred(token+"._domainkey.acme.example.") {
+			t.Errorf("dkim[%d] = %s %v", i, r.Kind, r.Attrs)
+		}
 	}
 }

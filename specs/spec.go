@@ -173,6 +173,11 @@ type ConfigurationSet struct {
 	TLSPolicy         string // "require" or "optional"
 	EventDestinations []EventDestination
 	Range             hcl.Range
+
+	// SuppressionOverride is true when the spec sets suppression, even to
+	// []: the set then overrides the account's suppression list with its
+	// own reasons. Without it the set follows the account's list.
+	SuppressionOverride bool
 }
 
 // EventDestination sends a configuration set's events to a topic.
@@ -201,6 +206,10 @@ type MTA struct {
 	InstanceID string
 	ReverseDNS bool
 	Range      hcl.Range
+
+	// NetworkInterfaceID associates the address with one network interface
+	// instead of an instance: AWS needs it for an instance with several.
+	NetworkInterfaceID string
 }
 
 // DKIMKey is a self-managed DKIM key pair and its public TXT record.

@@ -1,6 +1,7 @@
 package awstest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,16 @@ func TestReverseDNS(t *testing.T) {
 	_, err = c.ModifyAddressAttribute(ctx, &ec2.ModifyAddressAttributeInput{AllocationId: aws.String(id), DomainName: aws.String("mta1.acme.example")})
 	if got := errorCode(err); got != "InvalidParameterValue" {
 		t.Fatalf("without an A record: err = %v, want InvalidParameterValue", err)
+	}
+	// AWS documents neither the code nor the words of this refusal: the
+	// double's message names no record, so that no client relies on words.
+	if msg := err.Error(); !strings.Contains(msg, "Value (mta1.acme.example) for parameter domainName is invalid.") {
+		t.Errorf("refusal %q, want EC2's generic invalid-value message", msg)
+	}
+	for _, word := range []string{"forward", "A record", "resolve", "DNS"} {
+		if strings.Contains(err.Error(), word) {
+			t.Errorf("refusal %q speaks of %q", err, word)
+		}
 	}
 	// An A record to another address: still refused.
 	mustChange(t, r53, zoneID, change(r53types.ChangeActionCreate, rrset("mta1.acme.example", r53types.RRTypeA, 300, "192.0.2.99")))
@@ -152,5 +163,50 @@ func TestReverseDNSErrors(t *testing.T) {
 	}
 	if _, err := c.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: eip.AllocationId}); errorCode(err) != "InvalidAllocationID.NotFound" {
 		t.Errorf("second ReleaseAddress: err = %v, want InvalidAllocationID.NotFound", err)
+	}
+}
+
+// TestAssociateAddressWithSeveralInterfaces: AWS refuses to associate an
+// address by instance when the instance has more than one network
+// interface; by network interface it works.
+func TestAssociateAddressWithSeveralInterfaces(t *testing.T) {
+	s := Shared(t)
+	ctx := t.Context()
+	c := ec2Client(s)
+	run, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := run.Instances[0]
+	eip, err := c.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One interface: by instance is fine.
+	if _, err := c.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: eip.AllocationId, InstanceId: inst.InstanceId}); err != nil {
+		t.Fatalf("one interface: %v", err)
+	}
+
+	eni, err := c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: inst.SubnetId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eniID := eni.NetworkInterface.NetworkInterfaceId
+	if _, err := c.AttachNetworkInterface(ctx, &ec2.AttachNetworkInterfaceInput{DeviceIndex: aws.Int32(1), InstanceId: inst.InstanceId, NetworkInterfaceId: eniID}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: eip.AllocationId, InstanceId: inst.InstanceId, AllowReassociation: aws.Bool(true)})
+	if got := errorCode(err); got != "InvalidInstanceID" {
+		t.Fatalf("two interfaces, by instance: err = %v, want InvalidInstanceID", err)
+	}
+	if _, err := c.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: eip.AllocationId, NetworkInterfaceId: eniID, AllowReassociation: aws.Bool(true)}); err != nil {
+		t.Fatalf("two interfaces, by interface: %v", err)
+	}
+	out, err := c.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{AllocationIds: []string{aws.ToString(eip.AllocationId)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(out.Addresses[0].NetworkInterfaceId); got != aws.ToString(eniID) {
+		t.Errorf("the address is on interface %q, want %q", got, aws.ToString(eniID))
 	}
 }

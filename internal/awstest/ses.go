@@ -72,6 +72,8 @@ func (s *Server) startSES() {
 		Now:       s.clock,
 		// Asked on each use, so that Configure changes it on a running double.
 		ReviewDelayFunc: func() time.Duration { return s.delay(func(o Options) time.Duration { return o.ReviewDelay }) },
+		VerifyDelayFunc: func() time.Duration { return s.delay(func(o Options) time.Duration { return o.VerifyDelay }) },
+		ListLagFunc:     func() time.Duration { return s.delay(func(o Options) time.Duration { return o.ListLag }) },
 	})
 	s.Handle("ses", ses)
 	s.OnReset(func(context.Context) error {

@@ -36,6 +36,8 @@ type env struct {
 	p   *Provider
 	ec2 *ec2.Client
 	r53 *route53.Client
+	// applied are the changes the run carried out before those applied.
+	applied []string
 
 	mu       sync.Mutex
 	progress []string
@@ -59,6 +61,7 @@ func (e *env) apply(t *testing.T, changes ...plan.Change) []providers.Result {
 		Stack:   testStack,
 		Region:  testRegion,
 		Changes: changes,
+		Applied: e.applied,
 		Progress: func(addr, msg string) {
 			e.mu.Lock()
 			defer e.mu.Unlock()
@@ -505,6 +508,9 @@ func TestPTRAfterTheARecord(t *testing.T) {
 	})
 }
 
+// TestPTRRefusedWithoutTheARecord: an A record that was not written by this
+// run and does not resolve fails the PTR at once, naming the record AWS needs;
+// the double's refusal, like AWS's, says nothing of it.
 func TestPTRRefusedWithoutTheARecord(t *testing.T) {
 	e := newEnv(t)
 	e.zone(t)
@@ -520,17 +526,58 @@ func TestPTRRefusedWithoutTheARecord(t *testing.T) {
 			t.Errorf("error %q does not mention %q", res[0].Err, want)
 		}
 	}
-	if got := e.s.Count("ec2", "ModifyAddressAttribute"); got < 2 {
-		t.Errorf("ModifyAddressAttribute called %d times; a refusal for want of the A record is tried again", got)
+	if got := e.s.Count("ec2", "ModifyAddressAttribute"); got != 1 {
+		t.Errorf("ModifyAddressAttribute called %d times; an A record older than the run is not waited for", got)
 	}
 	if record, pending := e.ptrOf(t, id); record != "" || pending {
 		t.Errorf("AWS has PTR %q (pending %v)", record, pending)
 	}
-	if len(e.progress) == 0 || !strings.Contains(e.progress[0], "waiting for AWS to see the A record mta1.acme.example. -> "+ip) {
-		t.Errorf("progress %q", e.progress)
-	}
 	if _, ok := find(e.read(t), "mta.mta1/ptr"); ok {
 		t.Error("Read reports a PTR that AWS refused")
+	}
+}
+
+// TestPTRWaitsForTheARecordThisRunWrote: right after the run wrote the A
+// record, AWS may not see it yet; the refusal is tried again, whatever its
+// words, until the record is seen.
+func TestPTRWaitsForTheARecordThisRunWrote(t *testing.T) {
+	e := newEnv(t)
+	e.p = New(e.s.Config(testRegion), Options{PollInterval: 20 * time.Millisecond, PTRTimeout: 10 * time.Second, ForwardRecordWait: 10 * time.Second})
+	zoneID := e.zone(t)
+	res := e.applyOK(t, eipCreate("mta.mta1", "mta1.acme.example.", ""))
+	id, ip := res[0].Observed.ID, res[0].Observed.Attrs["public_ip"].(string)
+
+	// The record becomes visible only after AWS refused the PTR once.
+	seen := make(chan error, 1)
+	go func() {
+		for e.s.Count("ec2", "ModifyAddressAttribute") == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		_, err := e.r53.ChangeResourceRecordSets(context.WithoutCancel(t.Context()), &route53.ChangeResourceRecordSetsInput{
+			HostedZoneId: aws.String(zoneID),
+			ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{
+				Action: r53types.ChangeActionUpsert,
+				ResourceRecordSet: &r53types.ResourceRecordSet{
+					Name: aws.String("mta1.acme.example."), Type: r53types.RRTypeA, TTL: aws.Int64(300),
+					ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(ip)}},
+				},
+			}}},
+		})
+		seen <- err
+	}()
+	e.applied = []string{"mta.mta1", "mta.mta1/a"}
+	res = e.apply(t, ptrCreate("mta.mta1", id, "mta1.acme.example."))
+	if err := <-seen; err != nil {
+		t.Fatalf("writing the A record: %v", err)
+	}
+	if res[0].Err != nil {
+		t.Fatalf("the PTR failed although the A record appeared: %v", res[0].Err)
+	}
+	if got := e.s.Count("ec2", "ModifyAddressAttribute"); got < 2 {
+		t.Errorf("ModifyAddressAttribute called %d times; the refusal is tried again", got)
+	}
+	if len(e.progress) == 0 || !strings.Contains(e.progress[0], "waiting for AWS to see the A record mta1.acme.example. -> "+ip) {
+		t.Errorf("progress %q", e.progress)
 	}
 }
 
@@ -727,4 +774,48 @@ func TestPTRPendingInTheDouble(t *testing.T) {
 			t.Errorf("progress %q", e.progress)
 		}
 	})
+}
+
+// TestAssociateWithSeveralNetworkInterfaces: AWS refuses to associate an
+// Elastic IP by instance when the instance has several network interfaces.
+// By instance_id the apply fails saying to use network_interface_id; with
+// it the address is associated with that interface, and a re-read agrees.
+func TestAssociateWithSeveralNetworkInterfaces(t *testing.T) {
+	e := newEnv(t)
+	instanceID := e.runInstance(t)
+	inst, err := e.ec2.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{instanceID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eni, err := e.ec2.CreateNetworkInterface(t.Context(), &ec2.CreateNetworkInterfaceInput{SubnetId: inst.Reservations[0].Instances[0].SubnetId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eniID := aws.ToString(eni.NetworkInterface.NetworkInterfaceId)
+	if _, err := e.ec2.AttachNetworkInterface(t.Context(), &ec2.AttachNetworkInterfaceInput{
+		DeviceIndex: aws.Int32(1), InstanceId: aws.String(instanceID), NetworkInterfaceId: aws.String(eniID),
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	res := e.apply(t, eipCreate("mta.mta1", "mta1.acme.example.", instanceID))
+	if res[0].Err == nil {
+		t.Fatal("associated by instance although the instance has two network interfaces")
+	}
+	for _, want := range []string{"InvalidInstanceID", `network_interface_id = "eni-...`, `mta "mta1"`} {
+		if !strings.Contains(res[0].Err.Error(), want) {
+			t.Errorf("error %q does not say %q", res[0].Err, want)
+		}
+	}
+
+	byInterface := plan.Change{Addr: "mta.mta1", Kind: specs.KindEIP, Action: plan.Create,
+		After: map[string]any{"hostname": "mta1.acme.example.", "network_interface_id": eniID}}
+	res = e.applyOK(t, byInterface)
+	if got := res[0].Observed.Attrs["network_interface_id"]; got != eniID {
+		t.Errorf("observed network_interface_id %v, want %s", got, eniID)
+	}
+	o, ok := find(e.read(t), "mta.mta1")
+	if !ok || o.Attrs["network_interface_id"] != eniID {
+		t.Errorf("read after the association: %+v", o)
+	}
 }

@@ -135,6 +135,7 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 	}
 	hostname = specs.Fqdn(hostname)
 	instanceID, _ := c.After["instance_id"].(string)
+	interfaceID, _ := c.After["network_interface_id"].(string)
 
 	var origin string // how the address came to be, for a create
 	if len(owned) == 0 {
@@ -191,9 +192,29 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 		notes = append(notes, "tagged it with hostname "+hostname)
 	}
 
-	// Without instance_id, mailform leaves the association to whoever made
-	// it. With one, an address associated elsewhere moves in one call.
-	if current := aws.ToString(kept.InstanceId); instanceID != "" && current != instanceID {
+	// Without instance_id or network_interface_id, mailform leaves the
+	// association to whoever made it. With one, an address associated
+	// elsewhere moves in one call.
+	switch {
+	case interfaceID != "" && aws.ToString(kept.NetworkInterfaceId) != interfaceID:
+		moving := aws.ToString(kept.AssociationId) != ""
+		out, err := p.api.AssociateAddress(ctx, &ec2.AssociateAddressInput{
+			AllocationId:       aws.String(id),
+			NetworkInterfaceId: aws.String(interfaceID),
+			AllowReassociation: aws.Bool(moving),
+		})
+		if err != nil {
+			return plan.Observed{}, "", fmt.Errorf("%s: associating Elastic IP %s with network interface %s: %w", c.Addr, aws.ToString(kept.PublicIp), interfaceID, err)
+		}
+		if moving {
+			notes = append(notes, "moved it from "+associatedWith(kept)+" to network interface "+interfaceID)
+		} else {
+			notes = append(notes, "associated it with network interface "+interfaceID)
+		}
+		// The instance is the interface's, which AssociateAddress does not
+		// say: the next read shows it.
+		kept.AssociationId, kept.InstanceId, kept.NetworkInterfaceId = out.AssociationId, nil, aws.String(interfaceID)
+	case interfaceID == "" && instanceID != "" && aws.ToString(kept.InstanceId) != instanceID:
 		moving := aws.ToString(kept.AssociationId) != ""
 		out, err := p.api.AssociateAddress(ctx, &ec2.AssociateAddressInput{
 			AllocationId:       aws.String(id),
@@ -201,7 +222,15 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 			AllowReassociation: aws.Bool(moving),
 		})
 		if err != nil {
-			return plan.Observed{}, "", fmt.Errorf("%s: associating Elastic IP %s with instance %s: %w", c.Addr, aws.ToString(kept.PublicIp), instanceID, err)
+			err = fmt.Errorf("%s: associating Elastic IP %s with instance %s: %w", c.Addr, aws.ToString(kept.PublicIp), instanceID, err)
+			if errorCode(err) == "InvalidInstanceID" {
+				// AWS associates by instance only an instance with exactly
+				// one network interface (AssociateAddress); its refusal of
+				// one with several comes as InvalidInstanceID.
+				err = fmt.Errorf("%w. If instance %s has several network interfaces, AWS needs the interface: set network_interface_id = \"eni-...\" in mta %q instead of instance_id (aws ec2 describe-instances --instance-ids %s lists them)",
+					err, instanceID, strings.TrimPrefix(c.Addr, "mta."), instanceID)
+			}
+			return plan.Observed{}, "", err
 		}
 		if moving {
 			notes = append(notes, "moved it from "+associatedWith(kept)+" to instance "+instanceID)

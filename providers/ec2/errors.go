@@ -3,7 +3,6 @@ package ec2
 import (
 	"context"
 	"errors"
-	"strings"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
@@ -62,25 +61,33 @@ func outcomeUnknown(err error) bool {
 	return true // no answer from AWS at all
 }
 
-// isForwardRecordRefusal reports whether AWS refused a PTR because the
-// forward (A) record of the name does not resolve to the address. EC2
-// documents no code of its own for this refusal; it comes as an invalid
-// parameter whose message speaks of the forward record.
-func isForwardRecordRefusal(err error) bool {
-	switch errorCode(err) {
-	case "InvalidParameterValue", "InvalidParameter", "InvalidParameterCombination", "InvalidDomainName":
-	default:
+// isRequestRefusal reports whether AWS answered with a definite refusal of
+// the request itself (a 4xx) that waiting might cure: not a refusal of the
+// caller's rights or of an address that does not exist, and not a throttle
+// (the SDK retries those).
+//
+// AWS sets a PTR only once its resolvers see the A record of the name (EC2
+// user guide, "Using reverse DNS for email applications"), yet it documents
+// neither the code nor the wording of that refusal. So mailform reads no
+// words: any such refusal, right after it wrote the A record, is taken for
+// the record not being visible yet.
+func isRequestRefusal(err error) bool {
+	var resp *awshttp.ResponseError
+	if !errors.As(err, &resp) {
 		return false
 	}
-	var apiErr smithy.APIError
-	errors.As(err, &apiErr)
-	msg := strings.ToLower(apiErr.ErrorMessage())
-	for _, hint := range []string{"forward", "a record", "resolve", "dns record"} {
-		if strings.Contains(msg, hint) {
-			return true
-		}
+	if status := resp.HTTPStatusCode(); status < 400 || status >= 500 || status == 401 || status == 403 {
+		return false
 	}
-	return false
+	code := errorCode(err)
+	return !throttleCodes[code] && !isNotFound(err) && !authCodes[code]
+}
+
+// authCodes are EC2's answers to a caller without the right to a call.
+var authCodes = map[string]bool{
+	"UnauthorizedOperation": true, "AuthFailure": true, "Blocked": true, "OptInRequired": true,
+	"SignatureDoesNotMatch": true, "InvalidClientTokenId": true, "MissingAuthenticationToken": true,
+	"PendingVerification": true,
 }
 
 // awsMessage is what AWS said, for the end of an error message.

@@ -19,6 +19,7 @@ func TestPTRWhoseARecordIsTheUsers(t *testing.T) {
 	tests := []struct {
 		name       string
 		manual     []string
+		applied    []string
 		wantModify int
 		wantErr    []string
 	}{
@@ -31,7 +32,7 @@ func TestPTRWhoseARecordIsTheUsers(t *testing.T) {
 			},
 		},
 		{
-			name: "A record written by mailform", manual: []string{"mta.other/a"}, wantModify: 7,
+			name: "A record written by mailform", manual: []string{"mta.other/a"}, applied: []string{"mta.mta1/a"}, wantModify: 7,
 			wantErr: []string{"even after 1m0s"},
 		},
 	}
@@ -43,7 +44,7 @@ func TestPTRWhoseARecordIsTheUsers(t *testing.T) {
 			}
 			p, _ := stubProvider(stub, Options{PollInterval: 10 * time.Second, ForwardRecordWait: time.Minute})
 			var progress []string
-			res := p.Apply(t.Context(), providers.ApplyRequest{Stack: testStack, Region: testRegion, Manual: tt.manual,
+			res := p.Apply(t.Context(), providers.ApplyRequest{Stack: testStack, Region: testRegion, Manual: tt.manual, Applied: tt.applied,
 				Changes:  []plan.Change{ptrCreate("mta.mta1", "eipalloc-0007", "mta1.acme.example.")},
 				Progress: func(addr, msg string) { progress = append(progress, msg) }})
 			if res[0].Err == nil {

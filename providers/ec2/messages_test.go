@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -30,12 +31,14 @@ func TestMessages(t *testing.T) {
 		stub   func(t *testing.T) *stubEC2
 		opts   Options
 		change plan.Change
+		// applied are the changes the run carried out before this one.
+		applied []string
 	}
 	pending := func(t *testing.T) *stubEC2 { return ptrStub(t, 2) }
 	refusedForever := func(t *testing.T) *stubEC2 {
 		s := ptrStub(t, 0)
 		s.modifyAttribute = func(*ec2.ModifyAddressAttributeInput) (*ec2.ModifyAddressAttributeOutput, error) {
-			return nil, apiError(400, "InvalidParameterValue", "The address 203.0.113.7 does not have a forward DNS record (A record of mta1.acme.example) that resolves to it")
+			return nil, apiError(400, "InvalidParameterValue", "Value (mta1.acme.example) for parameter domainName is invalid.")
 		}
 		return s
 	}
@@ -91,19 +94,23 @@ func TestMessages(t *testing.T) {
 		Before: map[string]any{"allocation_id": "eipalloc-0007", "ptr_name": "mta1.acme.example."}}
 
 	scenarios := []scenario{
-		{"PTR pending, then set", pending, Options{PollInterval: 20 * time.Second}, ptrCreate("mta.mta1", "eipalloc-0007", "mta1.acme.example.")},
-		{"PTR pending past the timeout", func(t *testing.T) *stubEC2 { return ptrStub(t, 1000) }, Options{PollInterval: time.Minute, PTRTimeout: 3 * time.Minute}, ptrCreate("mta.mta1", "eipalloc-0007", "mta1.acme.example.")},
-		{"PTR refused: no A record", refusedForever, Options{PollInterval: 30 * time.Second, ForwardRecordWait: time.Minute}, ptrCreate("mta.mta1", "eipalloc-0007", "mta1.acme.example.")},
-		{"PTR removed", removal, Options{PollInterval: 10 * time.Second}, ptrDelete},
-		{"release refused while the PTR is set", lockedRelease, Options{}, eipDelete},
-		{"allocation cut off, address adopted", cutAllocation, Options{}, eipCreate("mta.mta1", "mta1.acme.example.", "i-0abc1234def567890")},
+		{"PTR pending, then set", pending, Options{PollInterval: 20 * time.Second}, ptrCreate("mta.mta1", "eipalloc-0007", "mta1.acme.example."), nil},
+		{"PTR pending past the timeout", func(t *testing.T) *stubEC2 { return ptrStub(t, 1000) }, Options{PollInterval: time.Minute, PTRTimeout: 3 * time.Minute}, ptrCreate("mta.mta1", "eipalloc-0007", "mta1.acme.example."), nil},
+		{"PTR refused: A record written by this run", refusedForever, Options{PollInterval: 30 * time.Second, ForwardRecordWait: time.Minute}, ptrCreate("mta.mta1", "eipalloc-0007", "mta1.acme.example."), []string{"mta.mta1", "mta.mta1/a"}},
+		{"PTR refused: A record older than the run", refusedForever, Options{PollInterval: 30 * time.Second, ForwardRecordWait: time.Minute}, ptrCreate("mta.mta1", "eipalloc-0007", "mta1.acme.example."), nil},
+		{"PTR removed", removal, Options{PollInterval: 10 * time.Second}, ptrDelete, nil},
+		{"release refused while the PTR is set", lockedRelease, Options{}, eipDelete, nil},
+		{"allocation cut off, address adopted", cutAllocation, Options{}, eipCreate("mta.mta1", "mta1.acme.example.", "i-0abc1234def567890"), nil},
 	}
 
 	var out strings.Builder
 	for _, sc := range scenarios {
 		stub := sc.stub(t)
 		p, _ := stubProvider(stub, sc.opts)
-		res, progress := applyWithProgress(t, p, sc.change)
+		var progress []string
+		res := p.Apply(t.Context(), providers.ApplyRequest{Stack: testStack, Region: testRegion,
+			Changes: []plan.Change{sc.change}, Applied: sc.applied,
+			Progress: func(addr, msg string) { progress = append(progress, addr+": "+msg) }})
 		fmt.Fprintf(&out, "## %s\n", sc.name)
 		for _, l := range progress {
 			fmt.Fprintf(&out, "progress: %s\n", l)

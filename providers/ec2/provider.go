@@ -77,9 +77,9 @@ type Options struct {
 	// PTRTimeout bounds the wait for AWS to set or remove PTR records.
 	// Default 15m.
 	PTRTimeout time.Duration
-	// ForwardRecordWait bounds how long a PTR refused for want of the A
-	// record is tried again: Route 53 reports a change INSYNC before every
-	// resolver AWS asks sees it. Default 3m.
+	// ForwardRecordWait bounds how long a PTR refused right after the same
+	// run wrote its A record is tried again: Route 53 reports a change
+	// INSYNC before every resolver AWS asks sees it. Default 3m.
 	ForwardRecordWait time.Duration
 	// AllocateAttempts is how many times an allocation that failed without
 	// a clear answer is tried, each after looking for the address by its
@@ -308,6 +308,9 @@ func observeEIP(addr, stack string, a types.Address) plan.Observed {
 	}
 	if id := aws.ToString(a.InstanceId); id != "" {
 		attrs["instance_id"] = id
+	}
+	if id := aws.ToString(a.NetworkInterfaceId); id != "" {
+		attrs["network_interface_id"] = id
 	}
 	if id := aws.ToString(a.AssociationId); id != "" {
 		attrs["association_id"] = id

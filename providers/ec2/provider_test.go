@@ -351,22 +351,28 @@ func TestOutcomeUnknown(t *testing.T) {
 	}
 }
 
-func TestIsForwardRecordRefusal(t *testing.T) {
+func TestIsRequestRefusal(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
 		want bool
 	}{
-		{"double's wording", apiError(400, "InvalidParameterValue", "The address 203.0.113.7 does not have a forward DNS record (A record of mta1.acme.example) that resolves to it"), true},
-		{"does not resolve", apiError(400, "InvalidParameterValue", "The domain name does not resolve to the address"), true},
-		{"bad name", apiError(400, "InvalidParameterValue", "Invalid domain name: -x-"), false},
-		{"other code", apiError(400, "UnauthorizedOperation", "forward record"), false},
-		{"no API error", errors.New("forward record"), false},
+		// AWS documents neither the code nor the words of the refusal of a
+		// PTR whose A record it does not see yet: none is read.
+		{"neutral words", apiError(400, "InvalidParameterValue", "Value (mta1.acme.example) for parameter domainName is invalid."), true},
+		{"another code", apiError(400, "InvalidDomainName", "Invalid value"), true},
+		{"no words", apiError(400, "Unknown", ""), true},
+		{"denied", apiError(403, "UnauthorizedOperation", "You are not authorized"), false},
+		{"denied with 400", apiError(400, "AuthFailure", "not authorized"), false},
+		{"throttled", apiError(400, "RequestLimitExceeded", "Request limit exceeded."), false},
+		{"address gone", apiError(400, "InvalidAllocationID.NotFound", "The allocation ID 'eipalloc-1' does not exist"), false},
+		{"server error", apiError(500, "InternalError", "An internal error has occurred"), false},
+		{"no answer", errors.New("connection reset"), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := isForwardRecordRefusal(tt.err); got != tt.want {
-				t.Errorf("isForwardRecordRefusal = %v, want %v", got, tt.want)
+			if got := isRequestRefusal(tt.err); got != tt.want {
+				t.Errorf("isRequestRefusal = %v, want %v", got, tt.want)
 			}
 		})
 	}
@@ -466,6 +472,8 @@ func TestPTRWaitEnds(t *testing.T) {
 	}
 }
 
+// TestPTRRefusedUntilTheARecordResolves: right after the run wrote the A
+// record, a refusal is tried again whatever its words.
 func TestPTRRefusedUntilTheARecordResolves(t *testing.T) {
 	stub := ptrStub(t, 0)
 	refusals := 2
@@ -473,12 +481,16 @@ func TestPTRRefusedUntilTheARecordResolves(t *testing.T) {
 	stub.modifyAttribute = func(in *ec2.ModifyAddressAttributeInput) (*ec2.ModifyAddressAttributeOutput, error) {
 		if refusals > 0 {
 			refusals--
-			return nil, apiError(400, "InvalidParameterValue", "The address 203.0.113.7 does not have a forward DNS record")
+			return nil, apiError(400, "InvalidParameterValue", "Value (mta1.acme.example) for parameter domainName is invalid.")
 		}
 		return modify(in)
 	}
 	p, _ := stubProvider(stub, Options{PollInterval: 10 * time.Second, ForwardRecordWait: time.Minute})
-	res, progress := applyWithProgress(t, p, ptrCreate("mta.mta1", "eipalloc-0007", "mta1.acme.example."))
+	var progress []string
+	res := p.Apply(t.Context(), providers.ApplyRequest{Stack: testStack, Region: testRegion,
+		Changes:  []plan.Change{ptrCreate("mta.mta1", "eipalloc-0007", "mta1.acme.example.")},
+		Applied:  []string{"mta.mta1", "mta.mta1/a"},
+		Progress: func(addr, msg string) { progress = append(progress, addr+": "+msg) }})
 	if res[0].Err != nil {
 		t.Fatal(res[0].Err)
 	}
@@ -491,6 +503,29 @@ func TestPTRRefusedUntilTheARecordResolves(t *testing.T) {
 	}
 	if got := stub.count("ModifyAddressAttribute"); got != 3 {
 		t.Errorf("ModifyAddressAttribute called %d times, want 3", got)
+	}
+}
+
+// TestPTRRefusedWithAnOlderARecord: when the A record was in place before
+// the run, AWS has had time to see it, and its refusal fails the PTR at
+// once, naming the record AWS needs.
+func TestPTRRefusedWithAnOlderARecord(t *testing.T) {
+	stub := ptrStub(t, 0)
+	stub.modifyAttribute = func(in *ec2.ModifyAddressAttributeInput) (*ec2.ModifyAddressAttributeOutput, error) {
+		return nil, apiError(400, "InvalidParameterValue", "Value (mta1.acme.example) for parameter domainName is invalid.")
+	}
+	p, _ := stubProvider(stub, Options{PollInterval: 10 * time.Second, ForwardRecordWait: time.Minute})
+	res, _ := applyWithProgress(t, p, ptrCreate("mta.mta1", "eipalloc-0007", "mta1.acme.example."))
+	if res[0].Err == nil {
+		t.Fatal("a refused PTR succeeded")
+	}
+	for _, want := range []string{"A record mta1.acme.example. -> 203.0.113.7 (mta.mta1/a)", "AWS said: InvalidParameterValue: Value (mta1.acme.example) for parameter domainName is invalid."} {
+		if !strings.Contains(res[0].Err.Error(), want) {
+			t.Errorf("error %q does not say %q", res[0].Err, want)
+		}
+	}
+	if got := stub.count("ModifyAddressAttribute"); got != 1 {
+		t.Errorf("ModifyAddressAttribute called %d times, want 1", got)
 	}
 }
 

@@ -24,6 +24,7 @@ type ptrJob struct {
 	publicIP     string
 	name         string // the PTR wanted, fully qualified; "" to remove it
 	manualA      bool   // the A record is the user's to publish (DNS elsewhere)
+	aWritten     bool   // this run wrote the A record: AWS may not see it yet
 
 	submitted    bool      // AWS accepted the Modify or Reset call
 	refusedSince time.Time // when AWS first refused it for want of the A record
@@ -76,6 +77,10 @@ func (p *Provider) applyPTRs(ctx context.Context, req providers.ApplyRequest, ch
 	for _, addr := range req.Manual {
 		manual[addr] = true
 	}
+	applied := map[string]bool{}
+	for _, addr := range req.Applied {
+		applied[addr] = true
+	}
 	var jobs []*ptrJob
 	for i, c := range changes {
 		results[i].Addr = c.Addr
@@ -97,6 +102,7 @@ func (p *Provider) applyPTRs(ctx context.Context, req providers.ApplyRequest, ch
 			}
 			j := &ptrJob{result: i, primary: true, addr: c.Addr, allocationID: after, name: specs.Fqdn(name)}
 			j.manualA = manual[j.aRecordAddr()]
+			j.aWritten = applied[j.aRecordAddr()]
 			jobs = append(jobs, j)
 			if before != "" && before != after {
 				// The PTR moves to another address: remove it from the old one.
@@ -300,9 +306,11 @@ func (p *Provider) runPTRJobs(ctx context.Context, req providers.ApplyRequest, j
 	}
 }
 
-// submitPTR asks AWS to set or remove the PTR of one job. A PTR refused for
-// want of the A record is asked for again at the next poll, until
-// ForwardRecordWait has passed since the first refusal.
+// submitPTR asks AWS to set or remove the PTR of one job. A PTR refused
+// (any 4xx but a denial or a missing address) right after this run wrote its
+// A record is asked for again at the next poll, until ForwardRecordWait has
+// passed since the first refusal: AWS documents that it needs the A record
+// first, but not the words of its refusal, so none are read.
 func (p *Provider) submitPTR(ctx context.Context, j *ptrJob) {
 	if j.name == "" {
 		_, err := p.api.ResetAddressAttribute(ctx, &ec2.ResetAddressAttributeInput{
@@ -330,27 +338,36 @@ func (p *Provider) submitPTR(ctx context.Context, j *ptrJob) {
 		}
 		return
 	}
-	if !isForwardRecordRefusal(err) {
+	switch {
+	case !isRequestRefusal(err):
 		j.err = fmt.Errorf("%s: setting the PTR record of %s to %s: %w", j.addr, j.publicIP, j.name, err)
 		return
-	}
-	if j.manualA {
+	case j.manualA:
 		// Nothing mailform does will make the record appear: waiting
 		// would only delay the answer the user needs.
-		j.err = fmt.Errorf("%s: AWS sets the PTR record of %s to %s only once the A record %s -> %s resolves, and it does not yet. "+
+		j.err = fmt.Errorf("%s: AWS sets the PTR record of %s to %s only once the A record %s -> %s resolves, and it refused the PTR. "+
 			"That record is yours to publish at your DNS provider (%s is in no zone block; mailform plan lists it): publish it, then run mailform apply again. AWS said: %s",
 			j.addr, j.publicIP, j.name, j.name, j.publicIP, strings.TrimSuffix(j.name, "."), awsMessage(err))
 		return
+	case !j.aWritten:
+		// The A record was in place before this run: AWS has had time to
+		// see it, so the refusal is not one that waiting cures.
+		j.err = fmt.Errorf("%s: AWS refused to set the PTR record of %s to %s; it sets one only once the A record %s -> %s (%s) resolves. "+
+			"Check that it does and that the zone's delegation points at Route 53's name servers (mailform check), then run mailform apply again. AWS said: %s",
+			j.addr, j.publicIP, j.name, j.name, j.publicIP, j.aRecordAddr(), awsMessage(err))
+		return
 	}
+	// This run wrote the A record seconds ago: AWS's refusal, whatever its
+	// words, is most likely that it does not see the record yet.
 	now := p.now()
 	if j.refusedSince.IsZero() {
 		j.refusedSince = now
 	}
 	j.status = "refused: no A record yet"
 	if waited := now.Sub(j.refusedSince); waited >= p.opts.ForwardRecordWait {
-		j.err = fmt.Errorf("%s: AWS refused to set the PTR record of %s to %s because it did not see the A record %s -> %s (%s), even after %s. "+
-			"Check that the record exists in Route 53 and that the zone's delegation points at Route 53's name servers (mailform check). AWS said: %s",
-			j.addr, j.publicIP, j.name, j.name, j.publicIP, j.aRecordAddr(), round(waited), awsMessage(err))
+		j.err = fmt.Errorf("%s: AWS refused to set the PTR record of %s to %s, even after %s of waiting for it to see the A record %s -> %s (%s) this run wrote. "+
+			"Check that the record resolves and that the zone's delegation points at Route 53's name servers (mailform check). AWS said: %s",
+			j.addr, j.publicIP, j.name, round(waited), j.name, j.publicIP, j.aRecordAddr(), awsMessage(err))
 	}
 }
 

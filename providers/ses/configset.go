@@ -21,8 +21,8 @@ import (
 type configSetState struct {
 	Name              string
 	Tags              map[string]string
-	SuppressionSet    bool // SuppressionOptions present: the set overrides the account list
-	Suppression       []string
+	SuppressionSet    bool     // SuppressionOptions present: the set overrides the account list
+	Suppression       []string // the reasons of that override; none means it suppresses nothing
 	Reputation        bool
 	TLSPolicy         string
 	Delivery          *types.DeliveryOptions // kept whole, so a TLS change preserves the rest
@@ -55,6 +55,9 @@ func (s configSetState) attrs() map[string]any {
 		"reputation_metrics": s.Reputation,
 		"tls_policy":         s.TLSPolicy,
 	}
+	// "suppression_override" tells a set with its own empty list (which
+	// suppresses nothing) from one that follows the account's list.
+	a["suppression_override"] = s.SuppressionSet
 	if s.SuppressionSet {
 		a["suppression"] = sortedList(s.Suppression)
 	}
@@ -130,11 +133,16 @@ func parseDesiredConfigSet(addr string, after map[string]any) (desiredConfigSet,
 	if d.Name == "" {
 		return d, fmt.Errorf("%s: the configuration set name is empty", addr)
 	}
-	if d.named["suppression"] {
-		d.SuppressionSet = true
-		d.Suppression = a.strings("suppression")
-		sort.Strings(d.Suppression)
+	d.Suppression = a.strings("suppression")
+	sort.Strings(d.Suppression)
+	if override, ok := a.boolean("suppression_override"); ok {
+		d.SuppressionSet = override
+	} else {
+		// A plan saved before suppression_override existed: a list asks
+		// for an override, an empty one for none.
+		d.SuppressionSet = len(d.Suppression) > 0
 	}
+	d.named["suppression"] = true
 	d.Reputation, _ = a.boolean("reputation_metrics")
 	d.TLSPolicy = strings.ToUpper(a.str("tls_policy"))
 	if d.TLSPolicy == "" {
@@ -179,7 +187,7 @@ func (p *Provider) readConfigSets(ctx context.Context, stack string, desired []s
 		}
 	}
 	var names []string
-	pager := sesv2.NewListConfigurationSetsPaginator(p.v2, &sesv2.ListConfigurationSetsInput{PageSize: aws.Int32(listPageSize)})
+	pager := sesv2.NewListConfigurationSetsPaginator(p.v2, &sesv2.ListConfigurationSetsInput{})
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
@@ -294,10 +302,9 @@ func (p *Provider) createConfigSet(ctx context.Context, req providers.ApplyReque
 		ConfigurationSetName: aws.String(want.Name),
 		Tags:                 ownershipTags(req.Stack, c.Addr),
 	}
-	if len(want.Suppression) > 0 {
-		// An empty list is what a spec without suppression expands to: the
-		// set then follows the account's list, as a set created without
-		// SuppressionOptions does.
+	if want.SuppressionSet {
+		// Without SuppressionOptions the set follows the account's list;
+		// with them, even with no reason, it overrides that list.
 		in.SuppressionOptions = &types.SuppressionOptions{SuppressedReasons: suppressionReasons(want.Suppression)}
 	}
 	if want.named["reputation_metrics"] {
@@ -329,7 +336,7 @@ func (p *Provider) createConfigSet(ctx context.Context, req providers.ApplyReque
 		cur = configSetState{
 			Name:              want.Name,
 			Tags:              tagMap(in.Tags),
-			SuppressionSet:    len(want.Suppression) > 0,
+			SuppressionSet:    want.SuppressionSet,
 			Suppression:       want.Suppression,
 			Reputation:        want.named["reputation_metrics"] && want.Reputation,
 			TLSPolicy:         string(types.TlsPolicyOptional),
@@ -393,9 +400,15 @@ func configSetObserved(addr string, s configSetState) *plan.Observed {
 // set), missing ones created.
 func (p *Provider) convergeConfigSet(ctx context.Context, addr string, cur *configSetState, want desiredConfigSet) error {
 	name := aws.String(cur.Name)
-	// An empty wanted list equals a set without its own list (the plan sees
-	// them as equal too); a set whose own list is not empty is emptied.
-	if want.SuppressionSet && !slices.Equal(cur.Suppression, want.Suppression) {
+	switch {
+	case !want.SuppressionSet && cur.SuppressionSet:
+		// SES documents no call that returns a set to the account's list:
+		// PutConfigurationSetSuppressionOptions takes a list, and an empty
+		// one suppresses nothing. The plan replaces the set instead.
+		return fmt.Errorf("%s: SES configuration set %s has its own suppression list (%s), and SES has no call that makes a set follow the account's list again; "+
+			"re-create the set with 'mailform apply -replace %s', or keep an override with suppression = [...] (suppression = [] suppresses nothing)",
+			addr, cur.Name, suppressionText(cur.Suppression), addr)
+	case want.SuppressionSet && (!cur.SuppressionSet || !slices.Equal(cur.Suppression, want.Suppression)):
 		if _, err := p.v2.PutConfigurationSetSuppressionOptions(ctx, &sesv2.PutConfigurationSetSuppressionOptionsInput{
 			ConfigurationSetName: name,
 			SuppressedReasons:    suppressionReasons(want.Suppression),
@@ -505,4 +518,12 @@ func (p *Provider) accountIDValue() string {
 	p.accountMu.Lock()
 	defer p.accountMu.Unlock()
 	return p.accountID
+}
+
+// suppressionText shows a set's own suppression reasons.
+func suppressionText(reasons []string) string {
+	if len(reasons) == 0 {
+		return "none: it suppresses nothing"
+	}
+	return strings.Join(reasons, ", ")
 }

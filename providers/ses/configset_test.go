@@ -216,33 +216,84 @@ func TestConfigurationSetDefaults(t *testing.T) {
 	e := newEnv(t)
 	name := testStack + "-plain"
 	want := configSet("plain", map[string]any{
-		"suppression": []any{}, "reputation_metrics": false, "tls_policy": "OPTIONAL", "event_destinations": map[string]any{},
+		"suppression": []any{}, "suppression_override": false, "reputation_metrics": false, "tls_policy": "OPTIONAL", "event_destinations": map[string]any{},
 	})
 	e.resetCounts()
 	e.apply(createOf(want))
 	if diff := cmp.Diff(map[string]int{"CreateConfigurationSet": 1}, e.sesCalls()); diff != "" {
 		t.Errorf("SES calls (-want +got):\n%s", diff)
 	}
-	out, err := e.v2.GetConfigurationSet(t.Context(), &sesv2.GetConfigurationSetInput{ConfigurationSetName: aws.String(name)})
-	if err != nil {
-		t.Fatal(err)
+	suppression := func(t *testing.T) *types.SuppressionOptions {
+		t.Helper()
+		out, err := e.v2.GetConfigurationSet(t.Context(), &sesv2.GetConfigurationSetInput{ConfigurationSetName: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.SuppressionOptions
 	}
-	if out.SuppressionOptions != nil && len(out.SuppressionOptions.SuppressedReasons) != 0 {
-		t.Errorf("suppression = %+v", out.SuppressionOptions)
+	if got := suppression(t); got != nil {
+		t.Errorf("a set without suppression has SuppressionOptions %+v; it must follow the account's list", got)
 	}
 	e.requireNoChanges(want)
 
-	t.Run("a list is set and emptied again", func(t *testing.T) {
-		withList := configSet("plain", map[string]any{"suppression": []any{"COMPLAINT"}, "tls_policy": "OPTIONAL"})
+	// suppression = [] is an override that suppresses nothing: SES then
+	// sends to addresses on the account's list. The plan must tell it from
+	// a set that follows the account's list, both ways.
+	t.Run("suppression = [] overrides the account's list with none", func(t *testing.T) {
+		none := configSet("plain", map[string]any{"suppression": []any{}, "suppression_override": true, "tls_policy": "OPTIONAL"})
+		changes := e.replan(none)
+		if len(changes) != 1 || changes[0].Action != plan.Update {
+			t.Fatalf("plan from no override to an empty override: %+v", changes)
+		}
+		e.apply(changes[0])
+		if got := suppression(t); got == nil || len(got.SuppressedReasons) != 0 {
+			t.Errorf("SuppressionOptions %+v, want an override with no reason", got)
+		}
+		e.requireNoChanges(none)
+		if changes := e.replan(want); len(changes) != 1 || changes[0].Action != plan.Replace {
+			t.Errorf("the set suppresses nothing and the spec wants the account's list, yet the plan is %+v", changes)
+		}
+	})
+
+	t.Run("removing suppression re-creates the set without its own list", func(t *testing.T) {
+		withList := configSet("plain", map[string]any{"suppression": []any{"COMPLAINT"}, "suppression_override": true, "tls_policy": "OPTIONAL"})
 		e.apply(e.replan(withList)[0])
 		e.requireNoChanges(withList)
-		e.apply(e.replan(want)[0])
-		out, _ := e.v2.GetConfigurationSet(t.Context(), &sesv2.GetConfigurationSetInput{ConfigurationSetName: aws.String(name)})
-		if out.SuppressionOptions != nil && len(out.SuppressionOptions.SuppressedReasons) != 0 {
-			t.Errorf("suppression after emptying = %+v", out.SuppressionOptions)
+		changes := e.replan(want)
+		if len(changes) != 1 || changes[0].Action != plan.Replace || !strings.Contains(changes[0].Reason, "account's suppression list") {
+			t.Fatalf("plan after removing suppression: %+v", changes)
+		}
+		e.apply(changes[0])
+		if got := suppression(t); got != nil {
+			t.Errorf("suppression after removing it from the spec = %+v; the set must follow the account's list", got)
 		}
 		e.requireNoChanges(want)
 	})
+}
+
+// An update that would leave a set's own list for the account's cannot be
+// made in place: it fails saying how, instead of emptying the list.
+func TestConfigurationSetOverrideNotRemovedInPlace(t *testing.T) {
+	e := newEnv(t)
+	withList := configSet("plain", map[string]any{"suppression": []any{"BOUNCE"}, "suppression_override": true, "tls_policy": "OPTIONAL"})
+	e.apply(createOf(withList))
+	want := configSet("plain", map[string]any{"suppression": []any{}, "suppression_override": false, "tls_policy": "OPTIONAL"})
+	obs, ok := e.read()["configuration_set.plain"]
+	if !ok {
+		t.Fatal("the set was not read")
+	}
+	update := plan.Change{Addr: want.Addr, Kind: want.Kind, Action: plan.Update, ID: obs.ID, Before: obs.Attrs, After: want.Attrs}
+	res := e.applyResult(update)
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "mailform apply -replace configuration_set.plain") {
+		t.Fatalf("result %+v, want an error naming -replace", res)
+	}
+	out, err := e.v2.GetConfigurationSet(t.Context(), &sesv2.GetConfigurationSetInput{ConfigurationSetName: aws.String(testStack + "-plain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.SuppressionOptions == nil || len(out.SuppressionOptions.SuppressedReasons) != 1 {
+		t.Errorf("the failed update changed the set's list: %+v", out.SuppressionOptions)
+	}
 }
 
 func TestConfigurationSetReplace(t *testing.T) {

@@ -13,8 +13,9 @@ import (
 	"github.com/mailform/mailform/specs"
 )
 
-// listPageSize is the largest page ListEmailIdentities and
-// ListConfigurationSets return.
+// listPageSize is the largest page ListEmailIdentities documents ("no more
+// than 1000"). ListConfigurationSets documents no maximum, so its pages are
+// left at the size AWS chooses.
 const listPageSize = 1000
 
 // v1BatchSize is how many identities one v1 GetIdentity*Attributes call takes.

@@ -29,9 +29,11 @@ type stubV2 struct {
 	identities []string          // all identities, in list order
 	owner      map[string]string // identity -> mailform:stack tag
 	pageSizes  []int32
-	calls      map[string]int
-	createErr  error
-	mu         sync.Mutex // the provider reads several identities at once
+	// configSetPageSizes are the PageSize of each ListConfigurationSets call.
+	configSetPageSizes []*int32
+	calls              map[string]int
+	createErr          error
+	mu                 sync.Mutex // the provider reads several identities at once
 }
 
 func (s *stubV2) count(op string) {
@@ -72,6 +74,9 @@ func (s *stubV2) GetEmailIdentity(ctx context.Context, in *sesv2.GetEmailIdentit
 
 func (s *stubV2) ListConfigurationSets(ctx context.Context, in *sesv2.ListConfigurationSetsInput, _ ...func(*sesv2.Options)) (*sesv2.ListConfigurationSetsOutput, error) {
 	s.count("ListConfigurationSets")
+	s.mu.Lock()
+	s.configSetPageSizes = append(s.configSetPageSizes, in.PageSize)
+	s.mu.Unlock()
 	return &sesv2.ListConfigurationSetsOutput{}, nil
 }
 
@@ -128,6 +133,13 @@ func TestReadPaginatesAndBatches(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int32{1000, 1000, 1000}, v2.pageSizes); diff != "" {
 		t.Errorf("page sizes (-want +got):\n%s", diff)
+	}
+	// AWS documents no maximum page size for ListConfigurationSets: asking
+	// for one it might refuse would fail every plan.
+	for _, size := range v2.configSetPageSizes {
+		if size != nil {
+			t.Errorf("ListConfigurationSets asked for PageSize %d; AWS documents no maximum, so none should be given", *size)
+		}
 	}
 	slices.Sort(v1.batches)
 	if diff := cmp.Diff([]int{51, 100, 100}, v1.batches); diff != "" {

@@ -35,6 +35,15 @@ type Options struct {
 	// double can change it.
 	ReviewDelayFunc func() time.Duration
 	VerifyInterval  time.Duration // how often a pending identity's DNS may be re-checked (0 = every read)
+	// VerifyDelayFunc, when set, says how long DKIM, domain-verification and
+	// MAIL FROM records must have been seen before SES counts them as found
+	// (0: at once). It is asked at each check, so that the settings of a
+	// running double can change it.
+	VerifyDelayFunc func() time.Duration
+	// ListLagFunc, when set, says how long a new identity may be left out of
+	// ListEmailIdentities and ListIdentities (0: listed at once). It is
+	// asked at each list.
+	ListLagFunc func() time.Duration
 }
 
 // DefaultAccountID is the account the double reports when Options.AccountID is empty.
@@ -93,6 +102,23 @@ func (d *Double) reviewDelay() time.Duration {
 		return d.opts.ReviewDelayFunc()
 	}
 	return d.opts.ReviewDelay
+}
+
+// verifyDelay is how long records must have been seen before they count.
+func (d *Double) verifyDelay() time.Duration {
+	if d.opts.VerifyDelayFunc != nil {
+		return d.opts.VerifyDelayFunc()
+	}
+	return 0
+}
+
+// listed reports whether a list at now shows an identity: one created
+// within the list lag is left out, as an eventually consistent list may.
+func (d *Double) listed(id *identity, now time.Time) bool {
+	if d.opts.ListLagFunc == nil {
+		return true
+	}
+	return !now.Before(id.createdAt.Add(d.opts.ListLagFunc()))
 }
 
 // now is the double's clock, in UTC.

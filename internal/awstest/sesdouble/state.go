@@ -138,7 +138,12 @@ type identity struct {
 	forwarding bool
 
 	lastChecked time.Time // last DNS check
-	lastSuccess time.Time // last DNS check that found the records
+
+	// When each check first found its records, in the run of checks that
+	// found them since (zero while they are missing): SES counts them as
+	// found only once they have been seen for the verify delay.
+	dkimSeen, tokenSeen, mailFromSeen time.Time
+	lastSuccess                       time.Time // last DNS check that found the records
 }
 
 func newIdentity(name string, isDomain bool, now time.Time) *identity {
@@ -403,5 +408,9 @@ func (a *account) refresh(now time.Time, reviewDelay time.Duration) {
 }
 
 // recheck makes the next read check DNS whatever VerifyInterval says: a new
-// setup is looked up at once.
-func (id *identity) recheck() { id.lastChecked = time.Time{} }
+// setup is looked up at once, and its records count only once seen for the
+// verify delay from then.
+func (id *identity) recheck() {
+	id.lastChecked = time.Time{}
+	id.dkimSeen, id.tokenSeen, id.mailFromSeen = time.Time{}, time.Time{}, time.Time{}
+}

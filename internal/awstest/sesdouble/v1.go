@@ -261,9 +261,10 @@ func (d *Double) listIdentities(ctx context.Context, rs *regionState, in v1Input
 		return v1Invalid("Invalid NextToken.")
 	}
 	var names []string
+	now := d.now()
 	for _, k := range sortedKeys(rs.identities) {
 		id := rs.identities[k]
-		if typ == "EmailAddress" && id.isDomain || typ == "Domain" && !id.isDomain {
+		if typ == "EmailAddress" && id.isDomain || typ == "Domain" && !id.isDomain || !d.listed(id, now) {
 			continue
 		}
 		names = append(names, id.name)

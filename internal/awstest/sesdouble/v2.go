@@ -410,7 +410,13 @@ func (d *Double) listEmailIdentities(ctx context.Context, rs *regionState, in v2
 	if e != nil {
 		return nil, e
 	}
-	keys := sortedKeys(rs.identities)
+	var keys []string
+	now := d.now()
+	for _, k := range sortedKeys(rs.identities) {
+		if d.listed(rs.identities[k], now) {
+			keys = append(keys, k)
+		}
+	}
 	names, next := page(keys, offset, size)
 	infos := []map[string]any{}
 	for _, k := range names {

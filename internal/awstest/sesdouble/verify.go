@@ -12,6 +12,13 @@ import (
 // backend, as SES keeps looking for them, at most once per VerifyInterval.
 // d.mu must be held.
 //
+// SES does not find records the moment they are published: records count
+// as found only once every check since the first that saw them has seen
+// them, for at least the verify delay (Options.VerifyDelayFunc). The delay
+// runs from the double's first look, which may be later than the
+// publication: SES's own schedule is undocumented, so the double takes the
+// slower reading.
+//
 // DKIM and the v1 token turn SUCCESS when the records are found; a PENDING
 // or TEMPORARY_FAILURE status that finds nothing for 72 hours turns FAILED,
 // after which SES stops looking until the identity is set up again; a
@@ -26,6 +33,7 @@ func (d *Double) refresh(ctx context.Context, rs *regionState, id *identity) {
 	if id.isDomain {
 		if looking(id.dkimStatus) {
 			found, errType := d.dkimRecordsPresent(ctx, id)
+			found = d.seenLongEnough(&id.dkimSeen, id.dkimStatus, found, now)
 			id.dkimStatus, id.dkimSince = advance(id.dkimStatus, id.dkimSince, found, now)
 			id.dkimError = errType
 			if found {
@@ -34,6 +42,7 @@ func (d *Double) refresh(ctx context.Context, rs *regionState, id *identity) {
 		}
 		if id.verificationToken != "" && looking(id.tokenStatus) {
 			found := d.tokenRecordPresent(ctx, id)
+			found = d.seenLongEnough(&id.tokenSeen, id.tokenStatus, found, now)
 			id.tokenStatus, id.tokenSince = advance(id.tokenStatus, id.tokenSince, found, now)
 			if found {
 				id.lastSuccess = now
@@ -42,8 +51,24 @@ func (d *Double) refresh(ctx context.Context, rs *regionState, id *identity) {
 	}
 	if id.mailFrom != "" && looking(id.mailFromStatus) {
 		found := d.mailFromRecordPresent(ctx, rs, id)
+		found = d.seenLongEnough(&id.mailFromSeen, id.mailFromStatus, found, now)
 		id.mailFromStatus, id.mailFromSince = advance(id.mailFromStatus, id.mailFromSince, found, now)
 	}
+}
+
+// seenLongEnough is whether records a check found at now count as found:
+// they must have been seen since *seen for the verify delay, unless the
+// check already succeeded. *seen starts at the first check that finds the
+// records and is cleared by one that does not.
+func (d *Double) seenLongEnough(seen *time.Time, status string, found bool, now time.Time) bool {
+	if !found {
+		*seen = time.Time{}
+		return false
+	}
+	if seen.IsZero() {
+		*seen = now
+	}
+	return status == statusSuccess || now.Sub(*seen) >= d.verifyDelay()
 }
 
 // looking reports whether SES still checks DNS in this status.
