@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/miekg/dns"
+
+	"github.com/mailform/mailform/internal/dnsvalue"
 )
 
 // Served asks r for the records of type rtype at name and returns their
@@ -26,5 +28,5 @@ func Served(ctx context.Context, r Resolver, name, rtype string) ([]string, erro
 // Serves reports whether served (as Served returns it) holds value, given in
 // Route 53's form: TXT quoted or not, names with or without the final dot.
 func Serves(served []string, rtype, value string) bool {
-	return slices.Contains(served, canonicalValues(rtype, []string{value})[0])
+	return slices.Contains(served, dnsvalue.Value(rtype, value))
 }
