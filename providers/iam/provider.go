@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -50,15 +51,19 @@ type API interface {
 type Provider struct {
 	api   API
 	store secrets.Store
+	proof KeyProof
 }
 
 // New builds the provider on the real IAM client; store holds the SMTP
 // credentials (secrets.Open).
+// New proves each new key with DefaultKeyProof before it deletes the key
+// the new one replaces.
 func New(cfg aws.Config, store secrets.Store) *Provider {
-	return NewWithAPI(iamsdk.NewFromConfig(cfg), store)
+	return NewWithAPI(iamsdk.NewFromConfig(cfg), store).WithKeyProof(DefaultKeyProof(cfg))
 }
 
-// NewWithAPI builds the provider on any implementation of API.
+// NewWithAPI builds the provider on any implementation of API. It trusts a
+// new key at once, until WithKeyProof says how to prove it.
 func NewWithAPI(api API, store secrets.Store) *Provider {
 	return &Provider{api: api, store: store}
 }
@@ -196,8 +201,9 @@ func (p *Provider) storedCredentials(ctx context.Context, loc string) (secrets.S
 }
 
 type accessKey struct {
-	id     string
-	active bool
+	id      string
+	active  bool
+	created time.Time
 }
 
 func (p *Provider) accessKeys(ctx context.Context, userName string) ([]accessKey, error) {
@@ -209,7 +215,7 @@ func (p *Provider) accessKeys(ctx context.Context, userName string) ([]accessKey
 			return nil, fmt.Errorf("listing the access keys of IAM user %s: %w", userName, err)
 		}
 		for _, k := range page.AccessKeyMetadata {
-			out = append(out, accessKey{id: aws.ToString(k.AccessKeyId), active: k.Status == iamtypes.StatusTypeActive})
+			out = append(out, accessKey{id: aws.ToString(k.AccessKeyId), active: k.Status == iamtypes.StatusTypeActive, created: aws.ToTime(k.CreateDate)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })

@@ -1,0 +1,144 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/mailform/mailform/internal/awstest"
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/secrets"
+)
+
+// keyCount returns the number of access keys of the user.
+func (f *fixture) keyIDs(t *testing.T) []string {
+	t.Helper()
+	keys, err := f.iam.ListAccessKeys(t.Context(), &iamsdk.ListAccessKeysInput{UserName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, k := range keys.AccessKeyMetadata {
+		ids = append(ids, aws.ToString(k.AccessKeyId))
+	}
+	return ids
+}
+
+func (f *fixture) storedKey(t *testing.T) string {
+	t.Helper()
+	raw, found, err := f.store.Get(t.Context(), credLoc)
+	if err != nil || !found {
+		t.Fatalf("credentials at %s: found=%v err=%v", credLoc, found, err)
+	}
+	creds, err := secrets.DecodeSMTPCredentials(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return creds.Username
+}
+
+func rotate(f *fixture, t *testing.T) plan.Change {
+	want := desiredWebapp()
+	c := planFor(want, f.read(t, want))
+	c.Reason = "replace requested"
+	return c
+}
+
+// TestRotationKeepsOldKeyUntilNewOneIsAccepted: with IAM refusing a new key
+// for a while (the double's AccessKeyDelay), a rotation probes the new key
+// with STS until it is accepted, and only then deletes the old one, which
+// works for SigV4 throughout.
+func TestRotationKeepsOldKeyUntilNewOneIsAccepted(t *testing.T) {
+	f := newFixture(t)
+	f.p.WithKeyProof(KeyProof{Probe: STSProbe(f.s.Config(region)), Wait: 20 * time.Second, Poll: 100 * time.Millisecond})
+	want := desiredWebapp()
+	f.mustApply(t, planFor(want, f.read(t, want)))
+	old := f.storedKey(t)
+	if err := f.s.Configure(func(o *awstest.Options) { o.AccessKeyDelay = 1500 * time.Millisecond }); err != nil {
+		t.Fatal(err)
+	}
+
+	probe := STSProbe(f.s.Config(region))
+	f.rec.mu.Lock()
+	oldSecret := f.rec.secrets[old]
+	f.rec.mu.Unlock()
+	// The old key is older than the delay, as a key in use is.
+	for deadline := time.Now().Add(5 * time.Second); probe(t.Context(), old, oldSecret) != nil; {
+		if time.Now().After(deadline) {
+			t.Fatal("the old key is never accepted")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var progress []string
+	var oldRefused error
+	start := time.Now()
+	res := f.p.Apply(t.Context(), providers.ApplyRequest{Stack: stack, Region: region, Changes: []plan.Change{rotate(f, t)},
+		Progress: func(a, msg string) {
+			progress = append(progress, msg)
+			// During the wait the old key still authenticates.
+			if err := probe(t.Context(), old, oldSecret); err != nil && oldRefused == nil {
+				oldRefused = err
+			}
+		}})
+	if res[0].Err != nil {
+		t.Fatal(res[0].Err)
+	}
+	f.outputs = append(f.outputs, res[0].Message, strings.Join(progress, "\n"))
+	if time.Since(start) < time.Second {
+		t.Errorf("the rotation took %v: it did not wait for the new key", time.Since(start))
+	}
+	if len(progress) == 0 || !strings.Contains(progress[0], "waiting for AWS to accept new access key") || !strings.Contains(progress[0], "InvalidClientTokenId") {
+		t.Errorf("progress = %q", progress)
+	}
+	if oldRefused != nil {
+		t.Errorf("the old key was refused while the new one propagated: %v", oldRefused)
+	}
+	id := f.converged(t, name, credLoc, region)
+	if id == old {
+		t.Error("no new key")
+	}
+}
+
+// TestRotationKeepsOldKeyWhenNewOneIsNotYetAccepted: when the wait runs out
+// the run succeeds with two keys, the old still working; the next plan
+// shows the user needs work and the next apply deletes the old key.
+func TestRotationKeepsOldKeyWhenNewOneIsNotYetAccepted(t *testing.T) {
+	f := newFixture(t)
+	want := desiredWebapp()
+	f.mustApply(t, planFor(want, f.read(t, want)))
+	old := f.storedKey(t)
+	refusing := true
+	f.p.WithKeyProof(KeyProof{Wait: 300 * time.Millisecond, Poll: 50 * time.Millisecond,
+		Probe: func(ctx context.Context, id, secret string) error {
+			if refusing {
+				return errors.New("refused")
+			}
+			return nil
+		}})
+	res := f.mustApply(t, rotate(f, t))
+	if !strings.Contains(res[0].Message, "kept access key "+old) || !strings.Contains(res[0].Message, "the next apply deletes it") {
+		t.Errorf("message = %q", res[0].Message)
+	}
+	ids := f.keyIDs(t)
+	if len(ids) != 2 || f.storedKey(t) == old {
+		t.Fatalf("keys %v, stored %s: want the old and the new key, the new one stored", ids, f.storedKey(t))
+	}
+	obs := f.read(t, want)
+	if _, ok := obs[0].Attrs["password"]; ok {
+		t.Error("the plan after an unfinished rotation shows nothing to do")
+	}
+	// The next run finishes the job once the new key is old enough.
+	refusing = false
+	time.Sleep(300 * time.Millisecond)
+	res = f.mustApply(t, planFor(want, obs))
+	if !strings.Contains(res[0].Message, "deleted access key "+old) {
+		t.Errorf("second run message = %q", res[0].Message)
+	}
+	f.converged(t, name, credLoc, region)
+}
