@@ -37,7 +37,7 @@ func (p *Provider) applyOne(ctx context.Context, req providers.ApplyRequest, c p
 	case plan.Update, plan.Replace:
 		res.Observed, res.Message, err = p.update(ctx, req, c)
 	case plan.Delete:
-		res.Message, err = p.deleteUser(ctx, req.Stack, userNameOf(c), str(c.Before, "credentials"))
+		res.Message, err = p.deleteUser(ctx, req.Stack, userNameOf(c), str(c.Before, "credentials"), "")
 	case plan.NoOp:
 	default:
 		err = fmt.Errorf("action %q is not one an SMTP user takes", c.Action)
@@ -122,7 +122,10 @@ func (p *Provider) create(ctx context.Context, req providers.ApplyRequest, c pla
 }
 
 // update brings an existing user to the desired state. A new user_name means
-// a new user: the old one is deleted first. Otherwise the path is changed in
+// a new user: the old one is deleted first, but not the credentials it
+// leaves at the new user's location, which the new user's then overwrite:
+// deleting and creating one Secrets Manager name makes the new user wait
+// for the name, and leaves the location empty meanwhile. Otherwise the path is changed in
 // place, the policy and tags are rewritten when they differ, and the access
 // key is replaced when the store lacks its credentials, when they were
 // derived for another region, or when a replacement was requested.
@@ -133,7 +136,7 @@ func (p *Provider) update(ctx context.Context, req providers.ApplyRequest, c pla
 	}
 	var notes []string
 	if old := userNameOf(c); old != "" && old != u.name {
-		msg, err := p.deleteUser(ctx, req.Stack, old, str(c.Before, "credentials"))
+		msg, err := p.deleteUser(ctx, req.Stack, old, str(c.Before, "credentials"), u.credentials)
 		if err != nil {
 			return nil, "", err
 		}
@@ -264,6 +267,7 @@ type credentialsResult struct {
 func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyRequest, u smtpUser, previous []string, rotate bool) (credentialsResult, error) {
 	stack := req.Stack
 	report := func(msg string) { req.Report(u.addr, msg) }
+	ctx = secrets.WithProgress(ctx, report)
 	keys, err := p.accessKeys(ctx, u.name)
 	if err != nil {
 		return credentialsResult{}, err
@@ -440,15 +444,19 @@ func (p *Provider) settle(ctx context.Context, report func(string), keys []acces
 	return nil
 }
 
-// deleteUser removes the stored credentials (when they are this stack's),
+// deleteUser removes the stored credentials (when they are this stack's,
+// and not at keep, which a new user's credentials are about to overwrite),
 // the access keys, the inline policies and the user. A user that is already
 // gone is not an error.
-func (p *Provider) deleteUser(ctx context.Context, stack, name, credentials string) (string, error) {
+func (p *Provider) deleteUser(ctx context.Context, stack, name, credentials, keep string) (string, error) {
 	if name == "" {
 		return "", fmt.Errorf("the change does not name the IAM user to delete")
 	}
 	got, err := p.api.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String(name)})
 	if isNoSuchEntity(err) {
+		if credentials == keep {
+			return "IAM user " + name + " was already gone", nil
+		}
 		msg, err := p.removeStoredCredentials(ctx, stack, credentials, nil)
 		return joinMessages("IAM user "+name+" was already gone", msg), err
 	}
@@ -472,9 +480,12 @@ func (p *Provider) deleteUser(ctx context.Context, stack, name, credentials stri
 	}
 	// The credentials go first: once the user is gone, nothing would lead a
 	// later run to them.
-	msg, err := p.removeStoredCredentials(ctx, stack, credentials, ids)
-	if err != nil {
-		return "", err
+	msg := ""
+	if credentials != keep {
+		msg, err = p.removeStoredCredentials(ctx, stack, credentials, ids)
+		if err != nil {
+			return "", err
+		}
 	}
 	for _, id := range ids {
 		if _, err := p.api.DeleteAccessKey(ctx, &iamsdk.DeleteAccessKeyInput{UserName: aws.String(name), AccessKeyId: aws.String(id)}); err != nil && !isNoSuchEntity(err) {

@@ -14,6 +14,7 @@ import (
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/secrets"
+	"github.com/mailform/mailform/specs"
 )
 
 // keyCount returns the number of access keys of the user.
@@ -141,4 +142,27 @@ func TestRotationKeepsOldKeyWhenNewOneIsNotYetAccepted(t *testing.T) {
 		t.Errorf("second run message = %q", res[0].Message)
 	}
 	f.converged(t, name, credLoc, region)
+}
+
+// TestRenameKeepsSecretsManagerCredentials: a new user_name with credentials
+// in Secrets Manager overwrites the stored credentials instead of deleting
+// the secret and creating it again (Secrets Manager holds a force-deleted
+// name for a while): no wait, no moment without stored credentials.
+func TestRenameKeepsSecretsManagerCredentials(t *testing.T) {
+	f := newFixture(t)
+	const loc = "secretsmanager:acme/smtp/webapp"
+	first := desiredWebapp(func(a map[string]any) { a["credentials"] = loc })
+	f.mustApply(t, planFor(first, f.read(t, first)))
+	if err := f.s.Configure(func(o *awstest.Options) { o.SecretNameHold = time.Minute }); err != nil {
+		t.Fatal(err)
+	}
+	renamed := desiredWebapp(func(a map[string]any) { a["credentials"] = loc; a["user_name"] = "acme-smtp-web" })
+	obs := f.read(t, first)
+	c := plan.Change{Addr: addr, Kind: specs.KindSMTPUser, Action: plan.Replace, ID: name, Before: obs[0].Attrs, After: renamed.Attrs,
+		Diffs: []plan.AttrDiff{{Name: "user_name", Before: name, After: "acme-smtp-web", Replaces: true}}}
+	f.mustApply(t, c)
+	if n := f.s.Count("secretsmanager", "DeleteSecret"); n != 0 {
+		t.Errorf("DeleteSecret calls = %d: the rename deleted the credentials it was about to write", n)
+	}
+	f.converged(t, "acme-smtp-web", loc, region)
 }
