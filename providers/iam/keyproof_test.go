@@ -166,3 +166,22 @@ func TestRenameKeepsSecretsManagerCredentials(t *testing.T) {
 	}
 	f.converged(t, "acme-smtp-web", loc, region)
 }
+
+// TestPlanRightAfterCreateFindsTheUser: while GetAccountAuthorizationDetails
+// does not yet show a user created moments ago (the double's ListLag), Read
+// finds the declared user by name, with its policy and stored password.
+func TestPlanRightAfterCreateFindsTheUser(t *testing.T) {
+	f := newFixture(t)
+	if err := f.s.Configure(func(o *awstest.Options) { o.ListLag = time.Minute }); err != nil {
+		t.Fatal(err)
+	}
+	want := desiredWebapp()
+	f.mustApply(t, planFor(want, f.read(t, want)))
+	obs := f.read(t, want)
+	if len(obs) != 1 || obs[0].Owner != stack || obs[0].Attrs["policy"] != want.Attrs["policy"] {
+		t.Fatalf("right after apply Read observes %+v", obs)
+	}
+	if _, ok := obs[0].Attrs["password"]; !ok {
+		t.Errorf("password not observed: %v", obs[0].Attrs)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ type API interface {
 	TagUser(ctx context.Context, in *iamsdk.TagUserInput, optFns ...func(*iamsdk.Options)) (*iamsdk.TagUserOutput, error)
 	DeleteUser(ctx context.Context, in *iamsdk.DeleteUserInput, optFns ...func(*iamsdk.Options)) (*iamsdk.DeleteUserOutput, error)
 	PutUserPolicy(ctx context.Context, in *iamsdk.PutUserPolicyInput, optFns ...func(*iamsdk.Options)) (*iamsdk.PutUserPolicyOutput, error)
+	GetUserPolicy(ctx context.Context, in *iamsdk.GetUserPolicyInput, optFns ...func(*iamsdk.Options)) (*iamsdk.GetUserPolicyOutput, error)
 	ListUserPolicies(ctx context.Context, in *iamsdk.ListUserPoliciesInput, optFns ...func(*iamsdk.Options)) (*iamsdk.ListUserPoliciesOutput, error)
 	DeleteUserPolicy(ctx context.Context, in *iamsdk.DeleteUserPolicyInput, optFns ...func(*iamsdk.Options)) (*iamsdk.DeleteUserPolicyOutput, error)
 	ListAccessKeys(ctx context.Context, in *iamsdk.ListAccessKeysInput, optFns ...func(*iamsdk.Options)) (*iamsdk.ListAccessKeysOutput, error)
@@ -122,6 +124,20 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 			users = append(users, u)
 		}
 	}
+	// GetAccountAuthorizationDetails may not yet show a user created
+	// moments ago: a desired user missing from it is looked up by name.
+	for _, n := range specs.SortedKeys(byName) {
+		if n == "" || slices.ContainsFunc(users, func(u user) bool { return u.name == n }) {
+			continue
+		}
+		u, found, err := p.lookUpUser(ctx, n)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", byName[n].Addr, err)
+		}
+		if found {
+			users = append(users, u)
+		}
+	}
 	sort.Slice(users, func(i, j int) bool { return users[i].name < users[j].name })
 	var out []plan.Observed
 	for _, u := range users {
@@ -132,6 +148,30 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// lookUpUser reads one user by name, with its tags and mailform's inline
+// policy, as GetAccountAuthorizationDetails would have given it.
+func (p *Provider) lookUpUser(ctx context.Context, name string) (user, bool, error) {
+	got, err := p.api.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String(name)})
+	if isNoSuchEntity(err) {
+		return user{}, false, nil
+	}
+	if err != nil {
+		return user{}, false, fmt.Errorf("reading IAM user %s: %w", name, err)
+	}
+	u := user{name: name, path: aws.ToString(got.User.Path), arn: aws.ToString(got.User.Arn), tags: tagMap(got.User.Tags)}
+	pol, err := p.api.GetUserPolicy(ctx, &iamsdk.GetUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String(PolicyName)})
+	switch {
+	case isNoSuchEntity(err):
+	case err != nil:
+		return user{}, false, fmt.Errorf("reading inline policy %s of IAM user %s: %w", PolicyName, name, err)
+	default:
+		if u.policy, err = CanonicalPolicy(aws.ToString(pol.PolicyDocument)); err != nil {
+			return user{}, false, fmt.Errorf("IAM user %s: inline policy %s: %w", name, PolicyName, err)
+		}
+	}
+	return u, true, nil
 }
 
 // observe completes what Read knows of one user with its access keys and
