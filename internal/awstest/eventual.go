@@ -2,6 +2,7 @@ package awstest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // eventual is what the double remembers of recent creations and deletions,
@@ -94,6 +98,10 @@ func (s *Server) eventually(w http.ResponseWriter, r *http.Request, c call, h ht
 	if s.refuseYoung(w, c, params) {
 		return true
 	}
+	if c.service == "secretsmanager" && c.operation == "CreateSecret" && s.secretInRecoveryWindow(r.Context(), c.region, params["Name"]) {
+		writeScheduledForDeletion(w, c)
+		return true
+	}
 	var b bufferedResponse
 	s.forward(&b, r, c, h)
 	body := b.body.Bytes()
@@ -139,12 +147,30 @@ func (s *Server) refuseYoung(w http.ResponseWriter, c call, params map[string]st
 		}
 	case "secretsmanager":
 		if c.operation == "CreateSecret" && within(s.eventual.held, c.region+"/"+params["Name"], o.Scaled(o.SecretNameHold), now) {
-			writeServiceError(w, c, http.StatusBadRequest, "InvalidRequestException",
-				"You can't create this secret because a secret with this name is already scheduled for deletion.")
+			writeScheduledForDeletion(w, c)
 			return true
 		}
 	}
 	return false
+}
+
+// writeScheduledForDeletion answers CreateSecret of a name whose secret is
+// scheduled for deletion, as AWS does.
+func writeScheduledForDeletion(w http.ResponseWriter, c call) {
+	writeServiceError(w, c, http.StatusBadRequest, "InvalidRequestException",
+		"You can't create this secret because a secret with this name is already scheduled for deletion.")
+}
+
+// secretInRecoveryWindow reports whether moto holds the secret name of
+// region scheduled for deletion (DeleteSecret with a recovery window):
+// AWS refuses CreateSecret of that name with InvalidRequestException, where
+// moto answers ResourceExistsException.
+func (s *Server) secretInRecoveryWindow(ctx context.Context, region, name string) bool {
+	if name == "" {
+		return false
+	}
+	out, err := secretsmanager.NewFromConfig(s.motoConfig(region)).DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	return err == nil && out.DeletedDate != nil
 }
 
 // observeAnswer records what a successful call created or deleted, and

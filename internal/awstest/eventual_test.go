@@ -153,6 +153,16 @@ func TestForceDeletedSecretNameHeld(t *testing.T) {
 		t.Errorf("the same name in another region: %v", err)
 	}
 	eventually(t, 5*time.Second, create)
+
+	// A name in its recovery window is refused the same way, whatever the
+	// delays (moto would answer ResourceExistsException).
+	configureDelays(t, s, Delays{})
+	if _, err := c.DeleteSecret(t.Context(), &secretsmanager.DeleteSecretInput{SecretId: aws.String("app/smtp"), RecoveryWindowInDays: aws.Int64(7)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := create(); !errors.As(err, &invalid) {
+		t.Errorf("CreateSecret of a name in its recovery window: %v, want InvalidRequestException", err)
+	}
 }
 
 // TestNewQueueDoesNotExistForDelay: calls that use a queue answer
