@@ -131,8 +131,8 @@ func TestRotationKeepsOldKeyWhenNewOneIsNotYetAccepted(t *testing.T) {
 		t.Fatalf("keys %v, stored %s: want the old and the new key, the new one stored", ids, f.storedKey(t))
 	}
 	obs := f.read(t, want)
-	if _, ok := obs[0].Attrs["password"]; ok {
-		t.Error("the plan after an unfinished rotation shows nothing to do")
+	if extras, _ := obs[0].Attrs["extra_access_key_ids"].([]any); len(extras) != 1 || extras[0] != old {
+		t.Errorf("after an unfinished rotation extra_access_key_ids = %v, want the old key %s (plan deletes it)", obs[0].Attrs["extra_access_key_ids"], old)
 	}
 	// The next run finishes the job once the new key is old enough.
 	refusing = false

@@ -212,13 +212,27 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 		}
 		if found {
 			attrs["region"] = creds.Region
-			// The password counts as present only when the stored key is the
-			// user's one and only key, and active: a second key (a run
-			// stopped half way through a rotation) or a stored key that IAM
-			// no longer has makes plan schedule an update that converges.
-			if len(keys) == 1 && keys[0].id == creds.Username && keys[0].active {
+			// The password counts as present only when the stored key is
+			// one of the user's keys, and active: a stored key that IAM no
+			// longer has makes plan schedule an update that converges. Other
+			// keys (one kept until AWS accepted its successor, one made by
+			// hand, a run stopped half way through a rotation) are listed,
+			// and plan schedules an update that deletes them.
+			var extras []any
+			stored := false
+			for _, k := range keys {
+				if k.id == creds.Username {
+					stored = k.active
+				} else {
+					extras = append(extras, k.id)
+				}
+			}
+			if stored {
 				attrs["password"] = specs.Sensitive{Digest: "present"}
 				attrs["access_key_id"] = creds.Username
+				if len(extras) > 0 {
+					attrs["extra_access_key_ids"] = extras
+				}
 			}
 		}
 	}
