@@ -17,7 +17,7 @@ import (
 	"github.com/mailform/mailform/specs"
 )
 
-// keyCount returns the number of access keys of the user.
+// keyIDs returns the IDs of the user's access keys.
 func (f *fixture) keyIDs(t *testing.T) []string {
 	t.Helper()
 	keys, err := f.iam.ListAccessKeys(t.Context(), &iamsdk.ListAccessKeysInput{UserName: aws.String(name)})
@@ -76,10 +76,39 @@ func TestRotationKeepsOldKeyUntilNewOneIsAccepted(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	for _, tc := range []struct {
+		name   string
+		region string
+		change func(*testing.T) plan.Change
+	}{
+		{"requested rotation", region, func(t *testing.T) plan.Change { return rotate(f, t) }},
+		{"region change", "eu-west-1", func(t *testing.T) plan.Change {
+			moved := desiredWebapp(func(a map[string]any) { a["region"] = "eu-west-1" })
+			return planFor(moved, f.read(t, moved))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { f.rotateWatched(t, tc.change(t), old, oldSecret, probe, tc.region) })
+		old = f.storedKey(t)
+		f.rec.mu.Lock()
+		oldSecret = f.rec.secrets[old]
+		f.rec.mu.Unlock()
+		for deadline := time.Now().Add(5 * time.Second); probe(t.Context(), old, oldSecret) != nil; {
+			if time.Now().After(deadline) {
+				t.Fatal("the new key is never accepted")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+// rotateWatched applies a change that replaces the user's key old, checking
+// that it waits for AWS to accept the new key, that old keeps working
+// meanwhile, and that one key remains.
+func (f *fixture) rotateWatched(t *testing.T, c plan.Change, old, oldSecret string, probe KeyProbe, wantRegion string) {
 	var progress []string
 	var oldRefused error
 	start := time.Now()
-	res := f.p.Apply(t.Context(), providers.ApplyRequest{Stack: stack, Region: region, Changes: []plan.Change{rotate(f, t)},
+	res := f.p.Apply(t.Context(), providers.ApplyRequest{Stack: stack, Region: region, Changes: []plan.Change{c},
 		Progress: func(a, msg string) {
 			progress = append(progress, msg)
 			// During the wait the old key still authenticates.
@@ -100,9 +129,8 @@ func TestRotationKeepsOldKeyUntilNewOneIsAccepted(t *testing.T) {
 	if oldRefused != nil {
 		t.Errorf("the old key was refused while the new one propagated: %v", oldRefused)
 	}
-	id := f.converged(t, name, credLoc, region)
-	if id == old {
-		t.Error("no new key")
+	if id := f.converged(t, name, credLoc, wantRegion); id == old {
+		t.Errorf("the key was not replaced")
 	}
 }
 
