@@ -156,8 +156,10 @@ mailform apply -destroy`,
 				Stack: p.Stack, Region: p.Region, Providers: sess.providers,
 				Events: eventPrinter(io, *asJSON, color),
 			})
-			// Release even when interrupted: a fresh context, briefly.
-			relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			// Release even when interrupted: a fresh context, long enough
+			// for the SDK's retries of a throttled SSM call (awscfg: 8
+			// attempts, backoff up to 20s), or the lock stays behind.
+			relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
 			if relErr := release(relCtx); relErr != nil {
 				errorf(io.Stderr, fmt.Errorf("releasing the lock: %w", awscfg.Explain(relErr)), "break it with: mailform unlock "+path)
 			}

@@ -38,7 +38,8 @@ type services struct {
 // newServices builds every provider. zones are the hosted zones the spec
 // declares, where the Route 53 provider also looks for records of removed
 // blocks; specDir anchors file: secret locations; timeScale (PacingEnv, 1
-// against AWS) divides the pause between polls of the reverse-DNS status.
+// against AWS) divides the pause between polls of the reverse-DNS status
+// and the window in which a search may miss a new Elastic IP.
 func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef, timeScale float64) services {
 	store := secrets.Open(cfg, specDir)
 	return services{
@@ -48,7 +49,10 @@ func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef, timeSc
 		sns:     sns.New(cfg),
 		sqs:     sqs.New(cfg),
 		dkimkey: dkimkey.New(store),
-		ec2:     ec2.New(cfg, ec2.Options{PollInterval: time.Duration(float64(ec2.DefaultPollInterval) / timeScale)}),
+		ec2: ec2.New(cfg, ec2.Options{
+			PollInterval: time.Duration(float64(ec2.DefaultPollInterval) / timeScale),
+			ListSettle:   time.Duration(float64(ec2.DefaultListSettle) / timeScale),
+		}),
 		secrets: store,
 	}
 }

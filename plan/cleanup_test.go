@@ -44,3 +44,23 @@ func TestExtraAddressesPlanAnUpdate(t *testing.T) {
 		})
 	}
 }
+
+// TestExtraAccessKeysPlanAnUpdate: an SMTP user with a key besides the
+// stored one (a rotation whose old key was kept) is updated so that apply
+// deletes it.
+func TestExtraAccessKeysPlanAnUpdate(t *testing.T) {
+	desired := specs.Resource{Addr: "smtp_user.webapp", Kind: specs.KindSMTPUser, Attrs: map[string]any{"user_name": "webapp"}}
+	for _, extras := range []any{nil, []any{"AKIAOLD"}} {
+		attrs := map[string]any{"user_name": "webapp", "access_key_id": "AKIANEW"}
+		if extras != nil {
+			attrs["extra_access_key_ids"] = extras
+		}
+		c, changed := diffResource(desired, Observed{Addr: "smtp_user.webapp", Kind: specs.KindSMTPUser, ID: "webapp", Owner: stack, Attrs: attrs}, stack, false)
+		if changed != (extras != nil) {
+			t.Fatalf("extras %v: changed = %v", extras, changed)
+		}
+		if changed && (c.Action != Update || c.Reason != "delete 1 access key(s) besides the stored one AKIANEW (AKIAOLD)") {
+			t.Errorf("change %s, reason %q", c.Action, c.Reason)
+		}
+	}
+}

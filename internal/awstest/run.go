@@ -109,12 +109,13 @@ then for example:
 
 Its Route 53 zones answer DNS at %s (dig @%s -p %s NAME TXT), and
 mailform check -resolver %s reads them. Its SES SMTP interface (STARTTLS)
+for region %s (it takes passwords derived for that region only)
 listens at the smtp: address; trust the smtp-ca: file with
 mailform test-send -smtp -smtp-endpoint ADDR -smtp-ca FILE.
 Admin: GET %s/_awstest/counts, /_awstest/throttles, /_awstest/faults;
 POST /_awstest/faults (a fault spec) and /_awstest/reset.
 Stop with Ctrl-C; all state is forgotten.
-`, AccountID, limits, faults, indent(ShellExports(env), "  "), s.DNSAddr(), dnsHost(s.DNSAddr()), dnsPort(s.DNSAddr()), s.DNSAddr(), s.URL())
+`, AccountID, limits, faults, indent(ShellExports(env), "  "), s.DNSAddr(), dnsHost(s.DNSAddr()), dnsPort(s.DNSAddr()), s.DNSAddr(), s.SMTPRegion(), s.URL())
 }
 
 // ShellExports renders "K=V" strings as POSIX shell export lines, one per

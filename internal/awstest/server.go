@@ -67,6 +67,10 @@ type Options struct {
 	// Faults is a fault spec (docs/sandbox.md) active from the start and
 	// restored by Reset; "" injects none.
 	Faults string
+	// SMTPRegion is the region of the SMTP interface at SMTPAddr, which
+	// accepts only passwords derived for it; "" is DefaultSMTPRegion.
+	// SMTPAddrFor starts the interfaces of other regions. Read at Start.
+	SMTPRegion string
 }
 
 // timeScale is the effective TimeScale.
@@ -110,12 +114,14 @@ type Server struct {
 	mutating  int                       // mutating calls since the last reset
 	handlers  map[string]http.Handler   // service -> handler that replaces moto for it
 	keys      accessKeys
+	eventual  eventual // creations and deletions the consistency delays act on (eventual.go)
 	faults    *faultSet
 	resetters []func(context.Context) error
 
 	adminHandlers map[string]http.Handler // /_awstest/NAME -> handler
 
-	smtp *smtpServer // the SES SMTP interface (smtp.go)
+	smtp        *smtpServer            // the SES SMTP interface of Options.SMTPRegion (smtp.go)
+	smtpRegions map[string]*smtpServer // the SMTP interfaces of other regions, started by SMTPAddrFor
 }
 
 // Start starts moto and the double in front of it, and its DNS server.
@@ -186,7 +192,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.dns = d
-	if s.smtp, err = startSMTP(s); err != nil {
+	if s.smtp, err = startSMTP(s, opts.SMTPRegion); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -273,6 +279,13 @@ func (s *Server) Close() error {
 	if s.dns != nil {
 		s.dns.shutdown()
 	}
+	s.mu.Lock()
+	regional := s.smtpRegions
+	s.smtpRegions = nil
+	s.mu.Unlock()
+	for _, m := range regional {
+		m.close()
+	}
 	if s.smtp != nil {
 		s.smtp.close()
 	}
@@ -298,6 +311,7 @@ func (s *Server) Reset(ctx context.Context) error {
 	s.route53.reset()
 	s.ec2.reset()
 	s.keys.reset()
+	s.eventual.reset()
 	s.r53State.forget()
 	if err := s.moto.reset(ctx); err != nil {
 		return err
@@ -485,9 +499,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.dispatch(w, r, c, h)
 }
 
-// dispatch serves an AWS call: the double's own emulations first, then a
-// handler registered for the service, then moto.
+// dispatch serves an AWS call: the eventual-consistency emulation first
+// (eventual.go), then forward.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, c call, h http.Handler) {
+	if s.eventually(w, r, c, h) {
+		return
+	}
+	s.forward(w, r, c, h)
+}
+
+// forward serves an AWS call: the double's own emulations first, then a
+// handler registered for the service, then moto.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, c call, h http.Handler) {
 	switch {
 	case c.service == "route53":
 		s.route53.serve(w, r, c)

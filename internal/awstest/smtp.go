@@ -21,6 +21,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,7 @@ import (
 // through the double, and sends into the SES emulation.
 type smtpServer struct {
 	s        *Server
+	region   string // the region whose endpoint this listener stands for
 	listener net.Listener
 	tls      *tls.Config
 	dir      string // holds the CA file
@@ -43,13 +45,58 @@ type smtpServer struct {
 	conns map[net.Conn]bool // open sessions, closed by close
 }
 
+// DefaultSMTPRegion is the region of the SMTP interface at SMTPAddr when
+// Options.SMTPRegion is "".
+const DefaultSMTPRegion = "us-west-2"
+
 // SMTPAddr is the HOST:PORT of the double's SES SMTP interface (STARTTLS,
-// as on port 587 of email-smtp.REGION.amazonaws.com).
+// as on port 587 of email-smtp.REGION.amazonaws.com) for the region
+// Options.SMTPRegion (default DefaultSMTPRegion). Like AWS's endpoint of one
+// region, it accepts only passwords derived for that region.
 func (s *Server) SMTPAddr() string {
 	if s.smtp == nil {
 		return ""
 	}
 	return s.smtp.listener.Addr().String()
+}
+
+// SMTPRegion is the region of the SMTP interface at SMTPAddr.
+func (s *Server) SMTPRegion() string {
+	if s.smtp == nil {
+		return ""
+	}
+	return s.smtp.region
+}
+
+// SMTPAddrFor returns the HOST:PORT of the SMTP interface of region,
+// starting it on first use. It shares SMTPCAFile with SMTPAddr.
+func (s *Server) SMTPAddrFor(region string) (string, error) {
+	if s.smtp == nil {
+		return "", errors.New("the SMTP interface is not running")
+	}
+	if region == s.smtp.region {
+		return s.SMTPAddr(), nil
+	}
+	if !slices.Contains(sesRegions, region) {
+		return "", fmt.Errorf("SES has no SMTP endpoint in region %q", region)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.smtpRegions[region]; m != nil {
+		return m.listener.Addr().String(), nil
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("listening for SMTP: %w", err)
+	}
+	m := &smtpServer{s: s, region: region, listener: l, tls: s.smtp.tls}
+	m.wg.Add(1)
+	go m.accept()
+	if s.smtpRegions == nil {
+		s.smtpRegions = map[string]*smtpServer{}
+	}
+	s.smtpRegions[region] = m
+	return l.Addr().String(), nil
 }
 
 // SMTPCAFile is the path of a PEM file holding the CA certificate that signed
@@ -64,7 +111,13 @@ func (s *Server) SMTPCAFile() string {
 // smtpIdentityHost is how the double names itself in SMTP greetings.
 const smtpIdentityHost = "email-smtp.amazonaws.com"
 
-func startSMTP(s *Server) (*smtpServer, error) {
+func startSMTP(s *Server, region string) (*smtpServer, error) {
+	if region == "" {
+		region = DefaultSMTPRegion
+	}
+	if !slices.Contains(sesRegions, region) {
+		return nil, fmt.Errorf("SMTP region %q: SES has no SMTP endpoint there", region)
+	}
 	dir, err := os.MkdirTemp("", "mailform-double-smtp-")
 	if err != nil {
 		return nil, fmt.Errorf("making a folder for the SMTP CA: %w", err)
@@ -84,7 +137,7 @@ func startSMTP(s *Server) (*smtpServer, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("listening for SMTP: %w", err)
 	}
-	m := &smtpServer{s: s, listener: l, dir: dir, caFile: caFile,
+	m := &smtpServer{s: s, region: region, listener: l, dir: dir, caFile: caFile,
 		tls: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
 	m.wg.Add(1)
 	go m.accept()
@@ -99,7 +152,9 @@ func (m *smtpServer) close() {
 	}
 	m.mu.Unlock()
 	m.wg.Wait()
-	_ = os.RemoveAll(m.dir)
+	if m.dir != "" {
+		_ = os.RemoveAll(m.dir)
+	}
 }
 
 func (m *smtpServer) accept() {
@@ -471,8 +526,7 @@ func smtpPassword(secret, region string) string {
 	return base64.StdEncoding.EncodeToString(append([]byte{0x04}, k...))
 }
 
-// sesRegions are the regions with an SES SMTP endpoint. The password names
-// its region: the double finds which one by trying each.
+// sesRegions are the regions with an SES SMTP endpoint.
 var sesRegions = []string{
 	"us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1",
 	"eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",

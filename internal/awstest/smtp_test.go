@@ -93,9 +93,29 @@ func smtpFixture(t *testing.T, s *Server, policy string) (keyID, secret string) 
 	return aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey)
 }
 
-// dialSMTP connects to the double's SMTP interface and starts TLS trusting
-// its CA.
+// fixtureRegion is the region of smtpFixture's identities, and of the SMTP
+// interface dialSMTP connects to.
+const fixtureRegion = "eu-west-1"
+
+// smtpAddr is the address of the SMTP interface of region.
+func smtpAddr(t *testing.T, s *Server, region string) string {
+	t.Helper()
+	addr, err := s.SMTPAddrFor(region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+// dialSMTP connects to the double's SMTP interface of fixtureRegion and
+// starts TLS trusting its CA.
 func dialSMTP(t *testing.T, s *Server) *smtp.Client {
+	t.Helper()
+	return dialSMTPIn(t, s, fixtureRegion)
+}
+
+// dialSMTPIn connects to the SMTP interface of region and starts TLS.
+func dialSMTPIn(t *testing.T, s *Server, region string) *smtp.Client {
 	t.Helper()
 	pem, err := os.ReadFile(s.SMTPCAFile())
 	if err != nil {
@@ -105,7 +125,7 @@ func dialSMTP(t *testing.T, s *Server) *smtp.Client {
 	if !pool.AppendCertsFromPEM(pem) {
 		t.Fatal("the CA file holds no certificate")
 	}
-	c, err := smtp.Dial(s.SMTPAddr())
+	c, err := smtp.Dial(smtpAddr(t, s, region))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +171,7 @@ func TestSMTPAuthAndSend(t *testing.T) {
 		}
 	})
 	t.Run("AUTH before STARTTLS", func(t *testing.T) {
-		conn, err := textproto.Dial("tcp", s.SMTPAddr())
+		conn, err := textproto.Dial("tcp", smtpAddr(t, s, fixtureRegion))
 		if err != nil {
 			t.Fatal(err)
 		}

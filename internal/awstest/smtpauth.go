@@ -34,21 +34,17 @@ type iamStatement struct {
 var errSMTPAuth = errors.New("authentication credentials invalid")
 
 // authenticate accepts the SMTP password of an active access key created
-// through the double, derived for some SES region, whose IAM user may call
-// ses:SendRawEmail. The answer on failure is always the same, as AWS's is.
+// through the double, derived for this interface's region, whose IAM user
+// may call ses:SendRawEmail. A key younger than AccessKeyDelay is not yet
+// known (IAM is eventually consistent). The answer on failure is always the
+// same, as AWS's is.
 func (m *smtpServer) authenticate(ctx context.Context, username, password string) (*smtpUser, error) {
 	secret, ok := m.s.AccessKeySecret(username)
-	if !ok {
+	if !ok || m.s.accessKeyYoung(username) {
 		return nil, errSMTPAuth
 	}
-	region := ""
-	for _, r := range sesRegions {
-		if subtle.ConstantTimeCompare([]byte(smtpPassword(secret, r)), []byte(password)) == 1 {
-			region = r
-			break
-		}
-	}
-	if region == "" {
+	region := m.region
+	if subtle.ConstantTimeCompare([]byte(smtpPassword(secret, region)), []byte(password)) != 1 {
 		return nil, errSMTPAuth
 	}
 	c := iam.NewFromConfig(m.s.motoConfig("us-east-1"))

@@ -263,6 +263,7 @@ func (p *Provider) allocate(ctx context.Context, req providers.ApplyRequest, add
 	for attempt := 1; ; attempt++ {
 		out, err := p.api.AllocateAddress(ctx, in, withoutRetries)
 		if err == nil {
+			p.awaitListed(ctx, req, addr, aws.ToString(out.AllocationId))
 			return []types.Address{{
 				AllocationId: out.AllocationId,
 				PublicIp:     out.PublicIp,
@@ -274,7 +275,7 @@ func (p *Provider) allocate(ctx context.Context, req providers.ApplyRequest, add
 			return nil, false, fmt.Errorf("%s: allocating an Elastic IP: %w", addr, err)
 		}
 		req.Report(addr, fmt.Sprintf("allocating an Elastic IP failed without a clear answer (%s); looking for it by its tags before trying again", awsMessage(err)))
-		found, derr := p.describeOwned(ctx, req.Stack, []string{addr})
+		found, derr := p.searchSettled(ctx, req, addr)
 		if derr != nil {
 			return nil, false, fmt.Errorf("%s: allocating an Elastic IP failed (%v), and looking for it by its tags failed too, so an address may have been allocated; run mailform plan to find it: %w", addr, err, derr)
 		}
@@ -288,6 +289,64 @@ func (p *Provider) allocate(ctx context.Context, req providers.ApplyRequest, add
 			return nil, false, fmt.Errorf("%s: allocating an Elastic IP: %w", addr, serr)
 		}
 	}
+}
+
+// settleLooks caps the searches of one settle window, whatever the clock.
+const settleLooks = 8
+
+// searchSettled looks for the addresses carrying addr's mark until one is
+// found or ListSettle has passed: a search by tags may not yet show an
+// address allocated moments ago, and allocating again on an empty answer
+// would leave two.
+func (p *Provider) searchSettled(ctx context.Context, req providers.ApplyRequest, addr string) ([]types.Address, error) {
+	start := p.now()
+	for look := 1; ; look++ {
+		found, err := p.describeOwned(ctx, req.Stack, []string{addr})
+		if err != nil || len(found) > 0 {
+			return found, err
+		}
+		if look >= settleLooks || p.now().Sub(start) >= p.opts.ListSettle {
+			return nil, nil
+		}
+		req.Report(addr, fmt.Sprintf("no Elastic IP carries its tags yet; searching again for up to %s, as EC2 may not list an address allocated moments ago", p.opts.ListSettle))
+		if err := p.sleep(ctx, p.pause(p.opts.ListSettle)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// awaitListed waits, for up to ListSettle, until a search by tags shows the
+// address just allocated, so that a plan right after apply finds it
+// instead of planning a second one. A search that fails or never shows it
+// only costs the wait: the address is allocated either way.
+func (p *Provider) awaitListed(ctx context.Context, req providers.ApplyRequest, addr, allocationID string) {
+	start := p.now()
+	for look := 1; ; look++ {
+		found, err := p.describeOwned(ctx, req.Stack, []string{addr})
+		if err != nil {
+			return
+		}
+		for _, a := range found {
+			if aws.ToString(a.AllocationId) == allocationID {
+				return
+			}
+		}
+		if look >= settleLooks || p.now().Sub(start) >= p.opts.ListSettle {
+			req.Report(addr, fmt.Sprintf("EC2 does not list Elastic IP %s by its tags yet; a plan made now may not see it", allocationID))
+			return
+		}
+		if look == 1 {
+			req.Report(addr, fmt.Sprintf("waiting for EC2 to list Elastic IP %s by its tags (up to %s)", allocationID, p.opts.ListSettle))
+		}
+		if p.sleep(ctx, p.pause(p.opts.ListSettle)) != nil {
+			return
+		}
+	}
+}
+
+// pause is the wait between two searches of a settle window.
+func (p *Provider) pause(window time.Duration) time.Duration {
+	return max(window/settleLooks, 10*time.Millisecond)
 }
 
 // withoutRetries turns the SDK's retries off for one call.

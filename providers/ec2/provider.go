@@ -87,7 +87,17 @@ type Options struct {
 	AllocateAttempts int
 	// Concurrency is how many Elastic IP changes run at once. Default 4.
 	Concurrency int
+	// ListSettle bounds how long a search by tags may miss an address
+	// allocated moments ago (EC2 is eventually consistent): after an
+	// allocation whose answer was lost, the search is repeated this long
+	// before mailform allocates again, and after an allocation, apply waits
+	// this long at most for the search to show the new address, so that a
+	// plan right after apply finds it. Default DefaultListSettle.
+	ListSettle time.Duration
 }
+
+// DefaultListSettle is Options.ListSettle when it is zero.
+const DefaultListSettle = 30 * time.Second
 
 // DefaultPollInterval is the pause between two reads of the PTR status
 // when Options.PollInterval is zero.
@@ -108,6 +118,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
+	}
+	if o.ListSettle <= 0 {
+		o.ListSettle = DefaultListSettle
 	}
 	return o
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -35,7 +37,7 @@ func (p *Provider) applyOne(ctx context.Context, req providers.ApplyRequest, c p
 	case plan.Update, plan.Replace:
 		res.Observed, res.Message, err = p.update(ctx, req, c)
 	case plan.Delete:
-		res.Message, err = p.deleteUser(ctx, req.Stack, userNameOf(c), str(c.Before, "credentials"))
+		res.Message, err = p.deleteUser(ctx, req.Stack, userNameOf(c), str(c.Before, "credentials"), "")
 	case plan.NoOp:
 	default:
 		err = fmt.Errorf("action %q is not one an SMTP user takes", c.Action)
@@ -112,7 +114,7 @@ func (p *Provider) create(ctx context.Context, req providers.ApplyRequest, c pla
 	if err := p.putPolicy(ctx, u); err != nil {
 		return nil, "", err
 	}
-	cr, err := p.ensureCredentials(ctx, req.Stack, u, nil, false)
+	cr, err := p.ensureCredentials(ctx, req, u, nil, false)
 	if err != nil {
 		return nil, "", err
 	}
@@ -120,7 +122,10 @@ func (p *Provider) create(ctx context.Context, req providers.ApplyRequest, c pla
 }
 
 // update brings an existing user to the desired state. A new user_name means
-// a new user: the old one is deleted first. Otherwise the path is changed in
+// a new user: the old one is deleted first, but not the credentials it
+// leaves at the new user's location, which the new user's then overwrite:
+// deleting and creating one Secrets Manager name makes the new user wait
+// for the name, and leaves the location empty meanwhile. Otherwise the path is changed in
 // place, the policy and tags are rewritten when they differ, and the access
 // key is replaced when the store lacks its credentials, when they were
 // derived for another region, or when a replacement was requested.
@@ -131,7 +136,7 @@ func (p *Provider) update(ctx context.Context, req providers.ApplyRequest, c pla
 	}
 	var notes []string
 	if old := userNameOf(c); old != "" && old != u.name {
-		msg, err := p.deleteUser(ctx, req.Stack, old, str(c.Before, "credentials"))
+		msg, err := p.deleteUser(ctx, req.Stack, old, str(c.Before, "credentials"), u.credentials)
 		if err != nil {
 			return nil, "", err
 		}
@@ -188,7 +193,7 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, c p
 	} else if old := have[TagCredentials]; old != "" && old != u.credentials {
 		previous = append(previous, old)
 	}
-	cr, err := p.ensureCredentials(ctx, req.Stack, u, previous, rotationRequested(c))
+	cr, err := p.ensureCredentials(ctx, req, u, previous, rotationRequested(c))
 	if err != nil {
 		return nil, "", err
 	}
@@ -250,14 +255,19 @@ type credentialsResult struct {
 // ensureCredentials leaves the user with exactly one active access key whose
 // SMTP credentials are in the store at u.credentials. Keys whose secret never
 // reached the store are deleted first (their secret is lost for good); a new
-// key is created, derived, stored, and only then is the key it replaces
-// deleted, so that the stored credentials keep working throughout. previous
-// lists former credential locations whose key should survive until the new
-// one is stored.
+// key is created, derived and stored, and only once AWS accepts it
+// (p.proof) is the key it replaces deleted, so that both the credentials
+// clients still hold and the stored ones keep working throughout. When AWS
+// does not accept the new key within the wait, the old key stays and the
+// next run deletes it. previous lists former credential locations whose key
+// should survive until the new one is stored.
 //
 // Every step can be repeated: a run stopped after any call converges on the
 // next one.
-func (p *Provider) ensureCredentials(ctx context.Context, stack string, u smtpUser, previous []string, rotate bool) (credentialsResult, error) {
+func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyRequest, u smtpUser, previous []string, rotate bool) (credentialsResult, error) {
+	stack := req.Stack
+	report := func(msg string) { req.Report(u.addr, msg) }
+	ctx = secrets.WithProgress(ctx, report)
 	keys, err := p.accessKeys(ctx, u.name)
 	if err != nil {
 		return credentialsResult{}, err
@@ -299,6 +309,11 @@ func (p *Provider) ensureCredentials(ctx context.Context, stack string, u smtpUs
 		return nil
 	}
 	if usable && !rotate {
+		if len(keys) > 1 {
+			if err := p.settle(ctx, report, keys, current); err != nil {
+				return credentialsResult{}, err
+			}
+		}
 		var dropped []string
 		for _, k := range keys {
 			if k.id != current {
@@ -344,49 +359,104 @@ func (p *Provider) ensureCredentials(ctx context.Context, stack string, u smtpUs
 		return credentialsResult{}, fmt.Errorf("creating an access key for IAM user %s: %w", u.name, err)
 	}
 	newID := aws.ToString(created.AccessKey.AccessKeyId)
-	doc := secrets.NewSMTPCredentials(newID, SMTPPassword(aws.ToString(created.AccessKey.SecretAccessKey), u.region), u.region).Encode()
-	created = nil // the secret access key is not kept past this point
+	secret := aws.ToString(created.AccessKey.SecretAccessKey)
+	created = nil
+	doc := secrets.NewSMTPCredentials(newID, SMTPPassword(secret, u.region), u.region).Encode()
 	if err := p.store.Put(ctx, u.credentials, doc, stack, secrets.Tag{Key: specs.TagAddr, Value: u.addr}, secrets.Tag{Key: secrets.TagKind, Value: string(specs.KindSMTPUser)}); err != nil {
 		// The new key's secret is lost: remove the key now rather than
 		// leave it to the next run.
 		_ = deleteKey(newID, "unstored")
 		return credentialsResult{}, err
 	}
+	res.keyID = newID
+	res.message = fmt.Sprintf("created access key %s and wrote its SMTP credentials for %s to %s", newID, u.region, u.credentials)
+	var replaced []string
 	for _, k := range keys {
 		if keep[k.id] {
-			if err := deleteKey(k.id, "replaced"); err != nil {
+			replaced = append(replaced, k.id)
+		}
+	}
+	proven := true
+	if len(replaced) > 0 {
+		var why string
+		var err error
+		proven, why, err = p.proveKey(ctx, report, newID, secret)
+		if err != nil {
+			return credentialsResult{}, fmt.Errorf("waiting for AWS to accept new access key %s (its credentials are stored; the old key %s still works): %w", newID, strings.Join(replaced, ", "), err)
+		}
+		if !proven {
+			res.message += fmt.Sprintf("; kept access key %s: AWS did not accept %s within %s (%s), IAM being eventually consistent; the next apply deletes it",
+				strings.Join(replaced, ", "), newID, p.proof.Wait, why)
+		}
+	}
+	secret = "" // the secret access key is not kept past this point
+	if proven {
+		for _, id := range replaced {
+			if err := deleteKey(id, "replaced"); err != nil {
 				return credentialsResult{}, err
 			}
 		}
 	}
 	// A CreateAccessKey whose answer was lost and that the SDK retried
 	// leaves a key nobody knows the secret of: list again and remove it, so
-	// that this run, not the next, ends with one key.
+	// that this run, not the next, ends with one key (or with the new key
+	// and the one kept until the new one works).
 	now, err := p.accessKeys(ctx, u.name)
 	if err != nil {
 		return credentialsResult{}, err
 	}
 	for _, k := range now {
-		if k.id != newID {
+		if k.id != newID && (proven || !slices.Contains(replaced, k.id)) {
 			if err := deleteKey(k.id, "unstored"); err != nil {
 				return credentialsResult{}, err
 			}
 		}
 	}
-	res.keyID = newID
-	res.message = fmt.Sprintf("created access key %s and wrote its SMTP credentials for %s to %s", newID, u.region, u.credentials)
 	return res, nil
 }
 
-// deleteUser removes the stored credentials (when they are this stack's),
+// settle waits, before the keys other than current are deleted, until the
+// current key is at least p.proof.Wait old: a run that kept an old key
+// because AWS did not yet accept the new one cannot prove the new key
+// again (mailform keeps no secret access key), so it gives IAM the time
+// the proof would have had.
+func (p *Provider) settle(ctx context.Context, report func(string), keys []accessKey, current string) error {
+	if p.proof.Probe == nil {
+		return nil
+	}
+	for _, k := range keys {
+		if k.id != current || k.created.IsZero() {
+			continue
+		}
+		left := time.Until(k.created.Add(p.proof.Wait))
+		if left <= 0 {
+			return nil
+		}
+		report(fmt.Sprintf("waiting %s, until access key %s is %s old, before deleting the key it replaced", left.Round(time.Second), current, p.proof.Wait))
+		t := time.NewTimer(left)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+// deleteUser removes the stored credentials (when they are this stack's,
+// and not at keep, which a new user's credentials are about to overwrite),
 // the access keys, the inline policies and the user. A user that is already
 // gone is not an error.
-func (p *Provider) deleteUser(ctx context.Context, stack, name, credentials string) (string, error) {
+func (p *Provider) deleteUser(ctx context.Context, stack, name, credentials, keep string) (string, error) {
 	if name == "" {
 		return "", fmt.Errorf("the change does not name the IAM user to delete")
 	}
 	got, err := p.api.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String(name)})
 	if isNoSuchEntity(err) {
+		if credentials == keep {
+			return "IAM user " + name + " was already gone", nil
+		}
 		msg, err := p.removeStoredCredentials(ctx, stack, credentials, nil)
 		return joinMessages("IAM user "+name+" was already gone", msg), err
 	}
@@ -410,9 +480,12 @@ func (p *Provider) deleteUser(ctx context.Context, stack, name, credentials stri
 	}
 	// The credentials go first: once the user is gone, nothing would lead a
 	// later run to them.
-	msg, err := p.removeStoredCredentials(ctx, stack, credentials, ids)
-	if err != nil {
-		return "", err
+	msg := ""
+	if credentials != keep {
+		msg, err = p.removeStoredCredentials(ctx, stack, credentials, ids)
+		if err != nil {
+			return "", err
+		}
 	}
 	for _, id := range ids {
 		if _, err := p.api.DeleteAccessKey(ctx, &iamsdk.DeleteAccessKeyInput{UserName: aws.String(name), AccessKeyId: aws.String(id)}); err != nil && !isNoSuchEntity(err) {

@@ -13,8 +13,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -39,6 +41,7 @@ type API interface {
 	TagUser(ctx context.Context, in *iamsdk.TagUserInput, optFns ...func(*iamsdk.Options)) (*iamsdk.TagUserOutput, error)
 	DeleteUser(ctx context.Context, in *iamsdk.DeleteUserInput, optFns ...func(*iamsdk.Options)) (*iamsdk.DeleteUserOutput, error)
 	PutUserPolicy(ctx context.Context, in *iamsdk.PutUserPolicyInput, optFns ...func(*iamsdk.Options)) (*iamsdk.PutUserPolicyOutput, error)
+	GetUserPolicy(ctx context.Context, in *iamsdk.GetUserPolicyInput, optFns ...func(*iamsdk.Options)) (*iamsdk.GetUserPolicyOutput, error)
 	ListUserPolicies(ctx context.Context, in *iamsdk.ListUserPoliciesInput, optFns ...func(*iamsdk.Options)) (*iamsdk.ListUserPoliciesOutput, error)
 	DeleteUserPolicy(ctx context.Context, in *iamsdk.DeleteUserPolicyInput, optFns ...func(*iamsdk.Options)) (*iamsdk.DeleteUserPolicyOutput, error)
 	ListAccessKeys(ctx context.Context, in *iamsdk.ListAccessKeysInput, optFns ...func(*iamsdk.Options)) (*iamsdk.ListAccessKeysOutput, error)
@@ -50,15 +53,19 @@ type API interface {
 type Provider struct {
 	api   API
 	store secrets.Store
+	proof KeyProof
 }
 
 // New builds the provider on the real IAM client; store holds the SMTP
 // credentials (secrets.Open).
+// New proves each new key with DefaultKeyProof before it deletes the key
+// the new one replaces.
 func New(cfg aws.Config, store secrets.Store) *Provider {
-	return NewWithAPI(iamsdk.NewFromConfig(cfg), store)
+	return NewWithAPI(iamsdk.NewFromConfig(cfg), store).WithKeyProof(DefaultKeyProof(cfg))
 }
 
-// NewWithAPI builds the provider on any implementation of API.
+// NewWithAPI builds the provider on any implementation of API. It trusts a
+// new key at once, until WithKeyProof says how to prove it.
 func NewWithAPI(api API, store secrets.Store) *Provider {
 	return &Provider{api: api, store: store}
 }
@@ -117,6 +124,20 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 			users = append(users, u)
 		}
 	}
+	// GetAccountAuthorizationDetails may not yet show a user created
+	// moments ago: a desired user missing from it is looked up by name.
+	for _, n := range specs.SortedKeys(byName) {
+		if n == "" || slices.ContainsFunc(users, func(u user) bool { return u.name == n }) {
+			continue
+		}
+		u, found, err := p.lookUpUser(ctx, n)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", byName[n].Addr, err)
+		}
+		if found {
+			users = append(users, u)
+		}
+	}
 	sort.Slice(users, func(i, j int) bool { return users[i].name < users[j].name })
 	var out []plan.Observed
 	for _, u := range users {
@@ -127,6 +148,30 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// lookUpUser reads one user by name, with its tags and mailform's inline
+// policy, as GetAccountAuthorizationDetails would have given it.
+func (p *Provider) lookUpUser(ctx context.Context, name string) (user, bool, error) {
+	got, err := p.api.GetUser(ctx, &iamsdk.GetUserInput{UserName: aws.String(name)})
+	if isNoSuchEntity(err) {
+		return user{}, false, nil
+	}
+	if err != nil {
+		return user{}, false, fmt.Errorf("reading IAM user %s: %w", name, err)
+	}
+	u := user{name: name, path: aws.ToString(got.User.Path), arn: aws.ToString(got.User.Arn), tags: tagMap(got.User.Tags)}
+	pol, err := p.api.GetUserPolicy(ctx, &iamsdk.GetUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String(PolicyName)})
+	switch {
+	case isNoSuchEntity(err):
+	case err != nil:
+		return user{}, false, fmt.Errorf("reading inline policy %s of IAM user %s: %w", PolicyName, name, err)
+	default:
+		if u.policy, err = CanonicalPolicy(aws.ToString(pol.PolicyDocument)); err != nil {
+			return user{}, false, fmt.Errorf("IAM user %s: inline policy %s: %w", name, PolicyName, err)
+		}
+	}
+	return u, true, nil
 }
 
 // observe completes what Read knows of one user with its access keys and
@@ -167,13 +212,27 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 		}
 		if found {
 			attrs["region"] = creds.Region
-			// The password counts as present only when the stored key is the
-			// user's one and only key, and active: a second key (a run
-			// stopped half way through a rotation) or a stored key that IAM
-			// no longer has makes plan schedule an update that converges.
-			if len(keys) == 1 && keys[0].id == creds.Username && keys[0].active {
+			// The password counts as present only when the stored key is
+			// one of the user's keys, and active: a stored key that IAM no
+			// longer has makes plan schedule an update that converges. Other
+			// keys (one kept until AWS accepted its successor, one made by
+			// hand, a run stopped half way through a rotation) are listed,
+			// and plan schedules an update that deletes them.
+			var extras []any
+			stored := false
+			for _, k := range keys {
+				if k.id == creds.Username {
+					stored = k.active
+				} else {
+					extras = append(extras, k.id)
+				}
+			}
+			if stored {
 				attrs["password"] = specs.Sensitive{Digest: "present"}
 				attrs["access_key_id"] = creds.Username
+				if len(extras) > 0 {
+					attrs["extra_access_key_ids"] = extras
+				}
 			}
 		}
 	}
@@ -196,8 +255,9 @@ func (p *Provider) storedCredentials(ctx context.Context, loc string) (secrets.S
 }
 
 type accessKey struct {
-	id     string
-	active bool
+	id      string
+	active  bool
+	created time.Time
 }
 
 func (p *Provider) accessKeys(ctx context.Context, userName string) ([]accessKey, error) {
@@ -209,7 +269,7 @@ func (p *Provider) accessKeys(ctx context.Context, userName string) ([]accessKey
 			return nil, fmt.Errorf("listing the access keys of IAM user %s: %w", userName, err)
 		}
 		for _, k := range page.AccessKeyMetadata {
-			out = append(out, accessKey{id: aws.ToString(k.AccessKeyId), active: k.Status == iamtypes.StatusTypeActive})
+			out = append(out, accessKey{id: aws.ToString(k.AccessKeyId), active: k.Status == iamtypes.StatusTypeActive, created: aws.ToTime(k.CreateDate)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })

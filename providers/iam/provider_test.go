@@ -437,16 +437,20 @@ func TestUpdates(t *testing.T) {
 	}
 }
 
-func TestStrayKeyMakesPasswordAbsent(t *testing.T) {
+// TestStrayKeyIsListedAndDeleted: a second key beside the stored one is
+// observed as extra (plan then schedules an update) and apply deletes it,
+// keeping the stored key.
+func TestStrayKeyIsListedAndDeleted(t *testing.T) {
 	f := newFixture(t)
 	want := desiredWebapp()
 	f.mustApply(t, planFor(want, f.read(t, want)))
-	if _, err := f.iam.CreateAccessKey(t.Context(), &iamsdk.CreateAccessKeyInput{UserName: aws.String(name)}); err != nil {
+	stray, err := f.iam.CreateAccessKey(t.Context(), &iamsdk.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
 		t.Fatal(err)
 	}
 	obs := f.read(t, want)
-	if _, ok := obs[0].Attrs["password"]; ok {
-		t.Error("password reported present while a second key exists")
+	if extras, _ := obs[0].Attrs["extra_access_key_ids"].([]any); len(extras) != 1 || extras[0] != aws.ToString(stray.AccessKey.AccessKeyId) {
+		t.Errorf("extra_access_key_ids = %v, want the stray key", obs[0].Attrs["extra_access_key_ids"])
 	}
 	f.mustApply(t, planFor(want, obs))
 	f.converged(t, name, credLoc, region)

@@ -100,7 +100,7 @@ var byKind = map[specs.Kind]map[Access][]string{
 		Delete: {"sns:Unsubscribe", "sqs:DeleteQueue"},
 	},
 	specs.KindSMTPUser: {
-		Read: {"iam:GetAccountAuthorizationDetails", "iam:GetUser", "iam:ListAccessKeys", "iam:ListUserPolicies"},
+		Read: {"iam:GetAccountAuthorizationDetails", "iam:GetUser", "iam:GetUserPolicy", "iam:ListAccessKeys", "iam:ListUserPolicies"},
 		Create: {
 			"iam:CreateAccessKey", "iam:CreateUser", "iam:DeleteAccessKey", "iam:PutUserPolicy", "iam:TagUser",
 		},
@@ -167,6 +167,7 @@ var Conditional = map[string]string{
 	"ses:TagResource":                     "tagging at creation (CreateEmailIdentity, CreateConfigurationSet Tags) needs it; called itself only to mark an adopted resource",
 	"ses:UntagResource":                   "only when a tag must go",
 	"iam:UpdateUser":                      "only when a user's path changes",
+	"iam:GetUserPolicy":                   "only for a declared user that GetAccountAuthorizationDetails does not list yet (created moments ago)",
 	"route53:GetHostedZone":               "only for a zone block that pins zone_id",
 	"route53:GetChange":                   "only to wait for a change to be INSYNC (apply -wait, reverse DNS after an A record)",
 	"ses:PutAccountSuppressionAttributes": "only when the account's suppression list differs from the spec",

@@ -3,7 +3,9 @@ package secrets
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,6 +19,9 @@ import (
 // text (SMTP credentials JSON, PEM keys) and SecretBinary otherwise.
 type smStore struct {
 	api SecretsManagerAPI
+	// holdWait bounds the wait for a name held after a force delete
+	// (0: DefaultNameHoldWait); holdPoll is the first pause (0: 1s).
+	holdWait, holdPoll time.Duration
 }
 
 func (s *smStore) get(ctx context.Context, name string) ([]byte, bool, error) {
@@ -40,7 +45,10 @@ func (s *smStore) get(ctx context.Context, name string) ([]byte, bool, error) {
 
 // put creates the secret with its tags in one call; when it exists and
 // carries the stack's mark it puts a new version (restoring it first if it
-// was scheduled for deletion).
+// was scheduled for deletion). A name whose secret was force-deleted a
+// moment ago stays taken until Secrets Manager's background deletion ends
+// ("use appropriate back off and retry logic", DeleteSecret's reference):
+// put retries for up to s.holdWait, reporting progress (WithProgress).
 func (s *smStore) put(ctx context.Context, name string, value []byte, tags map[string]string) error {
 	in := &secretsmanager.CreateSecretInput{Name: aws.String(name), Tags: smTags(tags)}
 	if utf8.Valid(value) {
@@ -48,11 +56,61 @@ func (s *smStore) put(ctx context.Context, name string, value []byte, tags map[s
 	} else {
 		in.SecretBinary = value
 	}
-	_, err := s.api.CreateSecret(ctx, in)
-	var exists *smtypes.ResourceExistsException
-	if !errors.As(err, &exists) {
-		return err
+	wait, pause := s.holdWait, s.holdPoll
+	if wait == 0 {
+		wait = DefaultNameHoldWait
 	}
+	if pause <= 0 {
+		pause = time.Second
+	}
+	start := time.Now()
+	for {
+		_, err := s.api.CreateSecret(ctx, in)
+		var exists *smtypes.ResourceExistsException
+		var invalid *smtypes.InvalidRequestException
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &exists):
+			return s.overwrite(ctx, name, in, tags)
+		case !errors.As(err, &invalid):
+			return err
+		}
+		// InvalidRequestException: AWS's answer for a name scheduled for
+		// deletion, in its recovery window (DescribeSecret shows a
+		// DeletedDate) or force-deleted and not yet purged (not found).
+		_, derr := s.api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+		switch {
+		case derr == nil:
+			return s.overwrite(ctx, name, in, tags)
+		case !isSMNotFound(derr):
+			return err
+		}
+		waited := time.Since(start)
+		if waited+pause > wait {
+			return fmt.Errorf("the name is still held by a secret deleted moments ago (Secrets Manager deletes in the background), after %s: %w", waited.Round(time.Second), err)
+		}
+		report(ctx, fmt.Sprintf("waiting for Secrets Manager to release the name %s of a secret deleted moments ago (%s so far, up to %s)", name, waited.Round(time.Second), wait))
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		if pause < 8*s.holdPoll {
+			pause *= 2
+		}
+	}
+}
+
+// DefaultNameHoldWait bounds how long a write waits for Secrets Manager to
+// release the name of a secret deleted moments ago.
+const DefaultNameHoldWait = 2 * time.Minute
+
+// overwrite puts a new version of the existing secret name, if it carries
+// the stack's mark, restoring it first if it is scheduled for deletion.
+func (s *smStore) overwrite(ctx context.Context, name string, in *secretsmanager.CreateSecretInput, tags map[string]string) error {
 	desc, err := s.api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
 	if err != nil {
 		return err

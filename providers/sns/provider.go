@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -117,6 +118,26 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 				arns = append(arns, arn)
 			}
 		}
+	}
+	// ListTopics may not yet show a topic created moments ago: a desired
+	// topic missing from it is looked up by its ARN.
+	for _, name := range specs.SortedKeys(want) {
+		if name == "" || slices.ContainsFunc(arns, func(a string) bool { return topicName(a) == name }) {
+			continue
+		}
+		account, partition, err := p.identity(ctx)
+		if err != nil {
+			return nil, err
+		}
+		arn := fmt.Sprintf("arn:%s:sns:%s:%s:%s", partition, p.region, account, name)
+		_, err = p.api.GetTopicAttributes(ctx, &snssdk.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+		switch {
+		case isNotFound(err):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("%s: looking up SNS topic %s: %w", want[name].Addr, arn, err)
+		}
+		arns = append(arns, arn)
 	}
 	sort.Strings(arns)
 	var out []plan.Observed

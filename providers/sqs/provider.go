@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	snssdk "github.com/aws/aws-sdk-go-v2/service/sns"
@@ -53,7 +54,15 @@ type SNSAPI interface {
 type Provider struct {
 	api API
 	sns SNSAPI
+	// newQueueWait bounds how long a queue just created may answer
+	// QueueDoesNotExist (0: DefaultNewQueueWait).
+	newQueueWait time.Duration
 }
+
+// DefaultNewQueueWait bounds the retries of calls on a queue just created:
+// SQS documents that a new queue can be used only after "at least one
+// second" (CreateQueue's reference).
+const DefaultNewQueueWait = 30 * time.Second
 
 // New builds the provider on the real SQS and SNS clients.
 func New(cfg aws.Config) *Provider {
@@ -105,8 +114,15 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 			urls[u] = true
 		}
 	}
+	listed := map[string]bool{}
+	for u := range urls {
+		listed[queueName(u)] = true
+	}
+	// A desired queue missing from the list is looked up by name: one
+	// named otherwise is not listed, and ListQueues may not yet show a
+	// queue created moments ago.
 	for _, name := range specs.SortedKeys(want) {
-		if strings.HasPrefix(name, stack+"-") {
+		if listed[name] {
 			continue
 		}
 		out, err := p.api.GetQueueUrl(ctx, &sqssdk.GetQueueUrlInput{QueueName: aws.String(name)})
@@ -244,17 +260,18 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 	out := make([]providers.Result, 0, len(req.Changes))
 	for _, c := range req.Changes {
 		res := providers.Result{Addr: c.Addr}
+		report := func(msg string) { req.Report(c.Addr, msg) }
 		var err error
 		switch c.Action {
 		case plan.Create, plan.Update:
-			res.Observed, res.Message, err = p.ensure(ctx, req.Stack, c)
+			res.Observed, res.Message, err = p.ensure(ctx, req.Stack, c, report)
 		case plan.Replace:
 			if old := c.ID; old != "" && queueName(old) != str(c.After, "name") {
 				res.Message, err = p.delete(ctx, req.Stack, c)
 			}
 			if err == nil {
 				var msg string
-				res.Observed, msg, err = p.ensure(ctx, req.Stack, c)
+				res.Observed, msg, err = p.ensure(ctx, req.Stack, c, report)
 				res.Message = joinNotes([]string{res.Message, msg})
 			}
 		case plan.Delete:
@@ -276,7 +293,7 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 // policy, and the topic's subscription. It looks the queue up by name first,
 // so that CreateQueue's idempotence never takes over a queue mailform does
 // not own. Every step can be repeated after an interruption.
-func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*plan.Observed, string, error) {
+func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change, report func(string)) (*plan.Observed, string, error) {
 	name := str(c.After, "name")
 	topic := str(c.After, "topic_arn")
 	if name == "" {
@@ -291,6 +308,7 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 	}
 	var notes []string
 	url := ""
+	justCreated := false
 	got, err := p.api.GetQueueUrl(ctx, &sqssdk.GetQueueUrlInput{QueueName: aws.String(name)})
 	switch {
 	case isNoQueue(err):
@@ -307,6 +325,7 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 		}
 		url = aws.ToString(created.QueueUrl)
 		notes = append(notes, "created SQS queue "+name)
+		justCreated = true
 	case err != nil:
 		return nil, "", fmt.Errorf("looking up SQS queue %s: %w", name, err)
 	default:
@@ -330,8 +349,16 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 			notes = append(notes, "adopted SQS queue "+name+": tagged "+specs.TagStack+"="+stack)
 		}
 	}
-	q, err := p.queue(ctx, url)
-	if err != nil {
+	// A queue just created may answer QueueDoesNotExist for a moment:
+	// calls on it are retried then (each is safe to repeat).
+	onQueue := func(f func() error) error {
+		if !justCreated {
+			return f()
+		}
+		return p.retryNewQueue(ctx, report, name, f)
+	}
+	var q queue
+	if err := onQueue(func() (err error) { q, err = p.queue(ctx, url); return err }); err != nil {
 		return nil, "", err
 	}
 	// The subscription comes first and stale ones go before the policy
@@ -359,7 +386,10 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 		if hasRetention {
 			set[string(sqstypes.QueueAttributeNameMessageRetentionPeriod)] = strconv.FormatInt(retention, 10)
 		}
-		if _, err := p.api.SetQueueAttributes(ctx, &sqssdk.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: set}); err != nil {
+		if err := onQueue(func() error {
+			_, err := p.api.SetQueueAttributes(ctx, &sqssdk.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: set})
+			return err
+		}); err != nil {
 			return nil, "", fmt.Errorf("setting the attributes of SQS queue %s: %w", name, err)
 		}
 		if hasRetention {
@@ -677,4 +707,36 @@ func canonicalJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// retryNewQueue calls f, a call on the queue name created moments ago,
+// again while it answers QueueDoesNotExist, for up to p.newQueueWait.
+func (p *Provider) retryNewQueue(ctx context.Context, report func(string), name string, f func() error) error {
+	wait := p.newQueueWait
+	if wait <= 0 {
+		wait = DefaultNewQueueWait
+	}
+	start := time.Now()
+	pause := 250 * time.Millisecond
+	for {
+		err := f()
+		if !isNoQueue(err) {
+			return err
+		}
+		waited := time.Since(start)
+		if waited+pause > wait {
+			return fmt.Errorf("SQS queue %s, created moments ago, still does not exist after %s: %w", name, waited.Round(time.Second), err)
+		}
+		report(fmt.Sprintf("waiting for new SQS queue %s to be usable (SQS needs at least a second after CreateQueue)", name))
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		if pause < 2*time.Second {
+			pause *= 2
+		}
+	}
 }
