@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -35,6 +36,29 @@ func (l *loader) validateResources() {
 		}
 	}
 	l.checkRecordSets()
+	l.checkAWSLimits()
+}
+
+// taggedKinds are the kinds whose AWS resources carry the mailform:addr tag.
+var taggedKinds = []Kind{KindSESIdentity, KindSESConfigSet, KindSNSTopic, KindSQSQueue, KindSMTPUser, KindEIP, KindDKIMKey}
+
+// checkAWSLimits reports resources AWS would refuse for their tags or their
+// policy size (awslimits.go), at the block that makes them.
+func (l *loader) checkAWSLimits() {
+	for _, r := range l.spec.resources {
+		if slices.Contains(taggedKinds, r.Kind) {
+			if p := tagValueProblem(r.Addr); p != "" {
+				l.errorf(r.DeclRange, "Name too long or unusual for an AWS tag", "mailform tags what it creates for %s with %s = %q, and %s. Shorten the name or use a simpler one.", r.Addr, TagAddr, r.Addr, p)
+			}
+		}
+		if r.Kind == KindSMTPUser {
+			if doc, ok := r.Attrs["policy"].(string); ok {
+				if n := policySize(doc); n > maxInlinePolicy {
+					l.errorf(r.DeclRange, "SMTP user policy too large", "The inline policy mailform writes for %s has %d characters; IAM allows %d for a user's inline policies together. List fewer allowed_from addresses, or cover several with a wildcard such as \"*@acme.example\".", r.Addr, n, maxInlinePolicy)
+				}
+			}
+		}
+	}
 }
 
 // recordSet is a record set with a name known before apply.
@@ -136,6 +160,8 @@ func (l *loader) checkRecordSets() {
 			}
 			first := list[0]
 			switch {
+			case later.res.Addr == first.res.Addr:
+				// Two blocks with one label: reported as a duplicate block.
 			case later.fromRecordBlock() != first.fromRecordBlock():
 				rec, gen := later, first
 				if first.fromRecordBlock() {
