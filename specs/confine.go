@@ -183,7 +183,7 @@ func readSpecFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	if len(src) > maxSpecFileSize {
-		return nil, fmt.Errorf("%s is larger than %d bytes; a spec file is text written by people (split it, or read large values with file())", path, maxSpecFileSize)
+		return nil, fmt.Errorf("%s is larger than %d bytes; a spec file is text written by people; split it into several files", path, maxSpecFileSize)
 	}
 	return src, nil
 }

@@ -32,6 +32,8 @@ func (l *loader) functions() map[string]function.Function {
 
 		templateFuncName: w.templateFunc(),
 		countFuncName:    w.countFunc(),
+		checkFuncName:    w.checkFunc(),
+		sizeFuncName:     w.sizeFunc(),
 	}
 }
 

@@ -99,33 +99,48 @@ func scanLimits(src []byte, filename string) hcl.Diagnostics {
 const (
 	templateFuncName = "mailform::template"
 	countFuncName    = "mailform::count"
+	checkFuncName    = "mailform::check"
+	sizeFuncName     = "mailform::size"
 )
 
 // bound rewrites the expressions of body, in place, so that each template
 // with interpolations becomes a call of templateFuncName (which checks the
 // size of what it builds before building it) and each for expression's
 // collection passes through countFuncName (which charges the elements the
-// for expression will visit). Without this, "${local.s}${local.s}..." or
-// nested for expressions would allocate without bound.
-func bound(body hcl.Body) {
+// for expression will visit). Without this, "${local.s}${local.s}..." or a
+// for expression over a large list would allocate without bound. It
+// reports for expressions inside for expressions: their work grows as the
+// product of their collections, and a spec never needs one.
+func bound(body hcl.Body) hcl.Diagnostics {
 	b, ok := body.(*hclsyntax.Body)
 	if !ok {
-		return
+		return nil
 	}
-	for _, a := range b.Attributes {
-		a.Expr = boundExpr(a.Expr)
+	var diags hcl.Diagnostics
+	for _, name := range SortedKeys(b.Attributes) {
+		a := b.Attributes[name]
+		a.Expr = boundExpr(a.Expr, 0, &diags)
 	}
 	for _, blk := range b.Blocks {
-		bound(blk.Body)
+		diags = append(diags, bound(blk.Body)...)
 	}
+	return diags
 }
 
-func boundExpr(e hclsyntax.Expression) hclsyntax.Expression {
+// boundExpr rewrites e as bound does; fors is the number of for
+// expressions e is inside.
+func boundExpr(e hclsyntax.Expression, fors int, diags *hcl.Diagnostics) hclsyntax.Expression {
+	sub := func(x hclsyntax.Expression) hclsyntax.Expression {
+		if x == nil {
+			return nil
+		}
+		return boundExpr(x, fors, diags)
+	}
 	switch x := e.(type) {
 	case *hclsyntax.TemplateExpr:
 		literal := true
 		for i, p := range x.Parts {
-			x.Parts[i] = boundExpr(p)
+			x.Parts[i] = sub(p)
 			if _, isLit := p.(*hclsyntax.LiteralValueExpr); !isLit {
 				literal = false
 			}
@@ -136,62 +151,73 @@ func boundExpr(e hclsyntax.Expression) hclsyntax.Expression {
 		r := x.SrcRange
 		return &hclsyntax.FunctionCallExpr{Name: templateFuncName, Args: x.Parts, NameRange: r, OpenParenRange: r, CloseParenRange: r}
 	case *hclsyntax.ForExpr:
-		r := x.CollExpr.Range()
-		x.CollExpr = &hclsyntax.FunctionCallExpr{Name: countFuncName, Args: []hclsyntax.Expression{boundExpr(x.CollExpr)}, NameRange: r, OpenParenRange: r, CloseParenRange: r}
-		x.KeyExpr = boundOptional(x.KeyExpr)
-		x.ValExpr = boundExpr(x.ValExpr)
-		x.CondExpr = boundOptional(x.CondExpr)
+		if fors > 0 {
+			r := x.OpenRange
+			*diags = append(*diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "For expression inside a for expression",
+				Detail:   "The work of nested for expressions grows as the product of their lists, and a spec never needs it. Build the inner list in a local value.",
+				Subject:  &r,
+			})
+		}
+		call := func(name string, arg hclsyntax.Expression) hclsyntax.Expression {
+			r := arg.Range()
+			return &hclsyntax.FunctionCallExpr{Name: name, Args: []hclsyntax.Expression{arg}, NameRange: r, OpenParenRange: r, CloseParenRange: r}
+		}
+		x.CollExpr = call(countFuncName, sub(x.CollExpr))
+		fors++
+		x.KeyExpr, x.ValExpr, x.CondExpr = sub(x.KeyExpr), sub(x.ValExpr), sub(x.CondExpr)
+		// hcl evaluates a for expression's condition first and skips the
+		// element when it fails: the work check there stops a for
+		// expression at once when the work is spent, although hcl visits
+		// every element. Each element's value is charged by its size.
+		cond := x.CondExpr
+		if cond == nil {
+			cond = &hclsyntax.LiteralValueExpr{Val: cty.True, SrcRange: x.OpenRange}
+		}
+		x.CondExpr = call(checkFuncName, cond)
+		x.ValExpr = call(sizeFuncName, x.ValExpr)
 	case *hclsyntax.TemplateWrapExpr:
-		x.Wrapped = boundExpr(x.Wrapped)
+		x.Wrapped = sub(x.Wrapped)
 	case *hclsyntax.TemplateJoinExpr:
-		x.Tuple = boundExpr(x.Tuple)
+		x.Tuple = sub(x.Tuple)
 	case *hclsyntax.FunctionCallExpr:
 		for i, a := range x.Args {
-			x.Args[i] = boundExpr(a)
+			x.Args[i] = sub(a)
 		}
 	case *hclsyntax.ConditionalExpr:
-		x.Condition = boundExpr(x.Condition)
-		x.TrueResult = boundExpr(x.TrueResult)
-		x.FalseResult = boundExpr(x.FalseResult)
+		x.Condition, x.TrueResult, x.FalseResult = sub(x.Condition), sub(x.TrueResult), sub(x.FalseResult)
 	case *hclsyntax.BinaryOpExpr:
-		x.LHS = boundExpr(x.LHS)
-		x.RHS = boundExpr(x.RHS)
+		x.LHS, x.RHS = sub(x.LHS), sub(x.RHS)
 	case *hclsyntax.UnaryOpExpr:
-		x.Val = boundExpr(x.Val)
+		x.Val = sub(x.Val)
 	case *hclsyntax.TupleConsExpr:
 		for i, a := range x.Exprs {
-			x.Exprs[i] = boundExpr(a)
+			x.Exprs[i] = sub(a)
 		}
 	case *hclsyntax.ObjectConsExpr:
 		for i := range x.Items {
-			x.Items[i].KeyExpr = boundExpr(x.Items[i].KeyExpr)
-			x.Items[i].ValueExpr = boundExpr(x.Items[i].ValueExpr)
+			x.Items[i].KeyExpr, x.Items[i].ValueExpr = sub(x.Items[i].KeyExpr), sub(x.Items[i].ValueExpr)
 		}
 	case *hclsyntax.ObjectConsKeyExpr:
 		// A bare word is a literal key; anything else may be a template.
 		if hcl.ExprAsKeyword(x.Wrapped) == "" {
-			x.Wrapped = boundExpr(x.Wrapped)
+			x.Wrapped = sub(x.Wrapped)
 		}
 	case *hclsyntax.IndexExpr:
-		x.Collection = boundExpr(x.Collection)
-		x.Key = boundExpr(x.Key)
+		x.Collection, x.Key = sub(x.Collection), sub(x.Key)
 	case *hclsyntax.SplatExpr:
-		x.Source = boundExpr(x.Source)
-		x.Each = boundExpr(x.Each)
+		x.Source, x.Each = sub(x.Source), sub(x.Each)
 	case *hclsyntax.RelativeTraversalExpr:
-		x.Source = boundExpr(x.Source)
+		x.Source = sub(x.Source)
 	case *hclsyntax.ParenthesesExpr:
-		x.Expression = boundExpr(x.Expression)
+		x.Expression = sub(x.Expression)
 	}
 	return e
 }
 
-func boundOptional(e hclsyntax.Expression) hclsyntax.Expression {
-	if e == nil {
-		return nil
-	}
-	return boundExpr(e)
-}
+// workSpent begins the message of a spec whose work is spent.
+const workSpent = "evaluating this spec has produced more than"
 
 // work counts what evaluating a spec has produced and visited, against
 // maxWork.
@@ -200,7 +226,7 @@ type work struct{ used int64 }
 func (w *work) charge(n int64) error {
 	w.used += n
 	if w.used > maxWork {
-		return fmt.Errorf("evaluating this spec has produced more than %d MiB of values; a spec never needs that much (look for a function applied to its own result, or for expressions inside for expressions)", maxWork>>20)
+		return fmt.Errorf("%s %d MiB of values; a spec never needs that much (look for a function applied to its own result, or for expressions inside for expressions)", workSpent, maxWork>>20)
 	}
 	return nil
 }
@@ -272,6 +298,77 @@ func (w *work) countFunc() function.Function {
 		},
 	})
 }
+
+// checkFunc passes a for expression's condition through, failing once the
+// spec's work is spent.
+func (w *work) checkFunc() function.Function {
+	return function.New(&function.Spec{
+		Description: "Stops a for expression once the spec's work is spent.",
+		Params: []function.Parameter{{
+			Name: "condition", Type: cty.DynamicPseudoType,
+			AllowNull: true, AllowUnknown: true, AllowDynamicType: true, AllowMarked: true,
+		}},
+		Type: func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			if err := w.charge(0); err != nil {
+				return cty.NilVal, err
+			}
+			return args[0], nil
+		},
+	})
+}
+
+// sizeFunc passes an element a for expression produces through, charging
+// its size.
+func (w *work) sizeFunc() function.Function {
+	return function.New(&function.Spec{
+		Description: "Charges the size of an element a for expression produces.",
+		Params: []function.Parameter{{
+			Name: "value", Type: cty.DynamicPseudoType,
+			AllowNull: true, AllowUnknown: true, AllowDynamicType: true, AllowMarked: true,
+		}},
+		Type: func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			if err := w.charge(deepSize(args[0], maxWork-w.used+1)); err != nil {
+				return cty.NilVal, err
+			}
+			return args[0], nil
+		},
+	})
+}
+
+// deepSize is the work a value stands for, counting shared parts each time
+// they appear: bytes of text and workPerElement per element, at every
+// level. It stops counting past limit.
+func deepSize(v cty.Value, limit int64) int64 {
+	var n int64
+	var walk func(v cty.Value)
+	walk = func(v cty.Value) {
+		if n > limit {
+			return
+		}
+		v, _ = v.Unmark()
+		if !v.IsKnown() || v.IsNull() {
+			return
+		}
+		switch {
+		case v.Type() == cty.String:
+			n += int64(len(v.AsString()))
+		case v.CanIterateElements():
+			for it := v.ElementIterator(); it.Next() && n <= limit; {
+				_, e := it.Element()
+				n += workPerElement
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return n
+}
+
+// maxStoredSize bounds a variable's or local's value (deepSize): every
+// function given it walks all of it.
+const maxStoredSize = 1 << 20
 
 // bounded wraps a function so that what it would build is estimated, from
 // its arguments, before it is built (estimate returns the bytes or elements
@@ -422,8 +519,35 @@ func parseBounded(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 		return &hcl.File{Body: hcl.EmptyBody(), Bytes: src}, d
 	}
 	f, d := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
-	if f != nil {
-		bound(f.Body)
+	if f != nil && !d.HasErrors() {
+		d = append(d, bound(f.Body)...)
 	}
 	return f, d
+}
+
+// explainLimits words the diagnostics of the internal functions as the
+// limits they enforce, and keeps one diagnostic for the spec's work: once
+// it is spent, every later call fails the same way.
+func explainLimits(diags hcl.Diagnostics) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	workReported := false
+	for _, d := range diags {
+		for _, name := range []string{templateFuncName, countFuncName, checkFuncName, sizeFuncName} {
+			if rest, ok := strings.CutPrefix(d.Detail, fmt.Sprintf("Call to function %q failed: ", name)); ok && rest != "" {
+				d.Summary, d.Detail = "Too much work", strings.ToUpper(rest[:1])+rest[1:]
+				if name == templateFuncName {
+					d.Summary = "Template too large"
+				}
+			}
+		}
+		if strings.Contains(strings.ToLower(d.Detail), workSpent) {
+			if workReported {
+				continue
+			}
+			workReported = true
+			d.Summary = "Too much work"
+		}
+		out = append(out, d)
+	}
+	return out
 }

@@ -397,9 +397,11 @@ func (l *loader) setRaw(v *variableDecl, raw, source, pseudo string) {
 			})
 			return
 		}
-		var vd hcl.Diagnostics
-		val, vd = boundExpr(expr).Value(&hcl.EvalContext{Functions: l.functions()})
-		if vd.HasErrors() {
+		vd := hcl.Diagnostics{}
+		expr = boundExpr(expr, 0, &vd)
+		var ed hcl.Diagnostics
+		val, ed = expr.Value(&hcl.EvalContext{Functions: l.functions()})
+		if vd = append(vd, ed...); vd.HasErrors() {
 			l.diags = append(l.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid value for variable",
@@ -619,6 +621,10 @@ func (l *loader) eval(expr hcl.Expression) (cty.Value, bool) {
 	if d.HasErrors() {
 		return cty.NilVal, false
 	}
+	if n := deepSize(val, maxStoredSize); n > maxStoredSize {
+		l.errorf(expr.Range(), "Value too large", "This value holds more than %d KiB of text and elements (counting each reference to a shared part); a spec never needs that much.", maxStoredSize>>10)
+		return cty.NilVal, false
+	}
 	val, marks := val.UnmarkDeep()
 	if len(marks) > 0 {
 		l.sensitive[expr.Range()] = true
@@ -664,6 +670,7 @@ func (l *loader) warnf(rng hcl.Range, summary, detail string, args ...any) {
 // expression touches a sensitive value, so no renderer can print it, and
 // puts the diagnostics in source order.
 func (l *loader) finishDiagnostics() hcl.Diagnostics {
+	l.diags = explainLimits(l.diags)
 	for _, d := range l.diags {
 		if d.Expression == nil || d.EvalContext == nil {
 			continue
