@@ -42,7 +42,16 @@ func (l *loader) decodeSettings(blocks hcl.Blocks, files []*hcl.File) {
 	}
 	if v, rng, ok := l.str(c, "region"); ok {
 		if !contains(sesRegions, v) {
-			l.errorf(rng, "Unsupported region", "%s is not a region where SES sends mail.%s Regions: %s.", l.show(rng, v), didYouMean(v, sesRegions), strings.Join(sesRegions, ", "))
+			// Suggest a region of the same partition: a GovCloud typo
+			// should not become a commercial region.
+			partition := Partition(v)
+			var same []string
+			for _, r := range sesRegions {
+				if Partition(r) == partition {
+					same = append(same, r)
+				}
+			}
+			l.errorf(rng, "Unsupported region", "%s is not a region where SES sends mail in the %s partition.%s Regions: %s.", l.show(rng, v), partition, didYouMean(v, same), strings.Join(sesRegions, ", "))
 		}
 		l.spec.Region = v
 	}

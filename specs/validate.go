@@ -48,7 +48,7 @@ func (l *loader) checkAWSLimits() {
 	for _, r := range l.spec.resources {
 		if slices.Contains(taggedKinds, r.Kind) {
 			if p := tagValueProblem(r.Addr); p != "" {
-				l.errorf(r.DeclRange, "Name too long or unusual for an AWS tag", "mailform tags what it creates for %s with %s = %q, and %s. Shorten the name or use a simpler one.", r.Addr, TagAddr, r.Addr, p)
+				l.errorf(r.DeclRange, "Name too long or unusual for an AWS tag", "mailform tags what it creates for this block with its address in the %s tag (%q), and %s. Shorten the name or use a simpler one.", TagAddr, r.Addr, p)
 			}
 		}
 		if r.Kind == KindSMTPUser {
