@@ -90,9 +90,9 @@ dkim_key "k" {
 // does not count.
 func TestPolicySize(t *testing.T) {
 	for doc, want := range map[string]int{
-		`{"a":"b c"}`:          11,
+		`{"a":"b c"}`:            11,
 		"{ \"a\" :\n\t\"b c\" }": 11,
-		`{"a":"\" x"}`:         12,
+		`{"a":"\" x"}`:           12,
 	} {
 		if got := policySize(doc); got != want {
 			t.Errorf("policySize(%q) = %d, want %d", doc, got, want)
