@@ -551,3 +551,15 @@ func explainLimits(diags hcl.Diagnostics) hcl.Diagnostics {
 	}
 	return out
 }
+
+// SourceFile gives a file's source for rendering diagnostics
+// (WriteDiagnostics): parsed when it is within the language's limits, so
+// that snippets can name their block, and left unparsed otherwise.
+func SourceFile(src []byte, filename string) *hcl.File {
+	if len(src) <= maxSpecFileSize && !scanLimits(src, filename).HasErrors() {
+		if f, _ := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); f != nil && f.Bytes != nil {
+			return f
+		}
+	}
+	return &hcl.File{Bytes: src}
+}

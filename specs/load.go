@@ -140,11 +140,11 @@ func (l *loader) readFiles(path string) ([]*hcl.File, string, hcl.Diagnostics) {
 			}
 			name := filepath.Join(path, e.Name())
 			if p := specFileProblem(path, e.Name()); p != "" {
+				// No Subject: a renderer would read the file for a snippet.
 				refused = append(refused, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Spec file refused",
 					Detail:   fmt.Sprintf("%s: %s.", name, p),
-					Subject:  &hcl.Range{Filename: name, Start: hcl.InitialPos, End: hcl.InitialPos},
 				})
 				continue
 			}
