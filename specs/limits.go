@@ -42,13 +42,27 @@ const (
 func scanLimits(src []byte, filename string) hcl.Diagnostics {
 	tokens, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
 	var diags hcl.Diagnostics
+	// open holds the kinds of what is open; an attribute ends at a newline
+	// where only braces (blocks, objects) are open.
+	var open []hclsyntax.TokenType
 	depth, ops := 0, 0
 	deepReported, opsReported := false, false
+	onlyBraces := func() bool {
+		for _, o := range open {
+			if o != hclsyntax.TokenOBrace {
+				return false
+			}
+		}
+		return true
+	}
 	for _, t := range tokens {
 		switch t.Type {
 		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen,
 			hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc, hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
 			depth++
+			if len(open) <= maxNesting {
+				open = append(open, t.Type)
+			}
 			if t.Type == hclsyntax.TokenTemplateInterp || t.Type == hclsyntax.TokenTemplateControl {
 				ops++
 			}
@@ -65,8 +79,11 @@ func scanLimits(src []byte, filename string) hcl.Diagnostics {
 		case hclsyntax.TokenCBrace, hclsyntax.TokenCBrack, hclsyntax.TokenCParen,
 			hclsyntax.TokenCQuote, hclsyntax.TokenCHeredoc, hclsyntax.TokenTemplateSeqEnd:
 			depth = max(depth-1, 0)
+			if len(open) > depth {
+				open = open[:depth]
+			}
 		case hclsyntax.TokenNewline:
-			if depth == 0 {
+			if onlyBraces() {
 				ops, opsReported = 0, false
 			}
 		case hclsyntax.TokenPlus, hclsyntax.TokenMinus, hclsyntax.TokenStar, hclsyntax.TokenSlash, hclsyntax.TokenPercent,

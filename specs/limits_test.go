@@ -30,6 +30,8 @@ func TestLanguageLimits(t *testing.T) {
 		{name: "templates 10000 deep", value: "x = " + deep(`"${`, `}"`, 10000), summary: "Nesting too deep", line: 10},
 		{name: "negations 100000 long", value: "x = " + strings.Repeat("!", 100000) + "true", summary: "Expression too long", line: 10},
 		{name: "minus signs 100000 long", value: "x = " + strings.Repeat("-", 100000) + "1", summary: "Expression too long", line: 10},
+		{name: "negations on 100000 lines in an object", value: "x = { a = " + strings.Repeat("!\n", 100000) + "true }", summary: "Invalid expression", line: 10},
+		{name: "sum on 100000 lines in a list", value: "x = [1" + strings.Repeat("\n+ 1", 100000) + "]", summary: "Expression too long", line: 1011},
 		{name: "sum 100000 long", value: "x = " + chain("+", 100000), summary: "Expression too long", line: 10},
 		{name: "conditionals 50000 long", value: "x = " + strings.Repeat("true ? 1 : ", 50000) + "1", summary: "Expression too long", line: 10},
 		{name: "replace of replace", value: `s = format("%10000s", "")` + "\n  x = replace(replace(local.s, \" \", local.s), \" \", local.s)", summary: "Error in function call", line: 11},

@@ -423,7 +423,7 @@ func (l *loader) setRaw(v *variableDecl, raw, source, pseudo string) {
 }
 
 func (l *loader) readVarFile(path string) {
-	src, err := os.ReadFile(path)
+	src, err := readSpecFile(path)
 	if err != nil {
 		l.diags = append(l.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
