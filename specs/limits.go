@@ -410,33 +410,10 @@ func (w *work) bounded(f function.Function, estimate func(args []cty.Value) (int
 			if err != nil {
 				return out, err
 			}
-			return out, w.charge(valueSize(out))
+			return out, w.charge(deepSize(out, maxWork))
 		},
 	}
 	return function.New(spec)
-}
-
-// valueSize is the work a value stands for: its bytes of text and
-// workPerElement for each element.
-func valueSize(v cty.Value) int64 {
-	v, _ = v.UnmarkDeep()
-	if !v.IsKnown() || v.IsNull() {
-		return 0
-	}
-	switch {
-	case v.Type() == cty.String:
-		return int64(len(v.AsString()))
-	case v.CanIterateElements():
-		n := int64(v.LengthInt()) * workPerElement
-		for it := v.ElementIterator(); it.Next(); {
-			_, e := it.Element()
-			if e.Type() == cty.String && e.IsKnown() && !e.IsNull() {
-				n += int64(len(e.AsString()))
-			}
-		}
-		return n
-	}
-	return 0
 }
 
 func tooLarge(what string, n int64, limit int64) error {
