@@ -207,8 +207,15 @@ func TestSpecFilesRefused(t *testing.T) {
 			}
 		})
 	}
+	// Named alone, a symlink leading out is refused too.
+	dir := writeSpec(t, map[string]string{})
+	symlink(t, "/etc/passwd", filepath.Join(dir, "main.hcl"))
+	spec, diags := Load(filepath.Join(dir, "main.hcl"), LoadOptions{})
+	if out := renderDiags(t, spec.Files(), diags); !diags.HasErrors() || strings.Contains(out, "root:") {
+		t.Errorf("a spec file named alone that leads to /etc/passwd: want a refusal, got:\n%s", out)
+	}
 	// A symlink to a spec file inside the folder is fine.
-	dir := writeSpec(t, map[string]string{"parts/main.txt": header})
+	dir = writeSpec(t, map[string]string{"parts/main.txt": header})
 	symlink(t, filepath.Join(dir, "parts", "main.txt"), filepath.Join(dir, "main.hcl"))
 	if _, diags := Load(dir, LoadOptions{}); diags.HasErrors() {
 		t.Errorf("a symlink inside the folder is refused: %v", diags)

@@ -164,11 +164,11 @@ func (l *loader) readFiles(path string) ([]*hcl.File, string, hcl.Diagnostics) {
 	} else {
 		names = []string{path}
 		dir = filepath.Dir(path)
-		if !info.Mode().IsRegular() {
+		if p := specFileProblem(dir, filepath.Base(path)); p != "" {
 			return nil, dir, hcl.Diagnostics{{
 				Severity: hcl.DiagError,
 				Summary:  "Spec file refused",
-				Detail:   fmt.Sprintf("%s is not a regular file. Give mailform a folder of *.hcl files or one .hcl file.", path),
+				Detail:   fmt.Sprintf("%s: %s. Give mailform a folder of *.hcl files or one .hcl file.", path, p),
 			}}
 		}
 	}
