@@ -131,6 +131,9 @@ func (l *loader) checkRecordSets() {
 				continue
 			}
 			first := list[0]
+			if first.res != later.res && first.res.Addr == later.res.Addr {
+				continue // two blocks with one label: reported as a duplicate block
+			}
 			if first.res == later.res {
 				l.errorf(later.res.DeclRange, "Two SPF values for one name", "%s lists two SPF values for %s. Receivers treat two SPF records as a permanent error, so SPF fails for all mail. Merge them into one value.", later.res.Addr, strings.TrimSuffix(name, "."))
 				reported[later.res] = true
