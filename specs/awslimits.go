@@ -28,8 +28,8 @@ func tagValueProblem(v string) string {
 	if !tagValueChars.MatchString(v) {
 		var bad []string
 		for _, r := range v {
-			if !tagValueChars.MatchString(string(r)) && !contains(bad, fmt.Sprintf("%q", r)) {
-				bad = append(bad, fmt.Sprintf("%q", r))
+			if q := fmt.Sprintf("%q", string(r)); !tagValueChars.MatchString(string(r)) && !contains(bad, q) {
+				bad = append(bad, q)
 			}
 		}
 		return fmt.Sprintf("it holds %s, which AWS does not allow in a tag value (letters, digits, spaces and _ . : / = + - @ only)", strings.Join(bad, ", "))

@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -45,8 +46,16 @@ var taggedKinds = []Kind{KindSESIdentity, KindSESConfigSet, KindSNSTopic, KindSQ
 // checkAWSLimits reports resources AWS would refuse for their tags or their
 // policy size (awslimits.go), at the block that makes them.
 func (l *loader) checkAWSLimits() {
+	// A name already reported as invalid (on its block's first line) is
+	// not reported again for its tag.
+	reported := map[string]bool{}
+	for _, d := range l.diags {
+		if d.Severity == hcl.DiagError && d.Subject != nil {
+			reported[fmt.Sprintf("%s:%d", d.Subject.Filename, d.Subject.Start.Line)] = true
+		}
+	}
 	for _, r := range l.spec.resources {
-		if slices.Contains(taggedKinds, r.Kind) {
+		if slices.Contains(taggedKinds, r.Kind) && !reported[fmt.Sprintf("%s:%d", r.DeclRange.Filename, r.DeclRange.Start.Line)] {
 			if p := tagValueProblem(r.Addr); p != "" {
 				l.errorf(r.DeclRange, "Name too long or unusual for an AWS tag", "mailform tags what it creates for this block with its address in the %s tag (%q), and %s. Shorten the name or use a simpler one.", TagAddr, r.Addr, p)
 			}
