@@ -228,3 +228,30 @@ func symlink(t *testing.T, target, link string) {
 		t.Fatal(err)
 	}
 }
+
+// TestFormatRefusesWhatLoadRefuses: fmt neither reads nor writes through a
+// .hcl symlink leading out of the folder, and does not parse a nesting bomb.
+func TestFormatRefusesWhatLoadRefuses(t *testing.T) {
+	outside := outsideFile(t)
+	dir := writeSpec(t, map[string]string{
+		"main.hcl": header,
+		"deep.hcl": "x = " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n",
+	})
+	symlink(t, outside, filepath.Join(dir, "creds.hcl"))
+	files, diags := FormatPath(dir)
+	var summaries []string
+	for _, d := range diags {
+		summaries = append(summaries, d.Summary)
+	}
+	if got := strings.Join(summaries, ", "); got != "Spec file refused, Nesting too deep" {
+		t.Errorf("diagnostics: %s", got)
+	}
+	if len(files) != 1 || filepath.Base(files[0].Path) != "main.hcl" {
+		t.Errorf("formatted %v, want main.hcl alone", files)
+	}
+	for _, d := range diags {
+		if strings.Contains(d.Detail, secretMarker) {
+			t.Errorf("a diagnostic shows the file: %s", d.Detail)
+		}
+	}
+}
