@@ -60,8 +60,8 @@ func insideProblem(dir, rel string) string {
 	}
 	resolved, err := filepath.EvalSymlinks(existing)
 	if err != nil {
-		// A dangling or looping symlink: say where it was meant to lead
-		// only if that is inside.
+		// A dangling or looping symlink is refused: where it leads
+		// cannot be checked.
 		return fmt.Sprintf("%q cannot be resolved (%v); a symlink in a spec's folder must lead to a file inside it", rel, pathError(err))
 	}
 	resolved = filepath.Join(resolved, rest)
