@@ -134,3 +134,20 @@ func unprintable(s string) string {
 	}
 	return ""
 }
+
+// TestVariableValuesWithinLimits: a -var value is an expression too, and
+// bounded like one.
+func TestVariableValuesWithinLimits(t *testing.T) {
+	dir := writeSpec(t, map[string]string{"main.hcl": header + "\nvariable \"x\" {\n  type = list(any)\n}\n"})
+	for name, raw := range map[string]string{
+		"brackets 100000 deep": strings.Repeat("[", 100000) + strings.Repeat("]", 100000),
+		"replace of replace":   `[replace(replace(format("%10000s", ""), " ", format("%10000s", "")), " ", format("%10000s", ""))]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, diags := Load(dir, LoadOptions{Vars: map[string]string{"x": raw}})
+			if !diags.HasErrors() || diags[0].Summary != "Invalid value for variable" {
+				t.Errorf("want Invalid value for variable, got %v", diags)
+			}
+		})
+	}
+}
