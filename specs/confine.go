@@ -138,6 +138,13 @@ func (l *loader) checkSecretLocation(rng hcl.Range, loc string, tagged bool) {
 	}
 	if p != "" {
 		l.errorf(rng, "Invalid secret location", "%s: %s.", l.show(rng, loc), l.explain(rng, p))
+		return
+	}
+	rest, isFile := strings.CutPrefix(loc, "file:")
+	path := filepath.Join(l.dir, filepath.FromSlash(rest))
+	if isFile && InGitWorkTree(filepath.Dir(path)) && len(gitIgnoreMissing(path)) > 0 {
+		folder := filepath.ToSlash(filepath.Dir(filepath.Clean(rest)))
+		l.warnf(rng, "Secret file in a git work tree", "This secret is written under a folder git tracks. Before writing it, apply lists it in %s/.gitignore, so that \"git add\" leaves it out (this warning then stops). A file already committed stays in git's history: for a spec shared through git, prefer an ssm: or secretsmanager: location.", folder)
 	}
 }
 
@@ -186,4 +193,48 @@ func readSpecFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than %d bytes; a spec file is text written by people; split it into several files", path, maxSpecFileSize)
 	}
 	return src, nil
+}
+
+// InGitWorkTree reports whether dir, or the nearest folder above it that
+// exists, lies in a git work tree: some folder from there up holds a .git
+// folder or file. A secret file written there is kept out of git
+// (docs/secrets.md).
+func InGitWorkTree(dir string) bool {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return false
+		}
+		dir = parent
+	}
+}
+
+// GitIgnoreLines are the lines of a .gitignore, in the folder of the secret
+// file named base, that keep it and its temporary files out of git.
+func GitIgnoreLines(base string) []string {
+	return []string{"/" + base, "/." + base + ".tmp-*"}
+}
+
+// gitIgnoreMissing returns the GitIgnoreLines of path's file that the
+// .gitignore of its folder lacks.
+func gitIgnoreMissing(path string) []string {
+	src, _ := os.ReadFile(filepath.Join(filepath.Dir(path), ".gitignore"))
+	have := map[string]bool{}
+	for _, line := range strings.Split(string(src), "\n") {
+		have[strings.TrimSpace(line)] = true
+	}
+	var missing []string
+	for _, w := range GitIgnoreLines(filepath.Base(path)) {
+		if !have[w] {
+			missing = append(missing, w)
+		}
+	}
+	return missing
 }

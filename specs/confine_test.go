@@ -255,3 +255,26 @@ func TestFormatRefusesWhatLoadRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretFileInGitWorkTreeWarns: a file: location under a git work tree
+// warns at the value until its folder's .gitignore lists it.
+func TestSecretFileInGitWorkTreeWarns(t *testing.T) {
+	dir := writeSpec(t, map[string]string{
+		".git/HEAD": "ref: refs/heads/main\n",
+		"main.hcl":  header + "\nsmtp_user \"app\" {\n  credentials = \"file:secrets/smtp.json\"\n}\n",
+	})
+	_, diags := Load(dir, LoadOptions{})
+	if len(diags) != 1 || diags[0].Summary != "Secret file in a git work tree" || diags[0].Subject.Start.Line != 10 || !strings.Contains(diags[0].Detail, "secrets/.gitignore") {
+		t.Fatalf("want one warning at line 10 naming secrets/.gitignore, got %v", diags)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "secrets"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ignore := strings.Join(GitIgnoreLines("smtp.json"), "\n") + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "secrets", ".gitignore"), []byte(ignore), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, diags := Load(dir, LoadOptions{}); len(diags) != 0 {
+		t.Errorf("once listed in .gitignore, want no diagnostics, got %v", diags)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mailform/mailform/specs"
 )
 
 // fileStore keeps secrets in files under the spec's folder. Files carry no
@@ -126,14 +128,14 @@ func pathless(err error) error {
 // folder is created (0700) if needed. Outside a work tree it does nothing.
 func ignoreInGit(path string) error {
 	dir := filepath.Dir(path)
-	if !inGitWorkTree(dir) {
+	if !specs.InGitWorkTree(dir) {
 		return nil
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return pathless(err)
 	}
 	base := filepath.Base(path)
-	want := []string{"/" + base, "/." + base + ".tmp-*"}
+	want := specs.GitIgnoreLines(base)
 	ignore := filepath.Join(dir, ".gitignore")
 	old, err := os.ReadFile(ignore)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -172,24 +174,4 @@ func ignoreInGit(path string) error {
 		return fmt.Errorf("writing .gitignore beside the secret: %w", pathless(err))
 	}
 	return nil
-}
-
-// inGitWorkTree reports whether dir, or the nearest folder above it that
-// exists, lies in a git work tree: some folder from there up holds a .git
-// folder or file.
-func inGitWorkTree(dir string) bool {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return false
-	}
-	for {
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
-			return true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return false
-		}
-		dir = parent
-	}
 }

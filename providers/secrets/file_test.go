@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mailform/mailform/specs"
 )
 
 // TestFileSecretsInGitWorkTreeAreIgnored: a secret file written under a
@@ -56,7 +58,7 @@ func TestFileSecretsInGitWorkTreeAreIgnored(t *testing.T) {
 	}
 
 	outside := t.TempDir()
-	if inGitWorkTree(outside) {
+	if specs.InGitWorkTree(outside) {
 		t.Skip("the temporary folder is inside a git work tree")
 	}
 	if err := NewRouter(nil, nil, outside).Put(ctx, "file:secrets/smtp.json", []byte("x"), "acme"); err != nil {
