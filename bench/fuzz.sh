@@ -1,8 +1,9 @@
 #!/bin/sh
-# Fuzzes the two readers of untrusted input: the spec loader (specs FuzzLoad)
-# and the plan-file reader (plan FuzzLoad). Neither may panic on any input.
+# Fuzzes the readers of untrusted input: the spec loader (specs FuzzLoad),
+# the spec language's expressions and functions (specs FuzzExpression) and the
+# plan-file reader (plan FuzzLoad). None may panic on any input.
 #
-#   bench/fuzz.sh            # 5 minutes each, 10 minutes in total
+#   bench/fuzz.sh            # 5 minutes each, 15 minutes in total
 #   FUZZTIME=30s bench/fuzz.sh
 #   FUZZ_PARALLEL=2 bench/fuzz.sh
 #
@@ -15,16 +16,18 @@ cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-5m}
 parallel=${FUZZ_PARALLEL:-1}
 status=0
-for pkg in ./specs ./plan; do
-	echo "== $pkg FuzzLoad for $fuzztime (parallel $parallel)"
+for target in ./specs:FuzzLoad ./specs:FuzzExpression ./plan:FuzzLoad; do
+	pkg=${target%%:*}
+	fuzz=${target#*:}
+	echo "== $pkg $fuzz for $fuzztime (parallel $parallel)"
 	log=$(mktemp)
-	if go test "$pkg" -run '^$' -fuzz '^FuzzLoad$' -fuzztime "$fuzztime" -parallel "$parallel" >"$log" 2>&1; then
+	if go test "$pkg" -run '^$' -fuzz "^$fuzz\$" -fuzztime "$fuzztime" -parallel "$parallel" >"$log" 2>&1; then
 		grep -E '^fuzz: elapsed' "$log" | tail -1
 		echo "ok: no panic"
 	else
 		status=1
 		tail -40 "$log"
-		echo "FAIL: see the failing input above (saved under $pkg/testdata/fuzz/FuzzLoad/)"
+		echo "FAIL: see the failing input above (saved under $pkg/testdata/fuzz/$fuzz/)"
 	fi
 	rm -f "$log"
 done

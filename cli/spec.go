@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/mailform/mailform/specs"
 )
@@ -106,11 +105,7 @@ func printDiagnosticsWithFiles(w io.Writer, diags hcl.Diagnostics, files map[str
 			}
 			for _, candidate := range []string{r.Filename, filepath.Join(dir, r.Filename)} {
 				if src, err := os.ReadFile(candidate); err == nil {
-					f, _ := hclsyntax.ParseConfig(src, r.Filename, hcl.InitialPos)
-					if f == nil || f.Bytes == nil {
-						f = &hcl.File{Bytes: src}
-					}
-					all[r.Filename] = f
+					all[r.Filename] = specs.SourceFile(src, r.Filename)
 					break
 				}
 			}

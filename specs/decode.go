@@ -42,7 +42,16 @@ func (l *loader) decodeSettings(blocks hcl.Blocks, files []*hcl.File) {
 	}
 	if v, rng, ok := l.str(c, "region"); ok {
 		if !contains(sesRegions, v) {
-			l.errorf(rng, "Unsupported region", "%s is not a region where SES sends mail.%s Regions: %s.", l.show(rng, v), didYouMean(v, sesRegions), strings.Join(sesRegions, ", "))
+			// Suggest a region of the same partition: a GovCloud typo
+			// should not become a commercial region.
+			partition := Partition(v)
+			var same []string
+			for _, r := range sesRegions {
+				if Partition(r) == partition {
+					same = append(same, r)
+				}
+			}
+			l.errorf(rng, "Unsupported region", "%s is not a region where SES sends mail in the %s partition.%s Regions: %s.", l.show(rng, v), partition, didYouMean(v, same), strings.Join(sesRegions, ", "))
 		}
 		l.spec.Region = v
 	}
@@ -234,8 +243,9 @@ func (l *loader) decodeDKIM(d *Domain, b *hcl.Block) {
 		}
 		if !hasKey {
 			l.errorf(b.DefRange, "Missing DKIM private key location", "dkim.mode = \"byo\" needs private_key: where the private key is kept (%s). mailform generates the key there when it is absent.", secretSchemes)
-		} else if p := secretLocationProblem(key); p != "" {
-			l.errorf(keyRange, "Invalid secret location", "%s: %s.", l.show(keyRange, key), l.explain(keyRange, p))
+		} else {
+			// SES carries the location in the identity's mailform:dkim_private_key tag.
+			l.checkSecretLocation(keyRange, key, true)
 		}
 	default:
 		if hasSel {
@@ -445,9 +455,8 @@ func (l *loader) decodeSMTPUser(b *hcl.Block) {
 		u.AllowedFrom = append(u.AllowedFrom, it.Value)
 	}
 	if v, rng, ok := l.str(c, "credentials"); ok {
-		if p := secretLocationProblem(v); p != "" {
-			l.errorf(rng, "Invalid secret location", "%s: %s.", l.show(rng, v), l.explain(rng, p))
-		}
+		// IAM carries the location in the user's mailform:credentials tag.
+		l.checkSecretLocation(rng, v, true)
 		u.Credentials = v
 	}
 	l.spec.SMTPUsers = append(l.spec.SMTPUsers, u)
@@ -512,9 +521,7 @@ func (l *loader) decodeDKIMKey(b *hcl.Block) {
 		k.KeyLength = v
 	}
 	if v, rng, ok := l.str(c, "private_key"); ok {
-		if p := secretLocationProblem(v); p != "" {
-			l.errorf(rng, "Invalid secret location", "%s: %s.", l.show(rng, v), l.explain(rng, p))
-		}
+		l.checkSecretLocation(rng, v, false)
 		k.PrivateKey = v
 	}
 	l.spec.DKIMKeys = append(l.spec.DKIMKeys, k)

@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -56,13 +58,14 @@ func writeDiagnostic(w *bufio.Writer, d *hcl.Diagnostic, files map[string]*hcl.F
 	if d.Severity == hcl.DiagWarning {
 		severity, tint = "Warning", "\x1b[33m"
 	}
+	summary := printable(d.Summary, false)
 	if color {
-		fmt.Fprintf(w, "%s%s:\x1b[0m \x1b[1m%s\x1b[0m\n", tint, severity, d.Summary)
+		fmt.Fprintf(w, "%s%s:\x1b[0m \x1b[1m%s\x1b[0m\n", tint, severity, summary)
 	} else {
-		fmt.Fprintf(w, "%s: %s\n", severity, d.Summary)
+		fmt.Fprintf(w, "%s: %s\n", severity, summary)
 	}
 	if r := d.Subject; r != nil {
-		fmt.Fprintf(w, "\n  on %s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+		fmt.Fprintf(w, "\n  on %s:%d:%d", printable(r.Filename, false), r.Start.Line, r.Start.Column)
 		if f := files[r.Filename]; f != nil && f.Bytes != nil {
 			if ctx := enclosingBlock(f, r); ctx != "" {
 				fmt.Fprintf(w, ", in %s", ctx)
@@ -74,7 +77,7 @@ func writeDiagnostic(w *bufio.Writer, d *hcl.Diagnostic, files map[string]*hcl.F
 		}
 	}
 	if d.Detail != "" {
-		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(d.Detail))
+		fmt.Fprintf(w, "\n%s\n", printable(strings.TrimSpace(d.Detail), true))
 	}
 }
 
@@ -88,32 +91,51 @@ func writeSnippet(w *bufio.Writer, src []byte, r *hcl.Range, color bool) {
 	}
 	width := len(fmt.Sprint(last))
 	for n := r.Start.Line; n <= last && n-1 < len(lines); n++ {
-		line := strings.TrimRight(string(lines[n-1]), "\r")
+		// Columns count characters; the line is cut to a window around
+		// the range and made printable, one character for one.
+		runes := []rune(printable(strings.TrimRight(string(lines[n-1]), "\r"), false))
+		start := r.Start.Column - 1
+		end := len(runes)
+		if r.End.Line == r.Start.Line {
+			end = r.End.Column - 1
+		}
+		from := 0
+		if n == r.Start.Line && start > maxSnippetWidth/2 {
+			from = start - maxSnippetWidth/4
+		}
+		to := min(len(runes), from+maxSnippetWidth)
+		prefix, suffix := "", ""
+		if from > 0 {
+			prefix = "…"
+		}
+		if to < len(runes) {
+			suffix = "…"
+		}
+		line := prefix + string(runes[from:to]) + suffix
 		fmt.Fprintf(w, "  %*d: %s\n", width, n, line)
 		if n != r.Start.Line {
 			continue
 		}
-		start := r.Start.Column - 1
-		end := len(line)
-		if r.End.Line == r.Start.Line {
-			end = r.End.Column - 1
-		}
-		if start < 0 || start > len(line) {
+		// Caret positions, in characters of the shown line.
+		shown := []rune(line)
+		shift := from - len([]rune(prefix))
+		start, end = start-shift, min(end-shift, len(shown)-len([]rune(suffix)))
+		if start < 0 || start > len(shown) {
 			continue
 		}
 		// At least one caret, never past the line: a range may start at
 		// its end ("stack = " with the value missing).
-		end = min(max(end, start+1), len(line))
+		end = min(max(end, start+1), len(shown))
 		// Carets align under the text, tabs kept as tabs.
 		var pad strings.Builder
-		for _, c := range line[:start] {
+		for _, c := range shown[:start] {
 			if c == '\t' {
 				pad.WriteRune('\t')
 			} else {
 				pad.WriteByte(' ')
 			}
 		}
-		marks := strings.Repeat("^", runeCount(line[start:end]))
+		marks := strings.Repeat("^", max(end-start, 1))
 		if color {
 			marks = "\x1b[31m" + marks + "\x1b[0m"
 		}
@@ -121,7 +143,43 @@ func writeSnippet(w *bufio.Writer, src []byte, r *hcl.Range, color bool) {
 	}
 }
 
-func runeCount(s string) int { return max(len([]rune(s)), 1) }
+// maxSnippetWidth is the most characters of a source line a snippet shows.
+const maxSnippetWidth = 160
+
+// printable replaces what a terminal would act on rather than show (control
+// characters such as ESC and BEL, bidirectional overrides, bytes that are not
+// UTF-8) with "�", one character for one so that carets stay aligned. Tabs
+// stay; newlines stay where multiline is set.
+func printable(s string, multiline bool) string {
+	ok := func(r rune) bool {
+		switch {
+		case r == '\t', multiline && r == '\n':
+			return true
+		case r == utf8.RuneError, unicode.Is(unicode.Cc, r), r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return false
+		}
+		return true
+	}
+	clean := true
+	for _, r := range s {
+		if !ok(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if ok(r) {
+			b.WriteRune(r)
+		} else {
+			b.WriteRune('\uFFFD')
+		}
+	}
+	return b.String()
+}
 
 // enclosingBlock names the block a range is in ("domain \"acme.example\""),
 // as hcl's own renderer does.

@@ -7,4 +7,9 @@
 // It works on files and values only. It must not import AWS SDKs, talk to
 // the network, print, or exit: it returns data and hcl.Diagnostics, and the
 // command line renders them. Secret values never enter a Spec or a Resource.
+//
+// A spec is hostile input (it may come from a pull request): a spec reads
+// only files inside its own folder (confine.go), and the language is bounded
+// in nesting, expression length, value sizes and total work (limits.go), so
+// that no spec can read the machine, crash mailform or run without end.
 package specs

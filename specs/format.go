@@ -17,6 +17,9 @@ import (
 // spacing), the layout `mailform fmt` writes. A file with syntax errors is
 // not formatted: its diagnostics are returned instead.
 func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
+	if diags := scanLimits(src, filename); diags.HasErrors() {
+		return nil, diags
+	}
 	if _, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); diags.HasErrors() {
 		return nil, diags
 	}
@@ -43,6 +46,7 @@ func FormatPath(path string) ([]FormattedFile, hcl.Diagnostics) {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the spec", Detail: fmt.Sprintf("%v.", err)}}
 	}
 	names := []string{path}
+	var diags hcl.Diagnostics
 	if info.IsDir() {
 		names = nil
 		entries, err := os.ReadDir(path)
@@ -50,16 +54,24 @@ func FormatPath(path string) ([]FormattedFile, hcl.Diagnostics) {
 			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the spec folder", Detail: fmt.Sprintf("%v.", err)}}
 		}
 		for _, e := range entries {
-			if !e.IsDir() && strings.HasSuffix(e.Name(), ".hcl") && !strings.HasPrefix(e.Name(), ".") {
-				names = append(names, filepath.Join(path, e.Name()))
+			if !strings.HasSuffix(e.Name(), ".hcl") || strings.HasPrefix(e.Name(), ".") {
+				continue
 			}
+			name := filepath.Join(path, e.Name())
+			if p := specFileProblem(path, e.Name()); p != "" {
+				// Never read, nor written through a symlink.
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Spec file refused", Detail: fmt.Sprintf("%s: %s.", name, p)})
+				continue
+			}
+			names = append(names, name)
 		}
 		sort.Strings(names)
+	} else if !info.Mode().IsRegular() {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Spec file refused", Detail: fmt.Sprintf("%s is not a regular file.", path)}}
 	}
 	var out []FormattedFile
-	var diags hcl.Diagnostics
 	for _, name := range names {
-		src, err := os.ReadFile(name)
+		src, err := readSpecFile(name)
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read a spec file", Detail: fmt.Sprintf("%v.", err)})
 			continue

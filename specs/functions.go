@@ -2,10 +2,9 @@ package specs
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
@@ -13,31 +12,39 @@ import (
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
 
-// functions are the functions a spec may call.
+// functions are the functions a spec may call. Those whose result can
+// outgrow their arguments are bounded (limits.go), and every result is
+// charged to the spec's work.
 func (l *loader) functions() map[string]function.Function {
+	w := l.work
 	return map[string]function.Function{
-		"file":      fileFunc(l.dir),
-		"trimspace": stdlib.TrimSpaceFunc,
-		"join":      stdlib.JoinFunc,
-		"format":    boundedFormatFunc,
-		"lower":     stdlib.LowerFunc,
-		"upper":     stdlib.UpperFunc,
-		"concat":    stdlib.ConcatFunc,
-		"replace":   stdlib.ReplaceFunc,
-		"split":     stdlib.SplitFunc,
+		"file":      w.bounded(fileFunc(l.dir), nil),
+		"trimspace": w.bounded(stdlib.TrimSpaceFunc, nil),
+		"join":      w.bounded(stdlib.JoinFunc, estimateJoin),
+		"format":    w.bounded(boundedFormatFunc, estimateFormat),
+		"lower":     w.bounded(stdlib.LowerFunc, nil),
+		"upper":     w.bounded(stdlib.UpperFunc, nil),
+		"concat":    w.bounded(stdlib.ConcatFunc, estimateConcat),
+		"replace":   w.bounded(stdlib.ReplaceFunc, estimateReplace),
+		"split":     w.bounded(stdlib.SplitFunc, estimateSplit),
 		"length":    lengthFunc,
-		"tostring":  stdlib.MakeToFunc(cty.String),
+		"tostring":  w.bounded(stdlib.MakeToFunc(cty.String), nil),
+
+		templateFuncName: w.templateFunc(),
+		countFuncName:    w.countFunc(),
+		checkFuncName:    w.checkFunc(),
+		sizeFuncName:     w.sizeFunc(),
 	}
 }
 
 // maxFileSize bounds what file() reads: specs hold texts, not archives.
 const maxFileSize = 1 << 20
 
-// fileFunc reads a UTF-8 text file; a relative path is taken from dir, the
-// spec's folder.
+// fileFunc reads a UTF-8 text file inside dir, the spec's folder, named
+// relative to it (readInside).
 func fileFunc(dir string) function.Function {
 	return function.New(&function.Spec{
-		Description: "Reads the contents of a text file, relative to the spec's folder.",
+		Description: "Reads the contents of a text file inside the spec's folder, named relative to it.",
 		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:        function.StaticReturnType(cty.String),
 		RefineResult: func(b *cty.RefinementBuilder) *cty.RefinementBuilder {
@@ -45,22 +52,9 @@ func fileFunc(dir string) function.Function {
 		},
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			rel := args[0].AsString()
-			path := rel
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(dir, rel)
-			}
-			info, err := os.Stat(path)
-			switch {
-			case err != nil:
-				return cty.NilVal, function.NewArgErrorf(0, "no file %q in the spec's folder %s; paths given to file() are relative to that folder", rel, dir)
-			case info.IsDir():
-				return cty.NilVal, function.NewArgErrorf(0, "%q is a folder; file() reads one text file", rel)
-			case info.Size() > maxFileSize:
-				return cty.NilVal, function.NewArgErrorf(0, "%q is larger than %d bytes", rel, maxFileSize)
-			}
-			src, err := os.ReadFile(path)
+			src, err := readInside(dir, rel, maxFileSize)
 			if err != nil {
-				return cty.NilVal, function.NewArgErrorf(0, "cannot read %q: %v", rel, err)
+				return cty.NilVal, function.NewArgError(0, err)
 			}
 			if !utf8.Valid(src) {
 				return cty.NilVal, function.NewArgErrorf(0, "%q is not UTF-8 text", rel)
@@ -139,3 +133,15 @@ var boundedFormatFunc = function.New(&function.Spec{
 		return stdlib.FormatFunc.Call(args)
 	},
 })
+
+// functionNames are the functions a spec may call, sorted, without the
+// internal ones (limits.go).
+func (l *loader) functionNames() []string {
+	var names []string
+	for _, n := range SortedKeys(l.functions()) {
+		if !strings.Contains(n, "::") {
+			names = append(names, n)
+		}
+	}
+	return names
+}

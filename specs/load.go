@@ -55,12 +55,11 @@ func Load(path string, opts LoadOptions) (*Spec, hcl.Diagnostics) {
 	l.diags = append(l.diags, diags...)
 	l.decodeRoot(files, opts)
 	l.validateBlocks()
-	if !l.diags.HasErrors() {
-		// Rules over record sets need the expansion, which needs a spec
-		// without errors.
-		l.expand()
-		l.validateResources()
-	}
+	// Rules over record sets and AWS's limits need the expansion. It runs
+	// even when blocks have errors (a block drops the values it reports),
+	// so that one run reports every problem, as the language promises.
+	l.expand()
+	l.validateResources()
 	diags = l.finishDiagnostics()
 	if diags.HasErrors() {
 		l.spec.resources = nil
@@ -70,6 +69,7 @@ func Load(path string, opts LoadOptions) (*Spec, hcl.Diagnostics) {
 
 type loader struct {
 	dir   string
+	work  *work // what evaluation has produced, against maxWork
 	files map[string]*hcl.File
 	ctx   *hcl.EvalContext
 	diags hcl.Diagnostics
@@ -104,6 +104,7 @@ type pendingRef struct {
 
 func newLoader() *loader {
 	return &loader{
+		work:      &work{},
 		files:     map[string]*hcl.File{},
 		spec:      &Spec{},
 		vars:      map[string]*variableDecl{},
@@ -132,10 +133,25 @@ func (l *loader) readFiles(path string) ([]*hcl.File, string, hcl.Diagnostics) {
 		if err != nil {
 			return nil, dir, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the spec folder", Detail: err.Error()}}
 		}
+		var refused hcl.Diagnostics
 		for _, e := range entries {
-			if !e.IsDir() && strings.HasSuffix(e.Name(), ".hcl") && !strings.HasPrefix(e.Name(), ".") {
-				names = append(names, filepath.Join(path, e.Name()))
+			if !strings.HasSuffix(e.Name(), ".hcl") || strings.HasPrefix(e.Name(), ".") {
+				continue
 			}
+			name := filepath.Join(path, e.Name())
+			if p := specFileProblem(path, e.Name()); p != "" {
+				// No Subject: a renderer would read the file for a snippet.
+				refused = append(refused, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Spec file refused",
+					Detail:   fmt.Sprintf("%s: %s.", name, p),
+				})
+				continue
+			}
+			names = append(names, name)
+		}
+		if len(refused) > 0 {
+			return nil, dir, refused
 		}
 		sort.Strings(names)
 		if len(names) == 0 {
@@ -148,16 +164,23 @@ func (l *loader) readFiles(path string) ([]*hcl.File, string, hcl.Diagnostics) {
 	} else {
 		names = []string{path}
 		dir = filepath.Dir(path)
+		if p := specFileProblem(dir, filepath.Base(path)); p != "" {
+			return nil, dir, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Spec file refused",
+				Detail:   fmt.Sprintf("%s: %s. Give mailform a folder of *.hcl files or one .hcl file.", path, p),
+			}}
+		}
 	}
 	var files []*hcl.File
 	var diags hcl.Diagnostics
 	for _, name := range names {
-		src, err := os.ReadFile(name)
+		src, err := readSpecFile(name)
 		if err != nil {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read a spec file", Detail: err.Error()})
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read a spec file", Detail: err.Error(), Subject: &hcl.Range{Filename: name, Start: hcl.InitialPos, End: hcl.InitialPos}})
 			continue
 		}
-		f, d := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+		f, d := parseBounded(src, name)
 		diags = append(diags, d...)
 		if f != nil {
 			l.files[name] = f
@@ -361,7 +384,11 @@ func (l *loader) setRaw(v *variableDecl, raw, source, pseudo string) {
 	if v.typ == cty.String || v.typ == cty.DynamicPseudoType {
 		val = cty.StringVal(raw)
 	} else {
-		expr, d := hclsyntax.ParseExpression([]byte(raw), pseudo, hcl.InitialPos)
+		d := scanLimits([]byte(raw), pseudo)
+		var expr hclsyntax.Expression
+		if !d.HasErrors() {
+			expr, d = hclsyntax.ParseExpression([]byte(raw), pseudo, hcl.InitialPos)
+		}
 		if d.HasErrors() {
 			l.diags = append(l.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -370,9 +397,11 @@ func (l *loader) setRaw(v *variableDecl, raw, source, pseudo string) {
 			})
 			return
 		}
-		var vd hcl.Diagnostics
-		val, vd = expr.Value(&hcl.EvalContext{Functions: l.functions()})
-		if vd.HasErrors() {
+		vd := hcl.Diagnostics{}
+		expr = boundExpr(expr, 0, &vd)
+		var ed hcl.Diagnostics
+		val, ed = expr.Value(&hcl.EvalContext{Functions: l.functions()})
+		if vd = append(vd, ed...); vd.HasErrors() {
 			l.diags = append(l.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid value for variable",
@@ -394,7 +423,7 @@ func (l *loader) setRaw(v *variableDecl, raw, source, pseudo string) {
 }
 
 func (l *loader) readVarFile(path string) {
-	src, err := os.ReadFile(path)
+	src, err := readSpecFile(path)
 	if err != nil {
 		l.diags = append(l.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -403,7 +432,7 @@ func (l *loader) readVarFile(path string) {
 		})
 		return
 	}
-	f, d := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	f, d := parseBounded(src, path)
 	l.diags = append(l.diags, d...)
 	if f == nil || d.HasErrors() {
 		return
@@ -585,11 +614,15 @@ func (l *loader) eval(expr hcl.Expression) (cty.Value, bool) {
 	val, d := expr.Value(l.ctx)
 	for _, diag := range d {
 		if diag.Summary == "Call to unknown function" && !strings.Contains(diag.Detail, "Did you mean") {
-			diag.Detail += " Functions: " + strings.Join(SortedKeys(l.ctx.Functions), ", ") + "."
+			diag.Detail += " Functions: " + strings.Join(l.functionNames(), ", ") + "."
 		}
 	}
 	l.diags = append(l.diags, d...)
 	if d.HasErrors() {
+		return cty.NilVal, false
+	}
+	if n := deepSize(val, maxStoredSize); n > maxStoredSize {
+		l.errorf(expr.Range(), "Value too large", "This value holds more than %d KiB of text and elements (counting each reference to a shared part); a spec never needs that much.", maxStoredSize>>10)
 		return cty.NilVal, false
 	}
 	val, marks := val.UnmarkDeep()
@@ -637,6 +670,7 @@ func (l *loader) warnf(rng hcl.Range, summary, detail string, args ...any) {
 // expression touches a sensitive value, so no renderer can print it, and
 // puts the diagnostics in source order.
 func (l *loader) finishDiagnostics() hcl.Diagnostics {
+	l.diags = explainLimits(l.diags)
 	for _, d := range l.diags {
 		if d.Expression == nil || d.EvalContext == nil {
 			continue

@@ -120,24 +120,24 @@ var (
 	identifierLike = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 )
 
-// secretLocationProblem checks a secret location such as "ssm:/acme/smtp".
-func secretLocationProblem(loc string) string {
+// secretLocationProblem checks a secret location such as "ssm:/acme/smtp"
+// in region ("" when unknown). checkSecretLocation adds the checks that need
+// the disk.
+func secretLocationProblem(loc, region string) string {
 	scheme, rest, ok := strings.Cut(loc, ":")
 	if !ok {
 		return "a secret location starts with a scheme: " + secretSchemes
 	}
 	switch scheme {
 	case "ssm":
-		if !ssmPath.MatchString(rest) || len(rest) > 2048 {
-			return "an SSM parameter name is an absolute path such as \"ssm:/acme/mail/smtp\" (letters, digits, _ . - /)"
-		}
+		return ssmNameProblem(rest, region)
 	case "secretsmanager":
 		if !secretName.MatchString(rest) {
 			return "a Secrets Manager secret name has 1-512 letters, digits or /_+=.@-, such as \"secretsmanager:acme/mail/smtp\""
 		}
 	case "file":
-		if rest == "" || strings.HasPrefix(rest, "/") {
-			return "a file location is a path relative to the spec's folder, such as \"file:secrets/smtp.json\""
+		if rest == "" || strings.HasPrefix(rest, "/") || strings.HasSuffix(rest, "/") {
+			return "a file location is a path to a file relative to the spec's folder, such as \"file:secrets/smtp.json\""
 		}
 	default:
 		return fmt.Sprintf("unknown scheme %q; use %s", scheme, secretSchemes)

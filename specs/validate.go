@@ -1,6 +1,8 @@
 package specs
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -35,6 +37,37 @@ func (l *loader) validateResources() {
 		}
 	}
 	l.checkRecordSets()
+	l.checkAWSLimits()
+}
+
+// taggedKinds are the kinds whose AWS resources carry the mailform:addr tag.
+var taggedKinds = []Kind{KindSESIdentity, KindSESConfigSet, KindSNSTopic, KindSQSQueue, KindSMTPUser, KindEIP, KindDKIMKey}
+
+// checkAWSLimits reports resources AWS would refuse for their tags or their
+// policy size (awslimits.go), at the block that makes them.
+func (l *loader) checkAWSLimits() {
+	// A name already reported as invalid (on its block's first line) is
+	// not reported again for its tag.
+	reported := map[string]bool{}
+	for _, d := range l.diags {
+		if d.Severity == hcl.DiagError && d.Subject != nil {
+			reported[fmt.Sprintf("%s:%d", d.Subject.Filename, d.Subject.Start.Line)] = true
+		}
+	}
+	for _, r := range l.spec.resources {
+		if slices.Contains(taggedKinds, r.Kind) && !reported[fmt.Sprintf("%s:%d", r.DeclRange.Filename, r.DeclRange.Start.Line)] {
+			if p := tagValueProblem(r.Addr); p != "" {
+				l.errorf(r.DeclRange, "Name too long or unusual for an AWS tag", "mailform tags what it creates for this block with its address in the %s tag (%q), and %s. Shorten the name or use a simpler one.", TagAddr, r.Addr, p)
+			}
+		}
+		if r.Kind == KindSMTPUser {
+			if doc, ok := r.Attrs["policy"].(string); ok {
+				if n := policySize(doc); n > maxInlinePolicy {
+					l.errorf(r.DeclRange, "SMTP user policy too large", "The inline policy mailform writes for %s has %d characters; IAM allows %d for a user's inline policies together. List fewer allowed_from addresses, or cover several with a wildcard such as \"*@acme.example\".", r.Addr, n, maxInlinePolicy)
+				}
+			}
+		}
+	}
 }
 
 // recordSet is a record set with a name known before apply.
@@ -107,6 +140,9 @@ func (l *loader) checkRecordSets() {
 				continue
 			}
 			first := list[0]
+			if first.res != later.res && first.res.Addr == later.res.Addr {
+				continue // two blocks with one label: reported as a duplicate block
+			}
 			if first.res == later.res {
 				l.errorf(later.res.DeclRange, "Two SPF values for one name", "%s lists two SPF values for %s. Receivers treat two SPF records as a permanent error, so SPF fails for all mail. Merge them into one value.", later.res.Addr, strings.TrimSuffix(name, "."))
 				reported[later.res] = true
@@ -136,6 +172,8 @@ func (l *loader) checkRecordSets() {
 			}
 			first := list[0]
 			switch {
+			case later.res.Addr == first.res.Addr:
+				// Two blocks with one label: reported as a duplicate block.
 			case later.fromRecordBlock() != first.fromRecordBlock():
 				rec, gen := later, first
 				if first.fromRecordBlock() {

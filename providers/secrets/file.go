@@ -7,6 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/mailform/mailform/specs"
 )
 
 // fileStore keeps secrets in files under the spec's folder. Files carry no
@@ -33,7 +36,11 @@ func (f *fileStore) get(_ context.Context, name string) ([]byte, bool, error) {
 }
 
 func (f *fileStore) put(_ context.Context, name string, value []byte, _ map[string]string) error {
-	return writeFileAtomic(f.path(name), value)
+	path := f.path(name)
+	if err := ignoreInGit(path); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, value)
 }
 
 func (f *fileStore) delete(_ context.Context, name string) error {
@@ -113,4 +120,58 @@ func pathless(err error) error {
 		return fmt.Errorf("%s: %w", le.Op, le.Err)
 	}
 	return err
+}
+
+// ignoreInGit keeps a secret file out of git: when path lies in a git work
+// tree, the .gitignore of its folder lists it (and its temporary files)
+// before the secret is written, so that "git add ." never stages it. The
+// folder is created (0700) if needed. Outside a work tree it does nothing.
+func ignoreInGit(path string) error {
+	dir := filepath.Dir(path)
+	if !specs.InGitWorkTree(dir) {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return pathless(err)
+	}
+	base := filepath.Base(path)
+	want := specs.GitIgnoreLines(base)
+	ignore := filepath.Join(dir, ".gitignore")
+	old, err := os.ReadFile(ignore)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("reading .gitignore beside the secret: %w", pathless(err))
+	}
+	have := map[string]bool{}
+	for _, line := range strings.Split(string(old), "\n") {
+		have[strings.TrimSpace(line)] = true
+	}
+	var add strings.Builder
+	switch {
+	case len(old) == 0:
+		add.WriteString("# Secrets mailform writes here; never commit them.\n")
+	case !strings.HasSuffix(string(old), "\n"):
+		add.WriteString("\n")
+	}
+	missing := false
+	for _, w := range want {
+		if !have[w] {
+			missing = true
+			add.WriteString(w + "\n")
+		}
+	}
+	if !missing {
+		return nil
+	}
+	g, err := os.OpenFile(ignore, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing .gitignore beside the secret: %w", pathless(err))
+	}
+	if _, err := g.WriteString(add.String()); err != nil {
+		g.Close()
+		return fmt.Errorf("writing .gitignore beside the secret: %w", pathless(err))
+	}
+	if err := g.Close(); err != nil {
+		return fmt.Errorf("writing .gitignore beside the secret: %w", pathless(err))
+	}
+	return nil
 }
