@@ -24,8 +24,9 @@ type Options struct {
 	Replace []string
 }
 
-// ReplaceRequested is the Reason of a change that -replace asked for;
-// providers recognise it (an SMTP user rotates its key in place).
+// ReplaceRequested is the Reason, in words, of a change that -replace asked
+// for; providers recognise such a change by its CauseRequested, not by these
+// words (an SMTP user rotates its key in place).
 const ReplaceRequested = "replace requested with -replace"
 
 // Make compares the desired resources of a spec with the observed state of AWS
@@ -253,6 +254,9 @@ func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts 
 		if !found {
 			c := createChange(r)
 			c.Reason = createReason
+			if createReason != "" {
+				c.Causes = []Cause{CauseSharedSet}
+			}
 			d.changes = append(d.changes, c)
 			continue
 		}
@@ -341,9 +345,9 @@ func deletes(byAddr map[string][]Observed, declared map[string]bool, opts Option
 		if len(extra) > 0 {
 			diags.add(addr, duplicateWarning(addr, o, extra))
 		}
-		reason := "no longer in the spec"
+		reason, causes := "no longer in the spec", []Cause{CauseRemoved}
 		if opts.Destroy {
-			reason = "" // the plan as a whole says it
+			reason, causes = "", nil // the plan as a whole says it
 		}
 		out = append(out, Change{
 			Addr:   o.Addr,
@@ -352,6 +356,7 @@ func deletes(byAddr map[string][]Observed, declared map[string]bool, opts Option
 			ID:     o.ID,
 			Before: withoutSecretDigests(o.Attrs, nil),
 			Reason: reason,
+			Causes: causes,
 		})
 		changeObserved[o.Addr] = o
 	}
@@ -399,8 +404,10 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 
 	var diffs []AttrDiff
 	var reasons, replacing []string
+	var causes []Cause
 	if adopting {
 		reasons = append(reasons, fmt.Sprintf("adopt: add the ownership mark of stack %s", stack))
+		causes = append(causes, CauseAdopt)
 	}
 	for _, k := range specs.SortedKeys(after) {
 		want := after[k]
@@ -411,6 +418,7 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 			if !has || have == nil {
 				diffs = append(diffs, AttrDiff{Name: k, After: specs.Sensitive{}})
 				reasons = append(reasons, "secret missing from "+secretLocation(after))
+				causes = append(causes, CauseSecretMissing)
 			}
 			continue
 		case hasDeferred(want):
@@ -427,6 +435,7 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 	cleanup := cleanupReason(r.Kind, before)
 	if cleanup != "" {
 		reasons = append(reasons, cleanup)
+		causes = append(causes, CauseCleanup)
 	}
 	if len(diffs) == 0 && !adopting && cleanup == "" {
 		return Change{}, false
@@ -446,8 +455,10 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 	if len(replacing) > 0 {
 		c.Action = Replace
 		reasons = append(reasons, strings.Join(replacing, ", ")+" cannot change in place")
+		causes = append(causes, CauseImmutable)
 	}
 	c.Reason = strings.Join(reasons, "; ")
+	c.Causes = causes
 	return c, true
 }
 
@@ -466,6 +477,7 @@ func requestedReplace(r specs.Resource, o Observed, c Change, changed bool) Chan
 		}
 	}
 	c.Action = Replace
+	c.Causes = append([]Cause{CauseRequested}, c.Causes...)
 	if c.Reason == "" {
 		c.Reason = ReplaceRequested
 	} else {

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"slices"
+
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mailform/mailform/specs"
@@ -60,6 +62,30 @@ type AttrDiff struct {
 	Replaces bool   `json:"replaces,omitempty"` // changing it forces replacement
 }
 
+// Cause is one typed reason for a change. Providers decide from causes
+// (an SMTP user rotates its access key when CauseRequested is among them),
+// never from the words of Change.Reason, which are for people and may change.
+type Cause string
+
+const (
+	CauseRequested     Cause = "requested"      // the user asked for a replacement (-replace)
+	CauseImmutable     Cause = "immutable"      // a declared attribute cannot change in place
+	CauseSecretMissing Cause = "secret_missing" // the secret the resource needs is missing from its store
+	CauseAdopt         Cause = "adopt"          // an existing unowned resource gets the stack's mark (-adopt)
+	CauseCleanup       Cause = "cleanup"        // leftovers of an interrupted run are removed
+	CauseSharedSet     Cause = "shared_set"     // mailform's value joins a record set that holds values of others
+	CauseRemoved       Cause = "removed"        // the spec no longer declares the resource
+)
+
+// knownCauses is every Cause a plan file may hold.
+var knownCauses = map[Cause]bool{
+	CauseRequested: true, CauseImmutable: true, CauseSecretMissing: true, CauseAdopt: true,
+	CauseCleanup: true, CauseSharedSet: true, CauseRemoved: true,
+}
+
+// Because reports whether cause is among the change's causes.
+func (c Change) Because(cause Cause) bool { return slices.Contains(c.Causes, cause) }
+
 // Change is one resource's planned action. Before is the observed state (nil on
 // create), After the desired state (nil on delete).
 type Change struct {
@@ -71,7 +97,8 @@ type Change struct {
 	After     map[string]any `json:"after,omitempty"`
 	Diffs     []AttrDiff     `json:"diffs,omitempty"`
 	DependsOn []string       `json:"depends_on,omitempty"` // changes that must be done first; for a delete, the dependents removed or updated before it
-	Reason    string         `json:"reason,omitempty"`     // why, when it is not obvious (e.g. "key_length changed")
+	Reason    string         `json:"reason,omitempty"`     // why, in words for people, when it is not obvious (e.g. "key_length changed")
+	Causes    []Cause        `json:"causes,omitempty"`     // why, as data: what apply and the providers decide from (never from Reason)
 	Adopt     bool           `json:"adopt,omitempty"`      // apply adds the plan's stack ownership mark to an existing unowned resource
 	DeclRange hcl.Range      `json:"-"`
 }

@@ -50,6 +50,7 @@ type fileChange struct {
 	Diffs     []fileDiff     `json:"diffs,omitempty"`
 	DependsOn []string       `json:"depends_on,omitempty"`
 	Reason    string         `json:"reason,omitempty"`
+	Causes    []Cause        `json:"causes,omitempty"`
 	Adopt     bool           `json:"adopt,omitempty"`
 	DeclRange *fileRange     `json:"decl_range,omitempty"`
 }
@@ -116,6 +117,7 @@ func toFileChange(c Change) fileChange {
 		After:     encodeAttrs(c.After),
 		DependsOn: c.DependsOn,
 		Reason:    c.Reason,
+		Causes:    c.Causes,
 		Adopt:     c.Adopt,
 	}
 	for _, d := range c.Diffs {
@@ -288,6 +290,7 @@ func fromFileChange(fc fileChange) (Change, error) {
 		ID:        fc.ID,
 		DependsOn: fc.DependsOn,
 		Reason:    fc.Reason,
+		Causes:    fc.Causes,
 		Adopt:     fc.Adopt,
 	}
 	if c.Addr == "" {
@@ -295,6 +298,11 @@ func fromFileChange(fc fileChange) (Change, error) {
 	}
 	if !knownKinds[c.Kind] {
 		return Change{}, fmt.Errorf("%s: unknown kind %q", c.Addr, fc.Kind)
+	}
+	for _, cause := range c.Causes {
+		if !knownCauses[cause] {
+			return Change{}, fmt.Errorf("%s: unknown cause %q", c.Addr, cause)
+		}
 	}
 	if !knownActions[c.Action] {
 		return Change{}, fmt.Errorf("%s: unknown action %q", c.Addr, fc.Action)

@@ -258,7 +258,7 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 				return nil, "", fmt.Errorf("the key in %s: %w (adopt it to let mailform manage it)", loc, secrets.ErrNotOwned)
 			}
 		}
-		replace := key.N.BitLen() != bits || strings.Contains(c.Reason, "replace requested")
+		replace := key.N.BitLen() != bits || c.Because(plan.CauseRequested)
 		if replace {
 			key = nil
 		} else {

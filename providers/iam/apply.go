@@ -209,7 +209,7 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, c p
 // replacement the user requested, or a plan replace for any reason other than
 // the user's path (which UpdateUser changes in place).
 func rotationRequested(c plan.Change) bool {
-	if strings.Contains(c.Reason, "replace requested") {
+	if c.Because(plan.CauseRequested) {
 		return true
 	}
 	if c.Action != plan.Replace {

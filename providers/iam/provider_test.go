@@ -307,7 +307,7 @@ func TestUpdates(t *testing.T) {
 		name       string
 		change     func(map[string]any)
 		prepare    func(t *testing.T, f *fixture)
-		reason     string
+		causes     []plan.Cause
 		action     plan.Action
 		diffs      []plan.AttrDiff
 		newKey     bool
@@ -363,13 +363,13 @@ func TestUpdates(t *testing.T) {
 		},
 		{
 			name:   "requested replacement rotates the key",
-			reason: "replace requested",
+			causes: []plan.Cause{plan.CauseRequested},
 			action: plan.Replace,
 			newKey: true,
 		},
 		{
 			name:   "rotation with two keys deletes the unstored one first",
-			reason: "replace requested",
+			causes: []plan.Cause{plan.CauseRequested},
 			action: plan.Replace,
 			newKey: true,
 			prepare: func(t *testing.T, f *fixture) {
@@ -402,7 +402,7 @@ func TestUpdates(t *testing.T) {
 				next = desiredWebapp(tt.change)
 			}
 			c := planFor(next, f.read(t, next))
-			c.Reason, c.Diffs = tt.reason, tt.diffs
+			c.Causes, c.Diffs = tt.causes, tt.diffs
 			if tt.action != "" {
 				c.Action = tt.action
 			}
@@ -682,7 +682,7 @@ func TestResumesAfterACrashAtAnyCall(t *testing.T) {
 			setup: func(t *testing.T, f *fixture) { f.mustApply(t, planFor(want, f.read(t, want))) },
 			change: func(t *testing.T, f *fixture) plan.Change {
 				c := planFor(want, f.read(t, want))
-				c.Action, c.Reason = plan.Replace, "replace requested"
+				c.Action, c.Causes = plan.Replace, []plan.Cause{plan.CauseRequested}
 				return c
 			},
 		},
