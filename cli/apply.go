@@ -90,6 +90,11 @@ mailform apply -destroy`,
 				errorf(io.Stderr, err)
 				return ExitError
 			}
+			if p.Account != "" && p.Account != sess.account {
+				errorf(io.Stderr, fmt.Errorf("%s was planned for AWS account %s, but these credentials are of account %s; nothing was changed", path, p.Account, sess.account),
+					"use the credentials (-profile, AWS_PROFILE) of account "+p.Account+", or make a new plan")
+				return ExitError
+			}
 			observed, err = sess.read(ctx, desiredFromPlan(p))
 			if err != nil {
 				errorf(io.Stderr, err)

@@ -140,6 +140,7 @@ func (s *session) makePlan(ctx context.Context, spec *specs.Spec, pf planFlags, 
 		return nil, nil, false
 	}
 	p, diags := plan.Make(desired, observed, pf.options(spec))
+	p.Account = s.account
 	if len(diags) > 0 {
 		printDiagnosticsWithFiles(s.io.Stderr, diags, spec.Files(), path, color)
 	}

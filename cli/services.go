@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	snssdk "github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
@@ -39,13 +40,13 @@ type services struct {
 // declares, where the Route 53 provider also looks for records of removed
 // blocks; specDir anchors file: secret locations; timeScale (PacingEnv, 1
 // against AWS) divides the pause between polls of the reverse-DNS status.
-func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef, timeScale float64) services {
+func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef, timeScale float64, caller callerIdentity) services {
 	store := secrets.Open(cfg, specDir)
 	return services{
 		route53: route53.New(cfg, route53.Options{Zones: zones}),
-		ses:     ses.New(cfg, store, ses.Options{}),
+		ses:     ses.New(cfg, store, ses.Options{AccountID: aws.ToString(caller.out.Account)}),
 		iam:     iam.New(cfg, store),
-		sns:     sns.New(cfg),
+		sns:     sns.NewWithAPI(snssdk.NewFromConfig(cfg), caller, cfg.Region),
 		sqs:     sqs.New(cfg),
 		dkimkey: dkimkey.New(store),
 		ec2:     ec2.New(cfg, ec2.Options{PollInterval: time.Duration(float64(ec2.DefaultPollInterval) / timeScale)}),

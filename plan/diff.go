@@ -134,11 +134,42 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 	if len(p.Targets) > 0 {
 		changes = limitToTargets(p, changes, resolved, observed, &diags)
 	}
+	refuseOtherRegion(observed, desired, opts, &diags)
 
 	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Addr < changes[j].Addr })
 	sort.SliceStable(p.Manual, func(i, j int) bool { return p.Manual[i].Addr < p.Manual[j].Addr })
 	p.Changes = changes
 	return p, diags.all()
+}
+
+// refuseOtherRegion adds an error for each resource of a global service that
+// the stack marked in another region than the plan's: a stack lives in one
+// region, and a plan for another would take the stack's IAM users for its
+// own, rotate or delete their keys, and leave the regional resources behind.
+func refuseOtherRegion(observed []Observed, desired []specs.Resource, opts Options, diags *addrDiags) {
+	if opts.Region == "" {
+		return
+	}
+	declared := map[string]hcl.Range{}
+	for _, r := range desired {
+		declared[r.Addr] = r.DeclRange
+	}
+	for _, o := range observed {
+		if !o.Owned(opts.Stack) || o.Region == "" || o.Region == opts.Region {
+			continue
+		}
+		diag := &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Stack %s lives in %s, not %s", opts.Stack, o.Region, opts.Region),
+			Detail: fmt.Sprintf("%s %s (%s) is marked for stack %s in %s, and this plan is for %s. A stack lives in one region; nothing was changed. "+
+				"To use the stack, set region = %q in the mailform block (and drop -region). To move it, destroy it in %s first (mailform apply -destroy), or give the stack in %s another name.",
+				o.Kind, o.ID, o.Addr, opts.Stack, o.Region, opts.Region, o.Region, o.Region, opts.Region),
+		}
+		if rng, ok := declared[o.Addr]; ok {
+			diag.Subject = &rng
+		}
+		diags.add("", diag)
+	}
 }
 
 // warnMissingValues warns about placeholders that name live resources which

@@ -14,11 +14,15 @@ import (
 // same kind (docs/resources.md), plus observed-only attributes (ARNs, DKIM
 // tokens, allocation IDs) that fill specs.Deferred placeholders.
 type Observed struct {
-	Addr  string         // the address recorded in the resource's ownership mark, or the desired address it collides with
-	Kind  specs.Kind     //
-	ID    string         // AWS identifier: ARN, allocation ID, identity name, "zoneID/name/type"
-	Owner string         // the stack named by the ownership mark; "" when unowned
-	Attrs map[string]any //
+	Addr  string     // the address recorded in the resource's ownership mark, or the desired address it collides with
+	Kind  specs.Kind //
+	ID    string     // AWS identifier: ARN, allocation ID, identity name, "zoneID/name/type"
+	Owner string     // the stack named by the ownership mark; "" when unowned
+	// Region is the region of the stack that marked this resource, for a
+	// resource of a global service (an IAM user); "" when the mark does not
+	// say. A stack lives in one region: a plan for another region refuses it.
+	Region string
+	Attrs  map[string]any //
 }
 
 // Owned reports whether the resource carries the ownership mark of stack.

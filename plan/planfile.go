@@ -30,6 +30,7 @@ type planFile struct {
 	FormatVersion   string            `json:"format_version"`
 	Stack           string            `json:"stack"`
 	Region          string            `json:"region"`
+	Account         string            `json:"account,omitempty"`
 	Destroy         bool              `json:"destroy"`
 	Targets         []string          `json:"targets"`
 	StateDigest     string            `json:"state_digest"`
@@ -85,6 +86,7 @@ func Save(w io.Writer, p *Plan) error {
 		FormatVersion:   FormatVersion,
 		Stack:           p.Stack,
 		Region:          p.Region,
+		Account:         p.Account,
 		Destroy:         p.Destroy,
 		Targets:         p.Targets,
 		StateDigest:     p.StateDigest,
@@ -232,6 +234,7 @@ func Load(r io.Reader) (*Plan, error) {
 		FormatVersion:   f.FormatVersion,
 		Stack:           f.Stack,
 		Region:          f.Region,
+		Account:         f.Account,
 		Destroy:         f.Destroy,
 		Targets:         f.Targets,
 		Notes:           f.Notes,

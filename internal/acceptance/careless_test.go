@@ -1,9 +1,94 @@
 package acceptance
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"net/smtp"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
+
+// requireSMTPAuth fails the test unless the double's SES SMTP interface
+// accepts the username and password.
+func requireSMTPAuth(t *testing.T, e *env, username, password string) {
+	t.Helper()
+	pem, err := os.ReadFile(e.s.SMTPCAFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	c, err := smtp.Dial(e.s.SMTPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.StartTLS(&tls.Config{ServerName: "127.0.0.1", RootCAs: pool}); err != nil {
+		t.Fatalf("STARTTLS: %v", err)
+	}
+	if err := c.Auth(smtp.PlainAuth("", username, password, "127.0.0.1")); err != nil {
+		t.Fatalf("the stored SMTP password no longer authenticates: %v", err)
+	}
+}
+
+// TestRunInAnotherRegionChangesNothing: a stack lives in one region. A plan
+// or apply with -region naming another (or no region at all), and a spec
+// whose region was edited while the stack's IAM user is marked for the old
+// one, are refused before any change: the double counts no mutating call,
+// and the live SMTP password still authenticates.
+func TestRunInAnotherRegionChangesNothing(t *testing.T) {
+	e := newEnv(t, "ses-domain", "acme.example")
+	e.must(0, "apply", e.dir, "-auto-approve")
+	keyID, password := activeKey(t, e)
+	requireSMTPAuth(t, e, keyID, password)
+
+	mutating := e.s.MutatingCalls()
+	for _, args := range [][]string{
+		{"apply", e.dir, "-auto-approve", "-region", "us-east-2"},
+		{"plan", e.dir, "-destroy", "-region", "us-east-2"},
+		{"apply", e.dir, "-auto-approve", "-destroy", "-region", "us-east-2"},
+		{"plan", e.dir, "-region", "bogus-1"},
+	} {
+		r := e.must(1, args...)
+		if !strings.Contains(r.stderr, "is not the region of stack acme-prod (us-west-2") || !strings.Contains(r.stderr, "nothing was changed") {
+			t.Errorf("mailform %s: stderr:\n%s", strings.Join(args, " "), r.stderr)
+		}
+	}
+
+	spec := filepath.Join(e.dir, "main.hcl")
+	text, err := os.ReadFile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.write("main.hcl", strings.Replace(string(text), `region = "us-west-2"`, `region = "us-east-2"`, 1))
+	for _, args := range [][]string{
+		{"apply", e.dir, "-auto-approve"},
+		{"apply", e.dir, "-auto-approve", "-destroy"},
+	} {
+		r := e.must(1, args...)
+		if !strings.Contains(r.stderr, "Stack acme-prod lives in us-west-2, not us-east-2") || !strings.Contains(r.stderr, "acme-prod-smtp-webapp") {
+			t.Errorf("mailform %s: stderr:\n%s", strings.Join(args, " "), r.stderr)
+		}
+	}
+	if n := e.s.MutatingCalls() - mutating; n != 0 {
+		t.Errorf("%d mutating AWS calls by runs in another region, want 0", n)
+	}
+	if k, p := activeKey(t, e); k != keyID || p != password {
+		t.Errorf("the SMTP key changed: %s -> %s", keyID, k)
+	}
+	requireSMTPAuth(t, e, keyID, password)
+
+	e.write("main.hcl", string(text))
+	p := e.must(0, "plan", e.dir, "-region", "us-west-2", "-replace", "smtp_user.webapp")
+	if !strings.Contains(p.stdout, "for stack acme-prod in us-west-2, account 123456789012:") {
+		t.Errorf("the plan header does not say the region and account used:\n%s", p.stdout)
+	}
+}
 
 // TestReplaceRotatesEachKind: for each kind whose secret -replace renews,
 // 'apply -replace ADDR' stores a new secret, and the next plan has nothing to
@@ -53,4 +138,62 @@ dkim_key "a" {
 		e.must(0, "plan", e.dir, "-detailed-exitcode")
 		e.requireNoSecrets(nil, append(e.secretLines(oldKey), e.secretLines(newKey)...)...)
 	})
+}
+
+// TestEndpointThatNeverAnswers: a plan against an endpoint that accepts
+// connections and never answers exits 1 within 120 seconds, naming the
+// service and the endpoint with a hint; a refused connection gives one
+// error line.
+func TestEndpointThatNeverAnswers(t *testing.T) {
+	e := newEnv(t, "ses-domain")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var mu sync.Mutex
+	var held []net.Conn
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c) // never answered
+			mu.Unlock()
+		}
+	}()
+	silent := "http://" + ln.Addr().String()
+	start := time.Now()
+	r := e.runAt(e.ctx(), silent, nil, "plan", e.dir)
+	took := time.Since(start)
+	if r.code != 1 || took > 120*time.Second {
+		t.Errorf("plan against a silent endpoint: exit %d after %s, want 1 within 120s", r.code, took.Round(time.Second))
+	}
+	if !strings.Contains(r.stderr, "AWS STS at "+silent+" did not answer") || !strings.Contains(r.stderr, "proxy") || !strings.Contains(r.stderr, "mailform sandbox") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	t.Logf("a silent endpoint failed the plan after %s", took.Round(time.Second))
+
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + closed.Addr().String()
+	closed.Close()
+	r = e.runAt(e.ctx(), refused, nil, "plan", e.dir)
+	if r.code != 1 || !strings.Contains(r.stderr, "cannot connect to AWS STS at "+refused+": connection refused") {
+		t.Errorf("plan against a closed port: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if lines := strings.Count(strings.TrimSpace(r.stderr), "\n") + 1; lines > 2 {
+		t.Errorf("a refused connection gave %d lines of error, want one (and a hint):\n%s", lines, r.stderr)
+	}
 }

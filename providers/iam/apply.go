@@ -85,7 +85,7 @@ func desiredUser(req providers.ApplyRequest, c plan.Change) (smtpUser, error) {
 }
 
 func (u smtpUser) tags(stack string) map[string]string {
-	return map[string]string{specs.TagStack: stack, specs.TagAddr: u.addr, TagCredentials: u.credentials}
+	return map[string]string{specs.TagStack: stack, specs.TagAddr: u.addr, TagCredentials: u.credentials, TagRegion: u.region}
 }
 
 // create makes the user (tagged at creation), its policy, its key and its

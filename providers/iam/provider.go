@@ -30,6 +30,12 @@ import (
 // so that a later run can delete them with the user once its block is gone.
 const TagCredentials = "mailform:credentials"
 
+// TagRegion records on the IAM user the region of the stack that made it.
+// IAM is global; the user's password, its stored credentials and the rest of
+// the stack are regional, so a plan for another region must refuse the user
+// rather than take it for its own (plan.Observed.Region).
+const TagRegion = "mailform:region"
+
 // API is the part of the IAM client the provider uses.
 type API interface {
 	GetAccountAuthorizationDetails(ctx context.Context, in *iamsdk.GetAccountAuthorizationDetailsInput, optFns ...func(*iamsdk.Options)) (*iamsdk.GetAccountAuthorizationDetailsOutput, error)
@@ -177,7 +183,7 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 			}
 		}
 	}
-	return plan.Observed{Addr: addr, Kind: specs.KindSMTPUser, ID: u.name, Owner: owner, Attrs: attrs}, nil
+	return plan.Observed{Addr: addr, Kind: specs.KindSMTPUser, ID: u.name, Owner: owner, Region: u.tags[TagRegion], Attrs: attrs}, nil
 }
 
 // storedCredentials reads the credentials document at loc. A secret that is

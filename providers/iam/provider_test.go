@@ -230,7 +230,7 @@ func TestCreateReadAndNoChange(t *testing.T) {
 		if got := aws.ToString(u.User.Path); got != "/mailform/" {
 			t.Errorf("path = %q", got)
 		}
-		wantTags := map[string]string{specs.TagStack: stack, specs.TagAddr: addr, TagCredentials: credLoc}
+		wantTags := map[string]string{specs.TagStack: stack, specs.TagAddr: addr, TagCredentials: credLoc, TagRegion: "us-west-2"}
 		if diff := cmp.Diff(wantTags, tagMap(u.User.Tags)); diff != "" {
 			t.Errorf("tags (-want +got):\n%s", diff)
 		}
