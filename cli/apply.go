@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mailform/mailform/apply"
@@ -74,6 +75,7 @@ mailform apply -destroy`,
 			observed []plan.Observed
 			sess     *session
 			err      error
+			release  = func() {}
 		)
 		if isPlanFile(path) {
 			p, err = loadPlan(path)
@@ -95,6 +97,13 @@ mailform apply -destroy`,
 					"use the credentials (-profile, AWS_PROFILE) of account "+p.Account+", or make a new plan")
 				return ExitError
 			}
+			if p.HasChanges() {
+				release, ok = sess.lock(ctx, p.Stack, lockOperation(p.Destroy), path)
+				if !ok {
+					return ExitError
+				}
+				defer release()
+			}
 			observed, err = sess.read(ctx, desiredFromPlan(p))
 			if err != nil {
 				errorf(io.Stderr, err)
@@ -114,6 +123,13 @@ mailform apply -destroy`,
 				errorf(io.Stderr, err)
 				return ExitError
 			}
+			// Lock first: a second run says who holds the stack before it
+			// reads AWS and prints a plan it could not apply.
+			release, ok = sess.lock(ctx, spec.Stack, lockOperation(pf.destroy), path)
+			if !ok {
+				return ExitError
+			}
+			defer release()
 			p, observed, ok = sess.makePlan(ctx, spec, pf, path, color)
 			if !ok {
 				return ExitError
@@ -133,30 +149,10 @@ mailform apply -destroy`,
 		}
 
 		if p.HasChanges() {
-			operation := "apply"
-			if p.Destroy {
-				operation = "apply -destroy"
-			}
-			release, err := sess.locker.Acquire(ctx, p.Stack, operation)
-			if err != nil {
-				var held *lock.HeldError
-				if errors.As(err, &held) {
-					errorf(io.Stderr, err, "if that run is dead, break its lock with: mailform unlock "+path)
-				} else {
-					errorf(io.Stderr, awscfg.Explain(err))
-				}
-				return ExitError
-			}
 			outcome, runErr := apply.Run(ctx, p, observed, apply.Options{
 				Stack: p.Stack, Region: p.Region, Providers: sess.providers,
 				Events: eventPrinter(io, *asJSON, color),
 			})
-			// Release even when interrupted: a fresh context, briefly.
-			relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			if relErr := release(relCtx); relErr != nil {
-				errorf(io.Stderr, fmt.Errorf("releasing the lock: %w", awscfg.Explain(relErr)), "break it with: mailform unlock "+path)
-			}
-			cancel()
 			if outcome != nil {
 				printOutcome(io, outcome, *asJSON)
 			}
@@ -172,6 +168,7 @@ mailform apply -destroy`,
 		} else if !*asJSON {
 			fmt.Fprintln(io.Stdout, "Nothing to apply.")
 		}
+		release() // waiting for SES does not need the stack
 		if wait.set {
 			if !sess.waitForVerification(ctx, p, observed, wait.duration, *asJSON) {
 				return ExitError
@@ -180,6 +177,38 @@ mailform apply -destroy`,
 		return ExitOK
 	}
 	return c
+}
+
+// lockOperation is how a lock names the run that holds it.
+func lockOperation(destroy bool) string {
+	if destroy {
+		return "apply -destroy"
+	}
+	return "apply"
+}
+
+// lock takes the stack's lock, or prints who holds it. The returned function
+// releases it (once, however often it is called), even when ctx is
+// cancelled (an interrupted run), within 10 seconds; a failure to release is
+// printed with how to break the lock.
+func (s *session) lock(ctx context.Context, stack, operation, path string) (func(), bool) {
+	release, err := s.locker.Acquire(ctx, stack, operation)
+	if err != nil {
+		var held *lock.HeldError
+		if errors.As(err, &held) {
+			errorf(s.io.Stderr, fmt.Errorf("%w; nothing was read or changed", err), "if that run is dead, break its lock with: mailform unlock "+path)
+		} else {
+			errorf(s.io.Stderr, awscfg.Explain(err))
+		}
+		return nil, false
+	}
+	return sync.OnceFunc(func() {
+		relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := release(relCtx); err != nil {
+			errorf(s.io.Stderr, fmt.Errorf("releasing the lock: %w", awscfg.Explain(err)), "break it with: mailform unlock "+path)
+		}
+	}), true
 }
 
 // waitFlag is -wait or -wait=DURATION.

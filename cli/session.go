@@ -72,6 +72,7 @@ func openSessionFor(ctx context.Context, stack, region, profile string, af awsFl
 		return nil, fmt.Errorf("asking AWS STS who the credentials are: %w", awscfg.Explain(err))
 	}
 	s := &session{io: io, cfg: cfg, stack: stack, region: cfg.Region, account: aws.ToString(caller.Account), locker: lock.New(ssm.NewFromConfig(cfg))}
+	s.locker.Getenv, s.locker.Region, s.locker.Account = io.getenv, s.region, s.account
 	s.services = newServices(cfg, dir, zones, scale, callerIdentity{caller})
 	s.providers = s.services.all()
 	return s, nil

@@ -3,13 +3,22 @@ package acceptance
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/smtp"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/mailform/mailform/providers/lock"
 	"time"
 )
 
@@ -196,4 +205,62 @@ func TestEndpointThatNeverAnswers(t *testing.T) {
 	if lines := strings.Count(strings.TrimSpace(r.stderr), "\n") + 1; lines > 2 {
 		t.Errorf("a refused connection gave %d lines of error, want one (and a hint):\n%s", lines, r.stderr)
 	}
+}
+
+// TestLockedStackIsReportedFirst: an apply of a locked stack says who holds
+// it (user, host, CI job, pid, region and account, start) before reading
+// AWS or printing a plan, and says when the holder's pid no longer runs on
+// this host, without breaking the lock.
+func TestLockedStackIsReportedFirst(t *testing.T) {
+	e := newEnv(t, "ses-domain", "acme.example")
+	e.must(0, "apply", e.dir, "-auto-approve")
+	locker := lock.New(ssm.NewFromConfig(e.cfg()))
+	locker.Region, locker.Account = "us-west-2", "123456789012"
+	locker.Getenv = func(k string) string {
+		return map[string]string{"USER": "deploy", "GITHUB_RUN_ID": "4711", "GITHUB_REPOSITORY": "acme/mail"}[k]
+	}
+	release, err := locker.Acquire(e.ctx(), "acme-prod", "apply")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.s.ResetCounts()
+	r := e.must(1, "apply", e.dir, "-auto-approve")
+	for _, want := range []string{`stack "acme-prod" is locked by deploy@`, "GitHub Actions run 4711 of acme/mail", fmt.Sprintf("pid %d,", os.Getpid()), "in us-west-2 account 123456789012", ", apply) since ", "mailform unlock"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the refusal lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "no longer running") {
+		t.Errorf("a running holder is reported dead:\n%s", r.stderr)
+	}
+	if r.stdout != "" {
+		t.Errorf("a refused apply printed:\n%s", r.stdout)
+	}
+	for svc := range e.s.Counts() {
+		if svc != "sts" && svc != "ssm" {
+			t.Errorf("a refused apply read %s: %v", svc, e.s.Counts()[svc])
+		}
+	}
+	if err := release(e.ctx()); err != nil {
+		t.Fatal(err)
+	}
+
+	// A holder whose pid no longer runs on this host.
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	body, _ := json.Marshal(lock.Holder{Who: "alice@" + host, Host: host, PID: gone.ProcessState.Pid(), Operation: "apply -destroy", Since: time.Now().Add(-time.Hour).UTC()})
+	if _, err := ssm.NewFromConfig(e.cfg()).PutParameter(e.ctx(), &ssm.PutParameterInput{Name: aws.String(lock.Name("acme-prod")), Value: aws.String(string(body)), Type: ssmtypes.ParameterTypeString}); err != nil {
+		t.Fatal(err)
+	}
+	r = e.must(1, "apply", e.dir, "-auto-approve")
+	if want := fmt.Sprintf("pid %d no longer running on this host", gone.ProcessState.Pid()); !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "mailform unlock") {
+		t.Errorf("the refusal lacks %q:\n%s", want, r.stderr)
+	}
+	if h, err := locker.Holder(e.ctx(), "acme-prod"); err != nil || h == nil || h.Who != "alice@"+host {
+		t.Errorf("the dead holder's lock was broken: %+v, %v", h, err)
+	}
+	e.must(0, "unlock", e.dir, "-force")
 }
