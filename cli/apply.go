@@ -317,6 +317,8 @@ func eventPrinter(io IO, asJSON, color bool) func(apply.Event) {
 			fmt.Fprintf(io.Stdout, "%s: FAILED: %s\n", ev.Addr, ev.Message)
 		case apply.Skipped:
 			fmt.Fprintf(io.Stdout, "%s: skipped (%s)\n", ev.Addr, ev.Message)
+		case apply.Interrupted:
+			fmt.Fprintf(io.Stdout, "%s: %s\n", ev.Addr, ev.Message)
 		}
 	}
 }
@@ -328,14 +330,26 @@ func printOutcome(io IO, o *apply.Outcome, asJSON bool) {
 			failed = append(failed, map[string]string{"address": f.Addr, "error": awscfg.Explain(f.Err).Error()})
 		}
 		_ = json.NewEncoder(io.Stdout).Encode(map[string]any{
-			"type": "summary", "applied": len(o.Applied), "failed": failed, "skipped": o.Skipped, "messages": o.Messages,
+			"type": "summary", "applied": len(o.Applied), "failed": failed, "skipped": o.Skipped, "interrupted": nonNilStrings(o.Interrupted), "messages": o.Messages,
 		})
 		return
 	}
 	for _, m := range o.Messages {
 		fmt.Fprintf(io.Stdout, "Note: %s\n", m)
 	}
+	if len(o.Interrupted) > 0 {
+		fmt.Fprintf(io.Stdout, "\nApply interrupted: %d changed, %d failed, %d not attempted because something they need failed, %d not attempted (interrupted).\n",
+			len(o.Applied), len(o.Failed), len(o.Skipped), len(o.Interrupted))
+		return
+	}
 	fmt.Fprintf(io.Stdout, "\nApply complete: %d changed, %d failed, %d not attempted.\n", len(o.Applied), len(o.Failed), len(o.Skipped))
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // printResourceErrors reports each failed change at its block in the spec.

@@ -1,25 +1,33 @@
 package acceptance
 
 import (
+	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/smtp"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/mailform/mailform/providers/lock"
-	"time"
 )
 
 // requireSMTPAuth fails the test unless the double's SES SMTP interface
@@ -263,4 +271,81 @@ func TestLockedStackIsReportedFirst(t *testing.T) {
 		t.Errorf("the dead holder's lock was broken: %+v, %v", h, err)
 	}
 	e.must(0, "unlock", e.dir, "-force")
+}
+
+// interruptAt runs mailform through a proxy to the double that cancels the
+// run's context (as Ctrl-C does) when the first call of operation is
+// answered, and lets every call through, before and after.
+func interruptAt(e *env, operation string, args ...string) result {
+	e.t.Helper()
+	target, err := url.Parse(e.s.URL())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(e.ctx())
+	defer cancel()
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ErrorLog = log.New(io.Discard, "", 0)
+	var once sync.Once
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		proxy.ServeHTTP(w, r)
+		if operationOf(r, body) == operation {
+			once.Do(cancel)
+		}
+	}))
+	defer server.Close()
+	return e.runAt(ctx, server.URL, nil, args...)
+}
+
+// TestInterruptedApplyIsNotFailed: Ctrl-C during apply reports the changes
+// it did not get to as "not attempted (interrupted)", apart from failures,
+// in text and in JSON; the next apply converges.
+func TestInterruptedApplyIsNotFailed(t *testing.T) {
+	for _, asJSON := range []bool{false, true} {
+		t.Run(fmt.Sprintf("json=%v", asJSON), func(t *testing.T) {
+			e := newEnv(t, "ses-domain", "acme.example")
+			args := []string{"apply", e.dir, "-auto-approve"}
+			if asJSON {
+				args = append(args, "-json")
+			}
+			r := interruptAt(e, "CreateTopic", args...)
+			if r.code != 1 {
+				t.Errorf("interrupted apply: exit %d, want 1", r.code)
+			}
+			if !asJSON {
+				if strings.Contains(r.stdout, "FAILED") || !strings.Contains(r.stdout, ": not attempted (interrupted)") ||
+					!strings.Contains(r.stdout, "Apply interrupted: ") || !strings.Contains(r.stdout, " 0 failed, ") {
+					t.Errorf("stdout:\n%s", r.stdout)
+				}
+			} else {
+				var summary struct {
+					Type        string
+					Failed      []map[string]string
+					Interrupted []string
+				}
+				for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+					var ev struct{ Type, Phase string }
+					if err := json.Unmarshal([]byte(line), &ev); err != nil {
+						t.Fatalf("not JSON: %s", line)
+					}
+					if ev.Phase == "failed" {
+						t.Errorf("an interrupted change reported as failed: %s", line)
+					}
+					if ev.Type == "summary" {
+						_ = json.Unmarshal([]byte(line), &summary)
+					}
+				}
+				if summary.Type != "summary" || len(summary.Failed) != 0 || len(summary.Interrupted) == 0 {
+					t.Errorf("summary %+v\nstdout:\n%s", summary, r.stdout)
+				}
+			}
+			if !strings.Contains(r.stderr, "interrupted") {
+				t.Errorf("stderr:\n%s", r.stderr)
+			}
+			e.must(0, "apply", e.dir, "-auto-approve")
+			e.must(0, "plan", e.dir, "-detailed-exitcode")
+		})
+	}
 }
