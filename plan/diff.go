@@ -135,6 +135,7 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 		changes = limitToTargets(p, changes, resolved, observed, &diags)
 	}
 	refuseOtherRegion(observed, desired, opts, &diags)
+	warnUnreadable(observed, desired, opts, &diags)
 
 	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Addr < changes[j].Addr })
 	sort.SliceStable(p.Manual, func(i, j int) bool { return p.Manual[i].Addr < p.Manual[j].Addr })
@@ -164,6 +165,29 @@ func refuseOtherRegion(observed []Observed, desired []specs.Resource, opts Optio
 			Detail: fmt.Sprintf("%s %s (%s) is marked for stack %s in %s, and this plan is for %s. A stack lives in one region; nothing was changed. "+
 				"To use the stack, set region = %q in the mailform block (and drop -region). To move it, destroy it in %s first (mailform apply -destroy), or give the stack in %s another name.",
 				o.Kind, o.ID, o.Addr, opts.Stack, o.Region, opts.Region, o.Region, o.Region, opts.Region),
+		}
+		if rng, ok := declared[o.Addr]; ok {
+			diag.Subject = &rng
+		}
+		diags.add("", diag)
+	}
+}
+
+// warnUnreadable reports, at its block where the spec declares it, each
+// resource of the stack that a provider could not read in full.
+func warnUnreadable(observed []Observed, desired []specs.Resource, opts Options, diags *addrDiags) {
+	declared := map[string]hcl.Range{}
+	for _, r := range desired {
+		declared[r.Addr] = r.DeclRange
+	}
+	for _, o := range observed {
+		if o.Unreadable == "" || !o.Owned(opts.Stack) {
+			continue
+		}
+		diag := &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  fmt.Sprintf("%s: cannot read %s", o.Addr, o.Unreadable),
+			Detail:   "mailform plans this resource as if that part were missing, and the rest of the stack as usual. Make the location readable, or point the block at another location.",
 		}
 		if rng, ok := declared[o.Addr]; ok {
 			diag.Subject = &rng

@@ -22,6 +22,11 @@ type Observed struct {
 	// resource of a global service (an IAM user); "" when the mark does not
 	// say. A stack lives in one region: a plan for another region refuses it.
 	Region string
+	// Unreadable says what part of the resource could not be read, and why
+	// (a secret location that is not a readable file, a secret the caller may
+	// not read). The plan reports it at the resource and plans the rest as if
+	// that part were missing.
+	Unreadable string
 	Attrs  map[string]any //
 }
 

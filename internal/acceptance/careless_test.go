@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
@@ -347,5 +348,79 @@ func TestInterruptedApplyIsNotFailed(t *testing.T) {
 			e.must(0, "apply", e.dir, "-auto-approve")
 			e.must(0, "plan", e.dir, "-detailed-exitcode")
 		})
+	}
+}
+
+// TestUnreadableSecretLocationBlocksNothing: after an apply whose file:
+// credentials location could not be written (its folder is a file), plan
+// and 'apply -destroy' are not blocked by that location: it is reported at
+// the smtp_user block, and the rest of the stack is planned and destroyed.
+func TestUnreadableSecretLocationBlocksNothing(t *testing.T) {
+	e := newEnv(t, "ses-domain", "acme.example")
+	spec, err := os.ReadFile(filepath.Join(e.dir, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.write("main.hcl", strings.Replace(string(spec), `credentials  = "ssm:/acme/mail/smtp/webapp"`, `credentials  = "file:creds/smtp.json"`, 1))
+	e.write("creds", "a file where the spec wants a folder\n")
+	first := e.must(1, "apply", e.dir, "-auto-approve")
+	t.Logf("the first apply:\n%s\n%s", first.stdout, first.stderr)
+
+	p := e.mailform("plan", e.dir)
+	if p.code != 0 || !strings.Contains(p.stderr, "file:creds/smtp.json") || !strings.Contains(p.stderr, `smtp_user "webapp"`) {
+		t.Errorf("plan with an unreadable secret location: exit %d\nstdout:\n%s\nstderr:\n%s", p.code, p.stdout, p.stderr)
+	}
+
+	// The spec points elsewhere now: the old location still cannot be read.
+	e.write("main.hcl", strings.Replace(string(spec), `credentials  = "ssm:/acme/mail/smtp/webapp"`, `credentials  = "ssm:/acme/mail/smtp/moved"`, 1))
+	e.must(0, "plan", e.dir)
+	d := e.must(0, "apply", e.dir, "-auto-approve", "-destroy")
+	t.Logf("destroy:\n%s\n%s", d.stdout, d.stderr)
+	if _, err := iam.NewFromConfig(e.cfg()).GetUser(e.ctx(), &iam.GetUserInput{UserName: aws.String("acme-prod-smtp-webapp")}); err == nil {
+		t.Error("apply -destroy left the IAM user")
+	}
+	e.must(0, "plan", e.dir, "-destroy", "-detailed-exitcode")
+}
+
+// TestUnreadableDKIMKeyLocationBlocksNothing: a dkim_key whose file:
+// location cannot be read does not stop plan or 'apply -destroy' of the
+// rest; it is reported at its block.
+func TestUnreadableDKIMKeyLocationBlocksNothing(t *testing.T) {
+	e := newEnv(t, "")
+	e.region = "eu-west-1"
+	zoneID := e.createZone("keys.example")
+	e.write("main.hcl", `mailform {
+  stack  = "keys"
+  region = "eu-west-1"
+}
+
+zone "keys.example" {}
+
+dkim_key "a" {
+  domain      = "keys.example"
+  selector    = "a"
+  private_key = "ssm:/keys/dkim/a"
+}
+
+dkim_key "b" {
+  domain      = "keys.example"
+  selector    = "b"
+  private_key = "file:keys/b.pem"
+}
+`)
+	e.write("keys", "a file where the spec wants a folder\n")
+	e.must(1, "apply", e.dir, "-auto-approve")
+	p := e.must(0, "plan", e.dir)
+	if !strings.Contains(p.stderr, "cannot read the DKIM key in file:keys/b.pem") || !strings.Contains(p.stderr, `dkim_key "b"`) {
+		t.Errorf("plan:\nstdout:\n%s\nstderr:\n%s", p.stdout, p.stderr)
+	}
+	e.must(0, "apply", e.dir, "-auto-approve", "-destroy")
+	for key := range e.recordSets(zoneID) {
+		if strings.Contains(key, "_domainkey") {
+			t.Errorf("record set %s left by apply -destroy", key)
+		}
+	}
+	if _, err := ssm.NewFromConfig(e.cfg()).GetParameter(e.ctx(), &ssm.GetParameterInput{Name: aws.String("/keys/dkim/a")}); err == nil {
+		t.Error("apply -destroy left the key of dkim_key.a")
 	}
 }

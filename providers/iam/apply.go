@@ -452,11 +452,19 @@ func (p *Provider) removeStoredCredentials(ctx context.Context, stack, loc strin
 		return "", err
 	}
 	tags, found, err := p.store.Tags(ctx, loc)
+	if err != nil && l.Scheme == secrets.File && secrets.Unreadable(err) {
+		// A file mailform cannot read holds nothing it wrote; it must not
+		// keep the user from being changed or deleted.
+		return fmt.Sprintf("left %s as it is: it cannot be read (%v)", loc, err), nil
+	}
 	if err != nil || !found {
 		return "", err
 	}
 	if l.Scheme == secrets.File {
 		creds, ok, err := p.storedCredentials(ctx, loc)
+		if err != nil && secrets.Unreadable(err) {
+			return fmt.Sprintf("left %s as it is: it cannot be read (%v)", loc, err), nil
+		}
 		if err != nil {
 			return "", err
 		}

@@ -154,6 +154,7 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 	if loc == "" {
 		loc = str(want.Attrs, "credentials")
 	}
+	var unreadable string
 	attrs := map[string]any{
 		"user_name": u.name,
 		"path":      u.path,
@@ -168,8 +169,11 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 	if loc != "" {
 		attrs["credentials"] = loc
 		creds, found, err := p.storedCredentials(ctx, loc)
-		if err != nil {
+		if err != nil && !secrets.Unreadable(err) {
 			return plan.Observed{}, fmt.Errorf("%s: %w", addr, err)
+		}
+		if err != nil {
+			unreadable = fmt.Sprintf("the SMTP credentials in %s (%v)", loc, err)
 		}
 		if found {
 			attrs["region"] = creds.Region
@@ -183,7 +187,7 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 			}
 		}
 	}
-	return plan.Observed{Addr: addr, Kind: specs.KindSMTPUser, ID: u.name, Owner: owner, Region: u.tags[TagRegion], Attrs: attrs}, nil
+	return plan.Observed{Addr: addr, Kind: specs.KindSMTPUser, ID: u.name, Owner: owner, Region: u.tags[TagRegion], Unreadable: unreadable, Attrs: attrs}, nil
 }
 
 // storedCredentials reads the credentials document at loc. A secret that is
