@@ -27,7 +27,7 @@ type Observed struct {
 	// not read). The plan reports it at the resource and plans the rest as if
 	// that part were missing.
 	Unreadable string
-	Attrs  map[string]any //
+	Attrs      map[string]any //
 }
 
 // Owned reports whether the resource carries the ownership mark of stack.
