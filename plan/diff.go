@@ -289,6 +289,12 @@ func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts 
 		if len(extra) > 0 {
 			d.diags.add(r.Addr, duplicateWarning(r.Addr, o, extra))
 		}
+		if found && isSharedRecord(r) {
+			if diag := foreignSPF(r, o, opts.Stack); diag != nil {
+				d.diags.add(r.Addr, diag)
+				continue
+			}
+		}
 		var createReason string
 		if found && isSharedRecord(r) && (Classify(o, opts.Stack) == Unowned || Classify(o, opts.Stack) == OwnedByOtherStack) {
 			// A shared set (the apex TXT) holds values of others: mailform
@@ -539,6 +545,62 @@ func requestedReplace(r specs.Resource, o Observed, c Change, changed bool) Chan
 		c.Reason = ReplaceRequested + "; " + c.Reason
 	}
 	return c
+}
+
+// foreignSPF returns an error at r's block when r adds an SPF value to a
+// shared TXT set that already holds another SPF value mailform does not own
+// there: a name may publish only one SPF record (RFC 7208, section 3.2), and
+// apply would refuse to add a second one after changing the rest.
+func foreignSPF(r specs.Resource, o Observed, stack string) *hcl.Diagnostic {
+	want := spfValues(r.Attrs["values"])
+	if len(want) == 0 {
+		return nil
+	}
+	keys := []string{"other_values"}
+	if o.Owner != stack {
+		// "values" holds the value the set's marker claims: the stack's own
+		// (about to be updated, not a conflict) or another stack's.
+		keys = append(keys, "values")
+	}
+	var others []string
+	for _, key := range keys {
+		for _, v := range spfValues(o.Attrs[key]) {
+			if !slices.Contains(want, v) && !slices.Contains(others, v) {
+				others = append(others, v)
+			}
+		}
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	name, _ := r.Attrs["name"].(string)
+	rng := r.DeclRange
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("%s already publishes an SPF record that is not this stack's", strings.TrimSuffix(name, ".")),
+		Detail: fmt.Sprintf("The TXT set of %s holds %q. A name may publish only one SPF record (RFC 7208, section 3.2), so mailform cannot add its own. "+
+			"Merge what that record allows into the spec's spf block (include = [...]) and remove it from the zone, or drop the spf block and keep publishing the record yourself.",
+			name, others[0]),
+		Subject: &rng,
+	}
+}
+
+// spfValues returns the SPF values (TXT texts starting with v=spf1) of a
+// values attribute, unquoted.
+func spfValues(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, x := range list {
+		s, ok := x.(string)
+		if !ok {
+			continue
+		}
+		text := specs.UnquoteTXT(s)
+		if strings.HasPrefix(strings.ToLower(text), "v=spf1") {
+			out = append(out, text)
+		}
+	}
+	return out
 }
 
 func isSharedRecord(r specs.Resource) bool {

@@ -25,6 +25,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
@@ -422,5 +424,37 @@ dkim_key "b" {
 	}
 	if _, err := ssm.NewFromConfig(e.cfg()).GetParameter(e.ctx(), &ssm.GetParameterInput{Name: aws.String("/keys/dkim/a")}); err == nil {
 		t.Error("apply -destroy left the key of dkim_key.a")
+	}
+}
+
+// TestPlanSeesConflictsFirst: a foreign SPF value in the shared apex TXT
+// set is an error at the domain's block in the plan, and apply changes
+// nothing.
+func TestPlanSeesConflictsFirst(t *testing.T) {
+	e := newEnv(t, "ses-domain")
+	zoneID := e.createZone("acme.example")
+	_, err := route53.NewFromConfig(e.s.Config("us-east-1")).ChangeResourceRecordSets(e.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(zoneID),
+		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{
+			Action: r53types.ChangeActionCreate,
+			ResourceRecordSet: &r53types.ResourceRecordSet{
+				Name: aws.String("acme.example."), Type: r53types.RRTypeTxt, TTL: aws.Int64(300),
+				ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(`"v=spf1 include:_spf.google.com ~all"`)}, {Value: aws.String(`"google-site-verification=abc"`)}},
+			},
+		}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := e.must(1, "plan", e.dir)
+	for _, want := range []string{"acme.example already publishes an SPF record that is not this stack's", "v=spf1 include:_spf.google.com ~all", "main.hcl:", "drop the spf block"} {
+		if !strings.Contains(p.stderr, want) {
+			t.Errorf("plan stderr lacks %q:\n%s", want, p.stderr)
+		}
+	}
+	mutating := e.s.MutatingCalls()
+	e.must(1, "apply", e.dir, "-auto-approve")
+	if n := e.s.MutatingCalls() - mutating; n > 2 {
+		t.Errorf("apply of a plan with a conflict made %d mutating calls, want only the lock's", n)
 	}
 }

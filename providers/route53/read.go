@@ -106,11 +106,19 @@ func observeZone(st *zoneState, stack string, wanted []record) []plan.Observed {
 		}
 	}
 	for _, r := range wanted {
-		if r.Name == "" || r.Shared || seen[r.Addr] || ownedKeys[r.key()] {
+		if r.Name == "" || seen[r.Addr] || ownedKeys[r.key()] {
 			continue
 		}
 		s := st.sets[r.key()]
 		if s == nil {
+			continue
+		}
+		if r.Shared {
+			// A shared set that holds only values of others: reported
+			// unowned, every value in other_values, so that the plan sees
+			// what mailform's value joins (a foreign SPF value conflicts).
+			seen[r.Addr] = true
+			out = append(out, observe(st.zone, s, r.Addr, "", true, ""))
 			continue
 		}
 		owner := ""
