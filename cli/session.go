@@ -119,7 +119,11 @@ wait:
 	}
 	var out []plan.Observed
 	var errs []string
+	var missingZones *route53.MissingZonesError
 	for _, a := range answers {
+		if a.err != nil && errors.As(a.err, &missingZones) {
+			continue
+		}
 		if a.err != nil {
 			err := awscfg.Explain(a.err)
 			var unreachable *awscfg.UnreachableError
@@ -131,6 +135,13 @@ wait:
 			continue
 		}
 		out = append(out, a.observed...)
+	}
+	if missingZones != nil {
+		if len(errs) == 0 {
+			// The caller reports each zone at its block.
+			return nil, fmt.Errorf("reading live state: %w", missingZones)
+		}
+		errs = append(errs, missingZones.Error())
 	}
 	if len(errs) > 0 {
 		sort.Strings(errs)

@@ -458,3 +458,30 @@ func TestPlanSeesConflictsFirst(t *testing.T) {
 		t.Errorf("apply of a plan with a conflict made %d mutating calls, want only the lock's", n)
 	}
 }
+
+// TestEveryMissingZoneInOneRun: a spec whose zones do not exist gets one
+// error per zone, each at its zone block with the two ways out, in one run.
+func TestEveryMissingZoneInOneRun(t *testing.T) {
+	e := newEnv(t, "ses-domain")
+	spec, err := os.ReadFile(filepath.Join(e.dir, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.write("main.hcl", string(spec)+`
+zone "other.example" {}
+
+domain "other.example" {
+  configuration_set = configuration_set.default
+}
+`)
+	r := e.must(1, "plan", e.dir)
+	for _, want := range []string{
+		"No public hosted zone acme.example in the account", `zone "acme.example"`,
+		"No public hosted zone other.example in the account", `zone "other.example"`,
+		"create-hosted-zone --name other.example", "or drop the zone block",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+}
