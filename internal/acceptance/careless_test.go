@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
@@ -428,8 +429,9 @@ dkim_key "b" {
 }
 
 // TestPlanSeesConflictsFirst: a foreign SPF value in the shared apex TXT
-// set is an error at the domain's block in the plan, and apply changes
-// nothing.
+// set is an error at the domain's block in the plan; with an unowned SES
+// identity and a foreign record set at a declared name, one plan reports all
+// three; apply changes nothing.
 func TestPlanSeesConflictsFirst(t *testing.T) {
 	e := newEnv(t, "ses-domain")
 	zoneID := e.createZone("acme.example")
@@ -452,6 +454,31 @@ func TestPlanSeesConflictsFirst(t *testing.T) {
 			t.Errorf("plan stderr lacks %q:\n%s", want, p.stderr)
 		}
 	}
+	// More conflicts, all reported by one plan: an identity that is not the
+	// stack's, and a record set of someone else at a declared name.
+	if _, err := sesv2.NewFromConfig(e.cfg()).CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("acme.example")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = route53.NewFromConfig(e.s.Config("us-east-1")).ChangeResourceRecordSets(e.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(zoneID),
+		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{
+			Action: r53types.ChangeActionCreate,
+			ResourceRecordSet: &r53types.ResourceRecordSet{
+				Name: aws.String("bounce.acme.example."), Type: r53types.RRTypeMx, TTL: aws.Int64(300),
+				ResourceRecords: []r53types.ResourceRecord{{Value: aws.String("10 mx.elsewhere.example.")}},
+			},
+		}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = e.must(1, "plan", e.dir)
+	for _, want := range []string{"already publishes an SPF record", "acme.example already exists in SES and is not managed by stack acme-prod", "bounce.acme.example", "-adopt domain.acme.example"} {
+		if !strings.Contains(p.stderr, want) {
+			t.Errorf("one plan does not report %q:\n%s", want, p.stderr)
+		}
+	}
+
 	mutating := e.s.MutatingCalls()
 	e.must(1, "apply", e.dir, "-auto-approve")
 	if n := e.s.MutatingCalls() - mutating; n > 2 {
