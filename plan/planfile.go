@@ -302,6 +302,9 @@ func fromFileChange(fc fileChange) (Change, error) {
 	if !knownKinds[c.Kind] {
 		return Change{}, fmt.Errorf("%s: unknown kind %q", c.Addr, fc.Kind)
 	}
+	if len(c.Causes) == 0 {
+		c.Causes = nil // "causes": [] saves as nothing
+	}
 	for _, cause := range c.Causes {
 		if !knownCauses[cause] {
 			return Change{}, fmt.Errorf("%s: unknown cause %q", c.Addr, cause)
