@@ -319,6 +319,9 @@ func TestInterruptedApplyIsNotFailed(t *testing.T) {
 				t.Errorf("interrupted apply: exit %d, want 1", r.code)
 			}
 			if !asJSON {
+				if i := strings.Index(r.stdout, "Apply interrupted: "); i >= 0 {
+					t.Logf("%s", strings.SplitN(r.stdout[i:], "\n", 2)[0])
+				}
 				if strings.Contains(r.stdout, "FAILED") || !strings.Contains(r.stdout, ": not attempted (interrupted)") ||
 					!strings.Contains(r.stdout, "Apply interrupted: ") || !strings.Contains(r.stdout, " 0 failed, ") {
 					t.Errorf("stdout:\n%s", r.stdout)
