@@ -143,10 +143,12 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 	return p, diags.all()
 }
 
-// refuseOtherRegion adds an error for each resource of a global service that
-// the stack marked in another region than the plan's: a stack lives in one
-// region, and a plan for another would take the stack's IAM users for its
-// own, rotate or delete their keys, and leave the regional resources behind.
+// refuseOtherRegion adds an error when resources of global services (IAM
+// users, Route 53 records) carry the stack's mark for another region than the
+// plan's: a stack lives in one region, and a plan for another would take the
+// stack's global resources for its own, rotate or delete their keys, replace
+// their records, and leave the regional resources behind. One error names
+// the region and the resources, at the first declared one's block.
 func refuseOtherRegion(observed []Observed, desired []specs.Resource, opts Options, diags *addrDiags) {
 	if opts.Region == "" {
 		return
@@ -155,21 +157,36 @@ func refuseOtherRegion(observed []Observed, desired []specs.Resource, opts Optio
 	for _, r := range desired {
 		declared[r.Addr] = r.DeclRange
 	}
+	byRegion := map[string][]Observed{}
 	for _, o := range observed {
-		if !o.Owned(opts.Stack) || o.Region == "" || o.Region == opts.Region {
-			continue
+		if o.Owned(opts.Stack) && o.Region != "" && o.Region != opts.Region {
+			byRegion[o.Region] = append(byRegion[o.Region], o)
 		}
-		diag := &hcl.Diagnostic{
+	}
+	for _, region := range specs.SortedKeys(byRegion) {
+		found := byRegion[region]
+		sort.Slice(found, func(i, j int) bool { return found[i].Addr < found[j].Addr })
+		var names []string
+		var subject *hcl.Range
+		for _, o := range found {
+			if len(names) < 5 {
+				names = append(names, fmt.Sprintf("%s (%s %s)", o.Addr, o.Kind, o.ID))
+			}
+			if rng, ok := declared[o.Addr]; ok && subject == nil {
+				subject = &rng
+			}
+		}
+		if len(found) > len(names) {
+			names = append(names, fmt.Sprintf("and %d more", len(found)-len(names)))
+		}
+		diags.add("", &hcl.Diagnostic{
 			Severity: hcl.DiagError,
-			Summary:  fmt.Sprintf("Stack %s lives in %s, not %s", opts.Stack, o.Region, opts.Region),
-			Detail: fmt.Sprintf("%s %s (%s) is marked for stack %s in %s, and this plan is for %s. A stack lives in one region; nothing was changed. "+
+			Summary:  fmt.Sprintf("Stack %s lives in %s, not %s", opts.Stack, region, opts.Region),
+			Detail: fmt.Sprintf("These resources of global services carry the mark of stack %s in %s, and this plan is for %s: %s. A stack lives in one region; nothing was changed. "+
 				"To use the stack, set region = %q in the mailform block (and drop -region). To move it, destroy it in %s first (mailform apply -destroy), or give the stack in %s another name.",
-				o.Kind, o.ID, o.Addr, opts.Stack, o.Region, opts.Region, o.Region, o.Region, opts.Region),
-		}
-		if rng, ok := declared[o.Addr]; ok {
-			diag.Subject = &rng
-		}
-		diags.add("", diag)
+				opts.Stack, region, opts.Region, strings.Join(names, ", "), region, region, opts.Region),
+			Subject: subject,
+		})
 	}
 }
 

@@ -57,11 +57,30 @@ func requireSMTPAuth(t *testing.T, e *env, username, password string) {
 	}
 }
 
+// requireOnlyLockCalls fails the test unless every mutating call the double
+// counted since its last ResetCounts is the stack lock's (SSM PutParameter,
+// DeleteParameter), each lock released.
+func requireOnlyLockCalls(t *testing.T, e *env) {
+	t.Helper()
+	for svc, ops := range e.s.Counts() {
+		for op, n := range ops {
+			reading := strings.HasPrefix(op, "Get") || strings.HasPrefix(op, "List") || strings.HasPrefix(op, "Describe") || strings.HasPrefix(op, "Receive")
+			if !reading && !(svc == "ssm" && (op == "PutParameter" || op == "DeleteParameter")) {
+				t.Errorf("a refused run called %s:%s %d times", svc, op, n)
+			}
+		}
+	}
+	if put, del := e.s.Count("ssm", "PutParameter"), e.s.Count("ssm", "DeleteParameter"); put != del {
+		t.Errorf("%d locks taken, %d released", put, del)
+	}
+}
+
 // TestRunInAnotherRegionChangesNothing: a stack lives in one region. A plan
-// or apply with -region naming another (or no region at all), and a spec
-// whose region was edited while the stack's IAM user is marked for the old
-// one, are refused before any change: the double counts no mutating call,
-// and the live SMTP password still authenticates.
+// or apply with -region naming another (or no region at all) is refused
+// before any mutating call; a spec whose region was edited while the stack's
+// IAM user and records are marked for the old one is refused before any
+// change (an apply takes and releases its lock first). The live SMTP
+// password still authenticates.
 func TestRunInAnotherRegionChangesNothing(t *testing.T) {
 	e := newEnv(t, "ses-domain", "acme.example")
 	e.must(0, "apply", e.dir, "-auto-approve")
@@ -81,24 +100,27 @@ func TestRunInAnotherRegionChangesNothing(t *testing.T) {
 		}
 	}
 
+	if n := e.s.MutatingCalls() - mutating; n != 0 {
+		t.Errorf("%d mutating AWS calls by runs with -region of another region, want 0", n)
+	}
+
 	spec := filepath.Join(e.dir, "main.hcl")
 	text, err := os.ReadFile(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.write("main.hcl", strings.Replace(string(text), `region = "us-west-2"`, `region = "us-east-2"`, 1))
+	e.s.ResetCounts()
 	for _, args := range [][]string{
 		{"apply", e.dir, "-auto-approve"},
 		{"apply", e.dir, "-auto-approve", "-destroy"},
 	} {
 		r := e.must(1, args...)
-		if !strings.Contains(r.stderr, "Stack acme-prod lives in us-west-2, not us-east-2") || !strings.Contains(r.stderr, "acme-prod-smtp-webapp") {
+		if !strings.Contains(r.stderr, "Stack acme-prod lives in us-west-2, not us-east-2") || !strings.Contains(r.stderr, "nothing was changed") {
 			t.Errorf("mailform %s: stderr:\n%s", strings.Join(args, " "), r.stderr)
 		}
 	}
-	if n := e.s.MutatingCalls() - mutating; n != 0 {
-		t.Errorf("%d mutating AWS calls by runs in another region, want 0", n)
-	}
+	requireOnlyLockCalls(t, e)
 	if k, p := activeKey(t, e); k != keyID || p != password {
 		t.Errorf("the SMTP key changed: %s -> %s", keyID, k)
 	}
@@ -513,5 +535,49 @@ domain "other.example" {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}
+	}
+}
+
+// TestRecordsMarkedForAnotherRegion: Route 53 is global; the ownership
+// markers of a stack's record sets name its region, so a plan for another
+// region refuses them, before any change, even in a stack with nothing else
+// global.
+func TestRecordsMarkedForAnotherRegion(t *testing.T) {
+	e := newEnv(t, "")
+	e.region = "eu-west-1"
+	zoneID := e.createZone("keys.example")
+	spec := `mailform {
+  stack  = "keys"
+  region = "eu-west-1"
+}
+
+zone "keys.example" {}
+
+dkim_key "a" {
+  domain      = "keys.example"
+  selector    = "a"
+  private_key = "file:keys/a.pem"
+}
+`
+	e.write("main.hcl", spec)
+	e.must(0, "apply", e.dir, "-auto-approve")
+	marker := e.recordSets(zoneID)["_mailform.a._domainkey.keys.example. TXT"]
+	if len(marker.ResourceRecords) != 1 || !strings.Contains(aws.ToString(marker.ResourceRecords[0].Value), ";region=eu-west-1") {
+		t.Errorf("the record's ownership marker does not name the region: %+v", marker.ResourceRecords)
+	}
+	before := e.recordSets(zoneID)
+	mutating := e.s.MutatingCalls()
+	e.write("main.hcl", strings.Replace(spec, `region = "eu-west-1"`, `region = "us-east-1"`, 1))
+	for _, args := range [][]string{{"plan", e.dir}, {"apply", e.dir, "-auto-approve", "-destroy"}} {
+		r := e.must(1, args...)
+		if !strings.Contains(r.stderr, "Stack keys lives in eu-west-1, not us-east-1") || !strings.Contains(r.stderr, "dkim_key.a/txt") {
+			t.Errorf("mailform %s: stderr:\n%s", strings.Join(args, " "), r.stderr)
+		}
+	}
+	if n := e.s.MutatingCalls() - mutating; n != 2 {
+		t.Errorf("%d mutating calls by runs for another region, want 2: the apply's lock, taken and released", n)
+	}
+	if after := e.recordSets(zoneID); len(after) != len(before) {
+		t.Errorf("the zone changed: %d record sets, was %d", len(after), len(before))
 	}
 }

@@ -99,10 +99,14 @@ func observeZone(st *zoneState, stack string, wanted []record) []plan.Observed {
 				// The set was deleted by hand and its marker left behind:
 				// observed with no values, so that the plan recreates it or,
 				// if it is no longer declared, removes the marker.
-				out = append(out, observe(st.zone, newSet(k.Name, k.Type, 0, nil), m.Addr, stack, m.Value != "", m.Value))
+				o := observe(st.zone, newSet(k.Name, k.Type, 0, nil), m.Addr, stack, m.Value != "", m.Value)
+				o.Region = m.Region
+				out = append(out, o)
 				continue
 			}
-			out = append(out, observe(st.zone, s, m.Addr, stack, m.Value != "", m.Value))
+			o := observe(st.zone, s, m.Addr, stack, m.Value != "", m.Value)
+			o.Region = m.Region
+			out = append(out, o)
 		}
 	}
 	for _, r := range wanted {
