@@ -157,7 +157,7 @@ type regionMismatchError struct {
 }
 
 func (e *regionMismatchError) Error() string {
-	return fmt.Sprintf("-region %s is not the region of stack %s (%s, set in the mailform block): a stack lives in one region, and a run in another would change the stack's global resources (IAM users, Route 53 records) for it; nothing was changed. Drop -region, or change region in the mailform block",
+	return fmt.Sprintf("-region %s is not the region of stack %s (%s, the region of its spec): a stack lives in one region, and a run in another would change the stack's global resources (IAM users, Route 53 records) for it; nothing was changed. Drop -region, or change region in the mailform block",
 		e.Requested, e.Stack, e.StackRegion)
 }
 
