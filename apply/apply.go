@@ -29,6 +29,9 @@ const (
 	Done     Phase = "done"
 	Failed   Phase = "failed"
 	Skipped  Phase = "skipped" // not attempted because something it needs failed
+	// Interrupted: not attempted, or stopped before it finished, because the
+	// run was interrupted (Ctrl-C, SIGTERM). Not a failure: run apply again.
+	Interrupted Phase = "interrupted"
 )
 
 // Event is one step of an apply, for progress output.
@@ -70,16 +73,21 @@ func (e *ResourceError) Unwrap() error { return e.Err }
 
 // Outcome is what a run did.
 type Outcome struct {
-	Applied  []string        // addresses changed successfully, in the order they finished
-	Failed   []ResourceError // changes AWS refused or that could not be completed
-	Skipped  []string        // changes not attempted because a dependency failed
-	Messages []string        // notes for the user from providers ("SES mailed a verification link ...")
+	Applied []string        // addresses changed successfully, in the order they finished
+	Failed  []ResourceError // changes AWS refused or that could not be completed
+	Skipped []string        // changes not attempted because a dependency failed
+	// Interrupted lists the changes not attempted, or stopped before they
+	// finished, because the run was interrupted; they are not failures.
+	Interrupted []string
+	Messages    []string // notes for the user from providers ("SES mailed a verification link ...")
 	// Observed is the live state after the run: what the plan started from,
 	// updated with every result.
 	Observed []plan.Observed
 }
 
-// Err summarises the failures, or is nil when every change was applied.
+// Err summarises the failures, or is nil when no change failed or was
+// skipped for a failure. Interrupted changes are not failures: Run's own
+// error says the run was interrupted.
 func (o *Outcome) Err() error {
 	if len(o.Failed) == 0 && len(o.Skipped) == 0 {
 		return nil
@@ -157,6 +165,10 @@ func Run(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Optio
 		inPlan[addr] = true
 	}
 	done := map[string]bool{}
+	interrupt := func(addr string, ch plan.Change, msg string) {
+		out.Interrupted = append(out.Interrupted, addr)
+		emit(Event{Addr: addr, Kind: ch.Kind, Action: ch.Action, Phase: Interrupted, Message: msg})
+	}
 	ready := func(ch plan.Change) (ok, blocked bool) {
 		for _, dep := range ch.DependsOn {
 			if failed[dep] {
@@ -253,7 +265,7 @@ func Run(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Optio
 				}
 				if ctx.Err() != nil {
 					for _, addr := range sortedKeys(pending) {
-						out.Skipped = append(out.Skipped, addr)
+						interrupt(addr, pending[addr], "not attempted (interrupted)")
 						delete(pending, addr)
 					}
 				}
@@ -278,6 +290,10 @@ func Run(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Optio
 				seen[res.Addr] = true
 				ch := changeAt[res.Addr]
 				elapsed := now().Sub(started[res.Addr])
+				if res.Err != nil && ctx.Err() != nil && errors.Is(res.Err, ctx.Err()) {
+					interrupt(res.Addr, ch, "interrupted before it finished")
+					continue
+				}
 				if res.Err != nil {
 					failed[res.Addr] = true
 					out.Failed = append(out.Failed, ResourceError{Addr: res.Addr, DeclRange: ch.DeclRange, Err: res.Err})
@@ -298,11 +314,12 @@ func Run(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Optio
 			}
 			for _, ch := range r.changes {
 				if !seen[ch.Addr] {
+					if ctx.Err() != nil {
+						interrupt(ch.Addr, ch, "interrupted before it finished")
+						continue
+					}
 					failed[ch.Addr] = true
 					err := errors.New("the provider reported no result for this change")
-					if ctx.Err() != nil {
-						err = fmt.Errorf("interrupted: %w", ctx.Err())
-					}
 					out.Failed = append(out.Failed, ResourceError{Addr: ch.Addr, DeclRange: ch.DeclRange, Err: err})
 					emit(Event{Addr: ch.Addr, Kind: ch.Kind, Action: ch.Action, Phase: Failed, Message: err.Error()})
 				}

@@ -228,7 +228,46 @@ func TestRunStopsStartingWorkWhenCancelled(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error after cancellation")
 	}
-	if !slices.Equal(out.Applied, []string{"domain.acme.example"}) || !slices.Equal(out.Skipped, []string{"domain.acme.example/dkim[0]"}) {
-		t.Errorf("applied %v skipped %v", out.Applied, out.Skipped)
+	if !slices.Equal(out.Applied, []string{"domain.acme.example"}) || !slices.Equal(out.Interrupted, []string{"domain.acme.example/dkim[0]"}) || len(out.Skipped) != 0 {
+		t.Errorf("applied %v interrupted %v skipped %v", out.Applied, out.Interrupted, out.Skipped)
+	}
+	if out.Err() != nil {
+		t.Errorf("an interruption counts as a failure: %v", out.Err())
+	}
+}
+
+// TestInterruptedIsNotFailed: changes whose calls end with the run's
+// cancellation, and changes never started, are reported interrupted, apart
+// from failures; a change AWS refused stays a failure.
+func TestInterruptedIsNotFailed(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	ses := &stubProvider{kinds: []specs.Kind{specs.KindSESIdentity}, do: func(ch plan.Change) providers.Result {
+		cancel()
+		return providers.Result{Addr: ch.Addr, Err: fmt.Errorf("creating %s: %w", ch.Addr, context.Canceled)}
+	}}
+	r53 := &stubProvider{kinds: []specs.Kind{specs.KindRoute53Record}, do: func(ch plan.Change) providers.Result {
+		return providers.Result{Addr: ch.Addr, Err: errors.New("InvalidChangeBatch")}
+	}}
+	p := dkimPlan()
+	p.Changes = append(p.Changes, plan.Change{Addr: "record.other", Kind: specs.KindRoute53Record, Action: plan.Create, After: map[string]any{}})
+	var events []Event
+	out, err := Run(ctx, p, nil, Options{Providers: []providers.Provider{ses, r53}, Events: func(e Event) { events = append(events, e) }})
+	if err == nil {
+		t.Fatal("no error after cancellation")
+	}
+	if !slices.Equal(out.Interrupted, []string{"domain.acme.example", "domain.acme.example/dkim[0]"}) {
+		t.Errorf("interrupted %v, want the identity and its record", out.Interrupted)
+	}
+	var failed []string
+	for _, f := range out.Failed {
+		failed = append(failed, f.Addr)
+	}
+	if !slices.Equal(failed, []string{"record.other"}) || len(out.Skipped) != 0 {
+		t.Errorf("failed %v skipped %v, want only record.other failed", failed, out.Skipped)
+	}
+	for _, e := range events {
+		if e.Phase == Failed && e.Addr != "record.other" {
+			t.Errorf("event %+v: an interrupted change reported as failed", e)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mailform/mailform/apply"
@@ -84,6 +85,7 @@ mailform apply -destroy`,
 			observed []plan.Observed
 			sess     *session
 			err      error
+			release  = func() {}
 		)
 		if isPlanFile(path) {
 			p, err = loadPlan(path)
@@ -99,6 +101,18 @@ mailform apply -destroy`,
 			if err != nil {
 				errorf(io.Stderr, err)
 				return ExitError
+			}
+			if p.Account != "" && p.Account != sess.account {
+				errorf(io.Stderr, fmt.Errorf("%s was planned for AWS account %s, but these credentials are of account %s; nothing was changed", path, p.Account, sess.account),
+					"use the credentials (-profile, AWS_PROFILE) of account "+p.Account+", or make a new plan")
+				return ExitError
+			}
+			if p.HasChanges() {
+				release, ok = sess.lock(ctx, p.Stack, lockOperation(p.Destroy), path)
+				if !ok {
+					return ExitError
+				}
+				defer release()
 			}
 			observed, err = sess.read(ctx, desiredFromPlan(p))
 			if err != nil {
@@ -119,6 +133,13 @@ mailform apply -destroy`,
 				errorf(io.Stderr, err)
 				return ExitError
 			}
+			// Lock first: a second run says who holds the stack before it
+			// reads AWS and prints a plan it could not apply.
+			release, ok = sess.lock(ctx, spec.Stack, lockOperation(pf.destroy), path)
+			if !ok {
+				return ExitError
+			}
+			defer release()
 			p, observed, ok = sess.makePlan(ctx, spec, pf, path, color)
 			if !ok {
 				return ExitError
@@ -138,32 +159,10 @@ mailform apply -destroy`,
 		}
 
 		if p.HasChanges() {
-			operation := "apply"
-			if p.Destroy {
-				operation = "apply -destroy"
-			}
-			release, err := sess.locker.Acquire(ctx, p.Stack, operation)
-			if err != nil {
-				var held *lock.HeldError
-				if errors.As(err, &held) {
-					errorf(io.Stderr, err, "if that run is dead, break its lock with: mailform unlock "+path)
-				} else {
-					errorf(io.Stderr, awscfg.Explain(err))
-				}
-				return ExitError
-			}
 			outcome, runErr := apply.Run(ctx, p, observed, apply.Options{
 				Stack: p.Stack, Region: p.Region, Providers: sess.providers,
 				Events: eventPrinter(io, *asJSON, color),
 			})
-			// Release even when interrupted: a fresh context, long enough
-			// for the SDK's retries of a throttled SSM call (awscfg: 8
-			// attempts, backoff up to 20s), or the lock stays behind.
-			relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
-			if relErr := release(relCtx); relErr != nil {
-				errorf(io.Stderr, fmt.Errorf("releasing the lock: %w", awscfg.Explain(relErr)), "break it with: mailform unlock "+path)
-			}
-			cancel()
 			if outcome != nil {
 				printOutcome(io, outcome, *asJSON)
 			}
@@ -179,6 +178,7 @@ mailform apply -destroy`,
 		} else if !*asJSON {
 			fmt.Fprintln(io.Stdout, "Nothing to apply.")
 		}
+		release() // waiting for SES does not need the stack
 		if wait.set {
 			if !sess.waitForVerification(ctx, p, observed, wait.duration, *asJSON, *resolver) {
 				return ExitError
@@ -187,6 +187,40 @@ mailform apply -destroy`,
 		return ExitOK
 	}
 	return c
+}
+
+// lockOperation is how a lock names the run that holds it.
+func lockOperation(destroy bool) string {
+	if destroy {
+		return "apply -destroy"
+	}
+	return "apply"
+}
+
+// lock takes the stack's lock, or prints who holds it. The returned function
+// releases it (once, however often it is called), even when ctx is
+// cancelled (an interrupted run), within 60 seconds (long enough for the
+// SDK's retries of a throttled SSM call: 8 attempts, backoff up to 20s); a
+// failure to release is
+// printed with how to break the lock.
+func (s *session) lock(ctx context.Context, stack, operation, path string) (func(), bool) {
+	release, err := s.locker.Acquire(ctx, stack, operation)
+	if err != nil {
+		var held *lock.HeldError
+		if errors.As(err, &held) {
+			errorf(s.io.Stderr, fmt.Errorf("%w; nothing was read or changed", err), "if that run is dead, break its lock with: mailform unlock "+path)
+		} else {
+			errorf(s.io.Stderr, awscfg.Explain(err))
+		}
+		return nil, false
+	}
+	return sync.OnceFunc(func() {
+		relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+		defer cancel()
+		if err := release(relCtx); err != nil {
+			errorf(s.io.Stderr, fmt.Errorf("releasing the lock: %w", awscfg.Explain(err)), "break it with: mailform unlock "+path)
+		}
+	}), true
 }
 
 // waitFlag is -wait or -wait=DURATION.
@@ -296,6 +330,8 @@ func eventPrinter(io IO, asJSON, color bool) func(apply.Event) {
 			fmt.Fprintf(io.Stdout, "%s: FAILED: %s\n", ev.Addr, ev.Message)
 		case apply.Skipped:
 			fmt.Fprintf(io.Stdout, "%s: skipped (%s)\n", ev.Addr, ev.Message)
+		case apply.Interrupted:
+			fmt.Fprintf(io.Stdout, "%s: %s\n", ev.Addr, ev.Message)
 		}
 	}
 }
@@ -307,14 +343,26 @@ func printOutcome(io IO, o *apply.Outcome, asJSON bool) {
 			failed = append(failed, map[string]string{"address": f.Addr, "error": awscfg.Explain(f.Err).Error()})
 		}
 		_ = json.NewEncoder(io.Stdout).Encode(map[string]any{
-			"format_version": JSONFormatVersion, "type": "summary", "applied": len(o.Applied), "failed": failed, "skipped": o.Skipped, "messages": o.Messages,
+			"format_version": JSONFormatVersion, "type": "summary", "applied": len(o.Applied), "failed": failed, "skipped": o.Skipped, "interrupted": nonNilStrings(o.Interrupted), "messages": o.Messages,
 		})
 		return
 	}
 	for _, m := range o.Messages {
 		fmt.Fprintf(io.Stdout, "Note: %s\n", m)
 	}
+	if len(o.Interrupted) > 0 {
+		fmt.Fprintf(io.Stdout, "\nApply interrupted: %d changed, %d failed, %d not attempted because something they need failed, %d not attempted (interrupted).\n",
+			len(o.Applied), len(o.Failed), len(o.Skipped), len(o.Interrupted))
+		return
+	}
 	fmt.Fprintf(io.Stdout, "\nApply complete: %d changed, %d failed, %d not attempted.\n", len(o.Applied), len(o.Failed), len(o.Skipped))
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // printResourceErrors reports each failed change at its block in the spec.

@@ -3,14 +3,17 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers/route53"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -137,6 +140,11 @@ mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) 
 func (s *session) makePlan(ctx context.Context, spec *specs.Spec, pf planFlags, path string, color bool) (*plan.Plan, []plan.Observed, bool) {
 	desired := spec.Resources()
 	observed, err := s.read(ctx, desired)
+	var missingZones *route53.MissingZonesError
+	if errors.As(err, &missingZones) {
+		printDiagnosticsWithFiles(s.io.Stderr, missingZoneDiagnostics(spec, missingZones), spec.Files(), path, color)
+		return nil, nil, false
+	}
 	if err != nil {
 		errorf(s.io.Stderr, err)
 		return nil, nil, false
@@ -144,6 +152,7 @@ func (s *session) makePlan(ctx context.Context, spec *specs.Spec, pf planFlags, 
 	opts := pf.options(spec)
 	p, diags := plan.Make(desired, observed, opts)
 	diags = append(diags, problemDiagnostics(s.problems, desired, opts)...)
+	p.Account = s.account
 	if len(diags) > 0 {
 		printDiagnosticsWithFiles(s.io.Stderr, diags, spec.Files(), path, color)
 	}
@@ -151,6 +160,29 @@ func (s *session) makePlan(ctx context.Context, spec *specs.Spec, pf planFlags, 
 		return nil, nil, false
 	}
 	return p, observed, true
+}
+
+// missingZoneDiagnostics reports each zone that has no hosted zone at its
+// block, with the two ways out.
+func missingZoneDiagnostics(spec *specs.Spec, missing *route53.MissingZonesError) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, name := range missing.Names {
+		bare := strings.TrimSuffix(name, ".")
+		diag := &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("No public hosted zone %s in the account", bare),
+			Detail: fmt.Sprintf("Nothing was changed. Create the zone (aws route53 create-hosted-zone --name %s --caller-reference mailform-%s) and delegate the domain to its name servers, "+
+				"or drop the zone block: mailform then lists the domain's records for you to publish at your DNS provider.", bare, bare),
+		}
+		for _, z := range spec.Zones {
+			if specs.Fqdn(z.Name) == name {
+				rng := z.Range
+				diag.Subject = &rng
+			}
+		}
+		diags = append(diags, diag)
+	}
+	return diags
 }
 
 // savePlan writes a plan file atomically.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	snssdk "github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
@@ -40,13 +41,13 @@ type services struct {
 // blocks; specDir anchors file: secret locations; timeScale (PacingEnv, 1
 // against AWS) divides the pause between polls of the reverse-DNS status
 // and the window in which a search may miss a new Elastic IP.
-func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef, timeScale float64) services {
+func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef, timeScale float64, caller callerIdentity) services {
 	store := secrets.Open(cfg, specDir)
 	return services{
 		route53: route53.New(cfg, route53.Options{Zones: zones}),
-		ses:     ses.New(cfg, store, ses.Options{}),
+		ses:     ses.New(cfg, store, ses.Options{AccountID: aws.ToString(caller.out.Account)}),
 		iam:     iam.New(cfg, store),
-		sns:     sns.New(cfg),
+		sns:     sns.NewWithAPI(snssdk.NewFromConfig(cfg), caller, cfg.Region),
 		sqs:     sqs.New(cfg),
 		dkimkey: dkimkey.New(store),
 		ec2: ec2.New(cfg, ec2.Options{

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
@@ -28,6 +29,7 @@ type session struct {
 	cfg       aws.Config
 	stack     string
 	region    string
+	account   string // the AWS account of the credentials, as STS names it
 	providers []providers.Provider
 	locker    *lock.Locker
 	services  services
@@ -41,9 +43,14 @@ func openSession(ctx context.Context, spec *specs.Spec, af awsFlags, io IO) (*se
 	return openSessionFor(ctx, spec.Stack, spec.Region, spec.Profile, af, io, spec.Dir, zoneRefs(spec))
 }
 
-// openSessionFor connects to AWS for stack in region. Flags override the
-// spec's profile and region.
+// openSessionFor connects to AWS for stack in region. The -profile flag
+// overrides the spec's profile; -region must name the stack's own region,
+// since a stack lives in one region: a run in another would take the
+// stack's global resources (IAM users, Route 53 records) for its own.
 func openSessionFor(ctx context.Context, stack, region, profile string, af awsFlags, io IO, specDir string, zones []route53.ZoneRef) (*session, error) {
+	if af.region != "" && region != "" && af.region != region {
+		return nil, &regionMismatchError{Stack: stack, StackRegion: region, Requested: af.region}
+	}
 	if af.region != "" {
 		region = af.region
 	}
@@ -68,8 +75,13 @@ func openSessionFor(ctx context.Context, stack, region, profile string, af awsFl
 	if dir == "" {
 		dir = "."
 	}
-	s := &session{io: io, cfg: cfg, stack: stack, region: cfg.Region, locker: lock.New(ssm.NewFromConfig(cfg))}
-	s.services = newServices(cfg, dir, zones, scale)
+	caller, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, fmt.Errorf("asking AWS STS who the credentials are: %w", awscfg.Explain(err))
+	}
+	s := &session{io: io, cfg: cfg, stack: stack, region: cfg.Region, account: aws.ToString(caller.Account), locker: lock.New(ssm.NewFromConfig(cfg))}
+	s.locker.Getenv, s.locker.Region, s.locker.Account = io.getenv, s.region, s.account
+	s.services = newServices(cfg, dir, zones, scale, callerIdentity{caller})
 	s.providers = s.services.all()
 	return s, nil
 }
@@ -116,6 +128,7 @@ wait:
 	var out []plan.Observed
 	var errs []string
 	s.problems = nil
+	var missingZones *route53.MissingZonesError
 	for _, a := range answers {
 		var probs providers.Problems
 		if errors.As(a.err, &probs) {
@@ -123,11 +136,27 @@ wait:
 			out = append(out, a.observed...)
 			continue
 		}
+		if a.err != nil && errors.As(a.err, &missingZones) {
+			continue
+		}
 		if a.err != nil {
-			errs = append(errs, awscfg.Explain(a.err).Error())
+			err := awscfg.Explain(a.err)
+			var unreachable *awscfg.UnreachableError
+			if errors.As(err, &unreachable) {
+				// Every provider meets the same dead endpoint: one line says it.
+				return nil, fmt.Errorf("reading live state: %w", unreachable)
+			}
+			errs = append(errs, err.Error())
 			continue
 		}
 		out = append(out, a.observed...)
+	}
+	if missingZones != nil {
+		if len(errs) == 0 {
+			// The caller reports each zone at its block.
+			return nil, fmt.Errorf("reading live state: %w", missingZones)
+		}
+		errs = append(errs, missingZones.Error())
 	}
 	if len(errs) > 0 {
 		sort.Strings(errs)
@@ -135,6 +164,24 @@ wait:
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Addr < out[j].Addr })
 	return out, nil
+}
+
+// regionMismatchError refuses a run whose -region is not the stack's.
+type regionMismatchError struct {
+	Stack, StackRegion, Requested string
+}
+
+func (e *regionMismatchError) Error() string {
+	return fmt.Sprintf("-region %s is not the region of stack %s (%s, the region of its spec): a stack lives in one region, and a run in another would change the stack's global resources (IAM users, Route 53 records) for it; nothing was changed. Drop -region, or change region in the mailform block",
+		e.Requested, e.Stack, e.StackRegion)
+}
+
+// callerIdentity answers GetCallerIdentity with what the session asked STS
+// once, so that the providers that need the account ask no more.
+type callerIdentity struct{ out *sts.GetCallerIdentityOutput }
+
+func (c callerIdentity) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+	return c.out, nil
 }
 
 func joinLines(lines []string) string {

@@ -48,9 +48,7 @@ mailform unlock -force examples/ses-domain`,
 			fmt.Fprintf(io.Stdout, "Stack %q is not locked.\n", spec.Stack)
 			return ExitOK
 		}
-		fmt.Fprintf(io.Stdout, "Stack %q is locked by %s (pid %d, %s) since %s, %s ago.\n",
-			spec.Stack, holder.Who, holder.PID, holder.Operation, holder.Since.UTC().Format(time.RFC3339),
-			time.Since(holder.Since).Round(time.Second))
+		fmt.Fprintf(io.Stdout, "Stack %q is locked by %s.\n", spec.Stack, holder.Describe(time.Now()))
 		if !*force && !askYes(io, "Break this lock?") {
 			fmt.Fprintln(io.Stderr, "Lock kept.")
 			return ExitError

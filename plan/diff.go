@@ -24,8 +24,9 @@ type Options struct {
 	Replace []string
 }
 
-// ReplaceRequested is the Reason of a change that -replace asked for;
-// providers recognise it (an SMTP user rotates its key in place).
+// ReplaceRequested is the Reason, in words, of a change that -replace asked
+// for; providers recognise such a change by its CauseRequested, not by these
+// words (an SMTP user rotates its key in place).
 const ReplaceRequested = "replace requested with -replace"
 
 // Make compares the desired resources of a spec with the observed state of AWS
@@ -133,11 +134,83 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 	if len(p.Targets) > 0 {
 		changes = limitToTargets(p, changes, resolved, observed, &diags)
 	}
+	refuseOtherRegion(observed, desired, opts, &diags)
+	warnUnreadable(observed, desired, opts, &diags)
 
 	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Addr < changes[j].Addr })
 	sort.SliceStable(p.Manual, func(i, j int) bool { return p.Manual[i].Addr < p.Manual[j].Addr })
 	p.Changes = changes
 	return p, diags.all()
+}
+
+// refuseOtherRegion adds an error when resources of global services (IAM
+// users, Route 53 records) carry the stack's mark for another region than the
+// plan's: a stack lives in one region, and a plan for another would take the
+// stack's global resources for its own, rotate or delete their keys, replace
+// their records, and leave the regional resources behind. One error names
+// the region and the resources, at the first declared one's block.
+func refuseOtherRegion(observed []Observed, desired []specs.Resource, opts Options, diags *addrDiags) {
+	if opts.Region == "" {
+		return
+	}
+	declared := map[string]hcl.Range{}
+	for _, r := range desired {
+		declared[r.Addr] = r.DeclRange
+	}
+	byRegion := map[string][]Observed{}
+	for _, o := range observed {
+		if o.Owned(opts.Stack) && o.Region != "" && o.Region != opts.Region {
+			byRegion[o.Region] = append(byRegion[o.Region], o)
+		}
+	}
+	for _, region := range specs.SortedKeys(byRegion) {
+		found := byRegion[region]
+		sort.Slice(found, func(i, j int) bool { return found[i].Addr < found[j].Addr })
+		var names []string
+		var subject *hcl.Range
+		for _, o := range found {
+			if len(names) < 5 {
+				names = append(names, fmt.Sprintf("%s (%s %s)", o.Addr, o.Kind, o.ID))
+			}
+			if rng, ok := declared[o.Addr]; ok && subject == nil {
+				subject = &rng
+			}
+		}
+		if len(found) > len(names) {
+			names = append(names, fmt.Sprintf("and %d more", len(found)-len(names)))
+		}
+		diags.add("", &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Stack %s lives in %s, not %s", opts.Stack, region, opts.Region),
+			Detail: fmt.Sprintf("These resources of global services carry the mark of stack %s in %s, and this plan is for %s: %s. A stack lives in one region; nothing was changed. "+
+				"To use the stack, set region = %q in the mailform block (and drop -region). To move it, destroy it in %s first (mailform apply -destroy), or give the stack in %s another name.",
+				opts.Stack, region, opts.Region, strings.Join(names, ", "), region, region, opts.Region),
+			Subject: subject,
+		})
+	}
+}
+
+// warnUnreadable reports, at its block where the spec declares it, each
+// resource of the stack that a provider could not read in full.
+func warnUnreadable(observed []Observed, desired []specs.Resource, opts Options, diags *addrDiags) {
+	declared := map[string]hcl.Range{}
+	for _, r := range desired {
+		declared[r.Addr] = r.DeclRange
+	}
+	for _, o := range observed {
+		if o.Unreadable == "" || !o.Owned(opts.Stack) {
+			continue
+		}
+		diag := &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  fmt.Sprintf("%s: cannot read %s", o.Addr, o.Unreadable),
+			Detail:   "mailform plans this resource as if that part were missing, and the rest of the stack as usual. Make the location readable, or point the block at another location.",
+		}
+		if rng, ok := declared[o.Addr]; ok {
+			diag.Subject = &rng
+		}
+		diags.add("", diag)
+	}
 }
 
 // warnMissingValues warns about placeholders that name live resources which
@@ -233,6 +306,12 @@ func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts 
 		if len(extra) > 0 {
 			d.diags.add(r.Addr, duplicateWarning(r.Addr, o, extra))
 		}
+		if found && isSharedRecord(r) {
+			if diag := foreignSPF(r, o, opts.Stack); diag != nil {
+				d.diags.add(r.Addr, diag)
+				continue
+			}
+		}
 		var createReason string
 		if found && isSharedRecord(r) && (Classify(o, opts.Stack) == Unowned || Classify(o, opts.Stack) == OwnedByOtherStack) {
 			// A shared set (the apex TXT) holds values of others: mailform
@@ -253,6 +332,9 @@ func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts 
 		if !found {
 			c := createChange(r)
 			c.Reason = createReason
+			if createReason != "" {
+				c.Causes = []Cause{CauseSharedSet}
+			}
 			d.changes = append(d.changes, c)
 			continue
 		}
@@ -341,9 +423,9 @@ func deletes(byAddr map[string][]Observed, declared map[string]bool, opts Option
 		if len(extra) > 0 {
 			diags.add(addr, duplicateWarning(addr, o, extra))
 		}
-		reason := "no longer in the spec"
+		reason, causes := "no longer in the spec", []Cause{CauseRemoved}
 		if opts.Destroy {
-			reason = "" // the plan as a whole says it
+			reason, causes = "", nil // the plan as a whole says it
 		}
 		out = append(out, Change{
 			Addr:   o.Addr,
@@ -352,6 +434,7 @@ func deletes(byAddr map[string][]Observed, declared map[string]bool, opts Option
 			ID:     o.ID,
 			Before: withoutSecretDigests(o.Attrs, nil),
 			Reason: reason,
+			Causes: causes,
 		})
 		changeObserved[o.Addr] = o
 	}
@@ -399,8 +482,10 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 
 	var diffs []AttrDiff
 	var reasons, replacing, replacingWhy []string
+	var causes []Cause
 	if adopting {
 		reasons = append(reasons, fmt.Sprintf("adopt: add the ownership mark of stack %s", stack))
+		causes = append(causes, CauseAdopt)
 	}
 	for _, k := range specs.SortedKeys(after) {
 		want := after[k]
@@ -413,6 +498,7 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 			if !has || have == nil {
 				diffs = append(diffs, AttrDiff{Name: k, After: specs.Sensitive{}})
 				reasons = append(reasons, "secret missing from "+secretLocation(after))
+				causes = append(causes, CauseSecretMissing)
 			}
 			continue
 		case hasDeferred(want):
@@ -432,6 +518,7 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 	cleanup := cleanupReason(r.Kind, before)
 	if cleanup != "" {
 		reasons = append(reasons, cleanup)
+		causes = append(causes, CauseCleanup)
 	}
 	if len(diffs) == 0 && !adopting && cleanup == "" {
 		return Change{}, false
@@ -451,12 +538,15 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 	if len(replacing) > 0 {
 		c.Action = Replace
 		reasons = append(reasons, strings.Join(replacing, ", ")+" cannot change in place")
+		causes = append(causes, CauseImmutable)
 	}
 	if len(replacingWhy) > 0 {
 		c.Action = Replace
 		reasons = append(reasons, replacingWhy...)
+		causes = append(causes, CauseImmutable)
 	}
 	c.Reason = strings.Join(reasons, "; ")
+	c.Causes = causes
 	return c, true
 }
 
@@ -475,12 +565,69 @@ func requestedReplace(r specs.Resource, o Observed, c Change, changed bool) Chan
 		}
 	}
 	c.Action = Replace
+	c.Causes = append([]Cause{CauseRequested}, c.Causes...)
 	if c.Reason == "" {
 		c.Reason = ReplaceRequested
 	} else {
 		c.Reason = ReplaceRequested + "; " + c.Reason
 	}
 	return c
+}
+
+// foreignSPF returns an error at r's block when r adds an SPF value to a
+// shared TXT set that already holds another SPF value mailform does not own
+// there: a name may publish only one SPF record (RFC 7208, section 3.2), and
+// apply would refuse to add a second one after changing the rest.
+func foreignSPF(r specs.Resource, o Observed, stack string) *hcl.Diagnostic {
+	want := spfValues(r.Attrs["values"])
+	if len(want) == 0 {
+		return nil
+	}
+	keys := []string{"other_values"}
+	if o.Owner != stack {
+		// "values" holds the value the set's marker claims: the stack's own
+		// (about to be updated, not a conflict) or another stack's.
+		keys = append(keys, "values")
+	}
+	var others []string
+	for _, key := range keys {
+		for _, v := range spfValues(o.Attrs[key]) {
+			if !slices.Contains(want, v) && !slices.Contains(others, v) {
+				others = append(others, v)
+			}
+		}
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	name, _ := r.Attrs["name"].(string)
+	rng := r.DeclRange
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("%s already publishes an SPF record that is not this stack's", strings.TrimSuffix(name, ".")),
+		Detail: fmt.Sprintf("The TXT set of %s holds %q. A name may publish only one SPF record (RFC 7208, section 3.2), so mailform cannot add its own. "+
+			"Merge what that record allows into the spec's spf block (include = [...]) and remove it from the zone, or drop the spf block and keep publishing the record yourself.",
+			name, others[0]),
+		Subject: &rng,
+	}
+}
+
+// spfValues returns the SPF values (TXT texts starting with v=spf1) of a
+// values attribute, unquoted.
+func spfValues(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, x := range list {
+		s, ok := x.(string)
+		if !ok {
+			continue
+		}
+		text := specs.UnquoteTXT(s)
+		if strings.HasPrefix(strings.ToLower(text), "v=spf1") {
+			out = append(out, text)
+		}
+	}
+	return out
 }
 
 func isSharedRecord(r specs.Resource) bool {

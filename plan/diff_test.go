@@ -667,6 +667,9 @@ func TestMakeReplaceRequested(t *testing.T) {
 	if c.Action != Replace || c.Reason != ReplaceRequested {
 		t.Errorf("change = %s (%q), want replace (%q)", c.Action, c.Reason, ReplaceRequested)
 	}
+	if !c.Because(CauseRequested) {
+		t.Errorf("causes = %v, want %s among them", c.Causes, CauseRequested)
+	}
 	if len(p.Changes) != 1 {
 		t.Errorf("-replace planned %d changes, want only the user's", len(p.Changes))
 	}

@@ -10,6 +10,7 @@ type Plan struct {
 	FormatVersion string
 	Stack         string
 	Region        string
+	Account       string   // the AWS account the plan was made against; "" when unknown
 	Destroy       bool     // made with -destroy: every owned resource is deleted
 	Targets       []string // the -target addresses the plan was limited to, sorted
 	Changes       []Change // every create, update, replace and delete; no no-ops

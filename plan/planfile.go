@@ -30,6 +30,7 @@ type planFile struct {
 	FormatVersion   string            `json:"format_version"`
 	Stack           string            `json:"stack"`
 	Region          string            `json:"region"`
+	Account         string            `json:"account,omitempty"`
 	Destroy         bool              `json:"destroy"`
 	Targets         []string          `json:"targets"`
 	StateDigest     string            `json:"state_digest"`
@@ -50,6 +51,7 @@ type fileChange struct {
 	Diffs     []fileDiff     `json:"diffs,omitempty"`
 	DependsOn []string       `json:"depends_on,omitempty"`
 	Reason    string         `json:"reason,omitempty"`
+	Causes    []Cause        `json:"causes,omitempty"`
 	Adopt     bool           `json:"adopt,omitempty"`
 	DeclRange *fileRange     `json:"decl_range,omitempty"`
 }
@@ -84,6 +86,7 @@ func Save(w io.Writer, p *Plan) error {
 		FormatVersion:   FormatVersion,
 		Stack:           p.Stack,
 		Region:          p.Region,
+		Account:         p.Account,
 		Destroy:         p.Destroy,
 		Targets:         p.Targets,
 		StateDigest:     p.StateDigest,
@@ -116,6 +119,7 @@ func toFileChange(c Change) fileChange {
 		After:     encodeAttrs(c.After),
 		DependsOn: c.DependsOn,
 		Reason:    c.Reason,
+		Causes:    c.Causes,
 		Adopt:     c.Adopt,
 	}
 	for _, d := range c.Diffs {
@@ -230,6 +234,7 @@ func Load(r io.Reader) (*Plan, error) {
 		FormatVersion:   f.FormatVersion,
 		Stack:           f.Stack,
 		Region:          f.Region,
+		Account:         f.Account,
 		Destroy:         f.Destroy,
 		Targets:         f.Targets,
 		Notes:           f.Notes,
@@ -288,6 +293,7 @@ func fromFileChange(fc fileChange) (Change, error) {
 		ID:        fc.ID,
 		DependsOn: fc.DependsOn,
 		Reason:    fc.Reason,
+		Causes:    fc.Causes,
 		Adopt:     fc.Adopt,
 	}
 	if c.Addr == "" {
@@ -295,6 +301,14 @@ func fromFileChange(fc fileChange) (Change, error) {
 	}
 	if !knownKinds[c.Kind] {
 		return Change{}, fmt.Errorf("%s: unknown kind %q", c.Addr, fc.Kind)
+	}
+	if len(c.Causes) == 0 {
+		c.Causes = nil // "causes": [] saves as nothing
+	}
+	for _, cause := range c.Causes {
+		if !knownCauses[cause] {
+			return Change{}, fmt.Errorf("%s: unknown cause %q", c.Addr, cause)
+		}
 	}
 	if !knownActions[c.Action] {
 		return Change{}, fmt.Errorf("%s: unknown action %q", c.Addr, fc.Action)

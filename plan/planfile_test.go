@@ -217,6 +217,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`{"format":"mailform-plan","format_version":"1","stack":"s","changes":[{"address":"a","kind":"sns.topic","action":"create","after":{"x":{"map":{"deferred":{"sensitive":true}}}}}]}`))
 	f.Add([]byte(`{"format":"mailform-plan","format_version":"1","stack":"s","changes":[{"address":"a","kind":"sns.topic","action":"create","after":{"n":1e400}}]}`))
 	f.Add([]byte(`{"format":"mailform-plan","format_version":"99999999999999999999"}`))
+	f.Add([]byte(`{"format":"mailform-plan","format_version":"1","stack":"s","account":"1","changes":[{"address":"a","kind":"sns.topic","action":"replace","causes":[]}]}`))
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -36,7 +36,7 @@ func (v HumanView) Render(w io.Writer, p *Plan) error {
 		if p.Destroy {
 			verb = "destroy everything it manages"
 		}
-		fmt.Fprintf(&b, "mailform will %s for stack %s%s:\n", verb, p.Stack, inRegion(p.Region))
+		fmt.Fprintf(&b, "mailform will %s for stack %s%s%s:\n", verb, p.Stack, inRegion(p.Region), ofAccount(p.Account))
 		for _, c := range p.Changes {
 			sym := c.Action.Symbol()
 			fmt.Fprintf(&b, "\n  %s %s (%s)\n", color(symbolColor[sym], sym), color(ansiBold, c.Addr), c.Kind)
@@ -70,6 +70,13 @@ func (v HumanView) Render(w io.Writer, p *Plan) error {
 		}
 	}
 	return writeAll(w, b.String())
+}
+
+func ofAccount(account string) string {
+	if account == "" {
+		return ""
+	}
+	return ", account " + account
 }
 
 func inRegion(region string) string {

@@ -27,7 +27,7 @@ func (MarkdownView) Render(w io.Writer, p *Plan) error {
 		return fmt.Errorf("render plan: no plan")
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "### mailform plan: stack %s%s\n\n", mdCode(p.Stack), mdCell(inRegion(p.Region)))
+	fmt.Fprintf(&b, "### mailform plan: stack %s%s%s\n\n", mdCode(p.Stack), mdCell(inRegion(p.Region)), mdCell(ofAccount(p.Account)))
 	fmt.Fprintf(&b, "**%s**\n", summaryLine(p))
 
 	if p.HasChanges() {

@@ -61,7 +61,8 @@ var iamServicePrefix = map[string]string{
 // Explain rewrites an error from an AWS call into one that says what to do:
 // a refused call becomes a MissingPermissionError naming the IAM action
 // ("missing IAM permission ses:CreateEmailIdentity"), and throttling that
-// outlasted the retries becomes a ThrottledError. The original error stays
+// outlasted the retries becomes a ThrottledError, an endpoint that refused or
+// did not answer an UnreachableError. The original error stays
 // wrapped. Other errors, and nil, are returned unchanged.
 func Explain(err error) error {
 	if err == nil {
@@ -69,8 +70,12 @@ func Explain(err error) error {
 	}
 	var already *MissingPermissionError
 	var alreadyThrottled *ThrottledError
-	if errors.As(err, &already) || errors.As(err, &alreadyThrottled) {
+	var alreadyUnreachable *UnreachableError
+	if errors.As(err, &already) || errors.As(err, &alreadyThrottled) || errors.As(err, &alreadyUnreachable) {
 		return err
+	}
+	if u := unreachable(err); u != nil {
+		return u
 	}
 	var op *smithy.OperationError
 	var api smithy.APIError

@@ -54,6 +54,7 @@ var ErrNoCredentials = errors.New("no AWS credentials: set AWS_ACCESS_KEY_ID and
 func Load(ctx context.Context, s Settings) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer { return newRetryer() }),
+		config.WithHTTPClient(httpClient(DialTimeout, AttemptTimeout, BodyTimeout)),
 	}
 	if s.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(s.Profile))
@@ -100,18 +101,19 @@ func checkEndpointURL(raw string) error {
 	return nil
 }
 
-// newRetryer is the standard retryer with MaxAttempts attempts and the SDK's
+// newRetryer is the standard retryer with MaxAttempts attempts (UnansweredAttempts
+// when the endpoint refuses or does not answer) and the SDK's
 // throttle codes, without the client-side retry quota (pacing does that job
 // more predictably), and not retrying SES v2's LimitExceededException, which
 // is a resource-count limit rather than a throttle.
 func newRetryer(extra ...func(*retry.StandardOptions)) aws.Retryer {
-	return retry.NewStandard(append([]func(*retry.StandardOptions){func(o *retry.StandardOptions) {
+	return unansweredLimit{retry.NewStandard(append([]func(*retry.StandardOptions){func(o *retry.StandardOptions) {
 		o.MaxAttempts = MaxAttempts
 		o.MaxBackoff = 20 * time.Second
 		o.RateLimiter = ratelimit.None
 		o.Retryables = append([]retry.IsErrorRetryable{sesv2LimitIsFinal{}}, o.Retryables...)
 		o.Throttles = append([]retry.IsErrorThrottle{sesv2LimitIsFinal{}}, o.Throttles...)
-	}}, extra...)...)
+	}}, extra...)...)}
 }
 
 // sesv2LimitIsFinal says that SES v2's LimitExceededException (too many

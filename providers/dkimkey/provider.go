@@ -70,14 +70,14 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 			continue
 		}
 		done[loc.String()] = true
-		attrs, found, err := p.observe(ctx, loc)
+		attrs, found, unreadable, err := p.observeOrSay(ctx, loc)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r.Addr, err)
 		}
 		if !found {
 			continue
 		}
-		o := plan.Observed{Addr: r.Addr, Kind: specs.KindDKIMKey, ID: loc.String(), Attrs: attrs}
+		o := plan.Observed{Addr: r.Addr, Kind: specs.KindDKIMKey, ID: loc.String(), Attrs: attrs, Unreadable: unreadable}
 		switch e, ok := ownedAt[loc.String()]; {
 		case ok:
 			o.Owner = stack
@@ -99,7 +99,7 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 		if done[e.Location.String()] {
 			continue
 		}
-		attrs, found, err := p.observe(ctx, e.Location)
+		attrs, found, unreadable, err := p.observeOrSay(ctx, e.Location)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Tags[specs.TagAddr], err)
 		}
@@ -110,9 +110,21 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 		if addr == "" {
 			addr = "dkim_key." + e.Location.String()
 		}
-		out = append(out, plan.Observed{Addr: addr, Kind: specs.KindDKIMKey, ID: e.Location.String(), Owner: stack, Attrs: attrs})
+		out = append(out, plan.Observed{Addr: addr, Kind: specs.KindDKIMKey, ID: e.Location.String(), Owner: stack, Attrs: attrs, Unreadable: unreadable})
 	}
 	return out, nil
+}
+
+// observeOrSay reads the key at loc as observe does; a location that cannot
+// be read (secrets.Unreadable) is reported as found with only its location
+// known, and says why, so that the plan goes on and reports it at the
+// resource.
+func (p *Provider) observeOrSay(ctx context.Context, loc secrets.Location) (map[string]any, bool, string, error) {
+	attrs, found, err := p.observe(ctx, loc)
+	if err != nil && secrets.Unreadable(err) {
+		return map[string]any{"location": loc.String()}, true, fmt.Sprintf("the DKIM key in %s (%v)", loc, err), nil
+	}
+	return attrs, found, "", err
 }
 
 // observe reads the key at loc.
@@ -258,7 +270,7 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 				return nil, "", fmt.Errorf("the key in %s: %w (adopt it to let mailform manage it)", loc, secrets.ErrNotOwned)
 			}
 		}
-		replace := key.N.BitLen() != bits || strings.Contains(c.Reason, "replace requested")
+		replace := key.N.BitLen() != bits || c.Because(plan.CauseRequested)
 		if replace {
 			key = nil
 		} else {
@@ -299,6 +311,10 @@ func (p *Provider) delete(ctx context.Context, stack, loc string) (string, error
 	l, err := secrets.ParseLocation(loc)
 	if err != nil {
 		return "", err
+	}
+	if l.Scheme == secrets.File {
+		// mailform never deletes a key file, readable or not.
+		return "kept " + loc + ": a file carries no ownership mark, so mailform leaves it to you", nil
 	}
 	tags, found, err := p.store.Tags(ctx, loc)
 	if err != nil {

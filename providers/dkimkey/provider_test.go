@@ -232,12 +232,12 @@ func TestReplace(t *testing.T) {
 		name           string
 		from, to       string
 		fromBits, bits int64
-		reason         string
+		causes         []plan.Cause
 		oldGone        bool
 		message        string
 	}{
 		{name: "key length", from: "ssm:/k", to: "ssm:/k", fromBits: 1024, bits: 2048, message: "replaced the key"},
-		{name: "requested", from: "ssm:/k", to: "ssm:/k", fromBits: 1024, bits: 1024, reason: "replace requested", message: "replaced the key"},
+		{name: "requested", from: "ssm:/k", to: "ssm:/k", fromBits: 1024, bits: 1024, causes: []plan.Cause{plan.CauseRequested}, message: "replaced the key"},
 		{name: "location moves, old secret deleted", from: "ssm:/old", to: "secretsmanager:new", fromBits: 1024, bits: 1024, oldGone: true, message: "deleted the key in ssm:/old"},
 		{name: "location moves from a file, the file is kept", from: "file:old.pem", to: "ssm:/new", fromBits: 1024, bits: 1024, message: "kept file:old.pem"},
 	}
@@ -249,7 +249,7 @@ func TestReplace(t *testing.T) {
 			oldPEM, oldPub, _ := f.stored(t, tt.from)
 			obs := f.read(t, first)
 			next := want(tt.to, tt.bits)
-			res := f.mustApply(t, plan.Change{Addr: addr, Kind: specs.KindDKIMKey, Action: plan.Replace, ID: obs[0].ID, Before: obs[0].Attrs, After: next.Attrs, Reason: tt.reason})
+			res := f.mustApply(t, plan.Change{Addr: addr, Kind: specs.KindDKIMKey, Action: plan.Replace, ID: obs[0].ID, Before: obs[0].Attrs, After: next.Attrs, Causes: tt.causes})
 			newPEM, newPub, bits := f.stored(t, tt.to)
 			if newPub == oldPub || int64(bits) != tt.bits || res.Observed.Attrs["public_key"] != newPub {
 				t.Errorf("key not replaced: bits %d, observed %v", bits, res.Observed.Attrs)
@@ -263,6 +263,35 @@ func TestReplace(t *testing.T) {
 			}
 			f.noLeak(t, oldPEM)
 			f.noLeak(t, newPEM)
+		})
+	}
+}
+
+// TestReplaceIsDecidedByCauseNotWords: a requested replacement is known by
+// its typed cause; the words of its reason neither make nor stop it.
+func TestReplaceIsDecidedByCauseNotWords(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		change  plan.Change
+		replace bool
+	}{
+		{"the words without the cause", plan.Change{Reason: "replace requested with -replace"}, false},
+		{"the cause without words", plan.Change{Causes: []plan.Cause{plan.CauseRequested}}, true},
+		{"the cause among others, reworded", plan.Change{Reason: "rotate, please", Causes: []plan.Cause{plan.CauseAdopt, plan.CauseRequested}}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			d := want("ssm:/k", 1024)
+			f.mustApply(t, plan.Change{Addr: addr, Kind: specs.KindDKIMKey, Action: plan.Create, After: d.Attrs})
+			_, oldPub, _ := f.stored(t, "ssm:/k")
+			obs := f.read(t, d)
+			c := tt.change
+			c.Addr, c.Kind, c.Action, c.ID, c.Before, c.After = addr, specs.KindDKIMKey, plan.Replace, obs[0].ID, obs[0].Attrs, d.Attrs
+			f.mustApply(t, c)
+			_, newPub, _ := f.stored(t, "ssm:/k")
+			if replaced := newPub != oldPub; replaced != tt.replace {
+				t.Errorf("key replaced = %v, want %v", replaced, tt.replace)
+			}
 		})
 	}
 }

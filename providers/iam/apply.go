@@ -87,7 +87,7 @@ func desiredUser(req providers.ApplyRequest, c plan.Change) (smtpUser, error) {
 }
 
 func (u smtpUser) tags(stack string) map[string]string {
-	return map[string]string{specs.TagStack: stack, specs.TagAddr: u.addr, TagCredentials: u.credentials}
+	return map[string]string{specs.TagStack: stack, specs.TagAddr: u.addr, TagCredentials: u.credentials, TagRegion: u.region}
 }
 
 // create makes the user (tagged at creation), its policy, its key and its
@@ -214,7 +214,7 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, c p
 // replacement the user requested, or a plan replace for any reason other than
 // the user's path (which UpdateUser changes in place).
 func rotationRequested(c plan.Change) bool {
-	if strings.Contains(c.Reason, "replace requested") {
+	if c.Because(plan.CauseRequested) {
 		return true
 	}
 	if c.Action != plan.Replace {
@@ -525,11 +525,19 @@ func (p *Provider) removeStoredCredentials(ctx context.Context, stack, loc strin
 		return "", err
 	}
 	tags, found, err := p.store.Tags(ctx, loc)
+	if err != nil && l.Scheme == secrets.File && secrets.Unreadable(err) {
+		// A file mailform cannot read holds nothing it wrote; it must not
+		// keep the user from being changed or deleted.
+		return fmt.Sprintf("left %s as it is: it cannot be read (%v)", loc, err), nil
+	}
 	if err != nil || !found {
 		return "", err
 	}
 	if l.Scheme == secrets.File {
 		creds, ok, err := p.storedCredentials(ctx, loc)
+		if err != nil && secrets.Unreadable(err) {
+			return fmt.Sprintf("left %s as it is: it cannot be read (%v)", loc, err), nil
+		}
 		if err != nil {
 			return "", err
 		}

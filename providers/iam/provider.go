@@ -32,6 +32,12 @@ import (
 // so that a later run can delete them with the user once its block is gone.
 const TagCredentials = "mailform:credentials"
 
+// TagRegion records on the IAM user the region of the stack that made it.
+// IAM is global; the user's password, its stored credentials and the rest of
+// the stack are regional, so a plan for another region must refuse the user
+// rather than take it for its own (plan.Observed.Region).
+const TagRegion = "mailform:region"
+
 // API is the part of the IAM client the provider uses.
 type API interface {
 	GetAccountAuthorizationDetails(ctx context.Context, in *iamsdk.GetAccountAuthorizationDetailsInput, optFns ...func(*iamsdk.Options)) (*iamsdk.GetAccountAuthorizationDetailsOutput, error)
@@ -193,6 +199,7 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 	if loc == "" {
 		loc = str(want.Attrs, "credentials")
 	}
+	var unreadable string
 	attrs := map[string]any{
 		"user_name": u.name,
 		"path":      u.path,
@@ -207,8 +214,11 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 	if loc != "" {
 		attrs["credentials"] = loc
 		creds, found, err := p.storedCredentials(ctx, loc)
-		if err != nil {
+		if err != nil && !secrets.Unreadable(err) {
 			return plan.Observed{}, fmt.Errorf("%s: %w", addr, err)
+		}
+		if err != nil {
+			unreadable = fmt.Sprintf("the SMTP credentials in %s (%v)", loc, err)
 		}
 		if found {
 			attrs["region"] = creds.Region
@@ -236,7 +246,7 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 			}
 		}
 	}
-	return plan.Observed{Addr: addr, Kind: specs.KindSMTPUser, ID: u.name, Owner: owner, Attrs: attrs}, nil
+	return plan.Observed{Addr: addr, Kind: specs.KindSMTPUser, ID: u.name, Owner: owner, Region: u.tags[TagRegion], Unreadable: unreadable, Attrs: attrs}, nil
 }
 
 // storedCredentials reads the credentials document at loc. A secret that is

@@ -230,7 +230,7 @@ func TestCreateReadAndNoChange(t *testing.T) {
 		if got := aws.ToString(u.User.Path); got != "/mailform/" {
 			t.Errorf("path = %q", got)
 		}
-		wantTags := map[string]string{specs.TagStack: stack, specs.TagAddr: addr, TagCredentials: credLoc}
+		wantTags := map[string]string{specs.TagStack: stack, specs.TagAddr: addr, TagCredentials: credLoc, TagRegion: "us-west-2"}
 		if diff := cmp.Diff(wantTags, tagMap(u.User.Tags)); diff != "" {
 			t.Errorf("tags (-want +got):\n%s", diff)
 		}
@@ -307,7 +307,7 @@ func TestUpdates(t *testing.T) {
 		name       string
 		change     func(map[string]any)
 		prepare    func(t *testing.T, f *fixture)
-		reason     string
+		causes     []plan.Cause
 		action     plan.Action
 		diffs      []plan.AttrDiff
 		newKey     bool
@@ -363,13 +363,13 @@ func TestUpdates(t *testing.T) {
 		},
 		{
 			name:   "requested replacement rotates the key",
-			reason: "replace requested",
+			causes: []plan.Cause{plan.CauseRequested},
 			action: plan.Replace,
 			newKey: true,
 		},
 		{
 			name:   "rotation with two keys deletes the unstored one first",
-			reason: "replace requested",
+			causes: []plan.Cause{plan.CauseRequested},
 			action: plan.Replace,
 			newKey: true,
 			prepare: func(t *testing.T, f *fixture) {
@@ -402,7 +402,7 @@ func TestUpdates(t *testing.T) {
 				next = desiredWebapp(tt.change)
 			}
 			c := planFor(next, f.read(t, next))
-			c.Reason, c.Diffs = tt.reason, tt.diffs
+			c.Causes, c.Diffs = tt.causes, tt.diffs
 			if tt.action != "" {
 				c.Action = tt.action
 			}
@@ -686,7 +686,7 @@ func TestResumesAfterACrashAtAnyCall(t *testing.T) {
 			setup: func(t *testing.T, f *fixture) { f.mustApply(t, planFor(want, f.read(t, want))) },
 			change: func(t *testing.T, f *fixture) plan.Change {
 				c := planFor(want, f.read(t, want))
-				c.Action, c.Reason = plan.Replace, "replace requested"
+				c.Action, c.Causes = plan.Replace, []plan.Cause{plan.CauseRequested}
 				return c
 			},
 		},

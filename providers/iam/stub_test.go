@@ -69,11 +69,13 @@ func TestRotationRequested(t *testing.T) {
 		want bool
 	}{
 		{"update", plan.Change{Action: plan.Update}, false},
-		{"update with a requested replacement", plan.Change{Action: plan.Update, Reason: "replace requested"}, true},
+		{"update with a requested replacement", plan.Change{Action: plan.Update, Causes: []plan.Cause{plan.CauseRequested}}, true},
+		{"update whose words say replace requested", plan.Change{Action: plan.Update, Reason: "replace requested with -replace"}, false},
+		{"requested, reworded", plan.Change{Action: plan.Update, Reason: "new key, please", Causes: []plan.Cause{plan.CauseAdopt, plan.CauseRequested}}, true},
 		{"replace without diffs", plan.Change{Action: plan.Replace}, true},
 		{"replace for the path only", plan.Change{Action: plan.Replace, Diffs: []plan.AttrDiff{{Name: "path", Replaces: true}}}, false},
 		{"replace for the user name", plan.Change{Action: plan.Replace, Diffs: []plan.AttrDiff{{Name: "user_name", Replaces: true}}}, false},
-		{"replace for the path, requested too", plan.Change{Action: plan.Replace, Reason: "path cannot change in place; replace requested", Diffs: []plan.AttrDiff{{Name: "path", Replaces: true}}}, true},
+		{"replace for the path, requested too", plan.Change{Action: plan.Replace, Causes: []plan.Cause{plan.CauseRequested, plan.CauseImmutable}, Diffs: []plan.AttrDiff{{Name: "path", Replaces: true}}}, true},
 		{"replace for another attribute", plan.Change{Action: plan.Replace, Diffs: []plan.AttrDiff{{Name: "path", Replaces: true}, {Name: "credentials", Replaces: true}}}, true},
 	}
 	for _, tt := range tests {

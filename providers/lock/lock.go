@@ -11,6 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,12 +31,45 @@ type API interface {
 // Holder says who holds a lock.
 type Holder struct {
 	Who       string    `json:"who"` // user@host
+	Host      string    `json:"host,omitempty"`
 	PID       int       `json:"pid"`
-	Operation string    `json:"operation"` // "apply", "apply -destroy"
+	CIJob     string    `json:"ci_job,omitempty"` // "GitHub Actions run 123", when run by a CI system
+	Operation string    `json:"operation"`        // "apply", "apply -destroy"
+	Region    string    `json:"region,omitempty"`
+	Account   string    `json:"account,omitempty"`
 	Since     time.Time `json:"since"`
 	// Run tells this holder from another run of the same user and process
 	// that took a lock in the same second.
 	Run string `json:"run,omitempty"`
+}
+
+// Describe says who holds the lock in one line: user and host, CI job,
+// pid, operation, region and account, start time and age; a pid on this
+// host that no longer runs is said to be dead (the lock is not broken).
+func (h Holder) Describe(now time.Time) string {
+	var about []string
+	if h.CIJob != "" {
+		about = append(about, h.CIJob)
+	}
+	if h.PID != 0 {
+		pid := fmt.Sprintf("pid %d", h.PID)
+		if host, err := os.Hostname(); err == nil && h.Host != "" && h.Host == host && !processRuns(h.PID) {
+			pid += " no longer running on this host: that run was killed"
+		}
+		about = append(about, pid)
+	}
+	if h.Region != "" {
+		where := "in " + h.Region
+		if h.Account != "" {
+			where += " account " + h.Account
+		}
+		about = append(about, where)
+	}
+	if h.Operation != "" {
+		about = append(about, h.Operation)
+	}
+	return fmt.Sprintf("%s (%s) since %s, %s ago", h.Who, strings.Join(about, ", "),
+		h.Since.UTC().Format(time.RFC3339), now.Sub(h.Since).Round(time.Second))
 }
 
 // HeldError is returned when another run holds the lock.
@@ -44,9 +80,7 @@ type HeldError struct {
 }
 
 func (e *HeldError) Error() string {
-	return fmt.Sprintf("stack %q is locked by %s (pid %d, %s) since %s, %s ago",
-		e.Stack, e.Holder.Who, e.Holder.PID, e.Holder.Operation,
-		e.Holder.Since.UTC().Format(time.RFC3339), e.Age.Round(time.Second))
+	return fmt.Sprintf("stack %q is locked by %s", e.Stack, e.Holder.Describe(e.Holder.Since.Add(e.Age)))
 }
 
 // Name is the SSM parameter that holds the lock of stack.
@@ -56,15 +90,29 @@ func Name(stack string) string { return "/mailform/locks/" + stack }
 type Locker struct {
 	api API
 	now func() time.Time
+	// Getenv reads the environment the holder's user and CI job come
+	// from; default os.Getenv.
+	Getenv func(string) string
+	// Region and Account are recorded in the locks this Locker takes.
+	Region, Account string
 }
 
 // New returns a Locker over an SSM client.
-func New(api API) *Locker { return &Locker{api: api, now: time.Now} }
+func New(api API) *Locker { return &Locker{api: api, now: time.Now, Getenv: os.Getenv} }
 
 // Acquire takes the lock of stack for operation, or returns *HeldError.
 // The returned function releases it.
 func (l *Locker) Acquire(ctx context.Context, stack, operation string) (func(context.Context) error, error) {
-	holder := Holder{Who: whoAmI(), PID: os.Getpid(), Operation: operation, Since: l.now().UTC().Truncate(time.Second), Run: runID()}
+	user := l.Getenv("USER")
+	if user == "" {
+		user = "unknown"
+	}
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	holder := Holder{Who: user + "@" + host, Host: host, PID: os.Getpid(), CIJob: ciJob(l.Getenv), Operation: operation,
+		Region: l.Region, Account: l.Account, Since: l.now().UTC().Truncate(time.Second), Run: runID()}
 	body, err := json.Marshal(holder)
 	if err != nil {
 		return nil, err
@@ -146,14 +194,43 @@ func (l *Locker) Release(ctx context.Context, stack string) error {
 	return err
 }
 
-func whoAmI() string {
-	user := os.Getenv("USER")
-	if user == "" {
-		user = "unknown"
+// ciJobs are the environment variables that name the job of a CI system,
+// in the order they are looked for.
+var ciJobs = []struct{ env, name string }{
+	{"GITHUB_RUN_ID", "GitHub Actions run"},
+	{"CI_JOB_ID", "GitLab CI job"},
+	{"CIRCLE_BUILD_NUM", "CircleCI build"},
+	{"BUILDKITE_BUILD_ID", "Buildkite build"},
+	{"CODEBUILD_BUILD_ID", "CodeBuild build"},
+	{"BUILD_TAG", "Jenkins build"},
+	{"BUILD_BUILDID", "Azure Pipelines build"},
+}
+
+// ciJob names the CI job the run is part of, or "".
+func ciJob(getenv func(string) string) string {
+	for _, j := range ciJobs {
+		if v := getenv(j.env); v != "" {
+			if j.env == "GITHUB_RUN_ID" {
+				if repo := getenv("GITHUB_REPOSITORY"); repo != "" {
+					return fmt.Sprintf("%s %s of %s", j.name, v, repo)
+				}
+			}
+			return j.name + " " + v
+		}
 	}
-	host, err := os.Hostname()
+	return ""
+}
+
+// processRuns reports whether a process with this pid runs on this host.
+// Where that cannot be told, it says it runs.
+func processRuns(pid int) bool {
+	if runtime.GOOS == "windows" || pid <= 0 {
+		return true
+	}
+	p, err := os.FindProcess(pid)
 	if err != nil {
-		host = "unknown"
+		return false
 	}
-	return user + "@" + host
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -349,7 +349,7 @@ func TestManyRecords(t *testing.T) {
 		t.Fatalf("%d changes, want %d", len(changes), n)
 	}
 	// Every name is one unit: its A set and its marker.
-	markerChars := len(Marker{Stack: stack, Type: "A", Addr: "record.h0000." + f.zone + "A"}.Format())
+	markerChars := len(Marker{Stack: stack, Type: "A", Addr: "record.h0000." + f.zone + "A", Region: "us-east-1"}.Format())
 	unitChars := len("192.0.2.1") + markerChars
 	perBatch := min(MaxBatchRecords/2, MaxBatchValueChars/unitChars)
 	wantBatches := (n + perBatch - 1) / perBatch

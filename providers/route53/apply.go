@@ -264,12 +264,19 @@ func addMarker(l *layer, name string, m Marker) {
 	if ms != nil {
 		vals, ttl, raw = ms.values(), ms.ttl(), aws.ToString(ms.raw.Name)
 	}
+	var keep []string
 	for _, v := range vals {
 		if v == value {
 			return
 		}
+		// The same claim written before the region was recorded gives way
+		// to this one.
+		if old, ok := ParseMarker(v); ok && old.claims(m) {
+			continue
+		}
+		keep = append(keep, v)
 	}
-	l.put(mk, newSet(raw, "TXT", ttl, append(vals, value)))
+	l.put(mk, newSet(raw, "TXT", ttl, append(keep, value)))
 }
 
 func without(values, remove []string) (rest []string, allFound bool) {
@@ -311,7 +318,7 @@ func changedOutside(addr string, k setKey, now *rrset, want string) error {
 }
 
 // applyOp writes one change into l, refusing to touch what stack does not own.
-func applyOp(l *layer, stack string, o *op) error {
+func applyOp(l *layer, stack, region string, o *op) error {
 	addr := o.change.Addr
 	if b := o.before; b != nil {
 		k := o.bkey
@@ -366,7 +373,7 @@ func applyOp(l *layer, stack string, o *op) error {
 				// Ours already: a run cut short after its batch was sent.
 			}
 			l.put(k, newSet(a.Name, a.Type, a.TTL, a.Values))
-			addMarker(l, k.Name, Marker{Stack: stack, Type: k.Type, Addr: addr})
+			addMarker(l, k.Name, Marker{Stack: stack, Type: k.Type, Addr: addr, Region: region})
 			return nil
 		}
 		if whole := wholeOwner(l, k); whole != "" {
@@ -393,7 +400,7 @@ func applyOp(l *layer, stack string, o *op) error {
 		// A shared set takes the TTL the spec gives it; the values of others
 		// are kept exactly.
 		l.put(k, newSet(raw, k.Type, a.TTL, vals))
-		addMarker(l, k.Name, Marker{Stack: stack, Type: k.Type, Addr: addr, Value: ValueDigest(k.Type, value)})
+		addMarker(l, k.Name, Marker{Stack: stack, Type: k.Type, Addr: addr, Value: ValueDigest(k.Type, value), Region: region})
 	}
 	return nil
 }
@@ -578,7 +585,7 @@ func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z 
 			continue
 		}
 		trial := work.child()
-		if err := applyOp(trial, req.Stack, o); err != nil {
+		if err := applyOp(trial, req.Stack, req.Region, o); err != nil {
 			o.fail(err)
 			continue
 		}

@@ -16,7 +16,10 @@ import (
 //	"mailform:stack=<stack>;type=<TYPE>;addr=<address>"
 //
 // and, when the stack owns only one value inside a set others share (the apex
-// TXT set), ";value=<first 16 hex digits of sha256 of that value's text>".
+// TXT set), ";value=<first 16 hex digits of sha256 of that value's text>";
+// then ";region=<the stack's region>": Route 53 is global, and a plan for
+// another region must refuse the stack's records rather than take them.
+// Markers written before the region was recorded have none.
 // Several stacks may keep values in one marker set; each changes only its own.
 
 // markerLabel is the first label of every marker set's name.
@@ -32,6 +35,15 @@ type Marker struct {
 	Type  string // the owned set's type: "TXT", "MX", ...
 	Addr  string // the address of the resource that owns it
 	Value string // for a shared set: ValueDigest of the owned value; "" for a whole set
+	// Region is the region of the stack that wrote the marker; "" in
+	// markers written before mailform recorded it.
+	Region string
+}
+
+// claims reports whether m and o are the claim of one stack on one set or
+// value, whatever region they record.
+func (m Marker) claims(o Marker) bool {
+	return m.Stack == o.Stack && m.Type == o.Type && m.Addr == o.Addr && m.Value == o.Value
 }
 
 // MarkerName is the name of the marker set for record sets named name (fully
@@ -52,6 +64,9 @@ func (m Marker) Text() string {
 	if m.Value != "" {
 		s += ";value=" + m.Value
 	}
+	if m.Region != "" {
+		s += ";region=" + m.Region
+	}
 	return s
 }
 
@@ -61,7 +76,7 @@ func (m Marker) Format() string { return specs.QuoteTXT(m.Text()) }
 // valid reports whether the marker can be written so that ParseMarker reads
 // it back unchanged.
 func (m Marker) valid() error {
-	for _, f := range []struct{ name, v string }{{"stack", m.Stack}, {"type", m.Type}, {"addr", m.Addr}, {"value", m.Value}} {
+	for _, f := range []struct{ name, v string }{{"stack", m.Stack}, {"type", m.Type}, {"addr", m.Addr}, {"value", m.Value}, {"region", m.Region}} {
 		if strings.ContainsAny(f.v, ";\"\\") || strings.ContainsFunc(f.v, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
 			return fmt.Errorf("ownership marker %s %q holds a character a marker cannot carry", f.name, f.v)
 		}
@@ -103,6 +118,11 @@ func ParseMarker(value string) (Marker, bool) {
 				return Marker{}, false
 			}
 			m.Value = strings.ToLower(v)
+		case "region":
+			if v == "" {
+				return Marker{}, false
+			}
+			m.Region = v
 		default:
 			return Marker{}, false
 		}

@@ -1,6 +1,7 @@
 package route53
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -23,6 +24,11 @@ func TestMarkerRoundTrip(t *testing.T) {
 			name:   "shared value",
 			marker: Marker{Stack: "acme-prod", Type: "TXT", Addr: "domain.acme.example/spf", Value: ValueDigest("TXT", `"v=spf1 include:amazonses.com ~all"`)},
 			want:   `"mailform:stack=acme-prod;type=TXT;addr=domain.acme.example/spf;value=` + ValueDigest("TXT", `"v=spf1 include:amazonses.com ~all"`) + `"`,
+		},
+		{
+			name:   "with the stack's region",
+			marker: Marker{Stack: "acme-prod", Type: "TXT", Addr: "domain.acme.example/spf", Value: "0123456789abcdef", Region: "us-west-2"},
+			want:   `"mailform:stack=acme-prod;type=TXT;addr=domain.acme.example/spf;value=0123456789abcdef;region=us-west-2"`,
 		},
 		{
 			name:   "email address in the address",
@@ -130,5 +136,22 @@ func TestObservedID(t *testing.T) {
 		if _, _, ok := parseObservedID(bad); ok {
 			t.Errorf("parseObservedID(%q) ok", bad)
 		}
+	}
+}
+
+// TestAddMarkerTakesTheRegion: a claim written before markers named the
+// region gives way to the same claim with it, rather than standing beside it.
+func TestAddMarkerTakesTheRegion(t *testing.T) {
+	old := Marker{Stack: "s", Type: "MX", Addr: "record.a.example.MX"}
+	other := Marker{Stack: "t", Type: "MX", Addr: "record.a.example.MX"}
+	l := &layer{base: map[setKey]*rrset{markerKey("a.example."): newSet(MarkerName("a.example."), "TXT", MarkerTTL, []string{old.Format(), other.Format()})}, over: map[setKey]*rrset{}}
+	withRegion := old
+	withRegion.Region = "us-west-2"
+	addMarker(l, "a.example.", withRegion)
+	got := l.get(markerKey("a.example.")).values()
+	want := []string{other.Format(), withRegion.Format()}
+	sort.Strings(want)
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("markers %q, want %q", got, want)
 	}
 }

@@ -110,18 +110,30 @@ func observeZone(st *zoneState, stack string, wanted []record) []plan.Observed {
 				// The set was deleted by hand and its marker left behind:
 				// observed with no values, so that the plan recreates it or,
 				// if it is no longer declared, removes the marker.
-				out = append(out, observe(st.zone, newSet(k.Name, k.Type, 0, nil), m.Addr, stack, m.Value != "", m.Value))
+				o := observe(st.zone, newSet(k.Name, k.Type, 0, nil), m.Addr, stack, m.Value != "", m.Value)
+				o.Region = m.Region
+				out = append(out, o)
 				continue
 			}
-			out = append(out, observe(st.zone, s, m.Addr, stack, m.Value != "", m.Value))
+			o := observe(st.zone, s, m.Addr, stack, m.Value != "", m.Value)
+			o.Region = m.Region
+			out = append(out, o)
 		}
 	}
 	for _, r := range wanted {
-		if r.Name == "" || r.Shared || seen[r.Addr] || ownedKeys[r.key()] {
+		if r.Name == "" || seen[r.Addr] || ownedKeys[r.key()] {
 			continue
 		}
 		s := st.sets[r.key()]
 		if s == nil {
+			continue
+		}
+		if r.Shared {
+			// A shared set that holds only values of others: reported
+			// unowned, every value in other_values, so that the plan sees
+			// what mailform's value joins (a foreign SPF value conflicts).
+			seen[r.Addr] = true
+			out = append(out, observe(st.zone, s, r.Addr, "", true, ""))
 			continue
 		}
 		owner := ""

@@ -61,6 +61,19 @@ func zoneOrderKey(name string) string {
 //
 // Private zones are ignored. A name with no public zone, or with two, is an
 // error naming it.
+// MissingZonesError names every zone the spec needs that has no public
+// hosted zone in the account, all of them at once.
+type MissingZonesError struct {
+	Names []string // fully qualified, sorted
+}
+
+func (e *MissingZonesError) Error() string {
+	if len(e.Names) == 1 {
+		return fmt.Sprintf("zone %s: no public hosted zone with this name in the account", e.Names[0])
+	}
+	return fmt.Sprintf("zones %s: no public hosted zone with these names in the account", strings.Join(e.Names, ", "))
+}
+
 func (p *Provider) resolveZones(ctx context.Context, refs []ZoneRef) (map[ZoneRef]zone, error) {
 	out := map[ZoneRef]zone{}
 	var byName []string
@@ -110,6 +123,7 @@ func (p *Provider) resolveZones(ctx context.Context, refs []ZoneRef) (map[ZoneRe
 	// Zones found by name.
 	sort.Slice(byName, func(i, j int) bool { return zoneOrderKey(byName[i]) < zoneOrderKey(byName[j]) })
 	resolved := map[string]zone{}
+	var missing []string
 	for len(byName) > 0 {
 		first := byName[0]
 		page, err := p.api.ListHostedZonesByName(ctx, &route53.ListHostedZonesByNameInput{
@@ -150,7 +164,7 @@ func (p *Provider) resolveZones(ctx context.Context, refs []ZoneRef) (map[ZoneRe
 				if private[name] {
 					return nil, fmt.Errorf("zone %s: the account has only a private hosted zone with this name; mailform publishes only to public zones", name)
 				}
-				return nil, fmt.Errorf("zone %s: no public hosted zone with this name in the account", name)
+				missing = append(missing, name)
 			default:
 				rest = append(rest, name)
 			}
@@ -161,6 +175,10 @@ func (p *Provider) resolveZones(ctx context.Context, refs []ZoneRef) (map[ZoneRe
 			return nil, fmt.Errorf("zone %s: more than %d hosted zones with this name", first, zonesPageSize-1)
 		}
 		byName = rest
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, &MissingZonesError{Names: missing}
 	}
 	for _, r := range refs {
 		r = r.normal()

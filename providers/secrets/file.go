@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aws/smithy-go"
+
 	"github.com/mailform/mailform/specs"
 )
 
@@ -113,11 +115,11 @@ func writeFileAtomic(path string, value []byte) (err error) {
 func pathless(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+		return &fileError{fmt.Errorf("%s: %w", pe.Op, pe.Err)}
 	}
 	var le *os.LinkError
 	if errors.As(err, &le) {
-		return fmt.Errorf("%s: %w", le.Op, le.Err)
+		return &fileError{fmt.Errorf("%s: %w", le.Op, le.Err)}
 	}
 	return err
 }
@@ -174,4 +176,34 @@ func ignoreInGit(path string) error {
 		return fmt.Errorf("writing .gitignore beside the secret: %w", pathless(err))
 	}
 	return nil
+}
+
+// fileError is an error of the file system at a file: location (a folder
+// that is a file, a file without read permission): see Unreadable.
+type fileError struct{ err error }
+
+func (e *fileError) Error() string { return e.err.Error() }
+func (e *fileError) Unwrap() error { return e.err }
+
+// Unreadable reports whether err, from reading a secret, says that the
+// location itself cannot be read (a file: path through a file or without
+// permission, a secret whose reading AWS refuses), rather than that AWS could
+// not be reached or the run was interrupted. Plan and destroy go on without
+// such a secret and report it at its resource.
+func Unreadable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var fe *fileError
+	if errors.As(err, &fe) {
+		return true
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		switch api.ErrorCode() {
+		case "AccessDeniedException", "AccessDenied", "KMSAccessDeniedException", "DecryptionFailure":
+			return true
+		}
+	}
+	return false
 }
