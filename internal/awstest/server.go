@@ -71,6 +71,10 @@ type Options struct {
 	// Faults is a fault spec (docs/sandbox.md) active from the start and
 	// restored by Reset; "" injects none.
 	Faults string
+	// EnforceIAM authorises every request signed with an IAM user's access
+	// key against that user's identity policies (iamenforce.go); other keys
+	// (the account's root credentials) are allowed everything.
+	EnforceIAM bool
 }
 
 // timeScale is the effective TimeScale.
@@ -458,6 +462,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeThrottle(w, c)
 		return
 	}
+	if !s.authorize(w, r, c) {
+		return
+	}
 	f := faults.decide(c)
 	if f.latency > 0 && !sleep(r.Context(), f.latency) {
 		return
@@ -501,6 +508,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, c call, h http
 		h.ServeHTTP(w, r)
 	default:
 		s.proxy.ServeHTTP(w, r)
+	}
+	if c.service == "iam" && c.mutating {
+		s.forgetPolicies()
 	}
 }
 
