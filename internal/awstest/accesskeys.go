@@ -19,6 +19,8 @@ type accessKeys struct {
 	// policies caches each user's identity policies for EnforceIAM
 	// (iamenforce.go); any mutating IAM call forgets them.
 	policies map[string]*userPolicies
+	// denials lists the calls EnforceIAM refused since the last reset.
+	denials []string
 }
 
 // AccessKeySecret returns the secret of an access key created through the
@@ -36,6 +38,7 @@ func (k *accessKeys) reset() {
 	k.secrets = nil
 	k.users = nil
 	k.policies = nil
+	k.denials = nil
 }
 
 // captureAccessKey is the proxy's response hook: it records the secret of a

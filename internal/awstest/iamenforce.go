@@ -79,8 +79,20 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, c call) bool 
 	if d == allowed {
 		return true
 	}
-	writeAccessDenied(w, c, principal, req, up.policies, d)
+	msg := writeAccessDenied(w, c, principal, req, up.policies, d)
+	s.keys.mu.Lock()
+	s.keys.denials = append(s.keys.denials, msg)
+	s.keys.mu.Unlock()
 	return false
+}
+
+// Denials lists the calls EnforceIAM refused since the last reset, as AWS's
+// messages ("User: ARN is not authorized to perform: ACTION ..."), for
+// tests that prove a policy is enough.
+func (s *Server) Denials() []string {
+	s.keys.mu.Lock()
+	defer s.keys.mu.Unlock()
+	return append([]string(nil), s.keys.denials...)
 }
 
 // forgetPolicies drops the cached policies after a change to IAM.
@@ -223,7 +235,7 @@ func (s *Server) motoSecretARN(r *http.Request, region, id string) string {
 // authorized to perform: ACTION on resource: RESOURCE because no
 // identity-based policy allows the ACTION action" (docs/sandbox.md cites
 // each shape).
-func writeAccessDenied(w http.ResponseWriter, c call, p iamPrincipal, req authRequest, policies []policyDocument, d decision) {
+func writeAccessDenied(w http.ResponseWriter, c call, p iamPrincipal, req authRequest, policies []policyDocument, d decision) string {
 	resource := "*"
 	for _, res := range req.resources {
 		if evaluateOne(policies, req.action, res, req.context) != allowed {
@@ -269,4 +281,5 @@ func writeAccessDenied(w http.ResponseWriter, c call, p iamPrincipal, req authRe
 	default: // IAM, STS
 		writeAWSError(w, http.StatusForbidden, "AccessDenied", msg)
 	}
+	return msg
 }

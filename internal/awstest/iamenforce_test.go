@@ -142,6 +142,10 @@ func TestEnforceIAM(t *testing.T) {
 	_, err = sqs.NewFromConfig(user).ListQueues(ctx, &sqs.ListQueuesInput{})
 	requireCode(t, err, "AccessDenied", "")
 
+	if d := s.Denials(); len(d) != 10 || !strings.HasPrefix(d[0], "User: "+userARN+" is not authorized to perform: ssm:GetParameter") {
+		t.Errorf("denials = %d %q", len(d), d)
+	}
+
 	// The root key is allowed everything.
 	if _, err := sns.NewFromConfig(root).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("t")}); err != nil {
 		t.Errorf("root key refused: %v", err)
