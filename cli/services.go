@@ -32,7 +32,7 @@ type services struct {
 	sqs     *sqs.Provider
 	dkimkey *dkimkey.Provider
 	ec2     *ec2.Provider
-	secrets secrets.Store
+	secrets *secrets.Router
 }
 
 // newServices builds every provider. zones are the hosted zones the spec
