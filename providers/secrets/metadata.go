@@ -20,7 +20,9 @@ const (
 	TagKeyLength = "mailform:key_length"
 	// TagPublicKey prefixes the tags that hold a DKIM key's public key
 	// (base64 DER), in pieces of at most maxTagValue characters:
-	// mailform:public_key.1, mailform:public_key.2, ...
+	// mailform:public_key.1, mailform:public_key.2, ..., and their number in
+	// mailform:public_key.parts (a replaced key may leave more pieces behind:
+	// tags are added, not replaced).
 	TagPublicKey = "mailform:public_key"
 )
 
@@ -30,11 +32,13 @@ const maxTagValue = 256
 // PublicKeyTags are the tags that record a DKIM key's length and public key.
 func PublicKeyTags(bits int, publicKey string) []Tag {
 	out := []Tag{{Key: TagKeyLength, Value: strconv.Itoa(bits)}}
+	parts := 0
 	for i := 0; i*maxTagValue < len(publicKey); i++ {
 		end := min((i+1)*maxTagValue, len(publicKey))
 		out = append(out, Tag{Key: fmt.Sprintf("%s.%d", TagPublicKey, i+1), Value: publicKey[i*maxTagValue : end]})
+		parts++
 	}
-	return out
+	return append(out, Tag{Key: TagPublicKey + ".parts", Value: strconv.Itoa(parts)})
 }
 
 // PublicKeyFromTags reads what PublicKeyTags wrote; ok is false when the
@@ -44,16 +48,17 @@ func PublicKeyFromTags(tags map[string]string) (bits int, publicKey string, ok b
 	if err != nil {
 		return 0, "", false
 	}
+	parts, err := strconv.Atoi(tags[TagPublicKey+".parts"])
+	if err != nil || parts < 1 {
+		return 0, "", false
+	}
 	var b strings.Builder
-	for i := 1; ; i++ {
+	for i := 1; i <= parts; i++ {
 		piece, found := tags[fmt.Sprintf("%s.%d", TagPublicKey, i)]
 		if !found {
-			break
+			return 0, "", false
 		}
 		b.WriteString(piece)
-	}
-	if b.Len() == 0 {
-		return 0, "", false
 	}
 	return bits, b.String(), true
 }

@@ -624,3 +624,28 @@ func TestPutRestoresANameScheduledForDeletion(t *testing.T) {
 		t.Errorf("restored %v, put %v", sm.restored, sm.put)
 	}
 }
+
+// TestPublicKeyTags: the pieces read back as written, and a shorter key
+// written over a longer one's tags (tags are added, not replaced) reads
+// back without the longer key's last piece.
+func TestPublicKeyTags(t *testing.T) {
+	long, short := strings.Repeat("A", 392), strings.Repeat("B", 216)
+	tags := map[string]string{}
+	for _, k := range [][]Tag{PublicKeyTags(2048, long), PublicKeyTags(1024, short)} {
+		for _, tag := range k {
+			tags[tag.Key] = tag.Value
+		}
+	}
+	bits, pub, ok := PublicKeyFromTags(tags)
+	if !ok || bits != 1024 || pub != short {
+		t.Errorf("read back %d %q %v, want the 1024-bit key", bits, pub, ok)
+	}
+	for _, tag := range PublicKeyTags(2048, long) {
+		if len(tag.Value) > 256 {
+			t.Errorf("tag %s has %d characters, more than SSM and Secrets Manager allow", tag.Key, len(tag.Value))
+		}
+	}
+	if _, _, ok := PublicKeyFromTags(map[string]string{TagKeyLength: "2048", TagPublicKey + ".1": long[:256]}); ok {
+		t.Error("tags without the number of pieces read as a key")
+	}
+}
