@@ -3,6 +3,7 @@ package awstest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -317,4 +318,28 @@ func valueMatches(op, have, want string) bool {
 		return strings.EqualFold(have, want)
 	}
 	return false
+}
+
+// mayEver reports whether some statement allows action for some resource
+// and request, and none denies it outright (on every resource, without
+// condition): the SMTP interface refuses to authenticate a user who may
+// never send.
+func mayEver(policies []policyDocument, action string) bool {
+	allow := false
+	for _, p := range policies {
+		for _, s := range p.Statement {
+			covers := (len(s.Action) > 0 && anyMatch(s.Action, action, true)) ||
+				(len(s.Action) == 0 && len(s.NotAction) > 0 && !anyMatch(s.NotAction, action, true))
+			if !covers {
+				continue
+			}
+			switch {
+			case strings.EqualFold(s.Effect, "Deny") && len(s.Condition) == 0 && slices.Contains(s.Resource, "*"):
+				return false
+			case strings.EqualFold(s.Effect, "Allow"):
+				allow = true
+			}
+		}
+	}
+	return allow
 }
