@@ -199,13 +199,12 @@ var LockActions = []string{"ssm:DeleteParameter", "ssm:GetParameter", "ssm:PutPa
 // unlockActions are the calls of 'mailform unlock' on the lock.
 var unlockActions = []string{"ssm:DeleteParameter", "ssm:GetParameter"}
 
-// Free are calls that need no IAM permission: AWS allows them to everyone.
-var Free = []string{"sts:GetCallerIdentity"}
-
 // Conditional names the actions of the table that a plain create, change or
 // destroy of the examples does not call, with the reason they are listed:
-// the test that keeps the table in sync with the calls mailform makes does
-// not require them to be called.
+// the acceptance test that requires every listed action to be called by
+// some command of some example (no action granted for nothing) lets these
+// be. (sts:GetCallerIdentity, for the account and partition, needs no
+// permission: AWS allows it to everyone.)
 var Conditional = map[string]string{
 	"ec2:CreateTags":                      "tagging at creation (AllocateAddress TagSpecifications) needs it; called itself only to mark an adopted address",
 	"iam:TagUser":                         "tagging at creation (CreateUser Tags) needs it; called itself only to mark an adopted user",
