@@ -305,17 +305,18 @@ type Options struct {
 
 // The statements of a policy, by Sid, in the order they are printed.
 const (
-	sidReads        = "MailformReads"        // every read on "*": none reads a secret value
-	sidChanges      = "MailformChanges"      // creates, updates, deletes of resources AWS names freely
-	sidSMTPUsers    = "MailformSMTPUsers"    // IAM changes, on the spec's SMTP users only
-	sidSSMSecrets   = "MailformSecretsInSSM" // the spec's secret parameters
+	sidReads        = "MailformReads"          // every read on "*": none reads a secret value
+	sidChanges      = "MailformChanges"        // creates, updates, deletes of resources AWS names freely
+	sidStackNamed   = "MailformStackResources" // topics, queues and configuration sets named after the stack
+	sidSMTPUsers    = "MailformSMTPUsers"      // IAM changes, on the spec's SMTP users only
+	sidSSMSecrets   = "MailformSecretsInSSM"   // the spec's secret parameters
 	sidSMSecrets    = "MailformSecretsInSecretsManager"
 	sidStackLock    = "MailformStackLock"
 	sidTestSend     = "MailformTestSend"
 	sidProductionAc = "MailformProductionAccess"
 )
 
-var sidOrder = []string{sidReads, sidChanges, sidSMTPUsers, sidSSMSecrets, sidSMSecrets, sidStackLock, sidTestSend, sidProductionAc}
+var sidOrder = []string{sidReads, sidChanges, sidStackNamed, sidSMTPUsers, sidSSMSecrets, sidSMSecrets, sidStackLock, sidTestSend, sidProductionAc}
 
 // grants collects actions and resources by statement.
 type grants map[string]*grant
@@ -456,14 +457,44 @@ func (b *builder) changes() {
 		}
 		for _, access := range []Access{Create, Update, Delete} {
 			for _, a := range byKind[kind][access] {
-				if kind == specs.KindSMTPUser && strings.HasPrefix(a, "iam:") {
+				switch {
+				case kind == specs.KindSMTPUser && strings.HasPrefix(a, "iam:"):
 					b.g.add(sidSMTPUsers, users, a)
-					continue
+				case stackNamed[a] != "":
+					b.g.add(sidStackNamed, []string{b.stackNamedARN(stackNamed[a])}, a)
+				default:
+					b.g.add(sidChanges, everything, a)
 				}
-				b.g.add(sidChanges, everything, a)
 			}
 		}
 	}
+}
+
+// stackNamed are the change actions on resources whose names start with
+// the stack's name (docs/resources.md: topics and configuration sets
+// "<stack>-<label>", queues "<stack>-<label>-feedback"), by the service
+// whose ARN pattern they are scoped to. Those of removed blocks have the
+// same prefix, so scoping by it keeps their deletion allowed. Calls on
+// subscriptions (Unsubscribe, SetSubscriptionAttributes) and tag calls that
+// also reach identities stay on "*".
+var stackNamed = map[string]string{
+	"sns:CreateTopic": "sns", "sns:SetTopicAttributes": "sns", "sns:TagResource": "sns",
+	"sns:DeleteTopic": "sns", "sns:Subscribe": "sns",
+	"sqs:CreateQueue": "sqs", "sqs:SetQueueAttributes": "sqs", "sqs:TagQueue": "sqs", "sqs:DeleteQueue": "sqs",
+	"ses:CreateConfigurationSet": "ses", "ses:DeleteConfigurationSet": "ses",
+	"ses:CreateConfigurationSetEventDestination": "ses", "ses:UpdateConfigurationSetEventDestination": "ses",
+	"ses:DeleteConfigurationSetEventDestination": "ses", "ses:PutConfigurationSetDeliveryOptions": "ses",
+	"ses:PutConfigurationSetReputationOptions": "ses", "ses:PutConfigurationSetSuppressionOptions": "ses",
+}
+
+// stackNamedARN is the ARN pattern of a service's resources named after
+// the stack.
+func (b *builder) stackNamedARN(service string) string {
+	resource := b.spec.Stack + "-*"
+	if service == "ses" {
+		resource = "configuration-set/" + resource
+	}
+	return "arn:" + b.partition + ":" + service + ":" + b.region + ":" + b.account + ":" + resource
 }
 
 // secrets grants accesses to the secret locations of the resources want
