@@ -305,18 +305,18 @@ type Options struct {
 
 // The statements of a policy, by Sid, in the order they are printed.
 const (
-	sidReads        = "MailformReads"          // every read on "*": none reads a secret value
-	sidChanges      = "MailformChanges"        // creates, updates, deletes of resources AWS names freely
-	sidStackNamed   = "MailformStackResources" // topics, queues and configuration sets named after the stack
-	sidSMTPUsers    = "MailformSMTPUsers"      // IAM changes, on the spec's SMTP users only
-	sidSSMSecrets   = "MailformSecretsInSSM"   // the spec's secret parameters
-	sidSMSecrets    = "MailformSecretsInSecretsManager"
-	sidStackLock    = "MailformStackLock"
-	sidTestSend     = "MailformTestSend"
-	sidProductionAc = "MailformProductionAccess"
+	sidReads            = "MailformReads"          // every read on "*": none reads a secret value
+	sidChanges          = "MailformChanges"        // creates, updates, deletes that cannot be scoped by name
+	sidStackNamed       = "MailformStackResources" // topics, queues and configuration sets named after the stack
+	sidSMTPUsers        = "MailformSMTPUsers"      // IAM changes, on the spec's SMTP users only
+	sidSSMSecrets       = "MailformSecretsInSSM"   // the spec's secret parameters
+	sidSMSecrets        = "MailformSecretsInSecretsManager"
+	sidStackLock        = "MailformStackLock"
+	sidTestSend         = "MailformTestSend"
+	sidProductionAccess = "MailformProductionAccess"
 )
 
-var sidOrder = []string{sidReads, sidChanges, sidStackNamed, sidSMTPUsers, sidSSMSecrets, sidSMSecrets, sidStackLock, sidTestSend, sidProductionAc}
+var sidOrder = []string{sidReads, sidChanges, sidStackNamed, sidSMTPUsers, sidSSMSecrets, sidSMSecrets, sidStackLock, sidTestSend, sidProductionAccess}
 
 // grants collects actions and resources by statement.
 type grants map[string]*grant
@@ -348,9 +348,10 @@ func (g grants) add(sid string, resources []string, actions ...string) {
 //     left behind) and of the secret stores' tags, all on "*"; no secret
 //     value;
 //   - apply: plan's reads, the waits of -wait, the create, update and delete
-//     actions of the kinds the spec holds, IAM changes on the spec's SMTP
-//     users, the values of the secret locations it names, and the stack's
-//     lock parameter, each scoped to its ARN;
+//     actions of the kinds the spec holds (on topics, queues and
+//     configuration sets named after the stack), IAM changes on the spec's
+//     SMTP users, the values of the secret locations it names, and the
+//     stack's lock parameter, each scoped to its ARN;
 //   - check: plan's reads and the waits; status: the account's state;
 //   - test-send: the reads, sends and queue calls of a round trip, and the
 //     SMTP credentials' values for -smtp; requests: plan's reads, the
@@ -420,7 +421,7 @@ func (b *builder) command(c Command) {
 	case Requests:
 		b.planReads()
 		b.g.add(sidReads, everything, commandReads[Requests]...)
-		b.g.add(sidProductionAc, everything, commandChanges[Requests]...)
+		b.g.add(sidProductionAccess, everything, commandChanges[Requests]...)
 	case Unlock:
 		b.g.add(sidStackLock, []string{b.lockARN()}, unlockActions...)
 	}
