@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/mailform/mailform/internal/awstest"
@@ -359,4 +360,47 @@ func clonePolicy(p permissions.Policy) permissions.Policy {
 	var out permissions.Policy
 	_ = json.NewDecoder(bytes.NewReader(b)).Decode(&out)
 	return out
+}
+
+// TestDestroyKeepsSecretsRecoverable: the destroy plan names every secret it
+// deletes; apply -destroy schedules Secrets Manager secrets for deletion
+// (restorable), a later apply restores them, and -force-delete-secrets
+// deletes them at once.
+func TestDestroyKeepsSecretsRecoverable(t *testing.T) {
+	e := newScenarioEnv(t, scenarioNamed(t, "hybrid"))
+	e.must(0, "apply", e.dir, "-auto-approve")
+	plan := e.must(0, "plan", e.dir, "-destroy")
+	for _, want := range []string{
+		"schedules the secret secretsmanager:globex/mail/smtp/support for deletion",
+		"schedules the secret secretsmanager:globex/mail/dkim/partner for deletion",
+		"deletes the secret ssm:/globex/prod/mail/smtp/billing (SSM keeps no deleted parameter)",
+	} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("the destroy plan does not say %q:\n%s", want, plan.stdout)
+		}
+	}
+	sm := secretsmanager.NewFromConfig(e.cfg())
+	state := func(id string) string {
+		out, err := sm.DescribeSecret(e.ctx(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)})
+		switch {
+		case err != nil:
+			return "gone"
+		case out.DeletedDate != nil:
+			return "scheduled"
+		}
+		return "live"
+	}
+	e.must(0, "apply", e.dir, "-auto-approve", "-destroy")
+	if got := state("globex/mail/smtp/support"); got != "scheduled" {
+		t.Errorf("after destroy the credentials are %s, want scheduled for deletion", got)
+	}
+	// (Only the user: the rest of the stack is not needed here.)
+	e.must(0, "apply", e.dir, "-auto-approve", "-target", "smtp_user.support")
+	if got := state("globex/mail/smtp/support"); got != "live" {
+		t.Errorf("after a new apply the credentials are %s, want restored", got)
+	}
+	e.must(0, "apply", e.dir, "-auto-approve", "-destroy", "-force-delete-secrets")
+	if got := state("globex/mail/smtp/support"); got != "gone" {
+		t.Errorf("after destroy -force-delete-secrets the credentials are %s, want gone", got)
+	}
 }
