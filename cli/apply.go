@@ -24,7 +24,7 @@ func applyCommand() *command {
 	c := &command{
 		name:     "apply",
 		synopsis: "Make AWS match the spec",
-		usage:    "mailform apply [PATH|PLANFILE] [-auto-approve] [-wait[=DURATION]] [-resolver HOST:PORT] [-json] [-destroy] [-target ADDR] [-adopt ADDR] [-replace ADDR]",
+		usage:    "mailform apply [PATH|PLANFILE] [-auto-approve] [-wait[=DURATION]] [-resolver HOST:PORT] [-json] [-destroy] [-target ADDR] [-adopt ADDR] [-replace ADDR] [-force-delete-secrets]",
 		help: `Plans as 'mailform plan' does, shows the plan, asks for confirmation (unless
 -auto-approve), then carries it out: in dependency order, in parallel where
 independent, Route 53 changes as one atomic batch per zone. DKIM records are
@@ -52,13 +52,20 @@ change failed, or SES gave up on an identity (FAILED) during the wait.
 
 -replace smtp_user.NAME rotates an SMTP user's credentials: a new access key,
 its password written to the secret store, then the old key deleted, so that
-the stored secret always works.`,
+the stored secret always works.
+
+Secrets a removed block or -destroy leaves behind are deleted (the plan names
+each): Secrets Manager secrets are scheduled for deletion and stay restorable
+for 30 days ('aws secretsmanager restore-secret'; a later apply that writes
+the same name restores it); -force-delete-secrets deletes them at once. SSM
+parameters keep no deleted value: they are gone at once.`,
 		example: `mailform apply
 mailform apply -auto-approve -wait=15m examples/ses-domain
 mailform apply -auto-approve -wait=15m && mailform check
 mailform plan -out ses.plan && mailform apply ses.plan
 mailform apply -replace smtp_user.webapp -auto-approve
-mailform apply -destroy`,
+mailform apply -destroy
+mailform apply -destroy -force-delete-secrets -auto-approve`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
 		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
@@ -73,6 +80,7 @@ mailform apply -destroy`,
 		var wait waitFlag
 		fs.Var(&wait, "wait", "after applying, wait up to `DURATION` (default 10m) for SES to verify DKIM and MAIL FROM")
 		resolver := fs.String("resolver", "", "when -wait ends with identities not yet verified, ask `HOST:PORT` what DNS answers instead of the authoritative servers")
+		forceDeleteSecrets := fs.Bool("force-delete-secrets", false, "delete Secrets Manager secrets at once instead of scheduling them for deletion (restorable for 30 days)")
 		path, code, ok := parsePath(c, fs, args, io)
 		if !ok {
 			return code
@@ -158,6 +166,9 @@ mailform apply -destroy`,
 			}
 		}
 
+		if *forceDeleteSecrets {
+			sess.services.secrets.ForceDeleteSecrets()
+		}
 		if p.HasChanges() {
 			outcome, runErr := apply.Run(ctx, p, observed, apply.Options{
 				Stack: p.Stack, Region: p.Region, Providers: sess.providers,

@@ -41,6 +41,11 @@ it. It serves until interrupted, and keeps nothing when it stops.
 AWS (new access keys, deleted secret names, new queues, list calls, SES
 verification, Route 53 propagation; docs/sandbox.md has each delay), and
 -time-scale N divides every delay by N;
+-enforce-iam authorises every call signed with the access key of an IAM user
+(one created in the sandbox) against that user's policies, and refuses as AWS
+does (AccessDenied, AccessDeniedException, UnauthorizedOperation,
+AuthorizationError); any other key acts as the account's root user. Try a
+policy from 'mailform permissions' this way before giving it to a pipeline;
 -faults injects failures (docs/sandbox.md has the grammar), e.g.
   route53:*=throttle@0.3,*:*=5xx@0.05,seed=1
 It listens on loopback addresses only.`,
@@ -58,6 +63,7 @@ AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY
 		consistency := fs.String("consistency", awstest.ConsistencyImmediate, "`MODE`: immediate (reads see every write at once) or aws (AWS's eventual consistency and verification delays)")
 		envFile := fs.String("env-file", "", "write the sandbox's environment as export lines to `FILE` once it answers (removed when it stops)")
 		timeScale := fs.Float64("time-scale", 1, "divide every emulated delay by `N` (and multiply rate limits by it)")
+		enforceIAM := fs.Bool("enforce-iam", false, "authorise calls signed with an IAM user's access key against that user's policies")
 		positional, code, ok := parse(c, fs, args, io)
 		if !ok {
 			return code
@@ -117,7 +123,7 @@ AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY
 		}
 		err := awstest.RunWithEnv(ctx, awstest.Options{
 			Addr: *addr, DNSAddr: *dnsAddr, RateLimits: *limits, Faults: *faults,
-			Consistency: *consistency, TimeScale: *timeScale,
+			Consistency: *consistency, TimeScale: *timeScale, EnforceIAM: *enforceIAM,
 		}, io.Stdout, env)
 		if err != nil {
 			if errors.Is(err, awstest.ErrMotoMissing) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/providers/dkimkey"
 	"github.com/mailform/mailform/providers/ec2"
 	"github.com/mailform/mailform/providers/iam"
@@ -33,7 +34,7 @@ type services struct {
 	sqs     *sqs.Provider
 	dkimkey *dkimkey.Provider
 	ec2     *ec2.Provider
-	secrets secrets.Store
+	secrets *secrets.Router
 }
 
 // newServices builds every provider. zones are the hosted zones the spec
@@ -43,9 +44,10 @@ type services struct {
 // and the window in which a search may miss a new Elastic IP.
 func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef, timeScale float64, caller callerIdentity) services {
 	store := secrets.Open(cfg, specDir)
+	who := awscfg.CallerOf(caller.out)
 	return services{
 		route53: route53.New(cfg, route53.Options{Zones: zones}),
-		ses:     ses.New(cfg, store, ses.Options{AccountID: aws.ToString(caller.out.Account)}),
+		ses:     ses.New(cfg, store, ses.Options{AccountID: who.Account, Partition: who.Partition}),
 		iam:     iam.New(cfg, store),
 		sns:     sns.NewWithAPI(snssdk.NewFromConfig(cfg), caller, cfg.Region),
 		sqs:     sqs.New(cfg),

@@ -7,6 +7,12 @@ import (
 	"github.com/mailform/mailform/specs"
 )
 
+// AttrSecretUntagged is the observed attribute a provider sets to the
+// location of a stored secret whose tags lack what plan needs to know of it
+// (which access key, which public key), so that it had to read the value:
+// the resource is updated, and apply adds the tags.
+const AttrSecretUntagged = "secret_untagged"
+
 // cleanupReason says why a resource whose declared attributes all match
 // still needs an update, or "" when it does not: an ec2.eip whose mark is
 // also on other addresses (observed extra_allocation_ids, left by runs
@@ -18,27 +24,27 @@ import (
 // the new one, or made by hand) is updated so that apply deletes them
 // (docs/secrets.md, "Proving a new key").
 func cleanupReason(kind specs.Kind, before map[string]any) string {
-	if kind == specs.KindSMTPUser {
-		keys, _ := before["extra_access_key_ids"].([]any)
-		if len(keys) == 0 {
-			return ""
+	var reasons []string
+	if loc, _ := before[AttrSecretUntagged].(string); loc != "" {
+		reasons = append(reasons, "record in the tags of "+loc+" what plan needs to know of it (an older mailform left them out), so that plan need not decrypt it")
+	}
+	list := func(attr string) []string {
+		values, _ := before[attr].([]any)
+		out := make([]string, len(values))
+		for i, v := range values {
+			out[i] = fmt.Sprint(v)
 		}
-		ids := make([]string, len(keys))
-		for i, k := range keys {
-			ids[i] = fmt.Sprint(k)
+		return out
+	}
+	switch kind {
+	case specs.KindSMTPUser:
+		if keys := list("extra_access_key_ids"); len(keys) > 0 {
+			reasons = append(reasons, fmt.Sprintf("delete %d access key(s) besides the stored one %v (%s)", len(keys), before["access_key_id"], strings.Join(keys, ", ")))
 		}
-		return fmt.Sprintf("delete %d access key(s) besides the stored one %v (%s)", len(ids), before["access_key_id"], strings.Join(ids, ", "))
+	case specs.KindEIP:
+		if ids := list("extra_allocation_ids"); len(ids) > 0 {
+			reasons = append(reasons, fmt.Sprintf("release %d extra Elastic IPs with the same mark (%s)", len(ids), strings.Join(ids, ", ")))
+		}
 	}
-	if kind != specs.KindEIP {
-		return ""
-	}
-	extras, _ := before["extra_allocation_ids"].([]any)
-	if len(extras) == 0 {
-		return ""
-	}
-	ids := make([]string, len(extras))
-	for i, e := range extras {
-		ids[i] = fmt.Sprint(e)
-	}
-	return fmt.Sprintf("release %d extra Elastic IPs with the same mark (%s)", len(ids), strings.Join(ids, ", "))
+	return strings.Join(reasons, "; ")
 }

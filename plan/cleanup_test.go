@@ -64,3 +64,19 @@ func TestExtraAccessKeysPlanAnUpdate(t *testing.T) {
 		}
 	}
 }
+
+// TestUntaggedSecretPlansAnUpdate: a resource whose stored secret lacks the
+// tags plan reads instead of its value is updated, so that apply adds them.
+func TestUntaggedSecretPlansAnUpdate(t *testing.T) {
+	desired := specs.Resource{Addr: "dkim_key.mx1", Kind: specs.KindDKIMKey, Attrs: map[string]any{"location": "ssm:/k", "key_length": int64(2048)}}
+	attrs := map[string]any{"location": "ssm:/k", "key_length": int64(2048)}
+	o := Observed{Addr: "dkim_key.mx1", Kind: specs.KindDKIMKey, ID: "ssm:/k", Owner: stack, Attrs: attrs}
+	if c, changed := diffResource(desired, o, stack, false); changed {
+		t.Fatalf("tagged secret changed: %+v", c)
+	}
+	attrs[AttrSecretUntagged] = "ssm:/k"
+	c, changed := diffResource(desired, o, stack, false)
+	if !changed || c.Action != Update || !strings.Contains(c.Reason, "record in the tags of ssm:/k") {
+		t.Errorf("untagged secret: changed %v, %+v", changed, c)
+	}
+}

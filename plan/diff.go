@@ -427,6 +427,9 @@ func deletes(byAddr map[string][]Observed, declared map[string]bool, opts Option
 		if opts.Destroy {
 			reason, causes = "", nil // the plan as a whole says it
 		}
+		if note := secretDeletion(o.Kind, o.Attrs); note != "" {
+			reason = strings.TrimPrefix(reason+"; "+note, "; ")
+		}
 		out = append(out, Change{
 			Addr:   o.Addr,
 			Kind:   o.Kind,
@@ -439,6 +442,33 @@ func deletes(byAddr map[string][]Observed, declared map[string]bool, opts Option
 		changeObserved[o.Addr] = o
 	}
 	return out
+}
+
+// secretDeletion says what deleting a resource does to the secret it
+// stored, so that a plan names every secret a deletion removes: SMTP
+// credentials and DKIM keys in SSM are gone at once, in Secrets Manager they
+// are scheduled for deletion and restorable for a while
+// (docs/secrets.md); DKIM key files are left alone.
+func secretDeletion(kind specs.Kind, attrs map[string]any) string {
+	var loc string
+	switch kind {
+	case specs.KindSMTPUser:
+		loc, _ = attrs["credentials"].(string)
+	case specs.KindDKIMKey:
+		loc, _ = attrs["location"].(string)
+	}
+	store, _, _ := strings.Cut(loc, ":")
+	switch {
+	case loc == "":
+		return ""
+	case store == "secretsmanager":
+		return "schedules the secret " + loc + " for deletion (restorable during its recovery window; apply -force-delete-secrets deletes it at once)"
+	case store == "file" && kind == specs.KindDKIMKey:
+		return "keeps " + loc + " (a file carries no ownership mark)"
+	case store == "file":
+		return "deletes " + loc + " if it holds this user's credentials"
+	}
+	return "deletes the secret " + loc + " (SSM keeps no deleted parameter)"
 }
 
 func createChange(r specs.Resource) Change {

@@ -1,21 +1,40 @@
 package acceptance
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/mailform/mailform/internal/awstest"
 	"github.com/mailform/mailform/providers/permissions"
 	"github.com/mailform/mailform/specs"
 )
 
-// policyActions runs 'mailform permissions' on the scenario's spec and
-// returns the actions of the policy it prints.
-func (e *env) policyActions(extra ...string) []string {
+// The tests of this file prove that 'mailform permissions -for CMD' is
+// enough and no more: the double enforces IAM (awstest.Options.EnforceIAM),
+// and each command runs as an IAM user holding exactly the policy printed
+// for it. Any call the double refuses fails the test; and with a statement
+// removed, the command fails naming an action of that statement.
+
+// iamUser is an IAM user the test created, with its access key.
+type iamUser struct {
+	name, keyID, secret string
+}
+
+// policyFor runs 'mailform permissions -for cmd' on the scenario's spec
+// (partition and account from the double's STS) and returns the policy.
+func (e *env) policyFor(cmd permissions.Command) permissions.Policy {
 	e.t.Helper()
-	r := e.must(0, append([]string{"permissions", e.dir}, extra...)...)
+	r := e.must(0, "permissions", "-for", string(cmd), e.dir, "-endpoint-url", e.s.URL())
 	var p permissions.Policy
 	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
 		e.t.Fatalf("mailform permissions printed no policy: %v\n%s", err, r.stdout)
@@ -23,91 +42,227 @@ func (e *env) policyActions(extra ...string) []string {
 	if p.Version != "2012-10-17" || len(p.Statement) == 0 {
 		e.t.Fatalf("policy = %+v", p)
 	}
-	return p.Actions()
+	return p
 }
 
-// calledActions returns the IAM actions of every AWS call the double
-// counted since its last reset ("sns:CreateTopic"), leaving out the calls
-// that need no permission.
-func (e *env) calledActions() map[string]int {
-	out := map[string]int{}
-	for svc, ops := range e.s.Counts() {
-		for op, n := range ops {
-			a := svc + ":" + op
-			if !slices.Contains(permissions.Free, a) {
-				out[a] += n
-			}
+// userWith creates, with the account's root key, an IAM user holding
+// exactly p as a customer managed policy (what a role would be given; none
+// when p has no statement), and an access key for it.
+func (e *env) userWith(name string, p permissions.Policy) iamUser {
+	e.t.Helper()
+	api := iam.NewFromConfig(e.s.Config("us-east-1"))
+	ctx := e.ctx()
+	if _, err := api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name), Path: aws.String("/ci/")}); err != nil {
+		e.t.Fatal(err)
+	}
+	if len(p.Statement) > 0 {
+		doc, err := json.Marshal(p)
+		if err != nil {
+			e.t.Fatal(err)
 		}
+		if len(doc) > 6144 {
+			e.t.Errorf("the policy for %s has %d characters; AWS allows a managed policy 6,144", name, len(doc))
+		}
+		pol, err := api.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(string(doc))})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if _, err := api.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: pol.Policy.Arn}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	key, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return iamUser{name: name, keyID: aws.ToString(key.AccessKey.AccessKeyId), secret: aws.ToString(key.AccessKey.SecretAccessKey)}
+}
+
+// as runs mailform with u's credentials.
+func (e *env) as(u iamUser, args ...string) result {
+	e.t.Helper()
+	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	os.Setenv("AWS_ACCESS_KEY_ID", u.keyID)
+	os.Setenv("AWS_SECRET_ACCESS_KEY", u.secret)
+	defer func() {
+		os.Setenv("AWS_ACCESS_KEY_ID", id)
+		os.Setenv("AWS_SECRET_ACCESS_KEY", secret)
+	}()
+	return e.mailform(args...)
+}
+
+// roles creates one IAM user per command, each holding that command's
+// policy for the scenario's spec.
+func (e *env) roles() map[permissions.Command]iamUser {
+	e.t.Helper()
+	out := map[permissions.Command]iamUser{}
+	for _, c := range permissions.Commands {
+		out[c] = e.userWith("mailform-"+string(c), e.policyFor(c))
 	}
 	return out
 }
 
-// TestPermissionsCoverEveryCall runs plan, apply, an edit, a credential
-// rotation, unlock and destroy of every example against the double, and
-// fails if mailform called any AWS operation the policy of 'mailform
-// permissions' (apply, or -plan-only for the plans) leaves out; and, the
-// other way, if the table lists a read, create or delete action that no
-// scenario called, unless the table says why (permissions.Conditional).
-// Update actions not exercised are logged.
-func TestPermissionsCoverEveryCall(t *testing.T) {
-	called := map[string]bool{}
-	kinds := map[specs.Kind]bool{}
-	requireCovered := func(e *env, step string, policy []string) {
-		t.Helper()
-		var missing []string
-		for a := range e.calledActions() {
-			called[a] = true
-			if !slices.Contains(policy, a) {
-				missing = append(missing, a)
+// step is one command of a scenario run as the user of its role.
+type step struct {
+	role permissions.Command
+	args []string
+	want int // the exit code; -1 for "whatever": the command fails for reasons of the double (SES never verifies an address)
+}
+
+// runSteps runs the steps, failing on any refused call and on an exit code
+// other than the one wanted.
+func (e *env) runSteps(roles map[permissions.Command]iamUser, steps []step) {
+	e.t.Helper()
+	for _, st := range steps {
+		before := len(e.s.Denials())
+		r := e.as(roles[st.role], st.args...)
+		name := "mailform " + strings.Join(st.args, " ")
+		if denied := e.s.Denials()[before:]; len(denied) > 0 {
+			e.t.Errorf("%s, as the %s role, was refused:\n  %s\nstderr:\n%s", name, st.role, strings.Join(denied, "\n  "), r.stderr)
+			continue
+		}
+		if st.want >= 0 && r.code != st.want {
+			e.t.Errorf("%s, as the %s role: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", name, st.role, r.code, st.want, r.stdout, r.stderr)
+		}
+		for _, refusal := range []string{"missing IAM permission", "not authorized"} {
+			if strings.Contains(r.stderr, refusal) {
+				e.t.Errorf("%s, as the %s role, says %q:\n%s", name, st.role, refusal, r.stderr)
 			}
 		}
-		sort.Strings(missing)
-		if len(missing) > 0 {
-			t.Errorf("%s: mailform called operations its policy does not allow: %s", step, strings.Join(missing, ", "))
-		}
-		e.s.ResetCounts()
 	}
-	ran := 0
+}
+
+// enforceIAM makes the shared double authorise IAM users' calls until the
+// next reset.
+func enforceIAM(t *testing.T, s *awstest.Server) {
+	t.Helper()
+	if err := s.Configure(func(o *awstest.Options) { o.EnforceIAM = true }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEachCommandRunsWithItsPolicy runs every command of the examples as an
+// IAM user holding exactly 'mailform permissions -for COMMAND', against the
+// double enforcing IAM. The matrix covers each command on the example
+// where it does the most: ses-domain (adopt of an unowned identity, -wait,
+// check, status, test-send with its queue, rotation), hybrid (Secrets
+// Manager,
+// BYODKIM, production-access -submit, two rotations), ec2-mta (Elastic IPs,
+// reverse DNS, DKIM keys in SSM, port25 and rdns requests), each ending with
+// unlock and destroy; and five domains of many-domains, whose -wait and
+// check use SES v1's batch reads.
+func TestEachCommandRunsWithItsPolicy(t *testing.T) {
+	wait := "-wait=20s"
+	called := map[string]bool{} // "ses:CreateEmailIdentity", over every run
+	kinds := map[specs.Kind]bool{}
+	record := func(e *env) {
+		for svc, ops := range e.s.Counts() {
+			for op := range ops {
+				called[svc+":"+op] = true
+			}
+		}
+		spec, diags := specs.Load(e.dir, specs.LoadOptions{})
+		if diags.HasErrors() {
+			e.t.Fatal(diags)
+		}
+		for _, r := range spec.Resources() {
+			kinds[r.Kind] = true
+		}
+	}
 	for _, sc := range scenarios {
 		t.Run(sc.example, func(t *testing.T) {
-			e := newScenarioEnv(t, sc) // skips without moto, outside CI
-			ran++
-			spec, diags := specs.Load(e.dir, specs.LoadOptions{})
-			if diags.HasErrors() {
-				t.Fatal(diags)
-			}
-			for _, r := range spec.Resources() {
-				kinds[r.Kind] = true
-			}
-			planOnly := e.policyActions("-plan-only")
-			full := e.policyActions()
-			for _, a := range planOnly {
-				if !slices.Contains(full, a) {
-					t.Errorf("the plan-only policy allows %s, the full one does not", a)
+			e := newScenarioEnv(t, sc)
+			defer record(e)
+			enforceIAM(t, e.s)
+			roles := e.roles()
+			url, dns := e.s.URL(), e.s.DNSAddr()
+			check := []string{"check", e.dir, "-endpoint-url", url, "-resolver", dns}
+			status := []string{"status", e.dir, "-endpoint-url", url}
+			var steps []step
+			switch sc.example {
+			case "ses-domain":
+				// An identity someone made by hand, adopted by apply.
+				if _, err := sesv2.NewFromConfig(e.cfg()).CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("acme.example")}); err != nil {
+					t.Fatal(err)
+				}
+				steps = []step{
+					{permissions.Plan, []string{"plan", e.dir}, 1}, // refuses the unowned identity, naming -adopt
+					{permissions.Apply, []string{"apply", e.dir, "-auto-approve", "-adopt", "domain.acme.example", wait}, 0},
+					{permissions.Plan, []string{"plan", e.dir, "-detailed-exitcode"}, 0},
+					{permissions.Check, check, 0},
+					{permissions.Status, status, 0},
+					{permissions.TestSend, []string{"test-send", e.dir, "-endpoint-url", url, "-timeout", "20s"}, 0},
+					{permissions.Apply, []string{"apply", e.dir, "-auto-approve", "-replace", "smtp_user.webapp"}, 0},
+				}
+			case "hybrid":
+				steps = []step{
+					{permissions.Plan, []string{"plan", e.dir}, 0},
+					{permissions.Apply, []string{"apply", e.dir, "-auto-approve"}, 0},
+					// An email identity is never verified in the double: the
+					// wait times out, after the batch reads.
+					{permissions.Apply, []string{"apply", e.dir, "-auto-approve", "-wait=3s"}, 1},
+					{permissions.Check, check, -1},
+					{permissions.Status, status, 0},
+					{permissions.Requests, []string{"requests", "production-access", e.dir, "-endpoint-url", url, "-submit", "-force"}, 0},
+					{permissions.Apply, []string{"apply", e.dir, "-auto-approve", "-replace", "smtp_user.billing", "-replace", "smtp_user.support"}, 0},
+					{permissions.Plan, []string{"plan", e.dir, "-detailed-exitcode"}, 0},
+				}
+			case "ec2-mta":
+				steps = []step{
+					{permissions.Plan, []string{"plan", e.dir}, 0},
+					{permissions.Apply, []string{"apply", e.dir, "-auto-approve", wait}, 0},
+					{permissions.Plan, []string{"plan", e.dir, "-detailed-exitcode"}, 0},
+					{permissions.Check, check, 0},
+					{permissions.Requests, []string{"requests", "port25", e.dir, "-endpoint-url", url}, 0},
+					{permissions.Requests, []string{"requests", "rdns", e.dir, "-endpoint-url", url}, 0},
 				}
 			}
-			e.s.ResetCounts()
-
-			e.must(0, "plan", e.dir)
-			requireCovered(e, "plan of an empty account", planOnly)
-			e.must(0, "apply", e.dir, "-auto-approve")
-			requireCovered(e, "apply", full)
-			e.must(0, "plan", e.dir, "-detailed-exitcode")
-			requireCovered(e, "plan with nothing to do", planOnly)
-			for _, u := range sc.smtp {
-				label := u.location[strings.LastIndexByte(u.location, '/')+1:]
-				e.must(0, "apply", e.dir, "-auto-approve", "-replace", "smtp_user."+label)
-				requireCovered(e, "rotation of smtp_user."+label, full)
-			}
-			e.must(0, "unlock", e.dir, "-force")
-			requireCovered(e, "unlock", full)
-			e.must(0, "apply", e.dir, "-auto-approve", "-destroy")
-			requireCovered(e, "destroy", full)
+			steps = append(steps,
+				step{permissions.Unlock, []string{"unlock", e.dir, "-force"}, 0},
+				step{permissions.Apply, []string{"apply", e.dir, "-auto-approve", "-destroy"}, 0},
+			)
+			e.runSteps(roles, steps)
 		})
 	}
 
-	if ran == 0 {
-		t.Skip("skipping: no scenario ran, so no call was counted")
+	// Waiting for many identities, apply -wait and check switch to SES v1's
+	// batch reads, which the apply and check policies must allow.
+	t.Run("many-domains", func(t *testing.T) {
+		e := newEnv(t, "many-domains", "brands.example")
+		e.region = "eu-central-1"
+		b, err := os.ReadFile(filepath.Join(e.dir, "domains.hcl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		six := bytes.Index(b, []byte(`domain "brand006.brands.example"`))
+		if six < 0 {
+			t.Fatal("examples/many-domains changed: no brand006")
+		}
+		e.write("domains.hcl", string(b[:six]))
+		defer record(e)
+		enforceIAM(t, e.s)
+		roles := e.roles()
+		e.runSteps(roles, []step{
+			{permissions.Apply, []string{"apply", e.dir, "-auto-approve"}, 0},
+			{permissions.Apply, []string{"apply", e.dir, "-auto-approve", wait}, 0},
+			{permissions.Check, []string{"check", e.dir, "-endpoint-url", e.s.URL(), "-resolver", e.s.DNSAddr()}, 0},
+			{permissions.Apply, []string{"apply", e.dir, "-auto-approve", "-destroy"}, 0},
+		})
+		// (GetIdentityVerificationAttributes, the batch read for email
+		// identities, is in the same statement.)
+		for _, op := range []string{"GetIdentityDkimAttributes", "GetIdentityMailFromDomainAttributes"} {
+			if e.s.Count("ses", op) == 0 {
+				t.Errorf("no ses:%s call: waiting for five identities did not batch", op)
+			}
+		}
+	})
+
+	// The other way: the table grants no action for nothing. Every read,
+	// create and delete action it lists for the kinds the examples hold was
+	// called by some command, unless the table says why not
+	// (permissions.Conditional); update actions not exercised are logged.
+	if t.Failed() {
+		return
 	}
 	for _, kind := range permissions.Kinds() {
 		for _, access := range permissions.Accesses {
@@ -123,11 +278,129 @@ func TestPermissionsCoverEveryCall(t *testing.T) {
 					continue
 				}
 				if access == permissions.Update {
-					t.Logf("%s %s: %s is listed but no scenario called it", kind, access, a)
+					t.Logf("%s %s: %s is listed but no command called it", kind, access, a)
 					continue
 				}
-				t.Errorf("%s %s: %s is listed but no scenario called it", kind, access, a)
+				t.Errorf("%s %s: %s is listed but no command called it", kind, access, a)
 			}
 		}
+	}
+}
+
+// TestEachStatementIsNeeded is the negative twin: with one statement of
+// the apply policy removed (one service's actions of the plan policy, whose
+// reads are one statement), the command fails and names an action of what
+// was removed.
+func TestEachStatementIsNeeded(t *testing.T) {
+	sc := scenarioNamed(t, "ses-domain")
+	type variant struct {
+		cmd     permissions.Command
+		name    string
+		policy  permissions.Policy
+		removed []string
+	}
+	var variants []variant
+	{
+		e := newScenarioEnv(t, sc)
+		plan := e.policyFor(permissions.Plan)
+		services := map[string]bool{}
+		for _, a := range plan.Statement[0].Action {
+			svc, _, _ := strings.Cut(a, ":")
+			services[svc] = true
+		}
+		for svc := range services {
+			p := clonePolicy(plan)
+			var removed []string
+			p.Statement[0].Action = slices.DeleteFunc(p.Statement[0].Action, func(a string) bool {
+				if strings.HasPrefix(a, svc+":") {
+					removed = append(removed, a)
+					return true
+				}
+				return false
+			})
+			variants = append(variants, variant{permissions.Plan, "plan without " + svc + ":*", p, removed})
+		}
+		apply := e.policyFor(permissions.Apply)
+		for i, st := range apply.Statement {
+			p := clonePolicy(apply)
+			p.Statement = slices.Delete(p.Statement, i, i+1)
+			variants = append(variants, variant{permissions.Apply, "apply without " + st.Sid, p, st.Action})
+		}
+	}
+	slices.SortFunc(variants, func(a, b variant) int { return strings.Compare(a.name, b.name) })
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			e := newScenarioEnv(t, sc)
+			enforceIAM(t, e.s)
+			u := e.userWith("mailform-partial", v.policy)
+			args := []string{"plan", e.dir}
+			if v.cmd == permissions.Apply {
+				args = []string{"apply", e.dir, "-auto-approve"}
+			}
+			r := e.as(u, args...)
+			if r.code == 0 {
+				t.Fatalf("mailform %s succeeded without %v", strings.Join(args, " "), v.removed)
+			}
+			named := false
+			for _, a := range v.removed {
+				named = named || strings.Contains(r.stderr, "missing IAM permission "+a)
+			}
+			if !named {
+				t.Errorf("mailform %s failed without naming one of %v:\n%s", strings.Join(args, " "), v.removed, r.stderr)
+			}
+			if len(e.s.Denials()) == 0 {
+				t.Error("the double refused nothing")
+			}
+		})
+	}
+}
+
+func clonePolicy(p permissions.Policy) permissions.Policy {
+	b, _ := json.Marshal(p)
+	var out permissions.Policy
+	_ = json.NewDecoder(bytes.NewReader(b)).Decode(&out)
+	return out
+}
+
+// TestDestroyKeepsSecretsRecoverable: the destroy plan names every secret it
+// deletes; apply -destroy schedules Secrets Manager secrets for deletion
+// (restorable), a later apply restores them, and -force-delete-secrets
+// deletes them at once.
+func TestDestroyKeepsSecretsRecoverable(t *testing.T) {
+	e := newScenarioEnv(t, scenarioNamed(t, "hybrid"))
+	e.must(0, "apply", e.dir, "-auto-approve")
+	plan := e.must(0, "plan", e.dir, "-destroy")
+	for _, want := range []string{
+		"schedules the secret secretsmanager:globex/mail/smtp/support for deletion",
+		"schedules the secret secretsmanager:globex/mail/dkim/partner for deletion",
+		"deletes the secret ssm:/globex/prod/mail/smtp/billing (SSM keeps no deleted parameter)",
+	} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("the destroy plan does not say %q:\n%s", want, plan.stdout)
+		}
+	}
+	sm := secretsmanager.NewFromConfig(e.cfg())
+	state := func(id string) string {
+		out, err := sm.DescribeSecret(e.ctx(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)})
+		switch {
+		case err != nil:
+			return "gone"
+		case out.DeletedDate != nil:
+			return "scheduled"
+		}
+		return "live"
+	}
+	e.must(0, "apply", e.dir, "-auto-approve", "-destroy")
+	if got := state("globex/mail/smtp/support"); got != "scheduled" {
+		t.Errorf("after destroy the credentials are %s, want scheduled for deletion", got)
+	}
+	// (Only the user: the rest of the stack is not needed here.)
+	e.must(0, "apply", e.dir, "-auto-approve", "-target", "smtp_user.support")
+	if got := state("globex/mail/smtp/support"); got != "live" {
+		t.Errorf("after a new apply the credentials are %s, want restored", got)
+	}
+	e.must(0, "apply", e.dir, "-auto-approve", "-destroy", "-force-delete-secrets")
+	if got := state("globex/mail/smtp/support"); got != "gone" {
+		t.Errorf("after destroy -force-delete-secrets the credentials are %s, want gone", got)
 	}
 }

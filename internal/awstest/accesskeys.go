@@ -15,6 +15,12 @@ import (
 type accessKeys struct {
 	mu      sync.Mutex
 	secrets map[string]string // access key ID -> secret access key
+	users   map[string]string // access key ID -> IAM user name
+	// policies caches each user's identity policies for EnforceIAM
+	// (iamenforce.go); any mutating IAM call forgets them.
+	policies map[string]*userPolicies
+	// denials lists the calls EnforceIAM refused since the last reset.
+	denials []string
 }
 
 // AccessKeySecret returns the secret of an access key created through the
@@ -30,6 +36,9 @@ func (k *accessKeys) reset() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.secrets = nil
+	k.users = nil
+	k.policies = nil
+	k.denials = nil
 }
 
 // captureAccessKey is the proxy's response hook: it records the secret of a
@@ -50,6 +59,7 @@ func (k *accessKeys) captureAccessKey(resp *http.Response) error {
 			AccessKey struct {
 				AccessKeyID     string `xml:"AccessKeyId"`
 				SecretAccessKey string `xml:"SecretAccessKey"`
+				UserName        string `xml:"UserName"`
 			} `xml:"AccessKey"`
 		} `xml:"CreateAccessKeyResult"`
 	}
@@ -62,6 +72,10 @@ func (k *accessKeys) captureAccessKey(resp *http.Response) error {
 		k.secrets = map[string]string{}
 	}
 	k.secrets[out.Result.AccessKey.AccessKeyID] = out.Result.AccessKey.SecretAccessKey
+	if k.users == nil {
+		k.users = map[string]string{}
+	}
+	k.users[out.Result.AccessKey.AccessKeyID] = out.Result.AccessKey.UserName
 	return nil
 }
 

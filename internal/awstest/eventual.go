@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -90,15 +88,11 @@ func (s *Server) eventually(w http.ResponseWriter, r *http.Request, c call, h ht
 	if !watchedCall(c) {
 		return false
 	}
-	params, err := requestParams(r)
-	if err != nil {
-		writeServiceError(w, c, http.StatusBadRequest, "InvalidRequest", err.Error())
-		return true
-	}
+	params := readParams(r)
 	if s.refuseYoung(w, c, params) {
 		return true
 	}
-	if c.service == "secretsmanager" && c.operation == "CreateSecret" && s.secretInRecoveryWindow(r.Context(), c.region, params["Name"]) {
+	if c.service == "secretsmanager" && c.operation == "CreateSecret" && s.secretInRecoveryWindow(r.Context(), c.region, params.get("Name")) {
 		writeScheduledForDeletion(w, c)
 		return true
 	}
@@ -127,16 +121,16 @@ func watchedCall(c call) bool {
 
 // refuseYoung answers for AWS where a queue or a secret name is not yet what
 // its last change made it. It reports whether it answered.
-func (s *Server) refuseYoung(w http.ResponseWriter, c call, params map[string]string) bool {
+func (s *Server) refuseYoung(w http.ResponseWriter, c call, params requestParams) bool {
 	now := s.clock()
 	o := s.Options()
 	s.eventual.mu.Lock()
 	defer s.eventual.mu.Unlock()
 	switch c.service {
 	case "sqs":
-		name := queueName(params["QueueUrl"])
+		name := queueName(params.get("QueueUrl"))
 		if c.operation == "GetQueueUrl" {
-			name = params["QueueName"]
+			name = params.get("QueueName")
 		}
 		if c.operation == "CreateQueue" || name == "" {
 			return false
@@ -146,7 +140,7 @@ func (s *Server) refuseYoung(w http.ResponseWriter, c call, params map[string]st
 			return true
 		}
 	case "secretsmanager":
-		if c.operation == "CreateSecret" && within(s.eventual.held, c.region+"/"+params["Name"], o.Scaled(o.SecretNameHold), now) {
+		if c.operation == "CreateSecret" && within(s.eventual.held, c.region+"/"+params.get("Name"), o.Scaled(o.SecretNameHold), now) {
 			writeScheduledForDeletion(w, c)
 			return true
 		}
@@ -176,7 +170,7 @@ func (s *Server) secretInRecoveryWindow(ctx context.Context, region, name string
 // observeAnswer records what a successful call created or deleted, and
 // trims from a list answer what is younger than the list lag. It returns
 // the body to send.
-func (s *Server) observeAnswer(c call, params map[string]string, body []byte) []byte {
+func (s *Server) observeAnswer(c call, params requestParams, body []byte) []byte {
 	now := s.clock()
 	lag := s.delay(func(o Options) time.Duration { return o.ListLag })
 	e := &s.eventual
@@ -221,7 +215,7 @@ func (s *Server) observeAnswer(c call, params map[string]string, body []byte) []
 			record(&e.created, lagKey("sqs", c.region, name), now, true)
 		}
 	case "sqs:DeleteQueue":
-		if name := queueName(params["QueueUrl"]); name != "" {
+		if name := queueName(params.get("QueueUrl")); name != "" {
 			delete(e.queues, c.region+"/"+name)
 			delete(e.created, lagKey("sqs", c.region, name))
 		}
@@ -240,7 +234,7 @@ func (s *Server) observeAnswer(c call, params map[string]string, body []byte) []
 			record(&e.created, lagKey("secretsmanager", c.region, name), now, false)
 		}
 	case "secretsmanager:DeleteSecret":
-		if name := answerField(body, "Name"); name != "" && params["ForceDeleteWithoutRecovery"] == "true" {
+		if name := answerField(body, "Name"); name != "" && params.get("ForceDeleteWithoutRecovery") == "true" {
 			record(&e.held, c.region+"/"+name, now, false)
 		}
 	case "secretsmanager:ListSecrets":
@@ -256,7 +250,7 @@ func (s *Server) observeAnswer(c call, params map[string]string, body []byte) []
 	case "ec2:DescribeAddresses":
 		// A lookup by allocation ID or address finds a new address; a
 		// search (by filter, or of all) may not yet.
-		for k := range params {
+		for k := range params.form {
 			if strings.HasPrefix(k, "AllocationId.") || strings.HasPrefix(k, "PublicIp.") {
 				return body
 			}
@@ -266,17 +260,6 @@ func (s *Server) observeAnswer(c call, params map[string]string, body []byte) []
 		})
 	}
 	return body
-}
-
-// accessKeyID reads the access key ID of a SigV4-signed request.
-func accessKeyID(r *http.Request) string {
-	auth := r.Header.Get("Authorization")
-	i := strings.Index(auth, "Credential=")
-	if i < 0 {
-		return ""
-	}
-	id, _, _ := strings.Cut(auth[i+len("Credential="):], "/")
-	return id
 }
 
 // queueName is the last path segment of a queue URL.
@@ -290,50 +273,6 @@ func queueName(queueURL string) string {
 	}
 	p := strings.TrimRight(u.Path, "/")
 	return p[strings.LastIndexByte(p, '/')+1:]
-}
-
-// requestParams reads the top-level parameters of a query (form) or JSON
-// request, leaving r.Body readable. JSON booleans and numbers are given as
-// their JSON text.
-func requestParams(r *http.Request) (map[string]string, error) {
-	out := map[string]string{}
-	for k, v := range r.URL.Query() {
-		out[k] = v[0]
-	}
-	if r.Body == nil {
-		return out, nil
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, fmt.Errorf("reading request: %w", err)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if len(bytes.TrimSpace(body)) == 0 {
-		return out, nil
-	}
-	if strings.Contains(r.Header.Get("Content-Type"), "json") {
-		var m map[string]json.RawMessage
-		if json.Unmarshal(body, &m) != nil {
-			return out, nil // the service answers a malformed request
-		}
-		for k, raw := range m {
-			var s string
-			if json.Unmarshal(raw, &s) == nil {
-				out[k] = s
-			} else {
-				out[k] = string(raw)
-			}
-		}
-		return out, nil
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return out, nil
-	}
-	for k, v := range form {
-		out[k] = v[0]
-	}
-	return out, nil
 }
 
 func isJSON(body []byte) bool {

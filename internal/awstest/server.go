@@ -71,6 +71,10 @@ type Options struct {
 	// accepts only passwords derived for it; "" is DefaultSMTPRegion.
 	// SMTPAddrFor starts the interfaces of other regions. Read at Start.
 	SMTPRegion string
+	// EnforceIAM authorises every request signed with an IAM user's access
+	// key against that user's identity policies (iamenforce.go); other keys
+	// (the account's root credentials) are allowed everything.
+	EnforceIAM bool
 }
 
 // timeScale is the effective TimeScale.
@@ -468,6 +472,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeThrottle(w, c)
 		return
 	}
+	if !s.authorize(w, r, c) {
+		return
+	}
 	f := faults.decide(c)
 	if f.latency > 0 && !sleep(r.Context(), f.latency) {
 		return
@@ -520,6 +527,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, c call, h http.
 		h.ServeHTTP(w, r)
 	default:
 		s.proxy.ServeHTTP(w, r)
+	}
+	if c.service == "iam" && c.mutating {
+		s.forgetPolicies()
 	}
 }
 

@@ -54,7 +54,7 @@ func TestIAMLike(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.pattern+"~"+tc.s, func(t *testing.T) {
-			if got := iamLike(tc.pattern, tc.s); got != tc.want {
+			if got := wildcardMatch(tc.pattern, tc.s, false); got != tc.want {
 				t.Errorf("got %v", got)
 			}
 		})

@@ -70,7 +70,7 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 			continue
 		}
 		done[loc.String()] = true
-		attrs, found, unreadable, err := p.observeOrSay(ctx, loc)
+		attrs, found, unreadable, err := p.observeOrSay(ctx, loc, ownedAt[loc.String()].Tags)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r.Addr, err)
 		}
@@ -99,7 +99,7 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 		if done[e.Location.String()] {
 			continue
 		}
-		attrs, found, unreadable, err := p.observeOrSay(ctx, e.Location)
+		attrs, found, unreadable, err := p.observeOrSay(ctx, e.Location, e.Tags)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Tags[specs.TagAddr], err)
 		}
@@ -119,16 +119,50 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 // be read (secrets.Unreadable) is reported as found with only its location
 // known, and says why, so that the plan goes on and reports it at the
 // resource.
-func (p *Provider) observeOrSay(ctx context.Context, loc secrets.Location) (map[string]any, bool, string, error) {
-	attrs, found, err := p.observe(ctx, loc)
+func (p *Provider) observeOrSay(ctx context.Context, loc secrets.Location, tags map[string]string) (map[string]any, bool, string, error) {
+	attrs, found, err := p.observe(ctx, loc, tags)
 	if err != nil && secrets.Unreadable(err) {
 		return map[string]any{"location": loc.String()}, true, fmt.Sprintf("the DKIM key in %s (%v)", loc, err), nil
 	}
 	return attrs, found, "", err
 }
 
-// observe reads the key at loc.
-func (p *Provider) observe(ctx context.Context, loc secrets.Location) (map[string]any, bool, error) {
+// observe learns the key at loc: in SSM or Secrets Manager from the tags
+// that record its length and public key (secrets.PublicKeyTags), never
+// decrypting it, so that a role that plans needs no permission to; from the
+// file itself beside the spec; and from the value only for a key in AWS
+// whose tags lack them (written by an older mailform, or not yet adopted),
+// marking it so that apply adds them. tags are the key's tags when the
+// caller listed them already, else nil.
+func (p *Provider) observe(ctx context.Context, loc secrets.Location, tags map[string]string) (map[string]any, bool, error) {
+	if loc.Scheme != secrets.File {
+		if tags == nil {
+			var found bool
+			var err error
+			tags, found, err = p.store.Tags(ctx, loc.String())
+			if err != nil || !found {
+				return nil, false, err
+			}
+		}
+		if bits, pub, ok := secrets.PublicKeyFromTags(tags); ok {
+			return map[string]any{
+				"location":    loc.String(),
+				"key_length":  int64(bits),
+				"public_key":  pub,
+				"private_key": specs.Sensitive{Digest: "present"},
+			}, true, nil
+		}
+		attrs, found, err := p.read(ctx, loc)
+		if found {
+			attrs[plan.AttrSecretUntagged] = loc.String()
+		}
+		return attrs, found, err
+	}
+	return p.read(ctx, loc)
+}
+
+// read reads and decodes the key at loc.
+func (p *Provider) read(ctx context.Context, loc secrets.Location) (map[string]any, bool, error) {
 	raw, found, err := p.store.Get(ctx, loc.String())
 	if err != nil || !found {
 		return nil, false, err
@@ -262,7 +296,11 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 			}
 			switch owner := tags[specs.TagStack]; {
 			case owner == "" && c.Adopt:
-				if err := p.store.Adopt(ctx, loc.String(), stack, p.marks(c.Addr)...); err != nil {
+				marks, err := p.marks(c.Addr, key)
+				if err != nil {
+					return nil, "", err
+				}
+				if err := p.store.Adopt(ctx, loc.String(), stack, marks...); err != nil {
 					return nil, "", err
 				}
 				notes = append(notes, "adopted the key in "+loc.String()+": tagged "+specs.TagStack+"="+stack)
@@ -274,6 +312,16 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 		if replace {
 			key = nil
 		} else {
+			if loc.Scheme != secrets.File {
+				// Adds the tags a key written by an older mailform lacks.
+				marks, err := p.marks(c.Addr, key)
+				if err != nil {
+					return nil, "", err
+				}
+				if err := p.store.Adopt(ctx, loc.String(), stack, marks...); err != nil {
+					return nil, "", err
+				}
+			}
 			notes = append(notes, "kept the existing key in "+loc.String())
 		}
 	}
@@ -283,7 +331,11 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 		if err != nil {
 			return nil, "", err
 		}
-		if err := p.store.Put(ctx, loc.String(), pemBytes, stack, p.marks(c.Addr)...); err != nil {
+		marks, err := p.marks(c.Addr, key)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := p.store.Put(ctx, loc.String(), pemBytes, stack, marks...); err != nil {
 			return nil, "", err
 		}
 		if found {
@@ -367,7 +419,14 @@ func str(attrs map[string]any, key string) string {
 	return s
 }
 
-// marks are the tags a key carries besides the stack's mark.
-func (p *Provider) marks(addr string) []secrets.Tag {
-	return []secrets.Tag{{Key: specs.TagAddr, Value: addr}, {Key: secrets.TagKind, Value: string(specs.KindDKIMKey)}}
+// marks are the tags a key carries besides the stack's mark: its address,
+// its kind, and its length and public key, which plan reads instead of the
+// key.
+func (p *Provider) marks(addr string, key *rsa.PrivateKey) ([]secrets.Tag, error) {
+	pub, err := PublicKey(key)
+	if err != nil {
+		return nil, err
+	}
+	return append([]secrets.Tag{{Key: specs.TagAddr, Value: addr}, {Key: secrets.TagKind, Value: string(specs.KindDKIMKey)}},
+		secrets.PublicKeyTags(key.N.BitLen(), pub)...), nil
 }

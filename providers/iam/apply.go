@@ -252,6 +252,15 @@ type credentialsResult struct {
 	message string
 }
 
+// credentialTags are the tags of the secret holding u's SMTP credentials
+// for access key keyID.
+func credentialTags(u smtpUser, keyID string) []secrets.Tag {
+	return append([]secrets.Tag{
+		{Key: specs.TagAddr, Value: u.addr},
+		{Key: secrets.TagKind, Value: string(specs.KindSMTPUser)},
+	}, secrets.SMTPCredentialTags(keyID, u.region)...)
+}
+
 // ensureCredentials leaves the user with exactly one active access key whose
 // SMTP credentials are in the store at u.credentials. Keys whose secret never
 // reached the store are deleted first (their secret is lost for good); a new
@@ -324,6 +333,13 @@ func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyReq
 			}
 		}
 		res.keyID = current
+		// Credentials written by an older mailform lack the tags that let
+		// plan read them without decrypting: add them (no-op when present).
+		if l, err := secrets.ParseLocation(u.credentials); err == nil && l.Scheme != secrets.File {
+			if err := p.store.Adopt(ctx, u.credentials, stack, credentialTags(u, current)...); err != nil {
+				return credentialsResult{}, err
+			}
+		}
 		if len(dropped) > 0 {
 			res.message = fmt.Sprintf("deleted access key %s: the credentials in %s belong to %s", strings.Join(dropped, ", "), u.credentials, current)
 		}
@@ -359,10 +375,10 @@ func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyReq
 		return credentialsResult{}, fmt.Errorf("creating an access key for IAM user %s: %w", u.name, err)
 	}
 	newID := aws.ToString(created.AccessKey.AccessKeyId)
-	secret := aws.ToString(created.AccessKey.SecretAccessKey)
+	secret := aws.ToString(created.AccessKey.SecretAccessKey) // kept only to prove the new key, below
 	created = nil
 	doc := secrets.NewSMTPCredentials(newID, SMTPPassword(secret, u.region), u.region).Encode()
-	if err := p.store.Put(ctx, u.credentials, doc, stack, secrets.Tag{Key: specs.TagAddr, Value: u.addr}, secrets.Tag{Key: secrets.TagKind, Value: string(specs.KindSMTPUser)}); err != nil {
+	if err := p.store.Put(ctx, u.credentials, doc, stack, credentialTags(u, newID)...); err != nil {
 		// The new key's secret is lost: remove the key now rather than
 		// leave it to the next run.
 		_ = deleteKey(newID, "unstored")

@@ -213,15 +213,15 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 	}
 	if loc != "" {
 		attrs["credentials"] = loc
-		creds, found, err := p.storedCredentials(ctx, loc)
+		keyID, region, found, err := p.storedKey(ctx, loc)
 		if err != nil && !secrets.Unreadable(err) {
 			return plan.Observed{}, fmt.Errorf("%s: %w", addr, err)
 		}
 		if err != nil {
 			unreadable = fmt.Sprintf("the SMTP credentials in %s (%v)", loc, err)
 		}
-		if found {
-			attrs["region"] = creds.Region
+		if found != storedNone {
+			attrs["region"] = region
 			// The password counts as present only when the stored key is
 			// one of the user's keys, and active: a stored key that IAM no
 			// longer has makes plan schedule an update that converges. Other
@@ -231,7 +231,7 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 			var extras []any
 			stored := false
 			for _, k := range keys {
-				if k.id == creds.Username {
+				if k.id == keyID {
 					stored = k.active
 				} else {
 					extras = append(extras, k.id)
@@ -239,14 +239,55 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 			}
 			if stored {
 				attrs["password"] = specs.Sensitive{Digest: "present"}
-				attrs["access_key_id"] = creds.Username
+				attrs["access_key_id"] = keyID
 				if len(extras) > 0 {
 					attrs["extra_access_key_ids"] = extras
 				}
 			}
 		}
+		if found == storedUntagged {
+			attrs[plan.AttrSecretUntagged] = loc
+		}
 	}
 	return plan.Observed{Addr: addr, Kind: specs.KindSMTPUser, ID: u.name, Owner: owner, Region: u.tags[TagRegion], Unreadable: unreadable, Attrs: attrs}, nil
+}
+
+// storedFound is what storedKey found at a location.
+type storedFound int
+
+const (
+	storedNone     storedFound = iota // no credentials
+	storedTagged                      // known from the secret's tags, or read from a file
+	storedUntagged                    // in AWS without the tags (an older mailform wrote them): the value was read
+)
+
+// storedKey says which access key, derived for which region, the
+// credentials at loc hold. In SSM and Secrets Manager it reads the secret's
+// tags (secrets.SMTPCredentialTags), never its value, so that a role that
+// plans needs no permission to decrypt; a file, or a secret without those
+// tags, is read.
+func (p *Provider) storedKey(ctx context.Context, loc string) (keyID, region string, found storedFound, err error) {
+	l, err := secrets.ParseLocation(loc)
+	if err != nil {
+		return "", "", 0, err
+	}
+	if l.Scheme != secrets.File {
+		tags, ok, err := p.store.Tags(ctx, loc)
+		if err != nil || !ok {
+			return "", "", 0, err
+		}
+		if id := tags[secrets.TagAccessKeyID]; id != "" {
+			return id, tags[secrets.TagSMTPRegion], storedTagged, nil
+		}
+	}
+	creds, ok, err := p.storedCredentials(ctx, loc)
+	if err != nil || !ok {
+		return "", "", 0, err
+	}
+	if l.Scheme != secrets.File {
+		return creds.Username, creds.Region, storedUntagged, nil
+	}
+	return creds.Username, creds.Region, storedTagged, nil
 }
 
 // storedCredentials reads the credentials document at loc. A secret that is

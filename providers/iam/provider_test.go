@@ -253,15 +253,20 @@ func TestCreateReadAndNoChange(t *testing.T) {
 			t.Errorf("credentials parameter type %s", p.Parameter.Type)
 		}
 		tags, _, _ := f.store.Tags(ctx, credLoc)
-		if tags[specs.TagStack] != stack || tags[specs.TagAddr] != addr || tags[secrets.TagKind] != string(specs.KindSMTPUser) {
+		if tags[specs.TagStack] != stack || tags[specs.TagAddr] != addr || tags[secrets.TagKind] != string(specs.KindSMTPUser) ||
+			tags[secrets.TagAccessKeyID] != keyID || tags[secrets.TagSMTPRegion] != region {
 			t.Errorf("credentials tags %v", tags)
 		}
 	})
 
 	t.Run("Result and Read agree with the desired state", func(t *testing.T) {
 		before := f.s.Counts()["iam"]
+		decrypts := f.s.Count("ssm", "GetParameter")
 		obs := f.read(t, want)
 		after := f.s.Counts()["iam"]
+		if n := f.s.Count("ssm", "GetParameter") - decrypts; n != 0 {
+			t.Errorf("Read called ssm:GetParameter %d times: plan must learn the stored key from the tags", n)
+		}
 		if n := after["GetAccountAuthorizationDetails"] - before["GetAccountAuthorizationDetails"]; n != 1 {
 			t.Errorf("GetAccountAuthorizationDetails calls = %d, want 1", n)
 		}
@@ -890,5 +895,41 @@ func TestLostAnswers(t *testing.T) {
 				t.Errorf("fault injected %d times, want 1", n)
 			}
 		})
+	}
+}
+
+// TestUntaggedCredentialsAreTagged: credentials an older mailform stored
+// carry no access-key tags; Read reads them once and marks the user, and
+// the update apply makes adds the tags without rotating the key.
+func TestUntaggedCredentialsAreTagged(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	want := desiredWebapp()
+	f.mustApply(t, planFor(want, f.read(t, want)))
+	keyID := f.converged(t, name, credLoc, region)
+	if _, err := f.ssm.RemoveTagsFromResource(ctx, &ssm.RemoveTagsFromResourceInput{
+		ResourceType: ssmtypes.ResourceTypeForTaggingParameter, ResourceId: aws.String("/acme/mail/smtp/webapp"),
+		TagKeys: []string{secrets.TagAccessKeyID, secrets.TagSMTPRegion},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	obs := f.read(t, want)
+	if len(obs) != 1 || obs[0].Attrs[plan.AttrSecretUntagged] != credLoc || obs[0].Attrs["access_key_id"] != keyID {
+		t.Fatalf("untagged credentials: %+v", obs)
+	}
+	c := planFor(want, obs)
+	if c.Action != plan.Update {
+		t.Fatalf("untagged credentials plan %s, want an update", c.Action)
+	}
+	f.mustApply(t, c)
+	if got := f.converged(t, name, credLoc, region); got != keyID {
+		t.Errorf("tagging rotated the key: %s -> %s", keyID, got)
+	}
+	tags, _, _ := f.store.Tags(ctx, credLoc)
+	if tags[secrets.TagAccessKeyID] != keyID || tags[secrets.TagSMTPRegion] != region {
+		t.Errorf("tags after apply: %v", tags)
+	}
+	if obs := f.read(t, want); obs[0].Attrs[plan.AttrSecretUntagged] != nil {
+		t.Errorf("still untagged after apply: %+v", obs[0].Attrs)
 	}
 }

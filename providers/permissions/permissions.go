@@ -1,15 +1,21 @@
 // Package permissions knows which AWS operations mailform calls, per
 // resource kind and per kind of access (read, create, update, delete), per
-// secret store, and for the stack lock, and derives from a spec the least
-// IAM policy that lets 'mailform plan' and 'mailform apply' do their work.
+// secret store, for the stack lock and for each command, and derives from a
+// spec the least IAM policy that lets one command (plan, apply, check,
+// status, test-send, requests, unlock) or all of them do their work, with
+// ARNs in the caller's partition and account.
 //
-// The table is kept honest by an acceptance test that runs mailform against
-// the local AWS double and fails if any operation called is missing here. It
-// must not call AWS, print, or decide anything about a plan.
+// The table is kept honest by an acceptance test that runs every command
+// of the examples as an IAM user holding exactly the policy For prints,
+// against the local AWS double enforcing IAM, and removes each statement in
+// turn to see the command refused. It must not call AWS, print, or decide
+// anything about a plan.
 package permissions
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -21,10 +27,11 @@ type Access string
 
 // The kinds of access.
 const (
-	Read   Access = "read"   // plan: read live state
-	Create Access = "create" // apply: make it
-	Update Access = "update" // apply: change it in place (or replace it)
-	Delete Access = "delete" // apply: remove it
+	Read      Access = "read"       // plan: read live state (of a secret: its tags and metadata)
+	ReadValue Access = "read-value" // apply: read a stored secret's value
+	Create    Access = "create"     // apply: make it
+	Update    Access = "update"     // apply: change it in place (or replace it)
+	Delete    Access = "delete"     // apply: remove it
 )
 
 // Accesses lists every Access, in order.
@@ -127,38 +134,77 @@ var byKind = map[specs.Kind]map[Access][]string{
 
 // secretStore lists the IAM actions of each secret store on one secret (the
 // reads that find the stack's secrets of removed blocks are in discovery).
+//
+// Read is what plan needs: the secret's tags and metadata, never its value
+// (a role that plans cannot decrypt a secret); ReadValue is what apply
+// needs to keep or rotate what is stored.
 var secretStore = map[string]map[Access][]string{
 	"ssm": {
-		Read:   {"ssm:GetParameter", "ssm:ListTagsForResource"},
-		Create: {"ssm:AddTagsToResource", "ssm:PutParameter"},
-		Update: {"ssm:AddTagsToResource", "ssm:PutParameter"},
-		Delete: {"ssm:DeleteParameter"},
+		Read:      {"ssm:ListTagsForResource"},
+		ReadValue: {"ssm:GetParameter"},
+		Create:    {"ssm:AddTagsToResource", "ssm:PutParameter"},
+		Update:    {"ssm:AddTagsToResource", "ssm:PutParameter"},
+		Delete:    {"ssm:DeleteParameter"},
 	},
 	"secretsmanager": {
-		Read:   {"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"},
-		Create: {"secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:RestoreSecret", "secretsmanager:TagResource"},
-		Update: {"secretsmanager:PutSecretValue", "secretsmanager:TagResource"},
-		Delete: {"secretsmanager:DeleteSecret"},
+		Read:      {"secretsmanager:DescribeSecret"},
+		ReadValue: {"secretsmanager:GetSecretValue"},
+		Create:    {"secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:RestoreSecret", "secretsmanager:TagResource"},
+		Update:    {"secretsmanager:PutSecretValue", "secretsmanager:TagResource"},
+		Delete:    {"secretsmanager:DeleteSecret"},
 	},
 	"file": {}, // a file beside the spec: no AWS call
 }
 
 // discovery are the reads every plan makes of the secret stores, whatever
-// locations the spec names: they find the stack's secrets of removed blocks.
-// Neither action can be scoped to a resource.
-var discovery = []string{"secretsmanager:ListSecrets", "ssm:DescribeParameters"}
+// locations the spec names: they find the stack's secrets of removed blocks
+// by their tags and read those tags. None reads a secret value; they are
+// granted on every resource because the secrets of removed blocks are at
+// locations the spec no longer names.
+var discovery = []string{"secretsmanager:DescribeSecret", "secretsmanager:ListSecrets", "ssm:DescribeParameters", "ssm:ListTagsForResource"}
+
+// waitReads are the reads of 'apply -wait' and 'check' while they wait for
+// SES to verify identities: SES v1's batch reads (100 identities a call)
+// once they cost fewer calls than one GetEmailIdentity per identity.
+var waitReads = []string{
+	"ses:GetEmailIdentity", "ses:GetIdentityDkimAttributes",
+	"ses:GetIdentityMailFromDomainAttributes", "ses:GetIdentityVerificationAttributes",
+}
+
+// commandReads are the calls of the commands that only read (and of
+// test-send, which also sends and drains its queue), beyond the providers'
+// reads for those that make a plan of live state.
+var commandReads = map[Command][]string{
+	Status: {"ses:GetAccount", "ses:GetSendStatistics"},
+	TestSend: {
+		"ses:GetAccount", "ses:GetConfigurationSetEventDestinations", "ses:GetEmailIdentity",
+		"ses:GetIdentityNotificationAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTopics",
+		"sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+	},
+	Requests: {"ses:GetSendStatistics", "sns:ListSubscriptionsByTopic"},
+}
+
+// commandChanges are what test-send and 'requests -submit' change: the test
+// messages it sends and the notifications it takes off the queue, and the
+// production-access request.
+var commandChanges = map[Command][]string{
+	TestSend: {"ses:SendEmail", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:ReceiveMessage"},
+	Requests: {"ses:PutAccountDetails"},
+}
 
 // LockActions are the calls of the stack lock (an SSM parameter) that every
 // apply takes and releases, and 'mailform unlock' reads and deletes.
 var LockActions = []string{"ssm:DeleteParameter", "ssm:GetParameter", "ssm:PutParameter"}
 
-// Free are calls that need no IAM permission: AWS allows them to everyone.
-var Free = []string{"sts:GetCallerIdentity"}
+// unlockActions are the calls of 'mailform unlock' on the lock.
+var unlockActions = []string{"ssm:DeleteParameter", "ssm:GetParameter"}
 
 // Conditional names the actions of the table that a plain create, change or
 // destroy of the examples does not call, with the reason they are listed:
-// the test that keeps the table in sync with the calls mailform makes does
-// not require them to be called.
+// the acceptance test that requires every listed action to be called by
+// some command of some example (no action granted for nothing) lets these
+// be. (sts:GetCallerIdentity, for the account and partition, needs no
+// permission: AWS allows it to everyone.)
 var Conditional = map[string]string{
 	"ec2:CreateTags":                      "tagging at creation (AllocateAddress TagSpecifications) needs it; called itself only to mark an adopted address",
 	"iam:TagUser":                         "tagging at creation (CreateUser Tags) needs it; called itself only to mark an adopted user",
@@ -201,6 +247,38 @@ func SecretActions(location string, access Access) []string {
 	return sorted(secretStore[store][access])
 }
 
+// Command is a mailform command a policy is for.
+type Command string
+
+// The commands 'mailform permissions -for' knows.
+const (
+	Plan     Command = "plan"
+	Apply    Command = "apply"
+	Check    Command = "check"
+	Status   Command = "status"
+	TestSend Command = "test-send"
+	Requests Command = "requests"
+	Unlock   Command = "unlock"
+	// All is the union of every command's policy.
+	All Command = "all"
+)
+
+// Commands lists the commands with a policy of their own, in order.
+var Commands = []Command{Plan, Apply, Check, Status, TestSend, Requests, Unlock}
+
+// ParseCommand reads a command name given to 'permissions -for'.
+func ParseCommand(s string) (Command, error) {
+	c := Command(s)
+	if c == All || slices.Contains(Commands, c) {
+		return c, nil
+	}
+	names := make([]string, 0, len(Commands)+1)
+	for _, c := range Commands {
+		names = append(names, string(c))
+	}
+	return "", fmt.Errorf("no policy for %q: want one of %s, or all", s, strings.Join(names, ", "))
+}
+
 // Policy is an IAM policy document.
 type Policy struct {
 	Version   string      `json:"Version"`
@@ -217,70 +295,251 @@ type Statement struct {
 
 // Options shape the policy For derives.
 type Options struct {
-	// PlanOnly leaves out everything apply needs beyond plan: the changes
-	// and the lock. For a role that only plans (a pull-request pipeline).
-	PlanOnly bool
+	// Command is the command the policy is for; "" means Apply.
+	Command Command
+	// Partition is the AWS partition of the ARNs ("aws", "aws-us-gov",
+	// "aws-cn"), from STS; "" means "aws".
+	Partition string
+	// Account is the account ID of the ARNs, from STS; "" means any ("*").
+	Account string
 }
 
-// For returns the least policy that lets mailform plan (and, unless
-// opts.PlanOnly, apply) spec: the reads of every provider; the create,
-// update and delete actions of the kinds the spec holds; the stack lock's
-// parameter; and the secret locations the spec names, each scoped to its
-// ARN.
-func For(spec *specs.Spec, opts Options) Policy {
-	region := spec.Region
-	if region == "" {
-		region = "*"
+// The statements of a policy, by Sid, in the order they are printed.
+const (
+	sidReads            = "MailformReads"          // every read on "*": none reads a secret value
+	sidChanges          = "MailformChanges"        // creates, updates, deletes that cannot be scoped by name
+	sidStackNamed       = "MailformStackResources" // topics, queues and configuration sets named after the stack
+	sidSMTPUsers        = "MailformSMTPUsers"      // IAM changes, on the spec's SMTP users only
+	sidSSMSecrets       = "MailformSecretsInSSM"   // the spec's secret parameters
+	sidSMSecrets        = "MailformSecretsInSecretsManager"
+	sidStackLock        = "MailformStackLock"
+	sidTestSend         = "MailformTestSend"
+	sidProductionAccess = "MailformProductionAccess"
+)
+
+var sidOrder = []string{sidReads, sidChanges, sidStackNamed, sidSMTPUsers, sidSSMSecrets, sidSMSecrets, sidStackLock, sidTestSend, sidProductionAccess}
+
+// grants collects actions and resources by statement.
+type grants map[string]*grant
+
+type grant struct {
+	actions, resources map[string]bool
+}
+
+func (g grants) add(sid string, resources []string, actions ...string) {
+	if len(actions) == 0 || len(resources) == 0 {
+		return
 	}
-	read := map[string]bool{}
-	change := map[string]bool{}
+	st := g[sid]
+	if st == nil {
+		st = &grant{actions: map[string]bool{}, resources: map[string]bool{}}
+		g[sid] = st
+	}
+	for _, a := range actions {
+		st.actions[a] = true
+	}
+	for _, r := range resources {
+		st.resources[r] = true
+	}
+}
+
+// For returns the least policy that lets mailform run opts.Command on spec:
+//
+//   - plan: the reads of every provider (each looks for what removed blocks
+//     left behind) and of the secret stores' tags, all on "*"; no secret
+//     value;
+//   - apply: plan's reads, the waits of -wait, the create, update and delete
+//     actions of the kinds the spec holds (on topics, queues and
+//     configuration sets named after the stack), IAM changes on the spec's
+//     SMTP users, the values of the secret locations it names, and the
+//     stack's lock parameter, each scoped to its ARN;
+//   - check: plan's reads and the waits; status: the account's state;
+//   - test-send: the reads, sends and queue calls of a round trip, and the
+//     SMTP credentials' values for -smtp; requests: plan's reads, the
+//     sending statistics and, for -submit, PutAccountDetails; unlock: the
+//     lock parameter.
+func For(spec *specs.Spec, opts Options) Policy {
+	if opts.Command == "" {
+		opts.Command = Apply
+	}
+	b := builder{spec: spec, g: grants{}, partition: opts.Partition, account: opts.Account, region: spec.Region}
+	if b.partition == "" {
+		b.partition = "aws"
+	}
+	if b.account == "" {
+		b.account = "*"
+	}
+	if b.region == "" {
+		b.region = "*"
+	}
+	if opts.Command == All {
+		for _, c := range Commands {
+			b.command(c)
+		}
+	} else {
+		b.command(opts.Command)
+	}
+	p := Policy{Version: "2012-10-17"}
+	for _, sid := range sidOrder {
+		st := b.g[sid]
+		if st == nil {
+			continue
+		}
+		p.Statement = append(p.Statement, Statement{Sid: sid, Effect: "Allow", Action: keys(st.actions), Resource: keys(st.resources)})
+	}
+	return p
+}
+
+// builder adds the grants of commands for one spec.
+type builder struct {
+	spec                       *specs.Spec
+	g                          grants
+	partition, account, region string
+}
+
+var everything = []string{"*"}
+
+func (b *builder) command(c Command) {
+	switch c {
+	case Plan:
+		b.planReads()
+	case Apply:
+		b.planReads()
+		b.g.add(sidReads, everything, waitReads...)
+		b.changes()
+		b.secrets(func(specs.Resource, string) bool { return true }, ReadValue, Create, Update, Delete)
+		b.g.add(sidStackLock, []string{b.lockARN()}, LockActions...)
+	case Check:
+		b.planReads()
+		b.g.add(sidReads, everything, waitReads...)
+	case Status:
+		b.g.add(sidReads, everything, commandReads[Status]...)
+	case TestSend:
+		b.g.add(sidReads, everything, commandReads[TestSend]...)
+		b.g.add(sidTestSend, everything, commandChanges[TestSend]...)
+		// -smtp signs in with the stored SMTP credentials.
+		b.secrets(func(r specs.Resource, attr string) bool { return r.Kind == specs.KindSMTPUser }, ReadValue)
+	case Requests:
+		b.planReads()
+		b.g.add(sidReads, everything, commandReads[Requests]...)
+		b.g.add(sidProductionAccess, everything, commandChanges[Requests]...)
+	case Unlock:
+		b.g.add(sidStackLock, []string{b.lockARN()}, unlockActions...)
+	}
+}
+
+// planReads are the reads of a plan of live state: every provider's, and
+// the secret stores' discovery.
+func (b *builder) planReads() {
 	for _, kind := range Kinds() {
-		for _, a := range byKind[kind][Read] {
-			read[a] = true
+		b.g.add(sidReads, everything, byKind[kind][Read]...)
+	}
+	b.g.add(sidReads, everything, discovery...)
+}
+
+// changes are the create, update and delete actions of the kinds the spec
+// holds; those on IAM users are scoped to the spec's SMTP users.
+func (b *builder) changes() {
+	kinds := map[specs.Kind]bool{}
+	var users []string
+	for _, r := range b.spec.Resources() {
+		kinds[r.Kind] = true
+		if r.Kind == specs.KindSMTPUser {
+			name, _ := r.Attrs["user_name"].(string)
+			path, _ := r.Attrs["path"].(string)
+			if path == "" {
+				path = "/"
+			}
+			users = append(users, "arn:"+b.partition+":iam::"+b.account+":user"+path+name)
 		}
 	}
-	for _, a := range discovery {
-		read[a] = true
+	for _, kind := range Kinds() {
+		if !kinds[kind] {
+			continue
+		}
+		for _, access := range []Access{Create, Update, Delete} {
+			for _, a := range byKind[kind][access] {
+				switch {
+				case kind == specs.KindSMTPUser && strings.HasPrefix(a, "iam:"):
+					b.g.add(sidSMTPUsers, users, a)
+				case stackNamed[a] != "":
+					b.g.add(sidStackNamed, []string{b.stackNamedARN(stackNamed[a])}, a)
+				default:
+					b.g.add(sidChanges, everything, a)
+				}
+			}
+		}
 	}
-	kinds := map[specs.Kind]bool{}
-	secretRead := map[string]map[string]bool{}   // ARN -> actions
-	secretChange := map[string]map[string]bool{} // ARN -> actions
-	for _, r := range spec.Resources() {
-		kinds[r.Kind] = true
-		for _, loc := range secretLocations(r) {
-			arn := secretARN(loc, region)
+}
+
+// stackNamed are the change actions on resources whose names start with
+// the stack's name (docs/resources.md: topics and configuration sets
+// "<stack>-<label>", queues "<stack>-<label>-feedback"), by the service
+// whose ARN pattern they are scoped to. Those of removed blocks have the
+// same prefix, so scoping by it keeps their deletion allowed. Calls on
+// subscriptions (Unsubscribe, SetSubscriptionAttributes) and tag calls that
+// also reach identities stay on "*".
+var stackNamed = map[string]string{
+	"sns:CreateTopic": "sns", "sns:SetTopicAttributes": "sns", "sns:TagResource": "sns",
+	"sns:DeleteTopic": "sns", "sns:Subscribe": "sns",
+	"sqs:CreateQueue": "sqs", "sqs:SetQueueAttributes": "sqs", "sqs:TagQueue": "sqs", "sqs:DeleteQueue": "sqs",
+	"ses:CreateConfigurationSet": "ses", "ses:DeleteConfigurationSet": "ses",
+	"ses:CreateConfigurationSetEventDestination": "ses", "ses:UpdateConfigurationSetEventDestination": "ses",
+	"ses:DeleteConfigurationSetEventDestination": "ses", "ses:PutConfigurationSetDeliveryOptions": "ses",
+	"ses:PutConfigurationSetReputationOptions": "ses", "ses:PutConfigurationSetSuppressionOptions": "ses",
+}
+
+// stackNamedARN is the ARN pattern of a service's resources named after
+// the stack.
+func (b *builder) stackNamedARN(service string) string {
+	resource := b.spec.Stack + "-*"
+	if service == "ses" {
+		resource = "configuration-set/" + resource
+	}
+	return "arn:" + b.partition + ":" + service + ":" + b.region + ":" + b.account + ":" + resource
+}
+
+// secrets grants accesses to the secret locations of the resources want
+// keeps, each scoped to its ARN.
+func (b *builder) secrets(want func(r specs.Resource, attr string) bool, accesses ...Access) {
+	for _, r := range b.spec.Resources() {
+		for _, attr := range []string{"credentials", "location", "dkim_private_key"} {
+			loc, _ := r.Attrs[attr].(string)
+			if loc == "" || !want(r, attr) {
+				continue
+			}
+			arn := b.secretARN(loc)
 			if arn == "" {
 				continue
 			}
-			addAll(secretRead, arn, SecretActions(loc, Read))
-			for _, access := range []Access{Create, Update, Delete} {
-				addAll(secretChange, arn, SecretActions(loc, access))
+			sid := sidSSMSecrets
+			if strings.HasPrefix(loc, "secretsmanager:") {
+				sid = sidSMSecrets
+			}
+			for _, access := range accesses {
+				b.g.add(sid, []string{arn}, SecretActions(loc, access)...)
 			}
 		}
 	}
-	for kind := range kinds {
-		for _, access := range []Access{Create, Update, Delete} {
-			for _, a := range byKind[kind][access] {
-				change[a] = true
-			}
-		}
-	}
+}
 
-	p := Policy{Version: "2012-10-17"}
-	p.Statement = append(p.Statement, Statement{Sid: "MailformPlanReads", Effect: "Allow", Action: keys(read), Resource: []string{"*"}})
-	p.Statement = append(p.Statement, secretStatements("MailformReadSecret", secretRead)...)
-	if opts.PlanOnly {
-		return p
+// secretARN is the ARN pattern of a secret location, or "" for a location
+// that is not in AWS (file:).
+func (b *builder) secretARN(location string) string {
+	store, name, _ := strings.Cut(location, ":")
+	switch store {
+	case "ssm":
+		return "arn:" + b.partition + ":ssm:" + b.region + ":" + b.account + ":parameter/" + strings.TrimPrefix(name, "/")
+	case "secretsmanager":
+		// Secrets Manager appends six random characters to a secret's ARN.
+		return "arn:" + b.partition + ":secretsmanager:" + b.region + ":" + b.account + ":secret:" + name + "-??????"
 	}
-	if len(change) > 0 {
-		p.Statement = append(p.Statement, Statement{Sid: "MailformApplyChanges", Effect: "Allow", Action: keys(change), Resource: []string{"*"}})
-	}
-	p.Statement = append(p.Statement, secretStatements("MailformWriteSecret", secretChange)...)
-	p.Statement = append(p.Statement, Statement{
-		Sid: "MailformStackLock", Effect: "Allow", Action: sorted(LockActions),
-		Resource: []string{"arn:aws:ssm:" + region + ":*:parameter/mailform/locks/" + spec.Stack},
-	})
-	return p
+	return ""
+}
+
+// lockARN is the ARN of the stack's lock parameter.
+func (b *builder) lockARN() string {
+	return "arn:" + b.partition + ":ssm:" + b.region + ":" + b.account + ":parameter/mailform/locks/" + b.spec.Stack
 }
 
 // Actions returns every action the policy allows, sorted, whatever resource.
@@ -301,61 +560,6 @@ func (p Policy) JSON() ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
-}
-
-// secretLocations lists the secret locations a resource reads or writes.
-func secretLocations(r specs.Resource) []string {
-	var out []string
-	for _, attr := range []string{"credentials", "location", "dkim_private_key"} {
-		if s, ok := r.Attrs[attr].(string); ok && s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// secretARN is the ARN pattern of a secret location in region, or "" for a
-// location that is not in AWS (file:).
-func secretARN(location, region string) string {
-	store, name, _ := strings.Cut(location, ":")
-	switch store {
-	case "ssm":
-		return "arn:aws:ssm:" + region + ":*:parameter/" + strings.TrimPrefix(name, "/")
-	case "secretsmanager":
-		// Secrets Manager appends six random characters to a secret's ARN.
-		return "arn:aws:secretsmanager:" + region + ":*:secret:" + name + "-??????"
-	}
-	return ""
-}
-
-// secretStatements groups secret ARNs that need the same actions.
-func secretStatements(sid string, byARN map[string]map[string]bool) []Statement {
-	groups := map[string][]string{} // joined actions -> ARNs
-	for arn, actions := range byARN {
-		if len(actions) == 0 {
-			continue
-		}
-		k := strings.Join(keys(actions), " ")
-		groups[k] = append(groups[k], arn)
-	}
-	var out []Statement
-	for i, k := range specs.SortedKeys(groups) {
-		s := Statement{Sid: sid, Effect: "Allow", Action: strings.Fields(k), Resource: sorted(groups[k])}
-		if len(groups) > 1 {
-			s.Sid += string(rune('A' + i))
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-func addAll(m map[string]map[string]bool, key string, actions []string) {
-	if m[key] == nil {
-		m[key] = map[string]bool{}
-	}
-	for _, a := range actions {
-		m[key][a] = true
-	}
 }
 
 func keys(m map[string]bool) []string {

@@ -14,7 +14,8 @@ import (
 func TestPutWaitsForAForceDeletedName(t *testing.T) {
 	s := awstest.Shared(t)
 	ctx := t.Context()
-	router := Open(s.Config("us-west-2"), t.TempDir()).(*Router)
+	router := Open(s.Config("us-west-2"), t.TempDir())
+	router.ForceDeleteSecrets()
 	router.sm.holdPoll = 50 * time.Millisecond
 	const loc = "secretsmanager:acme/smtp"
 	if err := router.Put(ctx, loc, []byte("one"), "acme"); err != nil {

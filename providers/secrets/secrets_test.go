@@ -10,9 +10,11 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
@@ -544,5 +546,106 @@ func TestAdopt(t *testing.T) {
 				t.Errorf("value changed to %q", v)
 			}
 		})
+	}
+}
+
+// TestDeleteKeepsSecretsRecoverable: a Secrets Manager secret is scheduled
+// for deletion with a recovery window (restorable), unless the Router was
+// told to force deletion; SSM parameters are deleted either way.
+func TestDeleteKeepsSecretsRecoverable(t *testing.T) {
+	s := awstest.Shared(t)
+	ctx := t.Context()
+	cfg := s.Config("us-west-2")
+	sm := secretsmanager.NewFromConfig(cfg)
+	for _, force := range []bool{false, true} {
+		store := Open(cfg, t.TempDir())
+		if force {
+			store.ForceDeleteSecrets()
+		}
+		name := fmt.Sprintf("kept-%v", force)
+		if err := store.Put(ctx, "secretsmanager:"+name, []byte("v"), "acme"); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Delete(ctx, "secretsmanager:"+name); err != nil {
+			t.Fatal(err)
+		}
+		desc, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+		switch {
+		case !force && (err != nil || desc.DeletedDate == nil):
+			t.Errorf("deleted without force: %v, %+v; want scheduled for deletion", err, desc)
+		case force && err == nil:
+			t.Errorf("deleted with force: still described (deleted %v)", desc.DeletedDate)
+		}
+		if _, found, err := store.Tags(ctx, "secretsmanager:"+name); found || err != nil {
+			t.Errorf("force=%v: after Delete the store finds the secret (%v)", force, err)
+		}
+	}
+}
+
+// scheduledSM answers as AWS does for a name scheduled for deletion:
+// CreateSecret is refused with InvalidRequestException.
+type scheduledSM struct {
+	SecretsManagerAPI
+	restored, put bool
+}
+
+func (s *scheduledSM) CreateSecret(context.Context, *secretsmanager.CreateSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error) {
+	return nil, &smtypes.InvalidRequestException{Message: aws.String("You can't create this secret because a secret with this name is already scheduled for deletion.")}
+}
+
+func (s *scheduledSM) DescribeSecret(context.Context, *secretsmanager.DescribeSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
+	deleted := time.Unix(1_800_000_000, 0)
+	return &secretsmanager.DescribeSecretOutput{DeletedDate: &deleted, Tags: []smtypes.Tag{{Key: aws.String(specs.TagStack), Value: aws.String("acme")}}}, nil
+}
+
+func (s *scheduledSM) RestoreSecret(context.Context, *secretsmanager.RestoreSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.RestoreSecretOutput, error) {
+	s.restored = true
+	return &secretsmanager.RestoreSecretOutput{}, nil
+}
+
+func (s *scheduledSM) PutSecretValue(context.Context, *secretsmanager.PutSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error) {
+	s.put = true
+	return &secretsmanager.PutSecretValueOutput{}, nil
+}
+
+func (s *scheduledSM) TagResource(context.Context, *secretsmanager.TagResourceInput, ...func(*secretsmanager.Options)) (*secretsmanager.TagResourceOutput, error) {
+	return &secretsmanager.TagResourceOutput{}, nil
+}
+
+// TestPutRestoresANameScheduledForDeletion: the stack's secret deleted with
+// a recovery window is restored and written when a later run needs the name.
+func TestPutRestoresANameScheduledForDeletion(t *testing.T) {
+	sm := &scheduledSM{}
+	store := NewRouter(nil, sm, t.TempDir())
+	if err := store.Put(t.Context(), "secretsmanager:x", []byte("v"), "acme"); err != nil {
+		t.Fatal(err)
+	}
+	if !sm.restored || !sm.put {
+		t.Errorf("restored %v, put %v", sm.restored, sm.put)
+	}
+}
+
+// TestPublicKeyTags: the pieces read back as written, and a shorter key
+// written over a longer one's tags (tags are added, not replaced) reads
+// back without the longer key's last piece.
+func TestPublicKeyTags(t *testing.T) {
+	long, short := strings.Repeat("A", 392), strings.Repeat("B", 216)
+	tags := map[string]string{}
+	for _, k := range [][]Tag{PublicKeyTags(2048, long), PublicKeyTags(1024, short)} {
+		for _, tag := range k {
+			tags[tag.Key] = tag.Value
+		}
+	}
+	bits, pub, ok := PublicKeyFromTags(tags)
+	if !ok || bits != 1024 || pub != short {
+		t.Errorf("read back %d %q %v, want the 1024-bit key", bits, pub, ok)
+	}
+	for _, tag := range PublicKeyTags(2048, long) {
+		if len(tag.Value) > 256 {
+			t.Errorf("tag %s has %d characters, more than SSM and Secrets Manager allow", tag.Key, len(tag.Value))
+		}
+	}
+	if _, _, ok := PublicKeyFromTags(map[string]string{TagKeyLength: "2048", TagPublicKey + ".1": long[:256]}); ok {
+		t.Error("tags without the number of pieces read as a key")
 	}
 }

@@ -22,7 +22,15 @@ type smStore struct {
 	// holdWait bounds the wait for a name held after a force delete
 	// (0: DefaultNameHoldWait); holdPoll is the first pause (0: 1s).
 	holdWait, holdPoll time.Duration
+	// forceDelete deletes at once, without a recovery window
+	// (Router.ForceDeleteSecrets).
+	forceDelete bool
 }
+
+// RecoveryWindowDays is how long a Secrets Manager secret mailform deletes
+// stays restorable ('aws secretsmanager restore-secret'): AWS's default and
+// longest window.
+const RecoveryWindowDays = 30
 
 func (s *smStore) get(ctx context.Context, name string) ([]byte, bool, error) {
 	out, err := s.api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)})
@@ -139,15 +147,26 @@ func (s *smStore) addTags(ctx context.Context, name string, tags map[string]stri
 	return err
 }
 
-// delete removes the secret at once, without the recovery window, so that a
-// later run may create a secret of the same name again.
+// delete schedules the secret for deletion after RecoveryWindowDays, during
+// which it can be restored (and a later run that writes the same name
+// restores it, put); with forceDelete it is deleted at once.
 func (s *smStore) delete(ctx context.Context, name string) error {
-	_, err := s.api.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{
-		SecretId:                   aws.String(name),
-		ForceDeleteWithoutRecovery: aws.Bool(true),
-	})
+	in := &secretsmanager.DeleteSecretInput{SecretId: aws.String(name), RecoveryWindowInDays: aws.Int64(RecoveryWindowDays)}
+	if s.forceDelete {
+		in.RecoveryWindowInDays = nil
+		in.ForceDeleteWithoutRecovery = aws.Bool(true)
+	}
+	_, err := s.api.DeleteSecret(ctx, in)
 	if isSMNotFound(err) {
 		return nil
+	}
+	var invalid *smtypes.InvalidRequestException
+	if errors.As(err, &invalid) {
+		// A secret already scheduled for deletion is deleted as far as
+		// mailform is concerned.
+		if desc, derr := s.api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)}); derr == nil && desc.DeletedDate != nil {
+			return nil
+		}
 	}
 	return err
 }

@@ -47,7 +47,9 @@ type Store interface {
 	// mode 0600.
 	Put(ctx context.Context, loc string, value []byte, stack string, tags ...Tag) error
 	// Delete removes the secret at loc; a secret that is already gone is not
-	// an error. Callers check ownership (Tags) first.
+	// an error. Callers check ownership (Tags) first. A Secrets Manager
+	// secret is scheduled for deletion after RecoveryWindowDays (restorable
+	// until then) unless the Router was told ForceDeleteSecrets.
 	Delete(ctx context.Context, loc string) error
 	// Tags returns the tags of the secret at loc (nil for a file, which has
 	// none); found is false when there is no secret.
@@ -91,7 +93,7 @@ type SecretsManagerAPI interface {
 
 // Open returns the Store that dispatches each location to SSM, Secrets
 // Manager or the file system; file locations are relative to specDir.
-func Open(cfg aws.Config, specDir string) Store {
+func Open(cfg aws.Config, specDir string) *Router {
 	return NewRouter(ssm.NewFromConfig(cfg), secretsmanager.NewFromConfig(cfg), specDir)
 }
 
@@ -133,6 +135,12 @@ func (r *Router) backend(loc string) (Location, backend, error) {
 	}
 	return l, r.files, nil
 }
+
+// ForceDeleteSecrets makes Delete remove Secrets Manager secrets at once
+// instead of scheduling them for deletion after RecoveryWindowDays ('apply
+// -force-delete-secrets'). SSM parameters and files are always deleted at
+// once: neither keeps deleted values.
+func (r *Router) ForceDeleteSecrets() { r.sm.forceDelete = true }
 
 // Get implements Store.
 func (r *Router) Get(ctx context.Context, loc string) ([]byte, bool, error) {

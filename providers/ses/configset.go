@@ -377,7 +377,7 @@ func (p *Provider) updateConfigSet(ctx context.Context, req providers.ApplyReque
 		if err := p.ensureAccountID(ctx); err != nil {
 			return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: %w", c.Addr, err)}
 		}
-		arn := fmt.Sprintf("arn:aws:ses:%s:%s:configuration-set/%s", p.region, p.accountIDValue(), name)
+		arn := p.resourceARN("configuration-set/" + name)
 		if _, err := p.v2.TagResource(ctx, &sesv2.TagResourceInput{ResourceArn: aws.String(arn), Tags: ownershipTags(req.Stack, c.Addr)}); err != nil {
 			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "adding the ownership tags to SES configuration set "+name, err)}
 		}
@@ -514,10 +514,11 @@ func suppressionReasons(in []string) []types.SuppressionListReason {
 	return out
 }
 
-func (p *Provider) accountIDValue() string {
+// resourceARN is the ARN of an SES resource once ensureAccountID has run.
+func (p *Provider) resourceARN(resource string) string {
 	p.accountMu.Lock()
 	defer p.accountMu.Unlock()
-	return p.accountID
+	return p.arnLocked(resource)
 }
 
 // suppressionText shows a set's own suppression reasons.

@@ -86,6 +86,9 @@ type Options struct {
 	// AccountID is the AWS account, for identity ARNs. When empty it is asked
 	// of STS once, on the first Read.
 	AccountID string
+	// Partition goes with AccountID ("aws" when empty); when the account is
+	// asked of STS, so is the partition.
+	Partition string
 	// Limiter, when set, paces every SES call (v1 and v2 share it, as they
 	// share AWS's limit), including retries.
 	Limiter Limiter
@@ -111,6 +114,7 @@ type Provider struct {
 
 	accountMu sync.Mutex
 	accountID string
+	partition string // of the account, from STS ("aws", "aws-us-gov", "aws-cn")
 }
 
 var _ providers.Provider = (*Provider)(nil)
@@ -142,7 +146,11 @@ func NewWithClients(region string, v2 V2API, v1 V1API, account AccountAPI, secre
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Provider{v2: v2, v1: v1, account: account, secrets: secrets, region: region, opts: opts, accountID: opts.AccountID}
+	partition := opts.Partition
+	if partition == "" {
+		partition = "aws"
+	}
+	return &Provider{v2: v2, v1: v1, account: account, secrets: secrets, region: region, opts: opts, accountID: opts.AccountID, partition: partition}
 }
 
 // Kinds lists the kinds the provider manages.
@@ -243,7 +251,14 @@ func (p *Provider) identityARN(name string) string {
 	if p.accountID == "" {
 		return ""
 	}
-	return fmt.Sprintf("arn:aws:ses:%s:%s:identity/%s", p.region, p.accountID, name)
+	return p.arnLocked("identity/" + name)
+}
+
+// arnLocked builds the ARN of an SES resource ("identity/NAME",
+// "configuration-set/NAME") in the partition and account STS named; the
+// caller holds accountMu.
+func (p *Provider) arnLocked(resource string) string {
+	return fmt.Sprintf("arn:%s:ses:%s:%s:%s", p.partition, p.region, p.accountID, resource)
 }
 
 // ensureAccountID asks STS for the account once, when it was not given.
@@ -257,7 +272,8 @@ func (p *Provider) ensureAccountID(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("finding the AWS account for SES identity ARNs: %w", err)
 	}
-	p.accountID = aws.ToString(out.Account)
+	caller := awscfg.CallerOf(out)
+	p.accountID, p.partition = caller.Account, caller.Partition
 	return nil
 }
 

@@ -24,6 +24,7 @@ import (
 
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -84,11 +85,8 @@ func (p *Provider) identity(ctx context.Context) (account, partition string, err
 	if err != nil {
 		return "", "", fmt.Errorf("asking STS for the account: %w", err)
 	}
-	p.account = aws.ToString(out.Account)
-	p.partition = "aws"
-	if parts := strings.SplitN(aws.ToString(out.Arn), ":", 3); len(parts) == 3 && parts[1] != "" {
-		p.partition = parts[1]
-	}
+	caller := awscfg.CallerOf(out)
+	p.account, p.partition = caller.Account, caller.Partition
 	return p.account, p.partition, nil
 }
 
