@@ -26,4 +26,3 @@ func CallerOf(out *sts.GetCallerIdentityOutput) Caller {
 	}
 	return c
 }
-
