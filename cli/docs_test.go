@@ -41,10 +41,10 @@ var untestedExamples = map[string]string{
 	"mailform demo":           "TestScripts/demo runs it",
 	"go run . demo":           "compiles mailform (minutes); TestScripts/demo runs the demo",
 	"mailform apply -destroy": "asks for confirmation at a terminal",
-	"mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566":                                   "needs a DNS server at 127.0.0.1:5353 and a sandbox at 127.0.0.1:4566",
-	"mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.pem":                           "needs an SMTP server at 127.0.0.1:2587 (TestScripts/sandbox_env runs test-send -smtp against the sandbox)",
-	"mailform requests production-access examples/hybrid -submit":                                                   "refuses until the spec is applied and verified, and the test applies examples/ses-domain only",
-	"aws iam put-role-policy --role-name mail-deployer --policy-name mailform --policy-document file://policy.json": "needs the IAM role mail-deployer of your account",
+	"mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566":                                         "needs a DNS server at 127.0.0.1:5353 and a sandbox at 127.0.0.1:4566",
+	"mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.pem":                                 "needs an SMTP server at 127.0.0.1:2587 (TestScripts/sandbox_env runs test-send -smtp against the sandbox)",
+	"mailform requests production-access examples/hybrid -submit":                                                         "refuses until the spec is applied and verified, and the test applies examples/ses-domain only",
+	"aws iam put-role-policy --role-name mail-deployer --policy-name mailform --policy-document file://apply-policy.json": "needs the IAM role mail-deployer of your account",
 }
 
 // docsZones are the hosted zones the examples expect to exist.
