@@ -7,9 +7,25 @@
 # tool under test. This keeps moto's answers exactly as they are and looks
 # the journal up by record name and type instead. If moto's internals are
 # not what this expects, moto runs unpatched.
+import os
 import sys
+import threading
 
 import moto.server
+
+
+def exit_with_parent():
+    """Ends moto when its standard input closes.
+
+    The double holds moto's standard input open while it runs and never
+    writes to it; the operating system closes it when the process that
+    started moto ends, however it ends, on every platform."""
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    except Exception:
+        pass
+    os._exit(0)
 
 
 def index_route53_journal():
@@ -53,5 +69,6 @@ def index_route53_journal():
     models.ChangeList = IndexedChangeList
 
 
+threading.Thread(target=exit_with_parent, daemon=True).start()
 index_route53_journal()
 moto.server.main(sys.argv[1:])
