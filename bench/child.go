@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -71,10 +70,8 @@ func runChild(ctx context.Context, dir string, env []string, bin string, args ..
 		return run, fmt.Errorf("running %s: %w", strings.Join(run.Args, " "), err)
 	}
 	run.ExitCode = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		run.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		run.PeakRSS = ru.Maxrss * 1024 // Linux reports kilobytes
-	}
+	run.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	run.PeakRSS = peakRSS(cmd.ProcessState)
 	if err != nil && run.ExitCode < 0 {
 		return run, fmt.Errorf("running %s: %w", strings.Join(run.Args, " "), err)
 	}

@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/mailform/mailform/internal/version"
 )
 
 // Exit codes, as Terraform's.
@@ -68,9 +70,6 @@ func commands() []*command {
 		versionCommand(),
 	}
 }
-
-// Version is set at build time with -ldflags "-X github.com/mailform/mailform/cli.Version=...".
-var Version = "dev"
 
 // Main runs mailform with the arguments after the program name and returns
 // the exit code.
@@ -281,16 +280,22 @@ func onePath(c *command, positional []string, io IO) (string, bool) {
 func versionCommand() *command {
 	c := &command{
 		name:     "version",
-		synopsis: "Print mailform's version",
+		synopsis: "Print mailform's version, commit and build date",
 		usage:    "mailform version",
-		help:     "Prints the version of this mailform binary.",
+		help: `Prints the version of this mailform binary on its first line, then one
+"name: value" line each for the commit it was built from, that commit's date
+(a release's build date), the Go toolchain and the platform; "unknown" where
+the binary does not know. A release binary carries all of them; a build with
+'go install github.com/mailform/mailform@vX' knows its version; a build from
+a checkout knows its commit and date.`,
+		example: `mailform version | head -1     # mailform v1.2.3`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
 		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 		if _, code, ok := parse(c, fs, args, io); !ok {
 			return code
 		}
-		fmt.Fprintf(io.Stdout, "mailform %s\n", Version)
+		fmt.Fprint(io.Stdout, version.Get())
 		return ExitOK
 	}
 	return c

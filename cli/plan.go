@@ -51,6 +51,10 @@ func (f *planFlags) options(spec *specs.Spec) plan.Options {
 	return plan.Options{Stack: spec.Stack, Region: spec.Region, Destroy: f.destroy, Targets: f.targets, Adopt: f.adopt, Replace: f.replace}
 }
 
+// defaultMarkdownMax keeps a plan comment within GitHub's limit of 65,536
+// characters, with room for a pipeline's own lines (a marker, a link).
+const defaultMarkdownMax = 60000
+
 func planCommand() *command {
 	c := &command{
 		name:     "plan",
@@ -67,7 +71,9 @@ domains whose DNS is not in a declared zone are listed for you to publish.
 
 -out FILE saves the plan (no secrets) for 'mailform apply FILE', which refuses it
 if live state has changed since. -json prints the plan in the schema of
-docs/plan-json.md; -markdown prints it for a pull-request comment.
+docs/plan-json.md; -markdown prints it for a pull-request comment, which
+-markdown-max keeps within GitHub's 65,536-character limit: a longer plan
+shows its counts and first changes, and says how many more it leaves out.
 
 Exit status: 0 no changes, 1 error, and with -detailed-exitcode 2 when there are
 changes (use it for drift checks).`,
@@ -87,10 +93,15 @@ mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) 
 		out := fs.String("out", "", "save the plan to `FILE` for 'mailform apply FILE'")
 		asJSON := fs.Bool("json", false, "print the plan as JSON (docs/plan-json.md)")
 		asMarkdown := fs.Bool("markdown", false, "print the plan as Markdown, for a pull-request comment")
+		markdownMax := fs.Int("markdown-max", defaultMarkdownMax, "with -markdown: at most `CHARS` characters; a longer plan is summarised (0: no limit)")
 		detailed := fs.Bool("detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
 		positional, code, ok := parse(c, fs, args, io)
 		if !ok {
 			return code
+		}
+		if *markdownMax < 0 {
+			errorf(io.Stderr, fmt.Errorf("-markdown-max must be 0 (no limit) or more, got %d", *markdownMax))
+			return ExitError
 		}
 		if *asJSON && *asMarkdown {
 			errorf(io.Stderr, fmt.Errorf("-json and -markdown cannot be used together"))
@@ -116,7 +127,7 @@ mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) 
 		case *asJSON:
 			render = plan.RenderJSON(io.Stdout, p)
 		case *asMarkdown:
-			render = plan.RenderMarkdown(io.Stdout, p)
+			render = plan.MarkdownView{MaxChars: *markdownMax}.Render(io.Stdout, p)
 		default:
 			render = plan.RenderHuman(io.Stdout, p, plan.HumanOptions{Color: sf.color(io)})
 			if *out != "" {

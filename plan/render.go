@@ -28,8 +28,10 @@ type HumanView struct{ Options HumanOptions }
 // JSONView renders a plan as the versioned JSON document of docs/plan-json.md.
 type JSONView struct{}
 
-// MarkdownView renders a plan as a pull-request comment.
-type MarkdownView struct{}
+// MarkdownView renders a plan as a pull-request comment. MaxChars, when
+// positive, bounds its length in characters (GitHub refuses a comment over
+// 65,536): a longer plan is summarised, and says how many changes it leaves out.
+type MarkdownView struct{ MaxChars int }
 
 // RenderHuman writes the terminal rendering of p to w.
 func RenderHuman(w io.Writer, p *Plan, opts HumanOptions) error {

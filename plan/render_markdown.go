@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // actionWords name each action in the Markdown table.
@@ -21,59 +22,138 @@ var diffMarker = map[string]string{"+": "+", "-": "-", "~": "!", "-/+": "!"}
 
 // Render writes p as a pull-request comment: the summary, a table of the
 // changes, the attribute diffs in a collapsible block, and the records to
-// publish by hand in a code block.
-func (MarkdownView) Render(w io.Writer, p *Plan) error {
+// publish by hand in a code block. When that is longer than v.MaxChars, it
+// writes the short form instead (markdownShort).
+func (v MarkdownView) Render(w io.Writer, p *Plan) error {
 	if p == nil {
 		return fmt.Errorf("render plan: no plan")
 	}
+	head := markdownHead(p)
 	var b strings.Builder
-	fmt.Fprintf(&b, "### mailform plan: stack %s%s%s\n\n", mdCode(p.Stack), mdCell(inRegion(p.Region)), mdCell(ofAccount(p.Account)))
-	fmt.Fprintf(&b, "**%s**\n", summaryLine(p))
-
+	b.WriteString(head)
 	if p.HasChanges() {
-		b.WriteString("\n| | resource | kind | action | why |\n|---|---|---|---|---|\n")
+		b.WriteString(markdownTableHeader)
 		for _, c := range p.Changes {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n",
-				mdCode(c.Action.Symbol()), mdCode(c.Addr), mdCell(string(c.Kind)), actionWords[c.Action], mdCell(c.Reason))
-		}
-
-		var diff strings.Builder
-		for _, c := range p.Changes {
-			sym := c.Action.Symbol()
-			fmt.Fprintf(&diff, "%s %s (%s)\n", diffMarker[sym], c.Addr, c.Kind)
-			if c.Reason != "" {
-				fmt.Fprintf(&diff, "      # %s\n", c.Reason)
-			}
-			if c.Action == Delete {
-				if c.ID != "" {
-					fmt.Fprintf(&diff, "%s     id: %s\n", diffMarker[sym], c.ID)
-				}
-				continue
-			}
-			for _, l := range changeLines(c) {
-				line := fmt.Sprintf("%s     %s: %s", diffMarker[l.Symbol], l.Name, l.Text)
-				if l.Replaces {
-					line += " # forces replacement"
-				}
-				diff.WriteString(line + "\n")
-			}
+			b.WriteString(markdownRow(c))
 		}
 		b.WriteString("\n<details><summary>Attribute changes</summary>\n\n")
-		writeFenced(&b, "diff", diff.String())
+		writeFenced(&b, "diff", markdownDiff(p.Changes))
 		b.WriteString("\n</details>\n")
 	}
+	notes := markdownNotes(p)
+	manual := markdownManual(p.Manual)
+	b.WriteString(notes + manual)
+	if v.MaxChars > 0 && utf8.RuneCountInString(b.String()) > v.MaxChars {
+		return writeAll(w, markdownShort(p, v.MaxChars, head, notes, manual))
+	}
+	return writeAll(w, b.String())
+}
+
+// markdownShort is the comment of a plan too long for maxChars: the summary
+// with its counts, as many rows of the table as fit, a line saying how many
+// changes it leaves out, the notes, and the records to publish by hand if
+// they fit (else their count). The attribute diffs are left out.
+func markdownShort(p *Plan, maxChars int, head, notes, manual string) string {
+	count := utf8.RuneCountInString
+	omitted := func(n int) string {
+		return fmt.Sprintf("\n**%d more %s not shown here**, nor the attribute changes: the whole plan did not fit in %d characters. "+
+			"See it with `mailform plan`, or in the plan file saved with `-out` (JSON).\n", n, plural(n, "change", "changes"), maxChars)
+	}
+	// The longest the omitted line can be, whatever the count.
+	budget := maxChars - count(head) - count(notes) - count(omitted(len(p.Changes)))
+	if count(manual) > budget/2 {
+		manual = fmt.Sprintf("\n**%d %s to publish at your DNS provider** are not shown here: see them with `mailform plan`.\n",
+			len(p.Manual), plural(len(p.Manual), "record", "records"))
+	}
+	budget -= count(manual) + count(markdownTableHeader)
+	var b strings.Builder
+	b.WriteString(head)
+	shown := 0
+	if len(p.Changes) > 0 {
+		b.WriteString(markdownTableHeader)
+		for _, c := range p.Changes {
+			row := markdownRow(c)
+			if count(row) > budget {
+				break
+			}
+			budget -= count(row)
+			b.WriteString(row)
+			shown++
+		}
+	}
+	b.WriteString(omitted(len(p.Changes) - shown))
+	b.WriteString(notes + manual)
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+const markdownTableHeader = "\n| | resource | kind | action | why |\n|---|---|---|---|---|\n"
+
+// markdownHead is the title and the summary line.
+func markdownHead(p *Plan) string {
+	return fmt.Sprintf("### mailform plan: stack %s%s%s\n\n**%s**\n", mdCode(p.Stack), mdCell(inRegion(p.Region)), mdCell(ofAccount(p.Account)), summaryLine(p))
+}
+
+// markdownRow is one change's row of the table.
+func markdownRow(c Change) string {
+	return fmt.Sprintf("| %s | %s | %s | %s | %s |\n",
+		mdCode(c.Action.Symbol()), mdCode(c.Addr), mdCell(string(c.Kind)), actionWords[c.Action], mdCell(c.Reason))
+}
+
+// markdownDiff is the body of the attribute changes' diff block.
+func markdownDiff(changes []Change) string {
+	var diff strings.Builder
+	for _, c := range changes {
+		sym := c.Action.Symbol()
+		fmt.Fprintf(&diff, "%s %s (%s)\n", diffMarker[sym], c.Addr, c.Kind)
+		if c.Reason != "" {
+			fmt.Fprintf(&diff, "      # %s\n", c.Reason)
+		}
+		if c.Action == Delete {
+			if c.ID != "" {
+				fmt.Fprintf(&diff, "%s     id: %s\n", diffMarker[sym], c.ID)
+			}
+			continue
+		}
+		for _, l := range changeLines(c) {
+			line := fmt.Sprintf("%s     %s: %s", diffMarker[l.Symbol], l.Name, l.Text)
+			if l.Replaces {
+				line += " # forces replacement"
+			}
+			diff.WriteString(line + "\n")
+		}
+	}
+	return diff.String()
+}
+
+// markdownNotes is the plan's notes, one quote each.
+func markdownNotes(p *Plan) string {
+	var b strings.Builder
 	for _, n := range p.Notes {
 		fmt.Fprintf(&b, "\n> **Note:** %s\n", strings.ReplaceAll(n, "\n", " "))
 	}
-	if len(p.Manual) > 0 {
-		var zone strings.Builder
-		for _, l := range manualZoneFile(p.Manual) {
-			zone.WriteString(l + "\n")
-		}
-		b.WriteString("\n**Publish these records at your DNS provider:**\n\n")
-		writeFenced(&b, "", zone.String())
+	return b.String()
+}
+
+// markdownManual is the records to publish by hand, as a zone file.
+func markdownManual(manual []Change) string {
+	if len(manual) == 0 {
+		return ""
 	}
-	return writeAll(w, b.String())
+	var zone strings.Builder
+	for _, l := range manualZoneFile(manual) {
+		zone.WriteString(l + "\n")
+	}
+	var b strings.Builder
+	b.WriteString("\n**Publish these records at your DNS provider:**\n\n")
+	writeFenced(&b, "", zone.String())
+	return b.String()
 }
 
 // writeFenced writes body in a fenced code block whose fence is longer than

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -26,6 +25,10 @@ type motoProcess struct {
 	url  string
 	logs *tailBuffer
 	done chan struct{}
+	// lifeline is moto's standard input, held open while the double runs:
+	// moto_route53.py exits when it reads end of file, so moto ends with
+	// the process that started it on every platform, however that ends.
+	lifeline *os.File
 }
 
 // motoRoute53Script runs moto's server with its Route 53 change journal
@@ -57,12 +60,19 @@ func startMoto(ctx context.Context, python string) (*motoProcess, error) {
 	cmd.Stdout = logs
 	cmd.Stderr = logs
 	cmd.Env = append(os.Environ(), "MOTO_ALLOW_NONEXISTENT_REGION=true", "PYTHONUNBUFFERED=1")
-	// Its own process group, killed with the test or command that owns it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
+	cmd.SysProcAttr = motoProcAttr()
+	stdin, lifeline, err := os.Pipe()
+	if err != nil {
 		return nil, fmt.Errorf("starting moto: %w", err)
 	}
-	m := &motoProcess{cmd: cmd, url: fmt.Sprintf("http://127.0.0.1:%d", port), logs: logs, done: make(chan struct{})}
+	cmd.Stdin = stdin
+	err = cmd.Start()
+	stdin.Close()
+	if err != nil {
+		lifeline.Close()
+		return nil, fmt.Errorf("starting moto: %w", err)
+	}
+	m := &motoProcess{cmd: cmd, url: fmt.Sprintf("http://127.0.0.1:%d", port), logs: logs, done: make(chan struct{}), lifeline: lifeline}
 	go func() { _ = cmd.Wait(); close(m.done) }()
 
 	deadline := time.Now().Add(60 * time.Second)
@@ -109,15 +119,18 @@ func (m *motoProcess) reset(ctx context.Context) error {
 	return nil
 }
 
+// stop ends moto: it asks (terminateMoto), and after 3 seconds it kills
+// (killMoto). How is per platform: moto_unix.go, moto_other.go.
 func (m *motoProcess) stop() {
 	if m.cmd.Process == nil {
 		return
 	}
-	_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGTERM)
+	m.lifeline.Close()
+	terminateMoto(m.cmd.Process)
 	select {
 	case <-m.done:
 	case <-time.After(3 * time.Second):
-		_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
+		killMoto(m.cmd.Process)
 		<-m.done
 	}
 }

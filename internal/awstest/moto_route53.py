@@ -18,9 +18,25 @@
 # applied (ChangeResourceRecordSets API reference: "CREATE: Creates a
 # resource record set that has the specified values." / InvalidChangeBatch
 # "Tried to create resource record set ... but it already exists").
+import os
 import sys
+import threading
 
 import moto.server
+
+
+def exit_with_parent():
+    """Ends moto when its standard input closes.
+
+    The double holds moto's standard input open while it runs and never
+    writes to it; the operating system closes it when the process that
+    started moto ends, however it ends, on every platform."""
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    except Exception:
+        pass
+    os._exit(0)
 
 
 def index_route53_journal():
@@ -106,5 +122,6 @@ def index_route53_journal():
     backend_class.change_resource_record_sets = change_resource_record_sets
 
 
+threading.Thread(target=exit_with_parent, daemon=True).start()
 index_route53_journal()
 moto.server.main(sys.argv[1:])

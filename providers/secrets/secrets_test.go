@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -119,10 +118,12 @@ func TestFileStore(t *testing.T) {
 		if err != nil || !found || string(got) != "second-secret" {
 			t.Errorf("Get = %q, %v, %v", got, found, err)
 		}
-		var a, b syscall.Stat_t
-		_ = syscall.Stat(link, &a)
-		_ = syscall.Stat(path, &b)
-		if a.Ino == b.Ino {
+		a, errA := os.Stat(link)
+		b, errB := os.Stat(path)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if os.SameFile(a, b) {
 			t.Error("the secret file kept its inode: not replaced by rename")
 		}
 		entries, _ := os.ReadDir(filepath.Dir(path))

@@ -2,7 +2,6 @@ package sesdouble
 
 import (
 	"context"
-	"github.com/mailform/mailform/specs"
 	"regexp"
 	"strings"
 	"time"
@@ -105,7 +104,7 @@ func (d *Double) dkimRecordsPresent(ctx context.Context, id *identity) (found bo
 			return false, "HOST_NOT_FOUND"
 		}
 		for _, v := range values {
-			if dkimTag(specs.UnquoteTXT(v), "p") == id.byoPublicKey {
+			if dkimTag(txtText(v), "p") == id.byoPublicKey {
 				return true, ""
 			}
 		}
@@ -140,7 +139,7 @@ func (d *Double) tokenRecordPresent(ctx context.Context, id *identity) bool {
 		return false
 	}
 	for _, v := range values {
-		if specs.UnquoteTXT(v) == id.verificationToken {
+		if txtText(v) == id.verificationToken {
 			return true
 		}
 	}
