@@ -47,7 +47,7 @@ func (f *fixture) storedKey(t *testing.T) string {
 func rotate(f *fixture, t *testing.T) plan.Change {
 	want := desiredWebapp()
 	c := planFor(want, f.read(t, want))
-	c.Reason = "replace requested"
+	c.Action, c.Reason, c.Causes = plan.Replace, "replace requested", []plan.Cause{plan.CauseRequested}
 	return c
 }
 
