@@ -33,13 +33,22 @@ func (e *env) calledActions() map[string]int {
 	out := map[string]int{}
 	for svc, ops := range e.s.Counts() {
 		for op, n := range ops {
-			a := svc + ":" + op
+			a := iamPrefix(svc) + ":" + op
 			if !slices.Contains(permissions.Free, a) {
 				out[a] += n
 			}
 		}
 	}
 	return out
+}
+
+// iamPrefix is the IAM service prefix of a service's signing name, where
+// they differ.
+func iamPrefix(signingName string) string {
+	if signingName == "tagging" {
+		return "tag"
+	}
+	return signingName
 }
 
 // TestPermissionsCoverEveryCall runs plan, apply, an edit, a credential

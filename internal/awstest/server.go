@@ -721,6 +721,10 @@ func operationName(service string, r *http.Request) (string, error) {
 	if service == "route53" {
 		return route53Operation(r.Method, r.URL.Path), nil
 	}
+	// Smithy RPC v2 CBOR: POST /service/<service>/operation/<operation>.
+	if _, op, ok := strings.Cut(r.URL.Path, "/operation/"); ok && strings.HasPrefix(r.URL.Path, "/service/") {
+		return op, nil
+	}
 	if service == "ses" {
 		// The SES emulation knows every v1 and v2 operation, including the
 		// POST /v2/email/list-* forms of newer SDKs.
