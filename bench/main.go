@@ -45,6 +45,7 @@ func main() {
 	flag.StringVar(&tools, "tools", "mailform,terraform", "tools to measure: mailform, terraform or both")
 	flag.StringVar(&o.cpuProfiles, "cpuprofile", "", "folder to write a CPU profile of each mailform run into (<scenario>-<n>-<operation>.pprof)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the generated specs and working folders, with a log of each mailform run (<operation>.log, lines timed from its start)")
+	flag.IntVar(&o.foreign, "foreign", 0, "SES identities to create in the region, tagged but not by the stack, before each scenario (5000: a SaaS account's customers)")
 	flag.Parse()
 
 	var err error
