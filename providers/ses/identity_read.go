@@ -91,8 +91,12 @@ func (p *Provider) readIdentities(ctx context.Context, stack string, desired []s
 		addr  string
 	}
 	described := make([]*sesv2.GetEmailIdentityOutput, len(names))
+	p.described.Store(0)
+	p.toDescribe.Store(int64(len(names)))
+	defer p.toDescribe.Store(0)
 	err := awscfg.Each(ctx, len(names), func(ctx context.Context, i int) error {
 		out, err := p.v2.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(names[i])})
+		p.described.Add(1)
 		if isNotFound(err) {
 			return nil // deleted since the list
 		}

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	taggingtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/mailform/mailform/internal/awstest"
 	"github.com/mailform/mailform/plan"
@@ -127,3 +129,44 @@ func TestIdentityNameOfARN(t *testing.T) {
 }
 
 func keysOf(m map[string]plan.Observed) []string { return slices.Sorted(maps.Keys(m)) }
+
+// progressV2 notes the provider's ReadProgress at every GetEmailIdentity.
+type progressV2 struct {
+	*stubV2
+	seen func()
+}
+
+func (s progressV2) GetEmailIdentity(ctx context.Context, in *sesv2.GetEmailIdentityInput, o ...func(*sesv2.Options)) (*sesv2.GetEmailIdentityOutput, error) {
+	s.seen()
+	return s.stubV2.GetEmailIdentity(ctx, in, o...)
+}
+
+func TestReadProgressCountsDescribedIdentities(t *testing.T) {
+	stub := &stubV2{owner: map[string]string{}}
+	for i := range 30 {
+		stub.identities = append(stub.identities, fmt.Sprintf("d%02d.example", i))
+	}
+	var (
+		mu      sync.Mutex
+		totals  = map[int]bool{}
+		maxDone int
+	)
+	var p *Provider
+	v2 := progressV2{stub, func() {
+		done, total := p.ReadProgress()
+		mu.Lock()
+		defer mu.Unlock()
+		totals[total] = true
+		maxDone = max(maxDone, done)
+	}}
+	p = NewWithClients(testRegion, v2, &stubV1{}, nil, nil, Options{AccountID: "123456789012"})
+	if _, err := p.Read(t.Context(), testStack, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(totals) != 1 || !totals[30] || maxDone < 20 || maxDone > 29 {
+		t.Errorf("progress during the read: totals %v, largest done %d; want total 30 and done counting up", totals, maxDone)
+	}
+	if done, total := p.ReadProgress(); total != 0 {
+		t.Errorf("after the read: %d/%d, want total 0 (nothing under way)", done, total)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -124,6 +125,17 @@ type Provider struct {
 
 	accountMu sync.Mutex
 	accountID string
+
+	// described and toDescribe count the identities the running Read has
+	// described and has to (ReadProgress).
+	described, toDescribe atomic.Int64
+}
+
+// ReadProgress tells how many identities the running Read has described with
+// GetEmailIdentity, of how many: the one SES read that grows with the spec,
+// one call each at SES's pace. total is 0 when no Read is describing any.
+func (p *Provider) ReadProgress() (done, total int) {
+	return int(p.described.Load()), int(p.toDescribe.Load())
 }
 
 var _ providers.Provider = (*Provider)(nil)
