@@ -418,6 +418,7 @@ type call struct {
 	region    string
 	mutating  bool
 	jsonError bool // the protocol reports errors as JSON (awsJson, restJson)
+	cborError bool // the protocol reports errors as CBOR (Smithy RPC v2 CBOR)
 }
 
 func (c call) String() string { return c.service + ":" + c.operation }
@@ -439,6 +440,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		region:    Region(r),
 		mutating:  isMutating(op),
 		jsonError: r.Header.Get("X-Amz-Target") != "" || (service == "ses" && strings.HasPrefix(r.URL.Path, "/v2/")),
+		cborError: r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor",
 	}
 	s.mu.Lock()
 	if s.counts[service] == nil {

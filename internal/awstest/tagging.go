@@ -231,6 +231,16 @@ func writeTaggingAnswer(w http.ResponseWriter, useCBOR bool, status int, out any
 // writeTaggingError answers an error of the Tagging API in the request's
 // protocol.
 func writeTaggingError(w http.ResponseWriter, useCBOR bool, code, message string) {
+	if useCBOR {
+		writeCBORError(w, http.StatusBadRequest, code, message)
+		return
+	}
 	w.Header().Set("x-amzn-ErrorType", code)
-	writeTaggingAnswer(w, useCBOR, http.StatusBadRequest, map[string]string{"__type": code, "Message": message})
+	writeTaggingAnswer(w, false, http.StatusBadRequest, map[string]string{"__type": code, "Message": message})
+}
+
+// writeCBORError writes an error of the Smithy RPC v2 CBOR protocol: a map
+// with __type and Message.
+func writeCBORError(w http.ResponseWriter, status int, code, message string) {
+	writeTaggingAnswer(w, true, status, map[string]string{"__type": code, "Message": message})
 }
