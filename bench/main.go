@@ -34,7 +34,7 @@ func main() {
 	var o options
 	var ns, scenarios, ops, tools string
 	flag.StringVar(&ns, "n", "10,100", "comma-separated numbers of domains")
-	flag.StringVar(&scenarios, "scenario", "s1,s2", "s1 (each domain its own zone), s2 (all domains under one zone)")
+	flag.StringVar(&scenarios, "scenario", "s1,s2", "s1 (each domain its own zone), s2 (all domains under one zone), ec2 (examples/ec2-mta: two MTAs and no SES identity, run once whatever -n; with -foreign, what identities of others cost a spec that has none)")
 	flag.StringVar(&ops, "ops", strings.Join(allOperations, ","), "operations to run, in this order")
 	flag.DurationVar(&o.latency, "latency", 20*time.Millisecond, "latency the double adds to every AWS call (before the time scale)")
 	flag.Float64Var(&o.timeScale, "timescale", 20, "speed-up of the emulated world: rate limits multiplied, delays divided")
@@ -45,6 +45,7 @@ func main() {
 	flag.StringVar(&tools, "tools", "mailform,terraform", "tools to measure: mailform, terraform or both")
 	flag.StringVar(&o.cpuProfiles, "cpuprofile", "", "folder to write a CPU profile of each mailform run into (<scenario>-<n>-<operation>.pprof)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the generated specs and working folders, with a log of each mailform run (<operation>.log, lines timed from its start)")
+	flag.IntVar(&o.foreign, "foreign", 0, "SES identities to create in the region, tagged but not by the stack, before each scenario (5000: a SaaS account's customers)")
 	flag.Parse()
 
 	var err error
@@ -53,8 +54,8 @@ func main() {
 	}
 	for _, s := range strings.Split(scenarios, ",") {
 		s = strings.ToLower(strings.TrimSpace(s))
-		if s != "s1" && s != "s2" {
-			fatal(fmt.Errorf("-scenario %q: use s1 or s2", s))
+		if s != "s1" && s != "s2" && s != scenarioEC2 {
+			fatal(fmt.Errorf("-scenario %q: use s1, s2 or ec2", s))
 		}
 		o.scenarios = append(o.scenarios, s)
 	}

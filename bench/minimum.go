@@ -17,6 +17,7 @@ const (
 	charsPerBatch       = 32000 // characters of values per ChangeResourceRecordSets
 	identitiesPerPage   = 1000  // ListEmailIdentities
 	identitiesPerV1Read = 100   // GetIdentity*Attributes
+	taggingPerPage      = 100   // tag:GetResources
 )
 
 // world is what the benchmark knows about the account just before one
@@ -80,10 +81,16 @@ func minimumCalls(w world) []floorLine {
 		add("route53", "ChangeResourceRecordSets", batches, "each changed zone, within 1000 records and 32000 characters per batch")
 	}
 
-	// SES: every identity's tags decide ownership, and only GetEmailIdentity
-	// returns them (docs/ses.md); notification topics come 100 identities a call.
-	add("ses", "ListEmailIdentities", ceilDiv(max(w.IdentitiesBefore, 1), identitiesPerPage), "every identity of the region, 1000 per page")
-	add("ses", "GetEmailIdentity", w.IdentitiesBefore, "tags (ownership), DKIM, MAIL FROM and default configuration set of each identity")
+	// SES: the Tagging API names the stack's identities (none undeclared
+	// here), the list says which declared ones exist, and each of those is
+	// described once: only GetEmailIdentity returns the DKIM key length and
+	// the default configuration set (docs/ses.md); notification topics come
+	// 100 identities a call. Identities that are not the stack's cost nothing.
+	add("tagging", "GetResources", max(1, ceilDiv(w.DesiredIdentities, taggingPerPage)), "the stack's identities by their tag, 100 per page")
+	if w.Domains > 0 {
+		add("ses", "ListEmailIdentities", ceilDiv(max(w.IdentitiesBefore, 1), identitiesPerPage), "which declared identities exist, 1000 per page")
+	}
+	add("ses", "GetEmailIdentity", w.DesiredIdentities, "tags (ownership), DKIM key length, MAIL FROM and default configuration set of each declared identity")
 	add("ses", "GetIdentityNotificationAttributes", ceilDiv(w.DesiredIdentities, identitiesPerV1Read), "notification topics, 100 identities per call")
 	add("ses", "ListConfigurationSets", 1, "every configuration set")
 	if w.ConfigSetExists {

@@ -12,16 +12,16 @@ import (
 // the calls per service and operation that differ most from the minimum.
 func writeTable(w io.Writer, rs []result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "tool\tscen\tN\toperation\tcalls\tmin\tratio\twall s\tfloor s\tratio\tRSS MB\tCPU s\tCPU ms/res\tthrottled\t")
+	fmt.Fprintln(tw, "tool\tscen\tN\toperation\tcalls\tmin\tratio\twall s\tfloor s\tratio\tAWS s\tRSS MB\tCPU s\tCPU ms/res\tthrottled\t")
 	for _, r := range rs {
 		status := ""
 		if r.Error != "" {
 			status = " (failed)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s%s\t%d\t%s\t%s\t%.2f\t%s\t%s\t%.0f\t%.2f\t%.2f\t%d\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s%s\t%d\t%s\t%s\t%.2f\t%s\t%s\t%.0f\t%.0f\t%.2f\t%.2f\t%d\t\n",
 			r.Tool, r.Scenario, r.Domains, r.Operation, status, r.CallsTotal,
 			optInt(r.MinimumTotal), optRatio(r.CallsRatio), r.WallSeconds, optFloat(r.FloorSeconds), optRatio(r.WallRatio),
-			r.PeakRSSMB, r.CPUSeconds, r.CPUPerResourceMs, r.ThrottledTotal)
+			r.AWSSeconds, r.PeakRSSMB, r.CPUSeconds, r.CPUPerResourceMs, r.ThrottledTotal)
 	}
 	tw.Flush()
 	for _, r := range rs {

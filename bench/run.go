@@ -34,6 +34,7 @@ type options struct {
 	keep          bool
 	tools         map[string]bool // "mailform", "terraform"
 	cpuProfiles   string          // folder for mailform's CPU profiles, or ""
+	foreign       int             // identities created in the region that the stack does not own
 }
 
 // The operations, in the order a user meets them.
@@ -78,8 +79,11 @@ type result struct {
 	CallsRatio   float64     `json:"calls_ratio,omitempty"`
 
 	FloorSeconds float64 `json:"floor_seconds,omitempty"`
-	WallSeconds  float64 `json:"wall_seconds"`
-	WallRatio    float64 `json:"wall_ratio,omitempty"`
+	// AWSSeconds is the time the calls counted would take at AWS's rate
+	// limits (time scale 1, no latency): what the operation costs a user.
+	AWSSeconds  float64 `json:"aws_seconds"`
+	WallSeconds float64 `json:"wall_seconds"`
+	WallRatio   float64 `json:"wall_ratio,omitempty"`
 
 	PeakRSSMB        float64 `json:"peak_rss_mb"`
 	CPUSeconds       float64 `json:"cpu_seconds"`
@@ -129,7 +133,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 
 	var all []result
 	for _, scenario := range o.scenarios {
-		for _, n := range o.ns {
+		ns := o.ns
+		if scenario == scenarioEC2 {
+			ns = []int{0} // the spec has no domains to count
+		}
+		for _, n := range ns {
 			b := &bench{o: o, srv: srv, root: root, bins: bins, scenario: scenario, n: n,
 				dir: filepath.Join(work, fmt.Sprintf("%s-%d", scenario, n))}
 			if o.tools["mailform"] {
@@ -139,7 +147,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 					fmt.Fprintf(out, "mailform %s N=%d: %v\n", scenario, n, err)
 				}
 			}
-			if tf != "" && n <= o.maxTerraformN {
+			if tf != "" && n <= o.maxTerraformN && scenario != scenarioEC2 {
 				rs, err := b.runTerraform(ctx, out, tf)
 				all = append(all, rs...)
 				if err != nil {
@@ -190,8 +198,15 @@ type bench struct {
 	dir      string
 }
 
+// scenarioEC2 is examples/ec2-mta: Elastic IPs with reverse DNS, DKIM keys
+// in SSM, the domain's records, and no SES identity.
+const scenarioEC2 = "ec2"
+
 // zoneNames are the hosted zones the scenario needs.
 func (b *bench) zoneNames() []string {
+	if b.scenario == scenarioEC2 {
+		return []string{"northwind.example"}
+	}
 	if b.scenario == "s2" {
 		return []string{"brands.example"}
 	}
@@ -231,6 +246,15 @@ func (b *bench) prepare(ctx context.Context) error {
 	if err := os.MkdirAll(b.dir, 0o755); err != nil {
 		return err
 	}
+	if b.scenario == scenarioEC2 {
+		if err := b.writeEC2Spec(); err != nil {
+			return err
+		}
+		if err := createZones(ctx, b.route53Client(), b.zoneNames()); err != nil {
+			return err
+		}
+		return createForeignIdentities(ctx, b.srv, b.o.foreign)
+	}
 	main, err := os.ReadFile(filepath.Join(b.root, "examples", "many-domains", "main.hcl"))
 	if err != nil {
 		return err
@@ -242,7 +266,10 @@ func (b *bench) prepare(ctx context.Context) error {
 	if out, err := gen.CombinedOutput(); err != nil {
 		return fmt.Errorf("generating the spec: %v\n%s", err, out)
 	}
-	return createZones(ctx, b.route53Client(), b.zoneNames())
+	if err := createZones(ctx, b.route53Client(), b.zoneNames()); err != nil {
+		return err
+	}
+	return createForeignIdentities(ctx, b.srv, b.o.foreign)
 }
 
 // resources counts what the spec expands into.
@@ -285,6 +312,9 @@ func (b *bench) runMailform(ctx context.Context, out io.Writer) ([]result, error
 	applied, edited := false, false
 	var results []result
 	for _, op := range b.o.ops {
+		if (op == opDMARCPlan || op == opDMARCApply) && b.scenario == scenarioEC2 {
+			continue // no DMARC change to make in every domain
+		}
 		if (op == opDMARCPlan || op == opDMARCApply) && !edited {
 			if err := b.changeDMARC(); err != nil {
 				return results, err
@@ -343,7 +373,9 @@ func (b *bench) runMailform(ctx context.Context, out io.Writer) ([]result, error
 			}
 			w.ZoneChanges = diffZones(before, after)
 		}
-		r.setMinimum(minimumCalls(w), b.o)
+		if b.scenario != scenarioEC2 { // the minimum is derived for many-domains
+			r.setMinimum(minimumCalls(w), b.o)
+		}
 		results = append(results, r)
 		fmt.Fprintf(out, "  %-12s %6d calls (minimum %d), %7.2fs (floor %.2fs), %3.0f MB, CPU %.2fs, %d throttled %s\n",
 			op, r.CallsTotal, r.MinimumTotal, r.WallSeconds, r.FloorSeconds, r.PeakRSSMB, r.CPUSeconds, r.ThrottledTotal,
@@ -372,8 +404,12 @@ func (b *bench) observe(ctx context.Context, applied, zones bool) (world, zoneSn
 			return w, nil, fmt.Errorf("listing SES identities: %w", err)
 		}
 		w.IdentitiesBefore += len(page.EmailIdentities)
+		for _, id := range page.EmailIdentities {
+			if !isForeign(aws.ToString(id.IdentityName)) {
+				w.DesiredIdentities++
+			}
+		}
 	}
-	w.DesiredIdentities = min(w.IdentitiesBefore, b.n)
 	w.IdentitiesToCreate = b.n - w.DesiredIdentities
 	w.ConfigSetExists, w.TopicExists = applied, applied
 	return w, snap, nil
@@ -395,11 +431,14 @@ func (b *bench) changeDMARC() error {
 
 // measure fills the totals and the child's costs.
 func (r *result) measure(c childRun) {
-	for _, ops := range r.Calls {
+	perService := map[string]int{}
+	for svc, ops := range r.Calls {
 		for _, n := range ops {
 			r.CallsTotal += n
+			perService[svc] += n
 		}
 	}
+	r.AWSSeconds = floorTime(perService, 1, 0).Seconds()
 	for _, ops := range r.Throttled {
 		for _, n := range ops {
 			r.ThrottledTotal += n
@@ -427,4 +466,24 @@ func (r *result) setMinimum(lines []floorLine, o options) {
 	if r.FloorSeconds > 0 {
 		r.WallRatio = r.WallSeconds / r.FloorSeconds
 	}
+}
+
+// writeEC2Spec writes examples/ec2-mta into the scenario's folder, in the
+// benchmark's region and without the instance (the double runs none).
+func (b *bench) writeEC2Spec() error {
+	src, err := os.ReadFile(filepath.Join(b.root, "examples", "ec2-mta", "main.hcl"))
+	if err != nil {
+		return err
+	}
+	s := string(src)
+	for _, edit := range [][2]string{
+		{`region = "eu-west-1"`, `region = "` + specRegion + `"`},
+		{`instance_id = "i-0abc1234def567890" # associate the Elastic IP with the running server`, ""},
+	} {
+		if !strings.Contains(s, edit[0]) {
+			return fmt.Errorf("examples/ec2-mta/main.hcl no longer holds %q", edit[0])
+		}
+		s = strings.Replace(s, edit[0], edit[1], 1)
+	}
+	return os.WriteFile(filepath.Join(b.dir, "main.hcl"), []byte(s), 0o644)
 }

@@ -36,6 +36,9 @@ type session struct {
 	// problems are what the last read found wrong with desired resources
 	// (providers.Problems); makePlan reports them at their blocks.
 	problems providers.Problems
+	// sesRate is the SES limit the session's pacing follows, in requests/s
+	// (AWS's 1, times the pacing scale; 0 when pacing is off).
+	sesRate float64
 }
 
 // openSession connects to the AWS account and region of spec.
@@ -81,6 +84,9 @@ func openSessionFor(ctx context.Context, stack, region, profile string, af awsFl
 	}
 	s := &session{io: io, cfg: cfg, stack: stack, region: cfg.Region, account: aws.ToString(caller.Account), locker: lock.New(ssm.NewFromConfig(cfg))}
 	s.locker.Getenv, s.locker.Region, s.locker.Account = io.getenv, s.region, s.account
+	if strings.TrimSpace(io.getenv(PacingEnv)) != "off" {
+		s.sesRate = awscfg.DefaultPacing.SESPerSecond * scale
+	}
 	s.services = newServices(cfg, dir, zones, scale, callerIdentity{caller})
 	s.providers = s.services.all()
 	return s, nil
@@ -122,6 +128,10 @@ wait:
 		case <-done:
 			break wait
 		case <-ticker.C:
+			if line := s.readProgress(); line != "" {
+				fmt.Fprintf(s.io.Stderr, "Still reading live state from AWS: %s [%s]\n", line, time.Since(start).Round(time.Second))
+				continue
+			}
 			fmt.Fprintf(s.io.Stderr, "Still reading live state from AWS... [%s]\n", time.Since(start).Round(time.Second))
 		}
 	}
@@ -182,6 +192,40 @@ type callerIdentity struct{ out *sts.GetCallerIdentityOutput }
 
 func (c callerIdentity) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
 	return c.out, nil
+}
+
+// readProgress describes the SES identity reads under way, or is "".
+func (s *session) readProgress() string {
+	if s.services.ses == nil {
+		return ""
+	}
+	done, total := s.services.ses.ReadProgress()
+	return identityProgress(done, total, s.sesRate, awscfg.Headroom)
+}
+
+// identityProgress is the progress line of SES identity reads: counts, the
+// limit that paces them and the time left at the pace kept (headroom below
+// the limit), e.g. "reading SES identities 340/1000, about 11 min left at
+// SES's 1 request/s". It is "" when nothing is being read.
+func identityProgress(done, total int, rate, headroom float64) string {
+	if total <= 0 || done >= total {
+		return ""
+	}
+	line := fmt.Sprintf("reading SES identities %d/%d", done, total)
+	if rate <= 0 {
+		return line
+	}
+	left := time.Duration(float64(total-done) / (rate * (1 - headroom)) * float64(time.Second))
+	var about string
+	switch {
+	case left < time.Minute:
+		about = fmt.Sprintf("%d s", int(left.Seconds()+0.5))
+	case left < time.Hour:
+		about = fmt.Sprintf("%d min", int(left.Minutes()+0.5))
+	default:
+		about = fmt.Sprintf("%d h %d min", int(left.Hours()), int(left.Minutes()+0.5)%60)
+	}
+	return fmt.Sprintf("%s, about %s left at SES's %s request/s", line, about, strconv.FormatFloat(rate, 'f', -1, 64))
 }
 
 func joinLines(lines []string) string {

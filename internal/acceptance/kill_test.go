@@ -32,13 +32,18 @@ type killSwitch struct {
 }
 
 // operationOf names the call of a Query-protocol request (EC2, IAM, SNS...)
-// from its form body; other requests by their method and path.
+// from its form body, of a JSON or CBOR RPC request from its target or path;
+// other requests by their method and path.
 func operationOf(r *http.Request, body []byte) string {
 	if form, err := url.ParseQuery(string(body)); err == nil && form.Get("Action") != "" {
 		return form.Get("Action")
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		return target[strings.LastIndexByte(target, '.')+1:]
+	}
+	// Smithy RPC v2 CBOR: POST /service/<service>/operation/<operation>.
+	if _, op, ok := strings.Cut(r.URL.Path, "/operation/"); ok && strings.HasPrefix(r.URL.Path, "/service/") {
+		return op
 	}
 	return r.Method + " " + r.URL.Path
 }

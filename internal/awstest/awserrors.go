@@ -27,6 +27,8 @@ func requestID() string {
 // and protocol, so that the SDK surfaces code and message.
 func writeServiceError(w http.ResponseWriter, c call, status int, code, message string) {
 	switch {
+	case c.cborError:
+		writeCBORError(w, status, code, message)
 	case c.service == "route53":
 		writeRoute53Error(w, status, code, message)
 	case c.service == "ec2":
@@ -77,6 +79,8 @@ func writeJSONError(w http.ResponseWriter, status int, code, message string) {
 // writeThrottle writes the error AWS answers when c's rate is exceeded.
 func writeThrottle(w http.ResponseWriter, c call) {
 	switch {
+	case c.cborError:
+		writeCBORError(w, http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
 	case c.service == "route53":
 		writeRoute53Error(w, http.StatusBadRequest, "Throttling", "Rate exceeded")
 	case c.service == "ec2":

@@ -257,6 +257,8 @@ func writeAccessDenied(w http.ResponseWriter, c call, p iamPrincipal, req authRe
 		msg += " because no identity-based policy allows the " + action + " action"
 	}
 	switch {
+	case c.cborError: // the Resource Groups Tagging API (smithy RPC v2 CBOR)
+		writeCBORError(w, http.StatusBadRequest, "AccessDeniedException", msg)
 	case c.service == "route53":
 		writeRoute53Error(w, http.StatusForbidden, "AccessDenied", msg)
 	case c.service == "ec2":

@@ -422,6 +422,7 @@ type call struct {
 	region    string
 	mutating  bool
 	jsonError bool // the protocol reports errors as JSON (awsJson, restJson)
+	cborError bool // the protocol reports errors as CBOR (Smithy RPC v2 CBOR)
 }
 
 func (c call) String() string { return c.service + ":" + c.operation }
@@ -443,6 +444,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		region:    Region(r),
 		mutating:  isMutating(op),
 		jsonError: r.Header.Get("X-Amz-Target") != "" || (service == "ses" && strings.HasPrefix(r.URL.Path, "/v2/")),
+		cborError: r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor",
 	}
 	s.mu.Lock()
 	if s.counts[service] == nil {
@@ -730,6 +732,10 @@ func operationName(service string, r *http.Request) (string, error) {
 	}
 	if service == "route53" {
 		return route53Operation(r.Method, r.URL.Path), nil
+	}
+	// Smithy RPC v2 CBOR: POST /service/<service>/operation/<operation>.
+	if _, op, ok := strings.Cut(r.URL.Path, "/operation/"); ok && strings.HasPrefix(r.URL.Path, "/service/") {
+		return op, nil
 	}
 	if service == "ses" {
 		// The SES emulation knows every v1 and v2 operation, including the

@@ -76,6 +76,8 @@ func (s *Server) startSES() {
 		ListLagFunc:     func() time.Duration { return s.delay(func(o Options) time.Duration { return o.ListLag }) },
 	})
 	s.Handle("ses", ses)
+	// GetResources of the Tagging API for SES resources (tagging.go).
+	s.Handle("tagging", taggingDouble{s})
 	s.OnReset(func(context.Context) error {
 		ses.Reset()
 		return nil

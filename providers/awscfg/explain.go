@@ -52,10 +52,11 @@ var accessDeniedCodes = map[string]bool{
 // iamServicePrefix maps the SDK's service IDs to IAM action prefixes where
 // they are not simply the lower-cased ID.
 var iamServicePrefix = map[string]string{
-	"Route 53":        "route53",
-	"SESv2":           "ses",
-	"SES":             "ses",
-	"Secrets Manager": "secretsmanager",
+	"Route 53":                    "route53",
+	"SESv2":                       "ses",
+	"SES":                         "ses",
+	"Secrets Manager":             "secretsmanager",
+	"Resource Groups Tagging API": "tag",
 }
 
 // Explain rewrites an error from an AWS call into one that says what to do:

@@ -51,6 +51,7 @@ var byKind = map[specs.Kind]map[Access][]string{
 	specs.KindSESIdentity: {
 		Read: {
 			"ses:GetEmailIdentity", "ses:GetIdentityNotificationAttributes", "ses:ListEmailIdentities",
+			"tag:GetResources", // the stack's identities by their mark (providers/ses identity_read.go)
 		},
 		Create: {
 			"ses:CreateEmailIdentity", "ses:PutEmailIdentityConfigurationSetAttributes",

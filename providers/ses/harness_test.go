@@ -18,6 +18,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/mailform/mailform/internal/awstest"
+	"github.com/mailform/mailform/internal/awstest/sesdouble"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/specs"
@@ -270,6 +271,12 @@ type countingHandler struct {
 	next http.Handler
 	mu   sync.Mutex
 	n    map[string]int
+}
+
+// TaggedResources passes the Tagging API's view on to the emulation
+// (awstest.TaggedSource).
+func (h *countingHandler) TaggedResources(region string, types []string) []sesdouble.Tagged {
+	return h.next.(awstest.TaggedSource).TaggedResources(region, types)
 }
 
 func (h *countingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

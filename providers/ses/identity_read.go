@@ -3,8 +3,13 @@ package ses
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	taggingtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
@@ -21,15 +26,26 @@ const listPageSize = 1000
 // v1BatchSize is how many identities one v1 GetIdentity*Attributes call takes.
 const v1BatchSize = 100
 
-// readIdentities lists every identity of the region and describes those that
-// are desired or carry stack's mark.
+// readIdentities describes the identities that desired declares and those
+// that carry stack's mark, and nothing else of the region.
 //
-// Calls: ceil(N/1000) ListEmailIdentities + N GetEmailIdentity (N identities in
-// the region: only GetEmailIdentity returns tags, and tags decide ownership;
-// awscfg.InFlight at a time, so that the pace, not the round trip, sets the
-// time) +
-// ceil(K/100) v1 GetIdentityNotificationAttributes (K identities kept: v2 has
-// no notification topics) + at most one STS GetCallerIdentity per Provider.
+// Which identities carry the mark comes from the Resource Groups Tagging API
+// (Options.Tags): GetResources filtered on the tag mailform:stack=<stack>,
+// 100 per page, not paced with SES. It is only a hint: every identity it
+// names is described with GetEmailIdentity, whose tags decide ownership as
+// before, so an identity that lost the mark since the index saw it is not
+// taken; an identity the index does not show yet (the index, like SES's
+// lists, may lag behind a new identity) is left alone by this run and found by
+// the next. Identities of other stacks or of no stack are never described.
+//
+// Calls: ceil(T/100) GetResources (T identities of the stack) +
+// ceil(N/1000) ListEmailIdentities, only when desired declares identities (N
+// identities in the region) + one GetEmailIdentity per declared identity that
+// exists and per identity of the stack (awscfg.InFlight at a time, so that
+// the pace, not the round trip, sets the time) + ceil(K/100) v1
+// GetIdentityNotificationAttributes (K identities kept: v2 has no
+// notification topics) + at most one STS GetCallerIdentity per Provider.
+// Without Options.Tags every identity of the region is described.
 func (p *Provider) readIdentities(ctx context.Context, stack string, desired []specs.Resource) ([]plan.Observed, error) {
 	want := map[string]specs.Resource{}
 	for _, r := range desired {
@@ -39,17 +55,35 @@ func (p *Provider) readIdentities(ctx context.Context, stack string, desired []s
 	}
 
 	var names []string
-	pager := sesv2.NewListEmailIdentitiesPaginator(p.v2, &sesv2.ListEmailIdentitiesInput{PageSize: aws.Int32(listPageSize)})
-	for pager.HasMorePages() {
-		page, err := pager.NextPage(ctx)
+	if p.opts.Tags == nil || stack == "" {
+		all, err := p.listIdentities(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("listing SES identities in %s: %w", p.region, err)
+			return nil, err
 		}
-		for _, info := range page.EmailIdentities {
-			if n := aws.ToString(info.IdentityName); n != "" {
-				names = append(names, n)
+		names = all
+	} else {
+		marked, err := p.markedIdentities(ctx, stack)
+		if err != nil {
+			return nil, err
+		}
+		if len(want) > 0 {
+			listed, err := p.listIdentities(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, n := range listed {
+				_, isDesired := want[lowerName(n)]
+				_, isMarked := marked[lowerName(n)]
+				if isDesired || isMarked {
+					names = append(names, n)
+					delete(marked, lowerName(n))
+				}
 			}
 		}
+		// Marked but not (yet) listed: SES's list may lag behind a new
+		// identity; GetEmailIdentity tells whether it exists.
+		rest := slices.Sorted(maps.Values(marked))
+		names = append(names, rest...)
 	}
 
 	type kept struct {
@@ -57,8 +91,12 @@ func (p *Provider) readIdentities(ctx context.Context, stack string, desired []s
 		addr  string
 	}
 	described := make([]*sesv2.GetEmailIdentityOutput, len(names))
+	p.described.Store(0)
+	p.toDescribe.Store(int64(len(names)))
+	defer p.toDescribe.Store(0)
 	err := awscfg.Each(ctx, len(names), func(ctx context.Context, i int) error {
 		out, err := p.v2.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(names[i])})
+		p.described.Add(1)
 		if isNotFound(err) {
 			return nil // deleted since the list
 		}
@@ -148,4 +186,64 @@ func (p *Provider) describeIdentity(ctx context.Context, name string, withNotifi
 		}
 	}
 	return s, true, nil
+}
+
+// listIdentities returns the names of every identity of the region, as SES
+// spells them. Calls: ceil(N/1000) ListEmailIdentities.
+func (p *Provider) listIdentities(ctx context.Context) ([]string, error) {
+	var names []string
+	pager := sesv2.NewListEmailIdentitiesPaginator(p.v2, &sesv2.ListEmailIdentitiesInput{PageSize: aws.Int32(listPageSize)})
+	for pager.HasMorePages() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing SES identities in %s: %w", p.region, err)
+		}
+		for _, info := range page.EmailIdentities {
+			if n := aws.ToString(info.IdentityName); n != "" {
+				names = append(names, n)
+			}
+		}
+	}
+	return names, nil
+}
+
+// taggingPageSize is the largest page GetResources documents.
+const taggingPageSize = 100
+
+// markedIdentities returns the identities of the region that the Tagging
+// API's index shows with the tag mailform:stack=stack, by lower-case name.
+// The index is a hint: readIdentities verifies each name with SES.
+func (p *Provider) markedIdentities(ctx context.Context, stack string) (map[string]string, error) {
+	marked := map[string]string{}
+	pager := resourcegroupstaggingapi.NewGetResourcesPaginator(p.opts.Tags, &resourcegroupstaggingapi.GetResourcesInput{
+		ResourceTypeFilters: []string{"ses:identity"},
+		TagFilters:          []taggingtypes.TagFilter{{Key: aws.String(specs.TagStack), Values: []string{stack}}},
+		ResourcesPerPage:    aws.Int32(taggingPageSize),
+	})
+	for pager.HasMorePages() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("finding the SES identities of stack %s with the Resource Groups Tagging API (tag:GetResources) in %s: %w", stack, p.region, err)
+		}
+		for _, m := range page.ResourceTagMappingList {
+			if name, ok := identityNameOfARN(aws.ToString(m.ResourceARN), p.region); ok {
+				marked[lowerName(name)] = name
+			}
+		}
+	}
+	return marked, nil
+}
+
+// identityNameOfARN returns the identity an SES identity ARN of region names
+// (arn:<partition>:ses:<region>:<account>:identity/<name>).
+func identityNameOfARN(arn, region string) (string, bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "ses" || parts[3] != region {
+		return "", false
+	}
+	name, ok := strings.CutPrefix(parts[5], "identity/")
+	if !ok || name == "" {
+		return "", false
+	}
+	return name, true
 }

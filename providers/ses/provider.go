@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -62,6 +64,13 @@ type V1API interface {
 	GetIdentityVerificationAttributes(context.Context, *sesv1.GetIdentityVerificationAttributesInput, ...func(*sesv1.Options)) (*sesv1.GetIdentityVerificationAttributesOutput, error)
 }
 
+// TagsAPI finds resources by tag in bulk: the Resource Groups Tagging API,
+// whose GetResources returns the ARN and tags of up to 100 resources per call
+// and is not paced with SES. *resourcegroupstaggingapi.Client satisfies it.
+type TagsAPI interface {
+	GetResources(context.Context, *resourcegroupstaggingapi.GetResourcesInput, ...func(*resourcegroupstaggingapi.Options)) (*resourcegroupstaggingapi.GetResourcesOutput, error)
+}
+
 // AccountAPI tells which account the credentials act in, to build identity
 // ARNs. *sts.Client satisfies it.
 type AccountAPI interface {
@@ -97,6 +106,11 @@ type Options struct {
 	PollInterval time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Tags, when set, tells Read which undeclared identities carry the
+	// stack's mark, so that it describes only those and the declared ones
+	// (identity_read.go). When nil, Read describes every identity of the
+	// region.
+	Tags TagsAPI
 }
 
 // DefaultPollInterval is how often Wait polls SES when Options.PollInterval is zero.
@@ -115,6 +129,17 @@ type Provider struct {
 	accountMu sync.Mutex
 	accountID string
 	partition string // of the account, from STS ("aws", "aws-us-gov", "aws-cn")
+
+	// described and toDescribe count the identities the running Read has
+	// described and has to (ReadProgress).
+	described, toDescribe atomic.Int64
+}
+
+// ReadProgress tells how many identities the running Read has described with
+// GetEmailIdentity, of how many: the one SES read that grows with the spec,
+// one call each at SES's pace. total is 0 when no Read is describing any.
+func (p *Provider) ReadProgress() (done, total int) {
+	return int(p.described.Load()), int(p.toDescribe.Load())
 }
 
 var _ providers.Provider = (*Provider)(nil)
@@ -128,6 +153,9 @@ func New(cfg aws.Config, secrets SecretReader, opts Options) *Provider {
 		mw := limitMiddleware(opts.Limiter)
 		v2Opts = append(v2Opts, func(o *sesv2.Options) { o.APIOptions = append(o.APIOptions, mw) })
 		v1Opts = append(v1Opts, func(o *sesv1.Options) { o.APIOptions = append(o.APIOptions, mw) })
+	}
+	if opts.Tags == nil {
+		opts.Tags = resourcegroupstaggingapi.NewFromConfig(cfg)
 	}
 	return NewWithClients(cfg.Region,
 		sesv2.NewFromConfig(cfg, v2Opts...),

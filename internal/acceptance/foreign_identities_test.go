@@ -1,0 +1,117 @@
+package acceptance
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"github.com/mailform/mailform/internal/awstest"
+	"github.com/mailform/mailform/specs"
+)
+
+// createForeignIdentities creates, in e's region, identities that are not
+// stack acme-prod's but look like its: names that share acme.example as
+// prefix or suffix, the stack's tag keys with other values (another stack, a
+// stack whose name starts with acme-prod, an empty one), the address tag
+// alone, a key that differs in case, and n plain customer domains.
+func (e *env) createForeignIdentities(n int) []string {
+	e.t.Helper()
+	v2 := sesv2.NewFromConfig(e.cfg())
+	ids := map[string]map[string]string{
+		"acme.example.other.example": nil,
+		"mail.acme.example":          {specs.TagStack: "other-stack", specs.TagAddr: "domain.mail.acme.example"},
+		"acme.examples":              {specs.TagStack: "acme-prod-2", specs.TagAddr: "domain.acme.example"},
+		"addr-only.example":          {specs.TagAddr: "domain.acme.example"},
+		"case.example":               {"Mailform:Stack": "acme-prod"},
+		"empty.example":              {specs.TagStack: ""},
+	}
+	for i := range n {
+		ids[fmt.Sprintf("customer%04d.example", i)] = map[string]string{"customer": "yes"}
+	}
+	var names []string
+	for _, name := range specs.SortedKeys(ids) {
+		in := &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(name)}
+		for _, k := range specs.SortedKeys(ids[name]) {
+			in.Tags = append(in.Tags, sestypes.Tag{Key: aws.String(k), Value: aws.String(ids[name][k])})
+		}
+		if _, err := v2.CreateEmailIdentity(e.ctx(), in); err != nil {
+			e.t.Fatalf("CreateEmailIdentity %s: %v", name, err)
+		}
+		names = append(names, name)
+	}
+	return names
+}
+
+// requireIdentities fails unless every name is still an identity, with the
+// tags it had.
+func (e *env) requireIdentitiesUntouched(names []string, tagsBefore map[string]int) {
+	e.t.Helper()
+	v2 := sesv2.NewFromConfig(e.cfg())
+	for _, name := range names {
+		out, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(name)})
+		if err != nil {
+			e.t.Errorf("identity %s that is not the stack's: %v", name, err)
+			continue
+		}
+		if tagsBefore != nil && len(out.Tags) != tagsBefore[name] {
+			e.t.Errorf("identity %s: %d tags, had %d", name, len(out.Tags), tagsBefore[name])
+		}
+	}
+}
+
+// TestForeignIdentitiesCostNoReads: identities of the region that are not the
+// stack's are never described by a plan, whatever their names and tags, and
+// survive apply, destroy and a lost mark.
+func TestForeignIdentitiesCostNoReads(t *testing.T) {
+	e := newEnv(t, "ses-domain")
+	e.createZone("acme.example")
+	foreign := e.createForeignIdentities(40)
+	tags := map[string]int{}
+	for _, name := range foreign {
+		out, err := sesv2.NewFromConfig(e.cfg()).GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags[name] = len(out.Tags)
+	}
+
+	e.must(0, "apply", e.dir, "-auto-approve")
+	e.s.ResetCounts()
+	e.must(0, "plan", e.dir, "-detailed-exitcode")
+	ses := e.s.Counts()["ses"]
+	if ses["GetEmailIdentity"] != 1 || ses["ListEmailIdentities"] != 1 {
+		t.Errorf("no-change plan of 1 declared identity among %d: SES calls %v, want 1 GetEmailIdentity and 1 list", len(foreign), ses)
+	}
+
+	// The stack's identity loses its mark: it is no longer the stack's, and
+	// -destroy leaves it.
+	v2 := sesv2.NewFromConfig(e.cfg())
+	arn := "arn:aws:ses:" + e.region + ":" + awstest.AccountID + ":identity/acme.example"
+	if _, err := v2.UntagResource(e.ctx(), &sesv2.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: []string{specs.TagStack}}); err != nil {
+		t.Fatal(err)
+	}
+	p := e.must(0, "plan", e.dir, "-destroy")
+	if strings.Contains(p.stdout, "- domain.acme.example ") || strings.Contains(p.stdout, "example.other") {
+		t.Errorf("destroy plan touches identities that are not the stack's:\n%s", p.stdout)
+	}
+	e.must(0, "apply", e.dir, "-auto-approve", "-destroy")
+	e.requireIdentitiesUntouched(append(foreign, "acme.example"), nil)
+	e.requireIdentitiesUntouched(foreign, tags)
+}
+
+// TestEC2OnlySpecReadsNoIdentity: a spec without SES identities makes no
+// per-identity SES call, however many identities the region holds.
+func TestEC2OnlySpecReadsNoIdentity(t *testing.T) {
+	n := newNorthwind(t)
+	foreign := n.createForeignIdentities(40)
+	n.s.ResetCounts()
+	n.must(0, "plan", n.dir)
+	ses := n.s.Counts()["ses"]
+	if ses["GetEmailIdentity"] != 0 || ses["ListEmailIdentities"] != 0 {
+		t.Errorf("plan of an EC2-only spec among %d identities: SES calls %v, want no identity read", len(foreign), ses)
+	}
+}
