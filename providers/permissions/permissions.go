@@ -51,7 +51,8 @@ var byKind = map[specs.Kind]map[Access][]string{
 	specs.KindSESIdentity: {
 		Read: {
 			"ses:GetEmailIdentity", "ses:GetIdentityNotificationAttributes", "ses:ListEmailIdentities",
-			"tag:GetResources", // the stack's identities by their mark (providers/ses identity_read.go)
+			"ses:GetIdentityVerificationAttributes", // declared identities the lists do not show yet, by name
+			"tag:GetResources",                      // the stack's identities by their mark (providers/ses identity_read.go)
 		},
 		Create: {
 			"ses:CreateEmailIdentity", "ses:PutEmailIdentityConfigurationSetAttributes",

@@ -40,7 +40,9 @@ const v1BatchSize = 100
 //
 // Calls: ceil(T/100) GetResources (T identities of the stack) +
 // ceil(N/1000) ListEmailIdentities, only when desired declares identities (N
-// identities in the region) + one GetEmailIdentity per declared identity that
+// identities in the region) + ceil(U/100) v1 GetIdentityVerificationAttributes
+// (U declared identities the list and the index do not show: new ones, or
+// ones created moments ago) + one GetEmailIdentity per declared identity that
 // exists and per identity of the stack (awscfg.InFlight at a time, so that
 // the pace, not the round trip, sets the time) + ceil(K/100) v1
 // GetIdentityNotificationAttributes (K identities kept: v2 has no
@@ -84,6 +86,15 @@ func (p *Provider) readIdentities(ctx context.Context, stack string, desired []s
 		// identity; GetEmailIdentity tells whether it exists.
 		rest := slices.Sorted(maps.Values(marked))
 		names = append(names, rest...)
+		// Declared but neither listed nor marked: new to SES, or created
+		// moments ago and not yet in SES's list nor in the tag index (a plan
+		// right after apply). SES v1 reads identities by name, 100 a call,
+		// and answers only for those that exist.
+		found, err := p.existingOf(ctx, unlisted(want, names))
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, found...)
 	}
 
 	type kept struct {
@@ -246,4 +257,44 @@ func identityNameOfARN(arn, region string) (string, bool) {
 		return "", false
 	}
 	return name, true
+}
+
+// unlisted returns the declared identity names (want's, in their declared
+// spelling) that names lacks, sorted.
+func unlisted(want map[string]specs.Resource, names []string) []string {
+	have := map[string]bool{}
+	for _, n := range names {
+		have[lowerName(n)] = true
+	}
+	var out []string
+	for key, r := range want {
+		if !have[key] {
+			out = append(out, attrs(r.Attrs).str("identity"))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// existingOf returns those of names that SES holds, asking SES v1's
+// GetIdentityVerificationAttributes by name (v1BatchSize a call), which
+// answers for existing identities only and, unlike the lists, does not lag
+// behind a new one.
+func (p *Provider) existingOf(ctx context.Context, names []string) ([]string, error) {
+	batches := (len(names) + v1BatchSize - 1) / v1BatchSize
+	found := make([][]string, batches)
+	err := awscfg.Each(ctx, batches, func(ctx context.Context, b int) error {
+		batch := names[b*v1BatchSize : min((b+1)*v1BatchSize, len(names))]
+		out, err := p.v1.GetIdentityVerificationAttributes(ctx, &sesv1.GetIdentityVerificationAttributesInput{Identities: batch})
+		if err != nil {
+			return fmt.Errorf("looking up %d SES identities by name: %w", len(batch), err)
+		}
+		for _, n := range batch {
+			if _, ok := out.VerificationAttributes[n]; ok {
+				found[b] = append(found[b], n)
+			}
+		}
+		return nil
+	})
+	return slices.Concat(found...), err
 }
