@@ -2,6 +2,7 @@ package acceptance
 
 import (
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,7 +14,12 @@ import (
 
 	"github.com/mailform/mailform/cli"
 	"github.com/mailform/mailform/internal/awstest"
+	"github.com/mailform/mailform/providers/route53"
+	"github.com/mailform/mailform/providers/ses"
 )
+
+// verifiedAfter finds how long apply -wait waited for SES.
+var verifiedAfter = regexp.MustCompile(`All \d+ identities are verified \[(\w+)\]`)
 
 // strictScale divides every delay of the double's AWS consistency mode
 // (awstest.AWSDelays) in the strict scenarios, and scales mailform's own
@@ -27,10 +33,13 @@ const strictScale = 60
 // applies wait for SES verification, the edit of its change step, and the
 // address its rotation replaces ("" when the example has nothing to rotate).
 type strictRun struct {
-	sc      scenario
-	wait    bool
-	file    string // the file the change edits
-	oldNew  []string
+	sc     scenario
+	wait   bool
+	file   string // the file the change edits
+	oldNew []string
+	// dnsOnly: the change is of Route 53 records alone, and waits for
+	// nothing else (the ec2-mta change waits for a PTR removal).
+	dnsOnly bool
 	replace string
 }
 
@@ -43,7 +52,7 @@ func strictRuns(t *testing.T) map[string]strictRun {
 	return map[string]strictRun{
 		"ses-domain": {
 			sc: scenarioNamed(t, "ses-domain"), wait: true,
-			file: "main.hcl", oldNew: []string{`policy = "quarantine"`, `policy = "reject"`},
+			file: "main.hcl", oldNew: []string{`policy = "quarantine"`, `policy = "reject"`}, dnsOnly: true,
 			replace: "smtp_user.webapp",
 		},
 		"ec2-mta": {
@@ -59,12 +68,12 @@ func strictRuns(t *testing.T) map[string]strictRun {
 		},
 		"hybrid": {
 			sc:   scenarioNamed(t, "hybrid"),
-			file: "ses.hcl", oldNew: []string{`policy = "quarantine"`, `policy = "reject"`},
+			file: "ses.hcl", oldNew: []string{`policy = "quarantine"`, `policy = "reject"`}, dnsOnly: true,
 			replace: "smtp_user.billing",
 		},
 		"many-domains": {
 			sc: manyDomains, wait: true,
-			file: "domains.hcl", oldNew: []string{`policy = "quarantine"`, `policy = "reject"`},
+			file: "domains.hcl", oldNew: []string{`policy = "quarantine"`, `policy = "reject"`}, dnsOnly: true,
 		},
 	}
 }
@@ -130,8 +139,17 @@ func TestScenariosUnderAWSConsistency(t *testing.T) {
 				apply = append(apply, "-wait=2m")
 			}
 			r := e.strict(0, apply...)
-			if run.wait && !strings.Contains(r.stdout, "identities are verified") {
-				t.Errorf("apply -wait did not see the identities verified:\n%s", r.stdout)
+			if run.wait {
+				// SES verifies after VerifyDelay (10 s scaled); mailform's
+				// polls, paced as the double is scaled, see it well before
+				// its unscaled poll interval has passed once.
+				m := verifiedAfter.FindStringSubmatch(r.stdout)
+				if m == nil {
+					t.Fatalf("apply -wait did not see the identities verified:\n%s", r.stdout)
+				}
+				if took, _ := time.ParseDuration(m[1]); took >= ses.DefaultPollInterval {
+					t.Errorf("apply -wait took %s to see a verification the double made in %s: its SES polls are not paced", took, awstest.AWSDelays.VerifyDelay/strictScale)
+				}
 			}
 			e.noChanges("right after apply")
 			// Every secret the stack held, for the output scan at the end.
@@ -142,7 +160,13 @@ func TestScenariosUnderAWSConsistency(t *testing.T) {
 			if !strings.Contains(r.stdout, "to change") {
 				t.Errorf("plan of the change:\n%s", r.stdout)
 			}
+			changeStarted := time.Now()
 			e.strict(0, "apply", e.dir, "-auto-approve")
+			// A Route 53 change is INSYNC after ChangeDelay (1 s scaled);
+			// paced polls see it before one unscaled poll interval.
+			if took := time.Since(changeStarted); run.dnsOnly && took >= route53.DefaultPollInterval {
+				t.Errorf("the change took %s to apply with Route 53 changes INSYNC after %s: its Route 53 polls are not paced", took.Round(100*time.Millisecond), awstest.AWSDelays.ChangeDelay/strictScale)
+			}
 			e.noChanges("right after the change")
 
 			if run.replace != "" {
