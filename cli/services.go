@@ -40,14 +40,19 @@ type services struct {
 // newServices builds every provider. zones are the hosted zones the spec
 // declares, where the Route 53 provider also looks for records of removed
 // blocks; specDir anchors file: secret locations; timeScale (PacingEnv, 1
-// against AWS) divides the pause between polls of the reverse-DNS status
-// and the window in which a search may miss a new Elastic IP.
+// against AWS) divides the pauses between polls (Route 53 change status,
+// SES verification, reverse-DNS status) and the window in which a search may
+// miss a new Elastic IP, so that against a time-scaled double mailform waits
+// in step with its scaled delays.
 func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef, timeScale float64, caller callerIdentity) services {
 	store := secrets.Open(cfg, specDir)
 	who := awscfg.CallerOf(caller.out)
 	return services{
-		route53: route53.New(cfg, route53.Options{Zones: zones}),
-		ses:     ses.New(cfg, store, ses.Options{AccountID: who.Account, Partition: who.Partition}),
+		route53: route53.New(cfg, route53.Options{Zones: zones, PollInterval: time.Duration(float64(route53.DefaultPollInterval) / timeScale)}),
+		ses: ses.New(cfg, store, ses.Options{
+			AccountID: who.Account, Partition: who.Partition,
+			PollInterval: time.Duration(float64(ses.DefaultPollInterval) / timeScale),
+		}),
 		iam:     iam.New(cfg, store),
 		sns:     sns.NewWithAPI(snssdk.NewFromConfig(cfg), caller, cfg.Region),
 		sqs:     sqs.New(cfg),

@@ -70,7 +70,12 @@ func Owned(observed []Observed, stack string) []Observed {
 
 // Deletable reports whether a plan for stack may delete o when the spec no
 // longer declares it: only resources that carry stack's own mark.
+// A DKIM key kept in a file is never deletable: a file cannot carry the
+// mark, so mailform leaves it where the user put it, even under -destroy.
 func Deletable(o Observed, stack string) bool {
+	if o.Kind == specs.KindDKIMKey && strings.HasPrefix(o.ID, "file:") {
+		return false
+	}
 	return stack != "" && Classify(o, stack) == OwnedByStack
 }
 

@@ -63,6 +63,27 @@ func TestOwned(t *testing.T) {
 	}
 }
 
+// TestDestroyKeepsKeyFiles: a DKIM key kept in a file is not in a -destroy
+// plan (apply would keep the file and report it deleted, and the next plan
+// -destroy would list it again), while the same key in SSM is.
+func TestDestroyKeepsKeyFiles(t *testing.T) {
+	observed := []Observed{
+		{Addr: "dkim_key.file", Kind: specs.KindDKIMKey, ID: "file:secrets/legacy-dkim.pem", Owner: stack},
+		{Addr: "dkim_key.ssm", Kind: specs.KindDKIMKey, ID: "ssm:/acme/dkim/a", Owner: stack},
+	}
+	p, diags := Make(nil, observed, Options{Stack: stack, Destroy: true})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	var got []string
+	for _, c := range p.Changes {
+		got = append(got, string(c.Action)+" "+c.Addr)
+	}
+	if diff := cmp.Diff([]string{"delete dkim_key.ssm"}, got); diff != "" {
+		t.Errorf("destroy plan (-want +got):\n%s", diff)
+	}
+}
+
 func TestDescribe(t *testing.T) {
 	tests := []struct {
 		kind          specs.Kind
