@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Exit codes, as Terraform's.
@@ -30,6 +32,9 @@ type IO struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Env    []string // the environment, "K=V"
+	// AWSAPIOptions are added to every AWS client plan and apply make (the
+	// end-to-end suite's recorder of AWS's answers); nil when run by a user.
+	AWSAPIOptions []func(*middleware.Stack) error
 }
 
 func (io IO) getenv(key string) string {
