@@ -125,8 +125,8 @@ type remoteAWS struct {
 
 	mu      sync.Mutex
 	cfgs    map[string]aws.Config
-	stopped bool // interrupted: no new mailform run starts
-	running int  // mailform runs under way
+	stopped bool   // interrupted: no new mailform run starts
+	running int    // mailform runs under way
 	parent  string // hosted zone id of zone
 	stacks  []*e2eStack
 	cleanMu sync.Mutex // one cleanup at a time
