@@ -72,9 +72,31 @@ func startE2E() bool {
 		fmt.Fprintf(os.Stderr, "%s=%s: %v\n", e2eEnv, mode, err)
 		os.Exit(2)
 	}
+	flag.Parse()
+	if err := checkE2EFlags(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s=%s: %v\n", e2eEnv, mode, err)
+		os.Exit(2)
+	}
 	e2e = r
 	r.handleSignals()
 	return true
+}
+
+// e2eMinTimeout is the least -timeout the suite accepts: a test binary that
+// times out panics without running any cleanup.
+const e2eMinTimeout = time.Hour
+
+// checkE2EFlags refuses a run that would run the double's tests with the
+// caller's credentials in the environment, or that could time out before
+// its cleanup.
+func checkE2EFlags() error {
+	if run := flag.Lookup("test.run").Value.String(); !strings.HasPrefix(run, "TestE2E") && !strings.HasPrefix(run, "^TestE2E") {
+		return fmt.Errorf("-run %q: the end-to-end suite runs alone: pass -run TestE2E", run)
+	}
+	if d, err := time.ParseDuration(flag.Lookup("test.timeout").Value.String()); err == nil && d > 0 && d < e2eMinTimeout {
+		return fmt.Errorf("-timeout %v: a test that times out does not clean up; pass -timeout %v or more", d, e2eMinTimeout)
+	}
+	return nil
 }
 
 func newRemoteFromEnv(mode string) (*remoteAWS, error) {
@@ -122,6 +144,7 @@ type remoteAWS struct {
 	// interrupted is closed on SIGINT/SIGTERM: every mailform run stops.
 	interrupted chan struct{}
 	stopOnce    sync.Once
+	signalled   chan struct{} // closed when a signal starts the cleanup
 
 	mu      sync.Mutex
 	cfgs    map[string]aws.Config
@@ -150,6 +173,7 @@ func newRemote(backend, endpoint, zone string) *remoteAWS {
 		runID:       e2ePrefix + randomLabel(6),
 		rec:         awsrecord.New(backend),
 		interrupted: make(chan struct{}),
+		signalled:   make(chan struct{}),
 		cfgs:        map[string]aws.Config{},
 	}
 }
@@ -518,6 +542,7 @@ func (r *remoteAWS) handleSignals() {
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		sig := <-ch
+		close(r.signalled)
 		fmt.Fprintf(os.Stderr, "end-to-end run %s: %v: destroying what it created (a second signal does not stop this; -e2e-sweep finishes the job)\n", r.runID, sig)
 		errs := r.cleanupAll()
 		for _, err := range errs {
@@ -527,6 +552,17 @@ func (r *remoteAWS) handleSignals() {
 		fmt.Fprintf(os.Stderr, "end-to-end run %s: cleanup done, %d problems\n", r.runID, len(errs))
 		os.Exit(1)
 	}()
+}
+
+// awaitInterruptCleanup returns at once unless a signal started the
+// cleanup; then it never returns: the cleanup ends the process when done,
+// and the tests that failed because of the interrupt must not end it first.
+func (r *remoteAWS) awaitInterruptCleanup() {
+	select {
+	case <-r.signalled:
+		select {}
+	default:
+	}
 }
 
 func (r *remoteAWS) writeRecord() {

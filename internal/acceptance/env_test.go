@@ -25,8 +25,10 @@ import (
 func TestMain(m *testing.M) {
 	if startE2E() {
 		// The end-to-end suite uses the caller's credentials and endpoint.
-		awstest.Main(m)
-		return
+		code := m.Run()
+		e2e.awaitInterruptCleanup()
+		awstest.CloseShared()
+		os.Exit(code)
 	}
 	// The SDK's credential chain reads the process environment.
 	os.Setenv("AWS_ACCESS_KEY_ID", "AKIDACCEPTANCE")
