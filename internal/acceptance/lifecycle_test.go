@@ -40,6 +40,9 @@ func lifecycleScenarioNamed(t *testing.T, name string) scenario {
 	return scenario{}
 }
 
+// e2eListLag bounds how long a remote AWS's list calls may show what was deleted.
+const e2eListLag = 3 * time.Minute
+
 // lifecycleEdit is the change a lifecycle makes after the first apply: a
 // DMARC policy, in the example's names, and the domain whose record shows it.
 type lifecycleEdit struct {
@@ -130,7 +133,14 @@ func runLifecycle(e *env, sc scenario) []string {
 		}
 	}
 	e.must(0, "plan", e.dir, "-destroy", "-detailed-exitcode")
-	if after := e.stackInventory(); !slices.Equal(before, after) {
+	after := e.stackInventory()
+	// AWS's list calls may show a resource for a while after its deletion
+	// (eventual consistency); the double's answer at once.
+	for deadline := time.Now().Add(e2eListLag); e.remote != nil && !slices.Equal(before, after) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Second)
+		after = e.stackInventory()
+	}
+	if !slices.Equal(before, after) {
 		t.Errorf("after destroy the account holds\n%s\nwant, as before apply,\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
 	}
 	e.requireNoSecrets(nil, secrets...)
