@@ -214,7 +214,7 @@ func (r *remoteAWS) configErr(region string) (aws.Config, error) {
 	if creds, err := cfg.Credentials.Retrieve(context.Background()); err == nil {
 		r.rec.Redact(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)
 	}
-	cfg = r.rec.Config(cfg)
+	cfg = r.rec.Config(cfg, "suite")
 	r.cfgs[region] = cfg
 	return cfg, nil
 }
@@ -422,7 +422,7 @@ func (r *remoteAWS) run(ctx context.Context, e *env, args ...string) result {
 	code := cli.Run(ctx, full, cli.IO{
 		Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
 		Env:           environ,
-		AWSAPIOptions: []func(*middleware.Stack) error{r.rec.Install},
+		AWSAPIOptions: []func(*middleware.Stack) error{r.rec.Middleware("mailform")},
 	})
 	e.transcript.WriteString(stdout.String())
 	e.transcript.WriteString(stderr.String())

@@ -295,10 +295,10 @@ func TestE2EAgainstTheDouble(t *testing.T) {
 	}
 	f := r.rec.Snapshot()
 	ops := map[string]bool{}
-	for _, o := range f.Operations {
-		ops[o.Service+" "+o.Operation] = true
+	for _, c := range f.Calls {
+		ops[c.Source+": "+c.Service+" "+c.Operation] = true
 	}
-	for _, want := range []string{"Route 53 ChangeResourceRecordSets", "SESv2 CreateEmailIdentity", "IAM CreateAccessKey", "SSM GetParameter"} {
+	for _, want := range []string{"mailform: Route 53 ChangeResourceRecordSets", "mailform: SESv2 CreateEmailIdentity", "mailform: IAM CreateAccessKey", "suite: SSM GetParameter", "suite: Route 53 CreateHostedZone"} {
 		if !ops[want] {
 			t.Errorf("the recorder did not see %s (mailform's own calls): %v", want, ops)
 		}

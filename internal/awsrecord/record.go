@@ -38,6 +38,7 @@ import (
 
 // Call is one AWS call as it ended (retries included).
 type Call struct {
+	Source       string  `json:"source,omitempty"` // who called: Middleware's source
 	Service      string  `json:"service"`
 	Operation    string  `json:"operation"`
 	Region       string  `json:"region"`
@@ -115,10 +116,10 @@ func (r *Recorder) Redact(values ...string) {
 	}
 }
 
-// Config returns a copy of cfg whose clients report to r.
-func (r *Recorder) Config(cfg aws.Config) aws.Config {
+// Config returns a copy of cfg whose clients report to r as source.
+func (r *Recorder) Config(cfg aws.Config, source string) aws.Config {
 	out := cfg.Copy()
-	out.APIOptions = append(slices.Clone(cfg.APIOptions), r.Install)
+	out.APIOptions = append(slices.Clone(cfg.APIOptions), r.Middleware(source))
 	return out
 }
 
@@ -126,17 +127,27 @@ const middlewareID = "mailform.AWSRecorder"
 
 // Install adds the recorder to a client's middleware stack (an
 // aws.Config.APIOptions entry). Installing it twice is harmless.
-func (r *Recorder) Install(stack *middleware.Stack) error {
-	if _, ok := stack.Initialize.Get(middlewareID); ok {
-		return nil
+func (r *Recorder) Install(stack *middleware.Stack) error { return r.Middleware("")(stack) }
+
+// Middleware is Install for the calls of one source ("mailform", "suite"),
+// which each recorded call names.
+func (r *Recorder) Middleware(source string) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		if _, ok := stack.Initialize.Get(middlewareID); ok {
+			return nil
+		}
+		handle := func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return r.handle(source, ctx, in, next)
+		}
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(middlewareID, handle), middleware.Before)
 	}
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(middlewareID, r.handle), middleware.Before)
 }
 
-func (r *Recorder) handle(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+func (r *Recorder) handle(source string, ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 	start := time.Now()
 	out, md, err := next.HandleInitialize(ctx, in)
 	c := Call{
+		Source:    source,
 		Service:   awsmiddleware.GetServiceID(ctx),
 		Operation: awsmiddleware.GetOperationName(ctx),
 		Region:    awsmiddleware.GetRegion(ctx),

@@ -48,7 +48,7 @@ func TestRecorderKeepsAnswersNotSecrets(t *testing.T) {
 		BaseEndpoint: aws.String(srv.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider(keyID, secret, ""),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
-	})
+	}, "suite")
 	client := route53.NewFromConfig(cfg)
 	ctx := t.Context()
 	_, err := client.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{
@@ -93,6 +93,9 @@ func TestRecorderKeepsAnswersNotSecrets(t *testing.T) {
 	}
 	if want := "[Tried to create resource record set but it already exists; caller <access-key-id> token <redacted>]"; e.ErrorMessage != want {
 		t.Errorf("message = %q, want %q", e.ErrorMessage, want)
+	}
+	if e.Source != "suite" {
+		t.Errorf("source = %q", e.Source)
 	}
 	if f.Calls[1].Status != 200 || f.Calls[1].ErrorCode != "" {
 		t.Errorf("GetChange = %+v", f.Calls[1])
