@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	smithy "github.com/aws/smithy-go"
 
 	"github.com/mailform/mailform/internal/awsrecord"
 	"github.com/mailform/mailform/internal/awstest"
@@ -133,18 +139,53 @@ func runLifecycle(e *env, sc scenario) []string {
 		}
 	}
 	e.must(0, "plan", e.dir, "-destroy", "-detailed-exitcode")
-	after := e.stackInventory()
-	// AWS's list calls may show a resource for a while after its deletion
-	// (eventual consistency); the double's answer at once.
-	for deadline := time.Now().Add(e2eListLag); e.remote != nil && !slices.Equal(before, after) && time.Now().Before(deadline); {
+	after, left := e.stackInventory(), e.notGone(sc, edit.domain)
+	// AWS may show a resource for a while after its deletion (eventual
+	// consistency); the double answers at once.
+	for deadline := time.Now().Add(e2eListLag); e.remote != nil && (!slices.Equal(before, after) || len(left) > 0) && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Second)
-		after = e.stackInventory()
+		after, left = e.stackInventory(), e.notGone(sc, edit.domain)
+	}
+	for _, problem := range left {
+		t.Error(problem)
 	}
 	if !slices.Equal(before, after) {
 		t.Errorf("after destroy the account holds\n%s\nwant, as before apply,\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
 	}
 	e.requireNoSecrets(nil, secrets...)
 	return secrets
+}
+
+// notGone says which of the stack's SMTP users, their stored credentials
+// and the domain's SES identity are not gone, each asked for by name (a
+// list call may be paged; a read by name is not).
+func (e *env) notGone(sc scenario, domain string) []string {
+	e.t.Helper()
+	var problems []string
+	gone := func(what string, err error, codes ...string) {
+		var apiErr smithy.APIError
+		if err == nil {
+			problems = append(problems, what+" is still there after destroy")
+		} else if !errors.As(err, &apiErr) || !slices.Contains(codes, apiErr.ErrorCode()) {
+			problems = append(problems, fmt.Sprintf("%s after destroy: %v, want one of %v", what, err, codes))
+		}
+	}
+	for _, c := range sc.smtp {
+		_, err := iam.NewFromConfig(e.cfg()).GetUser(e.ctx(), &iam.GetUserInput{UserName: aws.String(e.name(c.user))})
+		gone("IAM user "+e.name(c.user), err, "NoSuchEntity")
+		kind, name, _ := strings.Cut(e.name(c.location), ":")
+		switch kind {
+		case "ssm":
+			_, err := ssm.NewFromConfig(e.cfg()).GetParameter(e.ctx(), &ssm.GetParameterInput{Name: aws.String(name)})
+			gone("SSM parameter "+name, err, "ParameterNotFound")
+		case "secretsmanager":
+			_, err := secretsmanager.NewFromConfig(e.cfg()).GetSecretValue(e.ctx(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)})
+			gone("secret "+name, err, "ResourceNotFoundException", "InvalidRequestException")
+		}
+	}
+	_, err := sesv2.NewFromConfig(e.cfg()).GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(e.name(domain))})
+	gone("SES identity "+e.name(domain), err, "NotFoundException")
+	return problems
 }
 
 // storedKey fails unless the SMTP user has exactly one access key and the
