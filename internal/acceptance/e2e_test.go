@@ -620,3 +620,30 @@ func e2eScenarioOfToken(token string) (scenario, bool) {
 	}
 	return scenario{}, false
 }
+
+// TestE2EFlagsAreChecked: the suite refuses to run beside the double's
+// tests, or with a timeout that would kill it before its cleanup.
+func TestE2EFlagsAreChecked(t *testing.T) {
+	run, timeout := flag.Lookup("test.run"), flag.Lookup("test.timeout")
+	oldRun, oldTimeout := run.Value.String(), timeout.Value.String()
+	t.Cleanup(func() {
+		_ = run.Value.Set(oldRun)
+		_ = timeout.Value.Set(oldTimeout)
+	})
+	for _, c := range []struct {
+		run, timeout string
+		ok           bool
+	}{
+		{"TestE2E", "3h", true},
+		{"^TestE2E$", "0s", true},
+		{"", "3h", false},
+		{"TestCheck", "3h", false},
+		{"TestE2E", "10m", false},
+	} {
+		_ = run.Value.Set(c.run)
+		_ = timeout.Value.Set(c.timeout)
+		if err := checkE2EFlags(); (err == nil) != c.ok {
+			t.Errorf("-run %q -timeout %s: %v", c.run, c.timeout, err)
+		}
+	}
+}
