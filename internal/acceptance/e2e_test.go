@@ -124,6 +124,9 @@ func newRemoteFromEnv(mode string) (*remoteAWS, error) {
 	}
 	r := newRemote(map[string]string{"1": "aws", "sandbox": "sandbox"}[mode], endpoint, zone)
 	r.region, r.instance = os.Getenv(e2eRegionEnv), os.Getenv(e2eInstanceEnv)
+	if r.backend == "aws" {
+		r.smtp = awsSMTP
+	}
 	r.recordPath, _ = filepath.Abs(record)
 	return r, nil
 }
@@ -140,6 +143,7 @@ type remoteAWS struct {
 	runID      string
 	recordPath string
 	rec        *awsrecord.Recorder
+	smtp       *smtpEndpoint // SES's SMTP interfaces; nil: not checked
 
 	// interrupted is closed on SIGINT/SIGTERM: every mailform run stops.
 	interrupted chan struct{}

@@ -109,9 +109,15 @@ func runLifecycle(e *env, sc scenario) []string {
 		if now := e.storedKey(c); now == old {
 			t.Errorf("smtp_user.%s: the key was not rotated (%s)", block, old)
 		}
-		var stored struct{ Password string }
+		var stored struct{ Username, Password string }
 		_ = json.Unmarshal(e.readSecret(e.name(c.location)), &stored)
 		secrets = append(secrets, stored.Password)
+		if e.remote != nil && e.remote.smtp != nil {
+			// The stored credentials work where SMTP clients use them.
+			if err := e.remote.smtp.auth(e.region, stored.Username, stored.Password); err != nil {
+				t.Errorf("SMTP AUTH with the rotated credentials of smtp_user.%s: %v", block, err)
+			}
+		}
 	}
 	if e.s != nil {
 		secrets = append(secrets, e.requireSMTPSecrets(sc)...)
@@ -301,7 +307,12 @@ const selfTestZone = "e2e.example.org"
 func selfTestRemote(t *testing.T) (*awstest.Server, *remoteAWS) {
 	s := awstest.Shared(t)
 	newEnv(t, "", selfTestZone)
-	return s, newRemote("sandbox", s.URL(), selfTestZone)
+	r := newRemote("sandbox", s.URL(), selfTestZone)
+	var err error
+	if r.smtp, err = doubleSMTP(s); err != nil {
+		t.Fatal(err)
+	}
+	return s, r
 }
 
 // TestE2EAgainstTheDouble runs the end-to-end suite's own code (names,
