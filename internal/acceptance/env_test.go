@@ -52,7 +52,7 @@ type env struct {
 	// remote is the AWS of the end-to-end suite (a real account, or an
 	// endpoint standing for one) when not nil; s is then nil.
 	remote *remoteAWS
-	// token renames the example's names for remote (e2eNames).
+	// token and base rename the example's names for remote (remoteAWS.names).
 	token, base string
 }
 
