@@ -295,6 +295,26 @@ func (r *remoteAWS) newEnv(t *testing.T, sc scenario, token string) *env {
 	return e
 }
 
+// saveSpec replaces the copy cleanup destroys from with e's spec as it is
+// now (after the edits that make it applicable, before any the test makes).
+func (r *remoteAWS) saveSpec(e *env) {
+	e.t.Helper()
+	r.cleanMu.Lock() // not while a cleanup reads it
+	defer r.cleanMu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, st := range r.stacks {
+		if st.e == e && !st.done {
+			if err := os.RemoveAll(st.specDir); err != nil {
+				e.t.Fatal(err)
+			}
+			if err := os.CopyFS(st.specDir, os.DirFS(e.dir)); err != nil {
+				e.t.Fatal(err)
+			}
+		}
+	}
+}
+
 // e2eBase is the word an example's names are built from: its zone's first label.
 func e2eBase(sc scenario) string {
 	base, _, _ := strings.Cut(sc.zones[0], ".")
@@ -445,11 +465,12 @@ func (r *remoteAWS) cleanup(st *e2eStack) []error {
 	st.done = true
 	ctx, cancel := context.WithTimeout(context.Background(), e2eCleanupTimeout)
 	defer cancel()
-	var errs []error
 	r.run(ctx, st.e, "unlock", st.specDir, "-force")
 	if res := r.run(ctx, st.e, "apply", st.specDir, "-destroy", "-auto-approve"); res.code != 0 {
-		errs = append(errs, fmt.Errorf("destroying %s (a copy of its spec is kept in %s): exit %d\n%s", st.e.token, st.specDir, res.code, res.stderr))
+		// The zones stay: they are how -e2e-sweep finds the stack again.
+		return []error{fmt.Errorf("destroying %s (a copy of its spec is kept in %s; its zones are kept for -e2e-sweep): exit %d\n%s", st.e.token, st.specDir, res.code, res.stderr)}
 	}
+	var errs []error
 	for _, z := range st.zones {
 		if err := r.deleteZone(ctx, z); err != nil {
 			errs = append(errs, fmt.Errorf("deleting zone %s: %w", z.name, err))

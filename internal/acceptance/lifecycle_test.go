@@ -273,6 +273,7 @@ func newRemoteEnv(t *testing.T, r *remoteAWS, sc scenario) *env {
 			instance = e.runInstance()
 		}
 		e.edit("main.hcl", `"i-0abc1234def567890"`, `"`+instance+`"`)
+		r.saveSpec(e)
 	}
 	return e
 }
@@ -321,7 +322,7 @@ func selfTestRemote(t *testing.T) (*awstest.Server, *remoteAWS) {
 func TestE2EAgainstTheDouble(t *testing.T) {
 	s, r := selfTestRemote(t)
 	secrets := []string{os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_ACCESS_KEY_ID")}
-	for _, name := range []string{"ses-domain", "many-domains"} {
+	for _, name := range []string{"ses-domain", "ec2-mta", "hybrid", "many-domains"} {
 		sc := lifecycleScenarioNamed(t, name)
 		t.Run(name, func(t *testing.T) {
 			e := newRemoteEnv(t, r, sc)
