@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/aws/smithy-go/middleware"
+
 	"github.com/mailform/mailform/internal/version"
 )
 
@@ -32,6 +34,9 @@ type IO struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Env    []string // the environment, "K=V"
+	// AWSAPIOptions are added to every AWS client plan and apply make (the
+	// end-to-end suite's recorder of AWS's answers); nil when run by a user.
+	AWSAPIOptions []func(*middleware.Stack) error
 }
 
 func (io IO) getenv(key string) string {

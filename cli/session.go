@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,6 +74,10 @@ func openSessionFor(ctx context.Context, stack, region, profile string, af awsFl
 		return nil, err
 	} else if on {
 		cfg = awscfg.Debug(cfg, io.Stderr)
+	}
+	if len(io.AWSAPIOptions) > 0 {
+		cfg = cfg.Copy()
+		cfg.APIOptions = append(slices.Clone(cfg.APIOptions), io.AWSAPIOptions...)
 	}
 	dir := specDir
 	if dir == "" {

@@ -23,6 +23,13 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if startE2E() {
+		// The end-to-end suite uses the caller's credentials and endpoint.
+		code := m.Run()
+		e2e.awaitInterruptCleanup()
+		awstest.CloseShared()
+		os.Exit(code)
+	}
 	// The SDK's credential chain reads the process environment.
 	os.Setenv("AWS_ACCESS_KEY_ID", "AKIDACCEPTANCE")
 	os.Setenv("AWS_SECRET_ACCESS_KEY", "acceptance-secret")
@@ -42,6 +49,11 @@ type env struct {
 	transcript bytes.Buffer
 	// debug runs mailform with its log of AWS calls (MAILFORM_DEBUG=1).
 	debug bool
+	// remote is the AWS of the end-to-end suite (a real account, or an
+	// endpoint standing for one) when not nil; s is then nil.
+	remote *remoteAWS
+	// token and base rename the example's names for remote (remoteAWS.names).
+	token, base string
 }
 
 // newEnv copies the example (a folder under examples/) into a temporary
@@ -62,10 +74,21 @@ func newEnv(t *testing.T, example string, zones ...string) *env {
 
 func (e *env) ctx() context.Context { return e.t.Context() }
 
-func (e *env) cfg() aws.Config { return e.s.Config(e.region) }
+func (e *env) cfg() aws.Config { return e.configIn(e.region) }
+
+// configIn is the SDK configuration for region of the AWS the scenario runs against.
+func (e *env) configIn(region string) aws.Config {
+	if e.remote != nil {
+		return e.remote.config(e.t, region)
+	}
+	return e.s.Config(region)
+}
 
 func (e *env) createZone(name string) string {
 	e.t.Helper()
+	if e.remote != nil {
+		return e.remote.createZone(e, name)
+	}
 	out, err := route53.NewFromConfig(e.s.Config("us-east-1")).CreateHostedZone(e.ctx(), &route53.CreateHostedZoneInput{
 		Name: aws.String(name), CallerReference: aws.String("acceptance-" + name),
 	})
@@ -110,6 +133,9 @@ type result struct {
 // mailform runs the command line in process against the double.
 func (e *env) mailform(args ...string) result {
 	e.t.Helper()
+	if e.remote != nil {
+		return e.remote.mailform(e, args...)
+	}
 	var stdout, stderr bytes.Buffer
 	full := append([]string(nil), args...)
 	switch args[0] {
@@ -144,7 +170,7 @@ func (e *env) must(want int, args ...string) result {
 func (e *env) recordSets(zoneID string) map[string]r53types.ResourceRecordSet {
 	e.t.Helper()
 	out := map[string]r53types.ResourceRecordSet{}
-	p := route53.NewListResourceRecordSetsPaginator(route53.NewFromConfig(e.s.Config("us-east-1")),
+	p := route53.NewListResourceRecordSetsPaginator(route53.NewFromConfig(e.configIn("us-east-1")),
 		&route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zoneID)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(e.ctx())

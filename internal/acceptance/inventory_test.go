@@ -160,7 +160,7 @@ func (e *env) inventory() []string {
 		add("sqs queue %s", q[strings.LastIndexByte(q, '/')+1:])
 	}
 
-	r53 := route53.NewFromConfig(e.s.Config("us-east-1"))
+	r53 := route53.NewFromConfig(e.configIn("us-east-1"))
 	zones, err := r53.ListHostedZones(ctx, &route53.ListHostedZonesInput{})
 	check("ListHostedZones", err)
 	for _, z := range zones.HostedZones {
