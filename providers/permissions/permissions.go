@@ -84,6 +84,12 @@ var byKind = map[specs.Kind]map[Access][]string{
 		Update: {"sns:SetTopicAttributes", "sns:TagResource"},
 		Delete: {"sns:DeleteTopic"},
 	},
+	specs.KindAlarm: {
+		Read:   {"cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"},
+		Create: {"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"},
+		Update: {"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"},
+		Delete: {"cloudwatch:DeleteAlarms"},
+	},
 	specs.KindSQSQueue: {
 		Read: {
 			"sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic",
