@@ -764,8 +764,7 @@ func (l *loader) decodeNotify(at *hcl.Attribute, a *Alarms) {
 			continue
 		}
 		if parts := strings.Split(arn, ":"); parts[3] != l.spec.Region && l.spec.Region != "" {
-			l.errorf(e.Range(), "Topic in another region", "A CloudWatch alarm notifies only SNS topics of its own region (%s); this topic is in %s.", l.spec.Region, parts[3])
-			continue
+			l.warnf(e.Range(), "Topic in another region", "CloudWatch alarm actions name SNS topics of the alarm's own region (%s); this topic is in %s, and may never be notified.", l.spec.Region, parts[3])
 		}
 		if !seen[arn] {
 			seen[arn] = true
