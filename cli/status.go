@@ -5,6 +5,7 @@ import (
 	"flag"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
@@ -25,7 +26,9 @@ sending is enabled, and the account's suppression list settings.
 Below that, the last 14 days of sending (deliveries, bounces, complaints,
 rejects per UTC day) as a small chart, and the bounce and complaint rates over
 those days against AWS's thresholds: AWS reviews an account from a 5% bounce
-or 0.1% complaint rate, and may pause its sending from 10% or 0.5%.
+or 0.1% complaint rate, and may pause its sending from 10% or 0.5%. Under
+each rate, the CloudWatch alarms that watch it (whoever made them) and their
+state: OK, ALARM or INSUFFICIENT_DATA.
 
 It only reads. -json prints the same as a JSON document
 (docs/status-and-test-send.md).`,
@@ -48,6 +51,9 @@ mailform status examples/ses-domain -json`,
 			return ExitError
 		}
 		r, err := status.Read(ctx, sesv2.NewFromConfig(sess.cfg), sesv1.NewFromConfig(sess.cfg), sess.region, time.Now())
+		if err == nil {
+			err = status.ReadAlarms(ctx, cloudwatch.NewFromConfig(sess.cfg), r)
+		}
 		if err != nil {
 			errorf(io.Stderr, awscfg.Explain(err))
 			return ExitError

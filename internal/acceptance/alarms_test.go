@@ -1,6 +1,7 @@
 package acceptance
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/mailform/mailform/internal/awstest"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -80,6 +82,11 @@ func TestReputationAlarms(t *testing.T) {
 	e.write("main.hcl", alarmsSpec)
 	e.putForeignAlarm("acme-prod-team-bounces", 0.02)
 	e.putForeignAlarm("ops-ses-bounces", 0.03)
+	// More alarms under the stack's name prefix than one DescribeAlarms
+	// page holds, so that mailform must page to find its own.
+	for i := range awstest.DescribeAlarmsPageSize + 5 {
+		e.putForeignAlarm(fmt.Sprintf("acme-prod-a%02d", i), 0.05)
+	}
 
 	e.must(0, "apply", e.dir, "-auto-approve")
 	live := e.liveAlarms()
@@ -116,6 +123,17 @@ func TestReputationAlarms(t *testing.T) {
 		t.Errorf("the topic policy does not let the account's alarms publish:\n%s", p)
 	}
 	e.must(0, "plan", e.dir, "-detailed-exitcode")
+
+	st := e.must(0, "status", e.dir, "-endpoint-url", e.s.URL())
+	for _, want := range []string{
+		"alarm acme-prod-reputation-bounce-rate: INSUFFICIENT_DATA (fires at 4.00%)",
+		"alarm acme-prod-team-bounces: INSUFFICIENT_DATA (fires at 2.00%)",
+		"alarm acme-prod-reputation-complaint-rate: INSUFFICIENT_DATA (fires at 0.080%)",
+	} {
+		if !strings.Contains(st.stdout, want) {
+			t.Errorf("status lacks %q:\n%s", want, st.stdout)
+		}
+	}
 
 	e.edit("main.hcl", "notify = [topic.alerts]", "notify = [topic.alerts]\n    bounce_percent = 2.5")
 	p := e.must(2, "plan", e.dir, "-detailed-exitcode")
