@@ -135,6 +135,20 @@ func TestReputationAlarms(t *testing.T) {
 		}
 	}
 
+	req := e.requests(0, "production-access")
+	for _, want := range []string{
+		"[ok]      account: CloudWatch alarms tell someone when the bounce or complaint",
+		"bounce rate: acme-prod-reputation-bounce-rate (INSUFFICIENT_DATA, at 4%)",
+		"complaint rate: acme-prod-reputation-complaint-rate (INSUFFICIENT_DATA, at 0.08%)",
+	} {
+		if !strings.Contains(req.stdout, want) {
+			t.Errorf("the production-access checklist lacks %q:\n%s", want, req.stdout)
+		}
+	}
+	if strings.Contains(req.stdout, "acme-prod-team-bounces") {
+		t.Errorf("the checklist counts an alarm that notifies nobody:\n%s", req.stdout)
+	}
+
 	e.edit("main.hcl", "notify = [topic.alerts]", "notify = [topic.alerts]\n    bounce_percent = 2.5")
 	p := e.must(2, "plan", e.dir, "-detailed-exitcode")
 	if !strings.Contains(p.stdout, "~ account/bounce_alarm") || !strings.Contains(p.stdout, "Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy.") {
