@@ -2,6 +2,7 @@ package acceptance
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,7 +89,14 @@ func TestReputationAlarms(t *testing.T) {
 		e.putForeignAlarm(fmt.Sprintf("acme-prod-a%02d", i), 0.05)
 	}
 
+	policy := e.policyActions()
+	e.s.ResetCounts()
 	e.must(0, "apply", e.dir, "-auto-approve")
+	for a := range e.calledActions() {
+		if !slices.Contains(policy, a) {
+			t.Errorf("apply called %s, which 'mailform permissions' does not allow", a)
+		}
+	}
 	live := e.liveAlarms()
 	topicARN := "arn:aws:sns:us-west-2:123456789012:acme-prod-alerts"
 	for _, w := range []struct {
@@ -167,7 +175,13 @@ func TestReputationAlarms(t *testing.T) {
 	if !strings.Contains(p.stdout, "- account/bounce_alarm") || !strings.Contains(p.stdout, "- account/complaint_alarm") {
 		t.Errorf("removal plan:\n%s", p.stdout)
 	}
+	e.s.ResetCounts()
 	e.must(0, "apply", e.dir, "-auto-approve")
+	for _, a := range []string{"cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:DeleteAlarms"} {
+		if !slices.Contains(policy, a) || e.calledActions()[a] == 0 {
+			t.Errorf("deleting the alarms: %s called %d times, allowed by the policy: %v", a, e.calledActions()[a], slices.Contains(policy, a))
+		}
+	}
 	live = e.liveAlarms()
 	for _, name := range []string{"acme-prod-reputation-bounce-rate", "acme-prod-reputation-complaint-rate"} {
 		if _, ok := live[name]; ok {
