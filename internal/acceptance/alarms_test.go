@@ -1,6 +1,7 @@
 package acceptance
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -141,6 +142,31 @@ func TestReputationAlarms(t *testing.T) {
 		if !strings.Contains(st.stdout, want) {
 			t.Errorf("status lacks %q:\n%s", want, st.stdout)
 		}
+	}
+
+	sj := e.must(0, "status", e.dir, "-endpoint-url", e.s.URL(), "-json")
+	var doc struct {
+		Bounce struct {
+			Alarms []struct {
+				Name      string
+				State     string
+				Threshold float64
+				Actions   int
+			}
+		} `json:"bounce_rate"`
+	}
+	if err := json.Unmarshal([]byte(sj.stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, sj.stdout)
+	}
+	if len(doc.Bounce.Alarms) == 0 || doc.Bounce.Alarms[0].Name != "acme-prod-a00" || !slices.ContainsFunc(doc.Bounce.Alarms, func(a struct {
+		Name      string
+		State     string
+		Threshold float64
+		Actions   int
+	}) bool {
+		return a.Name == "acme-prod-reputation-bounce-rate" && a.State == "INSUFFICIENT_DATA" && a.Threshold == 0.04 && a.Actions == 1
+	}) {
+		t.Errorf("status -json bounce_rate.alarms: %+v", doc.Bounce.Alarms)
 	}
 
 	req := e.requests(0, "production-access")
