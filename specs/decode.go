@@ -633,6 +633,7 @@ func (l *loader) decodeAccount(blocks hcl.Blocks) {
 	a := &Account{Range: b.DefRange}
 	c := l.content(b.Body, attrsSchema(nil, []string{"suppression"}, hcl.BlockHeaderSchema{Type: "production_access"}, hcl.BlockHeaderSchema{Type: "alarms"}))
 	a.Suppression = l.enumList(c, "suppression", "suppression reason", suppressionReasons)
+	_, a.SuppressionSet = c.Attributes["suppression"]
 	for _, pb := range c.Blocks {
 		switch {
 		case pb.Type == "production_access" && a.ProductionAccess != nil:

@@ -219,9 +219,11 @@ func (l *loader) expand() {
 	}
 
 	if a := s.Account; a != nil {
-		add(Resource{Addr: "account", Kind: KindSESAccount, DeclRange: a.Range, Attrs: map[string]any{
-			"suppression": anyList(sortedCopy(a.Suppression)),
-		}})
+		if a.SuppressionSet || a.Alarms == nil {
+			add(Resource{Addr: "account", Kind: KindSESAccount, DeclRange: a.Range, Attrs: map[string]any{
+				"suppression": anyList(sortedCopy(a.Suppression)),
+			}})
+		}
 		if al := a.Alarms; al != nil {
 			for _, r := range s.alarmResources(al) {
 				add(r)

@@ -233,7 +233,11 @@ type Record struct {
 
 // Account holds account-level SES settings.
 type Account struct {
-	Suppression      []string
+	Suppression []string
+	// SuppressionSet is true when the block sets suppression (even to []).
+	// An account block with alarms and no suppression leaves the account's
+	// suppression list alone.
+	SuppressionSet   bool
 	ProductionAccess *ProductionAccess
 	Alarms           *Alarms // nil without an alarms block
 	Range            hcl.Range
