@@ -144,6 +144,18 @@ func TestReputationAlarms(t *testing.T) {
 		}
 	}
 
+	// Without CloudWatch's answer, status still reports the rest.
+	if err := e.s.SetFaults("monitoring:DescribeAlarms=fail:AccessDenied"); err != nil {
+		t.Fatal(err)
+	}
+	denied := e.must(0, "status", e.dir, "-endpoint-url", e.s.URL())
+	if !strings.Contains(denied.stderr, "warning: the reputation alarms are left out") || !strings.Contains(denied.stdout, "bounce rate:") || strings.Contains(denied.stdout, "alarm acme-prod") {
+		t.Errorf("status without DescribeAlarms:\nstdout:\n%s\nstderr:\n%s", denied.stdout, denied.stderr)
+	}
+	if err := e.s.SetFaults(""); err != nil {
+		t.Fatal(err)
+	}
+
 	sj := e.must(0, "status", e.dir, "-endpoint-url", e.s.URL(), "-json")
 	var doc struct {
 		Bounce struct {
