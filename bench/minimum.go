@@ -117,6 +117,7 @@ func minimumCalls(w world) []floorLine {
 	add("sqs", "ListQueues", 1, "queues the stack owns")
 	add("iam", "GetAccountAuthorizationDetails", 1, "SMTP users the stack owns")
 	add("ec2", "DescribeAddresses", 1, "Elastic IPs the stack owns (tag filter)")
+	add("monitoring", "DescribeAlarms", 1, "reputation alarms the stack owns (name prefix)")
 	add("ssm", "DescribeParameters", 1, "DKIM keys the stack keeps in SSM")
 	add("secretsmanager", "ListSecrets", 1, "DKIM keys the stack keeps in Secrets Manager")
 	if w.TopicExists {

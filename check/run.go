@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/miekg/dns"
 
+	"github.com/mailform/mailform/check/status"
 	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/mailform/mailform/providers/ses"
 	"github.com/mailform/mailform/specs"
@@ -49,6 +50,9 @@ type Options struct {
 	Route53    Route53API
 	// SES reads the identities' statuses; nil skips the SES checks.
 	SES SESReader
+	// Alarms lists the CloudWatch alarms, to warn when none watches the
+	// account's reputation; nil skips that check.
+	Alarms status.AlarmsAPI
 	// Parallel is how many domains and MTAs are checked at once; zero is
 	// DefaultParallel. The Resolver must be safe for concurrent use.
 	Parallel int
@@ -70,7 +74,7 @@ func Run(ctx context.Context, t Target, opts Options) *Report {
 	for _, m := range t.MTAs {
 		tasks = append(tasks, func(c *checker) { c.mta(m) })
 	}
-	tasks = append(tasks, (*checker).sesStatus)
+	tasks = append(tasks, (*checker).sesStatus, (*checker).reputationAlarms)
 	done := make([][]Result, len(tasks))
 	parallel := opts.Parallel
 	if parallel <= 0 {

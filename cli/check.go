@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 
 	"github.com/mailform/mailform/check"
@@ -104,7 +105,7 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
 			return ExitError
 		}
 		target := check.NewTarget(sess.region, plan.Resolve(desired, observed), observed)
-		opts := check.Options{DNS: resolverDNS, Resolver: *resolver, SES: sess.services.ses}
+		opts := check.Options{DNS: resolverDNS, Resolver: *resolver, SES: sess.services.ses, Alarms: cloudwatch.NewFromConfig(sess.cfg)}
 		if !resolverDNS.Fixed() {
 			opts.Delegation = resolverDNS
 			opts.Route53 = route53.NewFromConfig(sess.cfg)

@@ -61,7 +61,7 @@ func planCommand() *command {
 		synopsis: "Show what apply would change in AWS",
 		usage:    "mailform plan [PATH] [-out FILE] [-json|-markdown] [-detailed-exitcode] [-destroy] [-target ADDR] [-var NAME=VALUE]",
 		help: `Reads the spec and the live state of the AWS account (SES, Route 53, IAM, SNS,
-SQS, EC2, secret stores), and shows what apply would do to make AWS match:
+SQS, EC2, CloudWatch alarms, secret stores), and shows what apply would do to make AWS match:
 create (+), update in place (~), replace (-/+) or delete (-), attribute by
 attribute. Values only AWS can tell (DKIM tokens, ARNs, addresses) show as
 (known after apply); secrets show as (sensitive) and never appear anywhere.

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+
+	"github.com/mailform/mailform/check/status"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/ses"
 	"github.com/mailform/mailform/requests"
@@ -187,6 +190,16 @@ func (r requestRun) facts(ctx context.Context, withAccount bool) (requests.Facts
 	facts.Subscribers = map[string]requests.Subscribers{}
 	for arn, s := range subs {
 		facts.Subscribers[arn] = requests.Subscribers{Confirmed: s.Confirmed, Pending: s.Pending}
+	}
+	alarms, err := status.ReputationAlarms(ctx, cloudwatch.NewFromConfig(r.sess.cfg))
+	if err != nil {
+		return requests.Facts{}, err
+	}
+	facts.Alarms = map[string][]requests.Alarm{}
+	for metric, list := range alarms {
+		for _, a := range list {
+			facts.Alarms[metric] = append(facts.Alarms[metric], requests.Alarm{Name: a.Name, State: a.State, Threshold: a.Threshold, Actions: a.Actions})
+		}
 	}
 	return facts, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/awscfg"
+	"github.com/mailform/mailform/providers/cloudwatch"
 	"github.com/mailform/mailform/providers/dkimkey"
 	"github.com/mailform/mailform/providers/ec2"
 	"github.com/mailform/mailform/providers/iam"
@@ -35,6 +36,7 @@ type services struct {
 	dkimkey *dkimkey.Provider
 	ec2     *ec2.Provider
 	secrets *secrets.Router
+	alarms  *cloudwatch.Provider
 }
 
 // newServices builds every provider. zones are the hosted zones the spec
@@ -62,11 +64,12 @@ func newServices(cfg aws.Config, specDir string, zones []route53.ZoneRef, timeSc
 			ListSettle:   time.Duration(float64(ec2.DefaultListSettle) / timeScale),
 		}),
 		secrets: store,
+		alarms:  cloudwatch.New(cfg),
 	}
 }
 
 func (s services) all() []providers.Provider {
-	return []providers.Provider{s.route53, s.ses, s.iam, s.sns, s.sqs, s.dkimkey, s.ec2}
+	return []providers.Provider{s.route53, s.ses, s.iam, s.sns, s.sqs, s.dkimkey, s.ec2, s.alarms}
 }
 
 // zoneRefs lists the zones a spec declares.

@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"flag"
+	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
@@ -25,7 +27,9 @@ sending is enabled, and the account's suppression list settings.
 Below that, the last 14 days of sending (deliveries, bounces, complaints,
 rejects per UTC day) as a small chart, and the bounce and complaint rates over
 those days against AWS's thresholds: AWS reviews an account from a 5% bounce
-or 0.1% complaint rate, and may pause its sending from 10% or 0.5%.
+or 0.1% complaint rate, and may pause its sending from 10% or 0.5%. Under
+each rate, the CloudWatch alarms that watch it (whoever made them) and their
+state: OK, ALARM or INSUFFICIENT_DATA.
 
 It only reads. -json prints the same as a JSON document
 (docs/status-and-test-send.md).`,
@@ -51,6 +55,11 @@ mailform status examples/ses-domain -json`,
 		if err != nil {
 			errorf(io.Stderr, awscfg.Explain(err))
 			return ExitError
+		}
+		// The alarms are shown when they can be read; without
+		// cloudwatch:DescribeAlarms the rest of the report still stands.
+		if err := status.ReadAlarms(ctx, cloudwatch.NewFromConfig(sess.cfg), r); err != nil {
+			fmt.Fprintf(io.Stderr, "warning: the reputation alarms are left out: %v\n", awscfg.Explain(err))
 		}
 		render := status.Render
 		if *asJSON {

@@ -170,6 +170,8 @@ func describe(kind specs.Kind, attrs map[string]any) (name, service string) {
 		return named("topic", "name"), "SNS"
 	case specs.KindSQSQueue:
 		return named("queue", "name"), "SQS"
+	case specs.KindAlarm:
+		return named("alarm", "name"), "CloudWatch"
 	case specs.KindSMTPUser:
 		return named("user", "user_name"), "IAM"
 	case specs.KindEIP:

@@ -282,7 +282,7 @@ var knownKinds = map[specs.Kind]bool{
 	specs.KindSESIdentity: true, specs.KindSESConfigSet: true, specs.KindSESAccount: true,
 	specs.KindSNSTopic: true, specs.KindSQSQueue: true, specs.KindSMTPUser: true, specs.KindEIP: true,
 	specs.KindDKIMKey: true, specs.KindRoute53Record: true, specs.KindManualDNSRecord: true,
-	specs.KindReverseDNS: true,
+	specs.KindReverseDNS: true, specs.KindAlarm: true,
 }
 
 func fromFileChange(fc fileChange) (Change, error) {

@@ -16,6 +16,7 @@ var forcesReplacement = map[specs.Kind]map[string]bool{
 	specs.KindEIP:             {},
 	specs.KindSESAccount:      {},
 	specs.KindManualDNSRecord: {},
+	specs.KindAlarm:           {"name": true},
 }
 
 // ForcesReplacement reports whether a change of attribute attr of a resource
@@ -59,6 +60,7 @@ var identityAttrs = map[specs.Kind][]string{
 	specs.KindSESConfigSet:  {"name"},
 	specs.KindSESIdentity:   {"identity"},
 	specs.KindDKIMKey:       {"location"},
+	specs.KindAlarm:         {"name"},
 }
 
 // identityKey returns the name a resource has in AWS, or "" when it has none

@@ -21,6 +21,19 @@ type Facts struct {
 	// Subscribers counts the subscriptions of each SNS topic (by ARN) that
 	// SES sends bounce or complaint feedback to (see FeedbackTopics).
 	Subscribers map[string]Subscribers
+	// Alarms lists, by SES reputation metric (Reputation.BounceRate,
+	// Reputation.ComplaintRate), the CloudWatch alarms that watch it,
+	// whoever made them. Nil when they were not read: the checklist then
+	// leaves the alarms item out.
+	Alarms map[string][]Alarm
+}
+
+// Alarm is a CloudWatch alarm on an account reputation metric.
+type Alarm struct {
+	Name      string
+	State     string  // OK, ALARM or INSUFFICIENT_DATA
+	Threshold float64 // a fraction, as the metric
+	Actions   int     // how many actions it takes when it fires
 }
 
 // AccountStatus is the SES account of one region.

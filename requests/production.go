@@ -193,8 +193,42 @@ func (w *world) readiness() []Item {
 		}
 		items = append(items, w.feedbackItem(id))
 	}
-	items = append(items, w.suppressionItem(), w.testSendItem(), w.sendingItem())
+	items = append(items, w.suppressionItem())
+	if w.facts.Alarms != nil {
+		items = append(items, w.alarmsItem())
+	}
+	items = append(items, w.testSendItem(), w.sendingItem())
 	return items
+}
+
+// alarmsItem: reviewers ask how bounces and complaints are handled; alarms
+// on the reputation metrics show that someone hears of a climbing rate
+// before AWS does.
+func (w *world) alarmsItem() Item {
+	it := Item{Subject: "account", Check: "CloudWatch alarms tell someone when the bounce or complaint rate climbs", Required: false,
+		Expected: "an alarm with an action on Reputation.BounceRate and on Reputation.ComplaintRate"}
+	var found []string
+	met := true
+	for _, m := range []struct{ metric, what string }{{"Reputation.BounceRate", "bounce rate"}, {"Reputation.ComplaintRate", "complaint rate"}} {
+		var names []string
+		for _, a := range w.facts.Alarms[m.metric] {
+			if a.Actions > 0 {
+				names = append(names, fmt.Sprintf("%s (%s, at %s%%)", a.Name, a.State, strconv.FormatFloat(a.Threshold*100, 'f', -1, 64)))
+			}
+		}
+		if len(names) == 0 {
+			met = false
+			names = []string{"no alarm"}
+		}
+		found = append(found, m.what+": "+strings.Join(names, ", "))
+	}
+	it.Found = strings.Join(found, "; ")
+	if met {
+		it.Status = Met
+		return it
+	}
+	it.Status, it.Hint = NotMet, "add account { alarms { notify = [topic.alerts] } } to the spec and run mailform apply"
+	return it
 }
 
 func (w *world) verifiedItem(id sesIdentity) Item {

@@ -3,9 +3,12 @@ package specs
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 )
 
 func attrsSchema(required []string, optional []string, blocks ...hcl.BlockHeaderSchema) *hcl.BodySchema {
@@ -628,16 +631,147 @@ func (l *loader) decodeAccount(blocks hcl.Blocks) {
 	}
 	b := blocks[0]
 	a := &Account{Range: b.DefRange}
-	c := l.content(b.Body, attrsSchema(nil, []string{"suppression"}, hcl.BlockHeaderSchema{Type: "production_access"}))
+	c := l.content(b.Body, attrsSchema(nil, []string{"suppression"}, hcl.BlockHeaderSchema{Type: "production_access"}, hcl.BlockHeaderSchema{Type: "alarms"}))
 	a.Suppression = l.enumList(c, "suppression", "suppression reason", suppressionReasons)
-	for i, pb := range c.Blocks {
-		if i > 0 {
+	_, a.SuppressionSet = c.Attributes["suppression"]
+	for _, pb := range c.Blocks {
+		switch {
+		case pb.Type == "production_access" && a.ProductionAccess != nil:
 			l.errorf(pb.DefRange, "Duplicate production_access block", "An account has at most one production_access block.")
-			continue
+		case pb.Type == "production_access":
+			a.ProductionAccess = l.decodeProductionAccess(pb)
+		case a.Alarms != nil:
+			l.errorf(pb.DefRange, "Duplicate alarms block", "An account has at most one alarms block.")
+		default:
+			a.Alarms = l.decodeAlarms(pb)
 		}
-		a.ProductionAccess = l.decodeProductionAccess(pb)
 	}
 	l.spec.Account = a
+}
+
+// AWS's review levels and CloudWatch's limits the alarms block is checked
+// against (docs/spec-language.md).
+const (
+	reviewBouncePercent    = 5   // AWS reviews an account at a 5% bounce rate
+	reviewComplaintPercent = 0.1 // and at a 0.1% complaint rate
+	maxAlarmActions        = 5   // PutMetricAlarm AlarmActions: at most 5
+	maxAlarmMinutes        = 7 * 24 * 60
+)
+
+var snsTopicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
+
+func (l *loader) decodeAlarms(b *hcl.Block) *Alarms {
+	a := &Alarms{
+		BouncePercent: DefaultBounceAlarmPercent, ComplaintPercent: DefaultComplaintAlarmPercent,
+		PeriodMinutes: 60, EvaluationPeriods: 1, Range: b.DefRange,
+	}
+	c := l.content(b.Body, attrsSchema([]string{"notify"}, []string{"bounce_percent", "complaint_percent", "period_minutes", "evaluation_periods"}))
+	if v, ok := l.percent(c, "bounce_percent", reviewBouncePercent, "bounce"); ok {
+		a.BouncePercent = v
+	}
+	if v, ok := l.percent(c, "complaint_percent", reviewComplaintPercent, "complaint"); ok {
+		a.ComplaintPercent = v
+	}
+	if v, rng, ok := l.num(c, "period_minutes"); ok {
+		if v < 1 || v > 24*60 {
+			l.errorf(rng, "Invalid alarm period", "period_minutes is the length of one evaluation period, from 1 to 1440 minutes (one day); %d is outside.", v)
+		} else {
+			a.PeriodMinutes = v
+		}
+	}
+	if v, rng, ok := l.num(c, "evaluation_periods"); ok {
+		if v < 1 {
+			l.errorf(rng, "Invalid evaluation periods", "evaluation_periods is how many consecutive periods must be at or above the threshold before the alarm fires: at least 1.")
+		} else {
+			a.EvaluationPeriods = v
+		}
+	}
+	if n := a.PeriodMinutes * a.EvaluationPeriods; n > maxAlarmMinutes {
+		l.errorf(b.DefRange, "Alarm evaluates too long", "CloudWatch evaluates an alarm over at most 7 days (10080 minutes); period_minutes × evaluation_periods is %d minutes. Lower one of them.", n)
+	}
+	if at, ok := c.Attributes["notify"]; ok {
+		l.decodeNotify(at, a)
+	}
+	return a
+}
+
+// percent decodes a rate threshold in percent, kept as its decimal text.
+func (l *loader) percent(c *hcl.BodyContent, name string, review float64, what string) (string, bool) {
+	at, ok := c.Attributes[name]
+	if !ok {
+		return "", false
+	}
+	v, ok := l.eval(at.Expr)
+	if !ok || v.IsNull() {
+		return "", false
+	}
+	n, err := convert.Convert(v, cty.Number)
+	if err != nil {
+		l.typeError(at, err)
+		return "", false
+	}
+	f, _ := n.AsBigFloat().Float64()
+	rng := at.Expr.Range()
+	if f <= 0 || f >= 100 {
+		l.errorf(rng, "Invalid alarm threshold", "%s is a rate in percent, above 0 and below 100, such as %s = %s; %v is outside.", name, name, map[string]string{"bounce": DefaultBounceAlarmPercent, "complaint": DefaultComplaintAlarmPercent}[what], f)
+		return "", false
+	}
+	if f >= review {
+		l.warnf(rng, "Alarm at or above AWS's review level", "AWS reviews an account whose %s rate reaches %v%%, and may pause its sending; an alarm at %v%% tells you only once the review has begun. Choose a lower threshold.", what, review, f)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64), true
+}
+
+// decodeNotify reads notify: references to topic blocks and SNS topic ARNs.
+func (l *loader) decodeNotify(at *hcl.Attribute, a *Alarms) {
+	exprs, d := hcl.ExprList(at.Expr)
+	if d.HasErrors() {
+		l.errorf(at.Expr.Range(), "Invalid notify list", "notify takes a list of topics: references to topic blocks and SNS topic ARNs, such as [topic.alerts, \"arn:aws:sns:us-west-2:123456789012:oncall\"].")
+		return
+	}
+	if len(exprs) == 0 {
+		l.errorf(at.Expr.Range(), "Alarms notify nobody", "An alarm nobody hears of helps nobody: list at least one topic in notify, such as [topic.alerts].")
+		return
+	}
+	if len(exprs) > maxAlarmActions {
+		l.errorf(at.Expr.Range(), "Too many topics to notify", "CloudWatch takes at most %d actions per alarm; notify lists %d.", maxAlarmActions, len(exprs))
+	}
+	seen := map[string]bool{}
+	for _, e := range exprs {
+		if t, td := hcl.AbsTraversalForExpr(e); !td.HasErrors() {
+			if t.RootName() != "topic" {
+				l.errorf(e.Range(), "Invalid reference", "notify takes references to topic blocks, such as topic.alerts, or SNS topic ARNs; not %s.", traversalString(t))
+				continue
+			}
+			label, ok := l.refExpr(e, "notify", "topic")
+			if ok && !seen["topic."+label] {
+				seen["topic."+label] = true
+				a.Topics = append(a.Topics, label)
+			}
+			continue
+		}
+		v, ok := l.eval(e)
+		if !ok || v.IsNull() {
+			continue
+		}
+		sv, err := convert.Convert(v, cty.String)
+		if err != nil {
+			l.errorf(e.Range(), "Invalid notify entry", "notify takes references to topic blocks (topic.alerts) and SNS topic ARNs (strings).")
+			continue
+		}
+		arn := sv.AsString()
+		if !snsTopicARN.MatchString(arn) {
+			l.errorf(e.Range(), "Invalid SNS topic ARN", "%s is not an SNS topic ARN, such as \"arn:aws:sns:us-west-2:123456789012:oncall\"; a topic of this spec is written topic.<label>, without quotes.", l.show(e.Range(), arn))
+			continue
+		}
+		if parts := strings.Split(arn, ":"); parts[3] != l.spec.Region && l.spec.Region != "" {
+			l.warnf(e.Range(), "Topic in another region", "CloudWatch alarm actions name SNS topics of the alarm's own region (%s); this topic is in %s, and may never be notified.", l.spec.Region, parts[3])
+		}
+		if !seen[arn] {
+			seen[arn] = true
+			a.TopicARNs = append(a.TopicARNs, arn)
+		}
+	}
 }
 
 func (l *loader) decodeProductionAccess(b *hcl.Block) *ProductionAccess {

@@ -8,7 +8,7 @@ import (
 // TestExamples loads every example with zero errors and zero warnings, and
 // compares what it expands into with testdata/examples/<name>.json.
 func TestExamples(t *testing.T) {
-	for _, name := range []string{"ses-domain", "ec2-mta", "hybrid", "many-domains"} {
+	for _, name := range []string{"ses-domain", "ec2-mta", "hybrid", "many-domains", "reputation-alarms"} {
 		t.Run(name, func(t *testing.T) {
 			spec, diags := Load(filepath.Join("..", "examples", name), LoadOptions{})
 			if len(diags) > 0 {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -217,13 +219,92 @@ func (l *loader) expand() {
 	}
 
 	if a := s.Account; a != nil {
-		add(Resource{Addr: "account", Kind: KindSESAccount, DeclRange: a.Range, Attrs: map[string]any{
-			"suppression": anyList(sortedCopy(a.Suppression)),
-		}})
+		if a.SuppressionSet || a.Alarms == nil {
+			add(Resource{Addr: "account", Kind: KindSESAccount, DeclRange: a.Range, Attrs: map[string]any{
+				"suppression": anyList(sortedCopy(a.Suppression)),
+			}})
+		}
+		if al := a.Alarms; al != nil {
+			for _, r := range s.alarmResources(al) {
+				add(r)
+			}
+			// The topics the alarms notify let CloudWatch publish.
+			for i := range out {
+				if out[i].Kind == KindSNSTopic && slices.Contains(al.Topics, strings.TrimPrefix(out[i].Addr, "topic.")) {
+					out[i].Attrs["cloudwatch_publish"] = true
+				}
+			}
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Addr < out[j].Addr })
 	s.resources = out
 }
+
+// ReputationAlarm is one of the account's reputation alarms: the SES metric
+// it watches and the suffix of its address and name.
+type ReputationAlarm struct {
+	Key    string // "bounce" or "complaint"
+	Metric string // in the AWS/SES namespace
+}
+
+// ReputationAlarms lists the alarms an alarms block makes, in address order.
+var ReputationAlarms = []ReputationAlarm{
+	{Key: "bounce", Metric: "Reputation.BounceRate"},
+	{Key: "complaint", Metric: "Reputation.ComplaintRate"},
+}
+
+// AlarmAddr is the address of the account's reputation alarm for key.
+func AlarmAddr(key string) string { return "account/" + key + "_alarm" }
+
+// alarmResources expands an alarms block into one CloudWatch alarm per
+// reputation metric (docs/resources.md, cloudwatch.alarm).
+func (s *Spec) alarmResources(al *Alarms) []Resource {
+	var actions []any
+	var deps []string
+	for _, t := range al.Topics {
+		actions = append(actions, Deferred(Ref("topic."+t, "arn")))
+		deps = append(deps, "topic."+t)
+	}
+	for _, arn := range al.TopicARNs {
+		actions = append(actions, arn)
+	}
+	var out []Resource
+	for _, m := range ReputationAlarms {
+		percent := al.BouncePercent
+		if m.Key == "complaint" {
+			percent = al.ComplaintPercent
+		}
+		out = append(out, Resource{Addr: AlarmAddr(m.Key), Kind: KindAlarm, DeclRange: al.Range, DependsOn: slices.Clone(deps), Attrs: map[string]any{
+			"name":               s.Stack + "-reputation-" + m.Key + "-rate",
+			"description":        fmt.Sprintf("mailform stack %s: the SES account's %s rate is at or above %s%%", s.Stack, m.Key, percent),
+			"namespace":          "AWS/SES",
+			"metric":             m.Metric,
+			"statistic":          "Average",
+			"comparison":         "GreaterThanOrEqualToThreshold",
+			"threshold":          percentToFraction(percent),
+			"period":             int64(al.PeriodMinutes * 60),
+			"evaluation_periods": int64(al.EvaluationPeriods),
+			"treat_missing_data": "ignore",
+			"alarm_actions":      slices.Clone(actions),
+		}})
+	}
+	return out
+}
+
+// percentToFraction turns a percentage written in decimal ("0.08") into the
+// fraction CloudWatch compares the metric with, in its shortest form
+// ("0.0008"): SES reports reputation rates as fractions.
+func percentToFraction(percent string) string {
+	f, err := strconv.ParseFloat(percent+"e-2", 64)
+	if err != nil {
+		return percent
+	}
+	return FormatThreshold(f)
+}
+
+// FormatThreshold is the text form of an alarm threshold, shared by the spec
+// and the provider that reads alarms back so that equal values compare equal.
+func FormatThreshold(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 // awsName is the AWS name of a topic or configuration set.
 func (s *Spec) awsName(label string) string { return s.Stack + "-" + label }

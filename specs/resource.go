@@ -29,6 +29,7 @@ const (
 	KindDKIMKey         Kind = "secret.dkim_key" // RSA key pair kept in a secret store
 	KindRoute53Record   Kind = "route53.record"
 	KindManualDNSRecord Kind = "dns.manual_record" // a record of a domain whose DNS is not in a declared zone
+	KindAlarm           Kind = "cloudwatch.alarm"  // a CloudWatch alarm on an SES reputation metric
 )
 
 // Resource is one thing the spec says should exist. Specs expand blocks into

@@ -233,9 +233,40 @@ type Record struct {
 
 // Account holds account-level SES settings.
 type Account struct {
-	Suppression      []string
+	Suppression []string
+	// SuppressionSet is true when the block sets suppression (even to []).
+	// An account block with alarms and no suppression leaves the account's
+	// suppression list alone.
+	SuppressionSet   bool
 	ProductionAccess *ProductionAccess
+	Alarms           *Alarms // nil without an alarms block
 	Range            hcl.Range
+}
+
+// Default reputation alarm thresholds, in percent: below the rates at which
+// AWS reviews an account (5% bounces, 0.1% complaints), so that someone is
+// told before the review starts.
+const (
+	DefaultBounceAlarmPercent    = "4"
+	DefaultComplaintAlarmPercent = "0.08"
+)
+
+// Alarms are the CloudWatch alarms on the account's SES reputation metrics
+// (Reputation.BounceRate and Reputation.ComplaintRate in AWS/SES).
+type Alarms struct {
+	// BouncePercent and ComplaintPercent are the thresholds as written, in
+	// percent, as decimal text ("4", "0.08"): the alarm fires at or above.
+	BouncePercent    string
+	ComplaintPercent string
+	// PeriodMinutes is the length of one evaluation period; the alarm fires
+	// when EvaluationPeriods consecutive periods are at or above threshold.
+	PeriodMinutes     int
+	EvaluationPeriods int
+	// Notify lists what the alarms notify: topic labels (Topics) and SNS
+	// topic ARNs outside the spec (TopicARNs), each in the order written.
+	Topics    []string
+	TopicARNs []string
+	Range     hcl.Range
 }
 
 // ProductionAccess is the request to leave the SES sandbox.

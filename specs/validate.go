@@ -41,7 +41,7 @@ func (l *loader) validateResources() {
 }
 
 // taggedKinds are the kinds whose AWS resources carry the mailform:addr tag.
-var taggedKinds = []Kind{KindSESIdentity, KindSESConfigSet, KindSNSTopic, KindSQSQueue, KindSMTPUser, KindEIP, KindDKIMKey}
+var taggedKinds = []Kind{KindSESIdentity, KindSESConfigSet, KindSNSTopic, KindSQSQueue, KindSMTPUser, KindEIP, KindDKIMKey, KindAlarm}
 
 // checkAWSLimits reports resources AWS would refuse for their tags or their
 // policy size (awslimits.go), at the block that makes them.

@@ -60,7 +60,13 @@ func Render(w io.Writer, r *Report) error {
 
 	b.WriteString("\nReputation over these days (AWS reviews the account at the first |, may pause it at the second):\n\n")
 	writeRate(&b, "bounce rate", r.Bounce)
+	if r.AlarmsRead {
+		writeAlarms(&b, r.Bounce)
+	}
 	writeRate(&b, "complaint rate", r.Complaint)
+	if r.AlarmsRead {
+		writeAlarms(&b, r.Complaint)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -132,6 +138,17 @@ func writeRate(b *strings.Builder, name string, r Rate) {
 	gauge[pos(r.Review)] = '|'
 	gauge[pos(r.Pause)] = '|'
 	fmt.Fprintf(b, "  %-15s [%s]\n", "", gauge)
+}
+
+// writeAlarms writes the alarms that watch a rate, or that none does.
+func writeAlarms(b *strings.Builder, r Rate) {
+	if len(r.Alarms) == 0 {
+		fmt.Fprintf(b, "  %-15s no CloudWatch alarm watches this rate (account { alarms { ... } } in the spec adds one)\n", "")
+		return
+	}
+	for _, a := range r.Alarms {
+		fmt.Fprintf(b, "  %-15s alarm %s: %s (fires at %s)\n", "", a.Name, a.State, percent(a.Threshold))
+	}
 }
 
 // percent writes a rate with two decimals ("0.10%"), or three below 0.1%.

@@ -59,6 +59,9 @@ type Report struct {
 	Totals            Day      `json:"totals"`
 	Bounce            Rate     `json:"bounce_rate"`
 	Complaint         Rate     `json:"complaint_rate"`
+
+	// AlarmsRead is true once ReadAlarms has filled the rates' Alarms.
+	AlarmsRead bool `json:"-"`
 }
 
 // Review is the production-access request, when one was made.
@@ -102,6 +105,9 @@ type Rate struct {
 	Review float64 `json:"review_threshold"`
 	Pause  float64 `json:"pause_threshold"`
 	Level  Level   `json:"level"`
+	// Alarms are the CloudWatch alarms that watch this rate (ReadAlarms);
+	// absent when none does.
+	Alarms []Alarm `json:"alarms,omitempty"`
 }
 
 // Read asks SES for the account and its statistics. now anchors the 14-day

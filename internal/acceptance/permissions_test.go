@@ -102,6 +102,13 @@ func (e *env) roles() map[permissions.Command]iamUser {
 	return out
 }
 
+// iamPrefix is the IAM service prefix of the double's service names where
+// the two differ.
+var iamPrefix = map[string]string{
+	"tagging":    "tag",        // the Resource Groups Tagging API
+	"monitoring": "cloudwatch", // CloudWatch signs as monitoring
+}
+
 // step is one command of a scenario run as the user of its role.
 type step struct {
 	role permissions.Command
@@ -157,8 +164,8 @@ func TestEachCommandRunsWithItsPolicy(t *testing.T) {
 	kinds := map[specs.Kind]bool{}
 	record := func(e *env) {
 		for svc, ops := range e.s.Counts() {
-			if svc == "tagging" { // the Resource Groups Tagging API's IAM prefix is tag
-				svc = "tag"
+			if prefix, ok := iamPrefix[svc]; ok {
+				svc = prefix
 			}
 			for op := range ops {
 				called[svc+":"+op] = true

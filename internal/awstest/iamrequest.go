@@ -107,7 +107,7 @@ func (p requestParams) list(name string) []string {
 
 // iamPrefix is the IAM service prefix of the double's signing names where
 // they differ ("email" is SES's signing name for some SDKs).
-var iamPrefix = map[string]string{"email": "ses", "tagging": "tag"}
+var iamPrefix = map[string]string{"email": "ses", "tagging": "tag", "monitoring": "cloudwatch"}
 
 // arnScope is where a request acts: the partition, region and account of the
 // ARNs its resources have.

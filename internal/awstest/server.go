@@ -525,6 +525,8 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, c call, h http.
 		s.route53.serve(w, r, c)
 	case c.service == "ec2" && s.ec2.handles(c.operation):
 		s.ec2.serve(w, r, c)
+	case c.service == "monitoring" && cloudWatchServes(c.operation):
+		s.serveCloudWatch(w, r, c)
 	case h != nil:
 		h.ServeHTTP(w, r)
 	default:

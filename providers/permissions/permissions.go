@@ -93,6 +93,12 @@ var byKind = map[specs.Kind]map[Access][]string{
 		Update: {"sns:SetTopicAttributes", "sns:TagResource"},
 		Delete: {"sns:DeleteTopic"},
 	},
+	specs.KindAlarm: {
+		Read:   {"cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"},
+		Create: {"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"},
+		Update: {"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"},
+		Delete: {"cloudwatch:DeleteAlarms"},
+	},
 	specs.KindSQSQueue: {
 		Read: {
 			"sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic",
@@ -177,7 +183,7 @@ var waitReads = []string{
 // test-send, which also sends and drains its queue), beyond the providers'
 // reads for those that make a plan of live state.
 var commandReads = map[Command][]string{
-	Status: {"ses:GetAccount", "ses:GetSendStatistics"},
+	Status: {"ses:GetAccount", "ses:GetSendStatistics", "cloudwatch:DescribeAlarms"},
 	TestSend: {
 		"ses:GetAccount", "ses:GetConfigurationSetEventDestinations", "ses:GetEmailIdentity",
 		"ses:GetIdentityNotificationAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTopics",
@@ -208,17 +214,19 @@ var unlockActions = []string{"ssm:DeleteParameter", "ssm:GetParameter"}
 // be. (sts:GetCallerIdentity, for the account and partition, needs no
 // permission: AWS allows it to everyone.)
 var Conditional = map[string]string{
-	"ec2:CreateTags":                      "tagging at creation (AllocateAddress TagSpecifications) needs it; called itself only to mark an adopted address",
-	"iam:TagUser":                         "tagging at creation (CreateUser Tags) needs it; called itself only to mark an adopted user",
-	"sns:TagResource":                     "tagging at creation (CreateTopic Tags) needs it; called itself only to mark an adopted topic",
-	"sqs:TagQueue":                        "tagging at creation (CreateQueue tags) needs it; called itself only to mark an adopted queue",
-	"ses:TagResource":                     "tagging at creation (CreateEmailIdentity, CreateConfigurationSet Tags) needs it; called itself only to mark an adopted resource",
-	"ses:UntagResource":                   "only when a tag must go",
-	"iam:UpdateUser":                      "only when a user's path changes",
-	"iam:GetUserPolicy":                   "only for a declared user that GetAccountAuthorizationDetails does not list yet (created moments ago)",
-	"route53:GetHostedZone":               "only for a zone block that pins zone_id",
-	"route53:GetChange":                   "only to wait for a change to be INSYNC (apply -wait, reverse DNS after an A record)",
-	"ses:PutAccountSuppressionAttributes": "only when the account's suppression list differs from the spec",
+	"cloudwatch:ListTagsForResource":                 "only for an alarm whose name starts with the stack's (<stack>-)",
+	"cloudwatch:TagResource":                         "tagging at creation (PutMetricAlarm Tags) needs it; called itself only to mark an adopted alarm",
+	"ec2:CreateTags":                                 "tagging at creation (AllocateAddress TagSpecifications) needs it; called itself only to mark an adopted address",
+	"iam:TagUser":                                    "tagging at creation (CreateUser Tags) needs it; called itself only to mark an adopted user",
+	"sns:TagResource":                                "tagging at creation (CreateTopic Tags) needs it; called itself only to mark an adopted topic",
+	"sqs:TagQueue":                                   "tagging at creation (CreateQueue tags) needs it; called itself only to mark an adopted queue",
+	"ses:TagResource":                                "tagging at creation (CreateEmailIdentity, CreateConfigurationSet Tags) needs it; called itself only to mark an adopted resource",
+	"ses:UntagResource":                              "only when a tag must go",
+	"iam:UpdateUser":                                 "only when a user's path changes",
+	"iam:GetUserPolicy":                              "only for a declared user that GetAccountAuthorizationDetails does not list yet (created moments ago)",
+	"route53:GetHostedZone":                          "only for a zone block that pins zone_id",
+	"route53:GetChange":                              "only to wait for a change to be INSYNC (apply -wait, reverse DNS after an A record)",
+	"ses:PutAccountSuppressionAttributes":            "only when the account's suppression list differs from the spec",
 	"ses:PutEmailIdentityConfigurationSetAttributes": "only when an identity's default configuration set changes",
 	"ses:PutEmailIdentityDkimAttributes":             "only when DKIM signing is turned on or off",
 	"ses:PutEmailIdentityDkimSigningAttributes":      "only for a DKIM key length other than SES's default, or a change of DKIM mode",

@@ -44,10 +44,47 @@ func defaultPolicy(arn, account string) string {
 	return string(b)
 }
 
+// CloudWatchStatementID is the Sid of mailform's statement letting the
+// account's CloudWatch alarms publish to the topic.
+const CloudWatchStatementID = "mailform-cloudwatch-publish"
+
+// cloudWatchStatement lets CloudWatch alarms of account, and of no other
+// account, publish to the topic (CloudWatch User Guide, "Confused deputy
+// prevention": aws:SourceArn of the alarms, aws:SourceAccount).
+func cloudWatchStatement(arn, account string) map[string]any {
+	parts := strings.SplitN(arn, ":", 5) // arn:PARTITION:sns:REGION:...
+	alarms := "arn:aws:cloudwatch:*:" + account + ":alarm:*"
+	if len(parts) == 5 {
+		alarms = fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", parts[1], parts[3], account)
+	}
+	return map[string]any{
+		"Sid":       CloudWatchStatementID,
+		"Effect":    "Allow",
+		"Principal": map[string]any{"Service": "cloudwatch.amazonaws.com"},
+		"Action":    "sns:Publish",
+		"Resource":  arn,
+		"Condition": map[string]any{
+			"ArnLike":      map[string]any{"aws:SourceArn": alarms},
+			"StringEquals": map[string]any{"aws:SourceAccount": account},
+		},
+	}
+}
+
+// Grants says which services mailform lets publish to a topic.
+type Grants struct {
+	SES        bool // SES feedback notifications and event destinations
+	CloudWatch bool // the stack's reputation alarms
+}
+
 // TopicPolicy returns the policy the topic should have: the statements of
 // existing other than mailform's, plus mailform's SES statement when
 // sesPublish. A policy left without statements becomes the SNS default.
 func TopicPolicy(existing, arn, account string, sesPublish bool) (string, error) {
+	return TopicPolicyFor(existing, arn, account, Grants{SES: sesPublish})
+}
+
+// TopicPolicyFor is TopicPolicy with every grant mailform may make.
+func TopicPolicyFor(existing, arn, account string, g Grants) (string, error) {
 	doc := map[string]any{}
 	if strings.TrimSpace(existing) != "" {
 		if err := json.Unmarshal([]byte(existing), &doc); err != nil {
@@ -56,13 +93,16 @@ func TopicPolicy(existing, arn, account string, sesPublish bool) (string, error)
 	}
 	var kept []any
 	for _, st := range statements(doc) {
-		if m, ok := st.(map[string]any); ok && m["Sid"] == StatementID {
+		if m, ok := st.(map[string]any); ok && (m["Sid"] == StatementID || m["Sid"] == CloudWatchStatementID) {
 			continue
 		}
 		kept = append(kept, st)
 	}
-	if sesPublish {
+	if g.SES {
 		kept = append(kept, sesStatement(arn, account))
+	}
+	if g.CloudWatch {
+		kept = append(kept, cloudWatchStatement(arn, account))
 	}
 	if len(kept) == 0 {
 		return defaultPolicy(arn, account), nil
@@ -101,6 +141,34 @@ func GrantsSESPublish(policy, account string) bool {
 		}
 	}
 	return false
+}
+
+// GrantsCloudWatchPublish reports whether a topic policy holds mailform's
+// statement letting the account's CloudWatch alarms publish.
+func GrantsCloudWatchPublish(policy, account string) bool {
+	var doc map[string]any
+	if json.Unmarshal([]byte(policy), &doc) != nil {
+		return false
+	}
+	want, _ := canonicalJSON(cloudWatchStatement(policyResource(doc), account))
+	for _, st := range statements(doc) {
+		if got, err := canonicalJSON(st); err == nil && bytes.Equal(got, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// policyResource is the topic ARN a policy's statements name.
+func policyResource(doc map[string]any) string {
+	for _, st := range statements(doc) {
+		if m, ok := st.(map[string]any); ok {
+			if r, ok := m["Resource"].(string); ok {
+				return r
+			}
+		}
+	}
+	return ""
 }
 
 func statements(doc map[string]any) []any {

@@ -162,10 +162,13 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, plan.Observed{
-			Addr: addr, Kind: specs.KindSNSTopic, ID: arn, Owner: owner,
-			Attrs: map[string]any{"name": name, "arn": arn, "ses_publish": GrantsSESPublish(policy, account)},
-		})
+		attrs := map[string]any{"name": name, "arn": arn, "ses_publish": GrantsSESPublish(policy, account)}
+		if GrantsCloudWatchPublish(policy, account) {
+			// Reported only when granted: a spec asks for it only of the
+			// topics its alarms notify.
+			attrs["cloudwatch_publish"] = true
+		}
+		out = append(out, plan.Observed{Addr: addr, Kind: specs.KindSNSTopic, ID: arn, Owner: owner, Attrs: attrs})
 	}
 	return out, nil
 }
@@ -288,7 +291,8 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 		}
 	}
 	have := current.Attributes["Policy"]
-	wantPolicy, err := TopicPolicy(have, arn, account, sesPublish)
+	cloudWatchPublish, _ := c.After["cloudwatch_publish"].(bool)
+	wantPolicy, err := TopicPolicyFor(have, arn, account, Grants{SES: sesPublish, CloudWatch: cloudWatchPublish})
 	if err != nil {
 		return nil, "", fmt.Errorf("SNS topic %s: %w", arn, err)
 	}
@@ -299,10 +303,11 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 			return nil, "", fmt.Errorf("setting the policy of SNS topic %s: %w", arn, err)
 		}
 	}
-	return &plan.Observed{
-		Addr: c.Addr, Kind: specs.KindSNSTopic, ID: arn, Owner: stack,
-		Attrs: map[string]any{"name": name, "arn": arn, "ses_publish": sesPublish},
-	}, msg, nil
+	attrs := map[string]any{"name": name, "arn": arn, "ses_publish": sesPublish}
+	if cloudWatchPublish {
+		attrs["cloudwatch_publish"] = true
+	}
+	return &plan.Observed{Addr: c.Addr, Kind: specs.KindSNSTopic, ID: arn, Owner: stack, Attrs: attrs}, msg, nil
 }
 
 // delete removes a topic that carries the stack's mark (AWS removes its

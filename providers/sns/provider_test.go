@@ -348,3 +348,27 @@ func TestLostAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestCloudWatchGrant: the CloudWatch statement is added beside SES's,
+// scoped to the account's alarms in the topic's region, found again by
+// GrantsCloudWatchPublish, and removed without touching the others.
+func TestCloudWatchGrant(t *testing.T) {
+	arn := "arn:aws:sns:eu-west-1:" + account + ":acme-alerts"
+	both, err := TopicPolicyFor("", arn, account, Grants{SES: true, CloudWatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !GrantsCloudWatchPublish(both, account) || !GrantsSESPublish(both, account) {
+		t.Errorf("policy lacks a grant:\n%s", both)
+	}
+	if !strings.Contains(both, `"aws:SourceArn":"arn:aws:cloudwatch:eu-west-1:`+account+`:alarm:*"`) {
+		t.Errorf("the CloudWatch grant is not scoped to the account's alarms of eu-west-1:\n%s", both)
+	}
+	if GrantsCloudWatchPublish(both, "999999999999") {
+		t.Error("the grant is reported for another account")
+	}
+	sesOnly, _ := TopicPolicyFor(both, arn, account, Grants{SES: true})
+	if GrantsCloudWatchPublish(sesOnly, account) || !GrantsSESPublish(sesOnly, account) {
+		t.Errorf("removing the CloudWatch grant:\n%s", sesOnly)
+	}
+}
