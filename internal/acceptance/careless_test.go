@@ -153,19 +153,7 @@ func TestReplaceRotatesEachKind(t *testing.T) {
 		e := newEnv(t, "")
 		e.region = "eu-west-1"
 		zoneID := e.createZone("keys.example")
-		e.write("main.hcl", `mailform {
-  stack  = "keys"
-  region = "eu-west-1"
-}
-
-zone "keys.example" {}
-
-dkim_key "a" {
-  domain      = "keys.example"
-  selector    = "a"
-  private_key = "ssm:/keys/dkim/a"
-}
-`)
+		e.write("main.hcl", keysSpec)
 		e.must(0, "apply", e.dir, "-auto-approve")
 		oldKey := e.ssmSecret("/keys/dkim/a")
 		p := e.must(0, "plan", e.dir, "-replace", "dkim_key.a")
@@ -417,19 +405,7 @@ func TestUnreadableDKIMKeyLocationBlocksNothing(t *testing.T) {
 	e := newEnv(t, "")
 	e.region = "eu-west-1"
 	zoneID := e.createZone("keys.example")
-	e.write("main.hcl", `mailform {
-  stack  = "keys"
-  region = "eu-west-1"
-}
-
-zone "keys.example" {}
-
-dkim_key "a" {
-  domain      = "keys.example"
-  selector    = "a"
-  private_key = "ssm:/keys/dkim/a"
-}
-
+	e.write("main.hcl", keysSpec+`
 dkim_key "b" {
   domain      = "keys.example"
   selector    = "b"
@@ -581,3 +557,18 @@ dkim_key "a" {
 		t.Errorf("the zone changed: %d record sets, was %d", len(after), len(before))
 	}
 }
+
+// keysSpec is a stack in eu-west-1 with one DKIM key kept in SSM.
+const keysSpec = `mailform {
+  stack  = "keys"
+  region = "eu-west-1"
+}
+
+zone "keys.example" {}
+
+dkim_key "a" {
+  domain      = "keys.example"
+  selector    = "a"
+  private_key = "ssm:/keys/dkim/a"
+}
+`
