@@ -24,6 +24,7 @@ import (
 
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -142,7 +143,7 @@ func New(cfg aws.Config, opts Options) *Provider {
 
 // NewWithAPI returns a Provider over any implementation of API.
 func NewWithAPI(api API, opts Options) *Provider {
-	return &Provider{api: api, opts: opts.withDefaults(), now: time.Now, sleep: sleepContext}
+	return &Provider{api: api, opts: opts.withDefaults(), now: time.Now, sleep: awscfg.Sleep}
 }
 
 // Kinds lists ec2.eip and ec2.reverse_dns.
@@ -419,16 +420,4 @@ func chunks(in []string, n int) [][]string {
 		out = append(out, in)
 	}
 	return out
-}
-
-// sleepContext waits d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/providers/secrets"
 	"github.com/mailform/mailform/specs"
 )
@@ -449,12 +450,8 @@ func (p *Provider) settle(ctx context.Context, report func(string), keys []acces
 			return nil
 		}
 		report(fmt.Sprintf("waiting %s, until access key %s is %s old, before deleting the key it replaced", left.Round(time.Second), current, p.proof.Wait))
-		t := time.NewTimer(left)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
+		if err := awscfg.Sleep(ctx, left); err != nil {
+			return err
 		}
 	}
 	return nil

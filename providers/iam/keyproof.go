@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/mailform/mailform/providers/awscfg"
 )
 
 // KeyProbe makes one call signed with an access key and returns nil when
@@ -82,12 +84,8 @@ func (p *Provider) proveKey(ctx context.Context, report func(string), id, secret
 		}
 		report(fmt.Sprintf("waiting for AWS to accept new access key %s before deleting the old one (%s so far, up to %s): %s",
 			id, time.Since(start).Round(time.Second), p.proof.Wait, probeError(last)))
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return false, "", ctx.Err()
-		case <-t.C:
+		if err := awscfg.Sleep(ctx, pause); err != nil {
+			return false, "", err
 		}
 		if pause < 8*p.proof.Poll {
 			pause *= 2

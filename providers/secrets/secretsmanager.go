@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
+	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -99,12 +100,8 @@ func (s *smStore) put(ctx context.Context, name string, value []byte, tags map[s
 			return fmt.Errorf("the name is still held by a secret deleted moments ago (Secrets Manager deletes in the background), after %s: %w", waited.Round(time.Second), err)
 		}
 		report(ctx, fmt.Sprintf("waiting for Secrets Manager to release the name %s of a secret deleted moments ago (%s so far, up to %s)", name, waited.Round(time.Second), wait))
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := awscfg.Sleep(ctx, pause); err != nil {
+			return err
 		}
 		if pause < 8*s.holdPoll {
 			pause *= 2

@@ -26,6 +26,7 @@ import (
 
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -728,12 +729,8 @@ func (p *Provider) retryNewQueue(ctx context.Context, report func(string), name 
 			return fmt.Errorf("SQS queue %s, created moments ago, still does not exist after %s: %w", name, waited.Round(time.Second), err)
 		}
 		report(fmt.Sprintf("waiting for new SQS queue %s to be usable (SQS needs at least a second after CreateQueue)", name))
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := awscfg.Sleep(ctx, pause); err != nil {
+			return err
 		}
 		if pause < 2*time.Second {
 			pause *= 2
