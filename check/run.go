@@ -17,6 +17,7 @@ import (
 
 	"github.com/mailform/mailform/check/status"
 	"github.com/mailform/mailform/internal/dnsvalue"
+	"github.com/mailform/mailform/mailauth"
 	"github.com/mailform/mailform/providers/ses"
 	"github.com/mailform/mailform/specs"
 )
@@ -88,7 +89,7 @@ func Run(ctx context.Context, t Target, opts Options) *Report {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			c := &checker{ctx: ctx, t: t, opts: opts, spf: SPFEvaluator{Resolver: opts.DNS, Table: specs.WellKnownSPFInclude}}
+			c := &checker{ctx: ctx, t: t, opts: opts, spf: SPFEvaluator{Resolver: opts.DNS, Table: mailauth.WellKnownSPFInclude}}
 			task(c)
 			done[i] = c.results
 		}()

@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/mailform/mailform/mailauth"
 )
 
 func attrsSchema(required []string, optional []string, blocks ...hcl.BlockHeaderSchema) *hcl.BodySchema {
@@ -347,15 +349,13 @@ func (l *loader) decodeSPF(b *hcl.Block) *SPF {
 	return s
 }
 
-var dmarcPolicies = []string{"none", "quarantine", "reject"}
-
 func (l *loader) decodeDMARC(b *hcl.Block) *DMARC {
 	m := &DMARC{Percent: 100, Range: b.DefRange}
 	c := l.content(b.Body, attrsSchema([]string{"policy"}, []string{"subdomain_policy", "pct", "rua", "ruf", "adkim", "aspf"}))
-	if v, rng, ok := l.str(c, "policy"); ok && l.oneOf(rng, "dmarc.policy", v, dmarcPolicies) {
+	if v, rng, ok := l.str(c, "policy"); ok && l.oneOf(rng, "dmarc.policy", v, mailauth.DMARCPolicies) {
 		m.Policy = v
 	}
-	if v, rng, ok := l.str(c, "subdomain_policy"); ok && l.oneOf(rng, "dmarc.subdomain_policy", v, dmarcPolicies) {
+	if v, rng, ok := l.str(c, "subdomain_policy"); ok && l.oneOf(rng, "dmarc.subdomain_policy", v, mailauth.DMARCPolicies) {
 		m.SubdomainPolicy = v
 	}
 	if v, rng, ok := l.num(c, "pct"); ok {

@@ -1,4 +1,4 @@
-package check
+package mailauth
 
 import (
 	"context"
@@ -271,7 +271,7 @@ type SPFEval struct {
 type SPFEvaluator struct {
 	Resolver Resolver
 	// Table gives the nested lookups of includes DNS cannot answer here
-	// (specs.WellKnownSPFInclude); nil means no table.
+	// (mailauth.WellKnownSPFInclude); nil means no table.
 	Table func(domain string) (nested int, note string, ok bool)
 }
 
@@ -532,5 +532,3 @@ func (w *spfWalk) follow(target string, depth int) (string, string) {
 	defer delete(w.visiting, name)
 	return w.record(name, rec, depth+1), ""
 }
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -1,4 +1,4 @@
-package check
+package mailauth
 
 import (
 	"crypto/ed25519"

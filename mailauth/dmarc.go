@@ -1,8 +1,9 @@
-package check
+package mailauth
 
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -19,7 +20,8 @@ type DMARC struct {
 	Unknown         []string // tags receivers ignore
 }
 
-var dmarcPolicies = map[string]bool{"none": true, "quarantine": true, "reject": true}
+// DMARCPolicies are the values of p= and sp=, weakest first.
+var DMARCPolicies = []string{"none", "quarantine", "reject"}
 
 // ParseDMARC parses the text of a _dmarc TXT record. Every problem that
 // makes receivers ignore the record, or a part of it, is an error.
@@ -57,7 +59,7 @@ func ParseDMARC(text string) (DMARC, error) {
 		case "v":
 			bad("v= must be the first tag only")
 		case "p", "sp":
-			if !dmarcPolicies[strings.ToLower(v)] {
+			if !slices.Contains(DMARCPolicies, strings.ToLower(v)) {
 				bad("%s=%s is not a policy: want none, quarantine or reject", k, v)
 				continue
 			}
