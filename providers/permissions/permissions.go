@@ -190,6 +190,8 @@ var commandReads = map[Command][]string{
 		"sqs:GetQueueAttributes", "sqs:GetQueueUrl",
 	},
 	Requests: {"ses:GetSendStatistics", "sns:ListSubscriptionsByTopic"},
+	// check -bulk-sender reads SES's reputation metrics.
+	Check: {"cloudwatch:GetMetricStatistics"},
 }
 
 // commandChanges are what test-send and 'requests -submit' change: the test
@@ -422,6 +424,7 @@ func (b *builder) command(c Command) {
 	case Check:
 		b.planReads()
 		b.g.add(sidReads, everything, waitReads...)
+		b.g.add(sidReads, everything, commandReads[Check]...)
 	case Status:
 		b.g.add(sidReads, everything, commandReads[Status]...)
 	case TestSend:
