@@ -32,6 +32,10 @@ type Result struct {
 	Expected []string `json:"expected,omitempty"`
 	Served   []string `json:"served,omitempty"`
 	Details  []string `json:"details,omitempty"` // further lines: per-include lookup counts, per-server answers
+	// Sources and Fix are set by the bulk-sender checks: who states the
+	// requirement, and what to do when it is not met.
+	Sources []Source `json:"sources,omitempty"`
+	Fix     string   `json:"fix,omitempty"`
 }
 
 // Report is the outcome of a check run.
@@ -40,6 +44,7 @@ type Report struct {
 	DelegationChecked bool     // false with a resolver: the delegation check was skipped
 	Results           []Result // grouped, in the order of Groups
 	DNSQueries        int      // queries sent, when the resolver counts them
+	BulkSender        bool     // the report is of the bulk-sender requirements (BulkSender)
 }
 
 // Summary counts results by status.
@@ -151,14 +156,21 @@ func WriteHuman(w io.Writer, r *Report) error {
 			for _, d := range res.Details {
 				ew.printf("%s%s\n", indent, d)
 			}
+			writeRequirement(ew, res, indent)
 		}
 	}
 	s := r.Summary()
 	verdict := "mail will authenticate as far as DNS and SES tell"
+	if r.BulkSender {
+		verdict = "the mailbox providers' bulk-sender requirements are met as far as mailform can see"
+	}
 	if s.Fail > 0 {
 		verdict = "fix the failed checks"
 	}
 	ew.printf("\nChecks: %d OK, %d INFO, %d WARN, %d FAIL: %s.\n", s.OK, s.Info, s.Warn, s.Fail, verdict)
+	if r.BulkSender {
+		writeSources(ew)
+	}
 	return ew.err
 }
 
@@ -187,6 +199,7 @@ type jsonReport struct {
 	DelegationChecked bool     `json:"delegation_checked"`
 	Summary           Summary  `json:"summary"`
 	DNSQueries        int      `json:"dns_queries,omitempty"`
+	BulkSender        bool     `json:"bulk_sender,omitempty"`
 	Checks            []Result `json:"checks"`
 }
 
@@ -199,6 +212,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		DelegationChecked: r.DelegationChecked,
 		Summary:           r.Summary(),
 		DNSQueries:        r.DNSQueries,
+		BulkSender:        r.BulkSender,
 		Checks:            r.Results,
 	}
 	if doc.Checks == nil {

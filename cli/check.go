@@ -17,7 +17,7 @@ func checkCommand() *command {
 	c := &command{
 		name:     "check",
 		synopsis: "Prove from live DNS and SES that mail will authenticate",
-		usage:    "mailform check [PATH] [-resolver HOST:PORT] [-json]",
+		usage:    "mailform check [PATH] [-resolver HOST:PORT] [-json] [-bulk-sender] [-format human|json|checklist]",
 		help: `Asks the authoritative name servers of every domain of the spec what they
 serve, and SES where each identity stands, and reports each check as OK,
 INFO, WARN or FAIL with the expected and served values:
@@ -35,6 +35,18 @@ INFO, WARN or FAIL with the expected and served values:
                an identity SES has not verified yet (PENDING) fails, so check
                is the follow-up of an 'apply -wait' that ended first
 
+-bulk-sender checks instead what Gmail, Yahoo and Microsoft (Outlook.com)
+ask of senders of 5,000 messages a day or more, for each domain and MTA,
+with the source of each rule, what was found and the fix: SPF passes for
+each sending path (SES through the MAIL FROM domain, MTAs through their
+IPs), DKIM signs with d= the From domain, DMARC is published (at least
+p=none) and aligned, MTA IPs have forward-confirmed reverse DNS and offer
+STARTTLS on port 25 (unreachable is a WARN: could not test), and SES's
+complaint rate (warn 0.1%, fail 0.3%) and bounce rate (warn 5%, fail 10%)
+from its CloudWatch reputation metrics. One-click unsubscribe is a header
+of your own messages, which mailform cannot see: it is listed as MANUAL.
+-format checklist writes the report as a Markdown checklist for a ticket.
+
 Domains whose DNS is elsewhere are checked the same way, against the records
 the plan asks you to publish. Nothing is changed.
 
@@ -50,6 +62,7 @@ Exit status: 0 when no check failed (warnings allowed), 1 otherwise.`,
 		example: `mailform check
 mailform check examples/ses-domain -json
 mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
+mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.md
 . ./sandbox.env && mailform check examples/ses-domain`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
@@ -59,10 +72,20 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
 		sf.register(fs)
 		af.register(fs)
 		resolver := fs.String("resolver", "", "send every DNS query to `HOST:PORT` instead of the authoritative servers (skips the delegation check)")
-		asJSON := fs.Bool("json", false, "print the report as JSON (docs/check.md)")
+		asJSON := fs.Bool("json", false, "print the report as JSON (docs/check.md); the same as -format json")
+		bulk := fs.Bool("bulk-sender", false, "check the bulk-sender requirements of Gmail, Yahoo and Microsoft instead (docs/check.md)")
+		format := fs.String("format", "human", "the report's `FORMAT`: human, json, or checklist (Markdown, for a ticket)")
+		smtpTimeout := fs.Duration("smtp-timeout", check.DefaultSMTPTimeout, "with -bulk-sender, how long the STARTTLS test of each MTA's port 25 may take")
 		path, code, ok := parsePath(c, fs, args, io)
 		if !ok {
 			return code
+		}
+		if *asJSON {
+			*format = "json"
+		}
+		if *format != "human" && *format != "json" && *format != "checklist" {
+			errorf(io.Stderr, fmt.Errorf("-format %q: want human, json or checklist", *format))
+			return ExitError
 		}
 		spec := sf.load(path, io)
 		if spec == nil {
@@ -110,10 +133,19 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
 			opts.Delegation = resolverDNS
 			opts.Route53 = route53.NewFromConfig(sess.cfg)
 		}
-		report := check.Run(ctx, target, opts)
-		if *asJSON {
-			err = check.WriteJSON(io.Stdout, report)
+		var report *check.Report
+		if *bulk {
+			report = check.BulkSender(ctx, target, check.BulkOptions{DNS: resolverDNS, Resolver: *resolver,
+				Metrics: cloudwatch.NewFromConfig(sess.cfg), SMTPTimeout: *smtpTimeout})
 		} else {
+			report = check.Run(ctx, target, opts)
+		}
+		switch *format {
+		case "json":
+			err = check.WriteJSON(io.Stdout, report)
+		case "checklist":
+			err = check.WriteChecklist(io.Stdout, report)
+		default:
 			err = check.WriteHuman(io.Stdout, report)
 		}
 		if err != nil {
@@ -121,7 +153,7 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
 			return ExitError
 		}
 		if !report.Passed() {
-			if !*asJSON {
+			if *format != "json" {
 				n := report.Summary().Fail
 				noun := "checks"
 				if n == 1 {

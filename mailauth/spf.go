@@ -532,3 +532,30 @@ func (w *spfWalk) follow(target string, depth int) (string, string) {
 	defer delete(w.visiting, name)
 	return w.record(name, rec, depth+1), ""
 }
+
+// Includes tells whether the record itself (not its includes) has a
+// pass-qualified include of domain, as "include:amazonses.com".
+func (r SPFRecord) Includes(domain string) bool {
+	want := dnsvalue.Name(domain)
+	for _, t := range r.Terms {
+		if !t.Modifier && t.Name == "include" && t.Qualifier == '+' && dnsvalue.Name(t.Value) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// DMARCAligned tells whether an authenticated domain (the DKIM d= or the
+// SPF MAIL FROM domain) aligns with the From domain under mode "s" (strict:
+// the same name) or "r" (relaxed: the same organisational domain, taken
+// here as from itself or a name under it, or from being under authenticated).
+func DMARCAligned(from, authenticated, mode string) bool {
+	from, authenticated = dnsvalue.Name(from), dnsvalue.Name(authenticated)
+	if from == authenticated {
+		return true
+	}
+	if mode == "s" {
+		return false
+	}
+	return strings.HasSuffix(authenticated, "."+from) || strings.HasSuffix(from, "."+authenticated)
+}

@@ -26,9 +26,14 @@ import (
 //   - DescribeAlarms: pages of MaxRecords (1 to 100; 50 when absent), with
 //     a NextToken (moto returns every alarm at once).
 //
+//   - PutMetricData: a namespace that begins with "AWS/" is refused
+//     (InvalidParameterValue): those are the services' own metrics, which
+//     only the services publish (Server.PublishSESReputation does it for
+//     SES). Others go to moto.
+//
 // cloudWatchServes tells whether the double answers the operation itself.
 func cloudWatchServes(op string) bool {
-	return op == "PutMetricAlarm" || op == "DescribeAlarms"
+	return op == "PutMetricAlarm" || op == "DescribeAlarms" || op == "PutMetricData"
 }
 
 // DescribeAlarmsPageSize is the page DescribeAlarms returns when the caller
@@ -52,6 +57,8 @@ func (s *Server) serveCloudWatch(w http.ResponseWriter, r *http.Request, c call)
 		s.putMetricAlarm(w, r, c, form)
 	case "DescribeAlarms":
 		s.describeAlarms(w, r, form)
+	case "PutMetricData":
+		s.putMetricData(w, r, form)
 	}
 }
 
