@@ -23,6 +23,7 @@ import (
 //   - PutMetricAlarm: a new alarm starts in INSUFFICIENT_DATA; an update
 //     leaves the state as it was and ignores the Tags parameter (moto resets
 //     the state to OK and applies the tags).
+//
 //   - DescribeAlarms: pages of MaxRecords (1 to 100; 50 when absent), with
 //     a NextToken (moto returns every alarm at once).
 //
