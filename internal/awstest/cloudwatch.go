@@ -23,10 +23,8 @@ import (
 //   - PutMetricAlarm: a new alarm starts in INSUFFICIENT_DATA; an update
 //     leaves the state as it was and ignores the Tags parameter (moto resets
 //     the state to OK and applies the tags).
-//
 //   - DescribeAlarms: pages of MaxRecords (1 to 100; 50 when absent), with
 //     a NextToken (moto returns every alarm at once).
-//
 //   - PutMetricData: a namespace that begins with "AWS/" is refused
 //     (InvalidParameterValue): those are the services' own metrics, which
 //     only the services publish (Server.PublishSESReputation does it for
