@@ -1,0 +1,53 @@
+package awstest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/smithy-go"
+)
+
+// TestSESReputationMetrics: a caller cannot publish into AWS/SES (CloudWatch
+// refuses the AWS/ namespaces), other namespaces work, and the metrics SES
+// publishes are read back with GetMetricStatistics as fractions.
+func TestSESReputationMetrics(t *testing.T) {
+	s := Shared(t)
+	ctx := t.Context()
+	// The double reads form bodies only; the SDK gzips PutMetricData unless told not to.
+	cw := cloudwatch.NewFromConfig(s.Config("us-west-2"), func(o *cloudwatch.Options) { o.DisableRequestCompression = true })
+	datum := []cwtypes.MetricDatum{{MetricName: aws.String("Reputation.ComplaintRate"), Value: aws.Float64(0)}}
+	_, err := cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("AWS/SES"), MetricData: datum})
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidParameterValue" {
+		t.Errorf("PutMetricData into AWS/SES: %v, want InvalidParameterValue", err)
+	}
+	if _, err := cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("Acme/Mail"), MetricData: datum}); err != nil {
+		t.Errorf("PutMetricData into a namespace of the caller's: %v", err)
+	}
+
+	at := time.Now().Add(-30 * time.Minute)
+	if err := s.PublishSESReputation(ctx, "us-west-2", 0.02, 0.0007, at); err != nil {
+		t.Fatal(err)
+	}
+	for metric, want := range map[string]float64{"Reputation.BounceRate": 0.02, "Reputation.ComplaintRate": 0.0007} {
+		out, err := cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{
+			Namespace: aws.String("AWS/SES"), MetricName: aws.String(metric),
+			StartTime: aws.Time(at.Add(-time.Hour)), EndTime: aws.Time(time.Now()), Period: aws.Int32(3600),
+			Statistics: []cwtypes.Statistic{cwtypes.StatisticAverage},
+		})
+		if err != nil {
+			t.Fatalf("GetMetricStatistics %s: %v", metric, err)
+		}
+		found := false
+		for _, dp := range out.Datapoints {
+			found = found || aws.ToFloat64(dp.Average) == want
+		}
+		if !found {
+			t.Errorf("%s: datapoints %+v, want an average of %v", metric, out.Datapoints, want)
+		}
+	}
+}
