@@ -303,8 +303,8 @@ func bulkDKIM(ctx context.Context, group string, d Domain, sesStatus map[string]
 			switch {
 			case err != nil:
 				problems = append(problems, rec.Name+": "+err.Error())
-			case k.Algorithm == "rsa" && k.Bits < 1024:
-				problems = append(problems, fmt.Sprintf("%s: RSA %d-bit key: receivers want 1024 bits or more", rec.Name, k.Bits))
+			case k.Algorithm == "rsa" && k.Bits < mailauth.DKIMMinRSABits:
+				problems = append(problems, fmt.Sprintf("%s: RSA %d-bit key: receivers want %d bits or more", rec.Name, k.Bits, mailauth.DKIMMinRSABits))
 			}
 		} else if want := canonical(rec.Type, rec.Values); !slices.Equal(canonical(rec.Type, served), want) {
 			problems = append(problems, fmt.Sprintf("%s CNAME serves %s, not %s", rec.Name, strings.Join(served, ", "), strings.Join(rec.Values, ", ")))

@@ -348,10 +348,10 @@ func missingOrWrong(served []string) string {
 
 func keyStatus(k DKIMKey) (Status, string) {
 	switch {
-	case k.Algorithm == "rsa" && k.Bits < 1024:
-		return Fail, fmt.Sprintf("RSA %d-bit key: receivers reject keys under 1024 bits", k.Bits)
-	case k.Algorithm == "rsa" && k.Bits < 2048:
-		return Warn, fmt.Sprintf("RSA %d-bit key parses; 2048 bits is recommended", k.Bits)
+	case k.Algorithm == "rsa" && k.Bits < mailauth.DKIMMinRSABits:
+		return Fail, fmt.Sprintf("RSA %d-bit key: receivers reject keys under %d bits", k.Bits, mailauth.DKIMMinRSABits)
+	case k.Algorithm == "rsa" && k.Bits < mailauth.DKIMRecommendedRSABits:
+		return Warn, fmt.Sprintf("RSA %d-bit key parses; %d bits is recommended", k.Bits, mailauth.DKIMRecommendedRSABits)
 	case k.Algorithm == "ed25519":
 		return OK, "Ed25519 key parses"
 	}

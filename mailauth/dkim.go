@@ -9,6 +9,14 @@ import (
 	"strings"
 )
 
+// RSA key lengths of DKIM (RFC 8301 §3.2): signers must use keys of at
+// least DKIMMinRSABits and should use DKIMRecommendedRSABits; check fails a
+// shorter key than the first and warns below the second.
+const (
+	DKIMMinRSABits         = 1024
+	DKIMRecommendedRSABits = 2048
+)
+
 // DKIMKey is what a DKIM key record publishes.
 type DKIMKey struct {
 	Algorithm string // "rsa" or "ed25519"
