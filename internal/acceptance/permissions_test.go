@@ -152,7 +152,7 @@ func enforceIAM(t *testing.T, s *awstest.Server) {
 // IAM user holding exactly 'mailform permissions -for COMMAND', against the
 // double enforcing IAM. The matrix covers each command on the example
 // where it does the most: ses-domain (adopt of an unowned identity, -wait,
-// check, status, test-send with its queue, rotation), hybrid (Secrets
+// check and check -bulk-sender, status, test-send with its queue, rotation), hybrid (Secrets
 // Manager,
 // BYODKIM, production-access -submit, two rotations), ec2-mta (Elastic IPs,
 // reverse DNS, DKIM keys in SSM, port25 and rdns requests), each ending with
@@ -188,6 +188,7 @@ func TestEachCommandRunsWithItsPolicy(t *testing.T) {
 			roles := e.roles()
 			url, dns := e.s.URL(), e.s.DNSAddr()
 			check := []string{"check", e.dir, "-endpoint-url", url, "-resolver", dns}
+			bulk := append(slices.Clone(check), "-bulk-sender", "-smtp-timeout", "1s")
 			status := []string{"status", e.dir, "-endpoint-url", url}
 			var steps []step
 			switch sc.example {
@@ -201,6 +202,7 @@ func TestEachCommandRunsWithItsPolicy(t *testing.T) {
 					{permissions.Apply, []string{"apply", e.dir, "-auto-approve", "-adopt", "domain.acme.example", wait}, 0},
 					{permissions.Plan, []string{"plan", e.dir, "-detailed-exitcode"}, 0},
 					{permissions.Check, check, 0},
+					{permissions.Check, bulk, 0},
 					{permissions.Status, status, 0},
 					{permissions.TestSend, []string{"test-send", e.dir, "-endpoint-url", url, "-timeout", "20s"}, 0},
 					{permissions.Apply, []string{"apply", e.dir, "-auto-approve", "-replace", "smtp_user.webapp"}, 0},
@@ -225,6 +227,7 @@ func TestEachCommandRunsWithItsPolicy(t *testing.T) {
 					{permissions.Apply, []string{"apply", e.dir, "-auto-approve", wait}, 0},
 					{permissions.Plan, []string{"plan", e.dir, "-detailed-exitcode"}, 0},
 					{permissions.Check, check, 0},
+					{permissions.Check, bulk, -1},
 					{permissions.Requests, []string{"requests", "port25", e.dir, "-endpoint-url", url}, 0},
 					{permissions.Requests, []string{"requests", "rdns", e.dir, "-endpoint-url", url}, 0},
 				}
