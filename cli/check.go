@@ -75,7 +75,7 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 		asJSON := fs.Bool("json", false, "print the report as JSON (docs/check.md); the same as -format json")
 		bulk := fs.Bool("bulk-sender", false, "check the bulk-sender requirements of Gmail, Yahoo and Microsoft instead (docs/check.md)")
 		format := fs.String("format", "human", "the report's `FORMAT`: human, json, or checklist (Markdown, for a ticket)")
-		smtpTimeout := fs.Duration("smtp-timeout", check.DefaultSMTPTimeout, "with -bulk-sender, how long the STARTTLS test of each MTA's port 25 may take")
+		smtpTimeout := fs.Duration("smtp-timeout", check.DefaultSMTPTimeout, "with -bulk-sender, how long (`DURATION`, such as 5s) the STARTTLS test of each MTA's port 25 may take")
 		path, code, ok := parsePath(c, fs, args, io)
 		if !ok {
 			return code
