@@ -82,6 +82,7 @@ func (s *Server) startSES() {
 		ses.Reset()
 		return nil
 	})
+	s.handleSESReputation() // sesmetrics.go
 	s.HandleAdmin("verify-email", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			http.Error(w, "use POST", http.StatusMethodNotAllowed)

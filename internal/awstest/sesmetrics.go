@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,4 +47,60 @@ func (s *Server) PublishSESReputation(ctx context.Context, region string, bounce
 		return fmt.Errorf("publishing SES's reputation metrics: %w", err)
 	}
 	return nil
+}
+
+// handleSESReputation registers the admin hook
+//
+//	POST /_awstest/ses-reputation  form fields region, bounce_rate,
+//	                               complaint_rate (fractions; either may be
+//	                               absent) and at (RFC 3339, default now):
+//	                               PublishSESReputation
+func (s *Server) handleSESReputation() {
+	s.HandleAdmin("ses-reputation", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "use POST", http.StatusMethodNotAllowed)
+			return
+		}
+		region := r.FormValue("region")
+		if region == "" {
+			region = "us-east-1"
+		}
+		rate := func(field string) (float64, error) {
+			v := r.FormValue(field)
+			if v == "" {
+				return -1, nil
+			}
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 || f > 1 {
+				return 0, fmt.Errorf("%s=%q: want a fraction from 0 to 1 (0.001 is 0.1%%)", field, v)
+			}
+			return f, nil
+		}
+		bounce, err := rate("bounce_rate")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		complaint, err := rate("complaint_rate")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if bounce < 0 && complaint < 0 {
+			http.Error(w, "want bounce_rate or complaint_rate (and region)", http.StatusBadRequest)
+			return
+		}
+		at := s.clock()
+		if v := r.FormValue("at"); v != "" {
+			if at, err = time.Parse(time.RFC3339, v); err != nil {
+				http.Error(w, "at: want an RFC 3339 time: "+err.Error(), http.StatusBadRequest)
+				return
+			}
+		}
+		if err := s.PublishSESReputation(r.Context(), region, bounce, complaint, at); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
 }

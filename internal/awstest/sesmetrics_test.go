@@ -2,6 +2,8 @@ package awstest
 
 import (
 	"errors"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -33,21 +35,44 @@ func TestSESReputationMetrics(t *testing.T) {
 	if err := s.PublishSESReputation(ctx, "us-west-2", 0.02, 0.0007, at); err != nil {
 		t.Fatal(err)
 	}
-	for metric, want := range map[string]float64{"Reputation.BounceRate": 0.02, "Reputation.ComplaintRate": 0.0007} {
-		out, err := cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{
-			Namespace: aws.String("AWS/SES"), MetricName: aws.String(metric),
-			StartTime: aws.Time(at.Add(-time.Hour)), EndTime: aws.Time(time.Now()), Period: aws.Int32(3600),
-			Statistics: []cwtypes.Statistic{cwtypes.StatisticAverage},
-		})
-		if err != nil {
-			t.Fatalf("GetMetricStatistics %s: %v", metric, err)
-		}
-		found := false
-		for _, dp := range out.Datapoints {
-			found = found || aws.ToFloat64(dp.Average) == want
-		}
-		if !found {
-			t.Errorf("%s: datapoints %+v, want an average of %v", metric, out.Datapoints, want)
+	// The admin hook publishes the same way, for a sandbox's user.
+	resp, err := http.PostForm(s.URL()+"/_awstest/ses-reputation", url.Values{"region": {"eu-west-1"}, "complaint_rate": {"0.004"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Errorf("POST /_awstest/ses-reputation: %s", resp.Status)
+	}
+	bad, err := http.PostForm(s.URL()+"/_awstest/ses-reputation", url.Values{"complaint_rate": {"3%"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.Body.Close()
+	if bad.StatusCode != http.StatusBadRequest {
+		t.Errorf("POST /_awstest/ses-reputation complaint_rate=3%%: %s, want 400", bad.Status)
+	}
+	for region, rates := range map[string]map[string]float64{
+		"us-west-2": {"Reputation.BounceRate": 0.02, "Reputation.ComplaintRate": 0.0007},
+		"eu-west-1": {"Reputation.ComplaintRate": 0.004},
+	} {
+		cw := cloudwatch.NewFromConfig(s.Config(region))
+		for metric, want := range rates {
+			out, err := cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{
+				Namespace: aws.String("AWS/SES"), MetricName: aws.String(metric),
+				StartTime: aws.Time(at.Add(-time.Hour)), EndTime: aws.Time(time.Now().Add(time.Minute)), Period: aws.Int32(3600),
+				Statistics: []cwtypes.Statistic{cwtypes.StatisticAverage},
+			})
+			if err != nil {
+				t.Fatalf("GetMetricStatistics %s: %v", metric, err)
+			}
+			found := false
+			for _, dp := range out.Datapoints {
+				found = found || aws.ToFloat64(dp.Average) == want
+			}
+			if !found {
+				t.Errorf("%s %s: datapoints %+v, want an average of %v", region, metric, out.Datapoints, want)
+			}
 		}
 	}
 }
