@@ -36,6 +36,11 @@ func TestDMARCAligned(t *testing.T) {
 		{"news.acme.example", "acme.example", "r", true},
 		{"acme.example", "notacme.example", "r", false},
 		{"acme.example", "amazonses.com", "r", false},
+		{"news.acme.example", "bounce.acme.example", "r", true},
+		{"news.acme.example", "bounce.acme.example", "s", false},
+		{"shop.acme.co.uk", "mail.acme.co.uk.", "r", true},
+		{"acme.co.uk", "other.co.uk", "r", false},
+		{"a.github.io", "b.github.io", "r", false},
 	} {
 		if got := DMARCAligned(c.from, c.auth, c.mode); got != c.want {
 			t.Errorf("DMARCAligned(%s, %s, %s) = %v, want %v", c.from, c.auth, c.mode, got, c.want)

@@ -3,6 +3,7 @@ package mailauth
 import (
 	"context"
 	"fmt"
+	"golang.org/x/net/publicsuffix"
 	"net"
 	"strconv"
 	"strings"
@@ -547,8 +548,8 @@ func (r SPFRecord) Includes(domain string) bool {
 
 // DMARCAligned tells whether an authenticated domain (the DKIM d= or the
 // SPF MAIL FROM domain) aligns with the From domain under mode "s" (strict:
-// the same name) or "r" (relaxed: the same organisational domain, taken
-// here as from itself or a name under it, or from being under authenticated).
+// the same name) or "r" (relaxed: the same organisational domain, RFC 7489
+// section 3.2: the public suffix, from the Public Suffix List, plus one label).
 func DMARCAligned(from, authenticated, mode string) bool {
 	from, authenticated = dnsvalue.Name(from), dnsvalue.Name(authenticated)
 	if from == authenticated {
@@ -557,5 +558,7 @@ func DMARCAligned(from, authenticated, mode string) bool {
 	if mode == "s" {
 		return false
 	}
-	return strings.HasSuffix(authenticated, "."+from) || strings.HasSuffix(from, "."+authenticated)
+	orgFrom, err1 := publicsuffix.EffectiveTLDPlusOne(strings.TrimSuffix(from, "."))
+	orgAuth, err2 := publicsuffix.EffectiveTLDPlusOne(strings.TrimSuffix(authenticated, "."))
+	return err1 == nil && err2 == nil && orgFrom == orgAuth
 }
