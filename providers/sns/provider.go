@@ -22,6 +22,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/mailform/mailform/internal/policydoc"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/awscfg"
@@ -296,7 +297,7 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 	if err != nil {
 		return nil, "", fmt.Errorf("SNS topic %s: %w", arn, err)
 	}
-	if !samePolicy(have, wantPolicy) {
+	if !policydoc.Same(have, wantPolicy) {
 		if _, err := p.api.SetTopicAttributes(ctx, &snssdk.SetTopicAttributesInput{
 			TopicArn: aws.String(arn), AttributeName: aws.String("Policy"), AttributeValue: aws.String(wantPolicy),
 		}); err != nil {

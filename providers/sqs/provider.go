@@ -8,7 +8,6 @@
 package sqs
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,6 +23,7 @@ import (
 	sqssdk "github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/mailform/mailform/internal/policydoc"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/awscfg"
@@ -382,7 +382,7 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change, repo
 	// a queue's policy on a SetQueueAttributes without one, and resending
 	// the same value costs nothing in AWS.
 	policy := QueuePolicy(q.arn, topic)
-	if !samePolicy(q.policy, policy) || (hasRetention && q.retention != retention) {
+	if !policydoc.Same(q.policy, policy) || (hasRetention && q.retention != retention) {
 		set := map[string]string{string(sqstypes.QueueAttributeNamePolicy): policy}
 		if hasRetention {
 			set[string(sqstypes.QueueAttributeNameMessageRetentionPeriod)] = strconv.FormatInt(retention, 10)
@@ -531,7 +531,7 @@ func QueuePolicy(queueARN, topicARN string) string {
 			"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": topicARN}},
 		}},
 	}
-	b, _ := canonicalJSON(doc)
+	b, _ := policydoc.Canonical(doc)
 	return string(b)
 }
 
@@ -542,24 +542,17 @@ func allowedTopics(policy, queueARN string) []string {
 	if json.Unmarshal([]byte(policy), &doc) != nil {
 		return nil
 	}
-	var stmts []any
-	switch s := doc["Statement"].(type) {
-	case []any:
-		stmts = s
-	case map[string]any:
-		stmts = []any{s}
-	}
 	var out []string
-	for _, st := range stmts {
+	for _, st := range policydoc.Statements(doc) {
 		m, ok := st.(map[string]any)
 		if !ok || m["Effect"] != "Allow" {
 			continue
 		}
 		principal, _ := m["Principal"].(map[string]any)
-		if !hasFold(principal["Service"], "sns.amazonaws.com") || !hasFold(m["Action"], "sqs:SendMessage") {
+		if !policydoc.ContainsFold(principal["Service"], "sns.amazonaws.com") || !policydoc.ContainsFold(m["Action"], "sqs:SendMessage") {
 			continue
 		}
-		if r, ok := m["Resource"]; ok && !hasFold(r, queueARN) {
+		if r, ok := m["Resource"]; ok && !policydoc.ContainsFold(r, queueARN) {
 			continue
 		}
 		cond, _ := m["Condition"].(map[string]any)
@@ -572,35 +565,12 @@ func allowedTopics(policy, queueARN string) []string {
 				if !strings.EqualFold(k, "aws:SourceArn") {
 					continue
 				}
-				switch x := v.(type) {
-				case string:
-					out = append(out, x)
-				case []any:
-					for _, e := range x {
-						if s, ok := e.(string); ok {
-							out = append(out, s)
-						}
-					}
-				}
+				out = append(out, policydoc.Strings(v)...)
 			}
 		}
 	}
 	sort.Strings(out)
 	return out
-}
-
-func hasFold(v any, want string) bool {
-	switch x := v.(type) {
-	case string:
-		return strings.EqualFold(x, want)
-	case []any:
-		for _, e := range x {
-			if s, ok := e.(string); ok && strings.EqualFold(s, want) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // retentionSeconds converts the desired retention_days. SQS keeps messages
@@ -688,26 +658,6 @@ func joinNotes(notes []string) string {
 		}
 	}
 	return strings.Join(out, "; ")
-}
-
-func samePolicy(a, b string) bool {
-	var x, y any
-	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
-		return false
-	}
-	ca, _ := canonicalJSON(x)
-	cb, _ := canonicalJSON(y)
-	return bytes.Equal(ca, cb)
-}
-
-func canonicalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // retryNewQueue calls f, a call on the queue name created moments ago,
