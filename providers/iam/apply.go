@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -290,27 +289,21 @@ func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyReq
 	if err != nil {
 		return credentialsResult{}, err
 	}
-	keep := map[string]bool{} // keys whose credentials are in a store
-	current := ""
-	usable := false
-	for _, k := range keys {
-		if found && k.id == stored.Username {
-			current = k.id
-			keep[k.id] = true
-			usable = k.active && stored.Region == u.region && stored.Host == secrets.SMTPHost(u.region)
-		}
+	state := keyState{keys: keys, rotate: rotate}
+	if found {
+		state.stored = stored.Username
+		state.storedFits = stored.Region == u.region && stored.Host == secrets.SMTPHost(u.region)
 	}
 	for _, loc := range previous {
 		old, ok, err := p.storedCredentials(ctx, loc)
 		if err != nil {
 			return credentialsResult{}, err
 		}
-		for _, k := range keys {
-			if ok && k.id == old.Username {
-				keep[k.id] = true
-			}
+		if ok {
+			state.previous = append(state.previous, old.Username)
 		}
 	}
+	kp := planKeys(state)
 	deleteKey := func(id, why string) error {
 		_, err := p.api.DeleteAccessKey(ctx, &iamsdk.DeleteAccessKeyInput{UserName: aws.String(u.name), AccessKeyId: aws.String(id)})
 		if err != nil && !isNoSuchEntity(err) {
@@ -318,57 +311,31 @@ func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyReq
 		}
 		return nil
 	}
-	if usable && !rotate {
-		if len(keys) > 1 {
-			if err := p.settle(ctx, report, keys, current); err != nil {
-				return credentialsResult{}, err
-			}
+	if kp.settle {
+		if err := p.settle(ctx, report, keys, kp.current); err != nil {
+			return credentialsResult{}, err
 		}
-		var dropped []string
-		for _, k := range keys {
-			if k.id != current {
-				if err := deleteKey(k.id, "extra"); err != nil {
-					return credentialsResult{}, err
-				}
-				dropped = append(dropped, k.id)
-			}
+	}
+	var dropped []string
+	for _, d := range kp.remove {
+		if err := deleteKey(d.id, d.why); err != nil {
+			return credentialsResult{}, err
 		}
-		res.keyID = current
+		dropped = append(dropped, d.id)
+	}
+	if kp.reuse {
+		res.keyID = kp.current
 		// Credentials written by an older mailform lack the tags that let
 		// plan read them without decrypting: add them (no-op when present).
 		if l, err := secrets.ParseLocation(u.credentials); err == nil && l.Scheme != secrets.File {
-			if err := p.store.Adopt(ctx, u.credentials, stack, credentialTags(u, current)...); err != nil {
+			if err := p.store.Adopt(ctx, u.credentials, stack, credentialTags(u, kp.current)...); err != nil {
 				return credentialsResult{}, err
 			}
 		}
 		if len(dropped) > 0 {
-			res.message = fmt.Sprintf("deleted access key %s: the credentials in %s belong to %s", strings.Join(dropped, ", "), u.credentials, current)
+			res.message = fmt.Sprintf("deleted access key %s: the credentials in %s belong to %s", strings.Join(dropped, ", "), u.credentials, kp.current)
 		}
 		return res, nil
-	}
-
-	remaining := 0
-	for _, k := range keys {
-		if !keep[k.id] {
-			if err := deleteKey(k.id, "unstored"); err != nil {
-				return credentialsResult{}, err
-			}
-			continue
-		}
-		remaining++
-	}
-	// IAM allows two keys: make room, keeping the key of the current location.
-	for _, k := range keys {
-		if remaining < 2 {
-			break
-		}
-		if keep[k.id] && k.id != current {
-			if err := deleteKey(k.id, "superseded"); err != nil {
-				return credentialsResult{}, err
-			}
-			delete(keep, k.id)
-			remaining--
-		}
 	}
 
 	created, err := p.api.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String(u.name)})
@@ -387,12 +354,7 @@ func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyReq
 	}
 	res.keyID = newID
 	res.message = fmt.Sprintf("created access key %s and wrote its SMTP credentials for %s to %s", newID, u.region, u.credentials)
-	var replaced []string
-	for _, k := range keys {
-		if keep[k.id] {
-			replaced = append(replaced, k.id)
-		}
-	}
+	replaced := kp.replaced
 	proven := true
 	if len(replaced) > 0 {
 		var why string
@@ -422,11 +384,13 @@ func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyReq
 	if err != nil {
 		return credentialsResult{}, err
 	}
-	for _, k := range now {
-		if k.id != newID && (proven || !slices.Contains(replaced, k.id)) {
-			if err := deleteKey(k.id, "unstored"); err != nil {
-				return credentialsResult{}, err
-			}
+	var kept []string
+	if !proven {
+		kept = replaced
+	}
+	for _, id := range strayKeys(now, newID, kept) {
+		if err := deleteKey(id, "unstored"); err != nil {
+			return credentialsResult{}, err
 		}
 	}
 	return res, nil
