@@ -335,18 +335,16 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change, repo
 		if err != nil {
 			return nil, "", err
 		}
-		adopt := c.Adopt && tags[specs.TagStack] == ""
-		if !adopt {
-			if err := checkOwner(name, tags, stack); err != nil {
-				return nil, "", err
-			}
+		mark, err := markQueue(name, tags, stack, c.Addr, c.Adopt)
+		if err != nil {
+			return nil, "", err
 		}
-		if tags[specs.TagAddr] != c.Addr || adopt {
+		if mark.retag {
 			if _, err := p.api.TagQueue(ctx, &sqssdk.TagQueueInput{QueueUrl: aws.String(url), Tags: map[string]string{specs.TagAddr: c.Addr, specs.TagStack: stack}}); err != nil {
 				return nil, "", fmt.Errorf("tagging SQS queue %s: %w", name, err)
 			}
 		}
-		if adopt {
+		if mark.adopt {
 			notes = append(notes, "adopted SQS queue "+name+": tagged "+specs.TagStack+"="+stack)
 		}
 	}
@@ -370,23 +368,15 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change, repo
 		return nil, "", err
 	}
 	notes = append(notes, msg)
-	stale := append(allowedTopics(q.policy, q.arn), str(c.Before, "topic_arn"))
-	removed, err := p.removeSubscriptions(ctx, q.arn, stale, topic, str(c.Before, "subscription_arn"), sub)
+	stale := staleTopics(append(allowedTopics(q.policy, q.arn), str(c.Before, "topic_arn")), topic)
+	removed, err := p.removeSubscriptions(ctx, q.arn, stale, str(c.Before, "subscription_arn"), sub)
 	if err != nil {
 		return nil, "", err
 	}
 	for _, t := range removed {
 		notes = append(notes, "removed the subscription to "+t)
 	}
-	// Both attributes are sent whenever either differs: moto 5.2.1 clears
-	// a queue's policy on a SetQueueAttributes without one, and resending
-	// the same value costs nothing in AWS.
-	policy := QueuePolicy(q.arn, topic)
-	if !policydoc.Same(q.policy, policy) || (hasRetention && q.retention != retention) {
-		set := map[string]string{string(sqstypes.QueueAttributeNamePolicy): policy}
-		if hasRetention {
-			set[string(sqstypes.QueueAttributeNameMessageRetentionPeriod)] = strconv.FormatInt(retention, 10)
-		}
+	if set := queueAttributes(q, QueuePolicy(q.arn, topic), retention, hasRetention); set != nil {
 		if err := onQueue(func() error {
 			_, err := p.api.SetQueueAttributes(ctx, &sqssdk.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: set})
 			return err
@@ -407,11 +397,10 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change, repo
 }
 
 // removeSubscriptions unsubscribes the queue from every topic of topics
-// except keepTopic, and removes the subscription known (from the plan) unless
+// (staleTopics), and removes the subscription known (from the plan) unless
 // it is keepSub. It returns the topics it unsubscribed the queue from.
-func (p *Provider) removeSubscriptions(ctx context.Context, queueARN string, topics []string, keepTopic, known, keepSub string) ([]string, error) {
+func (p *Provider) removeSubscriptions(ctx context.Context, queueARN string, topics []string, known, keepSub string) ([]string, error) {
 	var removed []string
-	seen := map[string]bool{keepTopic: true, "": true}
 	unsubscribe := func(sub string) error {
 		if _, err := p.sns.Unsubscribe(ctx, &snssdk.UnsubscribeInput{SubscriptionArn: aws.String(sub)}); err != nil && !isSNSNotFound(err) {
 			return fmt.Errorf("removing subscription %s: %w", sub, err)
@@ -420,10 +409,6 @@ func (p *Provider) removeSubscriptions(ctx context.Context, queueARN string, top
 	}
 	gone := map[string]bool{}
 	for _, t := range topics {
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
 		sub, err := p.subscription(ctx, t, queueARN)
 		if err != nil {
 			return nil, err
@@ -508,8 +493,8 @@ func (p *Provider) delete(ctx context.Context, stack string, c plan.Change) (str
 	if err != nil {
 		return "", err
 	}
-	topics := append(allowedTopics(q.policy, q.arn), str(c.Before, "topic_arn"))
-	if _, err := p.removeSubscriptions(ctx, q.arn, topics, "", str(c.Before, "subscription_arn"), ""); err != nil {
+	topics := staleTopics(append(allowedTopics(q.policy, q.arn), str(c.Before, "topic_arn")), "")
+	if _, err := p.removeSubscriptions(ctx, q.arn, topics, str(c.Before, "subscription_arn"), ""); err != nil {
 		return "", err
 	}
 	if _, err := p.api.DeleteQueue(ctx, &sqssdk.DeleteQueueInput{QueueUrl: aws.String(url)}); err != nil && !isNoQueue(err) {
