@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/providers/secrets"
 )
 
@@ -286,7 +287,7 @@ func (p *pacedSender) send(ctx context.Context, f func() (string, error)) (strin
 	for attempt := 0; ; attempt++ {
 		if !p.last.IsZero() {
 			if d := p.interval - time.Since(p.last); d > 0 {
-				if err := sleep(ctx, d); err != nil {
+				if err := awscfg.Sleep(ctx, d); err != nil {
 					return "", err
 				}
 			}
@@ -297,17 +298,6 @@ func (p *pacedSender) send(ctx context.Context, f func() (string, error)) (strin
 			continue
 		}
 		return id, err
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

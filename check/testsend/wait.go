@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/mailform/mailform/providers/awscfg"
 )
 
 // notification is the part of an SES notification or event test-send reads.
@@ -168,7 +169,7 @@ func (w *waiter) wait(ctx context.Context, timeout time.Duration, progress func(
 			got += n
 		}
 		if got == 0 {
-			if err := sleep(ctx, min(250*time.Millisecond, max(0, time.Until(deadline)))); err != nil {
+			if err := awscfg.Sleep(ctx, min(250*time.Millisecond, max(0, time.Until(deadline)))); err != nil {
 				return err
 			}
 		}
