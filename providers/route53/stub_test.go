@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -288,7 +289,11 @@ func TestWaitsForInsync(t *testing.T) {
 	}
 }
 
-func TestWaitHonoursContext(t *testing.T) {
+// TestWaitHonoursContext runs in a bubble: should Apply keep waiting out its
+// hour-long poll, the minute below passes at once and the test fails at once.
+func TestWaitHonoursContext(t *testing.T) { synctest.Test(t, waitHonoursContext) }
+
+func waitHonoursContext(t *testing.T) {
 	api := ownedZone()
 	p := NewWithAPI(api, Options{PollInterval: time.Hour})
 	changes := updates(t, p)
