@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -130,7 +131,7 @@ func inspectChain(ctx context.Context, c Clients, setup Setup) (*chain, error) {
 		}
 		attrs := out.NotificationAttributes[setup.Identity]
 		live := map[string]string{"Bounce": aws.ToString(attrs.BounceTopic), "Complaint": aws.ToString(attrs.ComplaintTopic), "Delivery": aws.ToString(attrs.DeliveryTopic)}
-		for _, typ := range sortedKeys(setup.IdentityTopics) {
+		for _, typ := range slices.Sorted(maps.Keys(setup.IdentityTopics)) {
 			want := setup.IdentityTopics[typ]
 			got := live[typ]
 			switch {
@@ -165,7 +166,7 @@ func inspectChain(ctx context.Context, c Clients, setup Setup) (*chain, error) {
 			}
 			var lacking []string
 			for _, t := range want.Types {
-				if !contains(liveTypes, t) {
+				if !slices.Contains(liveTypes, t) {
 					lacking = append(lacking, t)
 				}
 			}
@@ -188,7 +189,7 @@ func inspectChain(ctx context.Context, c Clients, setup Setup) (*chain, error) {
 	}
 
 	// 5. Each topic, its queue, the subscription and the queue's policy.
-	for _, topic := range sortedKeys(topics) {
+	for _, topic := range slices.Sorted(maps.Keys(topics)) {
 		arn, ok := ch.topicARN[topic]
 		if !ok {
 			ch.add(linkTopic(topic), false, "topic %s does not exist in %s: run 'mailform apply'", topic, setup.Region)
@@ -300,7 +301,7 @@ func principalIsSNS(p any) bool {
 	case string:
 		return v == "*"
 	case map[string]any:
-		return contains(stringsOf(v["Service"]), "sns.amazonaws.com") || contains(stringsOf(v["AWS"]), "*")
+		return slices.Contains(stringsOf(v["Service"]), "sns.amazonaws.com") || slices.Contains(stringsOf(v["AWS"]), "*")
 	}
 	return false
 }
@@ -316,7 +317,7 @@ func sourceMatches(cond map[string]map[string]any, arn string) bool {
 			vs := stringsOf(values)
 			switch strings.ToLower(op) {
 			case "arnequals", "stringequals":
-				if !contains(vs, arn) {
+				if !slices.Contains(vs, arn) {
 					return false
 				}
 			case "arnlike", "stringlike":
@@ -354,13 +355,4 @@ func stringsOf(v any) []string {
 		return out
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

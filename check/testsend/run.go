@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -236,7 +237,7 @@ func expectations(setup Setup, ch *chain, path, recipient string) []Expectation 
 	}
 	for _, ed := range setup.EventDestinations {
 		for _, ev := range append([]string{"Send"}, oc.events...) {
-			if contains(ed.Types, strings.ToUpper(ev)) {
+			if slices.Contains(ed.Types, strings.ToUpper(ev)) {
 				add(Expectation{Topic: ed.Topic, Via: "event destination " + ed.Name, Form: "eventType", Type: ev}, linkDestination(ed.Name))
 			}
 		}
@@ -248,15 +249,6 @@ func expectations(setup Setup, ch *chain, path, recipient string) []Expectation 
 		return false
 	})
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // sendInterval is the pause between two sends that keeps within the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -93,7 +95,7 @@ func (n notification) shapeProblem(e Expectation, recipient string) string {
 		if n.Delivery == nil {
 			return "the notification has no delivery object"
 		}
-		if !contains(n.Delivery.Recipients, recipient) {
+		if !slices.Contains(n.Delivery.Recipients, recipient) {
 			return "delivery.recipients does not name " + recipient
 		}
 	case "Send":
@@ -149,7 +151,7 @@ func (w *waiter) outstanding() int {
 func (w *waiter) wait(ctx context.Context, timeout time.Duration, progress func(string)) error {
 	deadline := time.Now().Add(timeout)
 	defer w.release(context.WithoutCancel(ctx))
-	queues := sortedKeys(w.queues)
+	queues := slices.Sorted(maps.Keys(w.queues))
 	lastReport := time.Now()
 	for w.outstanding() > 0 {
 		remaining := time.Until(deadline)

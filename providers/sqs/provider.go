@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -175,7 +176,7 @@ func (p *Provider) observe(ctx context.Context, q queue, desiredTopic string) (m
 	attrs := map[string]any{"name": q.name, "arn": q.arn, "url": q.url, "retention_days": retentionDays(q.retention)}
 	allowed := allowedTopics(q.policy, q.arn)
 	topics := append([]string(nil), allowed...)
-	if desiredTopic != "" && !contains(topics, desiredTopic) {
+	if desiredTopic != "" && !slices.Contains(topics, desiredTopic) {
 		topics = append([]string{desiredTopic}, topics...)
 	}
 	for _, topic := range topics {
@@ -190,7 +191,7 @@ func (p *Provider) observe(ctx context.Context, q queue, desiredTopic string) (m
 		if err != nil {
 			return nil, err
 		}
-		if raw || !contains(allowed, topic) {
+		if raw || !slices.Contains(allowed, topic) {
 			continue
 		}
 		attrs["topic_arn"] = topic
@@ -624,15 +625,6 @@ func isSNSNotFound(err error) bool {
 func str(attrs map[string]any, key string) string {
 	s, _ := attrs[key].(string)
 	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 func joinNotes(notes []string) string {
