@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/mailform/mailform/internal/policydoc"
 )
 
 // Link IDs.
@@ -283,7 +284,7 @@ func policyAllows(policy, topicARN string) bool {
 	}
 	denied, allowed := false, false
 	for _, s := range stmts {
-		if !matchesAny(strings.ToLower, stringsOf(s.Action), "sqs:sendmessage") || !principalIsSNS(s.Principal) || !sourceMatches(s.Condition, topicARN) {
+		if !matchesAny(strings.ToLower, policydoc.Strings(s.Action), "sqs:sendmessage") || !principalIsSNS(s.Principal) || !sourceMatches(s.Condition, topicARN) {
 			continue
 		}
 		switch s.Effect {
@@ -301,7 +302,7 @@ func principalIsSNS(p any) bool {
 	case string:
 		return v == "*"
 	case map[string]any:
-		return slices.Contains(stringsOf(v["Service"]), "sns.amazonaws.com") || slices.Contains(stringsOf(v["AWS"]), "*")
+		return slices.Contains(policydoc.Strings(v["Service"]), "sns.amazonaws.com") || slices.Contains(policydoc.Strings(v["AWS"]), "*")
 	}
 	return false
 }
@@ -314,7 +315,7 @@ func sourceMatches(cond map[string]map[string]any, arn string) bool {
 			if !strings.EqualFold(key, "aws:SourceArn") {
 				continue
 			}
-			vs := stringsOf(values)
+			vs := policydoc.Strings(values)
 			switch strings.ToLower(op) {
 			case "arnequals", "stringequals":
 				if !slices.Contains(vs, arn) {
@@ -338,21 +339,4 @@ func matchesAny(norm func(string) string, patterns []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// stringsOf reads a policy value that is a string or a list of strings.
-func stringsOf(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
 }
