@@ -142,7 +142,7 @@ func (p *Provider) update(ctx context.Context, req providers.ApplyRequest, c pla
 		}
 		notes = append(notes, "deleted IAM user "+old, msg)
 		o, msg, err := p.create(ctx, req, c)
-		return o, joinMessages(append(notes, msg)...), err
+		return o, providers.JoinMessages(append(notes, msg)...), err
 	}
 	return p.converge(ctx, req, c, u, str(c.Before, "policy"))
 }
@@ -207,7 +207,7 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, c p
 	}
 	// The path is part of the ARN.
 	arn := strings.Replace(aws.ToString(got.User.Arn), ":user"+aws.ToString(got.User.Path), ":user"+u.path, 1)
-	return observedAfter(req.Stack, u, arn, cr.keyID), joinMessages(notes...), nil
+	return observedAfter(req.Stack, u, arn, cr.keyID), providers.JoinMessages(notes...), nil
 }
 
 // rotationRequested reports whether the change asks for a new access key: a
@@ -435,7 +435,7 @@ func (p *Provider) deleteUser(ctx context.Context, stack, name, credentials, kee
 			return "IAM user " + name + " was already gone", nil
 		}
 		msg, err := p.removeStoredCredentials(ctx, stack, credentials, nil)
-		return joinMessages("IAM user "+name+" was already gone", msg), err
+		return providers.JoinMessages("IAM user "+name+" was already gone", msg), err
 	}
 	if err != nil {
 		return "", fmt.Errorf("reading IAM user %s: %w", name, err)

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -375,12 +374,3 @@ func isNoSuchEntity(err error) bool {
 }
 
 // joinMessages joins the non-empty notes of one change.
-func joinMessages(msgs ...string) string {
-	var out []string
-	for _, m := range msgs {
-		if m != "" {
-			out = append(out, m)
-		}
-	}
-	return strings.Join(out, "; ")
-}

@@ -259,36 +259,14 @@ func (p *Provider) rawDelivery(ctx context.Context, sub string) (bool, error) {
 
 // Apply implements providers.Provider.
 func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []providers.Result {
-	out := make([]providers.Result, 0, len(req.Changes))
-	for _, c := range req.Changes {
-		res := providers.Result{Addr: c.Addr}
-		report := func(msg string) { req.Report(c.Addr, msg) }
-		var err error
-		switch c.Action {
-		case plan.Create, plan.Update:
-			res.Observed, res.Message, err = p.ensure(ctx, req.Stack, c, report)
-		case plan.Replace:
-			if old := c.ID; old != "" && queueName(old) != str(c.After, "name") {
-				res.Message, err = p.delete(ctx, req.Stack, c)
-			}
-			if err == nil {
-				var msg string
-				res.Observed, msg, err = p.ensure(ctx, req.Stack, c, report)
-				res.Message = joinNotes([]string{res.Message, msg})
-			}
-		case plan.Delete:
-			res.Message, err = p.delete(ctx, req.Stack, c)
-		case plan.NoOp:
-		default:
-			err = fmt.Errorf("action %q is not one a queue takes", c.Action)
-		}
-		if err != nil {
-			res.Observed = nil
-			res.Err = fmt.Errorf("%s: %w", c.Addr, err)
-		}
-		out = append(out, res)
-	}
-	return out
+	return providers.ApplyEach(req, providers.Steps{
+		Noun: "a queue",
+		Ensure: func(c plan.Change) (*plan.Observed, string, error) {
+			return p.ensure(ctx, req.Stack, c, func(msg string) { req.Report(c.Addr, msg) })
+		},
+		Delete:  func(c plan.Change) (string, error) { return p.delete(ctx, req.Stack, c) },
+		Renamed: func(c plan.Change) bool { return c.ID != "" && queueName(c.ID) != str(c.After, "name") },
+	})
 }
 
 // ensure makes the queue exist with the stack's mark, its retention and
@@ -394,7 +372,7 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change, repo
 			"name": name, "arn": q.arn, "url": url, "retention_days": retentionDays(q.retention),
 			"topic_arn": topic, "subscription_arn": sub,
 		},
-	}, joinNotes(notes), nil
+	}, providers.JoinMessages(notes...), nil
 }
 
 // removeSubscriptions unsubscribes the queue from every topic of topics
@@ -625,16 +603,6 @@ func isSNSNotFound(err error) bool {
 func str(attrs map[string]any, key string) string {
 	s, _ := attrs[key].(string)
 	return s
-}
-
-func joinNotes(notes []string) string {
-	var out []string
-	for _, n := range notes {
-		if n != "" {
-			out = append(out, n)
-		}
-	}
-	return strings.Join(out, "; ")
 }
 
 // retryNewQueue calls f, a call on the queue name created moments ago,
