@@ -286,47 +286,11 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change, repo
 	if err != nil {
 		return nil, "", err
 	}
-	var notes []string
-	url := ""
-	justCreated := false
-	got, err := p.api.GetQueueUrl(ctx, &sqssdk.GetQueueUrlInput{QueueName: aws.String(name)})
-	switch {
-	case isNoQueue(err):
-		in := &sqssdk.CreateQueueInput{
-			QueueName: aws.String(name),
-			Tags:      map[string]string{specs.TagStack: stack, specs.TagAddr: c.Addr},
-		}
-		if hasRetention {
-			in.Attributes = map[string]string{string(sqstypes.QueueAttributeNameMessageRetentionPeriod): strconv.FormatInt(retention, 10)}
-		}
-		created, err := p.api.CreateQueue(ctx, in)
-		if err != nil {
-			return nil, "", fmt.Errorf("creating SQS queue %s: %w", name, err)
-		}
-		url = aws.ToString(created.QueueUrl)
-		notes = append(notes, "created SQS queue "+name)
-		justCreated = true
-	case err != nil:
-		return nil, "", fmt.Errorf("looking up SQS queue %s: %w", name, err)
-	default:
-		url = aws.ToString(got.QueueUrl)
-		tags, err := p.tags(ctx, url)
-		if err != nil {
-			return nil, "", err
-		}
-		mark, err := markQueue(name, tags, stack, c.Addr, c.Adopt)
-		if err != nil {
-			return nil, "", err
-		}
-		if mark.retag {
-			if _, err := p.api.TagQueue(ctx, &sqssdk.TagQueueInput{QueueUrl: aws.String(url), Tags: map[string]string{specs.TagAddr: c.Addr, specs.TagStack: stack}}); err != nil {
-				return nil, "", fmt.Errorf("tagging SQS queue %s: %w", name, err)
-			}
-		}
-		if mark.adopt {
-			notes = append(notes, "adopted SQS queue "+name+": tagged "+specs.TagStack+"="+stack)
-		}
+	url, justCreated, note, err := p.openQueue(ctx, stack, c, name, retention, hasRetention)
+	if err != nil {
+		return nil, "", err
 	}
+	notes := []string{note}
 	// A queue just created may answer QueueDoesNotExist for a moment:
 	// calls on it are retried then (each is safe to repeat).
 	onQueue := func(f func() error) error {
@@ -373,6 +337,49 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change, repo
 			"topic_arn": topic, "subscription_arn": sub,
 		},
 	}, providers.JoinMessages(notes...), nil
+}
+
+// openQueue looks the queue name up and creates it when it does not exist,
+// or checks that the stack owns it (or adopts it) and tags it with the
+// block's address. It returns the queue's URL, whether it was just created,
+// and what it did.
+func (p *Provider) openQueue(ctx context.Context, stack string, c plan.Change, name string, retention int64, hasRetention bool) (string, bool, string, error) {
+	got, err := p.api.GetQueueUrl(ctx, &sqssdk.GetQueueUrlInput{QueueName: aws.String(name)})
+	if isNoQueue(err) {
+		in := &sqssdk.CreateQueueInput{
+			QueueName: aws.String(name),
+			Tags:      map[string]string{specs.TagStack: stack, specs.TagAddr: c.Addr},
+		}
+		if hasRetention {
+			in.Attributes = map[string]string{string(sqstypes.QueueAttributeNameMessageRetentionPeriod): strconv.FormatInt(retention, 10)}
+		}
+		created, err := p.api.CreateQueue(ctx, in)
+		if err != nil {
+			return "", false, "", fmt.Errorf("creating SQS queue %s: %w", name, err)
+		}
+		return aws.ToString(created.QueueUrl), true, "created SQS queue " + name, nil
+	}
+	if err != nil {
+		return "", false, "", fmt.Errorf("looking up SQS queue %s: %w", name, err)
+	}
+	url := aws.ToString(got.QueueUrl)
+	tags, err := p.tags(ctx, url)
+	if err != nil {
+		return "", false, "", err
+	}
+	mark, err := markQueue(name, tags, stack, c.Addr, c.Adopt)
+	if err != nil {
+		return "", false, "", err
+	}
+	if mark.retag {
+		if _, err := p.api.TagQueue(ctx, &sqssdk.TagQueueInput{QueueUrl: aws.String(url), Tags: map[string]string{specs.TagAddr: c.Addr, specs.TagStack: stack}}); err != nil {
+			return "", false, "", fmt.Errorf("tagging SQS queue %s: %w", name, err)
+		}
+	}
+	if mark.adopt {
+		return url, false, "adopted SQS queue " + name + ": tagged " + specs.TagStack + "=" + stack, nil
+	}
+	return url, false, "", nil
 }
 
 // removeSubscriptions unsubscribes the queue from every topic of topics
