@@ -190,33 +190,43 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 	}
 
 	if a := steps.associate; a != nil {
-		out, err := p.api.AssociateAddress(ctx, &ec2.AssociateAddressInput{
-			AllocationId:       aws.String(id),
-			InstanceId:         a.instance(),
-			NetworkInterfaceId: a.networkInterface(),
-			AllowReassociation: aws.Bool(a.moving),
-		})
+		note, err := p.associate(ctx, c.Addr, &kept, *a)
 		if err != nil {
-			err = fmt.Errorf("%s: associating Elastic IP %s with %s: %w", c.Addr, aws.ToString(kept.PublicIp), a.target(), err)
-			if a.interfaceID == "" && errorCode(err) == "InvalidInstanceID" {
-				// AWS associates by instance only an instance with exactly
-				// one network interface (AssociateAddress); its refusal of
-				// one with several comes as InvalidInstanceID.
-				err = fmt.Errorf("%w. If instance %s has several network interfaces, AWS needs the interface: set network_interface_id = \"eni-...\" in mta %q instead of instance_id (aws ec2 describe-instances --instance-ids %s lists them)",
-					err, a.instanceID, strings.TrimPrefix(c.Addr, "mta."), a.instanceID)
-			}
 			return plan.Observed{}, "", err
 		}
-		if a.moving {
-			notes = append(notes, "moved it from "+associatedWith(kept)+" to "+a.target())
-		} else {
-			notes = append(notes, "associated it with "+a.target())
-		}
-		// With an interface, the instance is the interface's, which
-		// AssociateAddress does not say: the next read shows it.
-		kept.AssociationId, kept.InstanceId, kept.NetworkInterfaceId = out.AssociationId, a.instance(), a.networkInterface()
+		notes = append(notes, note)
 	}
 	return observeEIP(c.Addr, req.Stack, kept), strings.Join(notes, "; "), nil
+}
+
+// associate makes association a of the Elastic IP kept, and updates kept
+// to match. It returns what it did.
+func (p *Provider) associate(ctx context.Context, addr string, kept *types.Address, a eipAssociation) (string, error) {
+	out, err := p.api.AssociateAddress(ctx, &ec2.AssociateAddressInput{
+		AllocationId:       kept.AllocationId,
+		InstanceId:         a.instance(),
+		NetworkInterfaceId: a.networkInterface(),
+		AllowReassociation: aws.Bool(a.moving),
+	})
+	if err != nil {
+		err = fmt.Errorf("%s: associating Elastic IP %s with %s: %w", addr, aws.ToString(kept.PublicIp), a.target(), err)
+		if a.interfaceID == "" && errorCode(err) == "InvalidInstanceID" {
+			// AWS associates by instance only an instance with exactly
+			// one network interface (AssociateAddress); its refusal of
+			// one with several comes as InvalidInstanceID.
+			err = fmt.Errorf("%w. If instance %s has several network interfaces, AWS needs the interface: set network_interface_id = \"eni-...\" in mta %q instead of instance_id (aws ec2 describe-instances --instance-ids %s lists them)",
+				err, a.instanceID, strings.TrimPrefix(addr, "mta."), a.instanceID)
+		}
+		return "", err
+	}
+	note := "associated it with " + a.target()
+	if a.moving {
+		note = "moved it from " + associatedWith(*kept) + " to " + a.target()
+	}
+	// With an interface, the instance is the interface's, which
+	// AssociateAddress does not say: the next read shows it.
+	kept.AssociationId, kept.InstanceId, kept.NetworkInterfaceId = out.AssociationId, a.instance(), a.networkInterface()
+	return note, nil
 }
 
 // allocate allocates a tagged Elastic IP for addr. AllocateAddress has no
