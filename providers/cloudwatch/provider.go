@@ -14,7 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -145,7 +145,9 @@ func (p *Provider) describe(ctx context.Context, in *cw.DescribeAlarmsInput) ([]
 		}
 		out = append(out, page.MetricAlarms...)
 	}
-	sort.Slice(out, func(i, j int) bool { return aws.ToString(out[i].AlarmName) < aws.ToString(out[j].AlarmName) })
+	slices.SortFunc(out, func(a, b cwtypes.MetricAlarm) int {
+		return strings.Compare(aws.ToString(a.AlarmName), aws.ToString(b.AlarmName))
+	})
 	return out, nil
 }
 
