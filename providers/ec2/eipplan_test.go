@@ -59,6 +59,12 @@ func TestPlanEIP(t *testing.T) {
 			wantAssociate: &eipAssociation{interfaceID: "eni-1", moving: true},
 		},
 		{
+			name:     "already with the interface: the instance asked beside it changes nothing",
+			kept:     types.Address{Tags: tagged, AssociationId: aws.String("eipassoc-1"), NetworkInterfaceId: aws.String("eni-1"), InstanceId: aws.String("i-9")},
+			instance: "i-1",
+			iface:    "eni-1",
+		},
+		{
 			name:  "already with the interface",
 			kept:  types.Address{Tags: tagged, AssociationId: aws.String("eipassoc-1"), NetworkInterfaceId: aws.String("eni-1"), InstanceId: aws.String("i-9")},
 			iface: "eni-1",

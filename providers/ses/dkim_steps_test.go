@@ -29,6 +29,8 @@ func TestDKIMSteps(t *testing.T) {
 		{name: "easy, key length not named: left as it is", cur: easy(1024), after: map[string]any{"dkim_mode": "easy"}},
 		{name: "easy, another key length named", cur: easy(1024), after: map[string]any{"dkim_key_length": int64(2048)},
 			want: []dkimStep{{Kind: "easy", KeyLength: 2048}}},
+		{name: "easy, another key length: a key location tag left on an Easy DKIM identity stays", cur: func() identityState { s := easy(1024); s.Tags[TagDKIMKeyLocation] = key; return s }(), after: map[string]any{"dkim_key_length": int64(2048)},
+			want: []dkimStep{{Kind: "easy", KeyLength: 2048}}},
 		{name: "byo to easy: default length, the key location tag goes", cur: byo("s1", key, true), after: map[string]any{"dkim_mode": "easy"},
 			want: []dkimStep{{Kind: "easy", KeyLength: 2048, Untag: true}}},
 		{name: "byo without the tag to easy", cur: byo("s1", key, false), after: map[string]any{"dkim_mode": "easy", "dkim_key_length": int64(1024)},

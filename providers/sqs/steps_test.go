@@ -21,6 +21,7 @@ func TestMarkQueue(t *testing.T) {
 		{name: "ours, same block: nothing to do", tags: ours, want: queueMark{}},
 		{name: "ours, another block's address: retag", tags: map[string]string{specs.TagStack: "prod", specs.TagAddr: "queue.old"}, want: queueMark{retag: true}},
 		{name: "unmarked, adopting: adopt and tag", tags: map[string]string{}, adopting: true, want: queueMark{adopt: true, retag: true}},
+		{name: "unmarked but for the block's address, adopting: adopt and tag", tags: map[string]string{specs.TagAddr: "queue.bounces"}, adopting: true, want: queueMark{adopt: true, retag: true}},
 		{name: "unmarked, not adopting: refused", tags: map[string]string{}, wantErr: "queue-x"},
 		{name: "another stack's, adopting: refused", tags: map[string]string{specs.TagStack: "staging", specs.TagAddr: "queue.bounces"}, adopting: true, wantErr: "staging"},
 		{name: "ours, adopting: no adoption", tags: ours, adopting: true, want: queueMark{}},
