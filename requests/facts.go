@@ -1,6 +1,7 @@
 package requests
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -116,7 +117,7 @@ func newWorld(spec *specs.Spec, facts Facts) *world {
 					if strings.EqualFold(typ, "TXT") {
 						v = specs.UnquoteTXT(v)
 					}
-					if !contains(w.records[k], v) {
+					if !slices.Contains(w.records[k], v) {
 						w.records[k] = append(w.records[k], v)
 					}
 				}
@@ -207,15 +208,6 @@ func textList(v any) []string {
 		out = append(out, x...)
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 // orNone joins values for evidence, or says there are none.

@@ -2,6 +2,7 @@ package requests
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -205,7 +206,7 @@ func (w *world) aRecordItem(f mtaFacts) Item {
 		return it
 	}
 	it.Expected = f.ip
-	if contains(values, f.ip) {
+	if slices.Contains(values, f.ip) {
 		it.Status = Met
 		return it
 	}
@@ -236,7 +237,7 @@ func (w *world) ptrItem(f mtaFacts) Item {
 func (w *world) domainsListing(label string) []specs.Domain {
 	var out []specs.Domain
 	for _, d := range w.spec.Domains {
-		if d.SPF != nil && contains(d.SPF.MTAs, label) {
+		if d.SPF != nil && slices.Contains(d.SPF.MTAs, label) {
 			out = append(out, d)
 		}
 	}
@@ -274,7 +275,7 @@ func (w *world) spfItem(f mtaFacts, d specs.Domain) Item {
 	default:
 		it.Found = strings.Join(policies, "; ")
 		for _, p := range policies {
-			if terms := strings.Fields(strings.ToLower(p)); contains(terms, term) || contains(terms, term+"/32") {
+			if terms := strings.Fields(strings.ToLower(p)); slices.Contains(terms, term) || slices.Contains(terms, term+"/32") {
 				it.Status = Met
 				return it
 			}
@@ -316,7 +317,7 @@ func (w *world) dkimKeyItems(domain string) []Item {
 			it.Found, it.Expected = orNone(abbreviate(values), "no TXT record"), strings.Join(abbreviate(want), ", ")
 			it.Status = Met
 			for _, v := range want {
-				if !contains(values, v) {
+				if !slices.Contains(values, v) {
 					it.Status, it.Hint = NotMet, "run mailform apply"
 				}
 			}

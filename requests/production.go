@@ -2,6 +2,7 @@ package requests
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,7 +81,7 @@ func (w *world) feedbackRoutes(id sesIdentity, kind string) []route {
 					continue
 				}
 				t, _ := d["topic_arn"].(string)
-				if t != "" && contains(textList(d["types"]), strings.ToUpper(kind)) {
+				if t != "" && slices.Contains(textList(d["types"]), strings.ToUpper(kind)) {
 					out = append(out, route{via: "configuration set " + name, topic: t})
 				}
 			}
@@ -335,7 +336,7 @@ func (w *world) dmarcItem(id sesIdentity) Item {
 	it.Found = orNone(values, "no TXT record")
 	it.Status = Met
 	for _, v := range want {
-		if !contains(values, v) {
+		if !slices.Contains(values, v) {
 			it.Status, it.Hint = NotMet, "run mailform apply"
 		}
 	}
@@ -398,7 +399,7 @@ func (w *world) suppressionItem() Item {
 	a := w.facts.Account
 	it := Item{Subject: "account", Check: "the account-level suppression list covers bounces and complaints", Required: true,
 		Expected: "BOUNCE, COMPLAINT", Found: orNone(a.SuppressedReasons, "no reasons")}
-	if contains(a.SuppressedReasons, "BOUNCE") && contains(a.SuppressedReasons, "COMPLAINT") {
+	if slices.Contains(a.SuppressedReasons, "BOUNCE") && slices.Contains(a.SuppressedReasons, "COMPLAINT") {
 		it.Status = Met
 		return it
 	}

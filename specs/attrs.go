@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -199,7 +200,7 @@ func (l *loader) didYouMean(rng hcl.Range, value string, allowed []string) strin
 
 // oneOf checks that value is one of allowed.
 func (l *loader) oneOf(rng hcl.Range, attr, value string, allowed []string) bool {
-	if contains(allowed, value) {
+	if slices.Contains(allowed, value) {
 		return true
 	}
 	l.errorf(rng, "Unsupported value for "+attr, "%s is not allowed here. Use %s.%s", l.show(rng, value), quoteList(allowed), l.didYouMean(rng, value, allowed))

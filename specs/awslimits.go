@@ -3,6 +3,7 @@ package specs
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -28,7 +29,7 @@ func tagValueProblem(v string) string {
 	if !tagValueChars.MatchString(v) {
 		var bad []string
 		for _, r := range v {
-			if q := fmt.Sprintf("%q", string(r)); !tagValueChars.MatchString(string(r)) && !contains(bad, q) {
+			if q := fmt.Sprintf("%q", string(r)); !tagValueChars.MatchString(string(r)) && !slices.Contains(bad, q) {
 				bad = append(bad, q)
 			}
 		}

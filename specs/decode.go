@@ -3,6 +3,7 @@ package specs
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,7 +47,7 @@ func (l *loader) decodeSettings(blocks hcl.Blocks, files []*hcl.File) {
 		l.spec.Stack = v
 	}
 	if v, rng, ok := l.str(c, "region"); ok {
-		if !contains(sesRegions, v) {
+		if !slices.Contains(sesRegions, v) {
 			// Suggest a region of the same partition: a GovCloud typo
 			// should not become a commercial region.
 			partition := Partition(v)
@@ -164,7 +165,7 @@ func (l *loader) enumList(c *hcl.BodyContent, name, what string, allowed []strin
 	var out []string
 	seen := map[string]bool{}
 	for _, it := range items {
-		if !contains(allowed, it.Value) {
+		if !slices.Contains(allowed, it.Value) {
 			l.errorf(it.Range, "Unknown "+what, "%s is not a valid %s. Use %s.%s", l.show(it.Range, it.Value), what, quoteList(allowed), l.didYouMean(it.Range, it.Value, allowed))
 			continue
 		}
@@ -537,7 +538,7 @@ func (l *loader) decodeRecord(b *hcl.Block) {
 	if p := dnsNameProblem(b.Labels[0], true); p != "" {
 		l.errorf(b.LabelRanges[0], "Invalid record name", "%q is not a valid DNS name: %s.", b.Labels[0], p)
 	}
-	typeOK := contains(recordTypes, r.Type)
+	typeOK := slices.Contains(recordTypes, r.Type)
 	switch {
 	case r.Type == "SPF":
 		l.errorf(b.LabelRanges[1], "Obsolete record type", "SPF values are published as TXT records; the SPF record type is obsolete (RFC 7208). For a domain of this spec, use the spf block of its domain block; otherwise write record %q \"TXT\".", b.Labels[0])
@@ -885,7 +886,7 @@ func (l *loader) checkReferences() {
 		declared["mta"] = append(declared["mta"], m.Label)
 	}
 	for _, r := range l.refs {
-		if contains(declared[r.blockType], r.label) {
+		if slices.Contains(declared[r.blockType], r.label) {
 			continue
 		}
 		l.errorf(r.rng, "Reference to undeclared "+r.blockType, "No %s block is labeled %q.%s Declare it with %s %q {} or fix the reference.", r.blockType, r.label, didYouMean(r.label, declared[r.blockType]), r.blockType, r.label)

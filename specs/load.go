@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -579,7 +580,7 @@ func (l *loader) checkRefs(expr hcl.Expression) bool {
 				ok = false
 			}
 		case root == "var" || root == "local":
-		case contains(referenceable, root):
+		case slices.Contains(referenceable, root):
 			l.errorf(rootRange, "Block reference not allowed here", "%s refers to a block; it can be used only in the attributes that take a %s reference (such as topic = topic.feedback), not inside other values.", strings.TrimSpace(traversalString(t)), root)
 			ok = false
 		default:
@@ -699,13 +700,4 @@ func (l *loader) finishDiagnostics() hcl.Diagnostics {
 		return a.Start.Byte < b.Start.Byte
 	})
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/mailform/mailform/internal/policydoc"
 )
 
 // Link IDs.
@@ -130,7 +132,7 @@ func inspectChain(ctx context.Context, c Clients, setup Setup) (*chain, error) {
 		}
 		attrs := out.NotificationAttributes[setup.Identity]
 		live := map[string]string{"Bounce": aws.ToString(attrs.BounceTopic), "Complaint": aws.ToString(attrs.ComplaintTopic), "Delivery": aws.ToString(attrs.DeliveryTopic)}
-		for _, typ := range sortedKeys(setup.IdentityTopics) {
+		for _, typ := range slices.Sorted(maps.Keys(setup.IdentityTopics)) {
 			want := setup.IdentityTopics[typ]
 			got := live[typ]
 			switch {
@@ -165,7 +167,7 @@ func inspectChain(ctx context.Context, c Clients, setup Setup) (*chain, error) {
 			}
 			var lacking []string
 			for _, t := range want.Types {
-				if !contains(liveTypes, t) {
+				if !slices.Contains(liveTypes, t) {
 					lacking = append(lacking, t)
 				}
 			}
@@ -188,7 +190,7 @@ func inspectChain(ctx context.Context, c Clients, setup Setup) (*chain, error) {
 	}
 
 	// 5. Each topic, its queue, the subscription and the queue's policy.
-	for _, topic := range sortedKeys(topics) {
+	for _, topic := range slices.Sorted(maps.Keys(topics)) {
 		arn, ok := ch.topicARN[topic]
 		if !ok {
 			ch.add(linkTopic(topic), false, "topic %s does not exist in %s: run 'mailform apply'", topic, setup.Region)
@@ -282,7 +284,7 @@ func policyAllows(policy, topicARN string) bool {
 	}
 	denied, allowed := false, false
 	for _, s := range stmts {
-		if !matchesAny(strings.ToLower, stringsOf(s.Action), "sqs:sendmessage") || !principalIsSNS(s.Principal) || !sourceMatches(s.Condition, topicARN) {
+		if !matchesAny(strings.ToLower, policydoc.Strings(s.Action), "sqs:sendmessage") || !principalIsSNS(s.Principal) || !sourceMatches(s.Condition, topicARN) {
 			continue
 		}
 		switch s.Effect {
@@ -300,7 +302,7 @@ func principalIsSNS(p any) bool {
 	case string:
 		return v == "*"
 	case map[string]any:
-		return contains(stringsOf(v["Service"]), "sns.amazonaws.com") || contains(stringsOf(v["AWS"]), "*")
+		return slices.Contains(policydoc.Strings(v["Service"]), "sns.amazonaws.com") || slices.Contains(policydoc.Strings(v["AWS"]), "*")
 	}
 	return false
 }
@@ -313,10 +315,10 @@ func sourceMatches(cond map[string]map[string]any, arn string) bool {
 			if !strings.EqualFold(key, "aws:SourceArn") {
 				continue
 			}
-			vs := stringsOf(values)
+			vs := policydoc.Strings(values)
 			switch strings.ToLower(op) {
 			case "arnequals", "stringequals":
-				if !contains(vs, arn) {
+				if !slices.Contains(vs, arn) {
 					return false
 				}
 			case "arnlike", "stringlike":
@@ -337,30 +339,4 @@ func matchesAny(norm func(string) string, patterns []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// stringsOf reads a policy value that is a string or a list of strings.
-func stringsOf(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/providers/secrets"
 )
 
@@ -235,7 +237,7 @@ func expectations(setup Setup, ch *chain, path, recipient string) []Expectation 
 	}
 	for _, ed := range setup.EventDestinations {
 		for _, ev := range append([]string{"Send"}, oc.events...) {
-			if contains(ed.Types, strings.ToUpper(ev)) {
+			if slices.Contains(ed.Types, strings.ToUpper(ev)) {
 				add(Expectation{Topic: ed.Topic, Via: "event destination " + ed.Name, Form: "eventType", Type: ev}, linkDestination(ed.Name))
 			}
 		}
@@ -247,15 +249,6 @@ func expectations(setup Setup, ch *chain, path, recipient string) []Expectation 
 		return false
 	})
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // sendInterval is the pause between two sends that keeps within the
@@ -286,7 +279,7 @@ func (p *pacedSender) send(ctx context.Context, f func() (string, error)) (strin
 	for attempt := 0; ; attempt++ {
 		if !p.last.IsZero() {
 			if d := p.interval - time.Since(p.last); d > 0 {
-				if err := sleep(ctx, d); err != nil {
+				if err := awscfg.Sleep(ctx, d); err != nil {
 					return "", err
 				}
 			}
@@ -297,17 +290,6 @@ func (p *pacedSender) send(ctx context.Context, f func() (string, error)) (strin
 			continue
 		}
 		return id, err
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

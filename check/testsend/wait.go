@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/mailform/mailform/providers/awscfg"
 )
 
 // notification is the part of an SES notification or event test-send reads.
@@ -92,7 +95,7 @@ func (n notification) shapeProblem(e Expectation, recipient string) string {
 		if n.Delivery == nil {
 			return "the notification has no delivery object"
 		}
-		if !contains(n.Delivery.Recipients, recipient) {
+		if !slices.Contains(n.Delivery.Recipients, recipient) {
 			return "delivery.recipients does not name " + recipient
 		}
 	case "Send":
@@ -148,7 +151,7 @@ func (w *waiter) outstanding() int {
 func (w *waiter) wait(ctx context.Context, timeout time.Duration, progress func(string)) error {
 	deadline := time.Now().Add(timeout)
 	defer w.release(context.WithoutCancel(ctx))
-	queues := sortedKeys(w.queues)
+	queues := slices.Sorted(maps.Keys(w.queues))
 	lastReport := time.Now()
 	for w.outstanding() > 0 {
 		remaining := time.Until(deadline)
@@ -168,7 +171,7 @@ func (w *waiter) wait(ctx context.Context, timeout time.Duration, progress func(
 			got += n
 		}
 		if got == 0 {
-			if err := sleep(ctx, min(250*time.Millisecond, max(0, time.Until(deadline)))); err != nil {
+			if err := awscfg.Sleep(ctx, min(250*time.Millisecond, max(0, time.Until(deadline)))); err != nil {
 				return err
 			}
 		}

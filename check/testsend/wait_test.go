@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -73,7 +74,9 @@ func (q *stubQueue) ChangeMessageVisibility(_ context.Context, in *sqs.ChangeMes
 // TestWaiterConsumesOnlyItsOwn: its notifications are deleted and judged,
 // the application's are released, and what never comes is reported after the
 // timeout.
-func TestWaiterConsumesOnlyItsOwn(t *testing.T) {
+func TestWaiterConsumesOnlyItsOwn(t *testing.T) { synctest.Test(t, waiterConsumesOnlyItsOwn) }
+
+func waiterConsumesOnlyItsOwn(t *testing.T) {
 	const rcpt = "bounce@simulator.amazonses.com"
 	q := &stubQueue{hidden: map[string]bool{}, messages: map[string]string{
 		"h1": `{"notificationType":"Bounce","mail":{"messageId":"ours"},"bounce":{"bounceType":"Permanent","bounceSubType":"General","bouncedRecipients":[{"emailAddress":"` + rcpt + `"}]}}`,
@@ -91,12 +94,18 @@ func TestWaiterConsumesOnlyItsOwn(t *testing.T) {
 	}
 	w := newWaiter(q, ch)
 	w.expect("ours", rcpt, exps)
+	// The bubble's clock is fake: the 30 seconds pass at once, exactly.
+	const timeout = 30 * time.Second
+	var progress []string
 	start := time.Now()
-	if err := w.wait(t.Context(), 600*time.Millisecond, func(string) {}); err != nil {
+	if err := w.wait(t.Context(), timeout, func(m string) { progress = append(progress, m) }); err != nil {
 		t.Fatal(err)
 	}
-	if time.Since(start) < 600*time.Millisecond {
-		t.Error("returned before the timeout although a notification was outstanding")
+	if took := time.Since(start); took < timeout || took > timeout+time.Second {
+		t.Errorf("returned after %s, want the timeout (%s) although a notification was outstanding", took, timeout)
+	}
+	if len(progress) < 2 || !strings.Contains(progress[0], "waiting for 1 notifications, 20s left") {
+		t.Errorf("progress %q, want a line every 10 seconds", progress)
 	}
 	r := &Report{Paths: []PathResult{{Path: "bounce", Sent: true, Expected: exps}}}
 	ok := judge(r, ch)

@@ -3,6 +3,7 @@ package awstest
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -267,7 +268,7 @@ func (d *ec2Double) describe(w http.ResponseWriter, r *http.Request, region stri
 	now := d.s.clock()
 	d.mu.Lock()
 	var items []ptrState
-	for _, k := range sortedKeys(d.ptrs) {
+	for _, k := range slices.Sorted(maps.Keys(d.ptrs)) {
 		p := d.ptrs[k]
 		if !strings.HasPrefix(k, region+"/") {
 			continue
@@ -296,7 +297,7 @@ func (d *ec2Double) release(w http.ResponseWriter, r *http.Request, region strin
 	now := d.s.clock()
 	d.mu.Lock()
 	var held *ptrState
-	for _, k := range sortedKeys(d.ptrs) {
+	for _, k := range slices.Sorted(maps.Keys(d.ptrs)) {
 		p := d.ptrs[k]
 		if !strings.HasPrefix(k, region+"/") {
 			continue

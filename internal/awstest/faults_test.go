@@ -2,7 +2,9 @@ package awstest
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -178,7 +180,7 @@ func TestFaultErrorsHaveTheServiceShape(t *testing.T) {
 		"fail":               {"route53": "AccessDenied", "ec2": "UnauthorizedOperation", "sts": "AccessDenied", "ses": "AccessDeniedException", "ssm": "AccessDeniedException"},
 		"fail:LimitExceeded": {"route53": "LimitExceeded", "ec2": "LimitExceeded", "sts": "LimitExceeded", "ses": "LimitExceeded", "ssm": "LimitExceeded"},
 	}
-	for _, kind := range sortedKeys(want) {
+	for _, kind := range slices.Sorted(maps.Keys(want)) {
 		for _, c := range calls {
 			t.Run(kind+"/"+c.service, func(t *testing.T) {
 				s := Shared(t)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -126,7 +127,7 @@ func (t taggingDouble) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	end := min(offset+per, len(match))
 	for _, res := range match[min(offset, len(match)):end] {
 		m := mapping{ResourceARN: res.ARN, Tags: []tagOut{}}
-		for _, k := range sortedKeys(res.Tags) {
+		for _, k := range slices.Sorted(maps.Keys(res.Tags)) {
 			m.Tags = append(m.Tags, tagOut{k, res.Tags[k]})
 		}
 		out.ResourceTagMappingList = append(out.ResourceTagMappingList, m)

@@ -14,7 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -145,7 +145,9 @@ func (p *Provider) describe(ctx context.Context, in *cw.DescribeAlarmsInput) ([]
 		}
 		out = append(out, page.MetricAlarms...)
 	}
-	sort.Slice(out, func(i, j int) bool { return aws.ToString(out[i].AlarmName) < aws.ToString(out[j].AlarmName) })
+	slices.SortFunc(out, func(a, b cwtypes.MetricAlarm) int {
+		return strings.Compare(aws.ToString(a.AlarmName), aws.ToString(b.AlarmName))
+	})
 	return out, nil
 }
 
@@ -190,40 +192,15 @@ func (p *Provider) tags(ctx context.Context, arn string) (map[string]string, err
 
 // Apply implements providers.Provider.
 func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []providers.Result {
-	out := make([]providers.Result, 0, len(req.Changes))
-	for _, c := range req.Changes {
-		res := providers.Result{Addr: c.Addr}
-		var err error
-		switch c.Action {
-		case plan.Create, plan.Update:
-			res.Observed, res.Message, err = p.put(ctx, req.Stack, c)
-		case plan.Replace:
-			if old := str(c.Before, "name"); old != "" && old != str(c.After, "name") {
-				res.Message, err = p.delete(ctx, req.Stack, old)
-			}
-			if err == nil {
-				var msg string
-				res.Observed, msg, err = p.put(ctx, req.Stack, c)
-				if msg != "" && res.Message != "" {
-					msg = res.Message + "; " + msg
-				}
-				if msg != "" {
-					res.Message = msg
-				}
-			}
-		case plan.Delete:
-			res.Message, err = p.delete(ctx, req.Stack, str(c.Before, "name"))
-		case plan.NoOp:
-		default:
-			err = fmt.Errorf("action %q is not one an alarm takes", c.Action)
-		}
-		if err != nil {
-			res.Observed = nil
-			res.Err = fmt.Errorf("%s: %w", c.Addr, err)
-		}
-		out = append(out, res)
-	}
-	return out
+	return providers.ApplyEach(req, providers.Steps{
+		Noun:   "an alarm",
+		Ensure: func(c plan.Change) (*plan.Observed, string, error) { return p.put(ctx, req.Stack, c) },
+		Delete: func(c plan.Change) (string, error) { return p.delete(ctx, req.Stack, str(c.Before, "name")) },
+		Renamed: func(c plan.Change) bool {
+			old := str(c.Before, "name")
+			return old != "" && old != str(c.After, "name")
+		},
+	})
 }
 
 // find returns the alarm called name, or nil.

@@ -239,30 +239,17 @@ func Generate(bits int) (*rsa.PrivateKey, []byte, error) {
 
 // Apply implements providers.Provider.
 func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []providers.Result {
-	out := make([]providers.Result, 0, len(req.Changes))
-	for _, c := range req.Changes {
-		res := providers.Result{Addr: c.Addr}
-		var err error
-		switch c.Action {
-		case plan.Create, plan.Update, plan.Replace:
-			res.Observed, res.Message, err = p.ensure(ctx, req.Stack, c)
-		case plan.Delete:
+	return providers.ApplyEach(req, providers.Steps{
+		Noun:   "a DKIM key",
+		Ensure: func(c plan.Change) (*plan.Observed, string, error) { return p.ensure(ctx, req.Stack, c) },
+		Delete: func(c plan.Change) (string, error) {
 			loc := str(c.Before, "location")
 			if loc == "" {
 				loc = c.ID
 			}
-			res.Message, err = p.delete(ctx, req.Stack, loc)
-		case plan.NoOp:
-		default:
-			err = fmt.Errorf("action %q is not one a DKIM key takes", c.Action)
-		}
-		if err != nil {
-			res.Observed = nil
-			res.Err = fmt.Errorf("%s: %w", c.Addr, err)
-		}
-		out = append(out, res)
-	}
-	return out
+			return p.delete(ctx, req.Stack, loc)
+		},
+	})
 }
 
 // ensure leaves a key of the desired length at the desired location. An

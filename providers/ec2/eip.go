@@ -180,66 +180,53 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 	}
 	id := aws.ToString(kept.AllocationId)
 
-	if tag(kept.Tags, TagHostname) != hostname || tag(kept.Tags, TagName) != strings.TrimSuffix(hostname, ".") {
-		tags := []types.Tag{
-			{Key: aws.String(TagHostname), Value: aws.String(hostname)},
-			{Key: aws.String(TagName), Value: aws.String(strings.TrimSuffix(hostname, "."))},
-		}
-		if _, err := p.api.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: tags}); err != nil {
+	steps := planEIP(kept, hostname, instanceID, interfaceID)
+	if steps.tags != nil {
+		if _, err := p.api.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: steps.tags}); err != nil {
 			return plan.Observed{}, "", fmt.Errorf("%s: tagging Elastic IP %s with its hostname: %w", c.Addr, id, err)
 		}
-		kept.Tags = setTags(kept.Tags, tags)
+		kept.Tags = setTags(kept.Tags, steps.tags)
 		notes = append(notes, "tagged it with hostname "+hostname)
 	}
 
-	// Without instance_id or network_interface_id, mailform leaves the
-	// association to whoever made it. With one, an address associated
-	// elsewhere moves in one call.
-	switch {
-	case interfaceID != "" && aws.ToString(kept.NetworkInterfaceId) != interfaceID:
-		moving := aws.ToString(kept.AssociationId) != ""
-		out, err := p.api.AssociateAddress(ctx, &ec2.AssociateAddressInput{
-			AllocationId:       aws.String(id),
-			NetworkInterfaceId: aws.String(interfaceID),
-			AllowReassociation: aws.Bool(moving),
-		})
+	if a := steps.associate; a != nil {
+		note, err := p.associate(ctx, c.Addr, &kept, *a)
 		if err != nil {
-			return plan.Observed{}, "", fmt.Errorf("%s: associating Elastic IP %s with network interface %s: %w", c.Addr, aws.ToString(kept.PublicIp), interfaceID, err)
-		}
-		if moving {
-			notes = append(notes, "moved it from "+associatedWith(kept)+" to network interface "+interfaceID)
-		} else {
-			notes = append(notes, "associated it with network interface "+interfaceID)
-		}
-		// The instance is the interface's, which AssociateAddress does not
-		// say: the next read shows it.
-		kept.AssociationId, kept.InstanceId, kept.NetworkInterfaceId = out.AssociationId, nil, aws.String(interfaceID)
-	case interfaceID == "" && instanceID != "" && aws.ToString(kept.InstanceId) != instanceID:
-		moving := aws.ToString(kept.AssociationId) != ""
-		out, err := p.api.AssociateAddress(ctx, &ec2.AssociateAddressInput{
-			AllocationId:       aws.String(id),
-			InstanceId:         aws.String(instanceID),
-			AllowReassociation: aws.Bool(moving),
-		})
-		if err != nil {
-			err = fmt.Errorf("%s: associating Elastic IP %s with instance %s: %w", c.Addr, aws.ToString(kept.PublicIp), instanceID, err)
-			if errorCode(err) == "InvalidInstanceID" {
-				// AWS associates by instance only an instance with exactly
-				// one network interface (AssociateAddress); its refusal of
-				// one with several comes as InvalidInstanceID.
-				err = fmt.Errorf("%w. If instance %s has several network interfaces, AWS needs the interface: set network_interface_id = \"eni-...\" in mta %q instead of instance_id (aws ec2 describe-instances --instance-ids %s lists them)",
-					err, instanceID, strings.TrimPrefix(c.Addr, "mta."), instanceID)
-			}
 			return plan.Observed{}, "", err
 		}
-		if moving {
-			notes = append(notes, "moved it from "+associatedWith(kept)+" to instance "+instanceID)
-		} else {
-			notes = append(notes, "associated it with instance "+instanceID)
-		}
-		kept.AssociationId, kept.InstanceId, kept.NetworkInterfaceId = out.AssociationId, aws.String(instanceID), nil
+		notes = append(notes, note)
 	}
 	return observeEIP(c.Addr, req.Stack, kept), strings.Join(notes, "; "), nil
+}
+
+// associate makes association a of the Elastic IP kept, and updates kept
+// to match. It returns what it did.
+func (p *Provider) associate(ctx context.Context, addr string, kept *types.Address, a eipAssociation) (string, error) {
+	out, err := p.api.AssociateAddress(ctx, &ec2.AssociateAddressInput{
+		AllocationId:       kept.AllocationId,
+		InstanceId:         a.instance(),
+		NetworkInterfaceId: a.networkInterface(),
+		AllowReassociation: aws.Bool(a.moving),
+	})
+	if err != nil {
+		err = fmt.Errorf("%s: associating Elastic IP %s with %s: %w", addr, aws.ToString(kept.PublicIp), a.target(), err)
+		if a.interfaceID == "" && errorCode(err) == "InvalidInstanceID" {
+			// AWS associates by instance only an instance with exactly
+			// one network interface (AssociateAddress); its refusal of
+			// one with several comes as InvalidInstanceID.
+			err = fmt.Errorf("%w. If instance %s has several network interfaces, AWS needs the interface: set network_interface_id = \"eni-...\" in mta %q instead of instance_id (aws ec2 describe-instances --instance-ids %s lists them)",
+				err, a.instanceID, strings.TrimPrefix(addr, "mta."), a.instanceID)
+		}
+		return "", err
+	}
+	note := "associated it with " + a.target()
+	if a.moving {
+		note = "moved it from " + associatedWith(*kept) + " to " + a.target()
+	}
+	// With an interface, the instance is the interface's, which
+	// AssociateAddress does not say: the next read shows it.
+	kept.AssociationId, kept.InstanceId, kept.NetworkInterfaceId = out.AssociationId, a.instance(), a.networkInterface()
+	return note, nil
 }
 
 // allocate allocates a tagged Elastic IP for addr. AllocateAddress has no

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -143,7 +142,7 @@ func (p *Provider) update(ctx context.Context, req providers.ApplyRequest, c pla
 		}
 		notes = append(notes, "deleted IAM user "+old, msg)
 		o, msg, err := p.create(ctx, req, c)
-		return o, joinMessages(append(notes, msg)...), err
+		return o, providers.JoinMessages(append(notes, msg)...), err
 	}
 	return p.converge(ctx, req, c, u, str(c.Before, "policy"))
 }
@@ -208,7 +207,7 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, c p
 	}
 	// The path is part of the ARN.
 	arn := strings.Replace(aws.ToString(got.User.Arn), ":user"+aws.ToString(got.User.Path), ":user"+u.path, 1)
-	return observedAfter(req.Stack, u, arn, cr.keyID), joinMessages(notes...), nil
+	return observedAfter(req.Stack, u, arn, cr.keyID), providers.JoinMessages(notes...), nil
 }
 
 // rotationRequested reports whether the change asks for a new access key: a
@@ -275,105 +274,85 @@ func credentialTags(u smtpUser, keyID string) []secrets.Tag {
 // Every step can be repeated: a run stopped after any call converges on the
 // next one.
 func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyRequest, u smtpUser, previous []string, rotate bool) (credentialsResult, error) {
-	stack := req.Stack
 	report := func(msg string) { req.Report(u.addr, msg) }
 	ctx = secrets.WithProgress(ctx, report)
-	keys, err := p.accessKeys(ctx, u.name)
+	state, err := p.observeKeys(ctx, u, previous)
 	if err != nil {
 		return credentialsResult{}, err
 	}
+	state.rotate = rotate
 	res := credentialsResult{}
-	for _, k := range keys {
+	for _, k := range state.keys {
 		res.seen = append(res.seen, k.id)
+	}
+	kp := planKeys(state)
+	if kp.settle {
+		if err := p.settle(ctx, report, state.keys, kp.current); err != nil {
+			return credentialsResult{}, err
+		}
+	}
+	var dropped []string
+	for _, d := range kp.remove {
+		if err := p.deleteKey(ctx, u, d.id, d.why); err != nil {
+			return credentialsResult{}, err
+		}
+		dropped = append(dropped, d.id)
+	}
+	if !kp.reuse {
+		if res.keyID, res.message, err = p.replaceKey(ctx, req.Stack, report, u, kp.replaced); err != nil {
+			return credentialsResult{}, err
+		}
+		return res, nil
+	}
+	res.keyID = kp.current
+	// Credentials written by an older mailform lack the tags that let
+	// plan read them without decrypting: add them (no-op when present).
+	if l, err := secrets.ParseLocation(u.credentials); err == nil && l.Scheme != secrets.File {
+		if err := p.store.Adopt(ctx, u.credentials, req.Stack, credentialTags(u, kp.current)...); err != nil {
+			return credentialsResult{}, err
+		}
+	}
+	if len(dropped) > 0 {
+		res.message = fmt.Sprintf("deleted access key %s: the credentials in %s belong to %s", strings.Join(dropped, ", "), u.credentials, kp.current)
+	}
+	return res, nil
+}
+
+// observeKeys reads u's access keys and the key IDs of the credentials
+// stored for u, at u.credentials and at the previous locations.
+func (p *Provider) observeKeys(ctx context.Context, u smtpUser, previous []string) (keyState, error) {
+	keys, err := p.accessKeys(ctx, u.name)
+	if err != nil {
+		return keyState{}, err
 	}
 	stored, found, err := p.storedCredentials(ctx, u.credentials)
 	if err != nil {
-		return credentialsResult{}, err
+		return keyState{}, err
 	}
-	keep := map[string]bool{} // keys whose credentials are in a store
-	current := ""
-	usable := false
-	for _, k := range keys {
-		if found && k.id == stored.Username {
-			current = k.id
-			keep[k.id] = true
-			usable = k.active && stored.Region == u.region && stored.Host == secrets.SMTPHost(u.region)
-		}
+	state := keyState{keys: keys}
+	if found {
+		state.stored = stored.Username
+		state.storedFits = stored.Region == u.region && stored.Host == secrets.SMTPHost(u.region)
 	}
 	for _, loc := range previous {
 		old, ok, err := p.storedCredentials(ctx, loc)
 		if err != nil {
-			return credentialsResult{}, err
+			return keyState{}, err
 		}
-		for _, k := range keys {
-			if ok && k.id == old.Username {
-				keep[k.id] = true
-			}
+		if ok {
+			state.previous = append(state.previous, old.Username)
 		}
 	}
-	deleteKey := func(id, why string) error {
-		_, err := p.api.DeleteAccessKey(ctx, &iamsdk.DeleteAccessKeyInput{UserName: aws.String(u.name), AccessKeyId: aws.String(id)})
-		if err != nil && !isNoSuchEntity(err) {
-			return fmt.Errorf("deleting %s access key %s of IAM user %s: %w", why, id, u.name, err)
-		}
-		return nil
-	}
-	if usable && !rotate {
-		if len(keys) > 1 {
-			if err := p.settle(ctx, report, keys, current); err != nil {
-				return credentialsResult{}, err
-			}
-		}
-		var dropped []string
-		for _, k := range keys {
-			if k.id != current {
-				if err := deleteKey(k.id, "extra"); err != nil {
-					return credentialsResult{}, err
-				}
-				dropped = append(dropped, k.id)
-			}
-		}
-		res.keyID = current
-		// Credentials written by an older mailform lack the tags that let
-		// plan read them without decrypting: add them (no-op when present).
-		if l, err := secrets.ParseLocation(u.credentials); err == nil && l.Scheme != secrets.File {
-			if err := p.store.Adopt(ctx, u.credentials, stack, credentialTags(u, current)...); err != nil {
-				return credentialsResult{}, err
-			}
-		}
-		if len(dropped) > 0 {
-			res.message = fmt.Sprintf("deleted access key %s: the credentials in %s belong to %s", strings.Join(dropped, ", "), u.credentials, current)
-		}
-		return res, nil
-	}
+	return state, nil
+}
 
-	remaining := 0
-	for _, k := range keys {
-		if !keep[k.id] {
-			if err := deleteKey(k.id, "unstored"); err != nil {
-				return credentialsResult{}, err
-			}
-			continue
-		}
-		remaining++
-	}
-	// IAM allows two keys: make room, keeping the key of the current location.
-	for _, k := range keys {
-		if remaining < 2 {
-			break
-		}
-		if keep[k.id] && k.id != current {
-			if err := deleteKey(k.id, "superseded"); err != nil {
-				return credentialsResult{}, err
-			}
-			delete(keep, k.id)
-			remaining--
-		}
-	}
-
+// replaceKey creates a key for u, stores its SMTP credentials and, once AWS
+// accepts the new key, deletes the keys it replaces. It returns the new
+// key's ID and what it did.
+func (p *Provider) replaceKey(ctx context.Context, stack string, report func(string), u smtpUser, replaced []string) (string, string, error) {
 	created, err := p.api.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String(u.name)})
 	if err != nil {
-		return credentialsResult{}, fmt.Errorf("creating an access key for IAM user %s: %w", u.name, err)
+		return "", "", fmt.Errorf("creating an access key for IAM user %s: %w", u.name, err)
 	}
 	newID := aws.ToString(created.AccessKey.AccessKeyId)
 	secret := aws.ToString(created.AccessKey.SecretAccessKey) // kept only to prove the new key, below
@@ -382,35 +361,28 @@ func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyReq
 	if err := p.store.Put(ctx, u.credentials, doc, stack, credentialTags(u, newID)...); err != nil {
 		// The new key's secret is lost: remove the key now rather than
 		// leave it to the next run.
-		_ = deleteKey(newID, "unstored")
-		return credentialsResult{}, err
+		_ = p.deleteKey(ctx, u, newID, "unstored")
+		return "", "", err
 	}
-	res.keyID = newID
-	res.message = fmt.Sprintf("created access key %s and wrote its SMTP credentials for %s to %s", newID, u.region, u.credentials)
-	var replaced []string
-	for _, k := range keys {
-		if keep[k.id] {
-			replaced = append(replaced, k.id)
-		}
-	}
+	message := fmt.Sprintf("created access key %s and wrote its SMTP credentials for %s to %s", newID, u.region, u.credentials)
 	proven := true
 	if len(replaced) > 0 {
 		var why string
 		var err error
 		proven, why, err = p.proveKey(ctx, report, newID, secret)
 		if err != nil {
-			return credentialsResult{}, fmt.Errorf("waiting for AWS to accept new access key %s (its credentials are stored; the old key %s still works): %w", newID, strings.Join(replaced, ", "), err)
+			return "", "", fmt.Errorf("waiting for AWS to accept new access key %s (its credentials are stored; the old key %s still works): %w", newID, strings.Join(replaced, ", "), err)
 		}
 		if !proven {
-			res.message += fmt.Sprintf("; kept access key %s: AWS did not accept %s within %s (%s), IAM being eventually consistent; the next apply deletes it",
+			message += fmt.Sprintf("; kept access key %s: AWS did not accept %s within %s (%s), IAM being eventually consistent; the next apply deletes it",
 				strings.Join(replaced, ", "), newID, p.proof.Wait, why)
 		}
 	}
 	secret = "" // the secret access key is not kept past this point
 	if proven {
 		for _, id := range replaced {
-			if err := deleteKey(id, "replaced"); err != nil {
-				return credentialsResult{}, err
+			if err := p.deleteKey(ctx, u, id, "replaced"); err != nil {
+				return "", "", err
 			}
 		}
 	}
@@ -420,16 +392,28 @@ func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyReq
 	// and the one kept until the new one works).
 	now, err := p.accessKeys(ctx, u.name)
 	if err != nil {
-		return credentialsResult{}, err
+		return "", "", err
 	}
-	for _, k := range now {
-		if k.id != newID && (proven || !slices.Contains(replaced, k.id)) {
-			if err := deleteKey(k.id, "unstored"); err != nil {
-				return credentialsResult{}, err
-			}
+	var kept []string
+	if !proven {
+		kept = replaced
+	}
+	for _, id := range strayKeys(now, newID, kept) {
+		if err := p.deleteKey(ctx, u, id, "unstored"); err != nil {
+			return "", "", err
 		}
 	}
-	return res, nil
+	return newID, message, nil
+}
+
+// deleteKey deletes u's access key id; one already gone is not an error.
+// why says which key it is, for the error.
+func (p *Provider) deleteKey(ctx context.Context, u smtpUser, id, why string) error {
+	_, err := p.api.DeleteAccessKey(ctx, &iamsdk.DeleteAccessKeyInput{UserName: aws.String(u.name), AccessKeyId: aws.String(id)})
+	if err != nil && !isNoSuchEntity(err) {
+		return fmt.Errorf("deleting %s access key %s of IAM user %s: %w", why, id, u.name, err)
+	}
+	return nil
 }
 
 // settle waits, before the keys other than current are deleted, until the
@@ -471,7 +455,7 @@ func (p *Provider) deleteUser(ctx context.Context, stack, name, credentials, kee
 			return "IAM user " + name + " was already gone", nil
 		}
 		msg, err := p.removeStoredCredentials(ctx, stack, credentials, nil)
-		return joinMessages("IAM user "+name+" was already gone", msg), err
+		return providers.JoinMessages("IAM user "+name+" was already gone", msg), err
 	}
 	if err != nil {
 		return "", fmt.Errorf("reading IAM user %s: %w", name, err)

@@ -1,11 +1,12 @@
 package iam
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
+
+	"github.com/mailform/mailform/internal/policydoc"
 )
 
 // PolicyName is the name of the inline policy mailform puts on an SMTP user.
@@ -27,7 +28,7 @@ func SMTPPolicy(allowedFrom []string) string {
 		stmt["Condition"] = map[string]any{"StringLike": map[string]any{"ses:FromAddress": from}}
 	}
 	doc := map[string]any{"Version": "2012-10-17", "Statement": []any{stmt}}
-	b, _ := marshalCanonical(doc)
+	b, _ := policydoc.Canonical(doc)
 	return string(b)
 }
 
@@ -46,23 +47,11 @@ func CanonicalPolicy(doc string) (string, error) {
 			return "", fmt.Errorf("the policy document is not JSON: %w", err)
 		}
 	}
-	b, err := marshalCanonical(v)
+	b, err := policydoc.Canonical(v)
 	if err != nil {
 		return "", err
 	}
 	return string(b), nil
-}
-
-// marshalCanonical writes v as compact JSON with sorted keys (encoding/json
-// sorts map keys) and without HTML escaping, so that "<" stays "<".
-func marshalCanonical(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // allowedFromOf extracts the ses:FromAddress values of a policy mailform
@@ -79,16 +68,7 @@ func allowedFromOf(canonical string) []string {
 	var out []string
 	for _, st := range doc.Statement {
 		for _, cond := range st.Condition {
-			switch v := cond["ses:FromAddress"].(type) {
-			case string:
-				out = append(out, v)
-			case []any:
-				for _, e := range v {
-					if s, ok := e.(string); ok {
-						out = append(out, s)
-					}
-				}
-			}
+			out = append(out, policydoc.Strings(cond["ses:FromAddress"])...)
 		}
 	}
 	sort.Strings(out)

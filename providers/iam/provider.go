@@ -144,7 +144,7 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 			users = append(users, u)
 		}
 	}
-	sort.Slice(users, func(i, j int) bool { return users[i].name < users[j].name })
+	slices.SortFunc(users, func(a, b user) int { return strings.Compare(a.name, b.name) })
 	var out []plan.Observed
 	for _, u := range users {
 		o, err := p.observe(ctx, stack, u, byName[u.name])
@@ -323,7 +323,7 @@ func (p *Provider) accessKeys(ctx context.Context, userName string) ([]accessKey
 			out = append(out, accessKey{id: aws.ToString(k.AccessKeyId), active: k.Status == iamtypes.StatusTypeActive, created: aws.ToTime(k.CreateDate)})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	slices.SortFunc(out, func(a, b accessKey) int { return strings.Compare(a.id, b.id) })
 	return out, nil
 }
 
@@ -375,12 +375,3 @@ func isNoSuchEntity(err error) bool {
 }
 
 // joinMessages joins the non-empty notes of one change.
-func joinMessages(msgs ...string) string {
-	var out []string
-	for _, m := range msgs {
-		if m != "" {
-			out = append(out, m)
-		}
-	}
-	return strings.Join(out, "; ")
-}

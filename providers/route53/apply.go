@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
@@ -869,12 +868,8 @@ func (p *Provider) waitInsync(ctx context.Context, id string) error {
 			return nil
 		}
 		if p.opts.PollInterval > 0 {
-			t := time.NewTimer(p.opts.PollInterval)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			case <-t.C:
+			if err := awscfg.Sleep(ctx, p.opts.PollInterval); err != nil {
+				return err
 			}
 		} else if err := ctx.Err(); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -262,11 +263,16 @@ func TestUnnamedRejectionFailsEveryChange(t *testing.T) {
 	}
 }
 
-func TestWaitsForInsync(t *testing.T) {
+// TestWaitsForInsync runs in a bubble, so that the default pause between two
+// GetChange calls passes at once, and exactly.
+func TestWaitsForInsync(t *testing.T) { synctest.Test(t, waitsForInsync) }
+
+func waitsForInsync(t *testing.T) {
 	api := ownedZone()
 	api.statuses = []types.ChangeStatus{types.ChangeStatusPending, types.ChangeStatusPending, types.ChangeStatusInsync}
-	p := NewWithAPI(api, Options{PollInterval: -1})
+	p := NewWithAPI(api, Options{})
 	var progress []string
+	start := time.Now()
 	res := p.Apply(t.Context(), providers.ApplyRequest{Stack: "s", Changes: updates(t, p), Progress: func(addr, msg string) {
 		progress = append(progress, addr+": "+msg)
 	}})
@@ -278,6 +284,9 @@ func TestWaitsForInsync(t *testing.T) {
 	if api.calls["GetChange"] != 3 {
 		t.Errorf("%d GetChange calls, want 3 (PENDING, PENDING, INSYNC)", api.calls["GetChange"])
 	}
+	if took := time.Since(start); took != 2*DefaultPollInterval {
+		t.Errorf("the wait took %s, want two pauses of %s", took, DefaultPollInterval)
+	}
 	want := []string{
 		"domain.acme.example/dmarc: waiting for Route 53 change /change/C0STUB to be INSYNC",
 		"record.acme.example.MX: waiting for Route 53 change /change/C0STUB to be INSYNC",
@@ -288,7 +297,11 @@ func TestWaitsForInsync(t *testing.T) {
 	}
 }
 
-func TestWaitHonoursContext(t *testing.T) {
+// TestWaitHonoursContext runs in a bubble: should Apply keep waiting out its
+// hour-long poll, the minute below passes at once and the test fails at once.
+func TestWaitHonoursContext(t *testing.T) { synctest.Test(t, waitHonoursContext) }
+
+func waitHonoursContext(t *testing.T) {
 	api := ownedZone()
 	p := NewWithAPI(api, Options{PollInterval: time.Hour})
 	changes := updates(t, p)

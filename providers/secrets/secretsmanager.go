@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -186,7 +187,7 @@ func (s *smStore) tags(ctx context.Context, name string) (map[string]string, boo
 // tag key and tag value separately and returns the tags, so one paginated
 // call suffices; the exact match is checked here.
 func (s *smStore) list(ctx context.Context, want map[string]string) ([]Entry, error) {
-	keys := sortedKeys(want)
+	keys := slices.Sorted(maps.Keys(want))
 	var values []string
 	for _, k := range keys {
 		values = append(values, want[k])
@@ -223,7 +224,7 @@ func isSMNotFound(err error) bool {
 
 func smTags(tags map[string]string) []smtypes.Tag {
 	var out []smtypes.Tag
-	for _, k := range sortedKeys(tags) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
 	return out
@@ -235,13 +236,4 @@ func smTagMap(tags []smtypes.Tag) map[string]string {
 		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -109,7 +111,7 @@ func (s *ssmStore) tags(ctx context.Context, name string) (map[string]string, bo
 // DescribeParameters, then reads each one's full tags.
 func (s *ssmStore) list(ctx context.Context, want map[string]string) ([]Entry, error) {
 	var filters []ssmtypes.ParameterStringFilter
-	for _, k := range sortedKeys(want) {
+	for _, k := range slices.Sorted(maps.Keys(want)) {
 		filters = append(filters, ssmtypes.ParameterStringFilter{
 			Key:    aws.String("tag:" + k),
 			Option: aws.String("Equals"),
@@ -140,7 +142,7 @@ func (s *ssmStore) list(ctx context.Context, want map[string]string) ([]Entry, e
 
 func ssmTags(tags map[string]string) []ssmtypes.Tag {
 	var out []ssmtypes.Tag
-	for _, k := range sortedKeys(tags) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		out = append(out, ssmtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
 	return out

@@ -12,7 +12,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -246,7 +247,7 @@ func (r *Router) List(ctx context.Context, stack, kind string) ([]Entry, error) 
 		return nil, fmt.Errorf("listing the Secrets Manager secrets of stack %s: %w", stack, err)
 	}
 	out := append(fromSSM, fromSM...)
-	sort.Slice(out, func(i, j int) bool { return out[i].Location.String() < out[j].Location.String() })
+	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Location.String(), b.Location.String()) })
 	return out, nil
 }
 

@@ -290,90 +290,105 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, add
 }
 
 // convergeDKIM switches between Easy DKIM, BYODKIM and no signing, and
-// changes the Easy DKIM key length.
+// changes the Easy DKIM key length, by the steps dkimSteps decides.
 func (p *Provider) convergeDKIM(ctx context.Context, req providers.ApplyRequest, addr string, cur *identityState, want desiredIdentity) error {
+	for _, step := range dkimSteps(*cur, want) {
+		var err error
+		switch step.Kind {
+		case "easy":
+			err = p.setEasyDKIM(ctx, req, addr, cur, step)
+		case "byo":
+			err = p.setBYODKIM(ctx, req, addr, cur, step)
+		case "signing":
+			err = p.setDKIMSigning(ctx, addr, cur, step.Enabled)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setEasyDKIM has SES sign cur with its own keys of step.KeyLength bits.
+func (p *Provider) setEasyDKIM(ctx context.Context, req providers.ApplyRequest, addr string, cur *identityState, step dkimStep) error {
+	name, length := cur.Name, step.KeyLength
+	l, _ := keyLengthEnum(length)
+	req.Report(addr, fmt.Sprintf("setting Easy DKIM with %d-bit keys for %s", length, name))
+	out, err := p.v2.PutEmailIdentityDkimSigningAttributes(ctx, &sesv2.PutEmailIdentityDkimSigningAttributesInput{
+		EmailIdentity:           aws.String(name),
+		SigningAttributesOrigin: types.DkimSigningAttributesOriginAwsSes,
+		SigningAttributes:       &types.DkimSigningAttributes{NextSigningKeyLength: l},
+	})
+	if err != nil {
+		return awsError(addr, fmt.Sprintf("setting Easy DKIM with %d-bit keys for %s", length, name), err)
+	}
+	cur.DkimOrigin = string(types.DkimSigningAttributesOriginAwsSes)
+	cur.DkimKeyLength = length
+	cur.DkimSelector = ""
+	if out.DkimStatus != "" {
+		cur.DkimStatus = string(out.DkimStatus)
+	}
+	if len(out.DkimTokens) > 0 {
+		cur.DkimTokens = append([]string(nil), out.DkimTokens...)
+	}
+	if step.Untag {
+		if err := p.untagIdentity(ctx, name, TagDKIMKeyLocation); err != nil {
+			return awsError(addr, "removing tag "+TagDKIMKeyLocation+" from "+name, err)
+		}
+		delete(cur.Tags, TagDKIMKeyLocation)
+		cur.DkimKeySource = ""
+	}
+	return nil
+}
+
+// setBYODKIM gives SES the private key at step.KeySource to sign cur with
+// under step.Selector, and records the key's location on the identity.
+func (p *Provider) setBYODKIM(ctx context.Context, req providers.ApplyRequest, addr string, cur *identityState, step dkimStep) error {
+	name, external := cur.Name, string(types.DkimSigningAttributesOriginExternal)
+	key, err := p.byodkimKey(ctx, addr, step.KeySource)
+	if err != nil {
+		return err
+	}
+	req.Report(addr, "giving SES the DKIM key from "+step.KeySource+" (selector "+step.Selector+") for "+name)
+	out, err := p.v2.PutEmailIdentityDkimSigningAttributes(ctx, &sesv2.PutEmailIdentityDkimSigningAttributesInput{
+		EmailIdentity:           aws.String(name),
+		SigningAttributesOrigin: types.DkimSigningAttributesOriginExternal,
+		SigningAttributes: &types.DkimSigningAttributes{
+			DomainSigningSelector:   aws.String(step.Selector),
+			DomainSigningPrivateKey: aws.String(key),
+		},
+	})
+	err = scrubSecret(err, key)
+	if err != nil {
+		return awsError(addr, "giving SES the DKIM key from "+step.KeySource+" for "+name, err)
+	}
+	cur.DkimOrigin, cur.DkimSelector, cur.DkimKeyLength = external, step.Selector, 0
+	cur.DkimTokens = []string{step.Selector}
+	if len(out.DkimTokens) > 0 {
+		cur.DkimTokens = append([]string(nil), out.DkimTokens...)
+	}
+	if out.DkimStatus != "" {
+		cur.DkimStatus = string(out.DkimStatus)
+	}
+	tag := []types.Tag{{Key: aws.String(TagDKIMKeyLocation), Value: aws.String(step.KeySource)}}
+	if err := p.tagIdentity(ctx, name, tag); err != nil {
+		return awsError(addr, "recording the DKIM key location on "+name, err)
+	}
+	cur.Tags[TagDKIMKeyLocation] = step.KeySource
+	cur.DkimKeySource = step.KeySource
+	return nil
+}
+
+// setDKIMSigning turns DKIM signing of cur on or off.
+func (p *Provider) setDKIMSigning(ctx context.Context, addr string, cur *identityState, enabled bool) error {
 	name := cur.Name
-	external := string(types.DkimSigningAttributesOriginExternal)
-	switch want.dkimMode() {
-	case dkimEasy:
-		length := want.DkimKeyLength
-		if length == 0 {
-			length = 2048
-		}
-		if cur.DkimOrigin == external || (want.named["dkim_key_length"] && cur.DkimKeyLength != length) {
-			l, _ := keyLengthEnum(length)
-			req.Report(addr, fmt.Sprintf("setting Easy DKIM with %d-bit keys for %s", length, name))
-			out, err := p.v2.PutEmailIdentityDkimSigningAttributes(ctx, &sesv2.PutEmailIdentityDkimSigningAttributesInput{
-				EmailIdentity:           aws.String(name),
-				SigningAttributesOrigin: types.DkimSigningAttributesOriginAwsSes,
-				SigningAttributes:       &types.DkimSigningAttributes{NextSigningKeyLength: l},
-			})
-			if err != nil {
-				return awsError(addr, fmt.Sprintf("setting Easy DKIM with %d-bit keys for %s", length, name), err)
-			}
-			wasExternal := cur.DkimOrigin == external
-			cur.DkimOrigin = string(types.DkimSigningAttributesOriginAwsSes)
-			cur.DkimKeyLength = length
-			cur.DkimSelector = ""
-			if out.DkimStatus != "" {
-				cur.DkimStatus = string(out.DkimStatus)
-			}
-			if len(out.DkimTokens) > 0 {
-				cur.DkimTokens = append([]string(nil), out.DkimTokens...)
-			}
-			if wasExternal && cur.Tags[TagDKIMKeyLocation] != "" {
-				if err := p.untagIdentity(ctx, name, TagDKIMKeyLocation); err != nil {
-					return awsError(addr, "removing tag "+TagDKIMKeyLocation+" from "+name, err)
-				}
-				delete(cur.Tags, TagDKIMKeyLocation)
-				cur.DkimKeySource = ""
-			}
-		}
-	case dkimBYO:
-		if cur.DkimOrigin != external || cur.DkimSelector != want.DkimSelector || cur.DkimKeySource != want.DkimKeySource {
-			key, err := p.byodkimKey(ctx, addr, want.DkimKeySource)
-			if err != nil {
-				return err
-			}
-			req.Report(addr, "giving SES the DKIM key from "+want.DkimKeySource+" (selector "+want.DkimSelector+") for "+name)
-			out, err := p.v2.PutEmailIdentityDkimSigningAttributes(ctx, &sesv2.PutEmailIdentityDkimSigningAttributesInput{
-				EmailIdentity:           aws.String(name),
-				SigningAttributesOrigin: types.DkimSigningAttributesOriginExternal,
-				SigningAttributes: &types.DkimSigningAttributes{
-					DomainSigningSelector:   aws.String(want.DkimSelector),
-					DomainSigningPrivateKey: aws.String(key),
-				},
-			})
-			err = scrubSecret(err, key)
-			if err != nil {
-				return awsError(addr, "giving SES the DKIM key from "+want.DkimKeySource+" for "+name, err)
-			}
-			cur.DkimOrigin, cur.DkimSelector, cur.DkimKeyLength = external, want.DkimSelector, 0
-			cur.DkimTokens = []string{want.DkimSelector}
-			if len(out.DkimTokens) > 0 {
-				cur.DkimTokens = append([]string(nil), out.DkimTokens...)
-			}
-			if out.DkimStatus != "" {
-				cur.DkimStatus = string(out.DkimStatus)
-			}
-			tag := []types.Tag{{Key: aws.String(TagDKIMKeyLocation), Value: aws.String(want.DkimKeySource)}}
-			if err := p.tagIdentity(ctx, name, tag); err != nil {
-				return awsError(addr, "recording the DKIM key location on "+name, err)
-			}
-			cur.Tags[TagDKIMKeyLocation] = want.DkimKeySource
-			cur.DkimKeySource = want.DkimKeySource
-		}
+	if _, err := p.v2.PutEmailIdentityDkimAttributes(ctx, &sesv2.PutEmailIdentityDkimAttributesInput{
+		EmailIdentity:  aws.String(name),
+		SigningEnabled: enabled,
+	}); err != nil {
+		return awsError(addr, fmt.Sprintf("turning DKIM signing %s for %s", onOff(enabled), name), err)
 	}
-	wantSigning := want.dkimMode() != dkimOff
-	if cur.DkimSigning != wantSigning {
-		if _, err := p.v2.PutEmailIdentityDkimAttributes(ctx, &sesv2.PutEmailIdentityDkimAttributesInput{
-			EmailIdentity:  aws.String(name),
-			SigningEnabled: wantSigning,
-		}); err != nil {
-			return awsError(addr, fmt.Sprintf("turning DKIM signing %s for %s", onOff(wantSigning), name), err)
-		}
-		cur.DkimSigning = wantSigning
-	}
+	cur.DkimSigning = enabled
 	return nil
 }
 

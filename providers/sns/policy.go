@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/mailform/mailform/internal/policydoc"
 )
 
 // StatementID is the Sid of mailform's statement in a topic policy.
@@ -40,7 +42,7 @@ func defaultPolicy(arn, account string) string {
 			"Condition": map[string]any{"StringEquals": map[string]any{"AWS:SourceOwner": account}},
 		}},
 	}
-	b, _ := canonicalJSON(doc)
+	b, _ := policydoc.Canonical(doc)
 	return string(b)
 }
 
@@ -92,7 +94,7 @@ func TopicPolicyFor(existing, arn, account string, g Grants) (string, error) {
 		}
 	}
 	var kept []any
-	for _, st := range statements(doc) {
+	for _, st := range policydoc.Statements(doc) {
 		if m, ok := st.(map[string]any); ok && (m["Sid"] == StatementID || m["Sid"] == CloudWatchStatementID) {
 			continue
 		}
@@ -111,7 +113,7 @@ func TopicPolicyFor(existing, arn, account string, g Grants) (string, error) {
 		doc["Version"] = "2012-10-17"
 	}
 	doc["Statement"] = kept
-	b, err := canonicalJSON(doc)
+	b, err := policydoc.Canonical(doc)
 	return string(b), err
 }
 
@@ -123,19 +125,19 @@ func GrantsSESPublish(policy, account string) bool {
 	if json.Unmarshal([]byte(policy), &doc) != nil {
 		return false
 	}
-	for _, st := range statements(doc) {
+	for _, st := range policydoc.Statements(doc) {
 		m, ok := st.(map[string]any)
 		if !ok || m["Effect"] != "Allow" {
 			continue
 		}
 		principal, _ := m["Principal"].(map[string]any)
-		if !containsFold(principal["Service"], "ses.amazonaws.com") || !containsFold(m["Action"], "sns:Publish") {
+		if !policydoc.ContainsFold(principal["Service"], "ses.amazonaws.com") || !policydoc.ContainsFold(m["Action"], "sns:Publish") {
 			continue
 		}
 		cond, _ := m["Condition"].(map[string]any)
 		eq, _ := cond["StringEquals"].(map[string]any)
 		for k, v := range eq {
-			if strings.EqualFold(k, "aws:SourceAccount") && containsFold(v, account) {
+			if strings.EqualFold(k, "aws:SourceAccount") && policydoc.ContainsFold(v, account) {
 				return true
 			}
 		}
@@ -150,9 +152,9 @@ func GrantsCloudWatchPublish(policy, account string) bool {
 	if json.Unmarshal([]byte(policy), &doc) != nil {
 		return false
 	}
-	want, _ := canonicalJSON(cloudWatchStatement(policyResource(doc), account))
-	for _, st := range statements(doc) {
-		if got, err := canonicalJSON(st); err == nil && bytes.Equal(got, want) {
+	want, _ := policydoc.Canonical(cloudWatchStatement(policyResource(doc), account))
+	for _, st := range policydoc.Statements(doc) {
+		if got, err := policydoc.Canonical(st); err == nil && bytes.Equal(got, want) {
 			return true
 		}
 	}
@@ -161,7 +163,7 @@ func GrantsCloudWatchPublish(policy, account string) bool {
 
 // policyResource is the topic ARN a policy's statements name.
 func policyResource(doc map[string]any) string {
-	for _, st := range statements(doc) {
+	for _, st := range policydoc.Statements(doc) {
 		if m, ok := st.(map[string]any); ok {
 			if r, ok := m["Resource"].(string); ok {
 				return r
@@ -169,51 +171,4 @@ func policyResource(doc map[string]any) string {
 		}
 	}
 	return ""
-}
-
-func statements(doc map[string]any) []any {
-	switch s := doc["Statement"].(type) {
-	case []any:
-		return s
-	case map[string]any:
-		return []any{s}
-	}
-	return nil
-}
-
-// containsFold reports whether v (a string or a list of strings) holds want,
-// ignoring case (IAM action names and service principals are
-// case-insensitive).
-func containsFold(v any, want string) bool {
-	switch x := v.(type) {
-	case string:
-		return strings.EqualFold(x, want)
-	case []any:
-		for _, e := range x {
-			if s, ok := e.(string); ok && strings.EqualFold(s, want) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func samePolicy(a, b string) bool {
-	var x, y any
-	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
-		return false
-	}
-	ca, _ := canonicalJSON(x)
-	cb, _ := canonicalJSON(y)
-	return bytes.Equal(ca, cb)
-}
-
-func canonicalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

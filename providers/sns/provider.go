@@ -22,6 +22,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/mailform/mailform/internal/policydoc"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/awscfg"
@@ -196,39 +197,18 @@ func (p *Provider) policy(ctx context.Context, arn string) (string, error) {
 
 // Apply implements providers.Provider.
 func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []providers.Result {
-	out := make([]providers.Result, 0, len(req.Changes))
-	for _, c := range req.Changes {
-		res := providers.Result{Addr: c.Addr}
-		var err error
-		switch c.Action {
-		case plan.Create, plan.Update:
-			res.Observed, res.Message, err = p.ensure(ctx, req.Stack, c)
-		case plan.Replace:
-			if old := c.ID; old != "" && topicName(old) != str(c.After, "name") {
-				res.Message, err = p.delete(ctx, req.Stack, old)
-			}
-			if err == nil {
-				var msg string
-				res.Observed, msg, err = p.ensure(ctx, req.Stack, c)
-				res.Message = joinNotes([]string{res.Message, msg})
-			}
-		case plan.Delete:
+	return providers.ApplyEach(req, providers.Steps{
+		Noun:   "a topic",
+		Ensure: func(c plan.Change) (*plan.Observed, string, error) { return p.ensure(ctx, req.Stack, c) },
+		Delete: func(c plan.Change) (string, error) {
 			arn := c.ID
 			if arn == "" {
 				arn = str(c.Before, "arn")
 			}
-			res.Message, err = p.delete(ctx, req.Stack, arn)
-		case plan.NoOp:
-		default:
-			err = fmt.Errorf("action %q is not one a topic takes", c.Action)
-		}
-		if err != nil {
-			res.Observed = nil
-			res.Err = fmt.Errorf("%s: %w", c.Addr, err)
-		}
-		out = append(out, res)
-	}
-	return out
+			return p.delete(ctx, req.Stack, arn)
+		},
+		Renamed: func(c plan.Change) bool { return c.ID != "" && topicName(c.ID) != str(c.After, "name") },
+	})
 }
 
 // ensure makes the topic exist with the stack's mark and the wanted policy.
@@ -296,7 +276,7 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change) (*pl
 	if err != nil {
 		return nil, "", fmt.Errorf("SNS topic %s: %w", arn, err)
 	}
-	if !samePolicy(have, wantPolicy) {
+	if !policydoc.Same(have, wantPolicy) {
 		if _, err := p.api.SetTopicAttributes(ctx, &snssdk.SetTopicAttributesInput{
 			TopicArn: aws.String(arn), AttributeName: aws.String("Policy"), AttributeValue: aws.String(wantPolicy),
 		}); err != nil {
@@ -359,14 +339,4 @@ func isNotFound(err error) bool {
 	var nf *snstypes.NotFoundException
 	var rnf *snstypes.ResourceNotFoundException
 	return errors.As(err, &nf) || errors.As(err, &rnf)
-}
-
-func joinNotes(notes []string) string {
-	var out []string
-	for _, n := range notes {
-		if n != "" {
-			out = append(out, n)
-		}
-	}
-	return strings.Join(out, "; ")
 }

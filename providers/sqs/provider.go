@@ -8,11 +8,11 @@
 package sqs
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +24,7 @@ import (
 	sqssdk "github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/mailform/mailform/internal/policydoc"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/awscfg"
@@ -175,7 +176,7 @@ func (p *Provider) observe(ctx context.Context, q queue, desiredTopic string) (m
 	attrs := map[string]any{"name": q.name, "arn": q.arn, "url": q.url, "retention_days": retentionDays(q.retention)}
 	allowed := allowedTopics(q.policy, q.arn)
 	topics := append([]string(nil), allowed...)
-	if desiredTopic != "" && !contains(topics, desiredTopic) {
+	if desiredTopic != "" && !slices.Contains(topics, desiredTopic) {
 		topics = append([]string{desiredTopic}, topics...)
 	}
 	for _, topic := range topics {
@@ -190,7 +191,7 @@ func (p *Provider) observe(ctx context.Context, q queue, desiredTopic string) (m
 		if err != nil {
 			return nil, err
 		}
-		if raw || !contains(allowed, topic) {
+		if raw || !slices.Contains(allowed, topic) {
 			continue
 		}
 		attrs["topic_arn"] = topic
@@ -258,36 +259,14 @@ func (p *Provider) rawDelivery(ctx context.Context, sub string) (bool, error) {
 
 // Apply implements providers.Provider.
 func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []providers.Result {
-	out := make([]providers.Result, 0, len(req.Changes))
-	for _, c := range req.Changes {
-		res := providers.Result{Addr: c.Addr}
-		report := func(msg string) { req.Report(c.Addr, msg) }
-		var err error
-		switch c.Action {
-		case plan.Create, plan.Update:
-			res.Observed, res.Message, err = p.ensure(ctx, req.Stack, c, report)
-		case plan.Replace:
-			if old := c.ID; old != "" && queueName(old) != str(c.After, "name") {
-				res.Message, err = p.delete(ctx, req.Stack, c)
-			}
-			if err == nil {
-				var msg string
-				res.Observed, msg, err = p.ensure(ctx, req.Stack, c, report)
-				res.Message = joinNotes([]string{res.Message, msg})
-			}
-		case plan.Delete:
-			res.Message, err = p.delete(ctx, req.Stack, c)
-		case plan.NoOp:
-		default:
-			err = fmt.Errorf("action %q is not one a queue takes", c.Action)
-		}
-		if err != nil {
-			res.Observed = nil
-			res.Err = fmt.Errorf("%s: %w", c.Addr, err)
-		}
-		out = append(out, res)
-	}
-	return out
+	return providers.ApplyEach(req, providers.Steps{
+		Noun: "a queue",
+		Ensure: func(c plan.Change) (*plan.Observed, string, error) {
+			return p.ensure(ctx, req.Stack, c, func(msg string) { req.Report(c.Addr, msg) })
+		},
+		Delete:  func(c plan.Change) (string, error) { return p.delete(ctx, req.Stack, c) },
+		Renamed: func(c plan.Change) bool { return c.ID != "" && queueName(c.ID) != str(c.After, "name") },
+	})
 }
 
 // ensure makes the queue exist with the stack's mark, its retention and
@@ -307,49 +286,11 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change, repo
 	if err != nil {
 		return nil, "", err
 	}
-	var notes []string
-	url := ""
-	justCreated := false
-	got, err := p.api.GetQueueUrl(ctx, &sqssdk.GetQueueUrlInput{QueueName: aws.String(name)})
-	switch {
-	case isNoQueue(err):
-		in := &sqssdk.CreateQueueInput{
-			QueueName: aws.String(name),
-			Tags:      map[string]string{specs.TagStack: stack, specs.TagAddr: c.Addr},
-		}
-		if hasRetention {
-			in.Attributes = map[string]string{string(sqstypes.QueueAttributeNameMessageRetentionPeriod): strconv.FormatInt(retention, 10)}
-		}
-		created, err := p.api.CreateQueue(ctx, in)
-		if err != nil {
-			return nil, "", fmt.Errorf("creating SQS queue %s: %w", name, err)
-		}
-		url = aws.ToString(created.QueueUrl)
-		notes = append(notes, "created SQS queue "+name)
-		justCreated = true
-	case err != nil:
-		return nil, "", fmt.Errorf("looking up SQS queue %s: %w", name, err)
-	default:
-		url = aws.ToString(got.QueueUrl)
-		tags, err := p.tags(ctx, url)
-		if err != nil {
-			return nil, "", err
-		}
-		adopt := c.Adopt && tags[specs.TagStack] == ""
-		if !adopt {
-			if err := checkOwner(name, tags, stack); err != nil {
-				return nil, "", err
-			}
-		}
-		if tags[specs.TagAddr] != c.Addr || adopt {
-			if _, err := p.api.TagQueue(ctx, &sqssdk.TagQueueInput{QueueUrl: aws.String(url), Tags: map[string]string{specs.TagAddr: c.Addr, specs.TagStack: stack}}); err != nil {
-				return nil, "", fmt.Errorf("tagging SQS queue %s: %w", name, err)
-			}
-		}
-		if adopt {
-			notes = append(notes, "adopted SQS queue "+name+": tagged "+specs.TagStack+"="+stack)
-		}
+	url, justCreated, note, err := p.openQueue(ctx, stack, c, name, retention, hasRetention)
+	if err != nil {
+		return nil, "", err
 	}
+	notes := []string{note}
 	// A queue just created may answer QueueDoesNotExist for a moment:
 	// calls on it are retried then (each is safe to repeat).
 	onQueue := func(f func() error) error {
@@ -370,23 +311,15 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change, repo
 		return nil, "", err
 	}
 	notes = append(notes, msg)
-	stale := append(allowedTopics(q.policy, q.arn), str(c.Before, "topic_arn"))
-	removed, err := p.removeSubscriptions(ctx, q.arn, stale, topic, str(c.Before, "subscription_arn"), sub)
+	stale := staleTopics(append(allowedTopics(q.policy, q.arn), str(c.Before, "topic_arn")), topic)
+	removed, err := p.removeSubscriptions(ctx, q.arn, stale, str(c.Before, "subscription_arn"), sub)
 	if err != nil {
 		return nil, "", err
 	}
 	for _, t := range removed {
 		notes = append(notes, "removed the subscription to "+t)
 	}
-	// Both attributes are sent whenever either differs: moto 5.2.1 clears
-	// a queue's policy on a SetQueueAttributes without one, and resending
-	// the same value costs nothing in AWS.
-	policy := QueuePolicy(q.arn, topic)
-	if !samePolicy(q.policy, policy) || (hasRetention && q.retention != retention) {
-		set := map[string]string{string(sqstypes.QueueAttributeNamePolicy): policy}
-		if hasRetention {
-			set[string(sqstypes.QueueAttributeNameMessageRetentionPeriod)] = strconv.FormatInt(retention, 10)
-		}
+	if set := queueAttributes(q, QueuePolicy(q.arn, topic), retention, hasRetention); set != nil {
 		if err := onQueue(func() error {
 			_, err := p.api.SetQueueAttributes(ctx, &sqssdk.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: set})
 			return err
@@ -403,15 +336,57 @@ func (p *Provider) ensure(ctx context.Context, stack string, c plan.Change, repo
 			"name": name, "arn": q.arn, "url": url, "retention_days": retentionDays(q.retention),
 			"topic_arn": topic, "subscription_arn": sub,
 		},
-	}, joinNotes(notes), nil
+	}, providers.JoinMessages(notes...), nil
+}
+
+// openQueue looks the queue name up and creates it when it does not exist,
+// or checks that the stack owns it (or adopts it) and tags it with the
+// block's address. It returns the queue's URL, whether it was just created,
+// and what it did.
+func (p *Provider) openQueue(ctx context.Context, stack string, c plan.Change, name string, retention int64, hasRetention bool) (string, bool, string, error) {
+	got, err := p.api.GetQueueUrl(ctx, &sqssdk.GetQueueUrlInput{QueueName: aws.String(name)})
+	if isNoQueue(err) {
+		in := &sqssdk.CreateQueueInput{
+			QueueName: aws.String(name),
+			Tags:      map[string]string{specs.TagStack: stack, specs.TagAddr: c.Addr},
+		}
+		if hasRetention {
+			in.Attributes = map[string]string{string(sqstypes.QueueAttributeNameMessageRetentionPeriod): strconv.FormatInt(retention, 10)}
+		}
+		created, err := p.api.CreateQueue(ctx, in)
+		if err != nil {
+			return "", false, "", fmt.Errorf("creating SQS queue %s: %w", name, err)
+		}
+		return aws.ToString(created.QueueUrl), true, "created SQS queue " + name, nil
+	}
+	if err != nil {
+		return "", false, "", fmt.Errorf("looking up SQS queue %s: %w", name, err)
+	}
+	url := aws.ToString(got.QueueUrl)
+	tags, err := p.tags(ctx, url)
+	if err != nil {
+		return "", false, "", err
+	}
+	mark, err := markQueue(name, tags, stack, c.Addr, c.Adopt)
+	if err != nil {
+		return "", false, "", err
+	}
+	if mark.retag {
+		if _, err := p.api.TagQueue(ctx, &sqssdk.TagQueueInput{QueueUrl: aws.String(url), Tags: map[string]string{specs.TagAddr: c.Addr, specs.TagStack: stack}}); err != nil {
+			return "", false, "", fmt.Errorf("tagging SQS queue %s: %w", name, err)
+		}
+	}
+	if mark.adopt {
+		return url, false, "adopted SQS queue " + name + ": tagged " + specs.TagStack + "=" + stack, nil
+	}
+	return url, false, "", nil
 }
 
 // removeSubscriptions unsubscribes the queue from every topic of topics
-// except keepTopic, and removes the subscription known (from the plan) unless
+// (staleTopics), and removes the subscription known (from the plan) unless
 // it is keepSub. It returns the topics it unsubscribed the queue from.
-func (p *Provider) removeSubscriptions(ctx context.Context, queueARN string, topics []string, keepTopic, known, keepSub string) ([]string, error) {
+func (p *Provider) removeSubscriptions(ctx context.Context, queueARN string, topics []string, known, keepSub string) ([]string, error) {
 	var removed []string
-	seen := map[string]bool{keepTopic: true, "": true}
 	unsubscribe := func(sub string) error {
 		if _, err := p.sns.Unsubscribe(ctx, &snssdk.UnsubscribeInput{SubscriptionArn: aws.String(sub)}); err != nil && !isSNSNotFound(err) {
 			return fmt.Errorf("removing subscription %s: %w", sub, err)
@@ -420,10 +395,6 @@ func (p *Provider) removeSubscriptions(ctx context.Context, queueARN string, top
 	}
 	gone := map[string]bool{}
 	for _, t := range topics {
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
 		sub, err := p.subscription(ctx, t, queueARN)
 		if err != nil {
 			return nil, err
@@ -508,8 +479,8 @@ func (p *Provider) delete(ctx context.Context, stack string, c plan.Change) (str
 	if err != nil {
 		return "", err
 	}
-	topics := append(allowedTopics(q.policy, q.arn), str(c.Before, "topic_arn"))
-	if _, err := p.removeSubscriptions(ctx, q.arn, topics, "", str(c.Before, "subscription_arn"), ""); err != nil {
+	topics := staleTopics(append(allowedTopics(q.policy, q.arn), str(c.Before, "topic_arn")), "")
+	if _, err := p.removeSubscriptions(ctx, q.arn, topics, str(c.Before, "subscription_arn"), ""); err != nil {
 		return "", err
 	}
 	if _, err := p.api.DeleteQueue(ctx, &sqssdk.DeleteQueueInput{QueueUrl: aws.String(url)}); err != nil && !isNoQueue(err) {
@@ -531,7 +502,7 @@ func QueuePolicy(queueARN, topicARN string) string {
 			"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": topicARN}},
 		}},
 	}
-	b, _ := canonicalJSON(doc)
+	b, _ := policydoc.Canonical(doc)
 	return string(b)
 }
 
@@ -542,24 +513,17 @@ func allowedTopics(policy, queueARN string) []string {
 	if json.Unmarshal([]byte(policy), &doc) != nil {
 		return nil
 	}
-	var stmts []any
-	switch s := doc["Statement"].(type) {
-	case []any:
-		stmts = s
-	case map[string]any:
-		stmts = []any{s}
-	}
 	var out []string
-	for _, st := range stmts {
+	for _, st := range policydoc.Statements(doc) {
 		m, ok := st.(map[string]any)
 		if !ok || m["Effect"] != "Allow" {
 			continue
 		}
 		principal, _ := m["Principal"].(map[string]any)
-		if !hasFold(principal["Service"], "sns.amazonaws.com") || !hasFold(m["Action"], "sqs:SendMessage") {
+		if !policydoc.ContainsFold(principal["Service"], "sns.amazonaws.com") || !policydoc.ContainsFold(m["Action"], "sqs:SendMessage") {
 			continue
 		}
-		if r, ok := m["Resource"]; ok && !hasFold(r, queueARN) {
+		if r, ok := m["Resource"]; ok && !policydoc.ContainsFold(r, queueARN) {
 			continue
 		}
 		cond, _ := m["Condition"].(map[string]any)
@@ -572,35 +536,12 @@ func allowedTopics(policy, queueARN string) []string {
 				if !strings.EqualFold(k, "aws:SourceArn") {
 					continue
 				}
-				switch x := v.(type) {
-				case string:
-					out = append(out, x)
-				case []any:
-					for _, e := range x {
-						if s, ok := e.(string); ok {
-							out = append(out, s)
-						}
-					}
-				}
+				out = append(out, policydoc.Strings(v)...)
 			}
 		}
 	}
 	sort.Strings(out)
 	return out
-}
-
-func hasFold(v any, want string) bool {
-	switch x := v.(type) {
-	case string:
-		return strings.EqualFold(x, want)
-	case []any:
-		for _, e := range x {
-			if s, ok := e.(string); ok && strings.EqualFold(s, want) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // retentionSeconds converts the desired retention_days. SQS keeps messages
@@ -669,45 +610,6 @@ func isSNSNotFound(err error) bool {
 func str(attrs map[string]any, key string) string {
 	s, _ := attrs[key].(string)
 	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}
-
-func joinNotes(notes []string) string {
-	var out []string
-	for _, n := range notes {
-		if n != "" {
-			out = append(out, n)
-		}
-	}
-	return strings.Join(out, "; ")
-}
-
-func samePolicy(a, b string) bool {
-	var x, y any
-	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
-		return false
-	}
-	ca, _ := canonicalJSON(x)
-	cb, _ := canonicalJSON(y)
-	return bytes.Equal(ca, cb)
-}
-
-func canonicalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // retryNewQueue calls f, a call on the queue name created moments ago,

@@ -3,8 +3,10 @@ package sesdouble
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -228,7 +230,7 @@ func (d *Double) listSuppressedDestinations(ctx context.Context, rs *regionState
 		return nil, e
 	}
 	var keys []string
-	for _, k := range sortedKeys(rs.suppressed) {
+	for _, k := range slices.Sorted(maps.Keys(rs.suppressed)) {
 		s := rs.suppressed[k]
 		if len(reasons) > 0 && !reasons[s.reason] {
 			continue

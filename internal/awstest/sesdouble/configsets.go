@@ -3,7 +3,9 @@ package sesdouble
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"regexp"
+	"slices"
 )
 
 var configSetNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
@@ -131,7 +133,7 @@ func (d *Double) listConfigurationSets(ctx context.Context, rs *regionState, in 
 	if e != nil {
 		return nil, e
 	}
-	names, next := page(sortedKeys(rs.configSets), offset, size)
+	names, next := page(slices.Sorted(maps.Keys(rs.configSets)), offset, size)
 	out := map[string]any{"ConfigurationSets": append([]string{}, names...)}
 	if next != "" {
 		out["NextToken"] = next

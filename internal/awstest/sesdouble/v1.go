@@ -7,8 +7,10 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -262,7 +264,7 @@ func (d *Double) listIdentities(ctx context.Context, rs *regionState, in v1Input
 	}
 	var names []string
 	now := d.now()
-	for _, k := range sortedKeys(rs.identities) {
+	for _, k := range slices.Sorted(maps.Keys(rs.identities)) {
 		id := rs.identities[k]
 		if typ == "EmailAddress" && id.isDomain || typ == "Domain" && !id.isDomain || !d.listed(id, now) {
 			continue

@@ -5,9 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -412,7 +413,7 @@ func (d *Double) listEmailIdentities(ctx context.Context, rs *regionState, in v2
 	}
 	var keys []string
 	now := d.now()
-	for _, k := range sortedKeys(rs.identities) {
+	for _, k := range slices.Sorted(maps.Keys(rs.identities)) {
 		if d.listed(rs.identities[k], now) {
 			keys = append(keys, k)
 		}
@@ -435,15 +436,6 @@ func (d *Double) listEmailIdentities(ctx context.Context, rs *regionState, in v2
 		out["NextToken"] = next
 	}
 	return out, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func (d *Double) deleteEmailIdentity(ctx context.Context, rs *regionState, in v2Input) (any, *apiError) {
