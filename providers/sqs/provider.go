@@ -283,7 +283,7 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 		}
 		if err != nil {
 			res.Observed = nil
-			res.Err = fmt.Errorf("%s: %w", c.Addr, err)
+			res.Err = err
 		}
 		out = append(out, res)
 	}
