@@ -55,20 +55,17 @@ type Options struct {
 	Now func() time.Time
 }
 
-// ResourceError is a change that failed, with where it was declared.
+// ResourceError is a change that failed, with where it was declared. As
+// fs.PathError adds the path, it adds the address to what went wrong: a
+// provider's error (providers.Result.Err) names the resource's AWS names, never
+// its address, so that the address is said once.
 type ResourceError struct {
 	Addr      string
 	DeclRange hcl.Range
 	Err       error
 }
 
-func (e *ResourceError) Error() string {
-	msg := e.Err.Error()
-	if strings.HasPrefix(msg, e.Addr+":") || strings.HasPrefix(msg, e.Addr+" ") {
-		return msg // providers often name the address themselves
-	}
-	return e.Addr + ": " + msg
-}
+func (e *ResourceError) Error() string { return e.Addr + ": " + e.Err.Error() }
 func (e *ResourceError) Unwrap() error { return e.Err }
 
 // Outcome is what a run did.
