@@ -55,20 +55,17 @@ type Options struct {
 	Now func() time.Time
 }
 
-// ResourceError is a change that failed, with where it was declared.
+// ResourceError is a change that failed, with where it was declared. As
+// fs.PathError adds the path, it adds the address to what went wrong: a
+// provider's error (providers.Result.Err) names the resource's AWS names, never
+// its address, so that the address is said once.
 type ResourceError struct {
 	Addr      string
 	DeclRange hcl.Range
 	Err       error
 }
 
-func (e *ResourceError) Error() string {
-	msg := e.Err.Error()
-	if strings.HasPrefix(msg, e.Addr+":") || strings.HasPrefix(msg, e.Addr+" ") {
-		return msg // providers often name the address themselves
-	}
-	return e.Addr + ": " + msg
-}
+func (e *ResourceError) Error() string { return e.Addr + ": " + e.Err.Error() }
 func (e *ResourceError) Unwrap() error { return e.Err }
 
 // Outcome is what a run did.
@@ -113,226 +110,303 @@ type result struct {
 // when every change has been applied, has failed, or has been skipped, or when
 // ctx is done (changes under way are then allowed to finish).
 func Run(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Options) (*Outcome, error) {
-	now := opts.Now
-	if now == nil {
-		now = time.Now
+	s, err := newScheduler(ctx, p, observed, opts)
+	if err != nil {
+		return nil, err
 	}
-	emit := opts.Events
-	if emit == nil {
-		emit = func(Event) {}
-	}
-	byKind := map[specs.Kind]providers.Provider{}
-	for _, prov := range opts.Providers {
-		for _, k := range prov.Kinds() {
-			byKind[k] = prov
-		}
-	}
+	return s.run()
+}
 
-	pending := map[string]plan.Change{}
+// scheduler is one run of a plan: which changes wait, which run, which are
+// done or failed, and the live state gathered so far. Only the goroutine of
+// run touches it; provider calls report back through results and progress.
+type scheduler struct {
+	ctx    context.Context
+	opts   Options
+	now    func() time.Time
+	emit   func(Event)
+	route  *providers.Set
+	manual []string // addresses of the plan's manual records, sorted
+
+	changeAt map[string]plan.Change // every change of the plan
+	pending  map[string]plan.Change // changes not yet started
+	// inPlan holds the changes this run carries out: a dependency that is
+	// not one of them is already in place.
+	inPlan   map[string]bool
+	done     map[string]bool
+	failed   map[string]bool // failed, or skipped because a dependency failed
+	started  map[string]time.Time
+	busy     map[providers.Provider]bool
+	inFlight int
+	live     map[string]plan.Observed
+
+	results chan result
+	// progress events come from provider goroutines; they are forwarded
+	// through this channel so that emit is only ever called by run.
+	progress chan Event
+
+	out *Outcome
+}
+
+func newScheduler(ctx context.Context, p *plan.Plan, observed []plan.Observed, opts Options) (*scheduler, error) {
+	s := &scheduler{
+		ctx: ctx, opts: opts, now: opts.Now, emit: opts.Events,
+		route:    providers.NewSet(opts.Providers...),
+		changeAt: make(map[string]plan.Change, len(p.Changes)),
+		pending:  map[string]plan.Change{},
+		inPlan:   map[string]bool{},
+		done:     map[string]bool{},
+		failed:   map[string]bool{},
+		started:  map[string]time.Time{},
+		busy:     map[providers.Provider]bool{},
+		live:     map[string]plan.Observed{},
+		results:  make(chan result),
+		progress: make(chan Event, 64),
+		out:      &Outcome{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.emit == nil {
+		s.emit = func(Event) {}
+	}
 	for _, ch := range p.Changes {
+		s.changeAt[ch.Addr] = ch
 		if ch.Action == plan.NoOp || ch.Action == plan.Manual {
 			continue
 		}
-		if byKind[ch.Kind] == nil {
+		if s.route.For(ch.Kind) == nil {
 			return nil, fmt.Errorf("%s: no provider manages resources of kind %s", ch.Addr, ch.Kind)
 		}
-		pending[ch.Addr] = ch
+		s.pending[ch.Addr] = ch
+		s.inPlan[ch.Addr] = true
 	}
-	live := map[string]plan.Observed{}
 	for _, o := range observed {
-		live[o.Addr] = o
+		s.live[o.Addr] = o
 	}
-	out := &Outcome{}
-	failed := map[string]bool{}
-	started := map[string]time.Time{}
-	busy := map[providers.Provider]bool{}
-	results := make(chan result)
-	inFlight := 0
-
-	// progress events come from provider goroutines; they are forwarded
-	// through this channel so that emit is only ever called here.
-	progress := make(chan Event, 64)
-
-	var manual []string
 	for _, ch := range p.Manual {
-		manual = append(manual, ch.Addr)
+		s.manual = append(s.manual, ch.Addr)
 	}
-	sort.Strings(manual)
+	sort.Strings(s.manual)
+	return s, nil
+}
 
-	// A dependency that is not a change of this plan is already in place.
-	inPlan := map[string]bool{}
-	for addr := range pending {
-		inPlan[addr] = true
-	}
-	done := map[string]bool{}
-	interrupt := func(addr string, ch plan.Change, msg string) {
-		out.Interrupted = append(out.Interrupted, addr)
-		emit(Event{Addr: addr, Kind: ch.Kind, Action: ch.Action, Phase: Interrupted, Message: msg})
-	}
-	ready := func(ch plan.Change) (ok, blocked bool) {
-		for _, dep := range ch.DependsOn {
-			if failed[dep] {
-				return false, true
-			}
-			if inPlan[dep] && !done[dep] {
-				return false, false
-			}
-		}
-		return true, false
-	}
-
-	changeAt := make(map[string]plan.Change, len(p.Changes))
-	for _, ch := range p.Changes {
-		changeAt[ch.Addr] = ch
-	}
+// run starts what is ready, waits for a result or a progress event, and
+// starts again, until nothing is pending or running.
+func (s *scheduler) run() (*Outcome, error) {
 	// Only a result can make a change ready or blocked: progress events
 	// leave the schedule alone, so that thousands of them do not sort the
 	// pending changes thousands of times.
 	reschedule := true
-	for len(pending) > 0 || inFlight > 0 {
+	for len(s.pending) > 0 || s.inFlight > 0 {
 		if reschedule {
 			reschedule = false
-			// Skip what can no longer run, then start what can.
-			for changed := true; changed; {
-				changed = false
-				for _, addr := range sortedKeys(pending) {
-					ch := pending[addr]
-					if _, blocked := ready(ch); blocked {
-						delete(pending, addr)
-						failed[addr] = true
-						out.Skipped = append(out.Skipped, addr)
-						emit(Event{Addr: addr, Kind: ch.Kind, Action: ch.Action, Phase: Skipped, Message: "not attempted: something it needs failed"})
-						changed = true
-					}
-				}
-			}
-			groups := map[providers.Provider][]plan.Change{}
-			if ctx.Err() == nil {
-				for _, addr := range sortedKeys(pending) {
-					ch := pending[addr]
-					prov := byKind[ch.Kind]
-					if busy[prov] {
-						continue
-					}
-					if ok, _ := ready(ch); !ok {
-						continue
-					}
-					groups[prov] = append(groups[prov], ch)
-				}
-			}
-			var liveNow []plan.Observed
-			var applied []string
-			if len(groups) > 0 {
-				liveNow = liveState(live)
-				applied = sortedKeys(done)
-			}
-			for prov, chs := range groups {
-				resolveChanges(chs, liveNow)
-				for i := range chs {
-					delete(pending, chs[i].Addr)
-					started[chs[i].Addr] = now()
-					emit(Event{Addr: chs[i].Addr, Kind: chs[i].Kind, Action: chs[i].Action, Phase: Started})
-				}
-				busy[prov] = true
-				inFlight++
-				go func(prov providers.Provider, chs []plan.Change) {
-					req := providers.ApplyRequest{
-						Stack:   opts.Stack,
-						Region:  opts.Region,
-						Changes: chs,
-						Manual:  manual,
-						Applied: applied,
-						Progress: func(addr, msg string) {
-							select {
-							case progress <- Event{Addr: addr, Phase: Progress, Message: msg}:
-							case <-ctx.Done():
-							}
-						},
-					}
-					results <- result{provider: prov, results: prov.Apply(ctx, req), changes: chs}
-				}(prov, chs)
-			}
-			if inFlight == 0 {
-				if len(pending) > 0 && ctx.Err() == nil {
-					// Nothing runs and nothing can start: a dependency cycle
-					// or a dependency on a change that is not in the plan.
-					for _, addr := range sortedKeys(pending) {
-						ch := pending[addr]
-						out.Failed = append(out.Failed, ResourceError{Addr: addr, DeclRange: ch.DeclRange,
-							Err: fmt.Errorf("cannot be ordered: it waits for %s", strings.Join(ch.DependsOn, ", "))})
-						delete(pending, addr)
-					}
-				}
-				if ctx.Err() != nil {
-					for _, addr := range sortedKeys(pending) {
-						interrupt(addr, pending[addr], "not attempted (interrupted)")
-						delete(pending, addr)
-					}
-				}
+			s.skipBlocked()
+			s.startReady()
+			if s.inFlight == 0 {
+				s.abandonPending()
 				break
 			}
 		}
 		select {
-		case ev := <-progress:
-			if t, ok := started[ev.Addr]; ok {
-				ev.Elapsed = now().Sub(t)
-			}
-			if ch, ok := changeAt[ev.Addr]; ok {
-				ev.Kind, ev.Action = ch.Kind, ch.Action
-			}
-			emit(ev)
-		case r := <-results:
-			inFlight--
-			busy[r.provider] = false
+		case ev := <-s.progress:
+			s.onProgress(ev)
+		case r := <-s.results:
+			s.onResult(r)
 			reschedule = true
-			seen := map[string]bool{}
-			for _, res := range r.results {
-				seen[res.Addr] = true
-				ch := changeAt[res.Addr]
-				elapsed := now().Sub(started[res.Addr])
-				if res.Err != nil && ctx.Err() != nil && errors.Is(res.Err, ctx.Err()) {
-					interrupt(res.Addr, ch, "interrupted before it finished")
-					continue
-				}
-				if res.Err != nil {
-					failed[res.Addr] = true
-					out.Failed = append(out.Failed, ResourceError{Addr: res.Addr, DeclRange: ch.DeclRange, Err: res.Err})
-					emit(Event{Addr: res.Addr, Kind: ch.Kind, Action: ch.Action, Phase: Failed, Message: res.Err.Error(), Elapsed: elapsed})
-					continue
-				}
-				if res.Observed != nil {
-					live[res.Addr] = *res.Observed
-				} else if ch.Action == plan.Delete {
-					delete(live, res.Addr)
-				}
-				done[res.Addr] = true
-				out.Applied = append(out.Applied, res.Addr)
-				if res.Message != "" {
-					out.Messages = append(out.Messages, res.Addr+": "+res.Message)
-				}
-				emit(Event{Addr: res.Addr, Kind: ch.Kind, Action: ch.Action, Phase: Done, Message: res.Message, Elapsed: elapsed})
-			}
-			for _, ch := range r.changes {
-				if !seen[ch.Addr] {
-					if ctx.Err() != nil {
-						interrupt(ch.Addr, ch, "interrupted before it finished")
-						continue
-					}
-					failed[ch.Addr] = true
-					err := errors.New("the provider reported no result for this change")
-					out.Failed = append(out.Failed, ResourceError{Addr: ch.Addr, DeclRange: ch.DeclRange, Err: err})
-					emit(Event{Addr: ch.Addr, Kind: ch.Kind, Action: ch.Action, Phase: Failed, Message: err.Error()})
-				}
+		}
+	}
+	return s.finish()
+}
+
+// readiness says whether ch can start now, or can never start because
+// something it depends on failed.
+func (s *scheduler) readiness(ch plan.Change) (ok, blocked bool) {
+	for _, dep := range ch.DependsOn {
+		if s.failed[dep] {
+			return false, true
+		}
+		if s.inPlan[dep] && !s.done[dep] {
+			return false, false
+		}
+	}
+	return true, false
+}
+
+// skipBlocked skips the pending changes that can no longer run, and those
+// that wait for them, in turn.
+func (s *scheduler) skipBlocked() {
+	for changed := true; changed; {
+		changed = false
+		for _, addr := range sortedKeys(s.pending) {
+			ch := s.pending[addr]
+			if _, blocked := s.readiness(ch); blocked {
+				delete(s.pending, addr)
+				s.failed[addr] = true
+				s.out.Skipped = append(s.out.Skipped, addr)
+				s.emit(Event{Addr: addr, Kind: ch.Kind, Action: ch.Action, Phase: Skipped, Message: "not attempted: something it needs failed"})
+				changed = true
 			}
 		}
 	}
-	for _, addr := range sortedKeys(live) {
-		out.Observed = append(out.Observed, live[addr])
+}
+
+// startReady hands every idle provider the ready changes of its kinds, in
+// one call each. Nothing starts once ctx is done.
+func (s *scheduler) startReady() {
+	if s.ctx.Err() != nil {
+		return
 	}
-	if ctx.Err() != nil {
-		return out, fmt.Errorf("apply interrupted: %w", ctx.Err())
+	groups := map[providers.Provider][]plan.Change{}
+	for _, addr := range sortedKeys(s.pending) {
+		ch := s.pending[addr]
+		prov := s.route.For(ch.Kind)
+		if s.busy[prov] {
+			continue
+		}
+		if ok, _ := s.readiness(ch); !ok {
+			continue
+		}
+		groups[prov] = append(groups[prov], ch)
 	}
-	return out, nil
+	if len(groups) == 0 {
+		return
+	}
+	liveNow := liveState(s.live)
+	applied := sortedKeys(s.done)
+	for prov, chs := range groups {
+		resolveChanges(chs, liveNow)
+		s.start(prov, chs, applied)
+	}
+}
+
+// start marks chs as running and calls prov.Apply with them in a goroutine
+// that sends its results back to run.
+func (s *scheduler) start(prov providers.Provider, chs []plan.Change, applied []string) {
+	for i := range chs {
+		delete(s.pending, chs[i].Addr)
+		s.started[chs[i].Addr] = s.now()
+		s.emit(Event{Addr: chs[i].Addr, Kind: chs[i].Kind, Action: chs[i].Action, Phase: Started})
+	}
+	s.busy[prov] = true
+	s.inFlight++
+	req := providers.ApplyRequest{
+		Stack:   s.opts.Stack,
+		Region:  s.opts.Region,
+		Changes: chs,
+		Manual:  s.manual,
+		Applied: applied,
+		Progress: func(addr, msg string) {
+			select {
+			case s.progress <- Event{Addr: addr, Phase: Progress, Message: msg}:
+			case <-s.ctx.Done():
+			}
+		},
+	}
+	go func() {
+		s.results <- result{provider: prov, results: prov.Apply(s.ctx, req), changes: chs}
+	}()
+}
+
+// abandonPending settles the changes still pending when nothing runs and
+// nothing can start: interrupted when ctx is done, otherwise failed, for they
+// wait in a dependency cycle or for a change that is not in the plan.
+func (s *scheduler) abandonPending() {
+	interrupted := s.ctx.Err() != nil
+	for _, addr := range sortedKeys(s.pending) {
+		ch := s.pending[addr]
+		if interrupted {
+			s.interrupt(addr, ch, "not attempted (interrupted)")
+		} else {
+			s.out.Failed = append(s.out.Failed, ResourceError{Addr: addr, DeclRange: ch.DeclRange,
+				Err: fmt.Errorf("cannot be ordered: it waits for %s", strings.Join(ch.DependsOn, ", "))})
+		}
+		delete(s.pending, addr)
+	}
+}
+
+// onProgress passes on a provider's progress event with what the provider
+// does not know: the change's kind and action, and the time since it started.
+func (s *scheduler) onProgress(ev Event) {
+	if t, ok := s.started[ev.Addr]; ok {
+		ev.Elapsed = s.now().Sub(t)
+	}
+	if ch, ok := s.changeAt[ev.Addr]; ok {
+		ev.Kind, ev.Action = ch.Kind, ch.Action
+	}
+	s.emit(ev)
+}
+
+// onResult records what one provider call did: a result per change, and a
+// failure for each change it reported nothing for.
+func (s *scheduler) onResult(r result) {
+	s.inFlight--
+	s.busy[r.provider] = false
+	seen := map[string]bool{}
+	for _, res := range r.results {
+		seen[res.Addr] = true
+		s.record(res)
+	}
+	for _, ch := range r.changes {
+		if seen[ch.Addr] {
+			continue
+		}
+		if s.ctx.Err() != nil {
+			s.interrupt(ch.Addr, ch, "interrupted before it finished")
+			continue
+		}
+		s.failed[ch.Addr] = true
+		err := errors.New("the provider reported no result for this change")
+		s.out.Failed = append(s.out.Failed, ResourceError{Addr: ch.Addr, DeclRange: ch.DeclRange, Err: err})
+		s.emit(Event{Addr: ch.Addr, Kind: ch.Kind, Action: ch.Action, Phase: Failed, Message: err.Error()})
+	}
+}
+
+// record takes one change's result: interrupted, failed, or done with the
+// resource's new live state.
+func (s *scheduler) record(res providers.Result) {
+	ch := s.changeAt[res.Addr]
+	elapsed := s.now().Sub(s.started[res.Addr])
+	if res.Err != nil && s.ctx.Err() != nil && errors.Is(res.Err, s.ctx.Err()) {
+		s.interrupt(res.Addr, ch, "interrupted before it finished")
+		return
+	}
+	if res.Err != nil {
+		s.failed[res.Addr] = true
+		s.out.Failed = append(s.out.Failed, ResourceError{Addr: res.Addr, DeclRange: ch.DeclRange, Err: res.Err})
+		s.emit(Event{Addr: res.Addr, Kind: ch.Kind, Action: ch.Action, Phase: Failed, Message: res.Err.Error(), Elapsed: elapsed})
+		return
+	}
+	if res.Observed != nil {
+		s.live[res.Addr] = *res.Observed
+	} else if ch.Action == plan.Delete {
+		delete(s.live, res.Addr)
+	}
+	s.done[res.Addr] = true
+	s.out.Applied = append(s.out.Applied, res.Addr)
+	if res.Message != "" {
+		s.out.Messages = append(s.out.Messages, res.Addr+": "+res.Message)
+	}
+	s.emit(Event{Addr: res.Addr, Kind: ch.Kind, Action: ch.Action, Phase: Done, Message: res.Message, Elapsed: elapsed})
+}
+
+// interrupt records a change that did not run, or did not finish, because
+// the run was interrupted.
+func (s *scheduler) interrupt(addr string, ch plan.Change, msg string) {
+	s.out.Interrupted = append(s.out.Interrupted, addr)
+	s.emit(Event{Addr: addr, Kind: ch.Kind, Action: ch.Action, Phase: Interrupted, Message: msg})
+}
+
+// finish lists the live state after the run and says whether it was
+// interrupted.
+func (s *scheduler) finish() (*Outcome, error) {
+	for _, addr := range sortedKeys(s.live) {
+		s.out.Observed = append(s.out.Observed, s.live[addr])
+	}
+	if s.ctx.Err() != nil {
+		return s.out, fmt.Errorf("apply interrupted: %w", s.ctx.Err())
+	}
+	return s.out, nil
 }
 
 // liveState lists the live state gathered so far.

@@ -271,3 +271,38 @@ func TestInterruptedIsNotFailed(t *testing.T) {
 		}
 	}
 }
+
+func TestFailureNamesTheAddressOnce(t *testing.T) {
+	// What a provider says may begin with a word that looks like the
+	// address; the address is added all the same, once, before it.
+	refusal := errors.New("domain.acme.example is not verified")
+	ses := &stubProvider{kinds: []specs.Kind{specs.KindSESIdentity}, do: func(ch plan.Change) providers.Result {
+		return providers.Result{Addr: ch.Addr, Err: refusal}
+	}}
+	r53 := &stubProvider{kinds: []specs.Kind{specs.KindRoute53Record}, do: func(ch plan.Change) providers.Result {
+		return created(ch, ch.After)
+	}}
+	var failed []Event
+	out, err := Run(t.Context(), dkimPlan(), nil, Options{Stack: "acme", Providers: []providers.Provider{ses, r53},
+		Events: func(ev Event) {
+			if ev.Phase == Failed {
+				failed = append(failed, ev)
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Failed) != 1 {
+		t.Fatalf("failed = %+v", out.Failed)
+	}
+	if got, want := out.Failed[0].Error(), "domain.acme.example: domain.acme.example is not verified"; got != want {
+		t.Errorf("error %q, want %q", got, want)
+	}
+	if !errors.Is(out.Err(), refusal) {
+		t.Errorf("the outcome's error %v does not wrap the provider's", out.Err())
+	}
+	// The event carries the address beside the message.
+	if len(failed) != 1 || failed[0].Addr != "domain.acme.example" || failed[0].Message != refusal.Error() {
+		t.Errorf("failed events = %+v", failed)
+	}
+}

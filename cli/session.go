@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -97,34 +96,17 @@ func openSessionFor(ctx context.Context, stack, region, profile string, af awsFl
 	return s, nil
 }
 
-// read asks every provider, in parallel, for the live state of the resources
-// of its kinds, printing a line when it takes long.
+// read asks every provider of the session, in parallel (providers.Set.Read),
+// for the live state of the resources of its kinds, printing a line when it
+// takes long.
 func (s *session) read(ctx context.Context, desired []specs.Resource) ([]plan.Observed, error) {
 	start := time.Now()
-	byKind := map[specs.Kind][]specs.Resource{}
-	for _, r := range desired {
-		byKind[r.Kind] = append(byKind[r.Kind], r)
-	}
-	type answer struct {
-		observed []plan.Observed
-		err      error
-	}
-	answers := make([]answer, len(s.providers))
-	var wg sync.WaitGroup
-	for i, prov := range s.providers {
-		var mine []specs.Resource
-		for _, k := range prov.Kinds() {
-			mine = append(mine, byKind[k]...)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			obs, err := prov.Read(ctx, s.stack, mine)
-			answers[i] = answer{obs, err}
-		}()
-	}
+	var answers []providers.ReadAnswer
 	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	go func() {
+		answers = providers.NewSet(s.providers...).Read(ctx, s.stack, desired)
+		close(done)
+	}()
 	ticker := time.NewTicker(5 * time.Second)
 	defer ticker.Stop()
 wait:
@@ -146,16 +128,16 @@ wait:
 	var missingZones *route53.MissingZonesError
 	for _, a := range answers {
 		var probs providers.Problems
-		if errors.As(a.err, &probs) {
+		if errors.As(a.Err, &probs) {
 			s.problems = append(s.problems, probs...)
-			out = append(out, a.observed...)
+			out = append(out, a.Observed...)
 			continue
 		}
-		if a.err != nil && errors.As(a.err, &missingZones) {
+		if a.Err != nil && errors.As(a.Err, &missingZones) {
 			continue
 		}
-		if a.err != nil {
-			err := awscfg.Explain(a.err)
+		if a.Err != nil {
+			err := awscfg.Explain(a.Err)
 			var unreachable *awscfg.UnreachableError
 			if errors.As(err, &unreachable) {
 				// Every provider meets the same dead endpoint: one line says it.
@@ -164,7 +146,7 @@ wait:
 			errs = append(errs, err.Error())
 			continue
 		}
-		out = append(out, a.observed...)
+		out = append(out, a.Observed...)
 	}
 	if missingZones != nil {
 		if len(errs) == 0 {

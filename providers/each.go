@@ -25,7 +25,7 @@ type Steps struct {
 
 // ApplyEach carries out req's changes one after the other with s, and
 // reports one Result per change, in order. A failed change has no Observed
-// state, and its error names the change's address.
+// state; apply adds the change's address to its error.
 func ApplyEach(req ApplyRequest, s Steps) []Result {
 	out := make([]Result, 0, len(req.Changes))
 	for _, c := range req.Changes {
@@ -51,7 +51,7 @@ func ApplyEach(req ApplyRequest, s Steps) []Result {
 		}
 		if err != nil {
 			res.Observed = nil
-			res.Err = fmt.Errorf("%s: %w", c.Addr, err)
+			res.Err = err
 		}
 		out = append(out, res)
 	}

@@ -47,13 +47,13 @@ func TestApplyEach(t *testing.T) {
 	}
 	want := []string{
 		`w.new observed=true message="made w.new" err=<nil>`,
-		`w.fails observed=false message="" err=w.fails: refused`,
+		`w.fails observed=false message="" err=refused`,
 		`w.renamed observed=true message="deleted w.renamed; made w.renamed" err=<nil>`,
 		`w.inplace observed=true message="made w.inplace" err=<nil>`,
-		`w.stuck observed=false message="" err=w.stuck: in use`,
+		`w.stuck observed=false message="" err=in use`,
 		`w.gone observed=false message="deleted w.gone" err=<nil>`,
 		`w.same observed=false message="" err=<nil>`,
-		`w.odd observed=false message="" err=w.odd: action "import" is not one a widget takes`,
+		`w.odd observed=false message="" err=action "import" is not one a widget takes`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("results (-want +got):\n%s", diff)

@@ -58,7 +58,8 @@ type Result struct {
 	// or on error). Apply uses it to fill Deferred values of later changes.
 	Observed *plan.Observed
 	// Err says why the change failed; the resource was left as it was, or
-	// as far as Message says.
+	// as far as Message says. It does not name the address: apply adds it
+	// (apply.ResourceError), as it does to every failure it reports.
 	Err error
 	// Message is shown to the user with the result ("SES mailed a
 	// verification link to alerts@partner.example").

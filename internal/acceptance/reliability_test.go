@@ -169,6 +169,7 @@ func TestAppliesConvergeUnderFaults(t *testing.T) {
 							converged = r.code == 0
 							if !converged {
 								t.Logf("run %d failed (run again):\n%s", runs, lastLines(r.stderr, 6))
+								requireAddressOnce(t, r.stdout)
 							}
 						}
 						for rule, n := range e.s.InjectedFaults() {

@@ -117,5 +117,9 @@ func TestRefusedChangeSaysItOnce(t *testing.T) {
 	if n := strings.Count(r.stderr, msg); n != 1 {
 		t.Errorf("Route 53's message appears %d times in stderr, want once:\n%s", n, r.stderr)
 	}
-	requireLine(t, r.stderr, `record\.www\.acme\.example\.CNAME: Route 53 rejected this change: `+regexp.QuoteMeta(msg)+`$`)
+	requireLine(t, r.stderr, `^Route 53 rejected this change: `+regexp.QuoteMeta(msg)+`$`)
+	// The address is in the diagnostic's summary ("Applying ... failed"), once.
+	if n := strings.Count(r.stderr, "record.www.acme.example.CNAME"); n != 1 {
+		t.Errorf("the address appears %d times in stderr, want once:\n%s", n, r.stderr)
+	}
 }

@@ -355,8 +355,8 @@ func TestForeignKeysAreLeftAlone(t *testing.T) {
 	}
 	// A different length would mean a new key: refused, the key stays.
 	res := f.apply(t, plan.Change{Addr: addr, Kind: specs.KindDKIMKey, Action: plan.Replace, ID: "ssm:/theirs", Before: obs[0].Attrs, After: d.Attrs})
-	if !errors.Is(res.Err, secrets.ErrNotOwned) || !strings.Contains(res.Err.Error(), addr) {
-		t.Errorf("replace of a foreign key: %v", res.Err)
+	if !errors.Is(res.Err, secrets.ErrNotOwned) || !strings.Contains(res.Err.Error(), "ssm:/theirs") {
+		t.Errorf("replace of a foreign key: %v, want ErrNotOwned naming ssm:/theirs", res.Err)
 	}
 	res = f.apply(t, plan.Change{Addr: addr, Kind: specs.KindDKIMKey, Action: plan.Delete, ID: "ssm:/theirs", Before: obs[0].Attrs})
 	if res.Err != nil || !strings.Contains(res.Message, "kept ssm:/theirs") {

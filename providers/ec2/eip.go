@@ -24,7 +24,7 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 	var results []providers.Result
 	for _, c := range req.Changes {
 		if req.Stack == "" {
-			results = append(results, providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: %w", c.Addr, errNoStack)})
+			results = append(results, providers.Result{Addr: c.Addr, Err: errNoStack})
 			continue
 		}
 		switch c.Kind {
@@ -33,7 +33,7 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 		case KindReverseDNS:
 			ptrs = append(ptrs, c)
 		default:
-			results = append(results, providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: the EC2 provider does not manage resources of kind %s", c.Addr, c.Kind)})
+			results = append(results, providers.Result{Addr: c.Addr, Err: fmt.Errorf("the EC2 provider does not manage resources of kind %s", c.Kind)})
 		}
 	}
 	results = append(results, p.applyPTRs(ctx, req, ptrs)...)
@@ -55,7 +55,7 @@ func (p *Provider) applyEIPs(ctx context.Context, req providers.ApplyRequest, ch
 	found, err := p.describeOwned(ctx, req.Stack, addrs)
 	if err != nil {
 		for i, c := range changes {
-			results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: looking up the Elastic IPs of stack %s: %w", c.Addr, req.Stack, err)}
+			results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("looking up the Elastic IPs of stack %s: %w", req.Stack, err)}
 		}
 		return results
 	}
@@ -74,7 +74,7 @@ func (p *Provider) applyEIPs(ctx context.Context, req providers.ApplyRequest, ch
 		attrs, err := p.describePTRs(ctx, need)
 		if err != nil {
 			for i, c := range changes {
-				results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: reading the reverse DNS of the stack's Elastic IPs: %w", c.Addr, err)}
+				results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("reading the reverse DNS of the stack's Elastic IPs: %w", err)}
 			}
 			return results
 		}
@@ -93,7 +93,7 @@ func (p *Provider) applyEIPs(ctx context.Context, req providers.ApplyRequest, ch
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: %w", c.Addr, ctx.Err())}
+				results[i] = providers.Result{Addr: c.Addr, Err: ctx.Err()}
 				return
 			}
 			defer func() { <-sem }()
@@ -120,7 +120,7 @@ func (p *Provider) applyEIP(ctx context.Context, req providers.ApplyRequest, c p
 		msg, err := p.deleteEIP(ctx, req, c, owned, known)
 		res.Err, res.Message = err, msg
 	default:
-		res.Err = fmt.Errorf("%s: the EC2 provider cannot %s an Elastic IP: its attributes change in place", c.Addr, c.Action)
+		res.Err = fmt.Errorf("the EC2 provider cannot %s an Elastic IP: its attributes change in place", c.Action)
 	}
 	return res
 }
@@ -131,7 +131,7 @@ func (p *Provider) applyEIP(ctx context.Context, req providers.ApplyRequest, c p
 func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, c plan.Change, owned []types.Address, known knownPTRs) (plan.Observed, string, error) {
 	hostname, _ := c.After["hostname"].(string)
 	if hostname == "" {
-		return plan.Observed{}, "", fmt.Errorf("%s: the Elastic IP needs a hostname", c.Addr)
+		return plan.Observed{}, "", fmt.Errorf("the Elastic IP needs a hostname")
 	}
 	hostname = specs.Fqdn(hostname)
 	instanceID, _ := c.After["instance_id"].(string)
@@ -140,7 +140,7 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 	var origin string // how the address came to be, for a create
 	if len(owned) == 0 {
 		if c.Action == plan.Update {
-			return plan.Observed{}, "", fmt.Errorf("%s: the Elastic IP %s no longer exists in AWS (released outside mailform?); run mailform plan again", c.Addr, c.ID)
+			return plan.Observed{}, "", fmt.Errorf("the Elastic IP %s no longer exists in AWS (released outside mailform?); run mailform plan again", c.ID)
 		}
 		allocated, adopted, err := p.allocate(ctx, req, c.Addr, hostname)
 		if err != nil {
@@ -163,7 +163,7 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 	if len(owned) > 1 {
 		var err error
 		if ptrs, err = p.ptrsOf(ctx, known, owned); err != nil {
-			return plan.Observed{}, "", fmt.Errorf("%s: reading the reverse DNS of its %d Elastic IPs: %w", c.Addr, len(owned), err)
+			return plan.Observed{}, "", fmt.Errorf("reading the reverse DNS of its %d Elastic IPs: %w", len(owned), err)
 		}
 	}
 	kept, extras := keep(owned, prefer, ptrs)
@@ -183,7 +183,7 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 	steps := planEIP(kept, hostname, instanceID, interfaceID)
 	if steps.tags != nil {
 		if _, err := p.api.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: steps.tags}); err != nil {
-			return plan.Observed{}, "", fmt.Errorf("%s: tagging Elastic IP %s with its hostname: %w", c.Addr, id, err)
+			return plan.Observed{}, "", fmt.Errorf("tagging Elastic IP %s with its hostname: %w", id, err)
 		}
 		kept.Tags = setTags(kept.Tags, steps.tags)
 		notes = append(notes, "tagged it with hostname "+hostname)
@@ -209,7 +209,7 @@ func (p *Provider) associate(ctx context.Context, addr string, kept *types.Addre
 		AllowReassociation: aws.Bool(a.moving),
 	})
 	if err != nil {
-		err = fmt.Errorf("%s: associating Elastic IP %s with %s: %w", addr, aws.ToString(kept.PublicIp), a.target(), err)
+		err = fmt.Errorf("associating Elastic IP %s with %s: %w", aws.ToString(kept.PublicIp), a.target(), err)
 		if a.interfaceID == "" && errorCode(err) == "InvalidInstanceID" {
 			// AWS associates by instance only an instance with exactly
 			// one network interface (AssociateAddress); its refusal of
@@ -259,21 +259,21 @@ func (p *Provider) allocate(ctx context.Context, req providers.ApplyRequest, add
 			}}, false, nil
 		}
 		if !outcomeUnknown(err) {
-			return nil, false, fmt.Errorf("%s: allocating an Elastic IP: %w", addr, err)
+			return nil, false, fmt.Errorf("allocating an Elastic IP: %w", err)
 		}
 		req.Report(addr, fmt.Sprintf("allocating an Elastic IP failed without a clear answer (%s); looking for it by its tags before trying again", awsMessage(err)))
 		found, derr := p.searchSettled(ctx, req, addr)
 		if derr != nil {
-			return nil, false, fmt.Errorf("%s: allocating an Elastic IP failed (%v), and looking for it by its tags failed too, so an address may have been allocated; run mailform plan to find it: %w", addr, err, derr)
+			return nil, false, fmt.Errorf("allocating an Elastic IP failed (%v), and looking for it by its tags failed too, so an address may have been allocated; run mailform plan to find it: %w", err, derr)
 		}
 		if len(found) > 0 {
 			return found, true, nil
 		}
 		if attempt >= p.opts.AllocateAttempts {
-			return nil, false, fmt.Errorf("%s: allocating an Elastic IP failed %d times, and no address carries its tags: %w", addr, attempt, err)
+			return nil, false, fmt.Errorf("allocating an Elastic IP failed %d times, and no address carries its tags: %w", attempt, err)
 		}
 		if serr := p.sleep(ctx, time.Duration(attempt)*time.Second); serr != nil {
-			return nil, false, fmt.Errorf("%s: allocating an Elastic IP: %w", addr, serr)
+			return nil, false, fmt.Errorf("allocating an Elastic IP: %w", serr)
 		}
 	}
 }
@@ -350,11 +350,11 @@ func (p *Provider) releaseExtras(ctx context.Context, req providers.ApplyRequest
 		id := aws.ToString(e.AllocationId)
 		if _, ok := ptrs[id]; ok {
 			if err := p.resetPTRAndWait(ctx, req, addr, e); err != nil {
-				return released, fmt.Errorf("%s: removing the PTR of extra Elastic IP %s before releasing it: %w", addr, id, err)
+				return released, fmt.Errorf("removing the PTR of extra Elastic IP %s before releasing it: %w", id, err)
 			}
 		}
 		if err := p.release(ctx, e); err != nil {
-			return released, fmt.Errorf("%s: releasing extra Elastic IP %s (%s): %w", addr, aws.ToString(e.PublicIp), id, err)
+			return released, fmt.Errorf("releasing extra Elastic IP %s (%s): %w", aws.ToString(e.PublicIp), id, err)
 		}
 		released = append(released, id)
 	}
@@ -394,13 +394,13 @@ func (p *Provider) deleteEIP(ctx context.Context, req providers.ApplyRequest, c 
 	}
 	ptrs, err := p.ptrsOf(ctx, known, owned)
 	if err != nil {
-		return "", fmt.Errorf("%s: reading the reverse DNS of its Elastic IP before releasing it: %w", c.Addr, err)
+		return "", fmt.Errorf("reading the reverse DNS of its Elastic IP before releasing it: %w", err)
 	}
 	kept, extras := keep(owned, c.ID, ptrs)
 	if attr, ok := ptrs[aws.ToString(kept.AllocationId)]; ok {
 		name, status := ptrNameStatus(attr)
-		return "", fmt.Errorf("%s: Elastic IP %s (%s) still has the PTR record %q (%s), and AWS refuses to release an address with a PTR record; remove %s%s first (mailform removes it before the address when the mta block loses reverse_dns or is deleted)",
-			c.Addr, aws.ToString(kept.PublicIp), aws.ToString(kept.AllocationId), name, status, c.Addr, ptrSuffix)
+		return "", fmt.Errorf("Elastic IP %s (%s) still has the PTR record %q (%s), and AWS refuses to release an address with a PTR record; remove %s%s first (mailform removes it before the address when the mta block loses reverse_dns or is deleted)",
+			aws.ToString(kept.PublicIp), aws.ToString(kept.AllocationId), name, status, c.Addr, ptrSuffix)
 	}
 	var notes []string
 	if len(extras) > 0 {
@@ -411,7 +411,7 @@ func (p *Provider) deleteEIP(ctx context.Context, req providers.ApplyRequest, c 
 		notes = append(notes, releasedNote(released))
 	}
 	if err := p.release(ctx, kept); err != nil {
-		return "", fmt.Errorf("%s: releasing Elastic IP %s (%s): %w", c.Addr, aws.ToString(kept.PublicIp), aws.ToString(kept.AllocationId), err)
+		return "", fmt.Errorf("releasing Elastic IP %s (%s): %w", aws.ToString(kept.PublicIp), aws.ToString(kept.AllocationId), err)
 	}
 	notes = append(notes, "released Elastic IP "+aws.ToString(kept.PublicIp))
 	return strings.Join(notes, "; "), nil

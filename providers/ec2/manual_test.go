@@ -26,7 +26,7 @@ func TestPTRWhoseARecordIsTheUsers(t *testing.T) {
 		{
 			name: "A record published by the user", manual: []string{"mta.mta1/a"}, wantModify: 1,
 			wantErr: []string{
-				"mta.mta1/ptr: AWS sets the PTR record of 203.0.113.7 to mta1.acme.example. only once the A record mta1.acme.example. -> 203.0.113.7 resolves",
+				"AWS sets the PTR record of 203.0.113.7 to mta1.acme.example. only once the A record mta1.acme.example. -> 203.0.113.7 resolves",
 				"publish it, then run mailform apply again",
 				"InvalidParameterValue",
 			},

@@ -117,7 +117,8 @@ func TestMessages(t *testing.T) {
 		}
 		for _, r := range res {
 			if r.Err != nil {
-				fmt.Fprintf(&out, "error: %v\n", r.Err)
+				// as apply reports it: the address, once, then the error
+				fmt.Fprintf(&out, "error: %s: %v\n", r.Addr, r.Err)
 			} else {
 				fmt.Fprintf(&out, "done: %s: %s\n", r.Addr, r.Message)
 			}

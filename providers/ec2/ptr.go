@@ -63,7 +63,7 @@ func (j *ptrJob) observe(attr types.AddressAttribute) {
 	if j.name == "" {
 		what = "remove the PTR of " + j.publicIP
 	}
-	j.err = fmt.Errorf("%s: AWS could not %s: status %s: %s", j.addr, what, j.status, aws.ToString(u.Reason))
+	j.err = fmt.Errorf("AWS could not %s: status %s: %s", what, j.status, aws.ToString(u.Reason))
 }
 
 // applyPTRs sets and removes PTR records: it asks AWS for every change, then
@@ -92,12 +92,12 @@ func (p *Provider) applyPTRs(ctx context.Context, req providers.ApplyRequest, ch
 		case plan.Create, plan.Update:
 			after, _ := c.After["allocation_id"].(string)
 			if after == "" || strings.Contains(after, "${") {
-				results[i].Err = fmt.Errorf("%s: the allocation ID of its Elastic IP is not known yet; the Elastic IP must exist first", c.Addr)
+				results[i].Err = fmt.Errorf("the allocation ID of its Elastic IP is not known yet; the Elastic IP must exist first")
 				continue
 			}
 			name, _ := c.After["ptr_name"].(string)
 			if strings.TrimSpace(name) == "" {
-				results[i].Err = fmt.Errorf("%s: a PTR record needs a name (ptr_name)", c.Addr)
+				results[i].Err = fmt.Errorf("a PTR record needs a name (ptr_name)")
 				continue
 			}
 			j := &ptrJob{result: i, primary: true, addr: c.Addr, allocationID: after, name: specs.Fqdn(name)}
@@ -110,19 +110,19 @@ func (p *Provider) applyPTRs(ctx context.Context, req providers.ApplyRequest, ch
 			}
 		case plan.Delete:
 			if before == "" {
-				results[i].Err = fmt.Errorf("%s: the allocation ID of the Elastic IP whose PTR is to be removed is not known", c.Addr)
+				results[i].Err = fmt.Errorf("the allocation ID of the Elastic IP whose PTR is to be removed is not known")
 				continue
 			}
 			jobs = append(jobs, &ptrJob{result: i, primary: true, addr: c.Addr, allocationID: before})
 		default:
-			results[i].Err = fmt.Errorf("%s: the EC2 provider cannot %s a PTR record: it changes in place", c.Addr, c.Action)
+			results[i].Err = fmt.Errorf("the EC2 provider cannot %s a PTR record: it changes in place", c.Action)
 		}
 	}
 
 	if err := p.preparePTRJobs(ctx, req.Stack, jobs); err != nil {
 		for _, j := range jobs {
 			if j.err == nil {
-				j.err = fmt.Errorf("%s: %w", j.addr, err)
+				j.err = err
 			}
 		}
 	}
@@ -198,10 +198,10 @@ func (p *Provider) preparePTRJobs(ctx context.Context, stack string, jobs []*ptr
 		case !ok && j.name == "":
 			j.done = true // the address is gone, and its PTR record with it
 		case !ok:
-			j.err = fmt.Errorf("%s: Elastic IP %s does not exist", j.addr, j.allocationID)
+			j.err = fmt.Errorf("Elastic IP %s does not exist", j.allocationID)
 		case tag(a.Tags, specs.TagStack) != stack:
-			j.err = fmt.Errorf("%s: Elastic IP %s (%s) does not carry the mark of stack %s (tag %s), so mailform leaves its PTR record alone",
-				j.addr, aws.ToString(a.PublicIp), j.allocationID, stack, specs.TagStack)
+			j.err = fmt.Errorf("Elastic IP %s (%s) does not carry the mark of stack %s (tag %s), so mailform leaves its PTR record alone",
+				aws.ToString(a.PublicIp), j.allocationID, stack, specs.TagStack)
 		default:
 			j.publicIP = aws.ToString(a.PublicIp)
 			present = append(present, j.allocationID)
@@ -267,7 +267,7 @@ func (p *Provider) runPTRJobs(ctx context.Context, req providers.ApplyRequest, j
 					// A passing failure: the next poll reads again.
 					j.status = "status unknown: " + awsMessage(err)
 				case err != nil:
-					j.err = fmt.Errorf("%s: reading the status of the PTR record of %s: %w", j.addr, j.publicIP, err)
+					j.err = fmt.Errorf("reading the status of the PTR record of %s: %w", j.publicIP, err)
 				default:
 					attr, ok := attrs[j.allocationID]
 					if !ok {
@@ -290,7 +290,7 @@ func (p *Provider) runPTRJobs(ctx context.Context, req providers.ApplyRequest, j
 		elapsed := p.now().Sub(start)
 		if elapsed >= p.opts.PTRTimeout {
 			for _, j := range open {
-				j.err = fmt.Errorf("%s: AWS did not %s within %s (%s); it may still finish: run mailform plan later to see", j.addr, j.goal(), round(elapsed), j.state())
+				j.err = fmt.Errorf("AWS did not %s within %s (%s); it may still finish: run mailform plan later to see", j.goal(), round(elapsed), j.state())
 			}
 			return
 		}
@@ -299,7 +299,7 @@ func (p *Provider) runPTRJobs(ctx context.Context, req providers.ApplyRequest, j
 		}
 		if err := p.sleep(ctx, p.opts.PollInterval); err != nil {
 			for _, j := range open {
-				j.err = fmt.Errorf("%s: stopped waiting for AWS to %s (%s): %w", j.addr, j.goal(), j.state(), err)
+				j.err = fmt.Errorf("stopped waiting for AWS to %s (%s): %w", j.goal(), j.state(), err)
 			}
 			return
 		}
@@ -323,7 +323,7 @@ func (p *Provider) submitPTR(ctx context.Context, j *ptrJob) {
 		case isNotFound(err):
 			j.done = true
 		default:
-			j.err = fmt.Errorf("%s: removing the PTR record of %s (%s): %w", j.addr, j.publicIP, j.allocationID, err)
+			j.err = fmt.Errorf("removing the PTR record of %s (%s): %w", j.publicIP, j.allocationID, err)
 		}
 		return
 	}
@@ -340,21 +340,21 @@ func (p *Provider) submitPTR(ctx context.Context, j *ptrJob) {
 	}
 	switch {
 	case !isRequestRefusal(err):
-		j.err = fmt.Errorf("%s: setting the PTR record of %s to %s: %w", j.addr, j.publicIP, j.name, err)
+		j.err = fmt.Errorf("setting the PTR record of %s to %s: %w", j.publicIP, j.name, err)
 		return
 	case j.manualA:
 		// Nothing mailform does will make the record appear: waiting
 		// would only delay the answer the user needs.
-		j.err = fmt.Errorf("%s: AWS sets the PTR record of %s to %s only once the A record %s -> %s resolves, and it refused the PTR. "+
+		j.err = fmt.Errorf("AWS sets the PTR record of %s to %s only once the A record %s -> %s resolves, and it refused the PTR. "+
 			"That record is yours to publish at your DNS provider (%s is in no zone block; mailform plan lists it): publish it, then run mailform apply again. AWS said: %s",
-			j.addr, j.publicIP, j.name, j.name, j.publicIP, strings.TrimSuffix(j.name, "."), awsMessage(err))
+			j.publicIP, j.name, j.name, j.publicIP, strings.TrimSuffix(j.name, "."), awsMessage(err))
 		return
 	case !j.aWritten:
 		// The A record was in place before this run: AWS has had time to
 		// see it, so the refusal is not one that waiting cures.
-		j.err = fmt.Errorf("%s: AWS refused to set the PTR record of %s to %s; it sets one only once the A record %s -> %s (%s) resolves. "+
+		j.err = fmt.Errorf("AWS refused to set the PTR record of %s to %s; it sets one only once the A record %s -> %s (%s) resolves. "+
 			"Check that it does and that the zone's delegation points at Route 53's name servers (mailform check), then run mailform apply again. AWS said: %s",
-			j.addr, j.publicIP, j.name, j.name, j.publicIP, j.aRecordAddr(), awsMessage(err))
+			j.publicIP, j.name, j.name, j.publicIP, j.aRecordAddr(), awsMessage(err))
 		return
 	}
 	// This run wrote the A record seconds ago: AWS's refusal, whatever its
@@ -365,9 +365,9 @@ func (p *Provider) submitPTR(ctx context.Context, j *ptrJob) {
 	}
 	j.status = "refused: no A record yet"
 	if waited := now.Sub(j.refusedSince); waited >= p.opts.ForwardRecordWait {
-		j.err = fmt.Errorf("%s: AWS refused to set the PTR record of %s to %s, even after %s of waiting for it to see the A record %s -> %s (%s) this run wrote. "+
+		j.err = fmt.Errorf("AWS refused to set the PTR record of %s to %s, even after %s of waiting for it to see the A record %s -> %s (%s) this run wrote. "+
 			"Check that the record resolves and that the zone's delegation points at Route 53's name servers (mailform check). AWS said: %s",
-			j.addr, j.publicIP, j.name, round(waited), j.name, j.publicIP, j.aRecordAddr(), awsMessage(err))
+			j.publicIP, j.name, round(waited), j.name, j.publicIP, j.aRecordAddr(), awsMessage(err))
 	}
 }
 

@@ -44,7 +44,7 @@ func (p *Provider) applyOne(ctx context.Context, req providers.ApplyRequest, c p
 	}
 	if err != nil {
 		res.Observed = nil
-		res.Err = fmt.Errorf("%s: %w", c.Addr, err)
+		res.Err = err
 	}
 	return res
 }

@@ -58,7 +58,7 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 	results := make([]providers.Result, len(req.Changes))
 	if err := (Marker{Stack: req.Stack, Type: "TXT", Addr: "a"}).valid(); err != nil {
 		for i, c := range req.Changes {
-			results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: stack name %q cannot be written in an ownership marker", c.Addr, req.Stack)}
+			results[i] = providers.Result{Addr: c.Addr, Err: fmt.Errorf("stack name %q cannot be written in an ownership marker", req.Stack)}
 		}
 		return results
 	}
@@ -84,7 +84,7 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 				continue
 			}
 			if err != nil {
-				o.fail(fmt.Errorf("%s: %w", o.change.Addr, err))
+				o.fail(err)
 				continue
 			}
 			o.zoneID = zones[o.after.Zone].ID
@@ -139,12 +139,12 @@ func parseChange(c plan.Change) (*op, error) {
 	needBefore := c.Action == plan.Update || c.Action == plan.Replace || c.Action == plan.Delete
 	needAfter := c.Action == plan.Create || c.Action == plan.Update || c.Action == plan.Replace
 	if !needBefore && !needAfter {
-		return nil, fmt.Errorf("%s: Route 53 cannot carry out a %q change", c.Addr, c.Action)
+		return nil, fmt.Errorf("Route 53 cannot carry out a %q change", c.Action)
 	}
 	if needBefore {
 		zoneID, k, ok := parseObservedID(c.ID)
 		if !ok {
-			return nil, fmt.Errorf("%s: change has no record set ID (want zoneID/name/type, got %q)", c.Addr, c.ID)
+			return nil, fmt.Errorf("change has no record set ID (want zoneID/name/type, got %q)", c.ID)
 		}
 		b, err := parseRecord(c.Addr, c.Before)
 		if err != nil {
@@ -158,20 +158,20 @@ func parseChange(c plan.Change) (*op, error) {
 			return nil, err
 		}
 		if a.Unknown != "" {
-			return nil, fmt.Errorf("%s: %s is still unknown; the resource it comes from must be created first", c.Addr, a.Unknown)
+			return nil, fmt.Errorf("%s is still unknown; the resource it comes from must be created first", a.Unknown)
 		}
 		if a.Shared && len(a.Values) != 1 {
-			return nil, fmt.Errorf("%s: a shared record owns exactly one value, got %d", c.Addr, len(a.Values))
+			return nil, fmt.Errorf("a shared record owns exactly one value, got %d", len(a.Values))
 		}
 		if len(a.Values) == 0 {
-			return nil, fmt.Errorf("%s: a record set needs at least one value", c.Addr)
+			return nil, fmt.Errorf("a record set needs at least one value")
 		}
 		if err := (Marker{Stack: "s", Type: a.Type, Addr: c.Addr}).valid(); err != nil {
-			return nil, fmt.Errorf("%s: %w", c.Addr, err)
+			return nil, err
 		}
 		o.after = &a
 		if o.before != nil && a.Zone.ID != "" && a.Zone.ID != o.zoneID {
-			return nil, fmt.Errorf("%s: moving a record set to another zone (%s to %s) is a delete and a create, not an update", c.Addr, o.zoneID, a.Zone.ID)
+			return nil, fmt.Errorf("moving a record set to another zone (%s to %s) is a delete and a create, not an update", o.zoneID, a.Zone.ID)
 		}
 	}
 	return o, nil
@@ -312,8 +312,8 @@ func isSPF(rtype, value string) bool {
 }
 
 // changeOutside is the error for a set that differs from what plan saw.
-func changedOutside(addr string, k setKey, now *rrset, want string) error {
-	return fmt.Errorf("%s: record set %s changed outside mailform since it was read (now %s; expected %s): run plan again", addr, k, describe(now), want)
+func changedOutside(k setKey, now *rrset, want string) error {
+	return fmt.Errorf("record set %s changed outside mailform since it was read (now %s; expected %s): run plan again", k, describe(now), want)
 }
 
 // applyOp writes one change into l, refusing to touch what stack does not own.
@@ -326,26 +326,26 @@ func applyOp(l *layer, stack, region string, o *op) error {
 			// -adopt: the set was made by hand; the batch adds the stack's
 			// marker. A set another stack marks is never adoptable.
 			if other := wholeOwner(l, k); other != "" && other != stack {
-				return fmt.Errorf("%s: record set %s belongs to stack %s and cannot be adopted", addr, k, other)
+				return fmt.Errorf("record set %s belongs to stack %s and cannot be adopted", k, other)
 			}
 		} else if findMarker(l, k, stack, addr) == nil {
-			return fmt.Errorf("%s: record set %s carries no ownership marker of stack %s; mailform changes only what it owns", addr, k, stack)
+			return fmt.Errorf("record set %s carries no ownership marker of stack %s; mailform changes only what it owns", k, stack)
 		}
 		if cur != nil && !cur.simple() {
-			return fmt.Errorf("%s: record set %s is now an alias or has a routing policy; mailform does not manage it", addr, k)
+			return fmt.Errorf("record set %s is now an alias or has a routing policy; mailform does not manage it", k)
 		}
 		if !b.Shared && cur == nil && len(b.Values) == 0 {
 			// Observed as gone (a marker left behind): nothing to delete.
 		} else if !b.Shared {
 			want := newSet(k.Name, k.Type, b.TTL, b.Values)
 			if cur == nil || cur.ttl() != b.TTL || strings.Join(cur.values(), "\x00") != strings.Join(want.values(), "\x00") {
-				return changedOutside(addr, k, cur, describe(want))
+				return changedOutside(k, cur, describe(want))
 			}
 			l.put(k, nil)
 		} else if cur != nil {
 			rest, found := without(cur.values(), b.Values)
 			if !found {
-				return changedOutside(addr, k, cur, "a set holding "+strings.Join(b.Values, " "))
+				return changedOutside(k, cur, "a set holding "+strings.Join(b.Values, " "))
 			}
 			if len(rest) == 0 {
 				l.put(k, nil)
@@ -353,7 +353,7 @@ func applyOp(l *layer, stack, region string, o *op) error {
 				l.put(k, newSet(aws.ToString(cur.raw.Name), k.Type, cur.ttl(), rest))
 			}
 		} else if len(b.Values) > 0 {
-			return changedOutside(addr, k, nil, "a set holding "+strings.Join(b.Values, " "))
+			return changedOutside(k, nil, "a set holding "+strings.Join(b.Values, " "))
 		}
 		removeMarker(l, k, stack, addr)
 	}
@@ -361,13 +361,13 @@ func applyOp(l *layer, stack, region string, o *op) error {
 		k := a.key()
 		cur := l.get(k)
 		if cur != nil && !cur.simple() {
-			return fmt.Errorf("%s: record set %s is an alias or has a routing policy; mailform does not manage it", addr, k)
+			return fmt.Errorf("record set %s is an alias or has a routing policy; mailform does not manage it", k)
 		}
 		if !a.Shared {
 			if cur != nil {
 				m := findMarker(l, k, stack, addr)
 				if m == nil || m.Value != "" {
-					return fmt.Errorf("%s: record set %s already exists and is not owned by stack %s", addr, k, stack)
+					return fmt.Errorf("record set %s already exists and is not owned by stack %s", k, stack)
 				}
 				// Ours already: a run cut short after its batch was sent.
 			}
@@ -376,7 +376,7 @@ func applyOp(l *layer, stack, region string, o *op) error {
 			return nil
 		}
 		if whole := wholeOwner(l, k); whole != "" {
-			return fmt.Errorf("%s: record set %s belongs whole to stack %s; a value added to it would be removed by that stack's next apply", addr, k, whole)
+			return fmt.Errorf("record set %s belongs whole to stack %s; a value added to it would be removed by that stack's next apply", k, whole)
 		}
 		value := a.Values[0]
 		var vals []string
@@ -390,7 +390,7 @@ func applyOp(l *layer, stack, region string, o *op) error {
 			case v == value:
 				present = true
 			case isSPF(k.Type, value) && isSPF(k.Type, v):
-				return fmt.Errorf("%s: the TXT set %s already holds the SPF value %s, which stack %s does not own; a name may publish only one SPF record: remove that value or merge it into the spec", addr, k.Name, v, stack)
+				return fmt.Errorf("the TXT set %s already holds the SPF value %s, which stack %s does not own; a name may publish only one SPF record: remove that value or merge it into the spec", k.Name, v, stack)
 			}
 		}
 		if !present {
@@ -569,7 +569,7 @@ func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z 
 	st, err := p.state(ctx, z)
 	if err != nil {
 		for _, o := range ops {
-			o.fail(fmt.Errorf("%s: %w", o.change.Addr, err))
+			o.fail(err)
 		}
 		return nil
 	}
@@ -580,7 +580,7 @@ func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z 
 	work := &layer{base: st.sets, over: map[setKey]*rrset{}}
 	for _, o := range ops {
 		if o.after != nil && !inZone(o.after.Name, z.Name) {
-			o.fail(fmt.Errorf("%s: %s is not inside zone %s", o.change.Addr, o.after.Name, z.Name))
+			o.fail(fmt.Errorf("%s is not inside zone %s", o.after.Name, z.Name))
 			continue
 		}
 		trial := work.child()
@@ -594,7 +594,7 @@ func (p *Provider) applyZone(ctx context.Context, req providers.ApplyRequest, z 
 	bs, tooLarge := batches(us)
 	for _, u := range tooLarge {
 		for _, o := range u.ops {
-			o.fail(fmt.Errorf("%s: the changes at %s need %d records and %d characters, more than one Route 53 change batch takes (%d, %d)", o.change.Addr, u.names[0], u.records, u.chars, MaxBatchRecords, MaxBatchValueChars))
+			o.fail(fmt.Errorf("the changes at %s need %d records and %d characters, more than one Route 53 change batch takes (%d, %d)", u.names[0], u.records, u.chars, MaxBatchRecords, MaxBatchValueChars))
 		}
 	}
 	failed := false
@@ -710,7 +710,7 @@ func (p *Provider) waitPending(ctx context.Context, req providers.ApplyRequest, 
 	}
 	if err := p.waitInsync(ctx, pc.id); err != nil {
 		for _, o := range pc.ops {
-			o.fail(fmt.Errorf("%s: Route 53 accepted change %s, but waiting for it to be INSYNC failed: %w", o.change.Addr, pc.id, err))
+			o.fail(fmt.Errorf("Route 53 accepted change %s, but waiting for it to be INSYNC failed: %w", pc.id, err))
 		}
 		p.forget(pc.zone.ID)
 		return false
@@ -729,7 +729,7 @@ func (p *Provider) blame(b []*unit, err error) {
 	if !errors.As(err, &icb) {
 		for _, u := range b {
 			for _, o := range u.ops {
-				o.fail(fmt.Errorf("%s: Route 53 rejected the change batch: %w", o.change.Addr, explained))
+				o.fail(fmt.Errorf("Route 53 rejected the change batch: %w", explained))
 			}
 		}
 		return
@@ -776,7 +776,7 @@ func (p *Provider) blame(b []*unit, err error) {
 			if text == "" {
 				text = "not applied: Route 53 rejected the change batch because of " + strings.Join(culprits, ", ")
 			}
-			o.fail(&rejection{text: o.change.Addr + ": " + text, err: explained})
+			o.fail(&rejection{text: text, err: explained})
 		}
 	}
 }

@@ -119,8 +119,8 @@ func TestApplyRefuses(t *testing.T) {
 			if len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), tt.wantErr) {
 				t.Fatalf("results %+v, want an error containing %q", res, tt.wantErr)
 			}
-			if !strings.HasPrefix(res[0].Err.Error(), tt.change.Addr+":") {
-				t.Errorf("error %q does not start with the address", res[0].Err)
+			if strings.HasPrefix(res[0].Err.Error(), tt.change.Addr+":") {
+				t.Errorf("error %q names the address: apply adds it (apply.ResourceError)", res[0].Err)
 			}
 			if api.calls["ChangeResourceRecordSets"] != 0 {
 				t.Errorf("a change batch was sent")

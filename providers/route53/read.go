@@ -2,6 +2,7 @@ package route53
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 
@@ -36,7 +37,7 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 		}
 		r, err := parseRecord(d.Addr, d.Attrs)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", d.Addr, err)
 		}
 		wanted = append(wanted, r)
 		refs = append(refs, r.Zone)

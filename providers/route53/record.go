@@ -32,7 +32,7 @@ func parseRecord(addr string, attrs map[string]any) (record, error) {
 		v, ok := attrs[name]
 		if !ok || v == nil {
 			if required {
-				return "", fmt.Errorf("%s: attribute %q is missing", addr, name)
+				return "", fmt.Errorf("attribute %q is missing", name)
 			}
 			return "", nil
 		}
@@ -45,7 +45,7 @@ func parseRecord(addr string, attrs map[string]any) (record, error) {
 			}
 			return "", nil
 		}
-		return "", fmt.Errorf("%s: attribute %q is a %T, want a string", addr, name, v)
+		return "", fmt.Errorf("attribute %q is a %T, want a string", name, v)
 	}
 	var err error
 	if r.Zone.Name, err = str("zone", false); err != nil {
@@ -55,7 +55,7 @@ func parseRecord(addr string, attrs map[string]any) (record, error) {
 		return r, err
 	}
 	if r.Zone.Name == "" && r.Zone.ID == "" {
-		return r, fmt.Errorf("%s: neither zone nor zone_id is set", addr)
+		return r, fmt.Errorf("neither zone nor zone_id is set")
 	}
 	r.Zone = r.Zone.normal()
 	if r.Name, err = str("name", true); err != nil {
@@ -78,9 +78,9 @@ func parseRecord(addr string, attrs map[string]any) (record, error) {
 	case float64:
 		r.TTL = int64(ttl)
 	case nil:
-		return r, fmt.Errorf("%s: attribute \"ttl\" is missing", addr)
+		return r, fmt.Errorf("attribute \"ttl\" is missing")
 	default:
-		return r, fmt.Errorf("%s: attribute \"ttl\" is a %T, want an integer", addr, ttl)
+		return r, fmt.Errorf("attribute \"ttl\" is a %T, want an integer", ttl)
 	}
 	switch vs := attrs["values"].(type) {
 	case []string:
@@ -97,12 +97,12 @@ func parseRecord(addr string, attrs map[string]any) (record, error) {
 					r.Unknown = fmt.Sprintf("values[%d]", i)
 				}
 			default:
-				return r, fmt.Errorf("%s: values[%d] is a %T, want a string", addr, i, v)
+				return r, fmt.Errorf("values[%d] is a %T, want a string", i, v)
 			}
 		}
 	case nil:
 	default:
-		return r, fmt.Errorf("%s: attribute \"values\" is a %T, want a list of strings", addr, vs)
+		return r, fmt.Errorf("attribute \"values\" is a %T, want a list of strings", vs)
 	}
 	sort.Strings(r.Values)
 	if b, ok := attrs["shared"].(bool); ok {

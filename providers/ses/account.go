@@ -59,11 +59,11 @@ func (p *Provider) applyAccount(ctx context.Context, c plan.Change) providers.Re
 		return providers.Result{Addr: c.Addr, Message: "the SES account settings stay as they are"}
 	case plan.Create, plan.Update, plan.Replace:
 	default:
-		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider cannot %s the account settings", c.Addr, c.Action)}
+		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("the SES provider cannot %s the account settings", c.Action)}
 	}
 	a := attrs(c.After)
 	if u := a.unresolved(); len(u) > 0 {
-		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: %s still unknown", c.Addr, strings.Join(u, ", "))}
+		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("not applied: %s still unknown", strings.Join(u, ", "))}
 	}
 	if !a.has("suppression") {
 		return providers.Result{Addr: c.Addr, Message: "no account setting to change"}
@@ -78,7 +78,7 @@ func (p *Provider) applyAccount(ctx context.Context, c plan.Change) providers.Re
 	if _, err := p.v2.PutAccountSuppressionAttributes(ctx, &sesv2.PutAccountSuppressionAttributesInput{
 		SuppressedReasons: suppressionReasons(want),
 	}); err != nil {
-		return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "setting the account suppression reasons", err)}
+		return providers.Result{Addr: c.Addr, Err: awsError("setting the account suppression reasons", err)}
 	}
 	return providers.Result{Addr: c.Addr, Observed: ptr(accountObserved(c.Addr, p.region, want))}
 }

@@ -129,11 +129,11 @@ func ownershipTags(stack, addr string) []types.Tag {
 	}
 }
 
-// awsError wraps err with the resource address and the action, keeping AWS's
-// own code and message (the SDK's error text never carries request
-// parameters, so a private key cannot leak through it).
-func awsError(addr, action string, err error) error {
-	return fmt.Errorf("%s: %s: %w", addr, action, err)
+// awsError wraps err with the action, keeping AWS's own code and message (the
+// SDK's error text never carries request parameters, so a private key cannot
+// leak through it). The address is apply's to add (apply.ResourceError).
+func awsError(action string, err error) error {
+	return fmt.Errorf("%s: %w", action, err)
 }
 
 // isCode reports whether err is an AWS API error with one of the codes.
@@ -163,11 +163,11 @@ func isAlreadyExists(err error) bool {
 // notOwnedError is the refusal to touch what the stack does not own.
 func notOwnedError(addr, what, stack, owner string) error {
 	if owner == "" {
-		return fmt.Errorf("%s: %s exists in SES without the ownership tag %s=%s, so mailform leaves it alone; "+
-			"to manage it with this spec, adopt it: mailform apply -adopt %s", addr, what, specs.TagStack, stack, addr)
+		return fmt.Errorf("%s exists in SES without the ownership tag %s=%s, so mailform leaves it alone; "+
+			"to manage it with this spec, adopt it: mailform apply -adopt %s", what, specs.TagStack, stack, addr)
 	}
-	return fmt.Errorf("%s: %s belongs to stack %q (tag %s), not to %q; mailform leaves it alone",
-		addr, what, owner, specs.TagStack, stack)
+	return fmt.Errorf("%s belongs to stack %q (tag %s), not to %q; mailform leaves it alone",
+		what, owner, specs.TagStack, stack)
 }
 
 // lowerName is the case-insensitive key of an identity name.

@@ -19,20 +19,20 @@ const maxSESPrivateKeyChars = 20480
 // form SES wants. Errors name the location, never the key.
 func (p *Provider) byodkimKey(ctx context.Context, addr, location string) (string, error) {
 	if p.secrets == nil {
-		return "", fmt.Errorf("%s: BYODKIM needs the private key at %s, but mailform was given no secret store to read it from", addr, location)
+		return "", fmt.Errorf("BYODKIM needs the private key at %s, but mailform was given no secret store to read it from", location)
 	}
 	raw, found, err := p.secrets.Get(ctx, location)
 	if err != nil {
-		return "", fmt.Errorf("%s: reading the BYODKIM private key from %s: %w", addr, location, err)
+		return "", fmt.Errorf("reading the BYODKIM private key from %s: %w", location, err)
 	}
 	if !found {
-		return "", fmt.Errorf("%s: there is no BYODKIM private key at %s; store an RSA private key (PEM) there, "+
-			"or declare a dkim_key block that generates one there", addr, location)
+		return "", fmt.Errorf("there is no BYODKIM private key at %s; store an RSA private key (PEM) there, "+
+			"or declare a dkim_key block that generates one there", location)
 	}
 	key, err := SESPrivateKey(raw)
 	clear(raw)
 	if err != nil {
-		return "", fmt.Errorf("%s: the BYODKIM private key at %s: %w", addr, location, err)
+		return "", fmt.Errorf("the BYODKIM private key at %s: %w", location, err)
 	}
 	return key, nil
 }

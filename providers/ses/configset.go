@@ -123,7 +123,7 @@ type desiredConfigSet struct {
 func parseDesiredConfigSet(addr string, after map[string]any) (desiredConfigSet, error) {
 	a := attrs(after)
 	if u := a.unresolved(); len(u) > 0 {
-		return desiredConfigSet{}, fmt.Errorf("%s: not applied: %s still unknown (what it refers to does not exist yet)", addr, strings.Join(u, ", "))
+		return desiredConfigSet{}, fmt.Errorf("not applied: %s still unknown (what it refers to does not exist yet)", strings.Join(u, ", "))
 	}
 	d := desiredConfigSet{named: map[string]bool{}}
 	for k := range after {
@@ -131,7 +131,7 @@ func parseDesiredConfigSet(addr string, after map[string]any) (desiredConfigSet,
 	}
 	d.Name = a.str("name")
 	if d.Name == "" {
-		return d, fmt.Errorf("%s: the configuration set name is empty", addr)
+		return d, fmt.Errorf("the configuration set name is empty")
 	}
 	d.Suppression = a.strings("suppression")
 	sort.Strings(d.Suppression)
@@ -163,7 +163,7 @@ func parseDesiredConfigSet(addr string, after map[string]any) (desiredConfigSet,
 			}
 			sort.Strings(dst.Types)
 			if dst.TopicARN == "" {
-				return d, fmt.Errorf("%s: event destination %q has no topic", addr, name)
+				return d, fmt.Errorf("event destination %q has no topic", name)
 			}
 			d.Destinations[name] = dst
 		}
@@ -287,7 +287,7 @@ func (p *Provider) applyConfigSet(ctx context.Context, req providers.ApplyReques
 		msg, err := p.deleteConfigSet(ctx, req.Stack, c.Addr, name)
 		return providers.Result{Addr: c.Addr, Err: err, Message: msg}
 	}
-	return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider cannot %s a configuration set", c.Addr, c.Action)}
+	return providers.Result{Addr: c.Addr, Err: fmt.Errorf("the SES provider cannot %s a configuration set", c.Action)}
 }
 
 // createConfigSet creates the set with its tags and options in one call, then
@@ -321,17 +321,17 @@ func (p *Provider) createConfigSet(ctx context.Context, req providers.ApplyReque
 	case isAlreadyExists(err):
 		existing, found, derr := p.describeConfigSet(ctx, want.Name, true)
 		if derr != nil {
-			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "reading the existing SES configuration set "+want.Name, derr)}
+			return providers.Result{Addr: c.Addr, Err: awsError("reading the existing SES configuration set "+want.Name, derr)}
 		}
 		if !found {
-			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "creating SES configuration set "+want.Name, err)}
+			return providers.Result{Addr: c.Addr, Err: awsError("creating SES configuration set "+want.Name, err)}
 		}
 		if owner := existing.Tags[specs.TagStack]; owner != req.Stack || req.Stack == "" {
 			return providers.Result{Addr: c.Addr, Err: notOwnedError(c.Addr, "configuration set "+want.Name, req.Stack, owner)}
 		}
 		cur, msg = existing, "took on the configuration set an earlier run created"
 	case err != nil:
-		return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "creating SES configuration set "+want.Name, err)}
+		return providers.Result{Addr: c.Addr, Err: awsError("creating SES configuration set "+want.Name, err)}
 	default:
 		cur = configSetState{
 			Name:              want.Name,
@@ -363,10 +363,10 @@ func (p *Provider) updateConfigSet(ctx context.Context, req providers.ApplyReque
 	}
 	cur, found, err := p.describeConfigSet(ctx, name, want.named["event_destinations"])
 	if err != nil {
-		return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "reading SES configuration set "+name, err)}
+		return providers.Result{Addr: c.Addr, Err: awsError("reading SES configuration set "+name, err)}
 	}
 	if !found {
-		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: SES configuration set %s no longer exists; run mailform plan again", c.Addr, name)}
+		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("SES configuration set %s no longer exists; run mailform plan again", name)}
 	}
 	var msg string
 	owner := cur.Tags[specs.TagStack]
@@ -375,11 +375,11 @@ func (p *Provider) updateConfigSet(ctx context.Context, req providers.ApplyReque
 			return providers.Result{Addr: c.Addr, Err: notOwnedError(c.Addr, "configuration set "+name, req.Stack, owner)}
 		}
 		if err := p.ensureAccountID(ctx); err != nil {
-			return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: %w", c.Addr, err)}
+			return providers.Result{Addr: c.Addr, Err: err}
 		}
 		arn := p.resourceARN("configuration-set/" + name)
 		if _, err := p.v2.TagResource(ctx, &sesv2.TagResourceInput{ResourceArn: aws.String(arn), Tags: ownershipTags(req.Stack, c.Addr)}); err != nil {
-			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "adding the ownership tags to SES configuration set "+name, err)}
+			return providers.Result{Addr: c.Addr, Err: awsError("adding the ownership tags to SES configuration set "+name, err)}
 		}
 		for k, v := range tagMap(ownershipTags(req.Stack, c.Addr)) {
 			cur.Tags[k] = v
@@ -413,7 +413,7 @@ func (p *Provider) convergeConfigSet(ctx context.Context, addr string, cur *conf
 			ConfigurationSetName: name,
 			SuppressedReasons:    suppressionReasons(want.Suppression),
 		}); err != nil {
-			return awsError(addr, "setting the suppression reasons of "+cur.Name, err)
+			return awsError("setting the suppression reasons of "+cur.Name, err)
 		}
 		cur.SuppressionSet, cur.Suppression = true, want.Suppression
 	}
@@ -422,7 +422,7 @@ func (p *Provider) convergeConfigSet(ctx context.Context, addr string, cur *conf
 			ConfigurationSetName:     name,
 			ReputationMetricsEnabled: want.Reputation,
 		}); err != nil {
-			return awsError(addr, "setting reputation metrics of "+cur.Name, err)
+			return awsError("setting reputation metrics of "+cur.Name, err)
 		}
 		cur.Reputation = want.Reputation
 	}
@@ -432,7 +432,7 @@ func (p *Provider) convergeConfigSet(ctx context.Context, addr string, cur *conf
 			in.SendingPoolName, in.MaxDeliverySeconds = d.SendingPoolName, d.MaxDeliverySeconds
 		}
 		if _, err := p.v2.PutConfigurationSetDeliveryOptions(ctx, in); err != nil {
-			return awsError(addr, "setting the TLS policy of "+cur.Name, err)
+			return awsError("setting the TLS policy of "+cur.Name, err)
 		}
 		cur.TLSPolicy = want.TLSPolicy
 	}
@@ -452,7 +452,7 @@ func (p *Provider) convergeConfigSet(ctx context.Context, addr string, cur *conf
 			EventDestinationName: aws.String(dn),
 			EventDestination:     want.Destinations[dn].definition(),
 		}); err != nil {
-			return awsError(addr, "updating event destination "+dn+" of "+cur.Name, err)
+			return awsError("updating event destination "+dn+" of "+cur.Name, err)
 		}
 		cur.Destinations[dn] = want.Destinations[dn]
 	}
@@ -464,7 +464,7 @@ func (p *Provider) convergeConfigSet(ctx context.Context, addr string, cur *conf
 			ConfigurationSetName: name,
 			EventDestinationName: aws.String(dn),
 		}); err != nil && !isNotFound(err) {
-			return awsError(addr, "deleting event destination "+dn+" of "+cur.Name, err)
+			return awsError("deleting event destination "+dn+" of "+cur.Name, err)
 		}
 		delete(cur.Destinations, dn)
 	}
@@ -477,7 +477,7 @@ func (p *Provider) convergeConfigSet(ctx context.Context, addr string, cur *conf
 			EventDestinationName: aws.String(dn),
 			EventDestination:     want.Destinations[dn].definition(),
 		}); err != nil {
-			return awsError(addr, "creating event destination "+dn+" of "+cur.Name, err)
+			return awsError("creating event destination "+dn+" of "+cur.Name, err)
 		}
 		cur.Destinations[dn] = want.Destinations[dn]
 	}
@@ -488,11 +488,11 @@ func (p *Provider) convergeConfigSet(ctx context.Context, addr string, cur *conf
 // is a success.
 func (p *Provider) deleteConfigSet(ctx context.Context, stack, addr, name string) (string, error) {
 	if name == "" {
-		return "", fmt.Errorf("%s: no configuration set name to delete", addr)
+		return "", fmt.Errorf("no configuration set name to delete")
 	}
 	cur, found, err := p.describeConfigSet(ctx, name, false)
 	if err != nil {
-		return "", awsError(addr, "reading SES configuration set "+name+" before deleting it", err)
+		return "", awsError("reading SES configuration set "+name+" before deleting it", err)
 	}
 	if !found {
 		return "SES configuration set " + name + " was already gone", nil
@@ -501,7 +501,7 @@ func (p *Provider) deleteConfigSet(ctx context.Context, stack, addr, name string
 		return "", notOwnedError(addr, "configuration set "+name, stack, owner)
 	}
 	if _, err := p.v2.DeleteConfigurationSet(ctx, &sesv2.DeleteConfigurationSetInput{ConfigurationSetName: aws.String(name)}); err != nil && !isNotFound(err) {
-		return "", awsError(addr, "deleting SES configuration set "+name, err)
+		return "", awsError("deleting SES configuration set "+name, err)
 	}
 	return "", nil
 }

@@ -23,7 +23,7 @@ func TestRunStoppedHalfWayConverges(t *testing.T) {
 	if res.Err == nil {
 		t.Fatal("the injected failure was lost")
 	}
-	for _, s := range []string{"domain.acme.example: ", "setting the complaint notification topic", "InvalidParameterValue"} {
+	for _, s := range []string{"setting the complaint notification topic", "InvalidParameterValue"} {
 		if !strings.Contains(res.Err.Error(), s) {
 			t.Errorf("error %q does not say %q", res.Err, s)
 		}

@@ -45,7 +45,7 @@ func (p *Provider) applyIdentity(ctx context.Context, req providers.ApplyRequest
 		msg, err := p.deleteIdentity(ctx, req.Stack, c.Addr, name)
 		return providers.Result{Addr: c.Addr, Err: err, Message: msg}
 	}
-	return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider cannot %s an identity", c.Addr, c.Action)}
+	return providers.Result{Addr: c.Addr, Err: fmt.Errorf("the SES provider cannot %s an identity", c.Action)}
 }
 
 // createIdentity creates an identity with its tags, default configuration set
@@ -96,10 +96,10 @@ func (p *Provider) createIdentity(ctx context.Context, req providers.ApplyReques
 	case isAlreadyExists(err):
 		existing, found, derr := p.describeIdentity(ctx, want.Name, true)
 		if derr != nil {
-			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "reading the existing SES identity "+want.Name, derr)}
+			return providers.Result{Addr: c.Addr, Err: awsError("reading the existing SES identity "+want.Name, derr)}
 		}
 		if !found {
-			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "creating SES identity "+want.Name, err)}
+			return providers.Result{Addr: c.Addr, Err: awsError("creating SES identity "+want.Name, err)}
 		}
 		if owner := existing.Tags[specs.TagStack]; owner != req.Stack || req.Stack == "" {
 			return providers.Result{Addr: c.Addr, Err: notOwnedError(c.Addr, "identity "+want.Name, req.Stack, owner)}
@@ -110,7 +110,7 @@ func (p *Provider) createIdentity(ctx context.Context, req providers.ApplyReques
 			return providers.Result{Addr: c.Addr, Err: err}
 		}
 	case err != nil:
-		return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "creating SES identity "+want.Name, err)}
+		return providers.Result{Addr: c.Addr, Err: awsError("creating SES identity "+want.Name, err)}
 	default:
 		cur = createdState(want, in, out)
 	}
@@ -180,10 +180,10 @@ func (p *Provider) updateIdentity(ctx context.Context, req providers.ApplyReques
 	}
 	cur, found, err := p.describeIdentity(ctx, name, want.namesNotifications())
 	if err != nil {
-		return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "reading SES identity "+name, err)}
+		return providers.Result{Addr: c.Addr, Err: awsError("reading SES identity "+name, err)}
 	}
 	if !found {
-		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: SES identity %s no longer exists; run mailform plan again", c.Addr, name)}
+		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("SES identity %s no longer exists; run mailform plan again", name)}
 	}
 	var notes []string
 	owner := cur.Tags[specs.TagStack]
@@ -197,7 +197,7 @@ func (p *Provider) updateIdentity(ctx context.Context, req providers.ApplyReques
 	}
 	if owner != req.Stack {
 		if err := p.tagIdentity(ctx, name, ownershipTags(req.Stack, c.Addr)); err != nil {
-			return providers.Result{Addr: c.Addr, Err: awsError(c.Addr, "adding the ownership tags to SES identity "+name, err)}
+			return providers.Result{Addr: c.Addr, Err: awsError("adding the ownership tags to SES identity "+name, err)}
 		}
 		for k, v := range tagMap(ownershipTags(req.Stack, c.Addr)) {
 			cur.Tags[k] = v
@@ -233,9 +233,9 @@ func (p *Provider) checkKeyLengthChange(addr string, cur identityState, want des
 	}
 	next := cur.LastKeyCreated.Add(keyChangeWindow)
 	if now := p.opts.Now(); now.Before(next) {
-		return fmt.Errorf("%s: SES lets the DKIM key length of an identity change once per 24 hours; the key of %s "+
+		return fmt.Errorf("SES lets the DKIM key length of an identity change once per 24 hours; the key of %s "+
 			"was generated at %s, so the change from %d to %d bits can be made after %s. Nothing was changed; run apply again then",
-			addr, cur.Name, cur.LastKeyCreated.UTC().Format(time.RFC3339), cur.DkimKeyLength, want.DkimKeyLength,
+			cur.Name, cur.LastKeyCreated.UTC().Format(time.RFC3339), cur.DkimKeyLength, want.DkimKeyLength,
 			next.UTC().Format(time.RFC3339))
 	}
 	return nil
@@ -251,7 +251,7 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, add
 			in.ConfigurationSetName = aws.String(want.ConfigSet)
 		}
 		if _, err := p.v2.PutEmailIdentityConfigurationSetAttributes(ctx, in); err != nil {
-			return awsError(addr, "setting the default configuration set of "+name, err)
+			return awsError("setting the default configuration set of "+name, err)
 		}
 		cur.ConfigSet = want.ConfigSet
 	}
@@ -274,7 +274,7 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, add
 				in.MailFromDomain = aws.String(want.MailFromDomain)
 			}
 			if _, err := p.v2.PutEmailIdentityMailFromAttributes(ctx, in); err != nil {
-				return awsError(addr, "setting the MAIL FROM domain of "+name, err)
+				return awsError("setting the MAIL FROM domain of "+name, err)
 			}
 			cur.MailFromDomain, cur.MailFromOnMx, cur.MailFromStatus = want.MailFromDomain, want.MailFromOnMx, ""
 		}
@@ -282,7 +282,7 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, add
 
 	for _, step := range notificationSteps(*cur, want) {
 		if err := p.runNotificationStep(ctx, name, step); err != nil {
-			return awsError(addr, step.String()+" of "+name, err)
+			return awsError(step.String()+" of "+name, err)
 		}
 		step.applyTo(cur)
 	}
@@ -320,7 +320,7 @@ func (p *Provider) setEasyDKIM(ctx context.Context, req providers.ApplyRequest, 
 		SigningAttributes:       &types.DkimSigningAttributes{NextSigningKeyLength: l},
 	})
 	if err != nil {
-		return awsError(addr, fmt.Sprintf("setting Easy DKIM with %d-bit keys for %s", length, name), err)
+		return awsError(fmt.Sprintf("setting Easy DKIM with %d-bit keys for %s", length, name), err)
 	}
 	cur.DkimOrigin = string(types.DkimSigningAttributesOriginAwsSes)
 	cur.DkimKeyLength = length
@@ -333,7 +333,7 @@ func (p *Provider) setEasyDKIM(ctx context.Context, req providers.ApplyRequest, 
 	}
 	if step.Untag {
 		if err := p.untagIdentity(ctx, name, TagDKIMKeyLocation); err != nil {
-			return awsError(addr, "removing tag "+TagDKIMKeyLocation+" from "+name, err)
+			return awsError("removing tag "+TagDKIMKeyLocation+" from "+name, err)
 		}
 		delete(cur.Tags, TagDKIMKeyLocation)
 		cur.DkimKeySource = ""
@@ -360,7 +360,7 @@ func (p *Provider) setBYODKIM(ctx context.Context, req providers.ApplyRequest, a
 	})
 	err = scrubSecret(err, key)
 	if err != nil {
-		return awsError(addr, "giving SES the DKIM key from "+step.KeySource+" for "+name, err)
+		return awsError("giving SES the DKIM key from "+step.KeySource+" for "+name, err)
 	}
 	cur.DkimOrigin, cur.DkimSelector, cur.DkimKeyLength = external, step.Selector, 0
 	cur.DkimTokens = []string{step.Selector}
@@ -372,7 +372,7 @@ func (p *Provider) setBYODKIM(ctx context.Context, req providers.ApplyRequest, a
 	}
 	tag := []types.Tag{{Key: aws.String(TagDKIMKeyLocation), Value: aws.String(step.KeySource)}}
 	if err := p.tagIdentity(ctx, name, tag); err != nil {
-		return awsError(addr, "recording the DKIM key location on "+name, err)
+		return awsError("recording the DKIM key location on "+name, err)
 	}
 	cur.Tags[TagDKIMKeyLocation] = step.KeySource
 	cur.DkimKeySource = step.KeySource
@@ -386,7 +386,7 @@ func (p *Provider) setDKIMSigning(ctx context.Context, addr string, cur *identit
 		EmailIdentity:  aws.String(name),
 		SigningEnabled: enabled,
 	}); err != nil {
-		return awsError(addr, fmt.Sprintf("turning DKIM signing %s for %s", onOff(enabled), name), err)
+		return awsError(fmt.Sprintf("turning DKIM signing %s for %s", onOff(enabled), name), err)
 	}
 	cur.DkimSigning = enabled
 	return nil
@@ -403,11 +403,11 @@ func onOff(b bool) string {
 // that is already gone is a success (a re-run after an interrupted delete).
 func (p *Provider) deleteIdentity(ctx context.Context, stack, addr, name string) (string, error) {
 	if name == "" {
-		return "", fmt.Errorf("%s: no identity name to delete", addr)
+		return "", fmt.Errorf("no identity name to delete")
 	}
 	cur, found, err := p.describeIdentity(ctx, name, false)
 	if err != nil {
-		return "", awsError(addr, "reading SES identity "+name+" before deleting it", err)
+		return "", awsError("reading SES identity "+name+" before deleting it", err)
 	}
 	if !found {
 		return "SES identity " + name + " was already gone", nil
@@ -416,7 +416,7 @@ func (p *Provider) deleteIdentity(ctx context.Context, stack, addr, name string)
 		return "", notOwnedError(addr, "identity "+name, stack, owner)
 	}
 	if _, err := p.v2.DeleteEmailIdentity(ctx, &sesv2.DeleteEmailIdentityInput{EmailIdentity: aws.String(name)}); err != nil && !isNotFound(err) {
-		return "", awsError(addr, "deleting SES identity "+name, err)
+		return "", awsError("deleting SES identity "+name, err)
 	}
 	return "", nil
 }

@@ -249,7 +249,7 @@ type desiredIdentity struct {
 func parseDesired(addr string, after map[string]any) (desiredIdentity, error) {
 	a := attrs(after)
 	if u := a.unresolved(); len(u) > 0 {
-		return desiredIdentity{}, fmt.Errorf("%s: not applied: %s still unknown (what it refers to does not exist yet)", addr, strings.Join(u, ", "))
+		return desiredIdentity{}, fmt.Errorf("not applied: %s still unknown (what it refers to does not exist yet)", strings.Join(u, ", "))
 	}
 	d := desiredIdentity{named: map[string]bool{}}
 	for k := range after {
@@ -257,7 +257,7 @@ func parseDesired(addr string, after map[string]any) (desiredIdentity, error) {
 	}
 	d.Name = a.str("identity")
 	if d.Name == "" {
-		return d, fmt.Errorf("%s: the identity name is empty", addr)
+		return d, fmt.Errorf("the identity name is empty")
 	}
 	d.Type = a.str("type")
 	if d.Type == "" {
@@ -281,18 +281,18 @@ func parseDesired(addr string, after map[string]any) (desiredIdentity, error) {
 	case dkimOff:
 		d.DkimSigning = false
 	default:
-		return d, fmt.Errorf("%s: dkim_mode %q is not easy, byo or off", addr, mode)
+		return d, fmt.Errorf("dkim_mode %q is not easy, byo or off", mode)
 	}
 	if n, ok := a.integer("dkim_key_length"); ok {
 		if _, err := keyLengthEnum(n); err != nil {
-			return d, fmt.Errorf("%s: %w", addr, err)
+			return d, err
 		}
 		d.DkimKeyLength = n
 	}
 	d.DkimSelector = a.str("dkim_selector")
 	d.DkimKeySource = a.str("dkim_private_key")
 	if mode == dkimBYO && (d.DkimSelector == "" || d.DkimKeySource == "") {
-		return d, fmt.Errorf("%s: BYODKIM needs dkim_selector and dkim_private_key", addr)
+		return d, fmt.Errorf("BYODKIM needs dkim_selector and dkim_private_key")
 	}
 	d.ConfigSet = a.str("configuration_set")
 	d.MailFromDomain = strings.TrimSuffix(a.str("mail_from_domain"), ".")
@@ -312,7 +312,7 @@ func parseDesired(addr string, after map[string]any) (desiredIdentity, error) {
 		d.Forwarding = f
 	}
 	if !d.Forwarding && (d.Topics["bounce"] == "" || d.Topics["complaint"] == "") {
-		return d, fmt.Errorf("%s: feedback_forwarding = false needs both a bounce and a complaint topic (SES refuses it otherwise)", addr)
+		return d, fmt.Errorf("feedback_forwarding = false needs both a bounce and a complaint topic (SES refuses it otherwise)")
 	}
 	return d, nil
 }

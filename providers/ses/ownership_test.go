@@ -83,8 +83,8 @@ func TestOwnership(t *testing.T) {
 			if res.Err == nil || !strings.Contains(res.Err.Error(), tc.want) {
 				t.Fatalf("err = %v, want one containing %q", res.Err, tc.want)
 			}
-			if !strings.HasPrefix(res.Err.Error(), c.Addr+": ") {
-				t.Errorf("error does not start with the address: %v", res.Err)
+			if strings.HasPrefix(res.Err.Error(), c.Addr+": ") {
+				t.Errorf("error names the address, which apply adds (apply.ResourceError): %v", res.Err)
 			}
 			for op, n := range e.sesCalls() {
 				if !strings.HasPrefix(op, "Get") && op != "CreateEmailIdentity" {

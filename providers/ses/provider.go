@@ -256,10 +256,10 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) []prov
 // applyOne carries out one change.
 func (p *Provider) applyOne(ctx context.Context, req providers.ApplyRequest, c plan.Change) providers.Result {
 	if req.Region != "" && req.Region != p.region {
-		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: the change is for region %s, but this SES provider works in %s", c.Addr, req.Region, p.region)}
+		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("not applied: the change is for region %s, but this SES provider works in %s", req.Region, p.region)}
 	}
 	if err := ctx.Err(); err != nil {
-		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: not applied: %w", c.Addr, err)}
+		return providers.Result{Addr: c.Addr, Err: fmt.Errorf("not applied: %w", err)}
 	}
 	switch c.Kind {
 	case specs.KindSESIdentity:
@@ -269,7 +269,7 @@ func (p *Provider) applyOne(ctx context.Context, req providers.ApplyRequest, c p
 	case specs.KindSESAccount:
 		return p.applyAccount(ctx, c)
 	}
-	return providers.Result{Addr: c.Addr, Err: fmt.Errorf("%s: the SES provider does not manage kind %s", c.Addr, c.Kind)}
+	return providers.Result{Addr: c.Addr, Err: fmt.Errorf("the SES provider does not manage kind %s", c.Kind)}
 }
 
 // identityARN returns the ARN of an identity, or "" when the account is not known.

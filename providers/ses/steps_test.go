@@ -103,7 +103,7 @@ func TestParseDesiredRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parseDesired("domain.a.example", tc.after)
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "domain.a.example: ") {
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.HasPrefix(err.Error(), "domain.a.example") {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})

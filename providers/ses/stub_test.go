@@ -178,7 +178,7 @@ func TestPrivateKeyNeverInErrors(t *testing.T) {
 	if rs[0].Err == nil {
 		t.Fatal("the echoed failure was lost")
 	}
-	if !strings.Contains(rs[0].Err.Error(), "(private key)") || !strings.Contains(rs[0].Err.Error(), "domain.acme.example") {
+	if !strings.Contains(rs[0].Err.Error(), "(private key)") || !strings.Contains(rs[0].Err.Error(), "acme.example") {
 		t.Errorf("err = %v", rs[0].Err)
 	}
 	assertNoKeyMaterial(t, rs[0].Err.Error()+rs[0].Message+strings.Join(progress, "\n"), keyPEM)
