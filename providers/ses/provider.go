@@ -133,6 +133,9 @@ type Provider struct {
 	// described and toDescribe count the identities the running Read has
 	// described and has to (ReadProgress).
 	described, toDescribe atomic.Int64
+
+	// refresh is the Refresh of the following Reads (SetRefresh).
+	refresh atomic.Value
 }
 
 // ReadProgress tells how many identities the running Read has described with
