@@ -56,8 +56,10 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
 		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 		var sf specFlags
 		var af awsFlags
+		var refresh refreshFlag
 		sf.register(fs)
 		af.register(fs)
+		refresh.register(fs)
 		resolver := fs.String("resolver", "", "send every DNS query to `HOST:PORT` instead of the authoritative servers (skips the delegation check)")
 		asJSON := fs.Bool("json", false, "print the report as JSON (docs/check.md)")
 		path, code, ok := parsePath(c, fs, args, io)
@@ -99,6 +101,7 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
 		// keys and Elastic IPs; check reads nothing of IAM, SNS or SQS.
 		sess.providers = []providers.Provider{sess.services.route53, sess.services.ses, sess.services.dkimkey, sess.services.ec2}
 		desired := spec.Resources()
+		refresh.apply(sess)
 		observed, err := sess.read(ctx, desired)
 		if err != nil {
 			errorf(io.Stderr, err)
