@@ -83,8 +83,13 @@ func TestForeignIdentitiesCostNoReads(t *testing.T) {
 	e.s.ResetCounts()
 	e.must(0, "plan", e.dir, "-detailed-exitcode")
 	ses := e.s.Counts()["ses"]
-	if ses["GetEmailIdentity"] != 1 || ses["ListEmailIdentities"] != 1 {
-		t.Errorf("no-change plan of 1 declared identity among %d: SES calls %v, want 1 GetEmailIdentity and 1 list", len(foreign), ses)
+	if ses["GetEmailIdentity"] != 0 || ses["ListEmailIdentities"] != 0 || ses["GetIdentityDkimAttributes"] != 1 {
+		t.Errorf("no-change plan of 1 declared identity among %d: SES calls %v, want the batch reads of 1 identity, no list, no GetEmailIdentity", len(foreign), ses)
+	}
+	e.s.ResetCounts()
+	e.must(0, "plan", e.dir, "-detailed-exitcode", "-refresh=full")
+	if ses := e.s.Counts()["ses"]; ses["GetEmailIdentity"] != 1 || ses["ListEmailIdentities"] != 0 {
+		t.Errorf("no-change plan -refresh=full of 1 declared identity among %d: SES calls %v, want 1 GetEmailIdentity and no list", len(foreign), ses)
 	}
 
 	// The stack's identity loses its mark: it is no longer the stack's, and
