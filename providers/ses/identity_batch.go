@@ -205,7 +205,10 @@ type identityReads struct {
 // which the plan deletes (so that one whose mark was removed since the index
 // saw it is not planned for deletion), and a declared one whose TagSettings
 // is missing, unreadable, or not what the spec asks (so that the plan shows
-// a change only where SES confirms it). A no-change plan describes none.
+// a change only where SES confirms it), or that signs with BYODKIM: v1's
+// GetIdentityDkimAttributes documents "the current status of Easy DKIM
+// signing" only, so what it says of a BYODKIM identity is not relied on. A
+// no-change plan of Easy DKIM domains and email addresses describes none.
 func planIdentityReads(want map[string]specs.Resource, marked map[string]markedIdentity, full bool) identityReads {
 	var out identityReads
 	for _, key := range slices.Sorted(maps.Keys(marked)) {
@@ -216,7 +219,7 @@ func planIdentityReads(want map[string]specs.Resource, marked map[string]markedI
 			out.Describe = append(out.Describe, m.Name)
 		default:
 			rec, ok := parseRecorded(m.Tags[TagSettings])
-			if ok && rec.answersDesired(r) {
+			if ok && rec.answersDesired(r) && rec.DkimOrigin != string(types.DkimSigningAttributesOriginExternal) {
 				out.Batch = append(out.Batch, m)
 			} else {
 				out.Describe = append(out.Describe, m.Name)
@@ -281,12 +284,6 @@ func (p *Provider) batchStates(ctx context.Context, ids []markedIdentity) ([]ide
 				s.DkimSigning = d.DkimEnabled
 				s.DkimTokens = slices.Clone(d.DkimTokens)
 				s.DkimOrigin, s.DkimKeyLength, s.DkimSelector = rec.DkimOrigin, rec.DkimLength, rec.DkimSelector
-				// v1 returns Easy DKIM's tokens only; for BYODKIM, v2's
-				// tokens are the selector ("this object contains the
-				// selector for the public key", DkimAttributes.Tokens).
-				if len(s.DkimTokens) == 0 && s.DkimOrigin == string(types.DkimSigningAttributesOriginExternal) && s.DkimSelector != "" {
-					s.DkimTokens = []string{s.DkimSelector}
-				}
 			}
 			if a, ok := mf.MailFromDomainAttributes[m.Name]; ok {
 				s.MailFromDomain = strings.TrimSuffix(aws.ToString(a.MailFromDomain), ".")

@@ -69,7 +69,7 @@ func TestPlanIdentityReads(t *testing.T) {
 		{"configuration set not declared", domain("a.example", nil), rec(easy), false, "batch"},
 		{"other key length declared", withSet(domain("a.example", map[string]any{"dkim_key_length": int64(1024)})), rec(easy), false, "describe"},
 		{"BYODKIM declared, Easy recorded", withSet(byo), rec(easy), false, "describe"},
-		{"BYODKIM as recorded", byo, rec(recordedSettings{DkimOrigin: "EXTERNAL", DkimSelector: "s1"}), false, "batch"},
+		{"BYODKIM as recorded: v1 documents Easy DKIM only", byo, rec(recordedSettings{DkimOrigin: "EXTERNAL", DkimSelector: "s1"}), false, "describe"},
 		{"BYODKIM, other selector recorded", byo, rec(recordedSettings{DkimOrigin: "EXTERNAL", DkimSelector: "s0"}), false, "describe"},
 		{"Easy declared, BYODKIM recorded", domain("a.example", nil), rec(recordedSettings{DkimOrigin: "EXTERNAL", DkimSelector: "s1"}), false, "describe"},
 		{"signing off declared", domain("a.example", map[string]any{"dkim_mode": "off"}), rec(recordedSettings{DkimOrigin: "AWS_SES", DkimLength: 2048}), false, "batch"},
@@ -140,8 +140,8 @@ func TestBatchReadSeesWhatFullReadSees(t *testing.T) {
 	desired := e.batchSpecs()
 	e.resetCounts()
 	batch := e.readWith(RefreshBatch, desired)
-	if n := e.sesCalls()["GetEmailIdentity"]; n != 0 {
-		t.Errorf("%d GetEmailIdentity calls in a plain read of identities mailform set up, want 0", n)
+	if n := e.sesCalls()["GetEmailIdentity"]; n != 1 {
+		t.Errorf("%d GetEmailIdentity calls in a plain read of identities mailform set up, want 1 (the BYODKIM one)", n)
 	}
 	full := e.readWith(RefreshFull, desired)
 	if diff := cmp.Diff(full, batch); diff != "" {
