@@ -92,6 +92,21 @@ func TestForeignIdentitiesCostNoReads(t *testing.T) {
 		t.Errorf("no-change plan -refresh=full of 1 declared identity among %d: SES calls %v, want 1 GetEmailIdentity and no list", len(foreign), ses)
 	}
 
+	// apply and check with nothing to change read the same cheap way.
+	e.s.ResetCounts()
+	e.must(0, "apply", e.dir, "-auto-approve")
+	if ses := e.s.Counts()["ses"]; ses["GetEmailIdentity"] != 0 || ses["ListEmailIdentities"] != 0 {
+		t.Errorf("apply with nothing to change: SES calls %v, want no GetEmailIdentity and no list", ses)
+	}
+	e.s.ResetCounts()
+	e.check(0)
+	// Beside the read, check asks SES for the verification status of the
+	// one identity: one GetEmailIdentity, cheaper than the three v1 batch
+	// reads it uses for more identities (providers/ses wait.go).
+	if ses := e.s.Counts()["ses"]; ses["GetEmailIdentity"] > 1 || ses["ListEmailIdentities"] != 0 {
+		t.Errorf("check: SES calls %v, want at most the status read's GetEmailIdentity and no list", ses)
+	}
+
 	// The stack's identity loses its mark: it is no longer the stack's, and
 	// -destroy leaves it.
 	v2 := sesv2.NewFromConfig(e.cfg())
@@ -119,4 +134,37 @@ func TestEC2OnlySpecReadsNoIdentity(t *testing.T) {
 	if ses["GetEmailIdentity"] != 0 || ses["ListEmailIdentities"] != 0 {
 		t.Errorf("plan of an EC2-only spec among %d identities: SES calls %v, want no identity read", len(foreign), ses)
 	}
+}
+
+// TestPlainPlanTrustsRecordedSettings: a change made outside mailform to an
+// identity's default configuration set goes unseen by a plain plan and is
+// seen by plan -refresh=full (docs/performance.md); a MAIL FROM change is
+// seen by both.
+func TestPlainPlanTrustsRecordedSettings(t *testing.T) {
+	e := newEnv(t, "ses-domain")
+	e.createZone("acme.example")
+	e.must(0, "apply", e.dir, "-auto-approve")
+	v2 := sesv2.NewFromConfig(e.cfg())
+	if _, err := v2.CreateConfigurationSet(e.ctx(), &sesv2.CreateConfigurationSetInput{ConfigurationSetName: aws.String("someone-elses")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v2.PutEmailIdentityConfigurationSetAttributes(e.ctx(), &sesv2.PutEmailIdentityConfigurationSetAttributesInput{
+		EmailIdentity: aws.String("acme.example"), ConfigurationSetName: aws.String("someone-elses"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.must(0, "plan", e.dir, "-detailed-exitcode")
+	full := e.must(2, "plan", e.dir, "-detailed-exitcode", "-refresh=full")
+	if !strings.Contains(full.stdout, "someone-elses") {
+		t.Errorf("plan -refresh=full does not show the configuration set's drift:\n%s", full.stdout)
+	}
+	e.must(0, "apply", e.dir, "-auto-approve", "-refresh=full")
+	e.must(0, "plan", e.dir, "-detailed-exitcode", "-refresh=full")
+
+	if _, err := v2.PutEmailIdentityMailFromAttributes(e.ctx(), &sesv2.PutEmailIdentityMailFromAttributesInput{
+		EmailIdentity: aws.String("acme.example"), MailFromDomain: aws.String("elsewhere.acme.example"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.must(2, "plan", e.dir, "-detailed-exitcode")
 }
