@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -167,4 +168,56 @@ func TestPlainPlanTrustsRecordedSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.must(2, "plan", e.dir, "-detailed-exitcode")
+}
+
+// TestStaleTagIndexNeverLeadsToAChange: the stack's identity loses its mark
+// while the Tagging API's index still shows it (the double's index lags tag
+// changes by ListLag). A plan may take the index's word for the declared
+// identity, but apply describes it first and refuses to change it, and
+// -destroy refuses to delete it.
+func TestStaleTagIndexNeverLeadsToAChange(t *testing.T) {
+	e := newEnv(t, "ses-domain")
+	e.createZone("acme.example")
+	e.must(0, "apply", e.dir, "-auto-approve")
+	// The identity is hours old when the lag starts, so that the index
+	// shows it, with the tags it had before the change below.
+	if err := e.s.Configure(func(o *awstest.Options) { o.ListLag = time.Hour }); err != nil {
+		t.Fatal(err)
+	}
+	e.s.SetClock(func() time.Time { return time.Now().Add(3 * time.Hour) })
+	t.Cleanup(func() { e.s.SetClock(nil) })
+	v2 := sesv2.NewFromConfig(e.cfg())
+	arn := "arn:aws:ses:" + e.region + ":" + awstest.AccountID + ":identity/acme.example"
+	if _, err := v2.UntagResource(e.ctx(), &sesv2.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: []string{specs.TagStack}}); err != nil {
+		t.Fatal(err)
+	}
+
+	e.edit("main.hcl", `subdomain     = "bounce"`, `subdomain     = "returns"`)
+	// The plan takes the index's word: the stack's identity, to update.
+	p := e.must(2, "plan", e.dir, "-detailed-exitcode")
+	if !strings.Contains(p.stdout, "~ domain.acme.example (ses.identity)") {
+		t.Fatalf("the plan does not update the identity the stale index shows as the stack's; the index is not stale:\n%s", p.stdout)
+	}
+	// apply describes it first, and refuses.
+	res := e.mailform("apply", e.dir, "-auto-approve")
+	if res.code != 1 || !strings.Contains(res.stderr, "acme.example") {
+		t.Errorf("apply of the identity that lost the mark: exit %d, want a refusal\n%s", res.code, res.stderr)
+	}
+	out, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("acme.example")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mf := aws.ToString(out.MailFromAttributes.MailFromDomain); mf != "bounce.acme.example" {
+		t.Errorf("the identity that lost the mark was changed: MAIL FROM %s", mf)
+	}
+
+	// -destroy: the plan, made from the stale index, may list the
+	// identity; apply describes it before deleting, and refuses.
+	res = e.mailform("apply", e.dir, "-auto-approve", "-destroy")
+	if res.code != 1 {
+		t.Errorf("apply -destroy with the identity that lost the mark: exit %d, want a refusal\n%s", res.code, res.stderr)
+	}
+	if _, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("acme.example")}); err != nil {
+		t.Errorf("the identity that lost the mark was deleted: %v", err)
+	}
 }
