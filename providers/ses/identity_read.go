@@ -220,7 +220,8 @@ const taggingPageSize = 100
 
 // markedIdentities returns the identities of the region that the Tagging
 // API's index shows with the tag mailform:stack=stack, by lower-case name.
-// The index is a hint: readIdentities verifies each name with SES.
+// The index is a hint: readIdentities reads each name from SES, and apply
+// describes an identity again before changing it.
 func (p *Provider) markedIdentities(ctx context.Context, stack string) (map[string]markedIdentity, error) {
 	marked := map[string]markedIdentity{}
 	pager := resourcegroupstaggingapi.NewGetResourcesPaginator(p.opts.Tags, &resourcegroupstaggingapi.GetResourcesInput{

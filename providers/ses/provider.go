@@ -139,8 +139,10 @@ type Provider struct {
 }
 
 // ReadProgress tells how many identities the running Read has described with
-// GetEmailIdentity, of how many: the one SES read that grows with the spec,
-// one call each at SES's pace. total is 0 when no Read is describing any.
+// GetEmailIdentity, of how many: the SES read that grows with the spec one
+// call per identity at SES's pace (every identity with RefreshFull; few
+// otherwise, the rest being read 100 a call). total is 0 when no Read is
+// describing any.
 func (p *Provider) ReadProgress() (done, total int) {
 	return int(p.described.Load()), int(p.toDescribe.Load())
 }
