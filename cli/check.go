@@ -46,6 +46,9 @@ sandbox' whose environment is set (its -env-file), its DNS server is the
 default -resolver; with any other endpoint override and no -resolver, check
 warns that public DNS does not serve a local double's zones.
 
+check reads SES identities as plan does: -refresh=full describes each one
+(1 SES call each) instead of reading 100 a call (docs/performance.md).
+
 Exit status: 0 when no check failed (warnings allowed), 1 otherwise.`,
 		example: `mailform check
 mailform check examples/ses-domain -json
