@@ -15,7 +15,6 @@ const (
 	recordSetsPerPage   = 300   // ListResourceRecordSets
 	recordsPerBatch     = 1000  // ResourceRecord elements per ChangeResourceRecordSets
 	charsPerBatch       = 32000 // characters of values per ChangeResourceRecordSets
-	identitiesPerPage   = 1000  // ListEmailIdentities
 	identitiesPerV1Read = 100   // GetIdentity*Attributes
 	taggingPerPage      = 100   // tag:GetResources
 )
@@ -81,16 +80,17 @@ func minimumCalls(w world) []floorLine {
 		add("route53", "ChangeResourceRecordSets", batches, "each changed zone, within 1000 records and 32000 characters per batch")
 	}
 
-	// SES: the Tagging API names the stack's identities (none undeclared
-	// here), the list says which declared ones exist, and each of those is
-	// described once: only GetEmailIdentity returns the DKIM key length and
-	// the default configuration set (docs/ses.md); notification topics come
-	// 100 identities a call. Identities that are not the stack's cost nothing.
+	// SES: the Tagging API names the stack's identities with their tags
+	// (ownership, and the settings mailform recorded); SES v1's batch reads
+	// return verification, DKIM, MAIL FROM and notification attributes of
+	// 100 identities a call; declared identities the index does not show yet
+	// are looked up by name, 100 a call. Identities that are not the stack's
+	// cost nothing, and none is described one at a time (docs/ses.md).
 	add("tagging", "GetResources", max(1, ceilDiv(w.DesiredIdentities, taggingPerPage)), "the stack's identities by their tag, 100 per page")
-	if w.Domains > 0 {
-		add("ses", "ListEmailIdentities", ceilDiv(max(w.IdentitiesBefore, 1), identitiesPerPage), "which declared identities exist, 1000 per page")
-	}
-	add("ses", "GetEmailIdentity", w.DesiredIdentities, "tags (ownership), DKIM key length, MAIL FROM and default configuration set of each declared identity")
+	add("ses", "GetIdentityVerificationAttributes", ceilDiv(w.DesiredIdentities, identitiesPerV1Read)+ceilDiv(w.IdentitiesToCreate, identitiesPerV1Read),
+		"verification of the stack's identities, and whether the declared ones the tag index does not show exist, 100 identities per call")
+	add("ses", "GetIdentityDkimAttributes", ceilDiv(w.DesiredIdentities, identitiesPerV1Read), "DKIM signing, status and tokens, 100 identities per call")
+	add("ses", "GetIdentityMailFromDomainAttributes", ceilDiv(w.DesiredIdentities, identitiesPerV1Read), "MAIL FROM domain, behaviour and status, 100 identities per call")
 	add("ses", "GetIdentityNotificationAttributes", ceilDiv(w.DesiredIdentities, identitiesPerV1Read), "notification topics, 100 identities per call")
 	add("ses", "ListConfigurationSets", 1, "every configuration set")
 	if w.ConfigSetExists {

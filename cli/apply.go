@@ -122,6 +122,7 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 				}
 				defer release()
 			}
+			pf.refresh.apply(sess)
 			observed, err = sess.read(ctx, desiredFromPlan(p))
 			if err != nil {
 				errorf(io.Stderr, err)

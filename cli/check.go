@@ -58,6 +58,9 @@ sandbox' whose environment is set (its -env-file), its DNS server is the
 default -resolver; with any other endpoint override and no -resolver, check
 warns that public DNS does not serve a local double's zones.
 
+check reads SES identities as plan does: -refresh=full describes each one
+(1 SES call each) instead of reading 100 a call (docs/performance.md).
+
 Exit status: 0 when no check failed (warnings allowed), 1 otherwise.`,
 		example: `mailform check
 mailform check examples/ses-domain -json
@@ -69,8 +72,10 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 		var sf specFlags
 		var af awsFlags
+		var refresh refreshFlag
 		sf.register(fs)
 		af.register(fs)
+		refresh.register(fs)
 		resolver := fs.String("resolver", "", "send every DNS query to `HOST:PORT` instead of the authoritative servers (skips the delegation check)")
 		asJSON := fs.Bool("json", false, "print the report as JSON (docs/check.md); the same as -format json")
 		bulk := fs.Bool("bulk-sender", false, "check the bulk-sender requirements of Gmail, Yahoo and Microsoft instead (docs/check.md)")
@@ -122,6 +127,7 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 		// keys and Elastic IPs; check reads nothing of IAM, SNS or SQS.
 		sess.providers = []providers.Provider{sess.services.route53, sess.services.ses, sess.services.dkimkey, sess.services.ec2}
 		desired := spec.Resources()
+		refresh.apply(sess)
 		observed, err := sess.read(ctx, desired)
 		if err != nil {
 			errorf(io.Stderr, err)

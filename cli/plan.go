@@ -38,9 +38,11 @@ type planFlags struct {
 	targets stringList
 	adopt   stringList
 	replace stringList
+	refresh refreshFlag
 }
 
 func (f *planFlags) register(fs *flag.FlagSet) {
+	f.refresh.register(fs)
 	fs.BoolVar(&f.destroy, "destroy", false, "plan to delete everything the stack owns (and nothing else)")
 	fs.Var(&f.targets, "target", "limit the plan to the resource at `ADDR` and what it needs (repeatable)")
 	fs.Var(&f.adopt, "adopt", "take over the existing, unowned resource at `ADDR` by marking it as the stack's (repeatable)")
@@ -75,9 +77,17 @@ docs/plan-json.md; -markdown prints it for a pull-request comment, which
 -markdown-max keeps within GitHub's 65,536-character limit: a longer plan
 shows its counts and first changes, and says how many more it leaves out.
 
+-refresh=full describes every SES identity of the spec one at a time (1 SES
+call each: about 17 minutes per 1,000 identities at SES's 1 request/s) and so
+also sees changes made outside mailform to an identity's default
+configuration set, DKIM key length and BYODKIM selector; the default,
+-refresh=batch, reads 100 identities a call and trusts what mailform recorded
+for those (docs/performance.md). Use -refresh=full for a daily drift check.
+
 Exit status: 0 no changes, 1 error, and with -detailed-exitcode 2 when there are
 changes (use it for drift checks).`,
 		example: `mailform plan
+mailform plan -refresh=full -detailed-exitcode
 mailform plan examples/ses-domain -out ses.plan
 mailform plan -markdown > plan.md
 mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) echo "drift";; *) exit 1;; esac`,
@@ -150,6 +160,7 @@ mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) 
 // diagnostics. It returns the plan and the state it was made from.
 func (s *session) makePlan(ctx context.Context, spec *specs.Spec, pf planFlags, path string, color bool) (*plan.Plan, []plan.Observed, bool) {
 	desired := spec.Resources()
+	pf.refresh.apply(s)
 	observed, err := s.read(ctx, desired)
 	var missingZones *route53.MissingZonesError
 	if errors.As(err, &missingZones) {

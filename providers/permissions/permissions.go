@@ -50,9 +50,11 @@ var byKind = map[specs.Kind]map[Access][]string{
 	specs.KindManualDNSRecord: {}, // published by the user; 'mailform check' reads DNS, not AWS
 	specs.KindSESIdentity: {
 		Read: {
-			"ses:GetEmailIdentity", "ses:GetIdentityNotificationAttributes", "ses:ListEmailIdentities",
-			"ses:GetIdentityVerificationAttributes", // declared identities the lists do not show yet, by name
-			"tag:GetResources",                      // the stack's identities by their mark (providers/ses identity_read.go)
+			"ses:GetEmailIdentity", "ses:GetIdentityNotificationAttributes",
+			"ses:GetIdentityVerificationAttributes", // declared identities the index does not show yet, by name; the batch read
+			"ses:GetIdentityDkimAttributes",         // the batch reads of a plain plan (providers/ses identity_batch.go)
+			"ses:GetIdentityMailFromDomainAttributes",
+			"tag:GetResources", // the stack's identities by their mark (providers/ses identity_read.go)
 		},
 		Create: {
 			"ses:CreateEmailIdentity", "ses:PutEmailIdentityConfigurationSetAttributes",

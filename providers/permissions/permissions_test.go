@@ -72,7 +72,7 @@ func TestPolicyShape(t *testing.T) {
 		want, notWant []string
 		resource      string
 	}{
-		{"ses-domain", Plan, "MailformReads", []string{"ec2:DescribeAddresses", "ses:ListEmailIdentities", "ssm:DescribeParameters", "secretsmanager:ListSecrets", "ssm:ListTagsForResource"}, []string{"sns:CreateTopic", "ssm:PutParameter", "ssm:GetParameter"}, "*"},
+		{"ses-domain", Plan, "MailformReads", []string{"ec2:DescribeAddresses", "ses:GetIdentityDkimAttributes", "tag:GetResources", "ssm:DescribeParameters", "secretsmanager:ListSecrets", "ssm:ListTagsForResource"}, []string{"ses:ListEmailIdentities", "sns:CreateTopic", "ssm:PutParameter", "ssm:GetParameter"}, "*"},
 		{"ses-domain", Apply, "MailformReads", []string{"ses:GetIdentityDkimAttributes", "ses:GetIdentityVerificationAttributes", "ses:GetIdentityMailFromDomainAttributes"}, nil, "*"},
 		{"ses-domain", Check, "MailformReads", []string{"ses:GetIdentityDkimAttributes", "ses:GetIdentityVerificationAttributes", "ses:GetIdentityMailFromDomainAttributes", "ses:GetEmailIdentity"}, []string{"ses:CreateEmailIdentity"}, "*"},
 		{"ses-domain", Apply, "MailformChanges", []string{"route53:ChangeResourceRecordSets", "ses:CreateEmailIdentity", "sns:Unsubscribe"}, []string{"ec2:AllocateAddress", "ec2:ModifyAddressAttribute", "iam:CreateUser", "sns:CreateTopic"}, "*"},

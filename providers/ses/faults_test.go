@@ -73,11 +73,11 @@ func TestThrottledReadIsRetried(t *testing.T) {
 	e := newEnv(t)
 	want := domain("acme.example", nil)
 	e.apply(createOf(want))
-	if err := e.srv.SetFaults("ses:GetEmailIdentity=throttle#1"); err != nil {
+	if err := e.srv.SetFaults("ses:GetIdentityDkimAttributes=throttle#1"); err != nil {
 		t.Fatal(err)
 	}
 	e.requireNoChanges(want)
-	if got := e.srv.InjectedFaults()["ses:GetEmailIdentity=throttle#1"]; got != 1 {
+	if got := e.srv.InjectedFaults()["ses:GetIdentityDkimAttributes=throttle#1"]; got != 1 {
 		t.Fatalf("fault injected %d times", got)
 	}
 }

@@ -84,6 +84,10 @@ func (p *Provider) createIdentity(ctx context.Context, req providers.ApplyReques
 		}
 	}
 
+	// What CreateEmailIdentity sets is recorded with it (TagSettings), so
+	// that a plan need not describe the identity to see it.
+	in.Tags = append(in.Tags, settingsTag(createdState(want, in, &sesv2.CreateEmailIdentityOutput{})))
+
 	req.Report(c.Addr, "creating SES identity "+want.Name)
 	out, err := p.v2.CreateEmailIdentity(ctx, in)
 	if in.DkimSigningAttributes != nil {
@@ -116,6 +120,9 @@ func (p *Provider) createIdentity(ctx context.Context, req providers.ApplyReques
 	}
 
 	if err := p.converge(ctx, req, c.Addr, &cur, want); err != nil {
+		return providers.Result{Addr: c.Addr, Err: err, Observed: p.observedIdentity(ctx, c.Addr, cur)}
+	}
+	if err := p.recordSettings(ctx, c.Addr, &cur); err != nil {
 		return providers.Result{Addr: c.Addr, Err: err, Observed: p.observedIdentity(ctx, c.Addr, cur)}
 	}
 	if !cur.isDomain() {
@@ -205,6 +212,9 @@ func (p *Provider) updateIdentity(ctx context.Context, req providers.ApplyReques
 		notes = append(notes, "adopted: tagged "+specs.TagStack+"="+req.Stack)
 	}
 	if err := p.converge(ctx, req, c.Addr, &cur, want); err != nil {
+		return providers.Result{Addr: c.Addr, Err: err, Observed: p.observedIdentity(ctx, c.Addr, cur)}
+	}
+	if err := p.recordSettings(ctx, c.Addr, &cur); err != nil {
 		return providers.Result{Addr: c.Addr, Err: err, Observed: p.observedIdentity(ctx, c.Addr, cur)}
 	}
 	return providers.Result{Addr: c.Addr, Observed: p.observedIdentity(ctx, c.Addr, cur), Message: strings.Join(notes, "; ")}

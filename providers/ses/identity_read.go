@@ -3,7 +3,6 @@ package ses
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -26,28 +25,32 @@ const listPageSize = 1000
 // v1BatchSize is how many identities one v1 GetIdentity*Attributes call takes.
 const v1BatchSize = 100
 
-// readIdentities describes the identities that desired declares and those
-// that carry stack's mark, and nothing else of the region.
+// readIdentities reads the identities that desired declares and those that
+// carry stack's mark, and nothing else of the region.
 //
 // Which identities carry the mark comes from the Resource Groups Tagging API
 // (Options.Tags): GetResources filtered on the tag mailform:stack=<stack>,
-// 100 per page, not paced with SES. It is only a hint: every identity it
-// names is described with GetEmailIdentity, whose tags decide ownership as
-// before, so an identity that lost the mark since the index saw it is not
-// taken; an identity the index does not show yet (the index, like SES's
-// lists, may lag behind a new identity) is left alone by this run and found by
-// the next. Identities of other stacks or of no stack are never described.
+// 100 per page, not paced with SES, which returns every tag of each. It is
+// only a hint: an identity the index shows is read only if SES still holds
+// it, and every change or delete describes the identity again with
+// GetEmailIdentity and acts only when that answer carries the mark
+// (identity_apply.go). An identity the index does not show yet is, when
+// declared, found by name and described; when not declared, left alone by
+// this run and found by the next. Identities of other stacks or of no stack
+// are never read unless declared.
 //
-// Calls: ceil(T/100) GetResources (T identities of the stack) +
-// ceil(N/1000) ListEmailIdentities, only when desired declares identities (N
-// identities in the region) + ceil(U/100) v1 GetIdentityVerificationAttributes
-// (U declared identities the list and the index do not show: new ones, or
-// ones created moments ago) + one GetEmailIdentity per declared identity that
-// exists and per identity of the stack (awscfg.InFlight at a time, so that
-// the pace, not the round trip, sets the time) + ceil(K/100) v1
+// planIdentityReads decides which identities are described one at a time;
+// the others are read in batches (identity_batch.go). Calls, with T
+// identities of the stack, D of them described, and U declared identities
+// the index does not show: ceil(T/100) GetResources + ceil(U/100) v1
+// GetIdentityVerificationAttributes + 3*ceil((T-D)/100) v1 verification,
+// DKIM and MAIL FROM batch reads + one GetEmailIdentity per described
+// identity (the D, and those of the U that exist; awscfg.InFlight at a time,
+// so that the pace, not the round trip, sets the time) + ceil(K/100) v1
 // GetIdentityNotificationAttributes (K identities kept: v2 has no
 // notification topics) + at most one STS GetCallerIdentity per Provider.
-// Without Options.Tags every identity of the region is described.
+// With RefreshFull every identity is described (D = T). Without
+// Options.Tags every identity of the region is listed and described.
 func (p *Provider) readIdentities(ctx context.Context, stack string, desired []specs.Resource) ([]plan.Observed, error) {
 	want := map[string]specs.Resource{}
 	for _, r := range desired {
@@ -56,7 +59,12 @@ func (p *Provider) readIdentities(ctx context.Context, stack string, desired []s
 		}
 	}
 
-	var names []string
+	type kept struct {
+		state identityState
+		addr  string
+	}
+	var keep []kept
+	var names []string // to describe
 	if p.opts.Tags == nil || stack == "" {
 		all, err := p.listIdentities(ctx)
 		if err != nil {
@@ -68,39 +76,29 @@ func (p *Provider) readIdentities(ctx context.Context, stack string, desired []s
 		if err != nil {
 			return nil, err
 		}
-		if len(want) > 0 {
-			listed, err := p.listIdentities(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, n := range listed {
-				_, isDesired := want[lowerName(n)]
-				_, isMarked := marked[lowerName(n)]
-				if isDesired || isMarked {
-					names = append(names, n)
-					delete(marked, lowerName(n))
-				}
-			}
-		}
-		// Marked but not (yet) listed: SES's list may lag behind a new
-		// identity; GetEmailIdentity tells whether it exists.
-		rest := slices.Sorted(maps.Values(marked))
-		names = append(names, rest...)
-		// Declared but neither listed nor marked: new to SES, or created
-		// moments ago and not yet in SES's list nor in the tag index (a plan
-		// right after apply). SES v1 reads identities by name, 100 a call,
-		// and answers only for those that exist.
-		found, err := p.existingOf(ctx, unlisted(want, names))
+		reads := planIdentityReads(want, marked, p.fullRefresh())
+		// Declared but not in the index: new to SES, or created moments
+		// ago and not yet indexed (a plan right after apply). SES v1 reads
+		// identities by name, 100 a call, and answers only for those that
+		// exist.
+		found, err := p.existingOf(ctx, reads.Lookup)
 		if err != nil {
 			return nil, err
 		}
-		names = append(names, found...)
+		names = append(reads.Describe, found...)
+		states, err := p.batchStates(ctx, reads.Batch)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range states {
+			if r, isDesired := want[lowerName(s.Name)]; isDesired {
+				keep = append(keep, kept{s, r.Addr})
+			} else {
+				keep = append(keep, kept{s, identityAddr(s)})
+			}
+		}
 	}
 
-	type kept struct {
-		state identityState
-		addr  string
-	}
 	described := make([]*sesv2.GetEmailIdentityOutput, len(names))
 	p.described.Store(0)
 	p.toDescribe.Store(int64(len(names)))
@@ -120,7 +118,6 @@ func (p *Provider) readIdentities(ctx context.Context, stack string, desired []s
 	if err != nil {
 		return nil, err
 	}
-	var keep []kept
 	for i, name := range names {
 		if described[i] == nil {
 			continue
@@ -223,9 +220,10 @@ const taggingPageSize = 100
 
 // markedIdentities returns the identities of the region that the Tagging
 // API's index shows with the tag mailform:stack=stack, by lower-case name.
-// The index is a hint: readIdentities verifies each name with SES.
-func (p *Provider) markedIdentities(ctx context.Context, stack string) (map[string]string, error) {
-	marked := map[string]string{}
+// The index is a hint: readIdentities reads each name from SES, and apply
+// describes an identity again before changing it.
+func (p *Provider) markedIdentities(ctx context.Context, stack string) (map[string]markedIdentity, error) {
+	marked := map[string]markedIdentity{}
 	pager := resourcegroupstaggingapi.NewGetResourcesPaginator(p.opts.Tags, &resourcegroupstaggingapi.GetResourcesInput{
 		ResourceTypeFilters: []string{"ses:identity"},
 		TagFilters:          []taggingtypes.TagFilter{{Key: aws.String(specs.TagStack), Values: []string{stack}}},
@@ -238,7 +236,11 @@ func (p *Provider) markedIdentities(ctx context.Context, stack string) (map[stri
 		}
 		for _, m := range page.ResourceTagMappingList {
 			if name, ok := identityNameOfARN(aws.ToString(m.ResourceARN), p.region); ok {
-				marked[lowerName(name)] = name
+				tags := make(map[string]string, len(m.Tags))
+				for _, t := range m.Tags {
+					tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+				}
+				marked[lowerName(name)] = markedIdentity{Name: name, Tags: tags}
 			}
 		}
 	}
@@ -259,23 +261,6 @@ func identityNameOfARN(arn, region string) (string, bool) {
 	return name, true
 }
 
-// unlisted returns the declared identity names (want's, in their declared
-// spelling) that names lacks, sorted.
-func unlisted(want map[string]specs.Resource, names []string) []string {
-	have := map[string]bool{}
-	for _, n := range names {
-		have[lowerName(n)] = true
-	}
-	var out []string
-	for key, r := range want {
-		if !have[key] {
-			out = append(out, attrs(r.Attrs).str("identity"))
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // existingOf returns those of names that SES holds, asking SES v1's
 // GetIdentityVerificationAttributes by name (v1BatchSize a call), which
 // answers for existing identities only and, unlike the lists, does not lag
@@ -289,11 +274,13 @@ func (p *Provider) existingOf(ctx context.Context, names []string) ([]string, er
 		if err != nil {
 			return fmt.Errorf("looking up %d SES identities by name: %w", len(batch), err)
 		}
-		for _, n := range batch {
-			if _, ok := out.VerificationAttributes[n]; ok {
+		// SES answers in its own spelling of each name.
+		for n := range out.VerificationAttributes {
+			if slices.ContainsFunc(batch, func(asked string) bool { return lowerName(asked) == lowerName(n) }) {
 				found[b] = append(found[b], n)
 			}
 		}
+		slices.Sort(found[b])
 		return nil
 	})
 	return slices.Concat(found...), err

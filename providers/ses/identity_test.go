@@ -170,6 +170,7 @@ func TestDomainIdentityCreateUpdateDelete(t *testing.T) {
 			"PutEmailIdentityMailFromAttributes":         1,
 			"PutEmailIdentityFeedbackAttributes":         1,
 			"SetIdentityNotificationTopic":               1, // only the delivery topic is cleared
+			"TagResource":                                1, // the new configuration set, recorded in TagSettings
 		}
 		if diff := cmp.Diff(wantCalls, e.sesCalls()); diff != "" {
 			t.Errorf("SES calls of an update (-want +got):\n%s", diff)

@@ -133,11 +133,16 @@ type Provider struct {
 	// described and toDescribe count the identities the running Read has
 	// described and has to (ReadProgress).
 	described, toDescribe atomic.Int64
+
+	// refresh is the Refresh of the following Reads (SetRefresh).
+	refresh atomic.Value
 }
 
 // ReadProgress tells how many identities the running Read has described with
-// GetEmailIdentity, of how many: the one SES read that grows with the spec,
-// one call each at SES's pace. total is 0 when no Read is describing any.
+// GetEmailIdentity, of how many: the SES read that grows with the spec one
+// call per identity at SES's pace (every identity with RefreshFull; few
+// otherwise, the rest being read 100 a call). total is 0 when no Read is
+// describing any.
 func (p *Provider) ReadProgress() (done, total int) {
 	return int(p.described.Load()), int(p.toDescribe.Load())
 }

@@ -18,22 +18,30 @@ import (
 func TestNoChangeReadCalls(t *testing.T) {
 	for _, tc := range []struct {
 		identities int
+		refresh    Refresh
 		want       map[string]int
 	}{
-		{1, map[string]int{
-			"ListEmailIdentities":               1,
-			"GetEmailIdentity":                  1,
-			"GetIdentityNotificationAttributes": 1,
-			"ListConfigurationSets":             1,
+		{1, RefreshBatch, map[string]int{
+			"GetIdentityVerificationAttributes":   1,
+			"GetIdentityDkimAttributes":           1,
+			"GetIdentityMailFromDomainAttributes": 1,
+			"GetIdentityNotificationAttributes":   1,
+			"ListConfigurationSets":               1,
 		}},
-		{150, map[string]int{
-			"ListEmailIdentities":               1,   // one page holds 1000
-			"GetEmailIdentity":                  150, // the only read with tags, DKIM key length, MAIL FROM
-			"GetIdentityNotificationAttributes": 2,   // 100 identities per call
+		{150, RefreshBatch, map[string]int{
+			"GetIdentityVerificationAttributes":   2, // 100 identities per call
+			"GetIdentityDkimAttributes":           2,
+			"GetIdentityMailFromDomainAttributes": 2,
+			"GetIdentityNotificationAttributes":   2,
+			"ListConfigurationSets":               1,
+		}},
+		{150, RefreshFull, map[string]int{
+			"GetEmailIdentity":                  150, // the only read with the configuration set, DKIM origin and key length
+			"GetIdentityNotificationAttributes": 2,
 			"ListConfigurationSets":             1,
 		}},
 	} {
-		t.Run(fmt.Sprint(tc.identities), func(t *testing.T) {
+		t.Run(fmt.Sprint(tc.identities, tc.refresh), func(t *testing.T) {
 			e := newEnv(t)
 			topic := e.createTopic("acme-prod-feedback")
 			var desired []specs.Resource
@@ -54,6 +62,7 @@ func TestNoChangeReadCalls(t *testing.T) {
 				}
 			}
 			e.resetCounts()
+			e.provider.SetRefresh(tc.refresh)
 			obs, err := e.provider.Read(t.Context(), testStack, desired)
 			if err != nil {
 				t.Fatal(err)

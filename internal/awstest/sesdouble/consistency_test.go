@@ -90,3 +90,35 @@ func TestListLag(t *testing.T) {
 		t.Errorf("lists after the lag: v2 %v, v1 %v; want both", v2, v1)
 	}
 }
+
+// The Tagging API's index shows an identity's tags as they were before a
+// change, for the list lag.
+func TestTagIndexLag(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.ListLagFunc = func() time.Duration { return 10 * time.Second } })
+	ctx := t.Context()
+	must[*sesv2.CreateEmailIdentityOutput](t)(e.v2.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{
+		EmailIdentity: aws.String("acme.example"), Tags: []types.Tag{{Key: aws.String("mailform:stack"), Value: aws.String("acme-prod")}},
+	}))
+	e.clock.Advance(time.Minute)
+	stackTag := func() string {
+		t.Helper()
+		for _, r := range e.d.TaggedResources(testRegion, []string{"ses:identity"}) {
+			return r.Tags["mailform:stack"]
+		}
+		return "(not shown)"
+	}
+	if got := stackTag(); got != "acme-prod" {
+		t.Fatalf("index before any change: %q", got)
+	}
+	arn := "arn:aws:ses:" + testRegion + ":" + testAccount + ":identity/acme.example"
+	must[*sesv2.UntagResourceOutput](t)(e.v2.UntagResource(ctx, &sesv2.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: []string{"mailform:stack"}}))
+	e.clock.Advance(5 * time.Second)
+	must[*sesv2.TagResourceOutput](t)(e.v2.TagResource(ctx, &sesv2.TagResourceInput{ResourceArn: aws.String(arn), Tags: []types.Tag{{Key: aws.String("mailform:stack"), Value: aws.String("other")}}}))
+	if got := stackTag(); got != "acme-prod" {
+		t.Errorf("index within the lag of two changes: %q, want the tags before them", got)
+	}
+	e.clock.Advance(10 * time.Second)
+	if got := stackTag(); got != "other" {
+		t.Errorf("index after the lag: %q, want other", got)
+	}
+}

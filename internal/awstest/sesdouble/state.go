@@ -105,6 +105,12 @@ type identity struct {
 	tags      tagList
 	configSet string // default configuration set
 
+	// indexedTags are the tags the Tagging API's index shows until
+	// tagsChangedAt plus the list lag: the tags before the first change of
+	// that window (tagging.go).
+	indexedTags   tagList
+	tagsChangedAt time.Time
+
 	emailVerified bool // email identities: the link was "clicked"
 
 	// DKIM (domains). dkimStatus is NOT_STARTED when DKIM was never set up

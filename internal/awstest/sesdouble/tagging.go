@@ -3,6 +3,7 @@ package sesdouble
 import (
 	"sort"
 	"strings"
+	"time"
 )
 
 // Tagged is one SES resource as the Resource Groups Tagging API's
@@ -16,7 +17,8 @@ type Tagged struct {
 // type ("ses:identity", "ses:configuration-set") is in types, or of every type
 // when types is empty, sorted by ARN. GetResources "does not return untagged
 // resources"; an identity created within the list lag (ListLagFunc) is left
-// out, as the tag index, like SES's own lists, may not show it yet.
+// out, as the tag index, like SES's own lists, may not show it yet, and an
+// identity whose tags changed within the lag shows its earlier tags.
 func (d *Double) TaggedResources(region string, types []string) []Tagged {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -48,7 +50,7 @@ func (d *Double) TaggedResources(region string, types []string) []Tagged {
 	if want("ses:identity") {
 		for _, id := range rs.identities {
 			if d.listed(id, now) {
-				add(prefix+"identity/"+id.name, id.tags)
+				add(prefix+"identity/"+id.name, d.indexedTags(id, now))
 			}
 		}
 	}
@@ -65,4 +67,43 @@ func (d *Double) TaggedResources(region string, types []string) []Tagged {
 // ("ses", "ses:identity", ...) names SES resources.
 func IsSESResourceType(t string) bool {
 	return t == "ses" || strings.HasPrefix(t, "ses:")
+}
+
+// tagsChanging notes that the tags of the identity arn names are about to
+// change: the index keeps showing the tags it had before, for the list lag.
+// AWS documents no freshness for the Tagging API's index, so the double
+// takes the inconvenient reading, as for SES's lists. Configuration sets are
+// shown as they are.
+func (d *Double) tagsChanging(rs *regionState, arn string) {
+	if d.opts.ListLagFunc == nil {
+		return
+	}
+	_, rest, ok := strings.Cut(arn, ":identity/")
+	if !ok {
+		return
+	}
+	id := rs.identities[identityKey(rest)]
+	if id == nil {
+		return
+	}
+	now := d.now()
+	if d.tagsFresh(id, now) {
+		// The index has caught up: it shows the tags until this change
+		// reaches it. Within a window, it still shows the older ones.
+		id.indexedTags = append(tagList{}, id.tags...)
+	}
+	id.tagsChangedAt = now
+}
+
+// tagsFresh reports whether the index shows the identity's current tags at now.
+func (d *Double) tagsFresh(id *identity, now time.Time) bool {
+	return d.opts.ListLagFunc == nil || id.tagsChangedAt.IsZero() || !now.Before(id.tagsChangedAt.Add(d.opts.ListLagFunc()))
+}
+
+// indexedTags are the tags the index shows of id at now.
+func (d *Double) indexedTags(id *identity, now time.Time) tagList {
+	if d.tagsFresh(id, now) {
+		return id.tags
+	}
+	return id.indexedTags
 }

@@ -685,6 +685,7 @@ func (d *Double) tagResource(ctx context.Context, rs *regionState, in v2Input) (
 	if len(merged) > 50 {
 		return nil, errorf(codeBadRequest, "Too many tags: a resource can have at most 50 tags.")
 	}
+	d.tagsChanging(rs, req.ResourceArn)
 	*tl = merged
 	return nil, nil
 }
@@ -698,6 +699,7 @@ func (d *Double) untagResource(ctx context.Context, rs *regionState, in v2Input)
 	if len(keys) == 0 {
 		return nil, errorf(codeBadRequest, "TagKeys is required.")
 	}
+	d.tagsChanging(rs, in.query.Get("ResourceArn"))
 	tl.remove(keys)
 	return nil, nil
 }
