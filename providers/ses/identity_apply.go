@@ -122,7 +122,7 @@ func (p *Provider) createIdentity(ctx context.Context, req providers.ApplyReques
 	if err := p.converge(ctx, req, c.Addr, &cur, want); err != nil {
 		return providers.Result{Addr: c.Addr, Err: err, Observed: p.observedIdentity(ctx, c.Addr, cur)}
 	}
-	if err := p.recordSettings(ctx, c.Addr, &cur); err != nil {
+	if err := p.recordSettings(ctx, &cur); err != nil {
 		return providers.Result{Addr: c.Addr, Err: err, Observed: p.observedIdentity(ctx, c.Addr, cur)}
 	}
 	if !cur.isDomain() {
@@ -214,7 +214,7 @@ func (p *Provider) updateIdentity(ctx context.Context, req providers.ApplyReques
 	if err := p.converge(ctx, req, c.Addr, &cur, want); err != nil {
 		return providers.Result{Addr: c.Addr, Err: err, Observed: p.observedIdentity(ctx, c.Addr, cur)}
 	}
-	if err := p.recordSettings(ctx, c.Addr, &cur); err != nil {
+	if err := p.recordSettings(ctx, &cur); err != nil {
 		return providers.Result{Addr: c.Addr, Err: err, Observed: p.observedIdentity(ctx, c.Addr, cur)}
 	}
 	return providers.Result{Addr: c.Addr, Observed: p.observedIdentity(ctx, c.Addr, cur), Message: strings.Join(notes, "; ")}

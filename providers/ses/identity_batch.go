@@ -135,13 +135,13 @@ func settingsTag(s identityState) types.Tag {
 }
 
 // recordSettings brings TagSettings up to date with cur, when it differs.
-func (p *Provider) recordSettings(ctx context.Context, addr string, cur *identityState) error {
+func (p *Provider) recordSettings(ctx context.Context, cur *identityState) error {
 	v := recordedOf(*cur).String()
 	if cur.Tags[TagSettings] == v {
 		return nil
 	}
 	if err := p.tagIdentity(ctx, cur.Name, []types.Tag{settingsTag(*cur)}); err != nil {
-		return awsError(addr, "recording the settings of "+cur.Name+" in tag "+TagSettings, err)
+		return awsError("recording the settings of "+cur.Name+" in tag "+TagSettings, err)
 	}
 	if cur.Tags == nil {
 		cur.Tags = map[string]string{}
