@@ -174,8 +174,9 @@ func isSensitive(v any) bool {
 }
 
 // withoutSecretDigests returns a copy of attrs where every specs.Sensitive has
-// lost its digest and every attribute named in sensitiveNames is replaced by
-// specs.Sensitive{} whatever it held, so that no secret (nor a hash of one)
+// lost its digest and every attribute named in sensitiveNames (the secrets
+// of the kind's schema, kinds.SecretAttrs) is replaced by specs.Sensitive{}
+// whatever it held, so that no secret (nor a hash of one)
 // can leak from observed state into a plan.
 func withoutSecretDigests(attrs map[string]any, sensitiveNames map[string]bool) map[string]any {
 	if attrs == nil {
@@ -210,17 +211,6 @@ func stripDigests(v any) any {
 		return out
 	}
 	return v
-}
-
-// sensitiveNames lists the attributes of attrs that hold secrets.
-func sensitiveNames(attrs map[string]any) map[string]bool {
-	names := map[string]bool{}
-	for k, v := range attrs {
-		if isSensitive(jsonLike(v)) {
-			names[k] = true
-		}
-	}
-	return names
 }
 
 // canonical turns the value of attribute attr of a resource of the given kind
