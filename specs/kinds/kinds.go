@@ -33,6 +33,7 @@ const (
 	String     Type = "string"         // a string, or a specs.Deferred known after apply
 	Bool       Type = "bool"           //
 	Int        Type = "int"            // a whole number
+	Number     Type = "number"         // a number, whole or not
 	StringList Type = "list of string" // each element a string or a specs.Deferred
 	Map        Type = "map"            // a map of names to JSON-like values
 	Secret     Type = "sensitive"      // a specs.Sensitive: the secret never enters a resource
@@ -215,6 +216,12 @@ func (t Type) holds(v any) bool {
 		_, ok := v.(bool)
 		return ok
 	case Int:
+		return isWhole(v)
+	case Number:
+		switch v.(type) {
+		case float32, float64:
+			return true
+		}
 		return isWhole(v)
 	case StringList:
 		rv := reflect.ValueOf(v)

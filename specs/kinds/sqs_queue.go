@@ -8,7 +8,7 @@ var SQSQueue = declare(&Schema{
 	Kind: specs.KindSQSQueue,
 	Attrs: []Attr{
 		{Name: "name", Type: String, Replaces: true},
-		{Name: "retention_days", Type: Int},
+		{Name: "retention_days", Type: Number}, // fractional for a queue whose retention is not whole days
 		{Name: "topic_arn", Type: String},
 		{Name: "arn", Type: String, Observed: true},
 		{Name: "url", Type: String, Observed: true},
