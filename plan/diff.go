@@ -62,6 +62,10 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 		})
 		return p, diags.all()
 	}
+	var invalid addrDiags
+	if checkValues(desired, observed, &invalid); len(invalid.diags) > 0 {
+		return p, invalid.all()
+	}
 
 	byAddr := map[string][]Observed{}
 	for _, o := range observed {

@@ -109,6 +109,8 @@ func jsonLike(v any) any {
 		}
 		return jsonLike(rv.Elem().Interface())
 	}
+	// Make refuses a resource holding such a value (checkValues, formless),
+	// so only a caller that skips Make gets its text.
 	return fmt.Sprint(v)
 }
 
