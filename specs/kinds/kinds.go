@@ -298,3 +298,27 @@ func jsonLike(v any) bool {
 	}
 	return false
 }
+
+// StringOf returns the string attribute name of a resource of kind: "" when
+// it is absent or not yet known (a specs.Deferred). It panics when kind
+// declares no string attribute of that name: reading an attribute that no
+// loader or provider writes is a defect, which the reader's tests catch.
+func StringOf(kind specs.Kind, attrs map[string]any, name string) string {
+	declared(kind, name, String)
+	s, _ := attrs[name].(string)
+	return s
+}
+
+// BoolOf returns the bool attribute name of a resource of kind: false when
+// it is absent. It panics as StringOf does.
+func BoolOf(kind specs.Kind, attrs map[string]any, name string) bool {
+	declared(kind, name, Bool)
+	b, _ := attrs[name].(bool)
+	return b
+}
+
+func declared(kind specs.Kind, name string, t Type) {
+	if a := Of(kind).Attr(name); a == nil || a.Type != t {
+		panic(fmt.Sprintf("kinds: %s declares no %s attribute %q", kind, t, name))
+	}
+}

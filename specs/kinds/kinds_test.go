@@ -206,3 +206,30 @@ func TestResourcesDocListsEveryAttribute(t *testing.T) {
 		}
 	}
 }
+
+func TestAccessorsReadDeclaredAttributesOnly(t *testing.T) {
+	attrs := map[string]any{"name": "acme-prod-feedback", "ses_publish": true, "arn": specs.Deferred("${topic.x#arn}")}
+	if got := StringOf(specs.KindSNSTopic, attrs, "name"); got != "acme-prod-feedback" {
+		t.Errorf("StringOf name = %q", got)
+	}
+	if got := StringOf(specs.KindSNSTopic, attrs, "arn"); got != "" {
+		t.Errorf("StringOf of a value known after apply = %q, want empty", got)
+	}
+	if !BoolOf(specs.KindSNSTopic, attrs, "ses_publish") || BoolOf(specs.KindSNSTopic, attrs, "cloudwatch_publish") {
+		t.Error("BoolOf misreads")
+	}
+	for _, read := range []func(){
+		func() { StringOf(specs.KindEIP, attrs, "reverse_dns") },
+		func() { BoolOf(specs.KindEIP, attrs, "reverse_dns") },
+		func() { StringOf(specs.KindSNSTopic, attrs, "ses_publish") }, // a bool
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("reading an undeclared attribute did not panic")
+				}
+			}()
+			read()
+		}()
+	}
+}
