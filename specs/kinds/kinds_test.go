@@ -164,6 +164,11 @@ func TestCheckNamesKindAttributeAndGoType(t *testing.T) {
 	}
 }
 
+var (
+	tableRow   = regexp.MustCompile("(?m)^\\| (`[^|]+) \\| ([^|]+) \\|")
+	backticked = regexp.MustCompile("`([a-z0-9_]+)`")
+)
+
 // TestResourcesDocListsEveryAttribute ties docs/resources.md to the
 // schemas: each kind has a section, and the section names each of the
 // kind's attributes.
@@ -191,12 +196,26 @@ func TestResourcesDocListsEveryAttribute(t *testing.T) {
 			t.Errorf("docs/resources.md has no section ### `%s`", s.Kind)
 			continue
 		}
+		own := text
 		if s.Kind == specs.KindManualDNSRecord {
 			text += sections[specs.KindRoute53Record] // "Same attributes as route53.record"
 		}
 		for _, a := range s.Attrs {
 			if !strings.Contains(text, "`"+a.Name+"`") {
 				t.Errorf("docs/resources.md, section %s, does not name attribute `%s`", s.Kind, a.Name)
+			}
+		}
+		// Where the section has a table of attributes, each row's type is
+		// the schema's.
+		for _, row := range tableRow.FindAllStringSubmatch(own, -1) {
+			for _, name := range backticked.FindAllStringSubmatch(row[1], -1) {
+				a := s.Attr(name[1])
+				switch {
+				case a == nil:
+					t.Errorf("docs/resources.md, section %s, lists `%s`, which the kind does not declare", s.Kind, name[1])
+				case string(a.Type) != strings.TrimSpace(row[2]):
+					t.Errorf("docs/resources.md, section %s: `%s` is a %s, not a %s", s.Kind, a.Name, a.Type, strings.TrimSpace(row[2]))
+				}
 			}
 		}
 	}
