@@ -111,14 +111,17 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 		if d, ok := strings.CutPrefix(r.Addr, "domain."); ok && !strings.Contains(d, "/") {
 			dom := domain(d)
 			dom.SES = r.Kind == specs.KindSESIdentity
-			if mf, _ := r.Attrs["mail_from_domain"].(string); mf != "" {
+			if !dom.SES {
+				continue
+			}
+			if mf := kinds.StringOf(r.Kind, r.Attrs, "mail_from_domain"); mf != "" {
 				dom.MailFrom = specs.Fqdn(mf)
 			}
-			switch r.Attrs["dkim_mode"] {
+			switch kinds.StringOf(r.Kind, r.Attrs, "dkim_mode") {
 			case specs.DKIMEasy:
 				dom.SignedBy = append(dom.SignedBy, "Easy DKIM")
 			case specs.DKIMBYO:
-				sel, _ := r.Attrs["dkim_selector"].(string)
+				sel := kinds.StringOf(r.Kind, r.Attrs, "dkim_selector")
 				dom.SignedBy = append(dom.SignedBy, "BYODKIM selector "+sel)
 			}
 		}
