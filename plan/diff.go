@@ -62,9 +62,8 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 		})
 		return p, diags.all()
 	}
-	var invalid addrDiags
-	if checkValues(desired, observed, &invalid); len(invalid.diags) > 0 {
-		return p, invalid.all()
+	if diags := refuseFormless(desired, observed); diags.HasErrors() {
+		return p, diags
 	}
 
 	byAddr := map[string][]Observed{}

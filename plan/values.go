@@ -109,7 +109,7 @@ func jsonLike(v any) any {
 		}
 		return jsonLike(rv.Elem().Interface())
 	}
-	// Make refuses a resource holding such a value (checkValues, formless),
+	// Make refuses a resource holding such a value (refuseFormless),
 	// so only a caller that skips Make gets its text.
 	return fmt.Sprint(v)
 }

@@ -10,12 +10,13 @@ import (
 	"github.com/mailform/mailform/specs"
 )
 
-// checkValues adds an error for each desired or observed resource holding a
-// value that plan cannot compare or save: one of a Go type jsonLike does not
-// know, which it could only turn into its fmt.Sprint text. Such a value is a
+// refuseFormless returns an error for each desired or observed resource
+// holding a value that plan cannot compare or save: one of a Go type jsonLike
+// does not know, which it could only turn into its fmt.Sprint text. Such a value is a
 // defect in the spec loader or a provider; plan refuses it rather than
 // compare text it guessed at.
-func checkValues(desired []specs.Resource, observed []Observed, diags *addrDiags) {
+func refuseFormless(desired []specs.Resource, observed []Observed) hcl.Diagnostics {
+	var diags addrDiags
 	for _, r := range desired {
 		if err := valuesError(r.Kind, r.Attrs); err != nil {
 			diags.add(r.Addr, &hcl.Diagnostic{
@@ -35,6 +36,7 @@ func checkValues(desired []specs.Resource, observed []Observed, diags *addrDiags
 			})
 		}
 	}
+	return diags.all()
 }
 
 // valuesError names the first attribute of attrs, in order, that holds a
