@@ -118,10 +118,23 @@ func TestExamplesMatchSchemas(t *testing.T) {
 		if diags.HasErrors() {
 			t.Fatalf("%s: %s", dir, diags.Error())
 		}
+		byAddr := map[string]specs.Kind{}
+		for _, r := range spec.Resources() {
+			byAddr[r.Addr] = r.Kind
+		}
 		for _, r := range spec.Resources() {
 			seen[r.Kind] = true
 			if err := Check(r.Kind, r.Attrs); err != nil {
 				t.Errorf("%s %s: %v", filepath.Base(dir), r.Addr, err)
+			}
+			// A value known after apply refers to an attribute the referenced
+			// resource's kind declares.
+			for _, d := range deferredIn(r.Attrs) {
+				for _, ph := range d.Placeholders() {
+					if kind, ok := byAddr[ph.Addr]; !ok || Of(kind).Attr(ph.Attr) == nil {
+						t.Errorf("%s %s: %s refers to %s of %s, which its kind %q does not declare", filepath.Base(dir), r.Addr, d, ph.Attr, ph.Addr, kind)
+					}
+				}
 			}
 		}
 	}
@@ -130,6 +143,27 @@ func TestExamplesMatchSchemas(t *testing.T) {
 			t.Errorf("no example expands into a %s: add one so its schema is checked here", k)
 		}
 	}
+}
+
+// deferredIn lists the values known after apply anywhere in v.
+func deferredIn(v any) []specs.Deferred {
+	switch x := v.(type) {
+	case specs.Deferred:
+		return []specs.Deferred{x}
+	case []any:
+		var out []specs.Deferred
+		for _, e := range x {
+			out = append(out, deferredIn(e)...)
+		}
+		return out
+	case map[string]any:
+		var out []specs.Deferred
+		for _, e := range x {
+			out = append(out, deferredIn(e)...)
+		}
+		return out
+	}
+	return nil
 }
 
 func TestCheckNamesKindAttributeAndGoType(t *testing.T) {
