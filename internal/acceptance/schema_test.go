@@ -29,9 +29,11 @@ func TestObservedStateMatchesSchemas(t *testing.T) {
 		{name: "reputation-alarms", region: "us-west-2"},
 	}
 	observed := map[specs.Kind]bool{}
+	ran := 0
 	for _, ex := range examples {
 		t.Run(ex.name, func(t *testing.T) {
-			e := newEnv(t, ex.name, ex.zones...)
+			e := newEnv(t, ex.name, ex.zones...) // skips without the double
+			ran++
 			e.region = ex.region
 			if len(ex.edit) > 0 {
 				e.edit("main.hcl", ex.edit...)
@@ -59,10 +61,13 @@ func TestObservedStateMatchesSchemas(t *testing.T) {
 			}
 		})
 	}
+	if ran < len(examples) || t.Failed() {
+		return
+	}
 	// The account's settings are never deleted and manual records never
 	// read from AWS; every other kind must have been seen.
 	for _, s := range kinds.All() {
-		if s.Kind != specs.KindSESAccount && s.Kind != specs.KindManualDNSRecord && !observed[s.Kind] && !t.Failed() {
+		if s.Kind != specs.KindSESAccount && s.Kind != specs.KindManualDNSRecord && !observed[s.Kind] {
 			t.Errorf("no example left a %s to observe", s.Kind)
 		}
 	}
