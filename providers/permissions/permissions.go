@@ -426,7 +426,7 @@ func (b *builder) stackNamedARN(service string) string {
 // keeps, each scoped to its ARN.
 func (b *builder) secrets(want func(r specs.Resource, attr string) bool, accesses ...Access) {
 	for _, r := range b.spec.Resources() {
-		for _, attr := range []string{"credentials", "location", "dkim_private_key"} {
+		for _, attr := range kinds.Locations(r.Kind) {
 			loc, _ := r.Attrs[attr].(string)
 			if loc == "" || !want(r, attr) {
 				continue

@@ -11,7 +11,7 @@ var IAMSMTPUser = declare(&Schema{
 		{Name: "path", Type: String, Replaces: true},
 		{Name: "allowed_from", Type: StringList},
 		{Name: "policy", Type: String, Form: JSON},
-		{Name: "credentials", Type: String},
+		{Name: "credentials", Type: String, Location: true},
 		{Name: "region", Type: String},
 		{Name: "password", Type: Secret},
 		{Name: "arn", Type: String, Observed: true},

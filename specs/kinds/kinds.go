@@ -70,6 +70,10 @@ type Attr struct {
 	Name string
 	Type Type
 	Form Form
+	// Location marks a string attribute holding a secret store location
+	// (ssm:/name, secretsmanager:id, file:path) the provider writes or
+	// reads the secret at; the IAM policy grants access to it.
+	Location bool
 	// Observed marks an attribute that only a provider reports (an ARN, a
 	// status, a DKIM token); a spec never sets it.
 	Observed bool
@@ -178,6 +182,20 @@ func SecretAttrs(kind specs.Kind) map[string]bool {
 		for _, a := range s.Attrs {
 			if a.Type == Secret {
 				out[a.Name] = true
+			}
+		}
+	}
+	return out
+}
+
+// Locations returns the names of kind's attributes that hold secret store
+// locations, in declaration order.
+func Locations(kind specs.Kind) []string {
+	var out []string
+	if s := Of(kind); s != nil {
+		for _, a := range s.Attrs {
+			if a.Location {
+				out = append(out, a.Name)
 			}
 		}
 	}

@@ -80,6 +80,9 @@ func TestSchemasAreWellFormed(t *testing.T) {
 			if r := a.ReplacesFrom; r != nil && (r.Reason == "" || !a.Type.holds(r.From)) {
 				t.Errorf("%s.%s: the one-way rule needs a reason and a value of type %s", s.Kind, a.Name, a.Type)
 			}
+			if a.Location && (a.Type != String || a.Observed) {
+				t.Errorf("%s.%s: a secret location is a string a spec sets", s.Kind, a.Name)
+			}
 			if a.Type == Secret && a.Form != Plain {
 				t.Errorf("%s.%s: a secret is never compared by value", s.Kind, a.Name)
 			}

@@ -8,7 +8,7 @@ import "github.com/mailform/mailform/specs"
 var SecretDKIMKey = declare(&Schema{
 	Kind: specs.KindDKIMKey,
 	Attrs: []Attr{
-		{Name: "location", Type: String, Replaces: true},
+		{Name: "location", Type: String, Location: true, Replaces: true},
 		{Name: "key_length", Type: Int, Replaces: true},
 		{Name: "private_key", Type: Secret},
 		{Name: "public_key", Type: String, Observed: true},

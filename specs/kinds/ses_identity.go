@@ -11,7 +11,7 @@ var SESIdentity = declare(&Schema{
 		{Name: "dkim_mode", Type: String},
 		{Name: "dkim_key_length", Type: Int},
 		{Name: "dkim_selector", Type: String},
-		{Name: "dkim_private_key", Type: String},
+		{Name: "dkim_private_key", Type: String, Location: true}, // BYODKIM: the key the identity signs with
 		{Name: "configuration_set", Type: String},
 		{Name: "mail_from_domain", Type: String, Form: Domain},
 		{Name: "mail_from_on_mx_failure", Type: String},
