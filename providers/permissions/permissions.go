@@ -1,9 +1,10 @@
 // Package permissions knows which AWS operations mailform calls, per
 // resource kind and per kind of access (read, create, update, delete: read
-// from the kinds' schemas, specs/kinds), per secret store, for the stack lock and for each command, and derives from a
-// spec the least IAM policy that lets one command (plan, apply, check,
-// status, test-send, requests, unlock) or all of them do their work, with
-// ARNs in the caller's partition and account.
+// from the kinds' schemas, specs/kinds), per secret store, for the stack
+// lock and for each command, and derives from a spec the least IAM policy
+// that lets one command (plan, apply, check, status, test-send, requests,
+// unlock) or all of them do their work, with ARNs in the caller's partition
+// and account.
 //
 // The table is kept honest by an acceptance test that runs every command
 // of the examples as an IAM user holding exactly the policy For prints,
