@@ -17,6 +17,7 @@ var IAMSMTPUser = declare(&Schema{
 		{Name: "arn", Type: String, Observed: true},
 		{Name: "access_key_id", Type: String, Observed: true},
 		{Name: "extra_access_key_ids", Type: StringList, Observed: true},
+		{Name: SecretUntagged, Type: String, Observed: true},
 	},
 	Identity: []string{"user_name"},
 	Actions: map[Access][]string{

@@ -106,6 +106,12 @@ type Schema struct {
 	Actions map[Access][]string
 }
 
+// SecretUntagged is the observed attribute a provider sets to the location
+// of a stored secret whose tags lack what plan needs to know of it (which
+// access key, which public key), so that it had to read the value: the
+// resource is updated, and apply adds the tags.
+const SecretUntagged = "secret_untagged"
+
 // schemas holds every kind's schema, filled by the file of each kind.
 var schemas = map[specs.Kind]*Schema{}
 

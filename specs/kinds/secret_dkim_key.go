@@ -12,6 +12,7 @@ var SecretDKIMKey = declare(&Schema{
 		{Name: "key_length", Type: Int, Replaces: true},
 		{Name: "private_key", Type: Secret},
 		{Name: "public_key", Type: String, Observed: true},
+		{Name: SecretUntagged, Type: String, Observed: true},
 	},
 	Identity: []string{"location"},
 	Actions:  map[Access][]string{},
