@@ -5,10 +5,12 @@
 // which hold secrets, and the IAM actions its provider calls to read,
 // create, update and delete it.
 //
-// It is the one place for these facts: the spec loader's output and every
-// provider's observed state are checked against it (Check), plan reads its
-// replacement rules, identities, canonical forms and secrets from it,
-// providers/permissions derives its IAM action table from it, and
+// It is the one place for these facts: what the examples expand into and
+// what the providers observe of them are checked against it (Check, in this
+// package's tests and internal/acceptance); plan reads its replacement
+// rules, identities, canonical forms and secrets from it; check and
+// requests read attributes through it (StringOf, BoolOf);
+// providers/permissions derives its IAM action table from it; and
 // docs/resources.md is tested against it. Each kind's schema sits in a file
 // named for the kind (ses_identity.go for ses.identity).
 //
