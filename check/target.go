@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/specs"
+	"github.com/mailform/mailform/specs/kinds"
 )
 
 // Target is what a spec implies that check verifies, with the values live
@@ -70,8 +71,8 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 			obs[o.Addr] = o
 		}
 		if o.Kind == specs.KindRoute53Record {
-			z, _ := o.Attrs["zone"].(string)
-			id, _ := o.Attrs["zone_id"].(string)
+			z := kinds.StringOf(o.Kind, o.Attrs, "zone")
+			id := kinds.StringOf(o.Kind, o.Attrs, "zone_id")
 			if z != "" && id != "" {
 				zoneIDs[z] = id
 			}
@@ -81,10 +82,10 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 		if o.Kind != specs.KindSESIdentity {
 			continue
 		}
-		id, _ := o.Attrs["identity"].(string)
+		id := kinds.StringOf(o.Kind, o.Attrs, "identity")
 		var parts []string
 		for _, a := range []struct{ attr, label string }{{"verification_status", "verification"}, {"dkim_status", "DKIM"}, {"mail_from_status", "MAIL FROM"}} {
-			if v, _ := o.Attrs[a.attr].(string); v != "" {
+			if v := kinds.StringOf(o.Kind, o.Attrs, a.attr); v != "" {
 				parts = append(parts, a.label+" "+v)
 			}
 		}
@@ -110,14 +111,17 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 		if d, ok := strings.CutPrefix(r.Addr, "domain."); ok && !strings.Contains(d, "/") {
 			dom := domain(d)
 			dom.SES = r.Kind == specs.KindSESIdentity
-			if mf, _ := r.Attrs["mail_from_domain"].(string); mf != "" {
+			if !dom.SES {
+				continue
+			}
+			if mf := kinds.StringOf(r.Kind, r.Attrs, "mail_from_domain"); mf != "" {
 				dom.MailFrom = specs.Fqdn(mf)
 			}
-			switch r.Attrs["dkim_mode"] {
+			switch kinds.StringOf(r.Kind, r.Attrs, "dkim_mode") {
 			case specs.DKIMEasy:
 				dom.SignedBy = append(dom.SignedBy, "Easy DKIM")
 			case specs.DKIMBYO:
-				sel, _ := r.Attrs["dkim_selector"].(string)
+				sel := kinds.StringOf(r.Kind, r.Attrs, "dkim_selector")
 				dom.SignedBy = append(dom.SignedBy, "BYODKIM selector "+sel)
 			}
 		}
@@ -135,23 +139,19 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 	for _, r := range resolved {
 		switch r.Kind {
 		case specs.KindSESIdentity:
-			if id, _ := r.Attrs["identity"].(string); id != "" {
+			if id := kinds.StringOf(r.Kind, r.Attrs, "identity"); id != "" {
 				t.Identities = append(t.Identities, id)
 			}
 		case specs.KindEIP:
 			m := mta(r.Addr)
-			h, _ := r.Attrs["hostname"].(string)
-			m.Hostname = specs.Fqdn(h)
-			if rdns, _ := r.Attrs["reverse_dns"].(bool); rdns {
-				m.ReverseDNS = true
-			}
-			if o, ok := obs[r.Addr]; ok {
-				m.IP, _ = o.Attrs["public_ip"].(string)
+			m.Hostname = specs.Fqdn(kinds.StringOf(r.Kind, r.Attrs, "hostname"))
+			if o, ok := obs[r.Addr]; ok && o.Kind == specs.KindEIP {
+				m.IP = kinds.StringOf(o.Kind, o.Attrs, "public_ip")
 			}
 		case specs.KindRoute53Record, specs.KindManualDNSRecord:
 			rec := recordOf(r)
 			if r.Kind == specs.KindRoute53Record {
-				if z, _ := r.Attrs["zone"].(string); z != "" {
+				if z := kinds.StringOf(r.Kind, r.Attrs, "zone"); z != "" {
 					zones[specs.Fqdn(z)] = true
 				}
 			}
@@ -183,16 +183,16 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 			}
 		}
 	}
-	// The reverse DNS of an MTA: asked for by its reverse_dns attribute or a
-	// resource of its own at mta.<label>/ptr; its status as EC2 reports it.
+	// The reverse DNS of an MTA: asked for by a resource of its own at
+	// mta.<label>/ptr; its status as EC2 reports it.
 	for _, r := range resolved {
 		if base, ok := strings.CutSuffix(r.Addr, "/ptr"); ok && strings.HasPrefix(base, "mta.") {
 			mta(base).ReverseDNS = true
 		}
 	}
 	for _, m := range mtas {
-		if o, ok := obs[m.Addr+"/ptr"]; ok {
-			m.PTRStatus, _ = o.Attrs["ptr_status"].(string)
+		if o, ok := obs[m.Addr+"/ptr"]; ok && o.Kind == specs.KindReverseDNS {
+			m.PTRStatus = kinds.StringOf(o.Kind, o.Attrs, "ptr_status")
 		}
 	}
 	for _, name := range specs.SortedKeys(domains) {
@@ -238,8 +238,8 @@ func recordOf(r specs.Resource) Record {
 		rec.Name = unknownText(n)
 		rec.Unknown = waitsFor(n)
 	}
-	rec.Type, _ = r.Attrs["type"].(string)
-	rec.Shared, _ = r.Attrs["shared"].(bool)
+	rec.Type = kinds.StringOf(r.Kind, r.Attrs, "type")
+	rec.Shared = kinds.BoolOf(r.Kind, r.Attrs, "shared")
 	if vals, ok := r.Attrs["values"].([]any); ok {
 		for _, v := range vals {
 			switch x := v.(type) {

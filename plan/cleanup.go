@@ -5,13 +5,13 @@ import (
 	"strings"
 
 	"github.com/mailform/mailform/specs"
+	"github.com/mailform/mailform/specs/kinds"
 )
 
 // AttrSecretUntagged is the observed attribute a provider sets to the
 // location of a stored secret whose tags lack what plan needs to know of it
-// (which access key, which public key), so that it had to read the value:
-// the resource is updated, and apply adds the tags.
-const AttrSecretUntagged = "secret_untagged"
+// (kinds.SecretUntagged).
+const AttrSecretUntagged = kinds.SecretUntagged
 
 // cleanupReason says why a resource whose declared attributes all match
 // still needs an update, or "" when it does not: an ec2.eip whose mark is

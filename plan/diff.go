@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mailform/mailform/specs"
+	"github.com/mailform/mailform/specs/kinds"
 )
 
 // Options say what a plan is for.
@@ -60,6 +61,9 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 			Detail:   "A plan needs the stack name (mailform { stack = \"...\" }) to tell what mailform owns.",
 		})
 		return p, diags.all()
+	}
+	if diags := refuseFormless(desired, observed); diags.HasErrors() {
+		return p, diags
 	}
 
 	byAddr := map[string][]Observed{}
@@ -435,7 +439,7 @@ func deletes(byAddr map[string][]Observed, declared map[string]bool, opts Option
 			Kind:   o.Kind,
 			Action: Delete,
 			ID:     o.ID,
-			Before: withoutSecretDigests(o.Attrs, nil),
+			Before: withoutSecretDigests(o.Attrs, kinds.SecretAttrs(o.Kind)),
 			Reason: reason,
 			Causes: causes,
 		})
@@ -507,7 +511,7 @@ func manualChange(r specs.Resource) Change {
 // the declared attributes only.
 func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Change, bool) {
 	after := copyAttrs(r.Attrs)
-	before := withoutSecretDigests(o.Attrs, sensitiveNames(after))
+	before := withoutSecretDigests(o.Attrs, kinds.SecretAttrs(r.Kind))
 	recordType := recordTypeOf(after)
 
 	var diffs []AttrDiff
@@ -588,7 +592,7 @@ func requestedReplace(r specs.Resource, o Observed, c Change, changed bool) Chan
 			Addr:      r.Addr,
 			Kind:      r.Kind,
 			ID:        o.ID,
-			Before:    withoutSecretDigests(o.Attrs, sensitiveNames(r.Attrs)),
+			Before:    withoutSecretDigests(o.Attrs, kinds.SecretAttrs(r.Kind)),
 			After:     copyAttrs(r.Attrs),
 			DependsOn: sortedUnique(r.DependsOn),
 			DeclRange: r.DeclRange,

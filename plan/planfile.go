@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mailform/mailform/specs"
+	"github.com/mailform/mailform/specs/kinds"
 )
 
 // planFileFormat identifies a mailform plan file.
@@ -278,13 +279,6 @@ func Load(r io.Reader) (*Plan, error) {
 
 var knownActions = map[Action]bool{NoOp: true, Create: true, Update: true, Replace: true, Delete: true, Manual: true}
 
-var knownKinds = map[specs.Kind]bool{
-	specs.KindSESIdentity: true, specs.KindSESConfigSet: true, specs.KindSESAccount: true,
-	specs.KindSNSTopic: true, specs.KindSQSQueue: true, specs.KindSMTPUser: true, specs.KindEIP: true,
-	specs.KindDKIMKey: true, specs.KindRoute53Record: true, specs.KindManualDNSRecord: true,
-	specs.KindReverseDNS: true, specs.KindAlarm: true,
-}
-
 func fromFileChange(fc fileChange) (Change, error) {
 	c := Change{
 		Addr:      fc.Addr,
@@ -299,7 +293,7 @@ func fromFileChange(fc fileChange) (Change, error) {
 	if c.Addr == "" {
 		return Change{}, errors.New("no address")
 	}
-	if !knownKinds[c.Kind] {
+	if kinds.Of(c.Kind) == nil { // a kind with no schema (specs/kinds)
 		return Change{}, fmt.Errorf("%s: unknown kind %q", c.Addr, fc.Kind)
 	}
 	if len(c.Causes) == 0 {

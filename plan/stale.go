@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mailform/mailform/specs"
+	"github.com/mailform/mailform/specs/kinds"
 )
 
 // volatileAttr reports whether an observed attribute changes on its own, as
@@ -273,7 +274,7 @@ func whatChanged(c Change, now Observed) string {
 	if c.ID != "" && now.ID != c.ID {
 		parts = append(parts, fmt.Sprintf("id changed from %s to %s", c.ID, now.ID))
 	}
-	after := withoutSecretDigests(now.Attrs, sensitiveNames(c.Before))
+	after := withoutSecretDigests(now.Attrs, kinds.SecretAttrs(c.Kind))
 	names := map[string]bool{}
 	for k := range c.Before {
 		names[k] = true

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailform/mailform/internal/dnsvalue"
 	"github.com/mailform/mailform/specs"
+	"github.com/mailform/mailform/specs/kinds"
 )
 
 // jsonLike converts v to the value types a plan holds: string, bool, int64,
@@ -108,6 +109,8 @@ func jsonLike(v any) any {
 		}
 		return jsonLike(rv.Elem().Interface())
 	}
+	// Make refuses a resource holding such a value (refuseFormless),
+	// so only a caller that skips Make gets its text.
 	return fmt.Sprint(v)
 }
 
@@ -173,8 +176,9 @@ func isSensitive(v any) bool {
 }
 
 // withoutSecretDigests returns a copy of attrs where every specs.Sensitive has
-// lost its digest and every attribute named in sensitiveNames is replaced by
-// specs.Sensitive{} whatever it held, so that no secret (nor a hash of one)
+// lost its digest and every attribute named in sensitiveNames (the secrets
+// of the kind's schema, kinds.SecretAttrs) is replaced by specs.Sensitive{}
+// whatever it held, so that no secret (nor a hash of one)
 // can leak from observed state into a plan.
 func withoutSecretDigests(attrs map[string]any, sensitiveNames map[string]bool) map[string]any {
 	if attrs == nil {
@@ -211,47 +215,36 @@ func stripDigests(v any) any {
 	return v
 }
 
-// sensitiveNames lists the attributes of attrs that hold secrets.
-func sensitiveNames(attrs map[string]any) map[string]bool {
-	names := map[string]bool{}
-	for k, v := range attrs {
-		if isSensitive(jsonLike(v)) {
-			names[k] = true
-		}
-	}
-	return names
+// canonical turns the value of attribute attr of a resource of the given kind
+// into the form two values are compared in: JSON-like, empty as nil, every
+// list sorted (no list mailform manages has a meaningful order:
+// docs/resources.md), and strings in the attribute's canonical form of the
+// kind's schema (specs/kinds): DNS names fully qualified and lower case,
+// domains lower case without the trailing dot, record values in Route 53's
+// form (TXT text re-split and re-quoted, target names fully qualified),
+// policy documents with sorted keys.
+func canonical(kind specs.Kind, recordType, attr string, v any) any {
+	return canonicalAs(kinds.FormOf(kind, attr), recordType, v)
 }
 
-// dnsNameAttrs are attributes holding one DNS name, compared case-insensitively
-// and with the trailing dot ("name" only for records: a topic's or a queue's
-// name is case-sensitive).
-var dnsNameAttrs = map[string]bool{"name": true, "zone": true, "hostname": true, "ptr_name": true}
-
-// domainAttrs are attributes holding a domain or an address, compared
-// case-insensitively and without the trailing dot.
-var domainAttrs = map[string]bool{"identity": true, "mail_from_domain": true}
-
-// canonical turns the value of attribute attr of a resource of the given kind
-// into the form two values are compared in: JSON-like, empty as nil, DNS names
-// fully qualified and lower case, record values in Route 53's form (TXT text
-// re-split and re-quoted, target names fully qualified), policy documents with
-// sorted keys, and every list sorted (no list mailform manages has a meaningful
-// order: docs/resources.md).
-func canonical(kind specs.Kind, recordType, attr string, v any) any {
+// canonicalAs is canonical for a value of the given form. The elements of a
+// list have the list's form; the entries of a map (an event destination)
+// are compared as written.
+func canonicalAs(form kinds.Form, recordType string, v any) any {
 	v = jsonLike(v)
 	if isEmpty(v) {
 		return nil
 	}
 	switch x := v.(type) {
 	case string:
-		if c := canonicalString(kind, recordType, attr, x); c != "" {
+		if c := canonicalString(form, recordType, x); c != "" {
 			return c
 		}
 		return nil
 	case []any:
 		out := make([]any, 0, len(x))
 		for _, e := range x {
-			if c := canonical(kind, recordType, attr, e); c != nil {
+			if c := canonicalAs(form, recordType, e); c != nil {
 				out = append(out, c)
 			}
 		}
@@ -263,7 +256,7 @@ func canonical(kind specs.Kind, recordType, attr string, v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			if c := canonical(kind, recordType, k, e); c != nil {
+			if c := canonicalAs(kinds.Plain, recordType, e); c != nil {
 				out[k] = c
 			}
 		}
@@ -275,18 +268,18 @@ func canonical(kind specs.Kind, recordType, attr string, v any) any {
 	return v
 }
 
-// canonicalString is canonical for one string; "" means empty.
-func canonicalString(kind specs.Kind, recordType, attr, s string) string {
-	switch {
-	case dnsNameAttrs[attr] && (attr != "name" || isRecordKind(kind)):
+// canonicalString is canonicalAs for one string; "" means empty.
+func canonicalString(form kinds.Form, recordType, s string) string {
+	switch form {
+	case kinds.DNSName:
 		return dnsvalue.Name(s)
-	case domainAttrs[attr]:
+	case kinds.Domain:
 		return canonicalDomain(s)
-	case attr == "policy":
+	case kinds.JSON:
 		return canonicalJSON(s)
-	case attr == "type" && isRecordKind(kind):
+	case kinds.RecordType:
 		return strings.ToUpper(strings.TrimSpace(s))
-	case attr == "values" && isRecordKind(kind):
+	case kinds.RecordValue:
 		return dnsvalue.Value(recordType, s)
 	}
 	return s

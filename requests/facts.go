@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/specs"
+	"github.com/mailform/mailform/specs/kinds"
 )
 
 // Facts are what the command line observed in AWS for one spec. The
@@ -109,8 +110,7 @@ func newWorld(spec *specs.Spec, facts Facts) *world {
 		}
 		switch o.Kind {
 		case specs.KindRoute53Record:
-			name, _ := o.Attrs["name"].(string)
-			typ, _ := o.Attrs["type"].(string)
+			name, typ := str(o, "name"), str(o, "type")
 			k := specs.Fqdn(name) + " " + strings.ToUpper(typ)
 			for _, attr := range []string{"values", "other_values"} {
 				for _, v := range textList(o.Attrs[attr]) {
@@ -123,7 +123,7 @@ func newWorld(spec *specs.Spec, facts Facts) *world {
 				}
 			}
 		case specs.KindSESConfigSet:
-			if name, _ := o.Attrs["name"].(string); name != "" {
+			if name := str(o, "name"); name != "" {
 				if _, seen := w.sets[name]; !seen {
 					w.sets[name] = o
 				}
@@ -147,8 +147,7 @@ func (w *world) find(kind specs.Kind, addr string) (plan.Observed, bool) {
 
 // str returns a string attribute of an observed resource.
 func str(o plan.Observed, attr string) string {
-	s, _ := o.Attrs[attr].(string)
-	return s
+	return kinds.StringOf(o.Kind, o.Attrs, attr)
 }
 
 // record returns the live values of a record set (TXT values unquoted) and
@@ -177,7 +176,7 @@ func (w *world) desiredValues(addr string) (values []string, known bool) {
 	if !ok {
 		return nil, false
 	}
-	typ, _ := r.Attrs["type"].(string)
+	typ := kinds.StringOf(r.Kind, r.Attrs, "type")
 	list, _ := r.Attrs["values"].([]any)
 	known = true
 	for _, v := range list {

@@ -13,7 +13,8 @@ import (
 
 // Kind names the kind of thing a Resource is. Each kind is read and changed by
 // exactly one provider package; docs/resources.md lists every kind with its
-// attributes.
+// attributes, and specs/kinds declares each kind's schema (a new kind needs
+// one: its tests fail without it).
 type Kind string
 
 // The kinds mailform manages.

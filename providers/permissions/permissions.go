@@ -1,9 +1,10 @@
 // Package permissions knows which AWS operations mailform calls, per
-// resource kind and per kind of access (read, create, update, delete), per
-// secret store, for the stack lock and for each command, and derives from a
-// spec the least IAM policy that lets one command (plan, apply, check,
-// status, test-send, requests, unlock) or all of them do their work, with
-// ARNs in the caller's partition and account.
+// resource kind and per kind of access (read, create, update, delete: read
+// from the kinds' schemas, specs/kinds), per secret store, for the stack
+// lock and for each command, and derives from a spec the least IAM policy
+// that lets one command (plan, apply, check, status, test-send, requests,
+// unlock) or all of them do their work, with ARNs in the caller's partition
+// and account.
 //
 // The table is kept honest by an acceptance test that runs every command
 // of the examples as an IAM user holding exactly the policy For prints,
@@ -20,126 +21,37 @@ import (
 	"strings"
 
 	"github.com/mailform/mailform/specs"
+	"github.com/mailform/mailform/specs/kinds"
 )
 
-// Access is what mailform does to a resource.
-type Access string
+// Access is what mailform does to a resource: the accesses of the kinds'
+// schemas (specs/kinds), and ReadValue for secrets.
+type Access = kinds.Access
 
 // The kinds of access.
 const (
-	Read      Access = "read"       // plan: read live state (of a secret: its tags and metadata)
+	Read             = kinds.Read   // plan: read live state (of a secret: its tags and metadata)
 	ReadValue Access = "read-value" // apply: read a stored secret's value
-	Create    Access = "create"     // apply: make it
-	Update    Access = "update"     // apply: change it in place (or replace it)
-	Delete    Access = "delete"     // apply: remove it
+	Create           = kinds.Create // apply: make it
+	Update           = kinds.Update // apply: change it in place (or replace it)
+	Delete           = kinds.Delete // apply: remove it
 )
 
 // Accesses lists every Access, in order.
 var Accesses = []Access{Read, Create, Update, Delete}
 
-// byKind lists the IAM actions each provider calls for each kind. Every
-// provider reads on every plan, whatever the spec holds, because it looks
-// for resources of removed blocks (the stack's ownership mark) to delete.
-var byKind = map[specs.Kind]map[Access][]string{
-	specs.KindRoute53Record: {
-		Read:   {"route53:GetHostedZone", "route53:ListHostedZonesByName", "route53:ListResourceRecordSets"},
-		Create: {"route53:ChangeResourceRecordSets", "route53:GetChange"},
-		Update: {"route53:ChangeResourceRecordSets", "route53:GetChange"},
-		Delete: {"route53:ChangeResourceRecordSets", "route53:GetChange"},
-	},
-	specs.KindManualDNSRecord: {}, // published by the user; 'mailform check' reads DNS, not AWS
-	specs.KindSESIdentity: {
-		Read: {
-			"ses:GetEmailIdentity", "ses:GetIdentityNotificationAttributes",
-			"ses:GetIdentityVerificationAttributes", // declared identities the index does not show yet, by name; the batch read
-			"ses:GetIdentityDkimAttributes",         // the batch reads of a plain plan (providers/ses identity_batch.go)
-			"ses:GetIdentityMailFromDomainAttributes",
-			"tag:GetResources", // the stack's identities by their mark (providers/ses identity_read.go)
-		},
-		Create: {
-			"ses:CreateEmailIdentity", "ses:PutEmailIdentityConfigurationSetAttributes",
-			"ses:PutEmailIdentityDkimAttributes", "ses:PutEmailIdentityDkimSigningAttributes",
-			"ses:PutEmailIdentityFeedbackAttributes", "ses:PutEmailIdentityMailFromAttributes",
-			"ses:SetIdentityHeadersInNotificationsEnabled", "ses:SetIdentityNotificationTopic", "ses:TagResource",
-		},
-		Update: {
-			"ses:PutEmailIdentityConfigurationSetAttributes", "ses:PutEmailIdentityDkimAttributes",
-			"ses:PutEmailIdentityDkimSigningAttributes", "ses:PutEmailIdentityFeedbackAttributes",
-			"ses:PutEmailIdentityMailFromAttributes", "ses:SetIdentityHeadersInNotificationsEnabled",
-			"ses:SetIdentityNotificationTopic", "ses:TagResource", "ses:UntagResource",
-		},
-		Delete: {"ses:DeleteEmailIdentity"},
-	},
-	specs.KindSESConfigSet: {
-		Read: {"ses:GetConfigurationSet", "ses:GetConfigurationSetEventDestinations", "ses:ListConfigurationSets"},
-		Create: {
-			"ses:CreateConfigurationSet", "ses:CreateConfigurationSetEventDestination",
-		},
-		Update: {
-			"ses:CreateConfigurationSetEventDestination", "ses:DeleteConfigurationSetEventDestination",
-			"ses:PutConfigurationSetDeliveryOptions", "ses:PutConfigurationSetReputationOptions",
-			"ses:PutConfigurationSetSuppressionOptions", "ses:TagResource", "ses:UntagResource",
-			"ses:UpdateConfigurationSetEventDestination",
-		},
-		Delete: {"ses:DeleteConfigurationSet"},
-	},
-	specs.KindSESAccount: {
-		Read:   {"ses:GetAccount"},
-		Create: {"ses:PutAccountSuppressionAttributes"},
-		Update: {"ses:PutAccountSuppressionAttributes"},
-		Delete: {"ses:PutAccountSuppressionAttributes"},
-	},
-	specs.KindSNSTopic: {
-		Read:   {"sns:GetTopicAttributes", "sns:ListTagsForResource", "sns:ListTopics"},
-		Create: {"sns:CreateTopic", "sns:SetTopicAttributes", "sns:TagResource"},
-		Update: {"sns:SetTopicAttributes", "sns:TagResource"},
-		Delete: {"sns:DeleteTopic"},
-	},
-	specs.KindAlarm: {
-		Read:   {"cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"},
-		Create: {"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"},
-		Update: {"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"},
-		Delete: {"cloudwatch:DeleteAlarms"},
-	},
-	specs.KindSQSQueue: {
-		Read: {
-			"sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic",
-			"sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags", "sqs:ListQueues",
-		},
-		Create: {
-			"sns:SetSubscriptionAttributes", "sns:Subscribe",
-			"sqs:CreateQueue", "sqs:SetQueueAttributes", "sqs:TagQueue",
-		},
-		Update: {
-			"sns:SetSubscriptionAttributes", "sns:Subscribe", "sns:Unsubscribe",
-			"sqs:SetQueueAttributes", "sqs:TagQueue",
-		},
-		Delete: {"sns:Unsubscribe", "sqs:DeleteQueue"},
-	},
-	specs.KindSMTPUser: {
-		Read: {"iam:GetAccountAuthorizationDetails", "iam:GetUser", "iam:GetUserPolicy", "iam:ListAccessKeys", "iam:ListUserPolicies"},
-		Create: {
-			"iam:CreateAccessKey", "iam:CreateUser", "iam:DeleteAccessKey", "iam:PutUserPolicy", "iam:TagUser",
-		},
-		Update: {
-			"iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:DeleteUserPolicy", "iam:PutUserPolicy",
-			"iam:TagUser", "iam:UpdateUser",
-		},
-		Delete: {"iam:DeleteAccessKey", "iam:DeleteUser", "iam:DeleteUserPolicy"},
-	},
-	specs.KindEIP: {
-		Read:   {"ec2:DescribeAddresses"},
-		Create: {"ec2:AllocateAddress", "ec2:AssociateAddress", "ec2:CreateTags"},
-		Update: {"ec2:AssociateAddress", "ec2:CreateTags", "ec2:DisassociateAddress"},
-		Delete: {"ec2:DisassociateAddress", "ec2:ReleaseAddress"},
-	},
-	specs.KindReverseDNS: {
-		Read:   {"ec2:DescribeAddressesAttribute"},
-		Create: {"ec2:ModifyAddressAttribute"},
-		Update: {"ec2:ModifyAddressAttribute"},
-		Delete: {"ec2:ResetAddressAttribute"},
-	},
-	specs.KindDKIMKey: {}, // only the secret store (SecretActions)
+// byKind lists the IAM actions each provider calls for each kind: those of
+// the kind's schema (specs/kinds, one file per kind). Every provider reads
+// on every plan, whatever the spec holds, because it looks for resources of
+// removed blocks (the stack's ownership mark) to delete.
+var byKind = actionsByKind()
+
+func actionsByKind() map[specs.Kind]map[Access][]string {
+	out := map[specs.Kind]map[Access][]string{}
+	for _, s := range kinds.All() {
+		out[s.Kind] = s.Actions
+	}
+	return out
 }
 
 // secretStore lists the IAM actions of each secret store on one secret (the
@@ -518,7 +430,7 @@ func (b *builder) stackNamedARN(service string) string {
 // keeps, each scoped to its ARN.
 func (b *builder) secrets(want func(r specs.Resource, attr string) bool, accesses ...Access) {
 	for _, r := range b.spec.Resources() {
-		for _, attr := range []string{"credentials", "location", "dkim_private_key"} {
+		for _, attr := range kinds.Locations(r.Kind) {
 			loc, _ := r.Attrs[attr].(string)
 			if loc == "" || !want(r, attr) {
 				continue
