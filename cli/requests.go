@@ -182,46 +182,16 @@ func (r requestRun) facts(ctx context.Context, withAccount bool) (requests.Facts
 	if err != nil {
 		return requests.Facts{}, err
 	}
-	facts.Account = accountFacts(st)
-	subs, err := acct.TopicSubscribers(ctx, requests.FeedbackTopics(r.spec, observed))
+	facts.Account = &st
+	facts.Subscribers, err = acct.TopicSubscribers(ctx, requests.FeedbackTopics(r.spec, observed))
 	if err != nil {
 		return requests.Facts{}, err
 	}
-	facts.Subscribers = map[string]requests.Subscribers{}
-	for arn, s := range subs {
-		facts.Subscribers[arn] = requests.Subscribers{Confirmed: s.Confirmed, Pending: s.Pending}
-	}
-	alarms, err := status.ReputationAlarms(ctx, cloudwatch.NewFromConfig(r.sess.cfg))
+	facts.Alarms, err = status.ReputationAlarms(ctx, cloudwatch.NewFromConfig(r.sess.cfg))
 	if err != nil {
 		return requests.Facts{}, err
-	}
-	facts.Alarms = map[string][]requests.Alarm{}
-	for metric, list := range alarms {
-		for _, a := range list {
-			facts.Alarms[metric] = append(facts.Alarms[metric], requests.Alarm{Name: a.Name, State: a.State, Threshold: a.Threshold, Actions: a.Actions})
-		}
 	}
 	return facts, nil
-}
-
-func accountFacts(st ses.AccountStatus) *requests.AccountStatus {
-	out := &requests.AccountStatus{
-		ProductionAccess:  st.ProductionAccess,
-		SendingEnabled:    st.SendingEnabled,
-		EnforcementStatus: st.EnforcementStatus,
-		Max24HourSend:     st.Max24HourSend,
-		MaxSendRate:       st.MaxSendRate,
-		SentLast24Hours:   st.SentLast24Hours,
-		SuppressedReasons: st.SuppressedReasons,
-		SendsLast14Days:   st.SendsLast14Days,
-	}
-	if q := st.Request; q != nil {
-		out.Request = &requests.SubmittedRequest{
-			MailType: q.MailType, WebsiteURL: q.WebsiteURL, ContactLanguage: q.ContactLanguage, UseCase: q.UseCase,
-			AdditionalContacts: q.AdditionalContacts, ReviewStatus: q.ReviewStatus, CaseID: q.CaseID,
-		}
-	}
-	return out
 }
 
 // render writes a document, or the error that kept it from being built.

@@ -4,7 +4,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mailform/mailform/check/status"
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers/ses"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -17,54 +19,15 @@ type Facts struct {
 	Observed []plan.Observed
 	// Account is the SES account of Region. Only the production-access
 	// document needs it; nil elsewhere.
-	Account *AccountStatus
+	Account *ses.AccountStatus
 	// Subscribers counts the subscriptions of each SNS topic (by ARN) that
 	// SES sends bounce or complaint feedback to (see FeedbackTopics).
-	Subscribers map[string]Subscribers
+	Subscribers map[string]ses.Subscribers
 	// Alarms lists, by SES reputation metric (Reputation.BounceRate,
 	// Reputation.ComplaintRate), the CloudWatch alarms that watch it,
 	// whoever made them. Nil when they were not read: the checklist then
 	// leaves the alarms item out.
-	Alarms map[string][]Alarm
-}
-
-// Alarm is a CloudWatch alarm on an account reputation metric.
-type Alarm struct {
-	Name      string
-	State     string  // OK, ALARM or INSUFFICIENT_DATA
-	Threshold float64 // a fraction, as the metric
-	Actions   int     // how many actions it takes when it fires
-}
-
-// AccountStatus is the SES account of one region.
-type AccountStatus struct {
-	ProductionAccess  bool
-	SendingEnabled    bool
-	EnforcementStatus string   // HEALTHY, PROBATION, SHUTDOWN
-	Max24HourSend     float64  // recipients per 24 hours; -1 unlimited
-	MaxSendRate       float64  // messages per second
-	SentLast24Hours   float64  // recipients
-	SuppressedReasons []string // the account-level suppression list's reasons
-	SendsLast14Days   int64    // delivery attempts in the send statistics
-	// Request is the production-access request the account holds, or nil.
-	Request *SubmittedRequest
-}
-
-// SubmittedRequest is a production-access request as AWS holds it.
-type SubmittedRequest struct {
-	MailType           string
-	WebsiteURL         string
-	ContactLanguage    string
-	UseCase            string
-	AdditionalContacts []string
-	ReviewStatus       string // PENDING, FAILED, GRANTED, DENIED, or ""
-	CaseID             string
-}
-
-// Subscribers counts the subscriptions of one SNS topic.
-type Subscribers struct {
-	Confirmed int
-	Pending   int
+	Alarms map[string][]status.Alarm
 }
 
 // world indexes the spec and the facts for the checks.

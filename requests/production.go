@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers/ses"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -126,7 +127,7 @@ func ProductionAccess(spec *specs.Spec, facts Facts) (*Document, error) {
 	return doc, nil
 }
 
-func reviewSection(acct *AccountStatus) Section {
+func reviewSection(acct *ses.AccountStatus) Section {
 	s := Section{Heading: "Review status"}
 	access := "no (sandbox)"
 	if acct.ProductionAccess {
