@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -53,18 +52,14 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
 . ./sandbox.env && mailform check examples/ses-domain`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		var sf specFlags
-		var af awsFlags
-		sf.register(fs)
-		af.register(fs)
-		resolver := fs.String("resolver", "", "send every DNS query to `HOST:PORT` instead of the authoritative servers (skips the delegation check)")
-		asJSON := fs.Bool("json", false, "print the report as JSON (docs/check.md)")
-		path, code, ok := parsePath(c, fs, args, io)
+		st := start(c, io, specGroup|awsGroup)
+		resolver := st.fs.String("resolver", "", "send every DNS query to `HOST:PORT` instead of the authoritative servers (skips the delegation check)")
+		asJSON := st.fs.Bool("json", false, "print the report as JSON (docs/check.md)")
+		path, code, ok := st.parsePath(args)
 		if !ok {
 			return code
 		}
-		spec := sf.load(path, io)
+		spec := st.load(path)
 		if spec == nil {
 			return ExitError
 		}
@@ -74,9 +69,8 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
 				return ExitError
 			}
 		}
-		sess, err := openSession(ctx, spec, af, io)
-		if err != nil {
-			errorf(io.Stderr, err)
+		sess, ok := st.connect(ctx, spec)
+		if !ok {
 			return ExitError
 		}
 		publicDNSHint := ""

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -31,11 +30,11 @@ shown as a unified diff (written too, unless -check is given).`,
 mailform fmt -check -diff examples/`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		check := fs.Bool("check", false, "write nothing; list the files that are not formatted and exit 3 if any")
-		diff := fs.Bool("diff", false, "show the changes as a unified diff")
-		noColor := fs.Bool("no-color", false, "print without colours")
-		path, code, ok := parsePath(c, fs, args, io)
+		st := start(c, io, 0)
+		check := st.fs.Bool("check", false, "write nothing; list the files that are not formatted and exit 3 if any")
+		diff := st.fs.Bool("diff", false, "show the changes as a unified diff")
+		noColor := st.fs.Bool("no-color", false, "print without colours")
+		path, code, ok := st.parsePath(args)
 		if !ok {
 			return code
 		}
