@@ -59,25 +59,13 @@ type Zone struct {
 	ID   string // "" when not known from live state
 }
 
-// NewTarget builds the target from the spec's resources resolved against
-// live state (plan.Resolve) and the observed state itself.
-func NewTarget(region string, resolved []specs.Resource, observed []plan.Observed) Target {
+// NewTarget builds the target from live state indexed against the spec's
+// resources (plan.NewLive): the resolved resources say what should be, the
+// observed ones what is.
+func NewTarget(region string, live *plan.Live) Target {
 	t := Target{Region: region}
-	obs := map[string]plan.Observed{}
-	zoneIDs := map[string]string{}
-	for _, o := range observed {
-		if _, ok := obs[o.Addr]; !ok {
-			obs[o.Addr] = o
-		}
-		if o.Kind == specs.KindRoute53Record {
-			z, _ := o.Attrs["zone"].(string)
-			id, _ := o.Attrs["zone_id"].(string)
-			if z != "" && id != "" {
-				zoneIDs[z] = id
-			}
-		}
-	}
-	for _, o := range observed {
+	resolved := live.Resolved
+	for _, o := range live.Observed {
 		if o.Kind != specs.KindSESIdentity {
 			continue
 		}
@@ -145,7 +133,7 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 			if rdns, _ := r.Attrs["reverse_dns"].(bool); rdns {
 				m.ReverseDNS = true
 			}
-			if o, ok := obs[r.Addr]; ok {
+			if o, ok := live.Find(specs.KindEIP, r.Addr); ok {
 				m.IP, _ = o.Attrs["public_ip"].(string)
 			}
 		case specs.KindRoute53Record, specs.KindManualDNSRecord:
@@ -191,7 +179,7 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 		}
 	}
 	for _, m := range mtas {
-		if o, ok := obs[m.Addr+"/ptr"]; ok {
+		if o, ok := live.Find(specs.KindReverseDNS, m.Addr+"/ptr"); ok {
 			m.PTRStatus, _ = o.Attrs["ptr_status"].(string)
 		}
 	}
@@ -205,7 +193,7 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 		t.MTAs = append(t.MTAs, *mtas[addr])
 	}
 	for _, z := range specs.SortedKeys(zones) {
-		t.Zones = append(t.Zones, Zone{Name: z, ID: zoneIDs[z]})
+		t.Zones = append(t.Zones, Zone{Name: z, ID: live.ZoneID(z)})
 	}
 	sort.Strings(t.Identities)
 	return t

@@ -30,81 +30,31 @@ type Facts struct {
 	Alarms map[string][]status.Alarm
 }
 
-// world indexes the spec and the facts for the checks.
+// world is the spec and the facts, with live state indexed once
+// (plan.Live), for the checks.
 type world struct {
-	spec     *specs.Spec
-	facts    Facts
-	observed map[string]plan.Observed  // kind + " " + address -> observed
-	desired  map[string]specs.Resource // address -> desired, placeholders filled from observed
-	records  map[string][]string       // "name TYPE" -> every value live (unquoted text for TXT)
-	sets     map[string]plan.Observed  // configuration set name -> observed
-	region   string
+	spec   *specs.Spec
+	facts  Facts
+	live   *plan.Live
+	region string
 }
 
 func newWorld(spec *specs.Spec, facts Facts) *world {
 	w := &world{
-		spec:     spec,
-		facts:    facts,
-		observed: map[string]plan.Observed{},
-		desired:  map[string]specs.Resource{},
-		records:  map[string][]string{},
-		sets:     map[string]plan.Observed{},
-		region:   facts.Region,
+		spec:   spec,
+		facts:  facts,
+		live:   plan.NewLive(spec.Stack, spec.Resources(), facts.Observed),
+		region: facts.Region,
 	}
 	if w.region == "" {
 		w.region = spec.Region
-	}
-	// Several live resources may share an address (an unowned twin): the
-	// stack's own one is preferred, then the lowest ID, for a stable answer.
-	obs := append([]plan.Observed(nil), facts.Observed...)
-	sort.SliceStable(obs, func(i, j int) bool {
-		oi, oj := obs[i].Owned(spec.Stack), obs[j].Owned(spec.Stack)
-		if oi != oj {
-			return oi
-		}
-		return obs[i].ID < obs[j].ID
-	})
-	for _, o := range obs {
-		key := string(o.Kind) + " " + o.Addr
-		if _, seen := w.observed[key]; !seen {
-			w.observed[key] = o
-		}
-		switch o.Kind {
-		case specs.KindRoute53Record:
-			name, _ := o.Attrs["name"].(string)
-			typ, _ := o.Attrs["type"].(string)
-			k := specs.Fqdn(name) + " " + strings.ToUpper(typ)
-			for _, attr := range []string{"values", "other_values"} {
-				for _, v := range textList(o.Attrs[attr]) {
-					if strings.EqualFold(typ, "TXT") {
-						v = specs.UnquoteTXT(v)
-					}
-					if !contains(w.records[k], v) {
-						w.records[k] = append(w.records[k], v)
-					}
-				}
-			}
-		case specs.KindSESConfigSet:
-			if name, _ := o.Attrs["name"].(string); name != "" {
-				if _, seen := w.sets[name]; !seen {
-					w.sets[name] = o
-				}
-			}
-		}
-	}
-	for k := range w.records {
-		sort.Strings(w.records[k])
-	}
-	for _, r := range plan.Resolve(spec.Resources(), facts.Observed) {
-		w.desired[r.Addr] = r
 	}
 	return w
 }
 
 // find returns the observed resource of kind at addr.
 func (w *world) find(kind specs.Kind, addr string) (plan.Observed, bool) {
-	o, ok := w.observed[string(kind)+" "+addr]
-	return o, ok
+	return w.live.Find(kind, addr)
 }
 
 // str returns a string attribute of an observed resource.
@@ -117,7 +67,7 @@ func str(o plan.Observed, attr string) string {
 // whether mailform can see it: false for a name whose DNS is not in a
 // declared Route 53 zone ("DNS elsewhere").
 func (w *world) record(name, typ string) (values []string, visible bool) {
-	return w.records[specs.Fqdn(name)+" "+strings.ToUpper(typ)], w.inDeclaredZone(name)
+	return w.live.RecordValues(name, typ), w.inDeclaredZone(name)
 }
 
 // inDeclaredZone reports whether name falls in a zone block of the spec.
@@ -135,7 +85,7 @@ func (w *world) inDeclaredZone(name string) bool {
 // desiredValues returns the values a desired record should have, as text
 // (TXT unquoted), and whether all of them are known now.
 func (w *world) desiredValues(addr string) (values []string, known bool) {
-	r, ok := w.desired[addr]
+	r, ok := w.live.Desired(addr)
 	if !ok {
 		return nil, false
 	}

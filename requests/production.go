@@ -73,7 +73,7 @@ func (w *world) feedbackRoutes(id sesIdentity, kind string) []route {
 		out = append(out, route{via: "identity notifications", topic: t})
 	}
 	if name := str(o, "configuration_set"); name != "" {
-		if cs, ok := w.sets[name]; ok {
+		if cs, ok := w.live.ConfigSet(name); ok {
 			dests, _ := cs.Attrs["event_destinations"].(map[string]any)
 			for _, dn := range specs.SortedKeys(dests) {
 				d, _ := dests[dn].(map[string]any)
