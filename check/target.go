@@ -59,12 +59,12 @@ type Zone struct {
 	ID   string // "" when not known from live state
 }
 
-// NewTarget builds the target from live state indexed against the spec's
-// resources (plan.NewLive): the resolved resources say what should be, the
+// NewTarget builds the target of spec from live state indexed against its
+// resources (plan.NewLive): the spec's blocks say which domains and MTAs
+// there are, the resolved resources what their records should be, the
 // observed ones what is.
-func NewTarget(region string, live *plan.Live) Target {
+func NewTarget(region string, spec *specs.Spec, live *plan.Live) Target {
 	t := Target{Region: region}
-	resolved := live.Resolved
 	for _, o := range live.Observed {
 		if o.Kind != specs.KindSESIdentity {
 			continue
@@ -93,48 +93,50 @@ func NewTarget(region string, live *plan.Live) Target {
 		domains[name] = d
 		return d
 	}
-	// Domains first, so that records of other blocks find them.
-	for _, r := range resolved {
-		if d, ok := strings.CutPrefix(r.Addr, "domain."); ok && !strings.Contains(d, "/") {
-			dom := domain(d)
-			dom.SES = r.Kind == specs.KindSESIdentity
-			if mf, _ := r.Attrs["mail_from_domain"].(string); mf != "" {
-				dom.MailFrom = specs.Fqdn(mf)
-			}
-			switch r.Attrs["dkim_mode"] {
-			case specs.DKIMEasy:
-				dom.SignedBy = append(dom.SignedBy, "Easy DKIM")
-			case specs.DKIMBYO:
-				sel, _ := r.Attrs["dkim_selector"].(string)
-				dom.SignedBy = append(dom.SignedBy, "BYODKIM selector "+sel)
-			}
+	// Domains with an identity first, so that records of other blocks find
+	// them; a domain without one appears through its records.
+	blockOf := map[string]string{} // block address -> the domain of a domain or dkim_key block
+	mtaBlock := map[string]bool{}
+	for _, d := range spec.Domains {
+		blockOf[d.Addr()] = d.Name
+		if !d.SESIdentity {
+			continue
 		}
+		dom := domain(d.Name)
+		dom.SES = true
+		if m := d.MailFrom; m != nil && m.Domain != "" {
+			dom.MailFrom = specs.Fqdn(m.Domain)
+		}
+		switch d.DKIM.Mode {
+		case specs.DKIMEasy:
+			dom.SignedBy = append(dom.SignedBy, "Easy DKIM")
+		case specs.DKIMBYO:
+			dom.SignedBy = append(dom.SignedBy, "BYODKIM selector "+d.DKIM.Selector)
+		}
+	}
+	dkimKeys := map[string]string{} // dkim_key block address -> its domain
+	for _, k := range spec.DKIMKeys {
+		dkimKeys[k.Addr()] = k.Domain
+	}
+	var mtas []MTA
+	for _, m := range spec.MTAs {
+		addr := m.Addr()
+		mtaBlock[addr] = true
+		mta := MTA{Addr: addr, Hostname: specs.Fqdn(m.Hostname), ReverseDNS: m.ReverseDNS}
+		if o, ok := live.Find(specs.KindEIP, addr); ok {
+			mta.IP, _ = o.Attrs["public_ip"].(string)
+		}
+		if o, ok := live.Find(specs.KindReverseDNS, addr+"/ptr"); ok {
+			mta.PTRStatus, _ = o.Attrs["ptr_status"].(string)
+		}
+		mtas = append(mtas, mta)
 	}
 	zones := map[string]bool{}
-	mtas := map[string]*MTA{}
-	mta := func(addr string) *MTA {
-		if m, ok := mtas[addr]; ok {
-			return m
-		}
-		m := &MTA{Addr: addr}
-		mtas[addr] = m
-		return m
-	}
-	for _, r := range resolved {
+	for _, r := range live.Resolved {
 		switch r.Kind {
 		case specs.KindSESIdentity:
 			if id, _ := r.Attrs["identity"].(string); id != "" {
 				t.Identities = append(t.Identities, id)
-			}
-		case specs.KindEIP:
-			m := mta(r.Addr)
-			h, _ := r.Attrs["hostname"].(string)
-			m.Hostname = specs.Fqdn(h)
-			if rdns, _ := r.Attrs["reverse_dns"].(bool); rdns {
-				m.ReverseDNS = true
-			}
-			if o, ok := live.Find(specs.KindEIP, r.Addr); ok {
-				m.IP, _ = o.Attrs["public_ip"].(string)
 			}
 		case specs.KindRoute53Record, specs.KindManualDNSRecord:
 			rec := recordOf(r)
@@ -143,44 +145,25 @@ func NewTarget(region string, live *plan.Live) Target {
 					zones[specs.Fqdn(z)] = true
 				}
 			}
-			head, _, _ := strings.Cut(r.Addr, "/")
+			block, _, _ := strings.Cut(r.Addr, "/")
+			var owner *Domain
 			switch {
-			case strings.HasPrefix(head, "domain."):
-				d := domain(strings.TrimPrefix(head, "domain."))
-				d.Records = append(d.Records, rec)
-				if r.Kind == specs.KindManualDNSRecord {
-					d.Elsewhere = true
-				}
-			case strings.HasPrefix(head, "mta."):
+			case mtaBlock[block]:
 				continue // the MTA checks ask for the A record themselves
+			case blockOf[block] != "":
+				owner = domain(blockOf[block])
+			case dkimKeys[block] != "":
+				owner = domain(dkimKeys[block])
+				owner.SignedBy = append(owner.SignedBy, block+" (self-managed key)")
 			default:
-				owner := ownerDomain(rec.Name, domains)
-				if strings.HasPrefix(head, "dkim_key.") {
-					if _, dom, ok := strings.Cut(rec.Name, "._domainkey."); ok {
-						owner = domain(dom)
-						owner.SignedBy = append(owner.SignedBy, head+" (self-managed key)")
-					}
-				}
-				if owner == nil {
+				if owner = ownerDomain(rec.Name, domains); owner == nil {
 					owner = domain(rec.Name)
 				}
-				owner.Records = append(owner.Records, rec)
-				if r.Kind == specs.KindManualDNSRecord {
-					owner.Elsewhere = true
-				}
 			}
-		}
-	}
-	// The reverse DNS of an MTA: asked for by its reverse_dns attribute or a
-	// resource of its own at mta.<label>/ptr; its status as EC2 reports it.
-	for _, r := range resolved {
-		if base, ok := strings.CutSuffix(r.Addr, "/ptr"); ok && strings.HasPrefix(base, "mta.") {
-			mta(base).ReverseDNS = true
-		}
-	}
-	for _, m := range mtas {
-		if o, ok := live.Find(specs.KindReverseDNS, m.Addr+"/ptr"); ok {
-			m.PTRStatus, _ = o.Attrs["ptr_status"].(string)
+			owner.Records = append(owner.Records, rec)
+			if r.Kind == specs.KindManualDNSRecord {
+				owner.Elsewhere = true
+			}
 		}
 	}
 	for _, name := range specs.SortedKeys(domains) {
@@ -189,9 +172,8 @@ func NewTarget(region string, live *plan.Live) Target {
 		sort.Strings(d.SignedBy)
 		t.Domains = append(t.Domains, *d)
 	}
-	for _, addr := range specs.SortedKeys(mtas) {
-		t.MTAs = append(t.MTAs, *mtas[addr])
-	}
+	sort.Slice(mtas, func(i, j int) bool { return mtas[i].Addr < mtas[j].Addr })
+	t.MTAs = mtas
 	for _, z := range specs.SortedKeys(zones) {
 		t.Zones = append(t.Zones, Zone{Name: z, ID: live.ZoneID(z)})
 	}

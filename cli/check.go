@@ -98,7 +98,7 @@ mailform check -resolver 127.0.0.1:5353 -endpoint-url http://127.0.0.1:4566
 			errorf(io.Stderr, err)
 			return ExitError
 		}
-		target := check.NewTarget(sess.region, plan.NewLive(spec.Stack, desired, observed))
+		target := check.NewTarget(sess.region, spec, plan.NewLive(spec.Stack, desired, observed))
 		opts := check.Options{DNS: resolverDNS, Resolver: *resolver, SES: sess.services.ses, Alarms: cloudwatch.NewFromConfig(sess.cfg)}
 		if !resolverDNS.Fixed() {
 			opts.Delegation = resolverDNS
