@@ -3,14 +3,12 @@ package cli
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"os"
 	"time"
 
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	sesv2types "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -93,18 +91,7 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 		}
 		if *from == "" {
 			// The sender is the first identity SES has verified for sending.
-			client := sesv2.NewFromConfig(sess.cfg)
-			setup, err = testsend.FromSpecVerified(spec, "", func(identity string) (bool, error) {
-				out, err := client.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: &identity})
-				var missing *sesv2types.NotFoundException
-				if errors.As(err, &missing) {
-					return false, nil
-				}
-				if err != nil {
-					return false, err
-				}
-				return out.VerifiedForSendingStatus, nil
-			})
+			setup, err = testsend.FromSpecVerified(spec, "", testsend.VerifiedForSending(ctx, sesv2.NewFromConfig(sess.cfg)))
 			if err != nil {
 				errorf(io.Stderr, awscfg.Explain(err))
 				return ExitError
