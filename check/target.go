@@ -64,25 +64,7 @@ type Zone struct {
 // there are, the resolved resources what their records should be, the
 // observed ones what is.
 func NewTarget(region string, spec *specs.Spec, live *plan.Live) Target {
-	t := Target{Region: region}
-	for _, o := range live.Observed {
-		if o.Kind != specs.KindSESIdentity {
-			continue
-		}
-		id, _ := o.Attrs["identity"].(string)
-		var parts []string
-		for _, a := range []struct{ attr, label string }{{"verification_status", "verification"}, {"dkim_status", "DKIM"}, {"mail_from_status", "MAIL FROM"}} {
-			if v, _ := o.Attrs[a.attr].(string); v != "" {
-				parts = append(parts, a.label+" "+v)
-			}
-		}
-		if id != "" && len(parts) > 0 {
-			if t.SESStatus == nil {
-				t.SESStatus = map[string]string{}
-			}
-			t.SESStatus[id] = strings.Join(parts, ", ")
-		}
-	}
+	t := Target{Region: region, SESStatus: sesStatus(live.Observed), MTAs: mtas(spec, live)}
 	domains := map[string]*Domain{}
 	domain := func(name string) *Domain {
 		name = specs.Fqdn(name)
@@ -95,8 +77,11 @@ func NewTarget(region string, spec *specs.Spec, live *plan.Live) Target {
 	}
 	// Domains with an identity first, so that records of other blocks find
 	// them; a domain without one appears through its records.
-	blockOf := map[string]string{} // block address -> the domain of a domain or dkim_key block
+	blockOf := map[string]string{} // domain block address -> its domain
 	mtaBlock := map[string]bool{}
+	for _, m := range spec.MTAs {
+		mtaBlock[m.Addr()] = true
+	}
 	for _, d := range spec.Domains {
 		blockOf[d.Addr()] = d.Name
 		if !d.SESIdentity {
@@ -117,19 +102,6 @@ func NewTarget(region string, spec *specs.Spec, live *plan.Live) Target {
 	dkimKeys := map[string]string{} // dkim_key block address -> its domain
 	for _, k := range spec.DKIMKeys {
 		dkimKeys[k.Addr()] = k.Domain
-	}
-	var mtas []MTA
-	for _, m := range spec.MTAs {
-		addr := m.Addr()
-		mtaBlock[addr] = true
-		mta := MTA{Addr: addr, Hostname: specs.Fqdn(m.Hostname), ReverseDNS: m.ReverseDNS}
-		if o, ok := live.Find(specs.KindEIP, addr); ok {
-			mta.IP, _ = o.Attrs["public_ip"].(string)
-		}
-		if o, ok := live.Find(specs.KindReverseDNS, addr+"/ptr"); ok {
-			mta.PTRStatus, _ = o.Attrs["ptr_status"].(string)
-		}
-		mtas = append(mtas, mta)
 	}
 	zones := map[string]bool{}
 	for _, r := range live.Resolved {
@@ -172,13 +144,55 @@ func NewTarget(region string, spec *specs.Spec, live *plan.Live) Target {
 		sort.Strings(d.SignedBy)
 		t.Domains = append(t.Domains, *d)
 	}
-	sort.Slice(mtas, func(i, j int) bool { return mtas[i].Addr < mtas[j].Addr })
-	t.MTAs = mtas
 	for _, z := range specs.SortedKeys(zones) {
 		t.Zones = append(t.Zones, Zone{Name: z, ID: live.ZoneID(z)})
 	}
 	sort.Strings(t.Identities)
 	return t
+}
+
+// sesStatus is what the read of live state saw of each SES identity:
+// "verification SUCCESS, DKIM SUCCESS, MAIL FROM SUCCESS"; nil when nothing.
+func sesStatus(observed []plan.Observed) map[string]string {
+	var out map[string]string
+	for _, o := range observed {
+		if o.Kind != specs.KindSESIdentity {
+			continue
+		}
+		id, _ := o.Attrs["identity"].(string)
+		var parts []string
+		for _, a := range []struct{ attr, label string }{{"verification_status", "verification"}, {"dkim_status", "DKIM"}, {"mail_from_status", "MAIL FROM"}} {
+			if v, _ := o.Attrs[a.attr].(string); v != "" {
+				parts = append(parts, a.label+" "+v)
+			}
+		}
+		if id != "" && len(parts) > 0 {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[id] = strings.Join(parts, ", ")
+		}
+	}
+	return out
+}
+
+// mtas are the spec's MTAs, in address order, with their Elastic IP and
+// the status of their reverse DNS as EC2 reports them.
+func mtas(spec *specs.Spec, live *plan.Live) []MTA {
+	var out []MTA
+	for _, m := range spec.MTAs {
+		addr := m.Addr()
+		mta := MTA{Addr: addr, Hostname: specs.Fqdn(m.Hostname), ReverseDNS: m.ReverseDNS}
+		if o, ok := live.Find(specs.KindEIP, addr); ok {
+			mta.IP, _ = o.Attrs["public_ip"].(string)
+		}
+		if o, ok := live.Find(specs.KindReverseDNS, addr+"/ptr"); ok {
+			mta.PTRStatus, _ = o.Attrs["ptr_status"].(string)
+		}
+		out = append(out, mta)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Addr < out[j].Addr })
+	return out
 }
 
 // ownerDomain is the declared domain with the longest suffix match of name.
