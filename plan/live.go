@@ -57,7 +57,7 @@ func NewLive(stack string, desired []specs.Resource, observed []Observed) *Live 
 			typ, _ := o.Attrs["type"].(string)
 			k := specs.Fqdn(name) + " " + strings.ToUpper(typ)
 			for _, attr := range []string{"values", "other_values"} {
-				for _, v := range textList(o.Attrs[attr]) {
+				for _, v := range TextList(o.Attrs[attr]) {
 					if strings.EqualFold(typ, "TXT") {
 						v = specs.UnquoteTXT(v)
 					}
@@ -122,8 +122,9 @@ func (l *Live) ConfigSet(name string) (Observed, bool) {
 // no live record tells it.
 func (l *Live) ZoneID(zone string) string { return l.zoneIDs[zone] }
 
-// textList is the text elements of a list attribute.
-func textList(v any) []string {
+// TextList is the text elements of a list attribute ([]any or []string);
+// other elements and other values give none.
+func TextList(v any) []string {
 	var out []string
 	switch x := v.(type) {
 	case []any:

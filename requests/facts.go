@@ -107,21 +107,6 @@ func (w *world) desiredValues(addr string) (values []string, known bool) {
 	return values, known && len(values) > 0
 }
 
-func textList(v any) []string {
-	var out []string
-	switch x := v.(type) {
-	case []any:
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-	case []string:
-		out = append(out, x...)
-	}
-	return out
-}
-
 func contains(list []string, s string) bool {
 	for _, e := range list {
 		if e == s {

@@ -81,7 +81,7 @@ func (w *world) feedbackRoutes(id sesIdentity, kind string) []route {
 					continue
 				}
 				t, _ := d["topic_arn"].(string)
-				if t != "" && contains(textList(d["types"]), strings.ToUpper(kind)) {
+				if t != "" && contains(plan.TextList(d["types"]), strings.ToUpper(kind)) {
 					out = append(out, route{via: "configuration set " + name, topic: t})
 				}
 			}
