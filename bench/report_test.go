@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/mailform/mailform/internal/golden"
+)
 
 func TestTableGolden(t *testing.T) {
 	rs := []result{
@@ -28,19 +26,7 @@ func TestTableGolden(t *testing.T) {
 	}
 	var got bytes.Buffer
 	writeTable(&got, rs)
-	golden := filepath.Join("testdata", "table.golden")
-	if *update {
-		if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bench -update)", err)
-	}
-	if !bytes.Equal(got.Bytes(), want) {
-		t.Errorf("table differs from %s (run go test ./bench -update and review):\n%s", golden, got.String())
-	}
+	golden.Check(t, filepath.Join("testdata", "table.golden"), got.Bytes())
 }
 
 func TestExcess(t *testing.T) {

@@ -60,24 +60,102 @@ type Zone struct {
 	ID   string // "" when not known from live state
 }
 
-// NewTarget builds the target from the spec's resources resolved against
-// live state (plan.Resolve) and the observed state itself.
-func NewTarget(region string, resolved []specs.Resource, observed []plan.Observed) Target {
-	t := Target{Region: region}
-	obs := map[string]plan.Observed{}
-	zoneIDs := map[string]string{}
-	for _, o := range observed {
-		if _, ok := obs[o.Addr]; !ok {
-			obs[o.Addr] = o
+// NewTarget builds the target of spec from live state indexed against its
+// resources (plan.NewLive): the spec's blocks say which domains and MTAs
+// there are, the resolved resources what their records should be, the
+// observed ones what is.
+func NewTarget(region string, spec *specs.Spec, live *plan.Live) Target {
+	t := Target{Region: region, SESStatus: sesStatus(live.Observed), MTAs: mtas(spec, live)}
+	domains := map[string]*Domain{}
+	domain := func(name string) *Domain {
+		name = specs.Fqdn(name)
+		if d, ok := domains[name]; ok {
+			return d
 		}
-		if o.Kind == specs.KindRoute53Record {
-			z := kinds.StringOf(o.Kind, o.Attrs, "zone")
-			id := kinds.StringOf(o.Kind, o.Attrs, "zone_id")
-			if z != "" && id != "" {
-				zoneIDs[z] = id
+		d := &Domain{Name: name}
+		domains[name] = d
+		return d
+	}
+	// Domains with an identity first, so that records of other blocks find
+	// them; a domain without one appears through its records.
+	blockOf := map[string]string{} // domain block address -> its domain
+	mtaBlock := map[string]bool{}
+	for _, m := range spec.MTAs {
+		mtaBlock[m.Addr()] = true
+	}
+	for _, d := range spec.Domains {
+		blockOf[d.Addr()] = d.Name
+		if !d.SESIdentity {
+			continue
+		}
+		dom := domain(d.Name)
+		dom.SES = true
+		if m := d.MailFrom; m != nil && m.Domain != "" {
+			dom.MailFrom = specs.Fqdn(m.Domain)
+		}
+		switch d.DKIM.Mode {
+		case specs.DKIMEasy:
+			dom.SignedBy = append(dom.SignedBy, "Easy DKIM")
+		case specs.DKIMBYO:
+			dom.SignedBy = append(dom.SignedBy, "BYODKIM selector "+d.DKIM.Selector)
+		}
+	}
+	dkimKeys := map[string]string{} // dkim_key block address -> its domain
+	for _, k := range spec.DKIMKeys {
+		dkimKeys[k.Addr()] = k.Domain
+	}
+	zones := map[string]bool{}
+	for _, r := range live.Resolved {
+		switch r.Kind {
+		case specs.KindSESIdentity:
+			if id, _ := r.Attrs["identity"].(string); id != "" {
+				t.Identities = append(t.Identities, id)
+			}
+		case specs.KindRoute53Record, specs.KindManualDNSRecord:
+			rec := recordOf(r)
+			if r.Kind == specs.KindRoute53Record {
+				if z, _ := r.Attrs["zone"].(string); z != "" {
+					zones[specs.Fqdn(z)] = true
+				}
+			}
+			block, _, _ := strings.Cut(r.Addr, "/")
+			var owner *Domain
+			switch {
+			case mtaBlock[block]:
+				continue // the MTA checks ask for the A record themselves
+			case blockOf[block] != "":
+				owner = domain(blockOf[block])
+			case dkimKeys[block] != "":
+				owner = domain(dkimKeys[block])
+				owner.SignedBy = append(owner.SignedBy, block+" (self-managed key)")
+			default:
+				if owner = ownerDomain(rec.Name, domains); owner == nil {
+					owner = domain(rec.Name)
+				}
+			}
+			owner.Records = append(owner.Records, rec)
+			if r.Kind == specs.KindManualDNSRecord {
+				owner.Elsewhere = true
 			}
 		}
 	}
+	for _, name := range specs.SortedKeys(domains) {
+		d := domains[name]
+		sort.SliceStable(d.Records, func(i, j int) bool { return d.Records[i].Addr < d.Records[j].Addr })
+		sort.Strings(d.SignedBy)
+		t.Domains = append(t.Domains, *d)
+	}
+	for _, z := range specs.SortedKeys(zones) {
+		t.Zones = append(t.Zones, Zone{Name: z, ID: live.ZoneID(z)})
+	}
+	sort.Strings(t.Identities)
+	return t
+}
+
+// sesStatus is what the read of live state saw of each SES identity:
+// "verification SUCCESS, DKIM SUCCESS, MAIL FROM SUCCESS"; nil when nothing.
+func sesStatus(observed []plan.Observed) map[string]string {
+	var out map[string]string
 	for _, o := range observed {
 		if o.Kind != specs.KindSESIdentity {
 			continue
@@ -90,125 +168,32 @@ func NewTarget(region string, resolved []specs.Resource, observed []plan.Observe
 			}
 		}
 		if id != "" && len(parts) > 0 {
-			if t.SESStatus == nil {
-				t.SESStatus = map[string]string{}
+			if out == nil {
+				out = map[string]string{}
 			}
-			t.SESStatus[id] = strings.Join(parts, ", ")
+			out[id] = strings.Join(parts, ", ")
 		}
 	}
-	domains := map[string]*Domain{}
-	domain := func(name string) *Domain {
-		name = specs.Fqdn(name)
-		if d, ok := domains[name]; ok {
-			return d
+	return out
+}
+
+// mtas are the spec's MTAs, in address order, with their Elastic IP and
+// the status of their reverse DNS as EC2 reports them.
+func mtas(spec *specs.Spec, live *plan.Live) []MTA {
+	var out []MTA
+	for _, m := range spec.MTAs {
+		addr := m.Addr()
+		mta := MTA{Addr: addr, Hostname: specs.Fqdn(m.Hostname), ReverseDNS: m.ReverseDNS}
+		if o, ok := live.Find(specs.KindEIP, addr); ok {
+			mta.IP, _ = o.Attrs["public_ip"].(string)
 		}
-		d := &Domain{Name: name}
-		domains[name] = d
-		return d
-	}
-	// Domains first, so that records of other blocks find them.
-	for _, r := range resolved {
-		if d, ok := strings.CutPrefix(r.Addr, "domain."); ok && !strings.Contains(d, "/") {
-			dom := domain(d)
-			dom.SES = r.Kind == specs.KindSESIdentity
-			if !dom.SES {
-				continue
-			}
-			if mf := kinds.StringOf(r.Kind, r.Attrs, "mail_from_domain"); mf != "" {
-				dom.MailFrom = specs.Fqdn(mf)
-			}
-			switch kinds.StringOf(r.Kind, r.Attrs, "dkim_mode") {
-			case specs.DKIMEasy:
-				dom.SignedBy = append(dom.SignedBy, "Easy DKIM")
-			case specs.DKIMBYO:
-				sel := kinds.StringOf(r.Kind, r.Attrs, "dkim_selector")
-				dom.SignedBy = append(dom.SignedBy, "BYODKIM selector "+sel)
-			}
+		if o, ok := live.Find(specs.KindReverseDNS, addr+"/ptr"); ok {
+			mta.PTRStatus, _ = o.Attrs["ptr_status"].(string)
 		}
+		out = append(out, mta)
 	}
-	zones := map[string]bool{}
-	mtas := map[string]*MTA{}
-	mta := func(addr string) *MTA {
-		if m, ok := mtas[addr]; ok {
-			return m
-		}
-		m := &MTA{Addr: addr}
-		mtas[addr] = m
-		return m
-	}
-	for _, r := range resolved {
-		switch r.Kind {
-		case specs.KindSESIdentity:
-			if id := kinds.StringOf(r.Kind, r.Attrs, "identity"); id != "" {
-				t.Identities = append(t.Identities, id)
-			}
-		case specs.KindEIP:
-			m := mta(r.Addr)
-			m.Hostname = specs.Fqdn(kinds.StringOf(r.Kind, r.Attrs, "hostname"))
-			if o, ok := obs[r.Addr]; ok && o.Kind == specs.KindEIP {
-				m.IP = kinds.StringOf(o.Kind, o.Attrs, "public_ip")
-			}
-		case specs.KindRoute53Record, specs.KindManualDNSRecord:
-			rec := recordOf(r)
-			if r.Kind == specs.KindRoute53Record {
-				if z := kinds.StringOf(r.Kind, r.Attrs, "zone"); z != "" {
-					zones[specs.Fqdn(z)] = true
-				}
-			}
-			head, _, _ := strings.Cut(r.Addr, "/")
-			switch {
-			case strings.HasPrefix(head, "domain."):
-				d := domain(strings.TrimPrefix(head, "domain."))
-				d.Records = append(d.Records, rec)
-				if r.Kind == specs.KindManualDNSRecord {
-					d.Elsewhere = true
-				}
-			case strings.HasPrefix(head, "mta."):
-				continue // the MTA checks ask for the A record themselves
-			default:
-				owner := ownerDomain(rec.Name, domains)
-				if strings.HasPrefix(head, "dkim_key.") {
-					if _, dom, ok := strings.Cut(rec.Name, "._domainkey."); ok {
-						owner = domain(dom)
-						owner.SignedBy = append(owner.SignedBy, head+" (self-managed key)")
-					}
-				}
-				if owner == nil {
-					owner = domain(rec.Name)
-				}
-				owner.Records = append(owner.Records, rec)
-				if r.Kind == specs.KindManualDNSRecord {
-					owner.Elsewhere = true
-				}
-			}
-		}
-	}
-	// The reverse DNS of an MTA: asked for by a resource of its own at
-	// mta.<label>/ptr; its status as EC2 reports it.
-	for _, r := range resolved {
-		if base, ok := strings.CutSuffix(r.Addr, "/ptr"); ok && strings.HasPrefix(base, "mta.") {
-			mta(base).ReverseDNS = true
-		}
-	}
-	for _, m := range mtas {
-		if o, ok := obs[m.Addr+"/ptr"]; ok && o.Kind == specs.KindReverseDNS {
-			m.PTRStatus = kinds.StringOf(o.Kind, o.Attrs, "ptr_status")
-		}
-	}
-	for _, name := range specs.SortedKeys(domains) {
-		d := domains[name]
-		sort.SliceStable(d.Records, func(i, j int) bool { return d.Records[i].Addr < d.Records[j].Addr })
-		sort.Strings(d.SignedBy)
-		t.Domains = append(t.Domains, *d)
-	}
-	for _, addr := range specs.SortedKeys(mtas) {
-		t.MTAs = append(t.MTAs, *mtas[addr])
-	}
-	for _, z := range specs.SortedKeys(zones) {
-		t.Zones = append(t.Zones, Zone{Name: z, ID: zoneIDs[z]})
-	}
-	sort.Strings(t.Identities)
-	return t
+	sort.Slice(out, func(i, j int) bool { return out[i].Addr < out[j].Addr })
+	return out
 }
 
 // ownerDomain is the declared domain with the longest suffix match of name.

@@ -27,7 +27,7 @@ func TestNewTarget(t *testing.T) {
 		{Addr: "domain.globex.example/dmarc", Kind: specs.KindRoute53Record, Attrs: map[string]any{"zone": "globex.example.", "zone_id": "Z9"}},
 	}
 	desired := spec.Resources()
-	got := NewTarget("us-east-1", plan.Resolve(desired, observed), observed)
+	got := NewTarget("us-east-1", spec, plan.NewLive(spec.Stack, desired, observed))
 
 	want := Target{
 		Region: "us-east-1",
@@ -57,7 +57,7 @@ func TestNewTarget(t *testing.T) {
 	}
 
 	// Before apply: what is unknown says what it waits for.
-	before := NewTarget("us-east-1", plan.Resolve(desired, nil), nil)
+	before := NewTarget("us-east-1", spec, plan.NewLive(spec.Stack, desired, nil))
 	for _, d := range before.Domains {
 		for _, r := range d.Records {
 			if r.Addr == "domain.globex.example/dkim[1]" && r.Unknown != "domain.globex.example (dkim_tokens)" {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -68,24 +67,20 @@ mailform apply -destroy
 mailform apply -destroy -force-delete-secrets -auto-approve`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		var sf specFlags
-		var af awsFlags
+		st := start(c, io, specGroup|awsGroup)
 		var pf planFlags
-		sf.register(fs)
-		af.register(fs)
-		pf.register(fs)
-		autoApprove := fs.Bool("auto-approve", false, "apply without asking for confirmation")
-		asJSON := fs.Bool("json", false, "print progress as JSON lines (one event per line) instead of text")
+		pf.register(st.fs)
+		autoApprove := st.fs.Bool("auto-approve", false, "apply without asking for confirmation")
+		asJSON := st.fs.Bool("json", false, "print progress as JSON lines (one event per line) instead of text")
 		var wait waitFlag
-		fs.Var(&wait, "wait", "after applying, wait up to `DURATION` (default 10m) for SES to verify DKIM and MAIL FROM")
-		resolver := fs.String("resolver", "", "when -wait ends with identities not yet verified, ask `HOST:PORT` what DNS answers instead of the authoritative servers")
-		forceDeleteSecrets := fs.Bool("force-delete-secrets", false, "delete Secrets Manager secrets at once instead of scheduling them for deletion (restorable for 30 days)")
-		path, code, ok := parsePath(c, fs, args, io)
+		st.fs.Var(&wait, "wait", "after applying, wait up to `DURATION` (default 10m) for SES to verify DKIM and MAIL FROM")
+		resolver := st.fs.String("resolver", "", "when -wait ends with identities not yet verified, ask `HOST:PORT` what DNS answers instead of the authoritative servers")
+		forceDeleteSecrets := st.fs.Bool("force-delete-secrets", false, "delete Secrets Manager secrets at once instead of scheduling them for deletion (restorable for 30 days)")
+		path, code, ok := st.parsePath(args)
 		if !ok {
 			return code
 		}
-		color := sf.color(io)
+		color := st.color()
 
 		var (
 			spec     *specs.Spec
@@ -105,9 +100,7 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 			if specDir == "" {
 				specDir = specDirOfPlan(p) // a plan file that did not record it
 			}
-			sess, err = openSessionFor(ctx, p.Stack, p.Region, "", af, io, specDir, zoneRefsOfPlan(p))
-			if err != nil {
-				errorf(io.Stderr, err)
+			if sess, ok = st.connectFor(ctx, p.Stack, p.Region, specDir, zoneRefsOfPlan(p)); !ok {
 				return ExitError
 			}
 			if p.Account != "" && p.Account != sess.account {
@@ -133,13 +126,11 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 				return ExitError
 			}
 		} else {
-			spec = sf.load(path, io)
+			spec = st.load(path)
 			if spec == nil {
 				return ExitError
 			}
-			sess, err = openSession(ctx, spec, af, io)
-			if err != nil {
-				errorf(io.Stderr, err)
+			if sess, ok = st.connect(ctx, spec); !ok {
 				return ExitError
 			}
 			// Lock first: a second run says who holds the stack before it

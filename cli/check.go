@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -69,19 +68,15 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 . ./sandbox.env && mailform check examples/ses-domain`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		var sf specFlags
-		var af awsFlags
+		st := start(c, io, specGroup|awsGroup)
 		var refresh refreshFlag
-		sf.register(fs)
-		af.register(fs)
-		refresh.register(fs)
-		resolver := fs.String("resolver", "", "send every DNS query to `HOST:PORT` instead of the authoritative servers (skips the delegation check)")
-		asJSON := fs.Bool("json", false, "print the report as JSON (docs/check.md); the same as -format json")
-		bulk := fs.Bool("bulk-sender", false, "check the bulk-sender requirements of Gmail, Yahoo and Microsoft instead (docs/check.md)")
-		format := fs.String("format", "human", "the report's `FORMAT`: human, json, or checklist (Markdown, for a ticket)")
-		smtpTimeout := fs.Duration("smtp-timeout", check.DefaultSMTPTimeout, "with -bulk-sender, how long (`DURATION`, such as 5s) the STARTTLS test of each MTA's port 25 may take")
-		path, code, ok := parsePath(c, fs, args, io)
+		refresh.register(st.fs)
+		resolver := st.fs.String("resolver", "", "send every DNS query to `HOST:PORT` instead of the authoritative servers (skips the delegation check)")
+		asJSON := st.fs.Bool("json", false, "print the report as JSON (docs/check.md); the same as -format json")
+		bulk := st.fs.Bool("bulk-sender", false, "check the bulk-sender requirements of Gmail, Yahoo and Microsoft instead (docs/check.md)")
+		format := st.fs.String("format", "human", "the report's `FORMAT`: human, json, or checklist (Markdown, for a ticket)")
+		smtpTimeout := st.fs.Duration("smtp-timeout", check.DefaultSMTPTimeout, "with -bulk-sender, how long (`DURATION`, such as 5s) the STARTTLS test of each MTA's port 25 may take")
+		path, code, ok := st.parsePath(args)
 		if !ok {
 			return code
 		}
@@ -92,7 +87,7 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 			errorf(io.Stderr, fmt.Errorf("-format %q: want human, json or checklist", *format))
 			return ExitError
 		}
-		spec := sf.load(path, io)
+		spec := st.load(path)
 		if spec == nil {
 			return ExitError
 		}
@@ -102,9 +97,8 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 				return ExitError
 			}
 		}
-		sess, err := openSession(ctx, spec, af, io)
-		if err != nil {
-			errorf(io.Stderr, err)
+		sess, ok := st.connect(ctx, spec)
+		if !ok {
 			return ExitError
 		}
 		publicDNSHint := ""
@@ -133,7 +127,7 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 			errorf(io.Stderr, err)
 			return ExitError
 		}
-		target := check.NewTarget(sess.region, plan.Resolve(desired, observed), observed)
+		target := check.NewTarget(sess.region, spec, plan.NewLive(spec.Stack, desired, observed))
 		opts := check.Options{DNS: resolverDNS, Resolver: *resolver, SES: sess.services.ses, Alarms: cloudwatch.NewFromConfig(sess.cfg)}
 		if !resolverDNS.Fixed() {
 			opts.Delegation = resolverDNS

@@ -2,6 +2,15 @@
 // rendering of diagnostics and results, and exit codes. It holds no logic of
 // its own: specs, plan, providers and apply do the work; cli turns their
 // results into text and an exit code. Only main.go exits.
+//
+// Every command begins the same way (start.go): start(c, io, groups) makes
+// its flag set with the common flags of the groups it takes (specGroup:
+// -var, -var-file, -no-color; awsGroup: -profile, -region, -endpoint-url,
+// -debug); the command adds its own flags to st.fs (-json among them, with
+// its own wording); st.parse or st.parsePath reads the arguments, printing
+// help or the error; st.load reads the spec and st.connect (or
+// st.loadAndConnect for both) opens the session to AWS, each printing what
+// went wrong. A new command follows that path and adds itself to commands().
 package cli
 
 import (
@@ -258,19 +267,6 @@ func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 // onePath returns the PATH argument (default ".") or reports extra arguments.
-// parsePath parses a command's flags and its one optional PATH argument
-// (default "."), as parse does.
-func parsePath(c *command, fs *flag.FlagSet, args []string, io IO) (path string, code int, ok bool) {
-	positional, code, ok := parse(c, fs, args, io)
-	if !ok {
-		return "", code, false
-	}
-	if path, ok = onePath(c, positional, io); !ok {
-		return "", ExitError, false
-	}
-	return path, ExitOK, true
-}
-
 func onePath(c *command, positional []string, io IO) (string, bool) {
 	switch len(positional) {
 	case 0:
@@ -296,8 +292,8 @@ a checkout knows its commit and date.`,
 		example: `mailform version | head -1     # mailform v1.2.3`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		if _, code, ok := parse(c, fs, args, io); !ok {
+		st := start(c, io, 0)
+		if code, ok := st.parse(args); !ok {
 			return code
 		}
 		fmt.Fprint(io.Stdout, version.Get())

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -44,9 +43,9 @@ Nothing touches a real AWS account. It needs python3 with moto installed.`,
 go run . demo`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		keep := fs.Bool("keep", false, "keep the double running after the walk-through, until interrupted")
-		if _, code, ok := parse(c, fs, args, io); !ok {
+		st := start(c, io, 0)
+		keep := st.fs.Bool("keep", false, "keep the double running after the walk-through, until interrupted")
+		if code, ok := st.parse(args); !ok {
 			return code
 		}
 		if err := runDemo(ctx, io, *keep); err != nil {

@@ -2,14 +2,8 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
-
-	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mailform/mailform/specs"
 )
@@ -31,15 +25,15 @@ shown as a unified diff (written too, unless -check is given).`,
 mailform fmt -check -diff examples/`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		check := fs.Bool("check", false, "write nothing; list the files that are not formatted and exit 3 if any")
-		diff := fs.Bool("diff", false, "show the changes as a unified diff")
-		noColor := fs.Bool("no-color", false, "print without colours")
-		path, code, ok := parsePath(c, fs, args, io)
+		st := start(c, io, 0)
+		check := st.fs.Bool("check", false, "write nothing; list the files that are not formatted and exit 3 if any")
+		diff := st.fs.Bool("diff", false, "show the changes as a unified diff")
+		noColor := st.fs.Bool("no-color", false, "print without colours")
+		path, code, ok := st.parsePath(args)
 		if !ok {
 			return code
 		}
-		files, diags, err := formatTree(path)
+		files, diags, err := specs.FormatTree(path)
 		if err != nil {
 			errorf(io.Stderr, err, "give a spec folder (its subfolders are formatted too) or one .hcl file")
 			return ExitError
@@ -79,44 +73,4 @@ mailform fmt -check -diff examples/`,
 		return ExitOK
 	}
 	return c
-}
-
-// formatTree formats the *.hcl files of path: one file, or every file of a
-// folder and its subfolders (those starting with "." excepted), so that
-// 'mailform fmt -check examples' checks every example. A folder without any
-// spec file is an error: a check of nothing must not pass.
-func formatTree(path string) ([]specs.FormattedFile, hcl.Diagnostics, error) {
-	st, err := os.Stat(path)
-	if err != nil || !st.IsDir() {
-		files, diags := specs.FormatPath(path)
-		return files, diags, nil
-	}
-	var names []string
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		hidden := strings.HasPrefix(d.Name(), ".") && p != path
-		switch {
-		case d.IsDir() && hidden:
-			return filepath.SkipDir
-		case !d.IsDir() && !hidden && strings.HasSuffix(d.Name(), ".hcl"):
-			names = append(names, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(names) == 0 {
-		return nil, nil, fmt.Errorf("%s holds no *.hcl spec file, in it or its subfolders", path)
-	}
-	var files []specs.FormattedFile
-	var diags hcl.Diagnostics
-	for _, name := range names {
-		f, d := specs.FormatPath(name)
-		files = append(files, f...)
-		diags = append(diags, d...)
-	}
-	return files, diags, nil
 }

@@ -17,10 +17,6 @@ const (
 	verificationFailed         = "failed"           // SES gave up on an identity, or the wait broke
 )
 
-// pendingDNSBudget bounds the DNS questions asked for the pending summary,
-// so that unreachable name servers do not hold up the end of an apply.
-const pendingDNSBudget = 10 * time.Second
-
 // anyGaveUp reports whether SES stopped looking for some identity (FAILED)
 // or the identity does not exist: waiting longer would not help.
 func anyGaveUp(results []ses.WaitResult) bool {
@@ -34,25 +30,13 @@ func anyGaveUp(results []ses.WaitResult) bool {
 	return false
 }
 
-// servedRecord is one record SES looks for, and what DNS answers for it.
-type servedRecord struct {
-	Identity string   `json:"identity"`
-	Check    string   `json:"check"`
-	Name     string   `json:"name"`
-	Type     string   `json:"type"`
-	Expected string   `json:"expected,omitempty"` // "" when only the key's owner knows it (BYODKIM)
-	Served   []string `json:"served"`             // what DNS answers, in Route 53's form
-	Matches  bool     `json:"matches"`            // DNS answers the expected value
-	Error    string   `json:"error,omitempty"`    // why DNS gave no answer
-}
-
 // pendingSummary reports an apply whose changes all succeeded while SES has
 // not yet verified some identities: each pending identity, why, and what DNS
 // answers for the records SES looks for against what it expects. It is
 // not an error: SES searches DNS for up to 72 hours, and 'mailform check' or
 // 'mailform status' follow it up.
 func (s *session) pendingSummary(ctx context.Context, results []ses.WaitResult, waited time.Duration, asJSON bool, dnsServer string) {
-	served := s.askDNS(ctx, results, dnsServer)
+	served := check.PendingRecords(ctx, results, dnsServer)
 	var pending []string
 	for _, r := range results {
 		if !r.Verified {
@@ -79,7 +63,7 @@ func (s *session) pendingSummary(ctx context.Context, results []ses.WaitResult, 
 		for _, pc := range r.Pending {
 			fmt.Fprintf(out, "  %s: %s. %s\n", pc.Check, pc.Status, pc.Explain)
 			for range pc.Expect {
-				fmt.Fprintf(out, "    %s\n", served[i].line())
+				fmt.Fprintf(out, "    %s\n", servedLine(served[i]))
 				i++
 			}
 		}
@@ -87,8 +71,8 @@ func (s *session) pendingSummary(ctx context.Context, results []ses.WaitResult, 
 	fmt.Fprintln(out, "SES searches DNS for up to 72 hours. Follow up with 'mailform check' (it exits non-zero until every identity is verified) or 'mailform status'.")
 }
 
-// line says what DNS answers for the record against what SES expects.
-func (r servedRecord) line() string {
+// servedLine says what DNS answers for the record against what SES expects.
+func servedLine(r check.PendingRecord) string {
 	head := fmt.Sprintf("%s %s", r.Name, r.Type)
 	expect := r.Expected
 	if expect == "" {
@@ -105,47 +89,4 @@ func (r servedRecord) line() string {
 		return fmt.Sprintf("%s: DNS answers %s, as SES expects: SES has not seen it yet", head, answer)
 	}
 	return fmt.Sprintf("%s: SES expects %s; DNS answers %s", head, expect, answer)
-}
-
-// askDNS looks up every record the pending checks expect, in order, asking
-// dnsServer (HOST:PORT) or, when it is "", the zones' authoritative servers
-// found through the delegation.
-func (s *session) askDNS(ctx context.Context, results []ses.WaitResult, dnsServer string) []servedRecord {
-	var out []servedRecord
-	for _, r := range results {
-		if r.Verified {
-			continue
-		}
-		for _, pc := range r.Pending {
-			for _, e := range pc.Expect {
-				out = append(out, servedRecord{Identity: r.Identity, Check: pc.Check, Name: e.Name, Type: e.Type, Expected: e.Value})
-			}
-		}
-	}
-	if len(out) == 0 {
-		return out
-	}
-	resolver, err := check.NewDNS(check.DNSOptions{Server: dnsServer, Timeout: 2 * time.Second})
-	if err != nil {
-		for i := range out {
-			out[i].Error = err.Error()
-		}
-		return out
-	}
-	ctx, cancel := context.WithTimeout(ctx, pendingDNSBudget)
-	defer cancel()
-	for i := range out {
-		rec := &out[i]
-		values, err := check.Served(ctx, resolver, rec.Name, rec.Type)
-		if err != nil {
-			rec.Error = err.Error()
-			continue
-		}
-		rec.Served = values
-		if rec.Served == nil {
-			rec.Served = []string{}
-		}
-		rec.Matches = rec.Expected != "" && check.Serves(values, rec.Type, rec.Expected)
-	}
-	return out
 }

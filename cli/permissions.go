@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
 
@@ -49,16 +48,12 @@ mailform permissions -for plan examples/ses-domain > plan-policy.json
 mailform permissions -for all -partition aws-us-gov -account 111122223333`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		var sf specFlags
-		sf.register(fs)
-		var af awsFlags
-		af.register(fs)
-		forCommand := fs.String("for", string(permissions.Apply), "the `COMMAND` the policy is for: plan, apply, check, status, test-send, requests, unlock or all")
-		planOnly := fs.Bool("plan-only", false, "the same as -for plan")
-		partition := fs.String("partition", "", "AWS `PARTITION` of the ARNs (aws, aws-us-gov, aws-cn); default: from STS")
-		account := fs.String("account", "", "AWS account `ID` of the ARNs; default: from STS")
-		path, code, ok := parsePath(c, fs, args, io)
+		st := start(c, io, specGroup|awsGroup)
+		forCommand := st.fs.String("for", string(permissions.Apply), "the `COMMAND` the policy is for: plan, apply, check, status, test-send, requests, unlock or all")
+		planOnly := st.fs.Bool("plan-only", false, "the same as -for plan")
+		partition := st.fs.String("partition", "", "AWS `PARTITION` of the ARNs (aws, aws-us-gov, aws-cn); default: from STS")
+		account := st.fs.String("account", "", "AWS account `ID` of the ARNs; default: from STS")
+		path, code, ok := st.parsePath(args)
 		if !ok {
 			return code
 		}
@@ -74,17 +69,17 @@ mailform permissions -for all -partition aws-us-gov -account 111122223333`,
 			}
 			cmd = permissions.Plan
 		}
-		spec := sf.load(path, io)
+		spec := st.load(path)
 		if spec == nil {
 			return ExitError
 		}
 		opts := permissions.Options{Command: cmd, Partition: *partition, Account: *account}
 		if opts.Partition == "" || opts.Account == "" {
-			caller, err := askCaller(ctx, spec, af)
+			caller, err := askCaller(ctx, spec, st.aws)
 			switch {
 			case err != nil:
 				if opts.Partition == "" {
-					opts.Partition = specs.Partition(regionOf(spec, af))
+					opts.Partition = specs.Partition(regionOf(spec, st.aws))
 				}
 				acct := opts.Account
 				if acct == "" {

@@ -93,19 +93,15 @@ mailform plan -markdown > plan.md
 mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) echo "drift";; *) exit 1;; esac`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		var sf specFlags
-		var af awsFlags
+		st := start(c, io, specGroup|awsGroup)
 		var pf planFlags
-		sf.register(fs)
-		af.register(fs)
-		pf.register(fs)
-		out := fs.String("out", "", "save the plan to `FILE` for 'mailform apply FILE'")
-		asJSON := fs.Bool("json", false, "print the plan as JSON (docs/plan-json.md)")
-		asMarkdown := fs.Bool("markdown", false, "print the plan as Markdown, for a pull-request comment")
-		markdownMax := fs.Int("markdown-max", defaultMarkdownMax, "with -markdown: at most `CHARS` characters; a longer plan is summarised (0: no limit)")
-		detailed := fs.Bool("detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
-		positional, code, ok := parse(c, fs, args, io)
+		pf.register(st.fs)
+		out := st.fs.String("out", "", "save the plan to `FILE` for 'mailform apply FILE'")
+		asJSON := st.fs.Bool("json", false, "print the plan as JSON (docs/plan-json.md)")
+		asMarkdown := st.fs.Bool("markdown", false, "print the plan as Markdown, for a pull-request comment")
+		markdownMax := st.fs.Int("markdown-max", defaultMarkdownMax, "with -markdown: at most `CHARS` characters; a longer plan is summarised (0: no limit)")
+		detailed := st.fs.Bool("detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
+		code, ok := st.parse(args)
 		if !ok {
 			return code
 		}
@@ -117,11 +113,11 @@ mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) 
 			errorf(io.Stderr, fmt.Errorf("-json and -markdown cannot be used together"))
 			return ExitError
 		}
-		path, spec, sess, ok := loadAndConnect(ctx, c, positional, &sf, af, io)
+		path, spec, sess, ok := st.loadAndConnect(ctx, st.args)
 		if !ok {
 			return ExitError
 		}
-		p, _, ok := sess.makePlan(ctx, spec, pf, path, sf.color(io))
+		p, _, ok := sess.makePlan(ctx, spec, pf, path, st.color())
 		if !ok {
 			return ExitError
 		}
@@ -139,7 +135,7 @@ mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) 
 		case *asMarkdown:
 			render = plan.MarkdownView{MaxChars: *markdownMax}.Render(io.Stdout, p)
 		default:
-			render = plan.RenderHuman(io.Stdout, p, plan.HumanOptions{Color: sf.color(io)})
+			render = plan.RenderHuman(io.Stdout, p, plan.HumanOptions{Color: st.color()})
 			if *out != "" {
 				fmt.Fprintf(io.Stdout, "\nSaved the plan to %s. Apply exactly these changes with:\n  mailform apply %s\n", *out, *out)
 			}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -49,24 +48,20 @@ mailform requests production-access examples/hybrid
 mailform requests production-access examples/hybrid -submit`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		var sf specFlags
-		var af awsFlags
-		sf.register(fs)
-		af.register(fs)
-		format := fs.String("format", "text", "render as `text` or markdown")
-		submit := fs.Bool("submit", false, "production-access: send the request to AWS (PutAccountDetails)")
-		force := fs.Bool("force", false, "with -submit: send even while required checklist items fail")
-		positional, code, ok := parse(c, fs, args, io)
+		st := start(c, io, specGroup|awsGroup)
+		format := st.fs.String("format", "text", "render as `text` or markdown")
+		submit := st.fs.Bool("submit", false, "production-access: send the request to AWS (PutAccountDetails)")
+		force := st.fs.Bool("force", false, "with -submit: send even while required checklist items fail")
+		code, ok := st.parse(args)
 		if !ok {
 			return code
 		}
-		if len(positional) == 0 {
+		if len(st.args) == 0 {
 			errorf(io.Stderr, errors.New("requests needs the document to write: "+strings.Join(requests.Kinds, ", ")),
 				"run 'mailform requests port25', 'mailform requests rdns' or 'mailform requests production-access'")
 			return ExitError
 		}
-		kind := positional[0]
+		kind := st.args[0]
 		if !containsString(requests.Kinds, kind) {
 			errorf(io.Stderr, fmt.Errorf("unknown request %q: want one of %s", kind, strings.Join(requests.Kinds, ", ")))
 			return ExitError
@@ -85,11 +80,11 @@ mailform requests production-access examples/hybrid -submit`,
 			errorf(io.Stderr, errors.New("-force goes with -submit"))
 			return ExitError
 		}
-		path, ok := onePath(c, positional[1:], io)
+		path, ok := onePath(c, st.args[1:], io)
 		if !ok {
 			return ExitError
 		}
-		spec := sf.load(path, io)
+		spec := st.load(path)
 		if spec == nil {
 			return ExitError
 		}
@@ -98,9 +93,8 @@ mailform requests production-access examples/hybrid -submit`,
 		if err := requests.CheckSpec(kind, spec); err != nil {
 			return missingInput(io, err)
 		}
-		sess, err := openSession(ctx, spec, af, io)
-		if err != nil {
-			errorf(io.Stderr, err)
+		sess, ok := st.connect(ctx, spec)
+		if !ok {
 			return ExitError
 		}
 		r := requestRun{sess: sess, spec: spec, kind: kind, format: f}
@@ -182,46 +176,16 @@ func (r requestRun) facts(ctx context.Context, withAccount bool) (requests.Facts
 	if err != nil {
 		return requests.Facts{}, err
 	}
-	facts.Account = accountFacts(st)
-	subs, err := acct.TopicSubscribers(ctx, requests.FeedbackTopics(r.spec, observed))
+	facts.Account = &st
+	facts.Subscribers, err = acct.TopicSubscribers(ctx, requests.FeedbackTopics(r.spec, observed))
 	if err != nil {
 		return requests.Facts{}, err
 	}
-	facts.Subscribers = map[string]requests.Subscribers{}
-	for arn, s := range subs {
-		facts.Subscribers[arn] = requests.Subscribers{Confirmed: s.Confirmed, Pending: s.Pending}
-	}
-	alarms, err := status.ReputationAlarms(ctx, cloudwatch.NewFromConfig(r.sess.cfg))
+	facts.Alarms, err = status.ReputationAlarms(ctx, cloudwatch.NewFromConfig(r.sess.cfg))
 	if err != nil {
 		return requests.Facts{}, err
-	}
-	facts.Alarms = map[string][]requests.Alarm{}
-	for metric, list := range alarms {
-		for _, a := range list {
-			facts.Alarms[metric] = append(facts.Alarms[metric], requests.Alarm{Name: a.Name, State: a.State, Threshold: a.Threshold, Actions: a.Actions})
-		}
 	}
 	return facts, nil
-}
-
-func accountFacts(st ses.AccountStatus) *requests.AccountStatus {
-	out := &requests.AccountStatus{
-		ProductionAccess:  st.ProductionAccess,
-		SendingEnabled:    st.SendingEnabled,
-		EnforcementStatus: st.EnforcementStatus,
-		Max24HourSend:     st.Max24HourSend,
-		MaxSendRate:       st.MaxSendRate,
-		SentLast24Hours:   st.SentLast24Hours,
-		SuppressedReasons: st.SuppressedReasons,
-		SendsLast14Days:   st.SendsLast14Days,
-	}
-	if q := st.Request; q != nil {
-		out.Request = &requests.SubmittedRequest{
-			MailType: q.MailType, WebsiteURL: q.WebsiteURL, ContactLanguage: q.ContactLanguage, UseCase: q.UseCase,
-			AdditionalContacts: q.AdditionalContacts, ReviewStatus: q.ReviewStatus, CaseID: q.CaseID,
-		}
-	}
-	return out
 }
 
 // render writes a document, or the error that kept it from being built.

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -55,21 +54,21 @@ mailform sandbox -addr 127.0.0.1:4566 -rate-limits aws
 AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x mailform plan examples/ses-domain`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		addr := fs.String("addr", "127.0.0.1:4566", "loopback `HOST:PORT` to listen on (port 0 picks a free one)")
-		dnsAddr := fs.String("dns-addr", "127.0.0.1:0", "loopback `HOST:PORT` for the DNS server (UDP and TCP)")
-		limits := fs.String("rate-limits", "off", "`MODE`: aws (AWS's per-account limits) or off")
-		faults := fs.String("faults", "", "inject faults per `SPEC` (see docs/sandbox.md)")
-		consistency := fs.String("consistency", awstest.ConsistencyImmediate, "`MODE`: immediate (reads see every write at once) or aws (AWS's eventual consistency and verification delays)")
-		envFile := fs.String("env-file", "", "write the sandbox's environment as export lines to `FILE` once it answers (removed when it stops)")
-		timeScale := fs.Float64("time-scale", 1, "divide every emulated delay by `N` (and multiply rate limits by it)")
-		enforceIAM := fs.Bool("enforce-iam", false, "authorise calls signed with an IAM user's access key against that user's policies")
-		positional, code, ok := parse(c, fs, args, io)
+		st := start(c, io, 0)
+		addr := st.fs.String("addr", "127.0.0.1:4566", "loopback `HOST:PORT` to listen on (port 0 picks a free one)")
+		dnsAddr := st.fs.String("dns-addr", "127.0.0.1:0", "loopback `HOST:PORT` for the DNS server (UDP and TCP)")
+		limits := st.fs.String("rate-limits", "off", "`MODE`: aws (AWS's per-account limits) or off")
+		faults := st.fs.String("faults", "", "inject faults per `SPEC` (see docs/sandbox.md)")
+		consistency := st.fs.String("consistency", awstest.ConsistencyImmediate, "`MODE`: immediate (reads see every write at once) or aws (AWS's eventual consistency and verification delays)")
+		envFile := st.fs.String("env-file", "", "write the sandbox's environment as export lines to `FILE` once it answers (removed when it stops)")
+		timeScale := st.fs.Float64("time-scale", 1, "divide every emulated delay by `N` (and multiply rate limits by it)")
+		enforceIAM := st.fs.Bool("enforce-iam", false, "authorise calls signed with an IAM user's access key against that user's policies")
+		code, ok := st.parse(args)
 		if !ok {
 			return code
 		}
-		if len(positional) > 0 {
-			errorf(io.Stderr, fmt.Errorf("sandbox takes no arguments, got %q", positional[0]))
+		if len(st.args) > 0 {
+			errorf(io.Stderr, fmt.Errorf("sandbox takes no arguments, got %q", st.args[0]))
 			return ExitError
 		}
 		for _, a := range []string{*addr, *dnsAddr} {

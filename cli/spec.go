@@ -136,15 +136,13 @@ mailform validate examples/ses-domain
 mailform validate -var ops_email=ops@acme.example -json > resources.json`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		var sf specFlags
-		sf.register(fs)
-		asJSON := fs.Bool("json", false, "print the resources the spec expands into, as JSON")
-		path, code, ok := parsePath(c, fs, args, io)
+		st := start(c, io, specGroup)
+		asJSON := st.fs.Bool("json", false, "print the resources the spec expands into, as JSON")
+		path, code, ok := st.parsePath(args)
 		if !ok {
 			return code
 		}
-		spec := sf.load(path, io)
+		spec := st.load(path)
 		if spec == nil {
 			return ExitError
 		}
@@ -202,23 +200,3 @@ func countSummary(spec *specs.Spec) string {
 
 // writeJSONLine prints v as one line of JSON.
 func writeJSONLine(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
-
-// loadAndConnect does what every command that reads a spec and AWS starts
-// with: it takes the PATH argument, loads and validates the spec, and
-// connects to the spec's AWS account and region, printing any problem.
-func loadAndConnect(ctx context.Context, c *command, positional []string, sf *specFlags, af awsFlags, io IO) (string, *specs.Spec, *session, bool) {
-	path, ok := onePath(c, positional, io)
-	if !ok {
-		return "", nil, nil, false
-	}
-	spec := sf.load(path, io)
-	if spec == nil {
-		return path, nil, nil, false
-	}
-	sess, err := openSession(ctx, spec, af, io)
-	if err != nil {
-		errorf(io.Stderr, err)
-		return path, nil, nil, false
-	}
-	return path, spec, sess, true
-}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
 
@@ -37,17 +36,13 @@ It only reads. -json prints the same as a JSON document
 mailform status examples/ses-domain -json`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		var sf specFlags
-		var af awsFlags
-		sf.register(fs)
-		af.register(fs)
-		asJSON := fs.Bool("json", false, "print the status as JSON")
-		positional, code, ok := parse(c, fs, args, io)
+		st := start(c, io, specGroup|awsGroup)
+		asJSON := st.fs.Bool("json", false, "print the status as JSON")
+		code, ok := st.parse(args)
 		if !ok {
 			return code
 		}
-		_, _, sess, ok := loadAndConnect(ctx, c, positional, &sf, af, io)
+		_, _, sess, ok := st.loadAndConnect(ctx, st.args)
 		if !ok {
 			return ExitError
 		}

@@ -3,15 +3,12 @@ package cli
 import (
 	"context"
 	"crypto/x509"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"time"
 
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	sesv2types "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -54,18 +51,14 @@ mailform test-send -from alerts@acme.example -timeout 5m
 mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.pem`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		var sf specFlags
-		var af awsFlags
-		sf.register(fs)
-		af.register(fs)
-		from := fs.String("from", "", "send from `ADDR` (default: mailform-test-send@ the first domain SES has verified, else the first verified email identity)")
-		timeout := fs.Duration("timeout", testsend.DefaultTimeout, "how long to wait for notifications, `D` such as 90s or 5m")
-		useSMTP := fs.Bool("smtp", false, "also send through the SES SMTP interface with each smtp_user's stored credentials")
-		smtpEndpoint := fs.String("smtp-endpoint", "", "SMTP `HOST:PORT` (default: email-smtp.REGION.amazonaws.com:587)")
-		smtpCA := fs.String("smtp-ca", "", "trust the CA certificates in the PEM `FILE` for the SMTP endpoint")
-		asJSON := fs.Bool("json", false, "print the report as JSON")
-		path, code, ok := parsePath(c, fs, args, io)
+		st := start(c, io, specGroup|awsGroup)
+		from := st.fs.String("from", "", "send from `ADDR` (default: mailform-test-send@ the first domain SES has verified, else the first verified email identity)")
+		timeout := st.fs.Duration("timeout", testsend.DefaultTimeout, "how long to wait for notifications, `D` such as 90s or 5m")
+		useSMTP := st.fs.Bool("smtp", false, "also send through the SES SMTP interface with each smtp_user's stored credentials")
+		smtpEndpoint := st.fs.String("smtp-endpoint", "", "SMTP `HOST:PORT` (default: email-smtp.REGION.amazonaws.com:587)")
+		smtpCA := st.fs.String("smtp-ca", "", "trust the CA certificates in the PEM `FILE` for the SMTP endpoint")
+		asJSON := st.fs.Bool("json", false, "print the report as JSON")
+		path, code, ok := st.parsePath(args)
 		if !ok {
 			return code
 		}
@@ -79,7 +72,7 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 				return ExitError
 			}
 		}
-		spec := sf.load(path, io)
+		spec := st.load(path)
 		if spec == nil {
 			return ExitError
 		}
@@ -92,25 +85,13 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 			errorf(io.Stderr, fmt.Errorf("-smtp: the spec declares no smtp_user block whose credentials could be tried"))
 			return ExitError
 		}
-		sess, err := openSession(ctx, spec, af, io)
-		if err != nil {
-			errorf(io.Stderr, err)
+		sess, ok := st.connect(ctx, spec)
+		if !ok {
 			return ExitError
 		}
 		if *from == "" {
 			// The sender is the first identity SES has verified for sending.
-			client := sesv2.NewFromConfig(sess.cfg)
-			setup, err = testsend.FromSpecVerified(spec, "", func(identity string) (bool, error) {
-				out, err := client.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: &identity})
-				var missing *sesv2types.NotFoundException
-				if errors.As(err, &missing) {
-					return false, nil
-				}
-				if err != nil {
-					return false, err
-				}
-				return out.VerifiedForSendingStatus, nil
-			})
+			setup, err = testsend.FromSpecVerified(spec, "", testsend.VerifiedForSending(ctx, sesv2.NewFromConfig(sess.cfg)))
 			if err != nil {
 				errorf(io.Stderr, awscfg.Explain(err))
 				return ExitError

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
 
@@ -25,17 +24,13 @@ input is not one.`,
 mailform unlock -force examples/ses-domain`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
-		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		var sf specFlags
-		var af awsFlags
-		sf.register(fs)
-		af.register(fs)
-		force := fs.Bool("force", false, "break the lock without asking")
-		positional, code, ok := parse(c, fs, args, io)
+		st := start(c, io, specGroup|awsGroup)
+		force := st.fs.Bool("force", false, "break the lock without asking")
+		code, ok := st.parse(args)
 		if !ok {
 			return code
 		}
-		_, spec, sess, ok := loadAndConnect(ctx, c, positional, &sf, af, io)
+		_, spec, sess, ok := st.loadAndConnect(ctx, st.args)
 		if !ok {
 			return ExitError
 		}

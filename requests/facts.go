@@ -1,11 +1,12 @@
 package requests
 
 import (
-	"slices"
 	"sort"
 	"strings"
 
+	"github.com/mailform/mailform/check/status"
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers/ses"
 	"github.com/mailform/mailform/specs"
 	"github.com/mailform/mailform/specs/kinds"
 )
@@ -19,130 +20,42 @@ type Facts struct {
 	Observed []plan.Observed
 	// Account is the SES account of Region. Only the production-access
 	// document needs it; nil elsewhere.
-	Account *AccountStatus
+	Account *ses.AccountStatus
 	// Subscribers counts the subscriptions of each SNS topic (by ARN) that
 	// SES sends bounce or complaint feedback to (see FeedbackTopics).
-	Subscribers map[string]Subscribers
+	Subscribers map[string]ses.Subscribers
 	// Alarms lists, by SES reputation metric (Reputation.BounceRate,
 	// Reputation.ComplaintRate), the CloudWatch alarms that watch it,
 	// whoever made them. Nil when they were not read: the checklist then
 	// leaves the alarms item out.
-	Alarms map[string][]Alarm
+	Alarms map[string][]status.Alarm
 }
 
-// Alarm is a CloudWatch alarm on an account reputation metric.
-type Alarm struct {
-	Name      string
-	State     string  // OK, ALARM or INSUFFICIENT_DATA
-	Threshold float64 // a fraction, as the metric
-	Actions   int     // how many actions it takes when it fires
-}
-
-// AccountStatus is the SES account of one region.
-type AccountStatus struct {
-	ProductionAccess  bool
-	SendingEnabled    bool
-	EnforcementStatus string   // HEALTHY, PROBATION, SHUTDOWN
-	Max24HourSend     float64  // recipients per 24 hours; -1 unlimited
-	MaxSendRate       float64  // messages per second
-	SentLast24Hours   float64  // recipients
-	SuppressedReasons []string // the account-level suppression list's reasons
-	SendsLast14Days   int64    // delivery attempts in the send statistics
-	// Request is the production-access request the account holds, or nil.
-	Request *SubmittedRequest
-}
-
-// SubmittedRequest is a production-access request as AWS holds it.
-type SubmittedRequest struct {
-	MailType           string
-	WebsiteURL         string
-	ContactLanguage    string
-	UseCase            string
-	AdditionalContacts []string
-	ReviewStatus       string // PENDING, FAILED, GRANTED, DENIED, or ""
-	CaseID             string
-}
-
-// Subscribers counts the subscriptions of one SNS topic.
-type Subscribers struct {
-	Confirmed int
-	Pending   int
-}
-
-// world indexes the spec and the facts for the checks.
+// world is the spec and the facts, with live state indexed once
+// (plan.Live), for the checks.
 type world struct {
-	spec     *specs.Spec
-	facts    Facts
-	observed map[string]plan.Observed  // kind + " " + address -> observed
-	desired  map[string]specs.Resource // address -> desired, placeholders filled from observed
-	records  map[string][]string       // "name TYPE" -> every value live (unquoted text for TXT)
-	sets     map[string]plan.Observed  // configuration set name -> observed
-	region   string
+	spec   *specs.Spec
+	facts  Facts
+	live   *plan.Live
+	region string
 }
 
 func newWorld(spec *specs.Spec, facts Facts) *world {
 	w := &world{
-		spec:     spec,
-		facts:    facts,
-		observed: map[string]plan.Observed{},
-		desired:  map[string]specs.Resource{},
-		records:  map[string][]string{},
-		sets:     map[string]plan.Observed{},
-		region:   facts.Region,
+		spec:   spec,
+		facts:  facts,
+		live:   plan.NewLive(spec.Stack, spec.Resources(), facts.Observed),
+		region: facts.Region,
 	}
 	if w.region == "" {
 		w.region = spec.Region
-	}
-	// Several live resources may share an address (an unowned twin): the
-	// stack's own one is preferred, then the lowest ID, for a stable answer.
-	obs := append([]plan.Observed(nil), facts.Observed...)
-	sort.SliceStable(obs, func(i, j int) bool {
-		oi, oj := obs[i].Owned(spec.Stack), obs[j].Owned(spec.Stack)
-		if oi != oj {
-			return oi
-		}
-		return obs[i].ID < obs[j].ID
-	})
-	for _, o := range obs {
-		key := string(o.Kind) + " " + o.Addr
-		if _, seen := w.observed[key]; !seen {
-			w.observed[key] = o
-		}
-		switch o.Kind {
-		case specs.KindRoute53Record:
-			name, typ := str(o, "name"), str(o, "type")
-			k := specs.Fqdn(name) + " " + strings.ToUpper(typ)
-			for _, attr := range []string{"values", "other_values"} {
-				for _, v := range textList(o.Attrs[attr]) {
-					if strings.EqualFold(typ, "TXT") {
-						v = specs.UnquoteTXT(v)
-					}
-					if !slices.Contains(w.records[k], v) {
-						w.records[k] = append(w.records[k], v)
-					}
-				}
-			}
-		case specs.KindSESConfigSet:
-			if name := str(o, "name"); name != "" {
-				if _, seen := w.sets[name]; !seen {
-					w.sets[name] = o
-				}
-			}
-		}
-	}
-	for k := range w.records {
-		sort.Strings(w.records[k])
-	}
-	for _, r := range plan.Resolve(spec.Resources(), facts.Observed) {
-		w.desired[r.Addr] = r
 	}
 	return w
 }
 
 // find returns the observed resource of kind at addr.
 func (w *world) find(kind specs.Kind, addr string) (plan.Observed, bool) {
-	o, ok := w.observed[string(kind)+" "+addr]
-	return o, ok
+	return w.live.Find(kind, addr)
 }
 
 // str returns a string attribute of an observed resource.
@@ -154,7 +67,7 @@ func str(o plan.Observed, attr string) string {
 // whether mailform can see it: false for a name whose DNS is not in a
 // declared Route 53 zone ("DNS elsewhere").
 func (w *world) record(name, typ string) (values []string, visible bool) {
-	return w.records[specs.Fqdn(name)+" "+strings.ToUpper(typ)], w.inDeclaredZone(name)
+	return w.live.RecordValues(name, typ), w.inDeclaredZone(name)
 }
 
 // inDeclaredZone reports whether name falls in a zone block of the spec.
@@ -172,7 +85,7 @@ func (w *world) inDeclaredZone(name string) bool {
 // desiredValues returns the values a desired record should have, as text
 // (TXT unquoted), and whether all of them are known now.
 func (w *world) desiredValues(addr string) (values []string, known bool) {
-	r, ok := w.desired[addr]
+	r, ok := w.live.Desired(addr)
 	if !ok {
 		return nil, false
 	}
@@ -192,21 +105,6 @@ func (w *world) desiredValues(addr string) (values []string, known bool) {
 	}
 	sort.Strings(values)
 	return values, known && len(values) > 0
-}
-
-func textList(v any) []string {
-	var out []string
-	switch x := v.(type) {
-	case []any:
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-	case []string:
-		out = append(out, x...)
-	}
-	return out
 }
 
 // orNone joins values for evidence, or says there are none.

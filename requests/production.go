@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers/ses"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -73,7 +74,7 @@ func (w *world) feedbackRoutes(id sesIdentity, kind string) []route {
 		out = append(out, route{via: "identity notifications", topic: t})
 	}
 	if name := str(o, "configuration_set"); name != "" {
-		if cs, ok := w.sets[name]; ok {
+		if cs, ok := w.live.ConfigSet(name); ok {
 			dests, _ := cs.Attrs["event_destinations"].(map[string]any)
 			for _, dn := range specs.SortedKeys(dests) {
 				d, _ := dests[dn].(map[string]any)
@@ -81,7 +82,7 @@ func (w *world) feedbackRoutes(id sesIdentity, kind string) []route {
 					continue
 				}
 				t, _ := d["topic_arn"].(string)
-				if t != "" && slices.Contains(textList(d["types"]), strings.ToUpper(kind)) {
+				if t != "" && slices.Contains(plan.TextList(d["types"]), strings.ToUpper(kind)) {
 					out = append(out, route{via: "configuration set " + name, topic: t})
 				}
 			}
@@ -127,7 +128,7 @@ func ProductionAccess(spec *specs.Spec, facts Facts) (*Document, error) {
 	return doc, nil
 }
 
-func reviewSection(acct *AccountStatus) Section {
+func reviewSection(acct *ses.AccountStatus) Section {
 	s := Section{Heading: "Review status"}
 	access := "no (sandbox)"
 	if acct.ProductionAccess {

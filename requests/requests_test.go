@@ -11,6 +11,7 @@ import (
 
 	"github.com/mailform/mailform/internal/golden"
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/providers/ses"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -440,15 +441,15 @@ func observedIdentity(addr, name string, attrs map[string]any) plan.Observed {
 	return plan.Observed{Addr: addr, Kind: specs.KindSESIdentity, ID: name, Owner: "test", Attrs: a}
 }
 
-func healthyAccount() *AccountStatus {
-	return &AccountStatus{SendingEnabled: true, EnforcementStatus: "HEALTHY", Max24HourSend: 200, MaxSendRate: 1,
+func healthyAccount() *ses.AccountStatus {
+	return &ses.AccountStatus{SendingEnabled: true, EnforcementStatus: "HEALTHY", Max24HourSend: 200, MaxSendRate: 1,
 		SentLast24Hours: 2, SuppressedReasons: []string{"BOUNCE", "COMPLAINT"}, SendsLast14Days: 3}
 }
 
 // sesFactsMixed has every branch of the readiness checks somewhere.
 func sesFactsMixed() Facts {
 	return Facts{Region: "us-west-2", Account: healthyAccount(),
-		Subscribers: map[string]Subscribers{topicARN: {Confirmed: 1, Pending: 1}},
+		Subscribers: map[string]ses.Subscribers{topicARN: {Confirmed: 1, Pending: 1}},
 		Observed: []plan.Observed{
 			observedIdentity("domain.example.com", "example.com", map[string]any{
 				"verification_status": "SUCCESS", "dkim_mode": "easy", "dkim_status": "SUCCESS",
@@ -531,7 +532,7 @@ func TestProductionAccessAccountBranches(t *testing.T) {
 			"account", "sending is enabled", NotMet, "sending enabled, enforcement PROBATION; quota 200 per 24 hours at 1 per second, 2 sent in the last 24 hours"},
 		{"paused, unlimited quota", func(f *Facts) { f.Account.SendingEnabled = false; f.Account.Max24HourSend = -1 },
 			"account", "sending is enabled", NotMet, "sending paused, enforcement HEALTHY; quota unlimited at 1 per second, 2 sent in the last 24 hours"},
-		{"topic without a confirmed subscriber", func(f *Facts) { f.Subscribers = map[string]Subscribers{topicARN: {Pending: 2}} },
+		{"topic without a confirmed subscriber", func(f *Facts) { f.Subscribers = map[string]ses.Subscribers{topicARN: {Pending: 2}} },
 			"domain.example.com", "bounces and complaints", NotMet, "bounce -> test-fb (identity notifications, 0 confirmed, 2 pending); complaint -> test-fb (identity notifications, 0 confirmed, 2 pending)"},
 		{"MAIL FROM pending", func(f *Facts) { f.Observed[0].Attrs["mail_from_status"] = "PENDING" },
 			"domain.example.com", "a custom MAIL FROM", Pending, "bounce.example.com, status PENDING"},
@@ -597,15 +598,15 @@ func TestReviewStatus(t *testing.T) {
 	spec := loadSpec(t, "ses")
 	tests := []struct {
 		name    string
-		request *SubmittedRequest
+		request *ses.SubmittedRequest
 		access  bool
 		want    []string
 	}{
 		{"none", nil, false, []string{"Production access:  no (sandbox)", "Review:             no request submitted"}},
-		{"pending", &SubmittedRequest{ReviewStatus: "PENDING", CaseID: "123"}, false, []string{"Review:             PENDING", "Case ID:            123", "AWS is reviewing the request"}},
-		{"granted", &SubmittedRequest{ReviewStatus: "GRANTED", CaseID: "123"}, true, []string{"Production access:  yes", "Review:             GRANTED"}},
-		{"denied", &SubmittedRequest{ReviewStatus: "DENIED", CaseID: "9"}, false, []string{"Review:             DENIED", "AWS denied the request"}},
-		{"failed", &SubmittedRequest{ReviewStatus: "FAILED"}, false, []string{"Case ID:            -", "could not be completed"}},
+		{"pending", &ses.SubmittedRequest{ReviewStatus: "PENDING", CaseID: "123"}, false, []string{"Review:             PENDING", "Case ID:            123", "AWS is reviewing the request"}},
+		{"granted", &ses.SubmittedRequest{ReviewStatus: "GRANTED", CaseID: "123"}, true, []string{"Production access:  yes", "Review:             GRANTED"}},
+		{"denied", &ses.SubmittedRequest{ReviewStatus: "DENIED", CaseID: "9"}, false, []string{"Review:             DENIED", "AWS denied the request"}},
+		{"failed", &ses.SubmittedRequest{ReviewStatus: "FAILED"}, false, []string{"Case ID:            -", "could not be completed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -644,13 +645,13 @@ func TestDecideSubmit(t *testing.T) {
 		err      string
 	}{
 		{name: "ready", spec: &readySpec, wantSend: true},
-		{name: "review pending", spec: &readySpec, change: func(f *Facts) { f.Account.Request = &SubmittedRequest{ReviewStatus: "PENDING", CaseID: "77"} },
+		{name: "review pending", spec: &readySpec, change: func(f *Facts) { f.Account.Request = &ses.SubmittedRequest{ReviewStatus: "PENDING", CaseID: "77"} },
 			reason: "A review of an earlier request is PENDING (case 77): nothing was sent. AWS accepts no new details until it ends."},
 		{name: "already granted", spec: &readySpec, change: func(f *Facts) {
 			f.Account.ProductionAccess = true
-			f.Account.Request = &SubmittedRequest{ReviewStatus: "GRANTED", CaseID: "77"}
+			f.Account.Request = &ses.SubmittedRequest{ReviewStatus: "GRANTED", CaseID: "77"}
 		}, reason: "Production access is already enabled in us-west-2: nothing was sent."},
-		{name: "denied before: send again", spec: &readySpec, change: func(f *Facts) { f.Account.Request = &SubmittedRequest{ReviewStatus: "DENIED"} }, wantSend: true},
+		{name: "denied before: send again", spec: &readySpec, change: func(f *Facts) { f.Account.Request = &ses.SubmittedRequest{ReviewStatus: "DENIED"} }, wantSend: true},
 		{name: "required items fail", spec: spec, err: "not submitting the production-access request: 7 required checklist items do not hold"},
 		{name: "required items fail, forced", spec: spec, force: true, wantSend: true},
 		{name: "recommended items never block", spec: &readySpec, change: func(f *Facts) { f.Account.SendsLast14Days = 0 }, wantSend: true},

@@ -32,7 +32,7 @@ func (l *loader) expand() {
 	}
 
 	for _, d := range s.Domains {
-		addr := "domain." + d.Name
+		addr := d.Addr()
 		id := map[string]any{
 			"identity":  d.Name,
 			"type":      "DOMAIN",
@@ -175,7 +175,7 @@ func (l *loader) expand() {
 	}
 
 	for _, m := range s.MTAs {
-		addr := "mta." + m.Label
+		addr := m.Addr()
 		// The attributes are those the EC2 provider observes on the
 		// address (docs/ec2.md); reverse DNS is a resource of its own.
 		eip := map[string]any{"hostname": Fqdn(m.Hostname)}
@@ -200,7 +200,7 @@ func (l *loader) expand() {
 	}
 
 	for _, k := range s.DKIMKeys {
-		addr := "dkim_key." + k.Label
+		addr := k.Addr()
 		add(Resource{Addr: addr, Kind: KindDKIMKey, DeclRange: k.Range, Attrs: map[string]any{
 			"location":    k.PrivateKey,
 			"key_length":  int64(k.KeyLength),

@@ -8,25 +8,11 @@ package status
 
 import (
 	"context"
-	"fmt"
-	"sort"
+	"slices"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/mailform/mailform/providers/ses"
 )
-
-// AccountAPI is the part of the SES v2 client status uses.
-type AccountAPI interface {
-	GetAccount(ctx context.Context, in *sesv2.GetAccountInput, optFns ...func(*sesv2.Options)) (*sesv2.GetAccountOutput, error)
-}
-
-// StatisticsAPI is the part of the SES v1 client status uses: v2 has no
-// equivalent of GetSendStatistics.
-type StatisticsAPI interface {
-	GetSendStatistics(ctx context.Context, in *sesv1.GetSendStatisticsInput, optFns ...func(*sesv1.Options)) (*sesv1.GetSendStatisticsOutput, error)
-}
 
 // AWS's reputation thresholds (SES enforcement FAQ): at these rates an
 // account is put under review, and at the pause rates sending may be paused.
@@ -110,58 +96,39 @@ type Rate struct {
 	Alarms []Alarm `json:"alarms,omitempty"`
 }
 
-// Read asks SES for the account and its statistics. now anchors the 14-day
-// window (the last day is now's UTC date).
-func Read(ctx context.Context, v2 AccountAPI, v1 StatisticsAPI, region string, now time.Time) (*Report, error) {
-	acct, err := v2.GetAccount(ctx, &sesv2.GetAccountInput{})
+// Read asks SES for the account and its statistics (ses.ReadAccountStatus).
+// now anchors the 14-day window (the last day is now's UTC date).
+func Read(ctx context.Context, v2 ses.GetAccountAPI, v1 ses.SendStatisticsAPI, region string, now time.Time) (*Report, error) {
+	acct, err := ses.ReadAccountStatus(ctx, v2, v1, region)
 	if err != nil {
-		return nil, fmt.Errorf("reading the SES account in %s: %w", region, err)
+		return nil, err
 	}
-	stats, err := v1.GetSendStatistics(ctx, &sesv1.GetSendStatisticsInput{})
-	if err != nil {
-		return nil, fmt.Errorf("reading SES sending statistics in %s: %w", region, err)
-	}
-	var points []Point
-	for _, p := range stats.SendDataPoints {
-		points = append(points, Point{
-			Timestamp:        aws.ToTime(p.Timestamp),
-			DeliveryAttempts: p.DeliveryAttempts,
-			Bounces:          p.Bounces,
-			Complaints:       p.Complaints,
-			Rejects:          p.Rejects,
-		})
-	}
+	return FromAccount(acct, now), nil
+}
+
+// FromAccount is the report of an account read by ses.ReadAccountStatus; now
+// anchors the 14-day window.
+func FromAccount(acct ses.AccountStatus, now time.Time) *Report {
 	r := &Report{
-		Region:            region,
-		ProductionAccess:  acct.ProductionAccessEnabled,
+		Region:            acct.Region,
+		ProductionAccess:  acct.ProductionAccess,
 		SendingEnabled:    acct.SendingEnabled,
-		EnforcementStatus: aws.ToString(acct.EnforcementStatus),
-		SuppressedReasons: []string{},
+		EnforcementStatus: acct.EnforcementStatus,
+		Quota:             Quota{Max24HourSend: acct.Max24HourSend, SentLast24Hours: acct.SentLast24Hours, MaxSendRate: acct.MaxSendRate},
+		SuppressedReasons: slices.Clone(acct.SuppressedReasons),
 	}
-	if q := acct.SendQuota; q != nil {
-		r.Quota = Quota{Max24HourSend: q.Max24HourSend, SentLast24Hours: q.SentLast24Hours, MaxSendRate: q.MaxSendRate}
+	if r.SuppressedReasons == nil {
+		r.SuppressedReasons = []string{}
 	}
-	if d := acct.Details; d != nil && d.ReviewDetails != nil {
-		r.Review = &Review{Status: string(d.ReviewDetails.Status), CaseID: aws.ToString(d.ReviewDetails.CaseId)}
+	if q := acct.Request; q != nil && q.Reviewed {
+		r.Review = &Review{Status: q.ReviewStatus, CaseID: q.CaseID}
 	}
-	if s := acct.SuppressionAttributes; s != nil {
-		for _, reason := range s.SuppressedReasons {
-			r.SuppressedReasons = append(r.SuppressedReasons, string(reason))
-		}
-		sort.Strings(r.SuppressedReasons)
-	}
-	r.Summarise(points, now)
-	return r, nil
+	r.Summarise(acct.SendPoints, now)
+	return r
 }
 
 // Point is one 15-minute data point of GetSendStatistics.
-type Point struct {
-	Timestamp        time.Time
-	DeliveryAttempts int64
-	Bounces          int64
-	Complaints       int64
-	Rejects          int64
-}
+type Point = ses.SendPoint
 
 // Summarise fills the days, totals and rates of r from points: the Days UTC
 // days ending with now's. Points outside that window are left out.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/providers/secrets"
+	"github.com/mailform/mailform/providers/ses"
 )
 
 // SESv2API is the part of the SES v2 client test-send uses.
@@ -96,7 +97,7 @@ func Run(ctx context.Context, c Clients, setup Setup, opts Options) (*Report, er
 	}
 	r.Chain = ch.links
 
-	interval, err := sendInterval(ctx, c.SESv2)
+	interval, err := sendInterval(ctx, c.SESv2, setup.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -253,14 +254,14 @@ func expectations(setup Setup, ch *chain, path, recipient string) []Expectation 
 
 // sendInterval is the pause between two sends that keeps within the
 // account's maximum send rate.
-func sendInterval(ctx context.Context, v2 SESv2API) (time.Duration, error) {
-	acct, err := v2.GetAccount(ctx, &sesv2.GetAccountInput{})
+func sendInterval(ctx context.Context, v2 SESv2API, region string) (time.Duration, error) {
+	acct, err := ses.ReadAccount(ctx, v2, region)
 	if err != nil {
-		return 0, fmt.Errorf("reading the SES account's send rate: %w", err)
+		return 0, err
 	}
 	rate := 1.0
-	if acct.SendQuota != nil && acct.SendQuota.MaxSendRate > 0 {
-		rate = acct.SendQuota.MaxSendRate
+	if acct.MaxSendRate > 0 {
+		rate = acct.MaxSendRate
 	}
 	return time.Duration(float64(time.Second)/rate) + 50*time.Millisecond, nil
 }

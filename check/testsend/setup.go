@@ -11,11 +11,15 @@
 package testsend
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"sort"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -193,4 +197,21 @@ func FromSpecVerified(spec *specs.Spec, from string, verified func(identity stri
 		setup.SMTPUsers = append(setup.SMTPUsers, SMTPUser{Label: u.Label, UserName: userName, Credentials: u.Credentials})
 	}
 	return setup, nil
+}
+
+// VerifiedForSending asks SES whether an identity may send
+// (GetEmailIdentity's VerifiedForSendingStatus), for FromSpecVerified. An
+// identity SES does not know is not verified.
+func VerifiedForSending(ctx context.Context, api SESv2API) func(identity string) (bool, error) {
+	return func(identity string) (bool, error) {
+		out, err := api.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: &identity})
+		var missing *sestypes.NotFoundException
+		if errors.As(err, &missing) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		return out.VerifiedForSendingStatus, nil
+	}
 }

@@ -3,7 +3,6 @@ package testsend
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,10 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/mailform/mailform/internal/golden"
 	"github.com/mailform/mailform/specs"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func loadSpec(t *testing.T, src string) *specs.Spec {
 	t.Helper()
@@ -299,21 +297,5 @@ func TestRenderGolden(t *testing.T) {
 	if err := Render(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "report.txt")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if diff := cmp.Diff(string(want), b.String()); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "report.txt"), b.Bytes())
 }

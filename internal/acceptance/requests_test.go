@@ -1,7 +1,6 @@
 package acceptance
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,20 +18,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mailform/mailform/internal/awstest"
+	"github.com/mailform/mailform/internal/golden"
 )
-
-// The golden files of the request texts are rewritten with -update. The
-// flag may be registered by another test file of the package already.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata/")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // requests runs 'mailform requests KIND' against the double.
 func (e *env) requests(want int, kind string, args ...string) result {
@@ -83,23 +70,7 @@ func normalise(s string) string {
 func (e *env) golden(name, got string) {
 	e.t.Helper()
 	path := filepath.Join("testdata", "requests", name)
-	got = normalise(got)
-	if updating() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			e.t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			e.t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		e.t.Fatalf("%v (run go test ./internal/acceptance -run TestRequests -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		e.t.Errorf("%s differs (-want +got):\n%s", name, d)
-	}
+	golden.Check(e.t, path, []byte(normalise(got)))
 }
 
 // allGoldens writes each document in both formats and compares them.

@@ -2,9 +2,7 @@ package ec2
 
 import (
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,14 +12,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-	"github.com/google/go-cmp/cmp"
 
+	"github.com/mailform/mailform/internal/golden"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/specs"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // TestMessages records what users read (progress lines, result messages and
 // errors) in scripted situations, in testdata/messages.golden.
@@ -126,20 +122,5 @@ func TestMessages(t *testing.T) {
 		out.WriteString("\n")
 	}
 
-	golden := filepath.Join("testdata", "messages.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestMessages -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), out.String()); diff != "" {
-		t.Errorf("messages differ from %s (-want +got):\n%s", golden, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "messages.golden"), []byte(out.String()))
 }

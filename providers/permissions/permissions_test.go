@@ -1,18 +1,14 @@
 package permissions
 
 import (
-	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/mailform/mailform/internal/golden"
 	"github.com/mailform/mailform/specs"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden policies under testdata/")
 
 func loadExample(t *testing.T, name string) *specs.Spec {
 	t.Helper()
@@ -35,19 +31,7 @@ func TestPolicyOfExamples(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				golden := filepath.Join("testdata", name+".json")
-				if *update {
-					if err := os.WriteFile(golden, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test -update)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("policy differs from %s (run go test -update after checking):\n%s", golden, got)
-				}
+				golden.Check(t, filepath.Join("testdata", name+".json"), got)
 			})
 		}
 	}

@@ -28,14 +28,7 @@ func (p *Provider) accountSuppression(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	reasons := []string{}
-	if out.SuppressionAttributes != nil {
-		for _, r := range out.SuppressionAttributes.SuppressedReasons {
-			reasons = append(reasons, string(r))
-		}
-	}
-	sort.Strings(reasons)
-	return reasons, nil
+	return accountStatus(p.region, out).SuppressedReasons, nil
 }
 
 // accountObserved is the account settings resource. It carries no ownership

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
@@ -69,6 +70,9 @@ type AccountStatus struct {
 	// SendsLast14Days is the number of delivery attempts in GetSendStatistics
 	// (which covers the last two weeks).
 	SendsLast14Days int64
+	// SendPoints are the 15-minute data points of GetSendStatistics, in the
+	// order SES gave them.
+	SendPoints []SendPoint
 	// Request is the production-access request last submitted, or nil.
 	Request *SubmittedRequest
 }
@@ -81,18 +85,73 @@ type SubmittedRequest struct {
 	ContactLanguage    string
 	UseCase            string
 	AdditionalContacts []string
-	ReviewStatus       string // PENDING, FAILED, GRANTED, DENIED, or "" when none was opened
-	CaseID             string
+	// Reviewed is true when the account holds review details: a review
+	// was opened (its status may be "" while AWS has not reported it).
+	Reviewed     bool
+	ReviewStatus string // PENDING, FAILED, GRANTED, DENIED, or "" when none was opened
+	CaseID       string
+}
+
+// SendPoint is one 15-minute data point of GetSendStatistics.
+type SendPoint struct {
+	Timestamp        time.Time
+	DeliveryAttempts int64
+	Bounces          int64
+	Complaints       int64
+	Rejects          int64
 }
 
 // Status reads the account: one GetAccount and one GetSendStatistics.
 func (a *Account) Status(ctx context.Context) (AccountStatus, error) {
-	out, err := a.v2.GetAccount(ctx, &sesv2.GetAccountInput{})
+	return ReadAccountStatus(ctx, a.v2, a.stats, a.region)
+}
+
+// GetAccountAPI is the one SES v2 call that reads the account.
+// *sesv2.Client satisfies it.
+type GetAccountAPI interface {
+	GetAccount(context.Context, *sesv2.GetAccountInput, ...func(*sesv2.Options)) (*sesv2.GetAccountOutput, error)
+}
+
+// ReadAccountStatus reads the SES account of region with its sending
+// statistics: one GetAccount and one GetSendStatistics. It is the one reader
+// of the account: status, requests and test-send render what it returns.
+func ReadAccountStatus(ctx context.Context, v2 GetAccountAPI, stats SendStatisticsAPI, region string) (AccountStatus, error) {
+	st, err := ReadAccount(ctx, v2, region)
 	if err != nil {
-		return AccountStatus{}, fmt.Errorf("reading the SES account in %s: %w", a.region, err)
+		return AccountStatus{}, err
 	}
+	out, err := stats.GetSendStatistics(ctx, &sesv1.GetSendStatisticsInput{})
+	if err != nil {
+		return AccountStatus{}, fmt.Errorf("reading SES sending statistics in %s: %w", region, err)
+	}
+	st.SendPoints = []SendPoint{}
+	for _, p := range out.SendDataPoints {
+		st.SendsLast14Days += p.DeliveryAttempts
+		st.SendPoints = append(st.SendPoints, SendPoint{
+			Timestamp:        aws.ToTime(p.Timestamp),
+			DeliveryAttempts: p.DeliveryAttempts,
+			Bounces:          p.Bounces,
+			Complaints:       p.Complaints,
+			Rejects:          p.Rejects,
+		})
+	}
+	return st, nil
+}
+
+// ReadAccount reads the SES account of region without its statistics: one
+// GetAccount. SendPoints is nil and SendsLast14Days 0.
+func ReadAccount(ctx context.Context, v2 GetAccountAPI, region string) (AccountStatus, error) {
+	out, err := v2.GetAccount(ctx, &sesv2.GetAccountInput{})
+	if err != nil {
+		return AccountStatus{}, fmt.Errorf("reading the SES account in %s: %w", region, err)
+	}
+	return accountStatus(region, out), nil
+}
+
+// accountStatus is what GetAccount said of the account of region.
+func accountStatus(region string, out *sesv2.GetAccountOutput) AccountStatus {
 	st := AccountStatus{
-		Region:            a.region,
+		Region:            region,
 		ProductionAccess:  out.ProductionAccessEnabled,
 		SendingEnabled:    out.SendingEnabled,
 		EnforcementStatus: aws.ToString(out.EnforcementStatus),
@@ -116,19 +175,13 @@ func (a *Account) Status(ctx context.Context) (AccountStatus, error) {
 			AdditionalContacts: append([]string(nil), d.AdditionalContactEmailAddresses...),
 		}
 		if r := d.ReviewDetails; r != nil {
+			req.Reviewed = true
 			req.ReviewStatus = string(r.Status)
 			req.CaseID = aws.ToString(r.CaseId)
 		}
 		st.Request = req
 	}
-	stats, err := a.stats.GetSendStatistics(ctx, &sesv1.GetSendStatisticsInput{})
-	if err != nil {
-		return AccountStatus{}, fmt.Errorf("reading the SES send statistics in %s: %w", a.region, err)
-	}
-	for _, p := range stats.SendDataPoints {
-		st.SendsLast14Days += p.DeliveryAttempts
-	}
-	return st, nil
+	return st
 }
 
 // Subscribers counts the subscriptions of one SNS topic.

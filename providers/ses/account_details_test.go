@@ -55,6 +55,7 @@ func (s *accountStub) ListSubscriptionsByTopic(_ context.Context, in *sns.ListSu
 func newAccountStub() *accountStub { return &accountStub{} }
 
 func TestAccountStatus(t *testing.T) {
+	points := []SendPoint{{DeliveryAttempts: 2}, {DeliveryAttempts: 3, Bounces: 1}}
 	tests := []struct {
 		name string
 		get  *sesv2.GetAccountOutput
@@ -69,7 +70,7 @@ func TestAccountStatus(t *testing.T) {
 				SuppressionAttributes: &types.SuppressionAttributes{SuppressedReasons: []types.SuppressionListReason{"COMPLAINT", "BOUNCE"}},
 			},
 			want: AccountStatus{Region: "us-west-2", SendingEnabled: true, EnforcementStatus: "HEALTHY",
-				Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 3, SuppressedReasons: []string{"BOUNCE", "COMPLAINT"}, SendsLast14Days: 5},
+				Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 3, SuppressedReasons: []string{"BOUNCE", "COMPLAINT"}, SendsLast14Days: 5, SendPoints: points},
 		},
 		{
 			name: "review granted",
@@ -85,9 +86,9 @@ func TestAccountStatus(t *testing.T) {
 				},
 			},
 			want: AccountStatus{Region: "us-west-2", ProductionAccess: true, SendingEnabled: true, EnforcementStatus: "HEALTHY",
-				SuppressedReasons: []string{}, SendsLast14Days: 5,
+				SuppressedReasons: []string{}, SendsLast14Days: 5, SendPoints: points,
 				Request: &SubmittedRequest{MailType: "TRANSACTIONAL", WebsiteURL: "https://acme.example", ContactLanguage: "EN",
-					UseCase: "receipts", AdditionalContacts: []string{"ops@acme.example"}, ReviewStatus: "GRANTED", CaseID: "1234"}},
+					UseCase: "receipts", AdditionalContacts: []string{"ops@acme.example"}, Reviewed: true, ReviewStatus: "GRANTED", CaseID: "1234"}},
 		},
 	}
 	for _, tt := range tests {
