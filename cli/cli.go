@@ -70,6 +70,7 @@ func commands() []*command {
 		requestsCommand(),
 		unlockCommand(),
 		permissionsCommand(),
+		importCommand(),
 		sandboxCommand(),
 		demoCommand(),
 		versionCommand(),

@@ -1,0 +1,226 @@
+package acceptance
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
+	sesv1types "github.com/aws/aws-sdk-go-v2/service/ses/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/mailform/mailform/internal/awstest"
+	"github.com/mailform/mailform/specs"
+)
+
+// brownfield builds, with the SDK and not with mailform, what a person sets
+// up by hand for the ses-domain example's shape: an identity with Easy DKIM,
+// MAIL FROM and a default configuration set, feedback by SNS, the set's
+// event destination, DMARC and SPF beside a site verification token, and the
+// account's suppression list. It returns the zone's ID.
+func (e *env) brownfieldSESDomain(domain, stack string) string {
+	e.t.Helper()
+	zoneID := e.createZone(domain)
+	v2 := sesv2.NewFromConfig(e.cfg())
+	v1 := sesv1.NewFromConfig(e.cfg())
+	topic, err := sns.NewFromConfig(e.cfg()).CreateTopic(e.ctx(), &sns.CreateTopicInput{Name: aws.String(stack + "-feedback")})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	// A topic SES publishes to lets it, as AWS's guide says: "aws:SourceAccount".
+	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"ses-publish","Effect":"Allow","Principal":{"Service":"ses.amazonaws.com"},"Action":"SNS:Publish","Resource":"` +
+		aws.ToString(topic.TopicArn) + `","Condition":{"StringEquals":{"AWS:SourceAccount":"` + awstest.AccountID + `"}}}]}`
+	if _, err := sns.NewFromConfig(e.cfg()).SetTopicAttributes(e.ctx(), &sns.SetTopicAttributesInput{TopicArn: topic.TopicArn, AttributeName: aws.String("Policy"), AttributeValue: aws.String(policy)}); err != nil {
+		e.t.Fatal(err)
+	}
+	set := stack + "-default"
+	steps := []func() error{
+		func() error {
+			_, err := v2.CreateConfigurationSet(e.ctx(), &sesv2.CreateConfigurationSetInput{
+				ConfigurationSetName: aws.String(set),
+				DeliveryOptions:      &sestypes.DeliveryOptions{TlsPolicy: sestypes.TlsPolicyRequire},
+				SuppressionOptions:   &sestypes.SuppressionOptions{SuppressedReasons: []sestypes.SuppressionListReason{sestypes.SuppressionListReasonBounce, sestypes.SuppressionListReasonComplaint}},
+			})
+			return err
+		},
+		func() error {
+			_, err := v2.CreateConfigurationSetEventDestination(e.ctx(), &sesv2.CreateConfigurationSetEventDestinationInput{
+				ConfigurationSetName: aws.String(set), EventDestinationName: aws.String("feedback"),
+				EventDestination: &sestypes.EventDestinationDefinition{
+					Enabled:            true,
+					MatchingEventTypes: []sestypes.EventType{sestypes.EventTypeBounce, sestypes.EventTypeComplaint},
+					SnsDestination:     &sestypes.SnsDestination{TopicArn: topic.TopicArn},
+				},
+			})
+			return err
+		},
+		func() error {
+			_, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{
+				EmailIdentity: aws.String(domain), ConfigurationSetName: aws.String(set),
+				DkimSigningAttributes: &sestypes.DkimSigningAttributes{NextSigningKeyLength: sestypes.DkimSigningKeyLengthRsa2048Bit},
+			})
+			return err
+		},
+		func() error {
+			_, err := v2.PutEmailIdentityMailFromAttributes(e.ctx(), &sesv2.PutEmailIdentityMailFromAttributesInput{
+				EmailIdentity: aws.String(domain), MailFromDomain: aws.String("bounce." + domain), BehaviorOnMxFailure: sestypes.BehaviorOnMxFailureUseDefaultValue,
+			})
+			return err
+		},
+		func() error {
+			for _, t := range []sesv1types.NotificationType{sesv1types.NotificationTypeBounce, sesv1types.NotificationTypeComplaint} {
+				if _, err := v1.SetIdentityNotificationTopic(e.ctx(), &sesv1.SetIdentityNotificationTopicInput{Identity: aws.String(domain), NotificationType: t, SnsTopic: topic.TopicArn}); err != nil {
+					return err
+				}
+			}
+			_, err := v1.SetIdentityFeedbackForwardingEnabled(e.ctx(), &sesv1.SetIdentityFeedbackForwardingEnabledInput{Identity: aws.String(domain), ForwardingEnabled: false})
+			return err
+		},
+		func() error {
+			_, err := v2.PutAccountSuppressionAttributes(e.ctx(), &sesv2.PutAccountSuppressionAttributesInput{SuppressedReasons: []sestypes.SuppressionListReason{sestypes.SuppressionListReasonBounce}})
+			return err
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	id, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(domain)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var changes []r53types.Change
+	upsert := func(name string, typ r53types.RRType, ttl int64, values ...string) {
+		rs := &r53types.ResourceRecordSet{Name: aws.String(name), Type: typ, TTL: aws.Int64(ttl)}
+		for _, v := range values {
+			rs.ResourceRecords = append(rs.ResourceRecords, r53types.ResourceRecord{Value: aws.String(v)})
+		}
+		changes = append(changes, r53types.Change{Action: r53types.ChangeActionUpsert, ResourceRecordSet: rs})
+	}
+	for _, t := range id.DkimAttributes.Tokens {
+		upsert(t+"._domainkey."+domain+".", r53types.RRTypeCname, 1800, t+".dkim.amazonses.com.")
+	}
+	upsert("bounce."+domain+".", r53types.RRTypeMx, 300, "10 feedback-smtp."+e.region+".amazonses.com.")
+	upsert("bounce."+domain+".", r53types.RRTypeTxt, 300, `"v=spf1 include:amazonses.com ~all"`)
+	upsert("_dmarc."+domain+".", r53types.RRTypeTxt, 300, `"v=DMARC1; p=quarantine; rua=mailto:dmarc@`+domain+`"`)
+	upsert(domain+".", r53types.RRTypeTxt, 300, `"v=spf1 include:amazonses.com ~all"`, `"google-site-verification=abc123"`)
+	if _, err := route53.NewFromConfig(e.configIn("us-east-1")).ChangeResourceRecordSets(e.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(zoneID), ChangeBatch: &r53types.ChangeBatch{Changes: changes},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	return zoneID
+}
+
+// TestImportSESDomain: an account set up by hand in the ses-domain shape is
+// imported, the spec validates, its plan only adopts, apply adopts, and the
+// next plan changes nothing; identities that are not asked for or belong to
+// another stack are reported or left out, and untouched.
+func TestImportSESDomain(t *testing.T) {
+	e := newEnv(t, "")
+	zoneID := e.brownfieldSESDomain("acme.example", "acme-prod")
+	v2 := sesv2.NewFromConfig(e.cfg())
+	foreign := map[string][]sestypes.Tag{
+		"other.example":   nil,
+		"partner.example": {{Key: aws.String(specs.TagStack), Value: aws.String("partner-prod")}, {Key: aws.String(specs.TagAddr), Value: aws.String("domain.partner.example")}},
+	}
+	for name, tags := range foreign {
+		if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(name), Tags: tags}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recordsBefore := e.recordSets(zoneID)
+
+	out := filepath.Join(e.dir, "acme-prod")
+	r := e.must(0, "import", "-stack", "acme-prod", "-domain", "acme.example", "-domain", "partner.example", "-out", out, "-region", e.region)
+	t.Logf("import:\n%s\n%s", r.stdout, r.stderr)
+	if !strings.Contains(r.stderr, "partner-prod") {
+		t.Errorf("import does not say that partner.example belongs to another stack:\n%s", r.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("main.hcl:\n%s", src)
+	if strings.Contains(string(src), "other.example") || strings.Contains(string(src), "partner.example") {
+		t.Errorf("the spec declares identities it was not asked for, or another stack's:\n%s", src)
+	}
+	formatted, diags := specs.Format(src, "main.hcl")
+	if diags.HasErrors() || string(formatted) != string(src) {
+		t.Errorf("the spec is not in the canonical layout (%v)", diags)
+	}
+	e.must(0, "validate", out)
+	adopt := filepath.Join(out, "adopt.txt")
+	p := e.must(0, "plan", out, "-adopt-file", adopt, "-json")
+	requireOnlyAdoptions(t, p.stdout)
+
+	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	again := e.must(0, "plan", out, "-detailed-exitcode")
+	t.Logf("re-plan:\n%s", again.stdout)
+
+	for name, tags := range foreign {
+		got, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(name)})
+		if err != nil {
+			t.Fatalf("foreign identity %s: %v", name, err)
+		}
+		if len(got.Tags) != len(tags) {
+			t.Errorf("foreign identity %s: tags %v, had %v", name, got.Tags, tags)
+		}
+	}
+	after := e.recordSets(zoneID)
+	for key, rs := range recordsBefore {
+		now, ok := after[key]
+		if !ok {
+			t.Errorf("record set %s is gone", key)
+			continue
+		}
+		if !slices.Equal(recordValues(rs), recordValues(now)) {
+			t.Errorf("record set %s: %v, was %v", key, recordValues(now), recordValues(rs))
+		}
+	}
+}
+
+func recordValues(rs r53types.ResourceRecordSet) []string {
+	var out []string
+	for _, r := range rs.ResourceRecords {
+		out = append(out, aws.ToString(r.Value))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// requireOnlyAdoptions fails unless the JSON plan has changes and every one
+// adopts an existing resource without changing it otherwise.
+func requireOnlyAdoptions(t *testing.T, planJSON string) {
+	t.Helper()
+	var doc struct {
+		Changes []struct {
+			Address string `json:"address"`
+			Action  string `json:"action"`
+			Adopt   bool   `json:"adopt"`
+			Diffs   []struct {
+				Name string `json:"name"`
+			} `json:"diffs"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(planJSON), &doc); err != nil {
+		t.Fatalf("plan -json: %v\n%s", err, planJSON)
+	}
+	if len(doc.Changes) == 0 {
+		t.Fatalf("the plan adopts nothing:\n%s", planJSON)
+	}
+	for _, c := range doc.Changes {
+		if !c.Adopt || len(c.Diffs) > 0 {
+			t.Errorf("%s: %s (adopt %v, diffs %v), want only an adoption", c.Address, c.Action, c.Adopt, c.Diffs)
+		}
+	}
+}
