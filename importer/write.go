@@ -244,4 +244,3 @@ func strList(vs []string) cty.Value {
 	}
 	return cty.ListVal(vals)
 }
-
