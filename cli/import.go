@@ -48,7 +48,7 @@ listed. DIR must be empty or absent; -force replaces main.hcl and adopt.txt in
 it. Exit status: 0 written, 1 error or nothing found (nothing written).`,
 		example: `mailform import -stack acme-prod -domain acme.example -out acme-prod
 mailform plan acme-prod -adopt-file acme-prod/adopt.txt
-mailform import -stack acme-prod -all -json | jq -r '.notes[].reason'`,
+mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
 		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)

@@ -54,7 +54,7 @@ mailform permissions -for all -partition aws-us-gov -account 111122223333`,
 		sf.register(fs)
 		var af awsFlags
 		af.register(fs)
-		forCommand := fs.String("for", string(permissions.Apply), "the `COMMAND` the policy is for: plan, apply, check, status, test-send, requests, unlock or all")
+		forCommand := fs.String("for", string(permissions.Apply), "the `COMMAND` the policy is for: plan, apply, check, status, test-send, requests, unlock, import or all")
 		planOnly := fs.Bool("plan-only", false, "the same as -for plan")
 		partition := fs.String("partition", "", "AWS `PARTITION` of the ARNs (aws, aws-us-gov, aws-cn); default: from STS")
 		account := fs.String("account", "", "AWS account `ID` of the ARNs; default: from STS")

@@ -88,6 +88,7 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	res := &Result{Identities: slices.Sorted(slices.Values(names))}
 	m.selectIdentities(names)
 	if len(m.domains) == 0 && len(m.emails) == 0 {
+		res.Notes = m.notes
 		return res, nil
 	}
 

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -12,6 +13,8 @@ import (
 
 	"github.com/mailform/mailform/specs"
 )
+
+var emptyBlock = regexp.MustCompile(`(?m)^(\s*[a-z_]+(?: "[^"\n]*")* )\{\n\s*\}`)
 
 // write renders the blocks as one spec file in the canonical layout.
 func (m *mapper) write() ([]byte, error) {
@@ -90,7 +93,10 @@ func (m *mapper) write() ([]byte, error) {
 		b.AppendNewline()
 		b.AppendNewBlock("account", nil).Body().SetAttributeValue("suppression", strList(m.account.suppression))
 	}
-	out, diags := specs.Format(f.Bytes(), "main.hcl")
+	// An empty block is written {} on one line, as the examples write
+	// zone blocks; the formatter keeps either form.
+	src := emptyBlock.ReplaceAll(f.Bytes(), []byte("$1{}"))
+	out, diags := specs.Format(src, "main.hcl")
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("formatting the spec written from the account: %s", diags.Error())
 	}

@@ -2,7 +2,7 @@
 // resource kind and per kind of access (read, create, update, delete), per
 // secret store, for the stack lock and for each command, and derives from a
 // spec the least IAM policy that lets one command (plan, apply, check,
-// status, test-send, requests, unlock) or all of them do their work, with
+// status, test-send, requests, unlock, import) or all of them do their work, with
 // ARNs in the caller's partition and account.
 //
 // The table is kept honest by an acceptance test that runs every command
@@ -269,12 +269,13 @@ const (
 	TestSend Command = "test-send"
 	Requests Command = "requests"
 	Unlock   Command = "unlock"
+	Import   Command = "import"
 	// All is the union of every command's policy.
 	All Command = "all"
 )
 
 // Commands lists the commands with a policy of their own, in order.
-var Commands = []Command{Plan, Apply, Check, Status, TestSend, Requests, Unlock}
+var Commands = []Command{Plan, Apply, Check, Status, TestSend, Requests, Unlock, Import}
 
 // ParseCommand reads a command name given to 'permissions -for'.
 func ParseCommand(s string) (Command, error) {
@@ -367,7 +368,7 @@ func (g grants) add(sid string, resources []string, actions ...string) {
 //   - test-send: the reads, sends and queue calls of a round trip, and the
 //     SMTP credentials' values for -smtp; requests: plan's reads, the
 //     sending statistics and, for -submit, PutAccountDetails; unlock: the
-//     lock parameter.
+//     lock parameter; import: plan's reads.
 func For(spec *specs.Spec, opts Options) Policy {
 	if opts.Command == "" {
 		opts.Command = Apply
@@ -435,6 +436,11 @@ func (b *builder) command(c Command) {
 		b.g.add(sidProductionAccess, everything, commandChanges[Requests]...)
 	case Unlock:
 		b.g.add(sidStackLock, []string{b.lockARN()}, unlockActions...)
+	case Import:
+		// import lists what no spec names yet with the same reads (SES
+		// identities and configuration sets, hosted zones by name), then
+		// reads and plans what it found as plan does. It changes nothing.
+		b.planReads()
 	}
 }
 
