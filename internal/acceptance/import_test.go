@@ -224,3 +224,56 @@ func requireOnlyAdoptions(t *testing.T, planJSON string) {
 		}
 	}
 }
+
+// TestImportCareless: import refuses a folder that is not empty unless
+// -force, says plainly when the region holds nothing to import, and leaves
+// no file behind when interrupted.
+func TestImportCareless(t *testing.T) {
+	e := newEnv(t, "")
+	e.brownfieldSESDomain("acme.example", "acme-prod")
+	out := filepath.Join(e.dir, "spec")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(out, "main.hcl")
+	if err := os.WriteFile(mine, []byte("# my own spec\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"import", "-stack", "acme-prod", "-domain", "acme.example", "-out", out, "-region", e.region}
+	r := e.must(1, args...)
+	if !strings.Contains(r.stderr, "is not empty") || !strings.Contains(r.stderr, "-force") {
+		t.Errorf("import into a folder that is not empty does not say so:\n%s", r.stderr)
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "# my own spec\n" {
+		t.Errorf("the refused import changed %s:\n%s", mine, b)
+	}
+	e.must(0, append(args, "-force")...)
+	if b, _ := os.ReadFile(mine); !strings.Contains(string(b), `domain "acme.example"`) {
+		t.Errorf("import -force did not write the spec:\n%s", b)
+	}
+
+	// Another region: nothing there, nothing written.
+	empty := filepath.Join(e.dir, "eu")
+	r = e.must(1, "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", empty, "-region", "eu-west-1")
+	if !strings.Contains(r.stderr, "found nothing to import in eu-west-1") || !strings.Contains(r.stderr, "is the region right?") {
+		t.Errorf("import from an empty region:\n%s", r.stderr)
+	}
+	if _, err := os.Stat(empty); !os.IsNotExist(err) {
+		t.Errorf("import that found nothing wrote %s (%v)", empty, err)
+	}
+	// The right region, a domain it does not hold: the ones it holds are named.
+	r = e.must(1, "import", "-stack", "acme-prod", "-domain", "acme.exmaple", "-out", empty, "-region", e.region)
+	if !strings.Contains(r.stderr, "acme.example") {
+		t.Errorf("import of a misspelt domain does not name the region's identities:\n%s", r.stderr)
+	}
+
+	// Ctrl-C while reading the topics: no file, no temporary file.
+	cut := filepath.Join(e.dir, "cut")
+	r = interruptAt(e, "GetTopicAttributes", "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", cut, "-region", e.region)
+	if r.code != 1 {
+		t.Errorf("interrupted import: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	if entries, _ := os.ReadDir(cut); len(entries) > 0 {
+		t.Errorf("interrupted import left %v in %s", entries, cut)
+	}
+}
