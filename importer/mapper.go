@@ -182,7 +182,10 @@ func (m *mapper) mapIdentities(obs []plan.Observed) {
 			}
 		}
 		if d.dkimMode == "byo" && d.privateKey == "" {
-			m.note("domain."+d.name, "BYODKIM key of "+d.name, "SES signs with a key you brought (selector %q), and mailform cannot read a private key SES holds. The spec leaves the dkim block out; write dkim { mode = \"byo\", selector = %q, private_key = \"ssm:/...\" } with the location where you keep the key, or adopting switches the domain to Easy DKIM", d.selector, d.selector)
+			// Written without its dkim block, the domain would be adopted
+			// into Easy DKIM: new keys, new records. Left out instead.
+			m.note("domain."+d.name, "BYODKIM key of "+d.name, "SES signs with a key you brought (selector %q), and mailform cannot read a private key SES holds, so the domain is left out. Declare it by hand with dkim { mode = \"byo\", selector = %q, private_key = \"ssm:/...\" } naming where you keep the key, and adopt it with -adopt domain.%s", d.selector, d.selector, d.name)
+			continue
 		}
 		domains = append(domains, d)
 	}
@@ -292,7 +295,7 @@ func (m *mapper) topicProbe() []specs.Resource {
 		}
 		out = append(out,
 			specs.Resource{Addr: "topic." + t.label, Kind: specs.KindSNSTopic, Attrs: map[string]any{"name": t.name}},
-			specs.Resource{Addr: "topic." + t.label + "/queue", Kind: specs.KindSQSQueue, Attrs: map[string]any{"name": t.name + "-feedback"}})
+			specs.Resource{Addr: "topic." + t.label + "/queue", Kind: specs.KindSQSQueue, Attrs: map[string]any{"name": t.name + "-feedback", "topic_arn": t.arn}})
 	}
 	return out
 }

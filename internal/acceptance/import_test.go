@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,83 +17,119 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/mailform/mailform/internal/awstest"
 	"github.com/mailform/mailform/specs"
 )
 
-// brownfield builds, with the SDK and not with mailform, what a person sets
-// up by hand for the ses-domain example's shape: an identity with Easy DKIM,
-// MAIL FROM and a default configuration set, feedback by SNS, the set's
-// event destination, DMARC and SPF beside a site verification token, and the
-// account's suppression list. It returns the zone's ID.
+// brownfieldSESDomain builds, with the SDK and not with mailform, what a
+// person sets up by hand for the ses-domain example's shape: an identity
+// with Easy DKIM, MAIL FROM and a default configuration set, feedback by SNS,
+// the set's event destination, DMARC and SPF beside a site verification
+// token, and the account's suppression list. It returns the zone's ID.
 func (e *env) brownfieldSESDomain(domain, stack string) string {
 	e.t.Helper()
 	zoneID := e.createZone(domain)
-	v2 := sesv2.NewFromConfig(e.cfg())
-	v1 := sesv1.NewFromConfig(e.cfg())
-	topic, err := sns.NewFromConfig(e.cfg()).CreateTopic(e.ctx(), &sns.CreateTopicInput{Name: aws.String(stack + "-feedback")})
+	topic := e.handTopic(stack+"-feedback", 0)
+	e.handSet(stack+"-default", topic, false)
+	e.handDomain(zoneID, domain, stack+"-default", topic, `"v=DMARC1; p=quarantine; rua=mailto:dmarc@`+domain+`"`,
+		`"v=spf1 include:amazonses.com ~all"`, `"google-site-verification=abc123"`)
+	if _, err := sesv2.NewFromConfig(e.cfg()).PutAccountSuppressionAttributes(e.ctx(), &sesv2.PutAccountSuppressionAttributesInput{
+		SuppressedReasons: []sestypes.SuppressionListReason{sestypes.SuppressionListReasonBounce},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	return zoneID
+}
+
+// handTopic creates an SNS topic SES may publish to, as AWS's guide writes
+// its policy (aws:SourceAccount), and, when retentionDays > 0, the queue
+// <name>-feedback subscribed to it with the policy SNS needs; it returns the
+// topic's ARN.
+func (e *env) handTopic(name string, retentionDays int) string {
+	e.t.Helper()
+	api := sns.NewFromConfig(e.cfg())
+	topic, err := api.CreateTopic(e.ctx(), &sns.CreateTopicInput{Name: aws.String(name)})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	// A topic SES publishes to lets it, as AWS's guide says: "aws:SourceAccount".
+	arn := aws.ToString(topic.TopicArn)
 	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"ses-publish","Effect":"Allow","Principal":{"Service":"ses.amazonaws.com"},"Action":"SNS:Publish","Resource":"` +
-		aws.ToString(topic.TopicArn) + `","Condition":{"StringEquals":{"AWS:SourceAccount":"` + awstest.AccountID + `"}}}]}`
-	if _, err := sns.NewFromConfig(e.cfg()).SetTopicAttributes(e.ctx(), &sns.SetTopicAttributesInput{TopicArn: topic.TopicArn, AttributeName: aws.String("Policy"), AttributeValue: aws.String(policy)}); err != nil {
+		arn + `","Condition":{"StringEquals":{"AWS:SourceAccount":"` + awstest.AccountID + `"}}}]}`
+	if _, err := api.SetTopicAttributes(e.ctx(), &sns.SetTopicAttributesInput{TopicArn: topic.TopicArn, AttributeName: aws.String("Policy"), AttributeValue: aws.String(policy)}); err != nil {
 		e.t.Fatal(err)
 	}
-	set := stack + "-default"
-	steps := []func() error{
-		func() error {
-			_, err := v2.CreateConfigurationSet(e.ctx(), &sesv2.CreateConfigurationSetInput{
-				ConfigurationSetName: aws.String(set),
-				DeliveryOptions:      &sestypes.DeliveryOptions{TlsPolicy: sestypes.TlsPolicyRequire},
-				SuppressionOptions:   &sestypes.SuppressionOptions{SuppressedReasons: []sestypes.SuppressionListReason{sestypes.SuppressionListReasonBounce, sestypes.SuppressionListReasonComplaint}},
-			})
-			return err
-		},
-		func() error {
-			_, err := v2.CreateConfigurationSetEventDestination(e.ctx(), &sesv2.CreateConfigurationSetEventDestinationInput{
-				ConfigurationSetName: aws.String(set), EventDestinationName: aws.String("feedback"),
-				EventDestination: &sestypes.EventDestinationDefinition{
-					Enabled:            true,
-					MatchingEventTypes: []sestypes.EventType{sestypes.EventTypeBounce, sestypes.EventTypeComplaint},
-					SnsDestination:     &sestypes.SnsDestination{TopicArn: topic.TopicArn},
-				},
-			})
-			return err
-		},
-		func() error {
-			_, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{
-				EmailIdentity: aws.String(domain), ConfigurationSetName: aws.String(set),
-				DkimSigningAttributes: &sestypes.DkimSigningAttributes{NextSigningKeyLength: sestypes.DkimSigningKeyLengthRsa2048Bit},
-			})
-			return err
-		},
-		func() error {
-			_, err := v2.PutEmailIdentityMailFromAttributes(e.ctx(), &sesv2.PutEmailIdentityMailFromAttributesInput{
-				EmailIdentity: aws.String(domain), MailFromDomain: aws.String("bounce." + domain), BehaviorOnMxFailure: sestypes.BehaviorOnMxFailureUseDefaultValue,
-			})
-			return err
-		},
-		func() error {
-			for _, t := range []sesv1types.NotificationType{sesv1types.NotificationTypeBounce, sesv1types.NotificationTypeComplaint} {
-				if _, err := v1.SetIdentityNotificationTopic(e.ctx(), &sesv1.SetIdentityNotificationTopicInput{Identity: aws.String(domain), NotificationType: t, SnsTopic: topic.TopicArn}); err != nil {
-					return err
-				}
-			}
-			_, err := v1.SetIdentityFeedbackForwardingEnabled(e.ctx(), &sesv1.SetIdentityFeedbackForwardingEnabledInput{Identity: aws.String(domain), ForwardingEnabled: false})
-			return err
-		},
-		func() error {
-			_, err := v2.PutAccountSuppressionAttributes(e.ctx(), &sesv2.PutAccountSuppressionAttributesInput{SuppressedReasons: []sestypes.SuppressionListReason{sestypes.SuppressionListReasonBounce}})
-			return err
-		},
+	if retentionDays == 0 {
+		return arn
 	}
-	for _, step := range steps {
-		if err := step(); err != nil {
+	q := sqs.NewFromConfig(e.cfg())
+	qName := name + "-feedback"
+	qARN := "arn:aws:sqs:" + e.region + ":" + awstest.AccountID + ":" + qName
+	qPolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` +
+		qARN + `","Condition":{"ArnEquals":{"aws:SourceArn":"` + arn + `"}}}]}`
+	if _, err := q.CreateQueue(e.ctx(), &sqs.CreateQueueInput{QueueName: aws.String(qName), Attributes: map[string]string{
+		"MessageRetentionPeriod": strconv.Itoa(retentionDays * 86400), "Policy": qPolicy,
+	}}); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := api.Subscribe(e.ctx(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(qARN)}); err != nil {
+		e.t.Fatal(err)
+	}
+	return arn
+}
+
+// handSet creates a configuration set that suppresses bounces and
+// complaints, requires TLS and publishes them to topic.
+func (e *env) handSet(name, topic string, reputation bool) {
+	e.t.Helper()
+	v2 := sesv2.NewFromConfig(e.cfg())
+	if _, err := v2.CreateConfigurationSet(e.ctx(), &sesv2.CreateConfigurationSetInput{
+		ConfigurationSetName: aws.String(name),
+		DeliveryOptions:      &sestypes.DeliveryOptions{TlsPolicy: sestypes.TlsPolicyRequire},
+		ReputationOptions:    &sestypes.ReputationOptions{ReputationMetricsEnabled: reputation},
+		SuppressionOptions:   &sestypes.SuppressionOptions{SuppressedReasons: []sestypes.SuppressionListReason{sestypes.SuppressionListReasonBounce, sestypes.SuppressionListReasonComplaint}},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := v2.CreateConfigurationSetEventDestination(e.ctx(), &sesv2.CreateConfigurationSetEventDestinationInput{
+		ConfigurationSetName: aws.String(name), EventDestinationName: aws.String("feedback"),
+		EventDestination: &sestypes.EventDestinationDefinition{
+			Enabled:            true,
+			MatchingEventTypes: []sestypes.EventType{sestypes.EventTypeBounce, sestypes.EventTypeComplaint},
+			SnsDestination:     &sestypes.SnsDestination{TopicArn: aws.String(topic)},
+		},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// handDomain creates an Easy DKIM identity with MAIL FROM bounce.<domain>,
+// default configuration set set, bounces and complaints to topic without
+// email forwarding, and publishes its DKIM and MAIL FROM records, dmarc at
+// _dmarc.<domain> and apex as the apex TXT set (none when empty).
+func (e *env) handDomain(zoneID, domain, set, topic, dmarc string, apex ...string) {
+	e.t.Helper()
+	v2 := sesv2.NewFromConfig(e.cfg())
+	v1 := sesv1.NewFromConfig(e.cfg())
+	if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{
+		EmailIdentity: aws.String(domain), ConfigurationSetName: aws.String(set),
+		DkimSigningAttributes: &sestypes.DkimSigningAttributes{NextSigningKeyLength: sestypes.DkimSigningKeyLengthRsa2048Bit},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := v2.PutEmailIdentityMailFromAttributes(e.ctx(), &sesv2.PutEmailIdentityMailFromAttributesInput{
+		EmailIdentity: aws.String(domain), MailFromDomain: aws.String("bounce." + domain), BehaviorOnMxFailure: sestypes.BehaviorOnMxFailureUseDefaultValue,
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	for _, t := range []sesv1types.NotificationType{sesv1types.NotificationTypeBounce, sesv1types.NotificationTypeComplaint} {
+		if _, err := v1.SetIdentityNotificationTopic(e.ctx(), &sesv1.SetIdentityNotificationTopicInput{Identity: aws.String(domain), NotificationType: t, SnsTopic: aws.String(topic)}); err != nil {
 			e.t.Fatal(err)
 		}
+	}
+	if _, err := v1.SetIdentityFeedbackForwardingEnabled(e.ctx(), &sesv1.SetIdentityFeedbackForwardingEnabledInput{Identity: aws.String(domain), ForwardingEnabled: false}); err != nil {
+		e.t.Fatal(err)
 	}
 	id, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(domain)})
 	if err != nil {
@@ -111,14 +148,15 @@ func (e *env) brownfieldSESDomain(domain, stack string) string {
 	}
 	upsert("bounce."+domain+".", r53types.RRTypeMx, 300, "10 feedback-smtp."+e.region+".amazonses.com.")
 	upsert("bounce."+domain+".", r53types.RRTypeTxt, 300, `"v=spf1 include:amazonses.com ~all"`)
-	upsert("_dmarc."+domain+".", r53types.RRTypeTxt, 300, `"v=DMARC1; p=quarantine; rua=mailto:dmarc@`+domain+`"`)
-	upsert(domain+".", r53types.RRTypeTxt, 300, `"v=spf1 include:amazonses.com ~all"`, `"google-site-verification=abc123"`)
+	upsert("_dmarc."+domain+".", r53types.RRTypeTxt, 300, dmarc)
+	if len(apex) > 0 {
+		upsert(domain+".", r53types.RRTypeTxt, 300, apex...)
+	}
 	if _, err := route53.NewFromConfig(e.configIn("us-east-1")).ChangeResourceRecordSets(e.ctx(), &route53.ChangeResourceRecordSetsInput{
 		HostedZoneId: aws.String(zoneID), ChangeBatch: &r53types.ChangeBatch{Changes: changes},
 	}); err != nil {
 		e.t.Fatal(err)
 	}
-	return zoneID
 }
 
 // TestImportSESDomain: an account set up by hand in the ses-domain shape is
@@ -275,5 +313,89 @@ func TestImportCareless(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(cut); len(entries) > 0 {
 		t.Errorf("interrupted import left %v in %s", entries, cut)
+	}
+}
+
+// TestImportManyDomains: the many-domains shape (several domains in one
+// zone sharing a configuration set, and a topic with its queue), imported
+// with -all beside an identity of another stack and a configuration set
+// named outside the stack, is adopted whole; the foreign ones are reported
+// and untouched.
+func TestImportManyDomains(t *testing.T) {
+	e := newEnv(t, "")
+	e.region = "eu-central-1"
+	zoneID := e.createZone("brands.example")
+	topic := e.handTopic("brands-feedback", 7)
+	e.handSet("brands-default", topic, true)
+	var domains []string
+	for i := 1; i <= 4; i++ {
+		d := "brand00" + strconv.Itoa(i) + ".brands.example"
+		domains = append(domains, d)
+		e.handDomain(zoneID, d, "brands-default", topic, `"v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@brands.example; ruf=mailto:forensic@brands.example"`)
+	}
+	v2 := sesv2.NewFromConfig(e.cfg())
+	if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("alerts@brand001.brands.example"), ConfigurationSetName: aws.String("brands-default")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("legacy.example"), Tags: []sestypes.Tag{{Key: aws.String(specs.TagStack), Value: aws.String("legacy")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v2.CreateConfigurationSet(e.ctx(), &sesv2.CreateConfigurationSetInput{ConfigurationSetName: aws.String("marketing")}); err != nil {
+		t.Fatal(err)
+	}
+	recordsBefore := e.recordSets(zoneID)
+
+	out := filepath.Join(e.dir, "brands")
+	r := e.must(0, "import", "-stack", "brands", "-all", "-out", out, "-region", e.region, "-json")
+	var doc struct {
+		Adopt []string `json:"adopt"`
+		Notes []struct {
+			Thing, Reason string
+		} `json:"notes"`
+		Pending []string `json:"pending"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("import -json: %v\n%s", err, r.stdout)
+	}
+	for _, want := range []string{"legacy.example", "marketing"} {
+		if !slices.ContainsFunc(doc.Notes, func(n struct{ Thing, Reason string }) bool { return strings.Contains(n.Thing, want) }) {
+			t.Errorf("import -json notes nothing about %s: %+v", want, doc.Notes)
+		}
+	}
+	if len(doc.Pending) > 0 {
+		t.Errorf("import says a plan would change more than it adopts: %v", doc.Pending)
+	}
+	for _, want := range append([]string{"configuration_set.default", "topic.feedback", "email.alerts@brand001.brands.example"}, "domain."+domains[0]) {
+		if !slices.Contains(doc.Adopt, want) {
+			t.Errorf("adopt list lacks %s: %v", want, doc.Adopt)
+		}
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), `zone "brands.example" {}`) || strings.Contains(string(src), "legacy") || strings.Contains(string(src), "marketing") {
+		t.Errorf("main.hcl:\n%s", src)
+	}
+	e.must(0, "validate", out)
+	adopt := filepath.Join(out, "adopt.txt")
+	p := e.must(0, "plan", out, "-adopt-file", adopt, "-json")
+	requireOnlyAdoptions(t, p.stdout)
+	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	e.must(0, "plan", out, "-detailed-exitcode")
+
+	got, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("legacy.example")})
+	if err != nil || len(got.Tags) != 1 || aws.ToString(got.Tags[0].Value) != "legacy" {
+		t.Errorf("the other stack's identity was touched: %+v, %v", got, err)
+	}
+	set, err := v2.GetConfigurationSet(e.ctx(), &sesv2.GetConfigurationSetInput{ConfigurationSetName: aws.String("marketing")})
+	if err != nil || len(set.Tags) != 0 {
+		t.Errorf("the set named outside the stack was touched: %+v, %v", set, err)
+	}
+	after := e.recordSets(zoneID)
+	for key, rs := range recordsBefore {
+		if !slices.Equal(recordValues(rs), recordValues(after[key])) {
+			t.Errorf("record set %s: %v, was %v", key, recordValues(after[key]), recordValues(rs))
+		}
 	}
 }
