@@ -155,6 +155,15 @@ func (a importAccount) PublicZoneNames(ctx context.Context) ([]string, error) {
 	return a.s.services.route53.PublicZoneNames(ctx)
 }
 
+func (a importAccount) SMTPUsers(ctx context.Context) ([]importer.SMTPUser, error) {
+	users, err := a.s.services.iam.SendingUsers(ctx)
+	out := make([]importer.SMTPUser, len(users))
+	for i, u := range users {
+		out[i] = importer.SMTPUser{Name: u.Name, Owner: u.Owner, Policy: u.Policy}
+	}
+	return out, err
+}
+
 func (a importAccount) Read(ctx context.Context, desired []specs.Resource) ([]plan.Observed, error) {
 	return a.s.read(ctx, desired)
 }

@@ -23,8 +23,17 @@ type Account interface {
 	ConfigurationSetNames(ctx context.Context) ([]string, error)
 	// PublicZoneNames lists the public hosted zones, fully qualified.
 	PublicZoneNames(ctx context.Context) ([]string, error)
+	// SMTPUsers lists the IAM users whose inline policies allow
+	// ses:SendRawEmail: name, owning stack ("" when unmarked), and the
+	// policy text.
+	SMTPUsers(ctx context.Context) ([]SMTPUser, error)
 	// Read is the providers' read of the resources desired names (plan's).
 	Read(ctx context.Context, desired []specs.Resource) ([]plan.Observed, error)
+}
+
+// SMTPUser is an IAM user that sends through SES's SMTP interface.
+type SMTPUser struct {
+	Name, Owner, Policy string
 }
 
 // Options say what to import.
@@ -91,6 +100,12 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 		res.Notes = m.notes
 		return res, nil
 	}
+
+	users, err := acct.SMTPUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.smtpUsers(users)
 
 	progress("reading %d SES identities and the account's suppression list", len(m.domains)+len(m.emails))
 	obs, err := acct.Read(ctx, m.identityProbe())

@@ -475,3 +475,28 @@ func diffNames(c plan.Change) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// smtpUsers reports the SMTP users of the domains imported (every one with
+// -all). They are not written: adopting an SMTP user makes mailform store its
+// credentials, and since the password in use cannot be read, that means a new
+// access key and password; the user decides when, by declaring it.
+func (m *mapper) smtpUsers(users []SMTPUser) {
+	for _, u := range users {
+		if u.Owner == m.opts.Stack {
+			continue
+		}
+		mentioned := m.opts.All
+		for _, d := range m.opts.Domain {
+			mentioned = mentioned || strings.Contains(strings.ToLower(u.Policy), strings.ToLower(strings.TrimSuffix(d, ".")))
+		}
+		if !mentioned {
+			continue
+		}
+		if u.Owner != "" {
+			m.note("", "IAM user "+u.Name, "belongs to stack %s (its mailform:stack mark); left out", u.Owner)
+			continue
+		}
+		m.note("", "IAM user "+u.Name, "sends with SES (ses:SendRawEmail) and is left out: mailform cannot read the SMTP password in use, so adopting the user would give it a new access key and password, written to the smtp_user's credentials location. "+
+			"When your applications can take the new password from there, declare smtp_user \"LABEL\" { user_name = %q, allowed_from = [...], credentials = \"ssm:/...\" } and adopt it: mailform apply -adopt smtp_user.LABEL", u.Name)
+	}
+}

@@ -113,6 +113,7 @@ type account struct {
 func (a account) IdentityNames(context.Context) ([]string, error)         { return a.identities, a.err }
 func (a account) ConfigurationSetNames(context.Context) ([]string, error) { return nil, nil }
 func (a account) PublicZoneNames(context.Context) ([]string, error)       { return nil, nil }
+func (a account) SMTPUsers(context.Context) ([]SMTPUser, error)           { return nil, nil }
 func (a account) Read(context.Context, []specs.Resource) ([]plan.Observed, error) {
 	return a.observed, nil
 }

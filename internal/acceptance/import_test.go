@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
@@ -176,6 +177,19 @@ func TestImportSESDomain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// SMTP credentials made by hand: an IAM user allowed ses:SendRawEmail.
+	iamAPI := iam.NewFromConfig(e.cfg())
+	if _, err := iamAPI.CreateUser(e.ctx(), &iam.CreateUserInput{UserName: aws.String("webapp-smtp")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamAPI.PutUserPolicy(e.ctx(), &iam.PutUserPolicyInput{UserName: aws.String("webapp-smtp"), PolicyName: aws.String("send"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:SendRawEmail","Resource":"*","Condition":{"StringLike":{"ses:FromAddress":"*@acme.example"}}}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := iamAPI.CreateAccessKey(e.ctx(), &iam.CreateAccessKeyInput{UserName: aws.String("webapp-smtp")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	recordsBefore := e.recordSets(zoneID)
 
 	out := filepath.Join(e.dir, "acme-prod")
@@ -183,6 +197,9 @@ func TestImportSESDomain(t *testing.T) {
 	t.Logf("import:\n%s\n%s", r.stdout, r.stderr)
 	if !strings.Contains(r.stderr, "partner-prod") {
 		t.Errorf("import does not say that partner.example belongs to another stack:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stderr, "IAM user webapp-smtp: sends with SES") {
+		t.Errorf("import does not report the SMTP user it leaves out:\n%s", r.stderr)
 	}
 	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
 	if err != nil {
@@ -213,6 +230,10 @@ func TestImportSESDomain(t *testing.T) {
 		if len(got.Tags) != len(tags) {
 			t.Errorf("foreign identity %s: tags %v, had %v", name, got.Tags, tags)
 		}
+	}
+	keys, err := iamAPI.ListAccessKeys(e.ctx(), &iam.ListAccessKeysInput{UserName: aws.String("webapp-smtp")})
+	if err != nil || len(keys.AccessKeyMetadata) != 1 || aws.ToString(keys.AccessKeyMetadata[0].AccessKeyId) != aws.ToString(key.AccessKey.AccessKeyId) {
+		t.Errorf("the SMTP user's access key changed: %+v, %v", keys, err)
 	}
 	after := e.recordSets(zoneID)
 	for key, rs := range recordsBefore {
