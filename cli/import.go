@@ -164,6 +164,15 @@ func (a importAccount) SMTPUsers(ctx context.Context) ([]importer.SMTPUser, erro
 	return out, err
 }
 
+func (a importAccount) ElasticIPs(ctx context.Context) ([]importer.ElasticIP, error) {
+	addrs, err := a.s.services.ec2.Addresses(ctx)
+	out := make([]importer.ElasticIP, len(addrs))
+	for i, x := range addrs {
+		out[i] = importer.ElasticIP{PublicIP: x.PublicIP, AllocationID: x.AllocationID, PTR: x.PTR, Owner: x.Owner}
+	}
+	return out, err
+}
+
 func (a importAccount) Read(ctx context.Context, desired []specs.Resource) ([]plan.Observed, error) {
 	return a.s.read(ctx, desired)
 }

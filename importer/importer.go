@@ -27,6 +27,8 @@ type Account interface {
 	// ses:SendRawEmail: name, owning stack ("" when unmarked), and the
 	// policy text.
 	SMTPUsers(ctx context.Context) ([]SMTPUser, error)
+	// ElasticIPs lists the Elastic IPs of the region with their reverse DNS.
+	ElasticIPs(ctx context.Context) ([]ElasticIP, error)
 	// Read is the providers' read of the resources desired names (plan's).
 	Read(ctx context.Context, desired []specs.Resource) ([]plan.Observed, error)
 }
@@ -34,6 +36,13 @@ type Account interface {
 // SMTPUser is an IAM user that sends through SES's SMTP interface.
 type SMTPUser struct {
 	Name, Owner, Policy string
+}
+
+// ElasticIP is an Elastic IP of the region.
+type ElasticIP struct {
+	PublicIP, AllocationID string
+	PTR                    string // reverse-DNS name, fully qualified, or ""
+	Owner                  string // stack of its mark, or ""
 }
 
 // Options say what to import.
@@ -106,6 +115,11 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 		return nil, err
 	}
 	m.smtpUsers(users)
+	eips, err := acct.ElasticIPs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.elasticIPs(eips)
 
 	progress("reading %d SES identities and the account's suppression list", len(m.domains)+len(m.emails))
 	obs, err := acct.Read(ctx, m.identityProbe())

@@ -28,6 +28,10 @@ type domainSpec struct {
 	name  string // lower case, no trailing dot
 	zone  string // its hosted zone, fully qualified, or ""
 	owned bool   // already the stack's
+	// noIdentity: a domain named by -domain that has no SES identity but a
+	// hosted zone (its mail goes through the user's own servers): written
+	// with ses_identity = false, its SPF and DMARC only.
+	noIdentity bool
 
 	dkimMode   string // easy, byo, off
 	keyLength  int64
@@ -107,9 +111,15 @@ func (m *mapper) selectIdentities(names []string) {
 		}
 	}
 	for _, d := range slices.Sorted(mapsKeys(want)) {
-		if !found[d] {
-			m.note("domain."+d, "domain "+d, "has no SES identity in %s; nothing of it was imported", m.opts.Region)
+		if found[d] {
+			continue
 		}
+		if z := zoneOf(d, m.zones); z != "" {
+			m.domains = append(m.domains, &domainSpec{name: d, zone: z, noIdentity: true, forwarding: true})
+			m.note("domain."+d, "domain "+d, "has no SES identity in %s: written with ses_identity = false, its SPF and DMARC records only", m.opts.Region)
+			continue
+		}
+		m.note("domain."+d, "domain "+d, "has no SES identity in %s and no hosted zone in the account; nothing of it was imported", m.opts.Region)
 	}
 	sort.Slice(m.domains, func(i, j int) bool { return m.domains[i].name < m.domains[j].name })
 	sort.Slice(m.emails, func(i, j int) bool { return m.emails[i].address < m.emails[j].address })
@@ -130,6 +140,9 @@ func zoneOf(name string, zones []string) string {
 func (m *mapper) identityProbe() []specs.Resource {
 	var out []specs.Resource
 	for _, d := range m.domains {
+		if d.noIdentity {
+			continue
+		}
 		out = append(out, specs.Resource{Addr: "domain." + d.name, Kind: specs.KindSESIdentity, Attrs: map[string]any{"identity": d.name, "type": "DOMAIN"}})
 	}
 	for _, e := range m.emails {
@@ -159,6 +172,10 @@ func (m *mapper) mapIdentities(obs []plan.Observed) {
 	}
 	var domains []*domainSpec
 	for _, d := range m.domains {
+		if d.noIdentity {
+			domains = append(domains, d)
+			continue
+		}
 		o, ok := byName[d.name]
 		if !ok || m.foreign(o, "domain."+d.name, "SES identity "+d.name) {
 			continue
@@ -498,5 +515,34 @@ func (m *mapper) smtpUsers(users []SMTPUser) {
 		}
 		m.note("", "IAM user "+u.Name, "sends with SES (ses:SendRawEmail) and is left out: mailform cannot read the SMTP password in use, so adopting the user would give it a new access key and password, written to the smtp_user's credentials location. "+
 			"When your applications can take the new password from there, declare smtp_user \"LABEL\" { user_name = %q, allowed_from = [...], credentials = \"ssm:/...\" } and adopt it: mailform apply -adopt smtp_user.LABEL", u.Name)
+	}
+}
+
+// elasticIPs reports the Elastic IPs whose reverse DNS names a host of an
+// imported domain (every one with -all) that are not the stack's: an mta
+// block allocates its own address and cannot take over one.
+func (m *mapper) elasticIPs(eips []ElasticIP) {
+	for _, a := range eips {
+		if a.Owner == m.opts.Stack {
+			continue
+		}
+		mentioned := m.opts.All
+		for _, d := range m.opts.Domain {
+			fq := specs.Fqdn(strings.ToLower(d))
+			mentioned = mentioned || a.PTR == fq || strings.HasSuffix(a.PTR, "."+fq)
+		}
+		if !mentioned {
+			continue
+		}
+		what := "Elastic IP " + a.PublicIP + " (" + a.AllocationID + ")"
+		if a.Owner != "" {
+			m.note("", what, "belongs to stack %s (its mailform:stack mark); left out", a.Owner)
+			continue
+		}
+		ptr := "no reverse DNS"
+		if a.PTR != "" {
+			ptr = "reverse DNS " + a.PTR
+		}
+		m.note("", what, "has %s and is left out: an mta block allocates an Elastic IP of its own and cannot take over one, so its server keeps this address outside the spec (an SPF that names it is written with ip4)", ptr)
 	}
 }

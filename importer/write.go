@@ -105,6 +105,9 @@ func (m *mapper) write() ([]byte, error) {
 
 func (m *mapper) writeDomain(b *hclwrite.Body, d *domainSpec) {
 	db := b.AppendNewBlock("domain", []string{d.name}).Body()
+	if d.noIdentity {
+		db.SetAttributeValue("ses_identity", cty.False)
+	}
 	if l := m.setLabel(d.setName); l != "" {
 		db.SetAttributeTraversal("configuration_set", ref("configuration_set", l))
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
@@ -412,6 +414,70 @@ func TestImportManyDomains(t *testing.T) {
 	set, err := v2.GetConfigurationSet(e.ctx(), &sesv2.GetConfigurationSetInput{ConfigurationSetName: aws.String("marketing")})
 	if err != nil || len(set.Tags) != 0 {
 		t.Errorf("the set named outside the stack was touched: %+v, %v", set, err)
+	}
+	after := e.recordSets(zoneID)
+	for key, rs := range recordsBefore {
+		if !slices.Equal(recordValues(rs), recordValues(after[key])) {
+			t.Errorf("record set %s: %v, was %v", key, recordValues(after[key]), recordValues(rs))
+		}
+	}
+}
+
+// TestImportOwnMTAs: the ec2-mta shape (a domain that sends from its own
+// servers: no SES identity, Elastic IPs with A records and reverse DNS, SPF
+// naming their addresses, DMARC) imports as a domain with ses_identity =
+// false; the Elastic IPs are reported, not adopted, and left as they were.
+func TestImportOwnMTAs(t *testing.T) {
+	e := newEnv(t, "")
+	e.region = "eu-west-1"
+	zoneID := e.createZone("northwind.example")
+	api := ec2.NewFromConfig(e.cfg())
+	var ips []string
+	for _, host := range []string{"mx1", "mx2"} {
+		a, err := api.AllocateAddress(e.ctx(), &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ip := aws.ToString(a.PublicIp)
+		ips = append(ips, ip)
+		e.setRecord(zoneID, host+".northwind.example.", r53types.RRTypeA, ip)
+		if _, err := api.ModifyAddressAttribute(e.ctx(), &ec2.ModifyAddressAttributeInput{AllocationId: a.AllocationId, DomainName: aws.String(host + ".northwind.example")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.setRecord(zoneID, "northwind.example.", r53types.RRTypeTxt, `"v=spf1 ip4:`+ips[0]+` ip4:`+ips[1]+` -all"`)
+	e.setRecord(zoneID, "_dmarc.northwind.example.", r53types.RRTypeTxt, `"v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc-reports@northwind.example; adkim=s"`)
+	recordsBefore := e.recordSets(zoneID)
+
+	out := filepath.Join(e.dir, "northwind")
+	r := e.must(0, "import", "-stack", "northwind-mta", "-domain", "northwind.example", "-out", out, "-region", e.region)
+	for _, ip := range ips {
+		if !strings.Contains(r.stderr, "Elastic IP "+ip) {
+			t.Errorf("import does not report Elastic IP %s:\n%s", ip, r.stderr)
+		}
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), "ses_identity = false") {
+		t.Errorf("main.hcl:\n%s", src)
+	}
+	e.must(0, "validate", out)
+	adopt := filepath.Join(out, "adopt.txt")
+	p := e.must(0, "plan", out, "-adopt-file", adopt, "-json")
+	requireOnlyAdoptions(t, p.stdout)
+	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	e.must(0, "plan", out, "-detailed-exitcode")
+
+	addrs, err := api.DescribeAddresses(e.ctx(), &ec2.DescribeAddressesInput{})
+	if err != nil || len(addrs.Addresses) != 2 {
+		t.Fatalf("Elastic IPs after apply: %+v, %v", addrs, err)
+	}
+	for _, a := range addrs.Addresses {
+		if len(a.Tags) != 0 {
+			t.Errorf("Elastic IP %s was tagged: %v", aws.ToString(a.PublicIp), a.Tags)
+		}
 	}
 	after := e.recordSets(zoneID)
 	for key, rs := range recordsBefore {
