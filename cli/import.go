@@ -26,12 +26,14 @@ func importCommand() *command {
 	c := &command{
 		name:     "import",
 		synopsis: "Write a spec, and the list of what to adopt, from an account set up by hand",
-		usage:    "mailform import -stack NAME (-domain NAME ... | -all) [-out DIR] [-force] [-json] [-region REGION] [-profile PROFILE]",
+		usage:    "mailform import -stack NAME (-domain NAME ... | -all) [-dns-only] [-out DIR] [-force] [-json] [-region REGION] [-profile PROFILE]",
 		help: `Reads what the account already holds in one region: SES identities (DKIM mode
 and key length, MAIL FROM, default configuration set, feedback topics), their
 configuration sets and event destinations, the SNS topics and SQS queues these
 use, the account's suppression list, and the DMARC and SPF records of the
-domains in the account's Route 53 zones. Writes DIR/main.hcl, a spec in the
+domains in the account's Route 53 zones (with -dns-only, a -domain that has
+no SES identity is written with ses_identity = false: its SPF and DMARC, for
+mail sent from your own servers; Elastic IPs are reported). Writes DIR/main.hcl, a spec in the
 canonical layout (as 'mailform fmt' writes it), and DIR/adopt.txt, the
 addresses to adopt, one a line, for 'plan -adopt-file' and 'apply -adopt-file'.
 It changes nothing in AWS.
@@ -57,6 +59,7 @@ mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 		var domains stringList
 		fs.Var(&domains, "domain", "import the SES identity `NAME` (a domain; its email-address identities too), its records and what it uses (repeatable)")
 		all := fs.Bool("all", false, "import every SES identity of the region")
+		dnsOnly := fs.Bool("dns-only", false, "import a -domain that has no SES identity but a hosted zone (mail from your own servers) with ses_identity = false: its SPF and DMARC")
 		stack := fs.String("stack", "", "the `NAME` of the stack the spec declares (required): configuration sets and topics named NAME-<label> become its blocks")
 		out := fs.String("out", "", "write the spec into `DIR` (default: the stack name)")
 		force := fs.Bool("force", false, "replace main.hcl and adopt.txt in a folder that is not empty")
@@ -87,7 +90,7 @@ mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 			return ExitError
 		}
 		res, err := importer.Import(ctx, importAccount{sess}, importer.Options{
-			Stack: *stack, Region: sess.region, Domain: domains, All: *all,
+			Stack: *stack, Region: sess.region, Domain: domains, All: *all, DNSOnly: *dnsOnly,
 			Progress: func(line string) { fmt.Fprintf(io.Stderr, "Import: %s...\n", line) },
 		})
 		if err != nil {

@@ -51,6 +51,11 @@ type Options struct {
 	Region string   // the region read
 	Domain []string // the domains to import (their identities, records, and what they use)
 	All    bool     // every identity of the region
+	// DNSOnly writes a Domain that has no SES identity in the region, but
+	// a hosted zone, as a domain with ses_identity = false (its SPF and
+	// DMARC): mail sent from the user's own servers. Without it such a
+	// domain is reported, since the likelier cause is the wrong region.
+	DNSOnly bool
 	// Progress, when set, hears a line before each slow step.
 	Progress func(string)
 }
@@ -126,6 +131,7 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.remember(obs)
 	m.mapIdentities(obs)
 
 	progress("reading configuration sets, topics and queues")
@@ -133,11 +139,13 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.remember(obs)
 	m.mapSets(obs)
 	obs, err = acct.Read(ctx, m.topicProbe())
 	if err != nil {
 		return nil, err
 	}
+	m.remember(obs)
 	m.mapTopics(obs)
 
 	progress("reading the Route 53 records of %d domains", len(m.domains))
@@ -188,9 +196,26 @@ func (m *mapper) check(ctx context.Context, acct Account, src []byte) (*plan.Pla
 		return nil, fmt.Errorf("the spec written from the account does not load (please report it with the spec): %s\n%s", diags.Error(), src)
 	}
 	desired := spec.Resources()
-	observed, err := acct.Read(ctx, desired)
+	// What the reads above found is what a plan would read again, but for
+	// the record sets, whose names the spec decides: only those are read
+	// now, by their names filled from what is known (a DKIM CNAME is named
+	// after its identity's token). An SES identity is read once per
+	// import, at SES's pace, not once per check.
+	var records []specs.Resource
+	for _, r := range plan.Resolve(desired, m.known) {
+		if r.Kind == specs.KindRoute53Record {
+			records = append(records, r)
+		}
+	}
+	live, err := acct.Read(ctx, records)
 	if err != nil {
 		return nil, err
+	}
+	observed := slices.Clone(m.known)
+	for _, o := range live {
+		if o.Kind == specs.KindRoute53Record {
+			observed = append(observed, o)
+		}
 	}
 	var all []string
 	for _, r := range desired {
@@ -267,4 +292,17 @@ func (m *mapper) label(name string) string {
 		return ""
 	}
 	return l
+}
+
+// remember keeps what a read found of every kind but records, for check.
+func (m *mapper) remember(obs []plan.Observed) {
+	for _, o := range obs {
+		if o.Kind == specs.KindRoute53Record {
+			continue
+		}
+		if slices.ContainsFunc(m.known, func(k plan.Observed) bool { return k.Kind == o.Kind && k.ID == o.ID && k.Addr == o.Addr }) {
+			continue
+		}
+		m.known = append(m.known, o)
+	}
 }

@@ -22,6 +22,7 @@ type mapper struct {
 	topics  map[string]*topicSpec // by ARN
 	account *accountSpec
 	notes   []Note
+	known   []plan.Observed // what the reads found, but record sets
 }
 
 type domainSpec struct {
@@ -114,9 +115,13 @@ func (m *mapper) selectIdentities(names []string) {
 		if found[d] {
 			continue
 		}
-		if z := zoneOf(d, m.zones); z != "" {
+		if z := zoneOf(d, m.zones); z != "" && m.opts.DNSOnly {
 			m.domains = append(m.domains, &domainSpec{name: d, zone: z, noIdentity: true, forwarding: true})
 			m.note("domain."+d, "domain "+d, "has no SES identity in %s: written with ses_identity = false, its SPF and DMARC records only", m.opts.Region)
+			continue
+		}
+		if zoneOf(d, m.zones) != "" {
+			m.note("domain."+d, "domain "+d, "has no SES identity in %s; nothing of it was imported. If it sends from your own servers, not SES, give -dns-only to import its SPF and DMARC with ses_identity = false", m.opts.Region)
 			continue
 		}
 		m.note("domain."+d, "domain "+d, "has no SES identity in %s and no hosted zone in the account; nothing of it was imported", m.opts.Region)

@@ -450,7 +450,12 @@ func TestImportOwnMTAs(t *testing.T) {
 	recordsBefore := e.recordSets(zoneID)
 
 	out := filepath.Join(e.dir, "northwind")
-	r := e.must(0, "import", "-stack", "northwind-mta", "-domain", "northwind.example", "-out", out, "-region", e.region)
+	args := []string{"import", "-stack", "northwind-mta", "-domain", "northwind.example", "-out", out, "-region", e.region}
+	r := e.must(1, args...)
+	if !strings.Contains(r.stderr, "-dns-only") {
+		t.Errorf("import of a domain without SES identity does not name -dns-only:\n%s", r.stderr)
+	}
+	r = e.must(0, append(args, "-dns-only")...)
 	for _, ip := range ips {
 		if !strings.Contains(r.stderr, "Elastic IP "+ip) {
 			t.Errorf("import does not report Elastic IP %s:\n%s", ip, r.stderr)
