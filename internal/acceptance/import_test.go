@@ -1,6 +1,10 @@
 package acceptance
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -497,4 +501,51 @@ func TestImportOwnMTAs(t *testing.T) {
 			t.Errorf("record set %s: %v, was %v", key, recordValues(after[key]), recordValues(rs))
 		}
 	}
+}
+
+// TestImportLeavesOutBYODKIM: the hybrid shape's partner domain signs with a
+// key brought to SES, which mailform cannot read: import leaves the domain
+// out and says how to declare it, instead of writing a domain that adopting
+// would switch to Easy DKIM.
+func TestImportLeavesOutBYODKIM(t *testing.T) {
+	e := newEnv(t, "")
+	e.createZone("globex-partner.example")
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := sesv2.NewFromConfig(e.cfg())
+	if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{
+		EmailIdentity: aws.String("globex-partner.example"),
+		DkimSigningAttributes: &sestypes.DkimSigningAttributes{
+			DomainSigningSelector: aws.String("globex1"), DomainSigningPrivateKey: aws.String(base64.StdEncoding.EncodeToString(der)),
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("alerts@globex-partner.example")}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(e.dir, "globex")
+	r := e.must(0, "import", "-stack", "globex", "-all", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "BYODKIM key of globex-partner.example") || !strings.Contains(r.stderr, `selector = "globex1"`) {
+		t.Errorf("import does not explain the BYODKIM domain it leaves out:\n%s", r.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(src), `domain "globex-partner.example"`) || !strings.Contains(string(src), `email "alerts@globex-partner.example"`) {
+		t.Errorf("main.hcl:\n%s", src)
+	}
+	if strings.Contains(r.stdout+r.stderr+string(src), base64.StdEncoding.EncodeToString(der)[:40]) {
+		t.Error("the private key appears in import's output")
+	}
+	e.must(0, "validate", out)
+	p := e.must(0, "plan", out, "-adopt-file", filepath.Join(out, "adopt.txt"), "-json")
+	requireOnlyAdoptions(t, p.stdout)
 }
