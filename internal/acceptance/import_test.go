@@ -549,3 +549,40 @@ func TestImportLeavesOutBYODKIM(t *testing.T) {
 	p := e.must(0, "plan", out, "-adopt-file", filepath.Join(out, "adopt.txt"), "-json")
 	requireOnlyAdoptions(t, p.stdout)
 }
+
+// TestImportRoutingPolicy: a DMARC record set with a routing policy (two
+// weighted sets) is not mailform's to manage: import says so and writes the
+// domain without it.
+func TestImportRoutingPolicy(t *testing.T) {
+	e := newEnv(t, "")
+	zoneID := e.createZone("acme.example")
+	if _, err := sesv2.NewFromConfig(e.cfg()).CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("acme.example")}); err != nil {
+		t.Fatal(err)
+	}
+	var changes []r53types.Change
+	for i, policy := range []string{"none", "quarantine"} {
+		changes = append(changes, r53types.Change{Action: r53types.ChangeActionCreate, ResourceRecordSet: &r53types.ResourceRecordSet{
+			Name: aws.String("_dmarc.acme.example."), Type: r53types.RRTypeTxt, TTL: aws.Int64(300),
+			SetIdentifier: aws.String("set" + strconv.Itoa(i)), Weight: aws.Int64(50),
+			ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(`"v=DMARC1; p=` + policy + `"`)}},
+		}})
+	}
+	if _, err := route53.NewFromConfig(e.configIn("us-east-1")).ChangeResourceRecordSets(e.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(zoneID), ChangeBatch: &r53types.ChangeBatch{Changes: changes},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(e.dir, "acme")
+	r := e.must(0, "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "DMARC record of acme.example: is an alias or has a routing policy") {
+		t.Errorf("import does not report the weighted DMARC sets:\n%s", r.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(src), "dmarc") {
+		t.Errorf("main.hcl declares the weighted DMARC:\n%s", src)
+	}
+	e.must(0, "validate", out)
+}
