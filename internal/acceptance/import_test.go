@@ -586,3 +586,48 @@ func TestImportRoutingPolicy(t *testing.T) {
 	}
 	e.must(0, "validate", out)
 }
+
+// TestAdoptFindsHandPublishedDKIMRecords: the Easy DKIM CNAMEs of an
+// identity set up by hand are named after tokens only its live state tells;
+// a plan that adopts the identity reads them by those names and adopts them
+// with it, instead of planning to create sets that are there (which apply
+// then refused as not the stack's).
+func TestAdoptFindsHandPublishedDKIMRecords(t *testing.T) {
+	e := newEnv(t, "ses-domain")
+	zoneID := e.createZone("acme.example")
+	v2 := sesv2.NewFromConfig(e.cfg())
+	if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("acme.example")}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("acme.example")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range id.DkimAttributes.Tokens {
+		e.setRecord(zoneID, tok+"._domainkey.acme.example.", r53types.RRTypeCname, tok+".dkim.amazonses.com.")
+	}
+	p := e.must(0, "plan", e.dir, "-adopt", "domain.acme.example", "-json")
+	var doc struct {
+		Changes []struct {
+			Address, Action string
+			Adopt           bool
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(p.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, c := range doc.Changes {
+		if strings.HasPrefix(c.Address, "domain.acme.example/dkim[") {
+			found++
+			if c.Action != "update" || !c.Adopt {
+				t.Errorf("%s: %s (adopt %v), want an adoption of the set published by hand", c.Address, c.Action, c.Adopt)
+			}
+		}
+	}
+	if found != 3 {
+		t.Errorf("the plan has %d DKIM records, want 3", found)
+	}
+	e.must(0, "apply", e.dir, "-adopt", "domain.acme.example", "-auto-approve")
+	e.must(0, "plan", e.dir, "-detailed-exitcode")
+}
