@@ -26,9 +26,8 @@ type mapper struct {
 }
 
 type domainSpec struct {
-	name  string // lower case, no trailing dot
-	zone  string // its hosted zone, fully qualified, or ""
-	owned bool   // already the stack's
+	name string // lower case, no trailing dot
+	zone string // its hosted zone, fully qualified, or ""
 	// noIdentity: a domain named by -domain that has no SES identity but a
 	// hosted zone (its mail goes through the user's own servers): written
 	// with ses_identity = false, its SPF and DMARC only.
@@ -62,13 +61,12 @@ type emailSpec struct {
 }
 
 type setSpec struct {
-	name, label     string
-	suppression     []string
-	override        bool
-	reputation      bool
-	tls             string
-	destinations    map[string]destSpec
-	referencedByUse bool
+	name, label  string
+	suppression  []string
+	override     bool
+	reputation   bool
+	tls          string
+	destinations map[string]destSpec
 }
 
 type destSpec struct {
@@ -87,8 +85,13 @@ type accountSpec struct {
 	suppression []string
 }
 
+// note records something not imported as found, once (the spec may be
+// written twice).
 func (m *mapper) note(addr, thing, format string, args ...any) {
-	m.notes = append(m.notes, Note{Addr: addr, Thing: thing, Reason: fmt.Sprintf(format, args...)})
+	n := Note{Addr: addr, Thing: thing, Reason: fmt.Sprintf(format, args...)}
+	if !slices.Contains(m.notes, n) {
+		m.notes = append(m.notes, n)
+	}
 }
 
 // selectIdentities keeps the identities -domain and -all ask for.
@@ -186,7 +189,6 @@ func (m *mapper) mapIdentities(obs []plan.Observed) {
 			continue
 		}
 		a := o.Attrs
-		d.owned = o.Owner == m.opts.Stack
 		d.dkimMode = str(a["dkim_mode"])
 		d.keyLength = num(a["dkim_key_length"])
 		d.selector = str(a["dkim_selector"])

@@ -140,3 +140,18 @@ func TestImportRefuses(t *testing.T) {
 		t.Error("an import of nothing named is accepted")
 	}
 }
+
+// TestWriteNotesOnce: the spec is written again after a fall-back; what it
+// could not write is noted once.
+func TestWriteNotesOnce(t *testing.T) {
+	m := brownfield()
+	m.sets[0].destinations["elsewhere"] = destSpec{types: []string{"SEND"}, topicARN: "arn:aws:sns:us-west-2:123456789012:shared-topic", enabled: true}
+	for range 2 {
+		if _, err := m.write(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(m.notes) != 1 {
+		t.Errorf("notes after two writes: %+v, want the one about the destination", m.notes)
+	}
+}
