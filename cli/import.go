@@ -176,6 +176,10 @@ func (a importAccount) ElasticIPs(ctx context.Context) ([]importer.ElasticIP, er
 	return out, err
 }
 
+func (a importAccount) ReputationAlarms(ctx context.Context) ([]string, error) {
+	return a.s.services.alarms.AccountWatched(ctx)
+}
+
 func (a importAccount) Read(ctx context.Context, desired []specs.Resource) ([]plan.Observed, error) {
 	return a.s.read(ctx, desired)
 }

@@ -29,6 +29,9 @@ type Account interface {
 	SMTPUsers(ctx context.Context) ([]SMTPUser, error)
 	// ElasticIPs lists the Elastic IPs of the region with their reverse DNS.
 	ElasticIPs(ctx context.Context) ([]ElasticIP, error)
+	// ReputationAlarms names the CloudWatch alarms on SES's account-wide
+	// reputation metrics, whoever made them.
+	ReputationAlarms(ctx context.Context) ([]string, error)
 	// Read is the providers' read of the resources desired names (plan's).
 	Read(ctx context.Context, desired []specs.Resource) ([]plan.Observed, error)
 }
@@ -125,6 +128,11 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 		return nil, err
 	}
 	m.elasticIPs(eips)
+	alarms, err := acct.ReputationAlarms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.alarms(alarms)
 
 	progress("reading %d SES identities and the account's suppression list", len(m.domains)+len(m.emails))
 	obs, err := acct.Read(ctx, m.identityProbe())

@@ -553,3 +553,15 @@ func (m *mapper) elasticIPs(eips []ElasticIP) {
 		m.note("", what, "has %s and is left out: an mta block allocates an Elastic IP of its own and cannot take over one, so its server keeps this address outside the spec (an SPF that names it is written with ip4)", ptr)
 	}
 }
+
+// alarms reports the alarms on SES's reputation metrics that are not the
+// stack's: mailform names its own <stack>-reputation-<metric>-rate, and an
+// alarm of another name cannot become one of them.
+func (m *mapper) alarms(names []string) {
+	for _, n := range names {
+		if strings.HasPrefix(n, m.opts.Stack+"-reputation-") {
+			continue
+		}
+		m.note("", "CloudWatch alarm "+n, "watches SES's reputation metrics and is left out: mailform names the alarms of account { alarms {} } %s-reputation-bounce-rate and %s-reputation-complaint-rate, so declaring them would add two alarms beside this one (then delete it by hand, if you like)", m.opts.Stack, m.opts.Stack)
+	}
+}

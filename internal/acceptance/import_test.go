@@ -631,3 +631,46 @@ func TestAdoptFindsHandPublishedDKIMRecords(t *testing.T) {
 	e.must(0, "apply", e.dir, "-adopt", "domain.acme.example", "-auto-approve")
 	e.must(0, "plan", e.dir, "-detailed-exitcode")
 }
+
+// TestImportReportsAlarms: the reputation-alarms shape (account suppression
+// and an alarm on SES's bounce rate, made by hand): the suppression list is
+// imported; the alarm, which mailform cannot take over under another name,
+// is reported and left as it is.
+func TestImportReportsAlarms(t *testing.T) {
+	e := newEnv(t, "")
+	zoneID := e.createZone("acme.example")
+	v2 := sesv2.NewFromConfig(e.cfg())
+	created, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("acme.example")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range created.DkimAttributes.Tokens {
+		e.setRecord(zoneID, tok+"._domainkey.acme.example.", r53types.RRTypeCname, tok+".dkim.amazonses.com.")
+	}
+	if _, err := v2.PutAccountSuppressionAttributes(e.ctx(), &sesv2.PutAccountSuppressionAttributesInput{
+		SuppressedReasons: []sestypes.SuppressionListReason{sestypes.SuppressionListReasonBounce, sestypes.SuppressionListReasonComplaint},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.putForeignAlarm("ses-bounce-rate", 0.05)
+	out := filepath.Join(e.dir, "acme")
+	r := e.must(0, "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "CloudWatch alarm ses-bounce-rate: watches SES's reputation metrics") {
+		t.Errorf("import does not report the alarm:\n%s", r.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), `suppression = ["BOUNCE", "COMPLAINT"]`) || strings.Contains(string(src), "alarms") {
+		t.Errorf("main.hcl:\n%s", src)
+	}
+	e.must(0, "validate", out)
+	adopt := filepath.Join(out, "adopt.txt")
+	requireOnlyAdoptions(t, e.must(0, "plan", out, "-adopt-file", adopt, "-json").stdout)
+	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	e.must(0, "plan", out, "-detailed-exitcode")
+	if _, ok := e.liveAlarms()["ses-bounce-rate"]; !ok {
+		t.Error("the alarm made by hand is gone")
+	}
+}
