@@ -101,8 +101,11 @@ mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 			fmt.Fprintf(io.Stderr, "warning: not imported as found: %s: %s\n", n.Thing, n.Reason)
 		}
 		if res.Blocks == 0 {
-			err := fmt.Errorf("found nothing to import in %s: no SES identity there matches %s", sess.region, importWhat(domains, *all))
+			err := fmt.Errorf("found nothing to import in %s for %s", sess.region, importWhat(domains, *all))
 			var hints []string
+			if len(res.Notes) > 0 {
+				hints = append(hints, "the warnings above say what was found and why it is not imported")
+			}
 			if len(res.Identities) > 0 {
 				hints = append(hints, fmt.Sprintf("the identities of %s are: %s", sess.region, strings.Join(firstN(res.Identities, 10), ", ")))
 			} else {

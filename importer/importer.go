@@ -141,6 +141,12 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	}
 	m.remember(obs)
 	m.mapIdentities(obs)
+	if len(m.domains) == 0 && len(m.emails) == 0 {
+		// Everything selected is another stack's or left out: the notes
+		// say why, and a spec of the account settings alone is not asked for.
+		res.Notes = m.notes
+		return res, nil
+	}
 
 	progress("reading configuration sets, topics and queues")
 	obs, err = acct.Read(ctx, m.setProbe())

@@ -674,3 +674,23 @@ func TestImportReportsAlarms(t *testing.T) {
 		t.Error("the alarm made by hand is gone")
 	}
 }
+
+// TestImportOfAnotherStacksDomain: a -domain whose identity another stack
+// owns imports nothing: no spec of the account settings alone, and the
+// reason on stderr.
+func TestImportOfAnotherStacksDomain(t *testing.T) {
+	e := newEnv(t, "")
+	if _, err := sesv2.NewFromConfig(e.cfg()).CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{
+		EmailIdentity: aws.String("partner.example"), Tags: []sestypes.Tag{{Key: aws.String(specs.TagStack), Value: aws.String("partner-prod")}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(e.dir, "spec")
+	r := e.must(1, "import", "-stack", "acme-prod", "-domain", "partner.example", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "belongs to stack partner-prod") || !strings.Contains(r.stderr, "found nothing to import in "+e.region) {
+		t.Errorf("import of another stack's domain:\n%s", r.stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("import wrote %s (%v)", out, err)
+	}
+}
