@@ -212,6 +212,11 @@ func TestImportSESDomain(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("main.hcl:\n%s", src)
+	// The apex SPF value is declared by a spf block, which owns that value
+	// only: the verification token beside it stays outside the spec.
+	if !strings.Contains(string(src), "spf {") || strings.Contains(string(src), "google-site-verification") {
+		t.Errorf("the apex SPF value is not written as a spf block:\n%s", src)
+	}
 	if strings.Contains(string(src), "other.example") || strings.Contains(string(src), "partner.example") {
 		t.Errorf("the spec declares identities it was not asked for, or another stack's:\n%s", src)
 	}
