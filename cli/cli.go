@@ -79,6 +79,7 @@ func commands() []*command {
 		requestsCommand(),
 		unlockCommand(),
 		permissionsCommand(),
+		importCommand(),
 		sandboxCommand(),
 		demoCommand(),
 		versionCommand(),

@@ -49,7 +49,7 @@ mailform permissions -for all -partition aws-us-gov -account 111122223333`,
 	}
 	c.run = func(ctx context.Context, io IO, args []string) int {
 		st := start(c, io, specGroup|awsGroup)
-		forCommand := st.fs.String("for", string(permissions.Apply), "the `COMMAND` the policy is for: plan, apply, check, status, test-send, requests, unlock or all")
+		forCommand := st.fs.String("for", string(permissions.Apply), "the `COMMAND` the policy is for: plan, apply, check, status, test-send, requests, unlock, import or all")
 		planOnly := st.fs.Bool("plan-only", false, "the same as -for plan")
 		partition := st.fs.String("partition", "", "AWS `PARTITION` of the ARNs (aws, aws-us-gov, aws-cn); default: from STS")
 		account := st.fs.String("account", "", "AWS account `ID` of the ARNs; default: from STS")

@@ -46,6 +46,11 @@ func (f *planFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.destroy, "destroy", false, "plan to delete everything the stack owns (and nothing else)")
 	fs.Var(&f.targets, "target", "limit the plan to the resource at `ADDR` and what it needs (repeatable)")
 	fs.Var(&f.adopt, "adopt", "take over the existing, unowned resource at `ADDR` by marking it as the stack's (repeatable)")
+	fs.Func("adopt-file", "adopt every address listed in `FILE`, one a line, as -adopt does ('mailform import' writes it)", func(path string) error {
+		addrs, err := readAdoptFile(path)
+		f.adopt = append(f.adopt, addrs...)
+		return err
+	})
 	fs.Var(&f.replace, "replace", "replace the resource at `ADDR` although it did not change; for smtp_user.NAME: rotate its key and password (repeatable)")
 }
 

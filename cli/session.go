@@ -160,7 +160,7 @@ wait:
 		return nil, fmt.Errorf("reading live state: %s", joinLines(errs))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Addr < out[j].Addr })
-	return out, nil
+	return s.readDeferredRecords(ctx, desired, out)
 }
 
 // regionMismatchError refuses a run whose -region is not the stack's.

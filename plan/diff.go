@@ -318,10 +318,14 @@ func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts 
 		}
 		var createReason string
 		if found && isSharedRecord(r) && (Classify(o, opts.Stack) == Unowned || Classify(o, opts.Stack) == OwnedByOtherStack) {
-			// A shared set (the apex TXT) holds values of others: mailform
-			// adds its own value beside them and owns only that value.
-			found = false
-			createReason = "adds mailform's value to the existing record set; the other values stay as they are"
+			if adopted, ok := adoptSharedValue(r, o, opts.Stack, opts.Adopt); ok {
+				o = adopted
+			} else {
+				// A shared set (the apex TXT) holds values of others: mailform
+				// adds its own value beside them and owns only that value.
+				found = false
+				createReason = "adds mailform's value to the existing record set; the other values stay as they are"
+			}
 		}
 		if found && o.Kind != r.Kind {
 			rng := r.DeclRange

@@ -139,7 +139,7 @@ func (e *env) mailform(args ...string) result {
 	var stdout, stderr bytes.Buffer
 	full := append([]string(nil), args...)
 	switch args[0] {
-	case "plan", "apply", "unlock":
+	case "plan", "apply", "unlock", "import":
 		full = append(full, "-endpoint-url", e.s.URL())
 	}
 	io := cli.IO{

@@ -198,6 +198,8 @@ func TestEachCommandRunsWithItsPolicy(t *testing.T) {
 					t.Fatal(err)
 				}
 				steps = []step{
+					// import reads the identity made by hand and writes a spec of it.
+					{permissions.Import, []string{"import", "-stack", "acme-prod", "-domain", "acme.example", "-out", filepath.Join(t.TempDir(), "imported"), "-region", e.region}, 0},
 					{permissions.Plan, []string{"plan", e.dir}, 1}, // refuses the unowned identity, naming -adopt
 					{permissions.Apply, []string{"apply", e.dir, "-auto-approve", "-adopt", "domain.acme.example", wait}, 0},
 					{permissions.Plan, []string{"plan", e.dir, "-detailed-exitcode"}, 0},

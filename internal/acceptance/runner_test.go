@@ -14,7 +14,7 @@ func (e *env) runAt(ctx context.Context, endpoint string, extraEnv []string, arg
 	e.t.Helper()
 	full := append([]string(nil), args...)
 	switch args[0] {
-	case "plan", "apply", "unlock":
+	case "plan", "apply", "unlock", "import":
 		full = append(full, "-endpoint-url", endpoint)
 	}
 	environ := append([]string{"NO_COLOR=1", cli.PacingEnv + "=off"}, extraEnv...)

@@ -66,6 +66,7 @@ var layerOf = map[string]string{
 	"check/status":   "engine",
 	"check/testsend": "engine",
 	"requests":       "engine",
+	"importer":       "engine",
 
 	"cli": "cli",
 	"":    "main",

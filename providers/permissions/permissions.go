@@ -3,8 +3,8 @@
 // from the kinds' schemas, specs/kinds), per secret store, for the stack
 // lock and for each command, and derives from a spec the least IAM policy
 // that lets one command (plan, apply, check, status, test-send, requests,
-// unlock) or all of them do their work, with ARNs in the caller's partition
-// and account.
+// unlock, import) or all of them do their work, with ARNs in the caller's
+// partition and account.
 //
 // The table is kept honest by an acceptance test that runs every command
 // of the examples as an IAM user holding exactly the policy For prints,
@@ -106,6 +106,10 @@ var commandReads = map[Command][]string{
 	Requests: {"ses:GetSendStatistics", "sns:ListSubscriptionsByTopic"},
 	// check -bulk-sender reads SES's reputation metrics.
 	Check: {"cloudwatch:GetMetricStatistics"},
+	// import lists every SES identity of the region (a plan reads only
+	// those the spec declares or the stack marks), and what else an account
+	// set up by hand holds: SMTP users, Elastic IPs and alarms, to report.
+	Import: {"ses:ListEmailIdentities"},
 }
 
 // commandChanges are what test-send and 'requests -submit' change: the test
@@ -185,12 +189,13 @@ const (
 	TestSend Command = "test-send"
 	Requests Command = "requests"
 	Unlock   Command = "unlock"
+	Import   Command = "import"
 	// All is the union of every command's policy.
 	All Command = "all"
 )
 
 // Commands lists the commands with a policy of their own, in order.
-var Commands = []Command{Plan, Apply, Check, Status, TestSend, Requests, Unlock}
+var Commands = []Command{Plan, Apply, Check, Status, TestSend, Requests, Unlock, Import}
 
 // ParseCommand reads a command name given to 'permissions -for'.
 func ParseCommand(s string) (Command, error) {
@@ -283,7 +288,7 @@ func (g grants) add(sid string, resources []string, actions ...string) {
 //   - test-send: the reads, sends and queue calls of a round trip, and the
 //     SMTP credentials' values for -smtp; requests: plan's reads, the
 //     sending statistics and, for -submit, PutAccountDetails; unlock: the
-//     lock parameter.
+//     lock parameter; import: plan's reads.
 func For(spec *specs.Spec, opts Options) Policy {
 	if opts.Command == "" {
 		opts.Command = Apply
@@ -352,6 +357,12 @@ func (b *builder) command(c Command) {
 		b.g.add(sidProductionAccess, everything, commandChanges[Requests]...)
 	case Unlock:
 		b.g.add(sidStackLock, []string{b.lockARN()}, unlockActions...)
+	case Import:
+		// import lists what no spec names yet with the same reads (SES
+		// identities and configuration sets, hosted zones by name), then
+		// reads and plans what it found as plan does. It changes nothing.
+		b.planReads()
+		b.g.add(sidReads, everything, commandReads[Import]...)
 	}
 }
 

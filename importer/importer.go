@@ -1,0 +1,322 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/specs"
+)
+
+// Account is what an import reads: the providers of a session.
+type Account interface {
+	// IdentityNames lists every SES identity of the region.
+	IdentityNames(ctx context.Context) ([]string, error)
+	// ConfigurationSetNames lists every SES configuration set of the region.
+	ConfigurationSetNames(ctx context.Context) ([]string, error)
+	// PublicZoneNames lists the public hosted zones, fully qualified.
+	PublicZoneNames(ctx context.Context) ([]string, error)
+	// SMTPUsers lists the IAM users whose inline policies allow
+	// ses:SendRawEmail: name, owning stack ("" when unmarked), and the
+	// policy text.
+	SMTPUsers(ctx context.Context) ([]SMTPUser, error)
+	// ElasticIPs lists the Elastic IPs of the region with their reverse DNS.
+	ElasticIPs(ctx context.Context) ([]ElasticIP, error)
+	// ReputationAlarms names the CloudWatch alarms on SES's account-wide
+	// reputation metrics, whoever made them.
+	ReputationAlarms(ctx context.Context) ([]string, error)
+	// Read is the providers' read of the resources desired names (plan's).
+	Read(ctx context.Context, desired []specs.Resource) ([]plan.Observed, error)
+}
+
+// SMTPUser is an IAM user that sends through SES's SMTP interface.
+type SMTPUser struct {
+	Name, Owner, Policy string
+}
+
+// ElasticIP is an Elastic IP of the region.
+type ElasticIP struct {
+	PublicIP, AllocationID string
+	PTR                    string // reverse-DNS name, fully qualified, or ""
+	Owner                  string // stack of its mark, or ""
+}
+
+// Options say what to import.
+type Options struct {
+	Stack  string   // the stack the spec declares; names <stack>-<label> map to labels
+	Region string   // the region read
+	Domain []string // the domains to import (their identities, records, and what they use)
+	All    bool     // every identity of the region
+	// DNSOnly writes a Domain that has no SES identity in the region, but
+	// a hosted zone, as a domain with ses_identity = false (its SPF and
+	// DMARC): mail sent from the user's own servers. Without it such a
+	// domain is reported, since the likelier cause is the wrong region.
+	DNSOnly bool
+	// Progress, when set, hears a line before each slow step.
+	Progress func(string)
+}
+
+// Note is something the import found and could not write as it is.
+type Note struct {
+	Addr   string `json:"address,omitempty"` // the block it concerns, if any
+	Thing  string `json:"thing"`             // what was found, e.g. "SES configuration set default"
+	Reason string `json:"reason"`            // why it is not in the spec as it is, and what to do
+}
+
+// Result is an import's outcome.
+type Result struct {
+	Spec   []byte   // main.hcl, formatted as `mailform fmt` writes it
+	Adopt  []string // the addresses to pass as -adopt (or in an adopt file)
+	Notes  []Note   // what could not be mapped
+	Blocks int      // how many blocks the spec declares beside mailform
+	// Identities are the identities of the region, listed to tell a user
+	// who named a domain that is not there what is.
+	Identities []string
+	// Pending lists the changes a plan of the spec would make beyond
+	// adopting (attributes the spec language cannot express exactly).
+	Pending []string
+}
+
+// Import reads the account and writes the spec.
+func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
+	if !validStack(opts.Stack) {
+		return nil, fmt.Errorf("stack name %q: use 1-32 lower-case letters, digits and hyphens, such as acme-prod (it prefixes the names of the configuration sets and topics the spec declares)", opts.Stack)
+	}
+	if len(opts.Domain) == 0 && !opts.All {
+		return nil, fmt.Errorf("say what to import: -domain NAME (repeatable) or -all")
+	}
+	progress := func(format string, args ...any) {
+		if opts.Progress != nil {
+			opts.Progress(fmt.Sprintf(format, args...))
+		}
+	}
+	progress("listing SES identities and configuration sets in %s, and Route 53 hosted zones", opts.Region)
+	names, err := acct.IdentityNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	setNames, err := acct.ConfigurationSetNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	zones, err := acct.PublicZoneNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := &mapper{opts: opts, zones: zones, setNames: setNames, topics: map[string]*topicSpec{}}
+	res := &Result{Identities: slices.Sorted(slices.Values(names))}
+	m.selectIdentities(names)
+	if len(m.domains) == 0 && len(m.emails) == 0 {
+		res.Notes = m.notes
+		return res, nil
+	}
+
+	users, err := acct.SMTPUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.smtpUsers(users)
+	eips, err := acct.ElasticIPs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.elasticIPs(eips)
+	alarms, err := acct.ReputationAlarms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.alarms(alarms)
+
+	progress("reading %d SES identities and the account's suppression list", len(m.domains)+len(m.emails))
+	obs, err := acct.Read(ctx, m.identityProbe())
+	if err != nil {
+		return nil, err
+	}
+	m.remember(obs)
+	m.mapIdentities(obs)
+	if len(m.domains) == 0 && len(m.emails) == 0 {
+		// Everything selected is another stack's or left out: the notes
+		// say why, and a spec of the account settings alone is not asked for.
+		res.Notes = m.notes
+		return res, nil
+	}
+
+	progress("reading configuration sets, topics and queues")
+	obs, err = acct.Read(ctx, m.setProbe())
+	if err != nil {
+		return nil, err
+	}
+	m.remember(obs)
+	m.mapSets(obs)
+	obs, err = acct.Read(ctx, m.topicProbe())
+	if err != nil {
+		return nil, err
+	}
+	m.remember(obs)
+	m.mapTopics(obs)
+
+	progress("reading the Route 53 records of %d domains", len(m.domains))
+	obs, err = acct.Read(ctx, m.recordProbe())
+	if err != nil {
+		return nil, err
+	}
+	m.mapRecords(obs)
+
+	// Write, then plan what was written against the account. A value the
+	// spec language writes differently from what is live (a DMARC record
+	// with tags it has no attribute for) falls back to a record block,
+	// which writes values exactly.
+	for round := 0; ; round++ {
+		src, err := m.write()
+		if err != nil {
+			return nil, err
+		}
+		progress("checking the spec: planning it against the account")
+		p, err := m.check(ctx, acct, src)
+		if err != nil {
+			return nil, err
+		}
+		if round == 0 && m.fallBack(p) {
+			continue
+		}
+		res.Spec, res.Blocks = src, m.blockCount()
+		res.Adopt = adoptions(p)
+		res.Pending = pending(p)
+		res.Notes = m.notes
+		return res, nil
+	}
+}
+
+// check loads src as a spec and plans it, adopting everything, against live
+// state read for exactly its resources.
+func (m *mapper) check(ctx context.Context, acct Account, src []byte) (*plan.Plan, error) {
+	dir, err := os.MkdirTemp("", "mailform-import-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), src, 0o600); err != nil {
+		return nil, err
+	}
+	spec, diags := specs.Load(dir, specs.LoadOptions{})
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("the spec written from the account does not load (please report it with the spec): %s\n%s", diags.Error(), src)
+	}
+	desired := spec.Resources()
+	// What the reads above found is what a plan would read again, but for
+	// the record sets, whose names the spec decides: only those are read
+	// now, by their names filled from what is known (a DKIM CNAME is named
+	// after its identity's token). An SES identity is read once per
+	// import, at SES's pace, not once per check.
+	var records []specs.Resource
+	for _, r := range plan.Resolve(desired, m.known) {
+		if r.Kind == specs.KindRoute53Record {
+			records = append(records, r)
+		}
+	}
+	live, err := acct.Read(ctx, records)
+	if err != nil {
+		return nil, err
+	}
+	observed := slices.Clone(m.known)
+	for _, o := range live {
+		if o.Kind == specs.KindRoute53Record {
+			observed = append(observed, o)
+		}
+	}
+	var all []string
+	for _, r := range desired {
+		all = append(all, r.Addr)
+	}
+	p, diags := plan.Make(desired, observed, plan.Options{Stack: m.opts.Stack, Region: m.opts.Region, Adopt: all})
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("planning the spec written from the account: %s", diags.Error())
+	}
+	return p, nil
+}
+
+// adoptions are the block addresses under which the plan adopts something.
+func adoptions(p *plan.Plan) []string {
+	seen := map[string]bool{}
+	for _, c := range p.Changes {
+		if c.Adopt {
+			seen[blockAddr(c.Addr)] = true
+		}
+	}
+	return slices.Sorted(func(yield func(string) bool) {
+		for a := range seen {
+			if !yield(a) {
+				return
+			}
+		}
+	})
+}
+
+// pending describes each change the plan makes beyond adopting.
+func pending(p *plan.Plan) []string {
+	var out []string
+	for _, c := range p.Changes {
+		if c.Adopt && len(c.Diffs) == 0 {
+			continue
+		}
+		var attrs []string
+		for _, d := range c.Diffs {
+			attrs = append(attrs, d.Name)
+		}
+		line := fmt.Sprintf("%s: %s", c.Addr, c.Action)
+		if len(attrs) > 0 {
+			line += " (" + strings.Join(attrs, ", ") + ")"
+		}
+		out = append(out, line)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func blockAddr(addr string) string {
+	if i := strings.Index(addr, "/"); i >= 0 {
+		return addr[:i]
+	}
+	return addr
+}
+
+func validStack(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// label is the spec label of an AWS name <stack>-<label>, or "".
+func (m *mapper) label(name string) string {
+	l, ok := strings.CutPrefix(name, m.opts.Stack+"-")
+	if !ok || !hclsyntax.ValidIdentifier(l) {
+		return ""
+	}
+	return l
+}
+
+// remember keeps what a read found of every kind but records, for check.
+func (m *mapper) remember(obs []plan.Observed) {
+	for _, o := range obs {
+		if o.Kind == specs.KindRoute53Record {
+			continue
+		}
+		if slices.ContainsFunc(m.known, func(k plan.Observed) bool { return k.Kind == o.Kind && k.ID == o.ID && k.Addr == o.Addr }) {
+			continue
+		}
+		m.known = append(m.known, o)
+	}
+}

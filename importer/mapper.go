@@ -1,0 +1,567 @@
+package importer
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/specs"
+)
+
+// mapper holds what the reads found, as blocks to write.
+type mapper struct {
+	opts     Options
+	zones    []string // public hosted zones, fully qualified
+	setNames []string // every configuration set of the region
+
+	domains []*domainSpec
+	emails  []*emailSpec
+	sets    []*setSpec
+	topics  map[string]*topicSpec // by ARN
+	account *accountSpec
+	notes   []Note
+	known   []plan.Observed // what the reads found, but record sets
+}
+
+type domainSpec struct {
+	name string // lower case, no trailing dot
+	zone string // its hosted zone, fully qualified, or ""
+	// noIdentity: a domain named by -domain that has no SES identity but a
+	// hosted zone (its mail goes through the user's own servers): written
+	// with ses_identity = false, its SPF and DMARC only.
+	noIdentity bool
+
+	dkimMode   string // easy, byo, off
+	keyLength  int64
+	selector   string
+	privateKey string // BYODKIM secret location, when SES's tag names one
+	tokens     []string
+
+	setName    string // AWS name of the default configuration set
+	mailFrom   string // full MAIL FROM domain
+	onMX       string // USE_DEFAULT_VALUE or REJECT_MESSAGE
+	topics     map[string]string
+	forwarding bool
+
+	spf        string   // the apex SPF text, unquoted
+	apexTXT    []string // every value of the apex TXT set, as Route 53 has them
+	apexTTL    int64
+	spfRaw     bool // write the apex TXT set as a record block
+	dmarc      []string
+	dmarcTTL   int64
+	dmarcRaw   bool
+	dmarcFound bool
+}
+
+type emailSpec struct {
+	address string
+	setName string
+}
+
+type setSpec struct {
+	name, label  string
+	suppression  []string
+	override     bool
+	reputation   bool
+	tls          string
+	destinations map[string]destSpec
+}
+
+type destSpec struct {
+	types    []string
+	topicARN string
+	enabled  bool
+}
+
+type topicSpec struct {
+	arn, name, label string
+	found            bool
+	queue            *int64 // retention days, when the stack's queue exists
+}
+
+type accountSpec struct {
+	suppression []string
+}
+
+// note records something not imported as found, once (the spec may be
+// written twice).
+func (m *mapper) note(addr, thing, format string, args ...any) {
+	n := Note{Addr: addr, Thing: thing, Reason: fmt.Sprintf(format, args...)}
+	if !slices.Contains(m.notes, n) {
+		m.notes = append(m.notes, n)
+	}
+}
+
+// selectIdentities keeps the identities -domain and -all ask for.
+func (m *mapper) selectIdentities(names []string) {
+	want := map[string]bool{}
+	for _, d := range m.opts.Domain {
+		want[strings.TrimSuffix(strings.ToLower(d), ".")] = true
+	}
+	found := map[string]bool{}
+	for _, n := range names {
+		lower := strings.ToLower(n)
+		if at := strings.LastIndex(lower, "@"); at >= 0 {
+			if m.opts.All || want[lower[at+1:]] {
+				m.emails = append(m.emails, &emailSpec{address: n})
+			}
+			continue
+		}
+		if m.opts.All || want[lower] {
+			found[lower] = true
+			m.domains = append(m.domains, &domainSpec{name: lower, zone: zoneOf(lower, m.zones)})
+		}
+	}
+	for _, d := range slices.Sorted(mapsKeys(want)) {
+		if found[d] {
+			continue
+		}
+		if z := zoneOf(d, m.zones); z != "" && m.opts.DNSOnly {
+			m.domains = append(m.domains, &domainSpec{name: d, zone: z, noIdentity: true, forwarding: true})
+			m.note("domain."+d, "domain "+d, "has no SES identity in %s: written with ses_identity = false, its SPF and DMARC records only", m.opts.Region)
+			continue
+		}
+		if zoneOf(d, m.zones) != "" {
+			m.note("domain."+d, "domain "+d, "has no SES identity in %s; nothing of it was imported. If it sends from your own servers, not SES, give -dns-only to import its SPF and DMARC with ses_identity = false", m.opts.Region)
+			continue
+		}
+		m.note("domain."+d, "domain "+d, "has no SES identity in %s and no hosted zone in the account; nothing of it was imported", m.opts.Region)
+	}
+	sort.Slice(m.domains, func(i, j int) bool { return m.domains[i].name < m.domains[j].name })
+	sort.Slice(m.emails, func(i, j int) bool { return m.emails[i].address < m.emails[j].address })
+}
+
+// zoneOf is the zone with the longest suffix match of name, or "".
+func zoneOf(name string, zones []string) string {
+	fq := specs.Fqdn(name)
+	best := ""
+	for _, z := range zones {
+		if (fq == z || strings.HasSuffix(fq, "."+z)) && len(z) > len(best) {
+			best = z
+		}
+	}
+	return best
+}
+
+func (m *mapper) identityProbe() []specs.Resource {
+	var out []specs.Resource
+	for _, d := range m.domains {
+		if d.noIdentity {
+			continue
+		}
+		out = append(out, specs.Resource{Addr: "domain." + d.name, Kind: specs.KindSESIdentity, Attrs: map[string]any{"identity": d.name, "type": "DOMAIN"}})
+	}
+	for _, e := range m.emails {
+		out = append(out, specs.Resource{Addr: "email." + e.address, Kind: specs.KindSESIdentity, Attrs: map[string]any{"identity": e.address, "type": "EMAIL_ADDRESS"}})
+	}
+	return append(out, specs.Resource{Addr: "account", Kind: specs.KindSESAccount, Attrs: map[string]any{}})
+}
+
+// foreign reports (and notes) a resource another stack owns.
+func (m *mapper) foreign(o plan.Observed, addr, thing string) bool {
+	if o.Owner == "" || o.Owner == m.opts.Stack {
+		return false
+	}
+	m.note(addr, thing, "belongs to stack %s (its mailform:stack mark); mailform never adopts another stack's resources, so it is left out", o.Owner)
+	return true
+}
+
+func (m *mapper) mapIdentities(obs []plan.Observed) {
+	byName := map[string]plan.Observed{}
+	for _, o := range obs {
+		switch o.Kind {
+		case specs.KindSESIdentity:
+			byName[strings.ToLower(str(o.Attrs["identity"]))] = o
+		case specs.KindSESAccount:
+			m.account = &accountSpec{suppression: strs(o.Attrs["suppression"])}
+		}
+	}
+	var domains []*domainSpec
+	for _, d := range m.domains {
+		if d.noIdentity {
+			domains = append(domains, d)
+			continue
+		}
+		o, ok := byName[d.name]
+		if !ok || m.foreign(o, "domain."+d.name, "SES identity "+d.name) {
+			continue
+		}
+		a := o.Attrs
+		d.dkimMode = str(a["dkim_mode"])
+		d.keyLength = num(a["dkim_key_length"])
+		d.selector = str(a["dkim_selector"])
+		d.privateKey = str(a["dkim_private_key"])
+		d.tokens = strs(a["dkim_tokens"])
+		d.setName = str(a["configuration_set"])
+		d.mailFrom = strings.ToLower(str(a["mail_from_domain"]))
+		d.onMX = str(a["mail_from_on_mx_failure"])
+		d.forwarding = a["feedback_forwarding"] != false
+		d.topics = map[string]string{}
+		for _, t := range []string{"bounce", "complaint", "delivery"} {
+			if arn := str(a[t+"_topic"]); arn != "" {
+				d.topics[t] = arn
+				m.topic(arn)
+			}
+		}
+		if d.dkimMode == "byo" && d.privateKey == "" {
+			// Written without its dkim block, the domain would be adopted
+			// into Easy DKIM: new keys, new records. Left out instead.
+			m.note("domain."+d.name, "BYODKIM key of "+d.name, "SES signs with a key you brought (selector %q), and mailform cannot read a private key SES holds, so the domain is left out. Declare it by hand with dkim { mode = \"byo\", selector = %q, private_key = \"ssm:/...\" } naming where you keep the key, and adopt it with -adopt domain.%s", d.selector, d.selector, d.name)
+			continue
+		}
+		domains = append(domains, d)
+	}
+	m.domains = domains
+	var emails []*emailSpec
+	for _, e := range m.emails {
+		o, ok := byName[strings.ToLower(e.address)]
+		if !ok || m.foreign(o, "email."+e.address, "SES identity "+e.address) {
+			continue
+		}
+		e.setName = str(o.Attrs["configuration_set"])
+		emails = append(emails, e)
+	}
+	m.emails = emails
+}
+
+// topic records a topic a resource uses.
+func (m *mapper) topic(arn string) *topicSpec {
+	if t, ok := m.topics[arn]; ok {
+		return t
+	}
+	name := arn[strings.LastIndex(arn, ":")+1:]
+	t := &topicSpec{arn: arn, name: name, label: m.label(name)}
+	parts := strings.Split(arn, ":")
+	if len(parts) == 6 && parts[3] != m.opts.Region {
+		t.label = ""
+		m.note("", "SNS topic "+arn, "is in region %s, not %s; a spec declares topics of its own region only, so what uses it is written without it", parts[3], m.opts.Region)
+	} else if t.label == "" {
+		m.note("", "SNS topic "+name, "is not named %s-<label> as the topics of stack %s are, so the spec cannot declare it; what uses it is written without it (adopting would detach it). Rename is not possible in SNS: create the topic %s-<label> and move subscribers, or import with -stack matching its prefix", m.opts.Stack, m.opts.Stack, m.opts.Stack)
+	}
+	m.topics[arn] = t
+	return t
+}
+
+func (m *mapper) setProbe() []specs.Resource {
+	want := map[string]bool{}
+	for _, d := range m.domains {
+		if d.setName != "" {
+			want[d.setName] = true
+		}
+	}
+	for _, e := range m.emails {
+		if e.setName != "" {
+			want[e.setName] = true
+		}
+	}
+	if m.opts.All {
+		for _, n := range m.setNames {
+			want[n] = true
+		}
+	}
+	var out []specs.Resource
+	for _, n := range slices.Sorted(mapsKeys(want)) {
+		l := m.label(n)
+		if l == "" {
+			m.note("", "SES configuration set "+n, "is not named %s-<label> as the configuration sets of stack %s are, so the spec cannot declare it; identities that use it are written without it (adopting them would detach it)", m.opts.Stack, m.opts.Stack)
+			continue
+		}
+		m.sets = append(m.sets, &setSpec{name: n, label: l})
+		out = append(out, specs.Resource{Addr: "configuration_set." + l, Kind: specs.KindSESConfigSet, Attrs: map[string]any{"name": n}})
+	}
+	return out
+}
+
+func (m *mapper) mapSets(obs []plan.Observed) {
+	byName := map[string]plan.Observed{}
+	for _, o := range obs {
+		if o.Kind == specs.KindSESConfigSet {
+			byName[o.ID] = o
+		}
+	}
+	var kept []*setSpec
+	for _, s := range m.sets {
+		o, ok := byName[s.name]
+		if !ok || m.foreign(o, "configuration_set."+s.label, "SES configuration set "+s.name) {
+			continue
+		}
+		a := o.Attrs
+		s.suppression = strs(a["suppression"])
+		s.override = a["suppression_override"] == true
+		s.reputation = a["reputation_metrics"] == true
+		s.tls = str(a["tls_policy"])
+		s.destinations = map[string]destSpec{}
+		if dests, ok := a["event_destinations"].(map[string]any); ok {
+			for name, v := range dests {
+				dm, _ := v.(map[string]any)
+				d := destSpec{types: strs(dm["types"]), topicARN: str(dm["topic_arn"]), enabled: dm["enabled"] != false}
+				if d.topicARN == "" {
+					m.note("configuration_set."+s.label, "event destination "+name+" of "+s.name, "does not publish to SNS (CloudWatch, Firehose, EventBridge or Pinpoint); mailform declares SNS destinations only, so adopting the set would remove it")
+					continue
+				}
+				m.topic(d.topicARN)
+				s.destinations[name] = d
+			}
+		}
+		kept = append(kept, s)
+	}
+	m.sets = kept
+}
+
+func (m *mapper) topicProbe() []specs.Resource {
+	var out []specs.Resource
+	for _, arn := range slices.Sorted(mapsKeys(m.topics)) {
+		t := m.topics[arn]
+		if t.label == "" {
+			continue
+		}
+		out = append(out,
+			specs.Resource{Addr: "topic." + t.label, Kind: specs.KindSNSTopic, Attrs: map[string]any{"name": t.name}},
+			specs.Resource{Addr: "topic." + t.label + "/queue", Kind: specs.KindSQSQueue, Attrs: map[string]any{"name": t.name + "-feedback", "topic_arn": t.arn}})
+	}
+	return out
+}
+
+func (m *mapper) mapTopics(obs []plan.Observed) {
+	byAddr := map[string]plan.Observed{}
+	for _, o := range obs {
+		byAddr[o.Addr] = o
+	}
+	for _, t := range m.topics {
+		if t.label == "" {
+			continue
+		}
+		addr := "topic." + t.label
+		o, ok := byAddr[addr]
+		if !ok || m.foreign(o, addr, "SNS topic "+t.name) {
+			t.label = ""
+			continue
+		}
+		if str(o.Attrs["arn"]) != "" && str(o.Attrs["arn"]) != t.arn {
+			m.note(addr, "SNS topic "+t.name, "the topic in use is %s, and %s is another; left out", t.arn, str(o.Attrs["arn"]))
+			t.label = ""
+			continue
+		}
+		t.found = true
+		if q, ok := byAddr[addr+"/queue"]; ok && !m.foreign(q, addr+"/queue", "SQS queue "+t.name+"-feedback") {
+			if str(q.Attrs["topic_arn"]) == t.arn {
+				days := num(q.Attrs["retention_days"])
+				t.queue = &days
+			} else {
+				m.note(addr+"/queue", "SQS queue "+t.name+"-feedback", "is not subscribed to topic %s as a topic's queue block is; left out", t.name)
+			}
+		}
+	}
+}
+
+func (m *mapper) recordProbe() []specs.Resource {
+	var out []specs.Resource
+	rec := func(addr, zone, name, typ string, shared bool) {
+		out = append(out, specs.Resource{Addr: addr, Kind: specs.KindRoute53Record, Attrs: map[string]any{
+			"zone": zone, "name": name, "type": typ, "ttl": int64(specs.DefaultTTL), "shared": shared,
+		}})
+	}
+	for _, d := range m.domains {
+		if d.zone == "" {
+			m.note("domain."+d.name, "DNS of "+d.name, "no public hosted zone of the account holds it; plan lists its records for you to publish where its DNS is")
+			continue
+		}
+		addr := "domain." + d.name
+		rec(addr+"/dmarc", d.zone, "_dmarc."+d.name+".", "TXT", false)
+		rec(addr+"/spf", d.zone, d.name+".", "TXT", true)
+	}
+	return out
+}
+
+func (m *mapper) mapRecords(obs []plan.Observed) {
+	byAddr := map[string]plan.Observed{}
+	for _, o := range obs {
+		if o.Kind == specs.KindRoute53Record {
+			byAddr[o.Addr] = o
+		}
+	}
+	for _, d := range m.domains {
+		addr := "domain." + d.name
+		if o, ok := byAddr[addr+"/dmarc"]; ok && !m.foreign(o, addr+"/dmarc", "DMARC record of "+d.name) {
+			if routed(o) {
+				m.note(addr+"/dmarc", "DMARC record of "+d.name, "is an alias or has a routing policy, which mailform does not manage; left out")
+			} else {
+				d.dmarcFound, d.dmarc, d.dmarcTTL = true, strs(o.Attrs["values"]), num(o.Attrs["ttl"])
+			}
+		}
+		if o, ok := byAddr[addr+"/spf"]; ok {
+			if routed(o) {
+				m.note(addr+"/spf", "apex TXT records of "+d.name, "are an alias or have a routing policy, which mailform does not manage; left out")
+				continue
+			}
+			all := append(strs(o.Attrs["values"]), strs(o.Attrs["other_values"])...)
+			sort.Strings(all)
+			d.apexTXT, d.apexTTL = all, num(o.Attrs["ttl"])
+			var spfs []string
+			for _, v := range all {
+				if t := specs.UnquoteTXT(v); strings.HasPrefix(strings.ToLower(t), "v=spf1") {
+					spfs = append(spfs, t)
+				}
+			}
+			switch len(spfs) {
+			case 0:
+			case 1:
+				d.spf = spfs[0]
+			default:
+				m.note(addr+"/spf", "SPF of "+d.name, "the apex holds %d SPF values, and receivers treat that as a permanent error (RFC 7208 4.5); the spec leaves SPF out until one is removed", len(spfs))
+			}
+		}
+	}
+}
+
+func routed(o plan.Observed) bool { return str(o.Attrs["routing"]) != "" }
+
+// fallBack switches the DMARC and SPF of the domains whose blocks would
+// change the live value to record blocks that write it exactly, and reports
+// whether it switched any.
+func (m *mapper) fallBack(p *plan.Plan) bool {
+	changed := false
+	for _, c := range p.Changes {
+		if c.Adopt && len(c.Diffs) == 0 {
+			continue
+		}
+		for _, d := range m.domains {
+			switch c.Addr {
+			case "domain." + d.name + "/dmarc":
+				if d.dmarcFound && !d.dmarcRaw {
+					d.dmarcRaw, changed = true, true
+					m.note(c.Addr, "DMARC record of "+d.name, "a dmarc block would %s it (%s), so the spec declares it as a record block, which keeps its value exactly", c.Action, diffNames(c))
+				}
+			case "domain." + d.name + "/spf":
+				if d.spf != "" && !d.spfRaw {
+					d.spfRaw, changed = true, true
+					m.note(c.Addr, "SPF value of "+d.name, "a spf block would %s it (%s), so the spec declares the whole apex TXT set as a record block, which keeps its values exactly and makes every value in it the stack's to manage", c.Action, diffNames(c))
+				}
+			}
+		}
+	}
+	return changed
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func num(v any) int64 {
+	switch n := v.(type) {
+	case int:
+		return int64(n)
+	case int32:
+		return int64(n)
+	case int64:
+		return n
+	case float64:
+		return int64(n)
+	}
+	return 0
+}
+
+func strs(v any) []string {
+	var out []string
+	switch l := v.(type) {
+	case []string:
+		out = append(out, l...)
+	case []any:
+		for _, x := range l {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func diffNames(c plan.Change) string {
+	if len(c.Diffs) == 0 {
+		return "no attribute differs"
+	}
+	var names []string
+	for _, d := range c.Diffs {
+		names = append(names, d.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// smtpUsers reports the SMTP users of the domains imported (every one with
+// -all). They are not written: adopting an SMTP user makes mailform store its
+// credentials, and since the password in use cannot be read, that means a new
+// access key and password; the user decides when, by declaring it.
+func (m *mapper) smtpUsers(users []SMTPUser) {
+	for _, u := range users {
+		if u.Owner == m.opts.Stack {
+			continue
+		}
+		mentioned := m.opts.All
+		for _, d := range m.opts.Domain {
+			mentioned = mentioned || strings.Contains(strings.ToLower(u.Policy), strings.ToLower(strings.TrimSuffix(d, ".")))
+		}
+		if !mentioned {
+			continue
+		}
+		if u.Owner != "" {
+			m.note("", "IAM user "+u.Name, "belongs to stack %s (its mailform:stack mark); left out", u.Owner)
+			continue
+		}
+		m.note("", "IAM user "+u.Name, "sends with SES (ses:SendRawEmail) and is left out: mailform cannot read the SMTP password in use, so adopting the user would give it a new access key and password, written to the smtp_user's credentials location. "+
+			"When your applications can take the new password from there, declare smtp_user \"LABEL\" { user_name = %q, allowed_from = [...], credentials = \"ssm:/...\" } and adopt it: mailform apply -adopt smtp_user.LABEL", u.Name)
+	}
+}
+
+// elasticIPs reports the Elastic IPs whose reverse DNS names a host of an
+// imported domain (every one with -all) that are not the stack's: an mta
+// block allocates its own address and cannot take over one.
+func (m *mapper) elasticIPs(eips []ElasticIP) {
+	for _, a := range eips {
+		if a.Owner == m.opts.Stack {
+			continue
+		}
+		mentioned := m.opts.All
+		for _, d := range m.opts.Domain {
+			fq := specs.Fqdn(strings.ToLower(d))
+			mentioned = mentioned || a.PTR == fq || strings.HasSuffix(a.PTR, "."+fq)
+		}
+		if !mentioned {
+			continue
+		}
+		what := "Elastic IP " + a.PublicIP + " (" + a.AllocationID + ")"
+		if a.Owner != "" {
+			m.note("", what, "belongs to stack %s (its mailform:stack mark); left out", a.Owner)
+			continue
+		}
+		ptr := "no reverse DNS"
+		if a.PTR != "" {
+			ptr = "reverse DNS " + a.PTR
+		}
+		m.note("", what, "has %s and is left out: an mta block allocates an Elastic IP of its own and cannot take over one, so its server keeps this address outside the spec (an SPF that names it is written with ip4)", ptr)
+	}
+}
+
+// alarms reports the alarms on SES's reputation metrics that are not the
+// stack's: mailform names its own <stack>-reputation-<metric>-rate, and an
+// alarm of another name cannot become one of them.
+func (m *mapper) alarms(names []string) {
+	for _, n := range names {
+		if strings.HasPrefix(n, m.opts.Stack+"-reputation-") {
+			continue
+		}
+		m.note("", "CloudWatch alarm "+n, "watches SES's reputation metrics and is left out: mailform names the alarms of account { alarms {} } %s-reputation-bounce-rate and %s-reputation-complaint-rate, so declaring them would add two alarms beside this one (then delete it by hand, if you like)", m.opts.Stack, m.opts.Stack)
+	}
+}

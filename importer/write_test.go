@@ -1,0 +1,158 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/mailform/mailform/internal/golden"
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/specs"
+)
+
+// brownfield is a mapper as the reads of a hand-made account leave it: an
+// Easy DKIM domain with MAIL FROM, its set and topic, a 1024-bit domain
+// whose DMARC has a tag the dmarc block lacks, an email identity, and the
+// account's suppression list.
+func brownfield() *mapper {
+	m := &mapper{opts: Options{Stack: "acme-prod", Region: "us-west-2"}, topics: map[string]*topicSpec{}}
+	arn := "arn:aws:sns:us-west-2:123456789012:acme-prod-feedback"
+	days := int64(14)
+	m.topics[arn] = &topicSpec{arn: arn, name: "acme-prod-feedback", label: "feedback", found: true, queue: &days}
+	m.sets = []*setSpec{{
+		name: "acme-prod-default", label: "default", suppression: []string{"BOUNCE", "COMPLAINT"}, override: true, tls: "REQUIRE",
+		destinations: map[string]destSpec{"feedback": {types: []string{"BOUNCE", "COMPLAINT"}, topicARN: arn, enabled: true}},
+	}}
+	m.domains = []*domainSpec{
+		{
+			name: "acme.example", zone: "acme.example.", dkimMode: "easy", keyLength: 2048, setName: "acme-prod-default",
+			mailFrom: "bounce.acme.example", onMX: "USE_DEFAULT_VALUE",
+			topics: map[string]string{"bounce": arn, "complaint": arn}, forwarding: false,
+			spf:   "v=spf1 include:amazonses.com ~all",
+			dmarc: []string{`"v=DMARC1; p=quarantine; rua=mailto:dmarc@acme.example"`}, dmarcFound: true,
+		},
+		{
+			name: "old.example", zone: "old.example.", dkimMode: "easy", keyLength: 1024, forwarding: true,
+			mailFrom: "mail.old.example", onMX: "REJECT_MESSAGE",
+			dmarc: []string{`"v=DMARC1; p=none; fo=1"`}, dmarcFound: true, dmarcTTL: 3600,
+		},
+	}
+	m.emails = []*emailSpec{{address: "alerts@partner.example", setName: "acme-prod-default"}}
+	m.account = &accountSpec{suppression: []string{"BOUNCE"}}
+	return m
+}
+
+// TestWriteSpec: the spec written from a hand-made account is in the
+// canonical layout, loads, and declares what was found.
+func TestWriteSpec(t *testing.T) {
+	m := brownfield()
+	src, err := m.write()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("testdata", "brownfield.hcl"), src)
+	if formatted, diags := specs.Format(src, "main.hcl"); diags.HasErrors() || string(formatted) != string(src) {
+		t.Errorf("not in the canonical layout: %v", diags)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spec, diags := specs.Load(dir, specs.LoadOptions{})
+	if diags.HasErrors() {
+		t.Fatalf("the spec does not load: %v", diags)
+	}
+	var addrs []string
+	for _, r := range spec.Resources() {
+		addrs = append(addrs, r.Addr)
+	}
+	for _, want := range []string{"domain.acme.example", "domain.acme.example/dmarc", "domain.acme.example/spf", "configuration_set.default", "topic.feedback/queue", "email.alerts@partner.example", "record._dmarc.old.example.TXT", "account"} {
+		if !slices.Contains(addrs, want) {
+			t.Errorf("the spec declares no %s: %v", want, addrs)
+		}
+	}
+}
+
+func TestParseSPF(t *testing.T) {
+	for text, ok := range map[string]bool{
+		"v=spf1 include:amazonses.com ~all":              true,
+		"v=spf1 a mx ip4:192.0.2.1 ip6:2001:db8::1 -all": true,
+		"v=spf1 redirect=_spf.example.com":               false,
+		"v=spf1 include:amazonses.com":                   false, // no all: the block always writes one
+		"v=spf1 exists:%{i}.example ?all":                false,
+		"spf2.0/pra ~all":                                false,
+	} {
+		if _, got := parseSPF(text); got != ok {
+			t.Errorf("parseSPF(%q) ok = %v, want %v", text, got, ok)
+		}
+	}
+}
+
+func TestParseDMARC(t *testing.T) {
+	d, ok := parseDMARC([]string{`"v=DMARC1; p=reject; sp=none; pct=50; rua=mailto:a@x.example,mailto:b@x.example; adkim=s"`})
+	if !ok || d.p != "reject" || d.sp != "none" || d.pct != 50 || len(d.rua) != 2 || d.adkim != "strict" {
+		t.Errorf("parseDMARC: %+v, %v", d, ok)
+	}
+	for _, v := range [][]string{{`"v=DMARC1; p=none; fo=1"`}, {`"p=none"`}, {`"v=DMARC1; p=block"`}, {`"v=DMARC1; p=none"`, `"v=DMARC1; p=reject"`}} {
+		if _, ok := parseDMARC(v); ok {
+			t.Errorf("parseDMARC(%q) maps a record the dmarc block cannot write", v)
+		}
+	}
+}
+
+// account answers the reads of an import from fixed state.
+type account struct {
+	identities []string
+	observed   []plan.Observed
+	err        error
+}
+
+func (a account) IdentityNames(context.Context) ([]string, error)         { return a.identities, a.err }
+func (a account) ConfigurationSetNames(context.Context) ([]string, error) { return nil, nil }
+func (a account) PublicZoneNames(context.Context) ([]string, error)       { return nil, nil }
+func (a account) SMTPUsers(context.Context) ([]SMTPUser, error)           { return nil, nil }
+func (a account) ElasticIPs(context.Context) ([]ElasticIP, error)         { return nil, nil }
+func (a account) ReputationAlarms(context.Context) ([]string, error)      { return nil, nil }
+func (a account) Read(context.Context, []specs.Resource) ([]plan.Observed, error) {
+	return a.observed, nil
+}
+
+// TestImportFindsNothing: a domain with no identity in the region writes no
+// block, says so, and lists what the region holds.
+func TestImportFindsNothing(t *testing.T) {
+	res, err := Import(t.Context(), account{identities: []string{"other.example"}}, Options{Stack: "acme-prod", Region: "eu-west-1", Domain: []string{"acme.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Blocks != 0 || res.Spec != nil || !slices.Equal(res.Identities, []string{"other.example"}) || len(res.Notes) != 1 {
+		t.Errorf("import of a missing domain: %+v", res)
+	}
+}
+
+func TestImportRefuses(t *testing.T) {
+	acct := account{err: errors.New("not called")}
+	if _, err := Import(t.Context(), acct, Options{Stack: "Acme Prod", All: true}); err == nil {
+		t.Error("an invalid stack name is accepted")
+	}
+	if _, err := Import(t.Context(), acct, Options{Stack: "acme-prod"}); err == nil {
+		t.Error("an import of nothing named is accepted")
+	}
+}
+
+// TestWriteNotesOnce: the spec is written again after a fall-back; what it
+// could not write is noted once.
+func TestWriteNotesOnce(t *testing.T) {
+	m := brownfield()
+	m.sets[0].destinations["elsewhere"] = destSpec{types: []string{"SEND"}, topicARN: "arn:aws:sns:us-west-2:123456789012:shared-topic", enabled: true}
+	for range 2 {
+		if _, err := m.write(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(m.notes) != 1 {
+		t.Errorf("notes after two writes: %+v, want the one about the destination", m.notes)
+	}
+}

@@ -1,0 +1,701 @@
+package acceptance
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
+	sesv1types "github.com/aws/aws-sdk-go-v2/service/ses/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/mailform/mailform/internal/awstest"
+	"github.com/mailform/mailform/specs"
+)
+
+// brownfieldSESDomain builds, with the SDK and not with mailform, what a
+// person sets up by hand for the ses-domain example's shape: an identity
+// with Easy DKIM, MAIL FROM and a default configuration set, feedback by SNS,
+// the set's event destination, DMARC and SPF beside a site verification
+// token, and the account's suppression list. It returns the zone's ID.
+func (e *env) brownfieldSESDomain(domain, stack string) string {
+	e.t.Helper()
+	zoneID := e.createZone(domain)
+	topic := e.handTopic(stack+"-feedback", 0)
+	e.handSet(stack+"-default", topic, false)
+	e.handDomain(zoneID, domain, stack+"-default", topic, `"v=DMARC1; p=quarantine; rua=mailto:dmarc@`+domain+`"`,
+		`"v=spf1 include:amazonses.com ~all"`, `"google-site-verification=abc123"`)
+	if _, err := sesv2.NewFromConfig(e.cfg()).PutAccountSuppressionAttributes(e.ctx(), &sesv2.PutAccountSuppressionAttributesInput{
+		SuppressedReasons: []sestypes.SuppressionListReason{sestypes.SuppressionListReasonBounce},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	return zoneID
+}
+
+// handTopic creates an SNS topic SES may publish to, as AWS's guide writes
+// its policy (aws:SourceAccount), and, when retentionDays > 0, the queue
+// <name>-feedback subscribed to it with the policy SNS needs; it returns the
+// topic's ARN.
+func (e *env) handTopic(name string, retentionDays int) string {
+	e.t.Helper()
+	api := sns.NewFromConfig(e.cfg())
+	topic, err := api.CreateTopic(e.ctx(), &sns.CreateTopicInput{Name: aws.String(name)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	arn := aws.ToString(topic.TopicArn)
+	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"ses-publish","Effect":"Allow","Principal":{"Service":"ses.amazonaws.com"},"Action":"SNS:Publish","Resource":"` +
+		arn + `","Condition":{"StringEquals":{"AWS:SourceAccount":"` + awstest.AccountID + `"}}}]}`
+	if _, err := api.SetTopicAttributes(e.ctx(), &sns.SetTopicAttributesInput{TopicArn: topic.TopicArn, AttributeName: aws.String("Policy"), AttributeValue: aws.String(policy)}); err != nil {
+		e.t.Fatal(err)
+	}
+	if retentionDays == 0 {
+		return arn
+	}
+	q := sqs.NewFromConfig(e.cfg())
+	qName := name + "-feedback"
+	qARN := "arn:aws:sqs:" + e.region + ":" + awstest.AccountID + ":" + qName
+	qPolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` +
+		qARN + `","Condition":{"ArnEquals":{"aws:SourceArn":"` + arn + `"}}}]}`
+	if _, err := q.CreateQueue(e.ctx(), &sqs.CreateQueueInput{QueueName: aws.String(qName), Attributes: map[string]string{
+		"MessageRetentionPeriod": strconv.Itoa(retentionDays * 86400), "Policy": qPolicy,
+	}}); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := api.Subscribe(e.ctx(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(qARN)}); err != nil {
+		e.t.Fatal(err)
+	}
+	return arn
+}
+
+// handSet creates a configuration set that suppresses bounces and
+// complaints, requires TLS and publishes them to topic.
+func (e *env) handSet(name, topic string, reputation bool) {
+	e.t.Helper()
+	v2 := sesv2.NewFromConfig(e.cfg())
+	if _, err := v2.CreateConfigurationSet(e.ctx(), &sesv2.CreateConfigurationSetInput{
+		ConfigurationSetName: aws.String(name),
+		DeliveryOptions:      &sestypes.DeliveryOptions{TlsPolicy: sestypes.TlsPolicyRequire},
+		ReputationOptions:    &sestypes.ReputationOptions{ReputationMetricsEnabled: reputation},
+		SuppressionOptions:   &sestypes.SuppressionOptions{SuppressedReasons: []sestypes.SuppressionListReason{sestypes.SuppressionListReasonBounce, sestypes.SuppressionListReasonComplaint}},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := v2.CreateConfigurationSetEventDestination(e.ctx(), &sesv2.CreateConfigurationSetEventDestinationInput{
+		ConfigurationSetName: aws.String(name), EventDestinationName: aws.String("feedback"),
+		EventDestination: &sestypes.EventDestinationDefinition{
+			Enabled:            true,
+			MatchingEventTypes: []sestypes.EventType{sestypes.EventTypeBounce, sestypes.EventTypeComplaint},
+			SnsDestination:     &sestypes.SnsDestination{TopicArn: aws.String(topic)},
+		},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// handDomain creates an Easy DKIM identity with MAIL FROM bounce.<domain>,
+// default configuration set set, bounces and complaints to topic without
+// email forwarding, and publishes its DKIM and MAIL FROM records, dmarc at
+// _dmarc.<domain> and apex as the apex TXT set (none when empty).
+func (e *env) handDomain(zoneID, domain, set, topic, dmarc string, apex ...string) {
+	e.t.Helper()
+	v2 := sesv2.NewFromConfig(e.cfg())
+	v1 := sesv1.NewFromConfig(e.cfg())
+	if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{
+		EmailIdentity: aws.String(domain), ConfigurationSetName: aws.String(set),
+		DkimSigningAttributes: &sestypes.DkimSigningAttributes{NextSigningKeyLength: sestypes.DkimSigningKeyLengthRsa2048Bit},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := v2.PutEmailIdentityMailFromAttributes(e.ctx(), &sesv2.PutEmailIdentityMailFromAttributesInput{
+		EmailIdentity: aws.String(domain), MailFromDomain: aws.String("bounce." + domain), BehaviorOnMxFailure: sestypes.BehaviorOnMxFailureUseDefaultValue,
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	for _, t := range []sesv1types.NotificationType{sesv1types.NotificationTypeBounce, sesv1types.NotificationTypeComplaint} {
+		if _, err := v1.SetIdentityNotificationTopic(e.ctx(), &sesv1.SetIdentityNotificationTopicInput{Identity: aws.String(domain), NotificationType: t, SnsTopic: aws.String(topic)}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	if _, err := v1.SetIdentityFeedbackForwardingEnabled(e.ctx(), &sesv1.SetIdentityFeedbackForwardingEnabledInput{Identity: aws.String(domain), ForwardingEnabled: false}); err != nil {
+		e.t.Fatal(err)
+	}
+	id, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(domain)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var changes []r53types.Change
+	upsert := func(name string, typ r53types.RRType, ttl int64, values ...string) {
+		rs := &r53types.ResourceRecordSet{Name: aws.String(name), Type: typ, TTL: aws.Int64(ttl)}
+		for _, v := range values {
+			rs.ResourceRecords = append(rs.ResourceRecords, r53types.ResourceRecord{Value: aws.String(v)})
+		}
+		changes = append(changes, r53types.Change{Action: r53types.ChangeActionUpsert, ResourceRecordSet: rs})
+	}
+	for _, t := range id.DkimAttributes.Tokens {
+		upsert(t+"._domainkey."+domain+".", r53types.RRTypeCname, 1800, t+".dkim.amazonses.com.")
+	}
+	upsert("bounce."+domain+".", r53types.RRTypeMx, 300, "10 feedback-smtp."+e.region+".amazonses.com.")
+	upsert("bounce."+domain+".", r53types.RRTypeTxt, 300, `"v=spf1 include:amazonses.com ~all"`)
+	upsert("_dmarc."+domain+".", r53types.RRTypeTxt, 300, dmarc)
+	if len(apex) > 0 {
+		upsert(domain+".", r53types.RRTypeTxt, 300, apex...)
+	}
+	if _, err := route53.NewFromConfig(e.configIn("us-east-1")).ChangeResourceRecordSets(e.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(zoneID), ChangeBatch: &r53types.ChangeBatch{Changes: changes},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// TestImportSESDomain: an account set up by hand in the ses-domain shape is
+// imported, the spec validates, its plan only adopts, apply adopts, and the
+// next plan changes nothing; identities that are not asked for or belong to
+// another stack are reported or left out, and untouched.
+func TestImportSESDomain(t *testing.T) {
+	e := newEnv(t, "")
+	zoneID := e.brownfieldSESDomain("acme.example", "acme-prod")
+	v2 := sesv2.NewFromConfig(e.cfg())
+	foreign := map[string][]sestypes.Tag{
+		"other.example":   nil,
+		"partner.example": {{Key: aws.String(specs.TagStack), Value: aws.String("partner-prod")}, {Key: aws.String(specs.TagAddr), Value: aws.String("domain.partner.example")}},
+	}
+	for name, tags := range foreign {
+		if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(name), Tags: tags}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// SMTP credentials made by hand: an IAM user allowed ses:SendRawEmail.
+	iamAPI := iam.NewFromConfig(e.cfg())
+	if _, err := iamAPI.CreateUser(e.ctx(), &iam.CreateUserInput{UserName: aws.String("webapp-smtp")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamAPI.PutUserPolicy(e.ctx(), &iam.PutUserPolicyInput{UserName: aws.String("webapp-smtp"), PolicyName: aws.String("send"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:SendRawEmail","Resource":"*","Condition":{"StringLike":{"ses:FromAddress":"*@acme.example"}}}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := iamAPI.CreateAccessKey(e.ctx(), &iam.CreateAccessKeyInput{UserName: aws.String("webapp-smtp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recordsBefore := e.recordSets(zoneID)
+
+	out := filepath.Join(e.dir, "acme-prod")
+	r := e.must(0, "import", "-stack", "acme-prod", "-domain", "acme.example", "-domain", "partner.example", "-out", out, "-region", e.region)
+	t.Logf("import:\n%s\n%s", r.stdout, r.stderr)
+	if !strings.Contains(r.stderr, "partner-prod") {
+		t.Errorf("import does not say that partner.example belongs to another stack:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stderr, "IAM user webapp-smtp: sends with SES") {
+		t.Errorf("import does not report the SMTP user it leaves out:\n%s", r.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("main.hcl:\n%s", src)
+	// The apex SPF value is declared by a spf block, which owns that value
+	// only: the verification token beside it stays outside the spec.
+	if !strings.Contains(string(src), "spf {") || strings.Contains(string(src), "google-site-verification") {
+		t.Errorf("the apex SPF value is not written as a spf block:\n%s", src)
+	}
+	if strings.Contains(string(src), "other.example") || strings.Contains(string(src), "partner.example") {
+		t.Errorf("the spec declares identities it was not asked for, or another stack's:\n%s", src)
+	}
+	formatted, diags := specs.Format(src, "main.hcl")
+	if diags.HasErrors() || string(formatted) != string(src) {
+		t.Errorf("the spec is not in the canonical layout (%v)", diags)
+	}
+	e.must(0, "validate", out)
+	adopt := filepath.Join(out, "adopt.txt")
+	p := e.must(0, "plan", out, "-adopt-file", adopt, "-json")
+	requireOnlyAdoptions(t, p.stdout)
+
+	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	again := e.must(0, "plan", out, "-detailed-exitcode")
+	t.Logf("re-plan:\n%s", again.stdout)
+
+	for name, tags := range foreign {
+		got, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(name)})
+		if err != nil {
+			t.Fatalf("foreign identity %s: %v", name, err)
+		}
+		if len(got.Tags) != len(tags) {
+			t.Errorf("foreign identity %s: tags %v, had %v", name, got.Tags, tags)
+		}
+	}
+	keys, err := iamAPI.ListAccessKeys(e.ctx(), &iam.ListAccessKeysInput{UserName: aws.String("webapp-smtp")})
+	if err != nil || len(keys.AccessKeyMetadata) != 1 || aws.ToString(keys.AccessKeyMetadata[0].AccessKeyId) != aws.ToString(key.AccessKey.AccessKeyId) {
+		t.Errorf("the SMTP user's access key changed: %+v, %v", keys, err)
+	}
+	after := e.recordSets(zoneID)
+	for key, rs := range recordsBefore {
+		now, ok := after[key]
+		if !ok {
+			t.Errorf("record set %s is gone", key)
+			continue
+		}
+		if !slices.Equal(recordValues(rs), recordValues(now)) {
+			t.Errorf("record set %s: %v, was %v", key, recordValues(now), recordValues(rs))
+		}
+	}
+}
+
+func recordValues(rs r53types.ResourceRecordSet) []string {
+	var out []string
+	for _, r := range rs.ResourceRecords {
+		out = append(out, aws.ToString(r.Value))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// requireOnlyAdoptions fails unless the JSON plan has changes and every one
+// adopts an existing resource without changing it otherwise.
+func requireOnlyAdoptions(t *testing.T, planJSON string) {
+	t.Helper()
+	var doc struct {
+		Changes []struct {
+			Address string `json:"address"`
+			Action  string `json:"action"`
+			Adopt   bool   `json:"adopt"`
+			Diffs   []struct {
+				Name string `json:"name"`
+			} `json:"diffs"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(planJSON), &doc); err != nil {
+		t.Fatalf("plan -json: %v\n%s", err, planJSON)
+	}
+	if len(doc.Changes) == 0 {
+		t.Fatalf("the plan adopts nothing:\n%s", planJSON)
+	}
+	for _, c := range doc.Changes {
+		if !c.Adopt || len(c.Diffs) > 0 {
+			t.Errorf("%s: %s (adopt %v, diffs %v), want only an adoption", c.Address, c.Action, c.Adopt, c.Diffs)
+		}
+	}
+}
+
+// TestImportCareless: import refuses a folder that is not empty unless
+// -force, says plainly when the region holds nothing to import, and leaves
+// no file behind when interrupted.
+func TestImportCareless(t *testing.T) {
+	e := newEnv(t, "")
+	e.brownfieldSESDomain("acme.example", "acme-prod")
+	out := filepath.Join(e.dir, "spec")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(out, "main.hcl")
+	if err := os.WriteFile(mine, []byte("# my own spec\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"import", "-stack", "acme-prod", "-domain", "acme.example", "-out", out, "-region", e.region}
+	r := e.must(1, args...)
+	if !strings.Contains(r.stderr, "is not empty") || !strings.Contains(r.stderr, "-force") {
+		t.Errorf("import into a folder that is not empty does not say so:\n%s", r.stderr)
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "# my own spec\n" {
+		t.Errorf("the refused import changed %s:\n%s", mine, b)
+	}
+	e.must(0, append(args, "-force")...)
+	if b, _ := os.ReadFile(mine); !strings.Contains(string(b), `domain "acme.example"`) {
+		t.Errorf("import -force did not write the spec:\n%s", b)
+	}
+
+	// Another region: nothing there, nothing written.
+	empty := filepath.Join(e.dir, "eu")
+	r = e.must(1, "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", empty, "-region", "eu-west-1")
+	if !strings.Contains(r.stderr, "found nothing to import in eu-west-1") || !strings.Contains(r.stderr, "is the region right?") {
+		t.Errorf("import from an empty region:\n%s", r.stderr)
+	}
+	if _, err := os.Stat(empty); !os.IsNotExist(err) {
+		t.Errorf("import that found nothing wrote %s (%v)", empty, err)
+	}
+	// The right region, a domain it does not hold: the ones it holds are named.
+	r = e.must(1, "import", "-stack", "acme-prod", "-domain", "acme.exmaple", "-out", empty, "-region", e.region)
+	if !strings.Contains(r.stderr, "acme.example") {
+		t.Errorf("import of a misspelt domain does not name the region's identities:\n%s", r.stderr)
+	}
+
+	// Ctrl-C while reading the topics: no file, no temporary file.
+	cut := filepath.Join(e.dir, "cut")
+	r = interruptAt(e, "GetTopicAttributes", "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", cut, "-region", e.region)
+	if r.code != 1 {
+		t.Errorf("interrupted import: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	if entries, _ := os.ReadDir(cut); len(entries) > 0 {
+		t.Errorf("interrupted import left %v in %s", entries, cut)
+	}
+}
+
+// TestImportManyDomains: the many-domains shape (several domains in one
+// zone sharing a configuration set, and a topic with its queue), imported
+// with -all beside an identity of another stack and a configuration set
+// named outside the stack, is adopted whole; the foreign ones are reported
+// and untouched.
+func TestImportManyDomains(t *testing.T) {
+	e := newEnv(t, "")
+	e.region = "eu-central-1"
+	zoneID := e.createZone("brands.example")
+	topic := e.handTopic("brands-feedback", 7)
+	e.handSet("brands-default", topic, true)
+	var domains []string
+	for i := 1; i <= 4; i++ {
+		d := "brand00" + strconv.Itoa(i) + ".brands.example"
+		domains = append(domains, d)
+		e.handDomain(zoneID, d, "brands-default", topic, `"v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@brands.example; ruf=mailto:forensic@brands.example"`)
+	}
+	v2 := sesv2.NewFromConfig(e.cfg())
+	if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("alerts@brand001.brands.example"), ConfigurationSetName: aws.String("brands-default")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("legacy.example"), Tags: []sestypes.Tag{{Key: aws.String(specs.TagStack), Value: aws.String("legacy")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v2.CreateConfigurationSet(e.ctx(), &sesv2.CreateConfigurationSetInput{ConfigurationSetName: aws.String("marketing")}); err != nil {
+		t.Fatal(err)
+	}
+	recordsBefore := e.recordSets(zoneID)
+
+	out := filepath.Join(e.dir, "brands")
+	e.s.ResetCounts()
+	r := e.must(0, "import", "-stack", "brands", "-all", "-out", out, "-region", e.region, "-json")
+	// Each of the region's 6 identities (with -all, legacy.example too, to
+	// learn it is another stack's) is described once, as a plan describes
+	// it: the check of the written spec reads record sets only.
+	if n := e.s.Count("ses", "GetEmailIdentity"); n != 6 {
+		t.Errorf("import described identities %d times, want 6, once each", n)
+	}
+	var doc struct {
+		Adopt []string `json:"adopt"`
+		Notes []struct {
+			Thing, Reason string
+		} `json:"notes"`
+		Pending []string `json:"pending"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("import -json: %v\n%s", err, r.stdout)
+	}
+	for _, want := range []string{"legacy.example", "marketing"} {
+		if !slices.ContainsFunc(doc.Notes, func(n struct{ Thing, Reason string }) bool { return strings.Contains(n.Thing, want) }) {
+			t.Errorf("import -json notes nothing about %s: %+v", want, doc.Notes)
+		}
+	}
+	if len(doc.Pending) > 0 {
+		t.Errorf("import says a plan would change more than it adopts: %v", doc.Pending)
+	}
+	for _, want := range append([]string{"configuration_set.default", "topic.feedback", "email.alerts@brand001.brands.example"}, "domain."+domains[0]) {
+		if !slices.Contains(doc.Adopt, want) {
+			t.Errorf("adopt list lacks %s: %v", want, doc.Adopt)
+		}
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), `zone "brands.example" {}`) || strings.Contains(string(src), "legacy") || strings.Contains(string(src), "marketing") {
+		t.Errorf("main.hcl:\n%s", src)
+	}
+	e.must(0, "validate", out)
+	adopt := filepath.Join(out, "adopt.txt")
+	p := e.must(0, "plan", out, "-adopt-file", adopt, "-json")
+	requireOnlyAdoptions(t, p.stdout)
+	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	e.must(0, "plan", out, "-detailed-exitcode")
+
+	got, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("legacy.example")})
+	if err != nil || len(got.Tags) != 1 || aws.ToString(got.Tags[0].Value) != "legacy" {
+		t.Errorf("the other stack's identity was touched: %+v, %v", got, err)
+	}
+	set, err := v2.GetConfigurationSet(e.ctx(), &sesv2.GetConfigurationSetInput{ConfigurationSetName: aws.String("marketing")})
+	if err != nil || len(set.Tags) != 0 {
+		t.Errorf("the set named outside the stack was touched: %+v, %v", set, err)
+	}
+	after := e.recordSets(zoneID)
+	for key, rs := range recordsBefore {
+		if !slices.Equal(recordValues(rs), recordValues(after[key])) {
+			t.Errorf("record set %s: %v, was %v", key, recordValues(after[key]), recordValues(rs))
+		}
+	}
+}
+
+// TestImportOwnMTAs: the ec2-mta shape (a domain that sends from its own
+// servers: no SES identity, Elastic IPs with A records and reverse DNS, SPF
+// naming their addresses, DMARC) imports as a domain with ses_identity =
+// false; the Elastic IPs are reported, not adopted, and left as they were.
+func TestImportOwnMTAs(t *testing.T) {
+	e := newEnv(t, "")
+	e.region = "eu-west-1"
+	zoneID := e.createZone("northwind.example")
+	api := ec2.NewFromConfig(e.cfg())
+	var ips []string
+	for _, host := range []string{"mx1", "mx2"} {
+		a, err := api.AllocateAddress(e.ctx(), &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ip := aws.ToString(a.PublicIp)
+		ips = append(ips, ip)
+		e.setRecord(zoneID, host+".northwind.example.", r53types.RRTypeA, ip)
+		if _, err := api.ModifyAddressAttribute(e.ctx(), &ec2.ModifyAddressAttributeInput{AllocationId: a.AllocationId, DomainName: aws.String(host + ".northwind.example")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.setRecord(zoneID, "northwind.example.", r53types.RRTypeTxt, `"v=spf1 ip4:`+ips[0]+` ip4:`+ips[1]+` -all"`)
+	e.setRecord(zoneID, "_dmarc.northwind.example.", r53types.RRTypeTxt, `"v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc-reports@northwind.example; adkim=s"`)
+	recordsBefore := e.recordSets(zoneID)
+
+	out := filepath.Join(e.dir, "northwind")
+	args := []string{"import", "-stack", "northwind-mta", "-domain", "northwind.example", "-out", out, "-region", e.region}
+	r := e.must(1, args...)
+	if !strings.Contains(r.stderr, "-dns-only") {
+		t.Errorf("import of a domain without SES identity does not name -dns-only:\n%s", r.stderr)
+	}
+	r = e.must(0, append(args, "-dns-only")...)
+	for _, ip := range ips {
+		if !strings.Contains(r.stderr, "Elastic IP "+ip) {
+			t.Errorf("import does not report Elastic IP %s:\n%s", ip, r.stderr)
+		}
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), "ses_identity = false") {
+		t.Errorf("main.hcl:\n%s", src)
+	}
+	e.must(0, "validate", out)
+	adopt := filepath.Join(out, "adopt.txt")
+	p := e.must(0, "plan", out, "-adopt-file", adopt, "-json")
+	requireOnlyAdoptions(t, p.stdout)
+	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	e.must(0, "plan", out, "-detailed-exitcode")
+
+	addrs, err := api.DescribeAddresses(e.ctx(), &ec2.DescribeAddressesInput{})
+	if err != nil || len(addrs.Addresses) != 2 {
+		t.Fatalf("Elastic IPs after apply: %+v, %v", addrs, err)
+	}
+	for _, a := range addrs.Addresses {
+		if len(a.Tags) != 0 {
+			t.Errorf("Elastic IP %s was tagged: %v", aws.ToString(a.PublicIp), a.Tags)
+		}
+	}
+	after := e.recordSets(zoneID)
+	for key, rs := range recordsBefore {
+		if !slices.Equal(recordValues(rs), recordValues(after[key])) {
+			t.Errorf("record set %s: %v, was %v", key, recordValues(after[key]), recordValues(rs))
+		}
+	}
+}
+
+// TestImportLeavesOutBYODKIM: the hybrid shape's partner domain signs with a
+// key brought to SES, which mailform cannot read: import leaves the domain
+// out and says how to declare it, instead of writing a domain that adopting
+// would switch to Easy DKIM.
+func TestImportLeavesOutBYODKIM(t *testing.T) {
+	e := newEnv(t, "")
+	e.createZone("globex-partner.example")
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := sesv2.NewFromConfig(e.cfg())
+	if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{
+		EmailIdentity: aws.String("globex-partner.example"),
+		DkimSigningAttributes: &sestypes.DkimSigningAttributes{
+			DomainSigningSelector: aws.String("globex1"), DomainSigningPrivateKey: aws.String(base64.StdEncoding.EncodeToString(der)),
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("alerts@globex-partner.example")}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(e.dir, "globex")
+	r := e.must(0, "import", "-stack", "globex", "-all", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "BYODKIM key of globex-partner.example") || !strings.Contains(r.stderr, `selector = "globex1"`) {
+		t.Errorf("import does not explain the BYODKIM domain it leaves out:\n%s", r.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(src), `domain "globex-partner.example"`) || !strings.Contains(string(src), `email "alerts@globex-partner.example"`) {
+		t.Errorf("main.hcl:\n%s", src)
+	}
+	if strings.Contains(r.stdout+r.stderr+string(src), base64.StdEncoding.EncodeToString(der)[:40]) {
+		t.Error("the private key appears in import's output")
+	}
+	e.must(0, "validate", out)
+	p := e.must(0, "plan", out, "-adopt-file", filepath.Join(out, "adopt.txt"), "-json")
+	requireOnlyAdoptions(t, p.stdout)
+}
+
+// TestImportRoutingPolicy: a DMARC record set with a routing policy (two
+// weighted sets) is not mailform's to manage: import says so and writes the
+// domain without it.
+func TestImportRoutingPolicy(t *testing.T) {
+	e := newEnv(t, "")
+	zoneID := e.createZone("acme.example")
+	if _, err := sesv2.NewFromConfig(e.cfg()).CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("acme.example")}); err != nil {
+		t.Fatal(err)
+	}
+	var changes []r53types.Change
+	for i, policy := range []string{"none", "quarantine"} {
+		changes = append(changes, r53types.Change{Action: r53types.ChangeActionCreate, ResourceRecordSet: &r53types.ResourceRecordSet{
+			Name: aws.String("_dmarc.acme.example."), Type: r53types.RRTypeTxt, TTL: aws.Int64(300),
+			SetIdentifier: aws.String("set" + strconv.Itoa(i)), Weight: aws.Int64(50),
+			ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(`"v=DMARC1; p=` + policy + `"`)}},
+		}})
+	}
+	if _, err := route53.NewFromConfig(e.configIn("us-east-1")).ChangeResourceRecordSets(e.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(zoneID), ChangeBatch: &r53types.ChangeBatch{Changes: changes},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(e.dir, "acme")
+	r := e.must(0, "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "DMARC record of acme.example: is an alias or has a routing policy") {
+		t.Errorf("import does not report the weighted DMARC sets:\n%s", r.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(src), "dmarc") {
+		t.Errorf("main.hcl declares the weighted DMARC:\n%s", src)
+	}
+	e.must(0, "validate", out)
+}
+
+// TestAdoptFindsHandPublishedDKIMRecords: the Easy DKIM CNAMEs of an
+// identity set up by hand are named after tokens only its live state tells;
+// a plan that adopts the identity reads them by those names and adopts them
+// with it, instead of planning to create sets that are there (which apply
+// then refused as not the stack's).
+func TestAdoptFindsHandPublishedDKIMRecords(t *testing.T) {
+	e := newEnv(t, "ses-domain")
+	zoneID := e.createZone("acme.example")
+	v2 := sesv2.NewFromConfig(e.cfg())
+	if _, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("acme.example")}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("acme.example")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range id.DkimAttributes.Tokens {
+		e.setRecord(zoneID, tok+"._domainkey.acme.example.", r53types.RRTypeCname, tok+".dkim.amazonses.com.")
+	}
+	p := e.must(0, "plan", e.dir, "-adopt", "domain.acme.example", "-json")
+	var doc struct {
+		Changes []struct {
+			Address, Action string
+			Adopt           bool
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(p.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, c := range doc.Changes {
+		if strings.HasPrefix(c.Address, "domain.acme.example/dkim[") {
+			found++
+			if c.Action != "update" || !c.Adopt {
+				t.Errorf("%s: %s (adopt %v), want an adoption of the set published by hand", c.Address, c.Action, c.Adopt)
+			}
+		}
+	}
+	if found != 3 {
+		t.Errorf("the plan has %d DKIM records, want 3", found)
+	}
+	e.must(0, "apply", e.dir, "-adopt", "domain.acme.example", "-auto-approve")
+	e.must(0, "plan", e.dir, "-detailed-exitcode")
+}
+
+// TestImportReportsAlarms: the reputation-alarms shape (account suppression
+// and an alarm on SES's bounce rate, made by hand): the suppression list is
+// imported; the alarm, which mailform cannot take over under another name,
+// is reported and left as it is.
+func TestImportReportsAlarms(t *testing.T) {
+	e := newEnv(t, "")
+	zoneID := e.createZone("acme.example")
+	v2 := sesv2.NewFromConfig(e.cfg())
+	created, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("acme.example")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range created.DkimAttributes.Tokens {
+		e.setRecord(zoneID, tok+"._domainkey.acme.example.", r53types.RRTypeCname, tok+".dkim.amazonses.com.")
+	}
+	if _, err := v2.PutAccountSuppressionAttributes(e.ctx(), &sesv2.PutAccountSuppressionAttributesInput{
+		SuppressedReasons: []sestypes.SuppressionListReason{sestypes.SuppressionListReasonBounce, sestypes.SuppressionListReasonComplaint},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.putForeignAlarm("ses-bounce-rate", 0.05)
+	out := filepath.Join(e.dir, "acme")
+	r := e.must(0, "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "CloudWatch alarm ses-bounce-rate: watches SES's reputation metrics") {
+		t.Errorf("import does not report the alarm:\n%s", r.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), `suppression = ["BOUNCE", "COMPLAINT"]`) || strings.Contains(string(src), "alarms") {
+		t.Errorf("main.hcl:\n%s", src)
+	}
+	e.must(0, "validate", out)
+	adopt := filepath.Join(out, "adopt.txt")
+	requireOnlyAdoptions(t, e.must(0, "plan", out, "-adopt-file", adopt, "-json").stdout)
+	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	e.must(0, "plan", out, "-detailed-exitcode")
+	if _, ok := e.liveAlarms()["ses-bounce-rate"]; !ok {
+		t.Error("the alarm made by hand is gone")
+	}
+}
+
+// TestImportOfAnotherStacksDomain: a -domain whose identity another stack
+// owns imports nothing: no spec of the account settings alone, and the
+// reason on stderr.
+func TestImportOfAnotherStacksDomain(t *testing.T) {
+	e := newEnv(t, "")
+	if _, err := sesv2.NewFromConfig(e.cfg()).CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{
+		EmailIdentity: aws.String("partner.example"), Tags: []sestypes.Tag{{Key: aws.String(specs.TagStack), Value: aws.String("partner-prod")}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(e.dir, "spec")
+	r := e.must(1, "import", "-stack", "acme-prod", "-domain", "partner.example", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "belongs to stack partner-prod") || !strings.Contains(r.stderr, "found nothing to import in "+e.region) {
+		t.Errorf("import of another stack's domain:\n%s", r.stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("import wrote %s (%v)", out, err)
+	}
+}

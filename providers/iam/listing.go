@@ -1,0 +1,55 @@
+package iam
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/mailform/mailform/specs"
+)
+
+// SendingUser is an IAM user whose inline policies let it send with SES.
+type SendingUser struct {
+	Name   string
+	Owner  string // the stack of its mailform:stack tag, or ""
+	Policy string // the inline policies' documents that mention ses:SendRawEmail, decoded
+}
+
+// SendingUsers lists the IAM users whose inline policies allow
+// ses:SendRawEmail (the action SES's SMTP interface needs), for `mailform
+// import`, which reports them. Calls: the paginated
+// GetAccountAuthorizationDetails that Read makes.
+func (p *Provider) SendingUsers(ctx context.Context) ([]SendingUser, error) {
+	var out []SendingUser
+	pages := iamsdk.NewGetAccountAuthorizationDetailsPaginator(p.api, &iamsdk.GetAccountAuthorizationDetailsInput{
+		Filter:   []iamtypes.EntityType{iamtypes.EntityTypeUser},
+		MaxItems: aws.Int32(1000),
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading IAM users: %w", err)
+		}
+		for _, d := range page.UserDetailList {
+			var docs []string
+			for _, pol := range d.UserPolicyList {
+				doc := aws.ToString(pol.PolicyDocument)
+				if decoded, err := url.QueryUnescape(doc); err == nil {
+					doc = decoded
+				}
+				if strings.Contains(strings.ToLower(doc), "ses:sendrawemail") {
+					docs = append(docs, doc)
+				}
+			}
+			if len(docs) > 0 {
+				out = append(out, SendingUser{Name: aws.ToString(d.UserName), Owner: tagMap(d.Tags)[specs.TagStack], Policy: strings.Join(docs, "\n")})
+			}
+		}
+	}
+	return out, nil
+}
