@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/internal/awstest"
-	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/mailform/mailform/apply"
+	"github.com/mailform/mailform/internal/awscfg"
+	"github.com/mailform/mailform/internal/lock"
 	"github.com/mailform/mailform/plan"
-	"github.com/mailform/mailform/providers/awscfg"
-	"github.com/mailform/mailform/providers/lock"
 	"github.com/mailform/mailform/specs"
 )
 

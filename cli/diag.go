@@ -4,7 +4,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mailform/mailform/apply"
-	"github.com/mailform/mailform/providers/awscfg"
+	"github.com/mailform/mailform/internal/awscfg"
 )
 
 type (

@@ -7,8 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/mailform/mailform/providers/awscfg"
-	"github.com/mailform/mailform/providers/permissions"
+	"github.com/mailform/mailform/internal/awscfg"
+	"github.com/mailform/mailform/internal/permissions"
 	"github.com/mailform/mailform/specs"
 )
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mailform/mailform/providers/permissions"
+	"github.com/mailform/mailform/internal/permissions"
 )
 
 // TestPermissionsTakePartitionAndAccountFromSTS: the ARNs of the printed

@@ -14,10 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/mailform/mailform/internal/awscfg"
+	"github.com/mailform/mailform/internal/lock"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
-	"github.com/mailform/mailform/providers/awscfg"
-	"github.com/mailform/mailform/providers/lock"
 	"github.com/mailform/mailform/providers/route53"
 	"github.com/mailform/mailform/specs"
 )

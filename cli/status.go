@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/mailform/mailform/check/status"
-	"github.com/mailform/mailform/providers/awscfg"
+	"github.com/mailform/mailform/internal/awscfg"
 )
 
 func statusCommand() *command {

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/mailform/mailform/check/testsend"
-	"github.com/mailform/mailform/providers/awscfg"
+	"github.com/mailform/mailform/internal/awscfg"
 )
 
 func testSendCommand() *command {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mailform/mailform/providers/awscfg"
+	"github.com/mailform/mailform/internal/awscfg"
 )
 
 func unlockCommand() *command {

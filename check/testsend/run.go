@@ -17,8 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/mailform/mailform/providers/awscfg"
-	"github.com/mailform/mailform/providers/secrets"
+	"github.com/mailform/mailform/internal/awscfg"
+	"github.com/mailform/mailform/internal/secrets"
 	"github.com/mailform/mailform/providers/ses"
 )
 

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mailform/mailform/providers/secrets"
+	"github.com/mailform/mailform/internal/secrets"
 )
 
 // SMTPPort is the STARTTLS port test-send uses on the SES SMTP endpoint.

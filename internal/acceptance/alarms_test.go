@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/mailform/mailform/internal/awstest"
-	"github.com/mailform/mailform/providers/permissions"
+	"github.com/mailform/mailform/internal/permissions"
 	"github.com/mailform/mailform/specs"
 )
 

@@ -31,7 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
-	"github.com/mailform/mailform/providers/lock"
+	"github.com/mailform/mailform/internal/lock"
 )
 
 // requireSMTPAuth fails the test unless the double's SES SMTP interface

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/mailform/mailform/internal/awstest"
-	"github.com/mailform/mailform/providers/permissions"
+	"github.com/mailform/mailform/internal/permissions"
 	"github.com/mailform/mailform/specs"
 )
 

@@ -360,7 +360,7 @@ func TestTwoAppliesAtOnce(t *testing.T) {
 // included, for every secret value, read back from the stores: the secret
 // access keys of all SMTP keys created, the stored SMTP passwords, and the
 // DKIM private keys. file: secrets must be mode 0600 (their atomic write is
-// tested by TestFileStore in providers/secrets). Every run logs its AWS
+// tested by TestFileStore in internal/secrets). Every run logs its AWS
 // calls (MAILFORM_DEBUG=1), and that log is scanned too.
 func TestNoSecretInAnyOutput(t *testing.T) {
 	for _, sc := range scenarios {

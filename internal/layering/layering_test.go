@@ -44,10 +44,10 @@ var layerOf = map[string]string{
 
 	// Shared infrastructure: AWS configuration and errors, secret stores,
 	// the stack lock and the IAM policy each command needs.
-	"providers/awscfg":      "infra",
-	"providers/secrets":     "infra",
-	"providers/lock":        "infra",
-	"providers/permissions": "infra",
+	"internal/awscfg":      "infra",
+	"internal/secrets":     "infra",
+	"internal/lock":        "infra",
+	"internal/permissions": "infra",
 
 	// The seam between the engines and the providers.
 	"providers": "seam",
@@ -109,7 +109,7 @@ var doubleImporters = []string{"cli/sandbox.go", "cli/demo.go"}
 
 // noAWS lists the packages whose comment says they must not talk to AWS:
 // they may not import the AWS SDK at all.
-var noAWS = []string{"specs", "specs/kinds", "plan", "requests", "providers/permissions", "internal/dnsvalue", "mailauth", "internal/policydoc"}
+var noAWS = []string{"specs", "specs/kinds", "plan", "requests", "internal/permissions", "internal/dnsvalue", "mailauth", "internal/policydoc"}
 
 const awsSDK = "github.com/aws/"
 

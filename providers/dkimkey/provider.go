@@ -21,9 +21,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mailform/mailform/internal/secrets"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
-	"github.com/mailform/mailform/providers/secrets"
 	"github.com/mailform/mailform/specs"
 )
 

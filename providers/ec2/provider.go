@@ -22,9 +22,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
-	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 

@@ -11,9 +11,9 @@ import (
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/mailform/mailform/internal/awstest"
+	"github.com/mailform/mailform/internal/secrets"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
-	"github.com/mailform/mailform/providers/secrets"
 	"github.com/mailform/mailform/specs"
 )
 

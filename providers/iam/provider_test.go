@@ -18,9 +18,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mailform/mailform/internal/awstest"
+	"github.com/mailform/mailform/internal/secrets"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
-	"github.com/mailform/mailform/providers/secrets"
 	"github.com/mailform/mailform/specs"
 )
 

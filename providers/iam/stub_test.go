@@ -8,8 +8,8 @@ import (
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/mailform/mailform/internal/secrets"
 	"github.com/mailform/mailform/plan"
-	"github.com/mailform/mailform/providers/secrets"
 	"github.com/mailform/mailform/specs"
 )
 

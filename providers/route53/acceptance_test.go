@@ -17,10 +17,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
+	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/internal/awstest"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
-	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 

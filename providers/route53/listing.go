@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 
-	"github.com/mailform/mailform/providers/awscfg"
+	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 

@@ -6,9 +6,9 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
-	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
+	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/internal/dnsvalue"
-	"github.com/mailform/mailform/providers/awscfg"
 )
 
 // setKey identifies a record set of a zone: its normalised name and type.

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
-	"github.com/mailform/mailform/providers/awscfg"
+	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 

@@ -12,7 +12,7 @@ import (
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
-	"github.com/mailform/mailform/providers/awscfg"
+	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 

@@ -12,8 +12,8 @@ import (
 	sesv1 "github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/plan"
-	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 

@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
-	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 

@@ -22,10 +22,10 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/internal/policydoc"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/providers"
-	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/specs"
 )
 

@@ -10,7 +10,7 @@
 // package's tests and internal/acceptance); plan reads its replacement
 // rules, identities, canonical forms and secrets from it; check and
 // requests read attributes through it (StringOf, BoolOf);
-// providers/permissions derives its IAM action table from it; and
+// internal/permissions derives its IAM action table from it; and
 // docs/resources.md is tested against it. Each kind's schema sits in a file
 // named for the kind (ses_identity.go for ses.identity).
 //

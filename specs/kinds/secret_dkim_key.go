@@ -4,7 +4,7 @@ import "github.com/mailform/mailform/specs"
 
 // SecretDKIMKey is an RSA key pair kept in a secret store
 // (providers/dkimkey). Its provider calls only the secret store, whose
-// actions depend on the location (providers/permissions SecretActions).
+// actions depend on the location (internal/permissions SecretActions).
 var SecretDKIMKey = declare(&Schema{
 	Kind: specs.KindDKIMKey,
 	Attrs: []Attr{
