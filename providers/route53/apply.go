@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -278,26 +279,25 @@ func addMarker(l *layer, name string, m Marker) {
 	l.put(mk, newSet(raw, "TXT", ttl, append(keep, value)))
 }
 
-func without(values, remove []string) (rest []string, allFound bool) {
-	allFound = true
+// without returns values of type rtype less those in remove, and whether
+// every value of remove was there. Values are compared in canonical form
+// (dnsvalue.Value): Route 53 returns a value as it was written, with or
+// without a CNAME's final dot, and remove holds the plan's canonical forms.
+// rest keeps the values as Route 53 holds them.
+func without(rtype string, values, remove []string) (rest []string, allFound bool) {
 	drop := map[string]bool{}
 	for _, r := range remove {
-		drop[r] = true
+		drop[dnsvalue.Value(rtype, r)] = true
 	}
 	found := map[string]bool{}
 	for _, v := range values {
-		if drop[v] {
-			found[v] = true
+		if c := dnsvalue.Value(rtype, v); drop[c] {
+			found[c] = true
 			continue
 		}
 		rest = append(rest, v)
 	}
-	for _, r := range remove {
-		if !found[r] {
-			allFound = false
-		}
-	}
-	return rest, allFound
+	return rest, len(found) == len(drop)
 }
 
 func describe(s *rrset) string {
@@ -338,12 +338,12 @@ func applyOp(l *layer, stack, region string, o *op) error {
 			// Observed as gone (a marker left behind): nothing to delete.
 		} else if !b.Shared {
 			want := newSet(k.Name, k.Type, b.TTL, b.Values)
-			if cur == nil || cur.ttl() != b.TTL || strings.Join(cur.values(), "\x00") != strings.Join(want.values(), "\x00") {
+			if cur == nil || cur.ttl() != b.TTL || !slices.Equal(dnsvalue.Values(k.Type, cur.values()), dnsvalue.Values(k.Type, want.values())) {
 				return changedOutside(k, cur, describe(want))
 			}
 			l.put(k, nil)
 		} else if cur != nil {
-			rest, found := without(cur.values(), b.Values)
+			rest, found := without(k.Type, cur.values(), b.Values)
 			if !found {
 				return changedOutside(k, cur, "a set holding "+strings.Join(b.Values, " "))
 			}
