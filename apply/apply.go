@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -238,7 +240,7 @@ func (s *scheduler) readiness(ch plan.Change) (ok, blocked bool) {
 func (s *scheduler) skipBlocked() {
 	for changed := true; changed; {
 		changed = false
-		for _, addr := range sortedKeys(s.pending) {
+		for _, addr := range slices.Sorted(maps.Keys(s.pending)) {
 			ch := s.pending[addr]
 			if _, blocked := s.readiness(ch); blocked {
 				delete(s.pending, addr)
@@ -258,7 +260,7 @@ func (s *scheduler) startReady() {
 		return
 	}
 	groups := map[providers.Provider][]plan.Change{}
-	for _, addr := range sortedKeys(s.pending) {
+	for _, addr := range slices.Sorted(maps.Keys(s.pending)) {
 		ch := s.pending[addr]
 		prov := s.route.For(ch.Kind)
 		if s.busy[prov] {
@@ -273,7 +275,7 @@ func (s *scheduler) startReady() {
 		return
 	}
 	liveNow := liveState(s.live)
-	applied := sortedKeys(s.done)
+	applied := slices.Sorted(maps.Keys(s.done))
 	for prov, chs := range groups {
 		resolveChanges(chs, liveNow)
 		s.start(prov, chs, applied)
@@ -313,7 +315,7 @@ func (s *scheduler) start(prov providers.Provider, chs []plan.Change, applied []
 // wait in a dependency cycle or for a change that is not in the plan.
 func (s *scheduler) abandonPending() {
 	interrupted := s.ctx.Err() != nil
-	for _, addr := range sortedKeys(s.pending) {
+	for _, addr := range slices.Sorted(maps.Keys(s.pending)) {
 		ch := s.pending[addr]
 		if interrupted {
 			s.interrupt(addr, ch, "not attempted (interrupted)")
@@ -400,7 +402,7 @@ func (s *scheduler) interrupt(addr string, ch plan.Change, msg string) {
 // finish lists the live state after the run and says whether it was
 // interrupted.
 func (s *scheduler) finish() (*Outcome, error) {
-	for _, addr := range sortedKeys(s.live) {
+	for _, addr := range slices.Sorted(maps.Keys(s.live)) {
 		s.out.Observed = append(s.out.Observed, s.live[addr])
 	}
 	if s.ctx.Err() != nil {
@@ -438,13 +440,4 @@ func resolveChanges(chs []plan.Change, live []plan.Observed) {
 	for j, r := range plan.Resolve(desired, live) {
 		chs[at[j]].After = r.Attrs
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

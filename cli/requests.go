@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -62,7 +63,7 @@ mailform requests production-access examples/hybrid -submit`,
 			return ExitError
 		}
 		kind := st.args[0]
-		if !containsString(requests.Kinds, kind) {
+		if !slices.Contains(requests.Kinds, kind) {
 			errorf(io.Stderr, fmt.Errorf("unknown request %q: want one of %s", kind, strings.Join(requests.Kinds, ", ")))
 			return ExitError
 		}
@@ -260,13 +261,4 @@ func (r requestRun) productionAccess(ctx context.Context, submit, force bool) in
 	fmt.Fprintf(io.Stdout, "Submitted the production-access request in %s. Review: %s (case %s).\n", r.sess.region, status, caseID)
 	fmt.Fprintln(io.Stdout, "AWS answers within about 24 hours; run 'mailform requests production-access' to see the review status.")
 	return ExitOK
-}
-
-func containsString(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
