@@ -31,6 +31,8 @@ var layerOf = map[string]string{
 	"internal/dnsvalue": "base",
 	"internal/version":  "base",
 	"internal/golden":   "testing",
+	// Fixtures of the tests of plan and its sub-packages.
+	"plan/internal/fixture": "fixture",
 
 	// The rules of mail authentication (SPF, DMARC, DKIM) and the canonical
 	// form of IAM policy documents: facts that specs, providers and check
@@ -91,6 +93,7 @@ var mayImport = map[string][]string{
 	"spec":    {"base"},
 	"schema":  {"base", "spec"},
 	"plan":    {"base", "spec", "schema"},
+	"fixture": {"base", "spec", "schema", "plan", "fixture"},
 	"infra":   {"base", "spec", "schema", "infra"},
 	// Providers meet the engines only through the seam: a provider kind
 	// never imports another kind.
