@@ -155,7 +155,7 @@ func encodeAttrs(attrs map[string]any) map[string]any {
 
 // encodeValue writes one value in plan-file form.
 func encodeValue(v any) any {
-	switch x := jsonLike(v).(type) {
+	switch x := JSONLike(v).(type) {
 	case specs.Deferred:
 		return map[string]any{"deferred": string(x)}
 	case specs.Sensitive:
@@ -300,7 +300,7 @@ func fromFileChange(fc fileChange) (Change, error) {
 		c.Causes = nil // "causes": [] saves as nothing
 	}
 	for _, cause := range c.Causes {
-		if !knownCauses[cause] {
+		if !cause.Known() {
 			return Change{}, fmt.Errorf("%s: unknown cause %q", c.Addr, cause)
 		}
 	}
@@ -366,7 +366,7 @@ func decodeValue(v any) (any, error) {
 	case nil, string, bool:
 		return x, nil
 	case json.Number:
-		return jsonLike(x), nil
+		return JSONLike(x), nil
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {

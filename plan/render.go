@@ -44,45 +44,10 @@ func RenderJSON(w io.Writer, p *Plan) error { return JSONView{}.Render(w, p) }
 // RenderMarkdown writes the Markdown rendering of p to w.
 func RenderMarkdown(w io.Writer, p *Plan) error { return MarkdownView{}.Render(w, p) }
 
-// displayText shows one value to a person. Strings are quoted, except record
-// values already in their quoted TXT form; unknown and secret values show as
-// "(known after apply)" and "(sensitive)".
-func displayText(v any) string {
-	switch x := jsonLike(v).(type) {
-	case nil:
-		return "(none)"
-	case specs.Deferred:
-		return specs.KnownAfterApply
-	case specs.Sensitive:
-		return specs.SensitiveText
-	case string:
-		if len(x) >= 2 && strings.HasPrefix(x, `"`) && strings.HasSuffix(x, `"`) {
-			return x
-		}
-		return strconv.Quote(x)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = displayText(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		parts := make([]string, 0, len(x))
-		for _, k := range specs.SortedKeys(x) {
-			parts = append(parts, k+" = "+displayText(x[k]))
-		}
-		return "{ " + strings.Join(parts, ", ") + " }"
-	case bool, int64, float64:
-		return fmt.Sprint(x)
-	default:
-		return fmt.Sprint(x)
-	}
-}
-
 // displayJSON turns a value into what JSON output shows: placeholders become
 // their fixed texts, the rest stays JSON-like.
 func displayJSON(v any) any {
-	switch x := jsonLike(v).(type) {
+	switch x := JSONLike(v).(type) {
 	case specs.Deferred:
 		return specs.KnownAfterApply
 	case specs.Sensitive:
@@ -117,14 +82,14 @@ func changeLines(c Change) []attrLine {
 	var lines []attrLine
 	for _, d := range c.Diffs {
 		l := attrLine{Name: d.Name, Replaces: d.Replaces}
-		after := displayText(d.After) // unknown parts show as (known after apply)
+		after := DisplayText(d.After) // unknown parts show as (known after apply)
 		switch {
-		case c.Action == Create || (d.Before == nil && !isEmpty(jsonLike(d.After))):
+		case c.Action == Create || (d.Before == nil && !IsEmpty(JSONLike(d.After))):
 			l.Symbol, l.Text = "+", after
 		case d.After == nil:
-			l.Symbol, l.Text = "-", displayText(d.Before)
+			l.Symbol, l.Text = "-", DisplayText(d.Before)
 		default:
-			l.Symbol, l.Text = "~", displayText(d.Before)+" -> "+after
+			l.Symbol, l.Text = "~", DisplayText(d.Before)+" -> "+after
 		}
 		lines = append(lines, l)
 	}
@@ -140,11 +105,11 @@ func zoneFileLines(c Change) []string {
 	}
 	typ, _ := c.After["type"].(string)
 	ttl := "300"
-	if t, ok := jsonLike(c.After["ttl"]).(int64); ok {
+	if t, ok := JSONLike(c.After["ttl"]).(int64); ok {
 		ttl = strconv.FormatInt(t, 10)
 	}
 	var values []any
-	switch v := jsonLike(c.After["values"]).(type) {
+	switch v := JSONLike(c.After["values"]).(type) {
 	case []any:
 		values = v
 	case nil:

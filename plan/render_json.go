@@ -127,7 +127,7 @@ func (JSONView) Render(w io.Writer, p *Plan) error {
 				Before:    displayJSON(d.Before),
 				After:     after,
 				Unknown:   d.Unknown,
-				Sensitive: isSensitive(d.After) || isSensitive(d.Before),
+				Sensitive: IsSensitive(d.After) || IsSensitive(d.Before),
 				Replaces:  d.Replaces,
 			})
 		}
@@ -144,7 +144,7 @@ func (JSONView) Render(w io.Writer, p *Plan) error {
 			Address:       c.Addr,
 			Name:          name,
 			Type:          typ,
-			TTL:           jsonLike(c.After["ttl"]),
+			TTL:           JSONLike(c.After["ttl"]),
 			Values:        values,
 			ZoneFileLines: nonNil(zoneFileLines(c)),
 			Source:        sourceOf(c.DeclRange),
