@@ -14,6 +14,8 @@ import (
 
 	"github.com/mailform/mailform/apply"
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/plan/planfile"
+	"github.com/mailform/mailform/plan/render"
 	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/providers/lock"
 	"github.com/mailform/mailform/specs"
@@ -145,7 +147,7 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 				return ExitError
 			}
 			if !*asJSON {
-				if err := plan.RenderHuman(io.Stdout, p, plan.HumanOptions{Color: color}); err != nil {
+				if err := render.Human(io.Stdout, p, render.HumanOptions{Color: color}); err != nil {
 					errorf(io.Stderr, err)
 					return ExitError
 				}
@@ -268,7 +270,7 @@ func loadPlan(path string) (*plan.Plan, error) {
 		return nil, fmt.Errorf("reading the plan file: %w", err)
 	}
 	defer f.Close()
-	p, err := plan.Load(f)
+	p, err := planfile.Load(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a usable plan file: %w", path, err)
 	}

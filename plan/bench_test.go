@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"io"
 	"testing"
 
 	"github.com/mailform/mailform/plan/internal/fixture"
@@ -46,23 +45,6 @@ func BenchmarkDestroyOrder1000Domains(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := Order(p.Changes); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkRender1000Domains(b *testing.B) {
-	desired, observed := manyDomains(1000)
-	p, _ := Make(desired, nil, Options{Stack: stack})
-	_ = observed
-	b.ResetTimer()
-	for b.Loop() {
-		for _, v := range []View{HumanView{}, JSONView{}, MarkdownView{}} {
-			if err := v.Render(io.Discard, p); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := Save(io.Discard, p); err != nil {
 			b.Fatal(err)
 		}
 	}
