@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"github.com/mailform/mailform/apply"
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/plan/planfile"
-	"github.com/mailform/mailform/plan/render"
 	"github.com/mailform/mailform/providers/awscfg"
 	"github.com/mailform/mailform/providers/lock"
 	"github.com/mailform/mailform/specs"
@@ -83,6 +81,7 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 			return code
 		}
 		color := st.color()
+		view := newApplyView(io, *asJSON, color)
 
 		var (
 			spec     *specs.Spec
@@ -146,11 +145,9 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 			if !ok {
 				return ExitError
 			}
-			if !*asJSON {
-				if err := render.Human(io.Stdout, p, render.HumanOptions{Color: color}); err != nil {
-					errorf(io.Stderr, err)
-					return ExitError
-				}
+			if err := view.Plan(p); err != nil {
+				errorf(io.Stderr, err)
+				return ExitError
 			}
 			if p.HasChanges() && !*autoApprove {
 				if !confirm(io, p) {
@@ -166,10 +163,10 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 		if p.HasChanges() {
 			outcome, runErr := apply.Run(ctx, p, observed, apply.Options{
 				Stack: p.Stack, Region: p.Region, Providers: sess.providers,
-				Events: eventPrinter(io, *asJSON, color),
+				Events: view.Event,
 			})
 			if outcome != nil {
-				printOutcome(io, outcome, *asJSON)
+				view.Outcome(outcome)
 			}
 			if runErr != nil {
 				errorf(io.Stderr, awscfg.Explain(runErr), "run apply again: it continues where this run stopped")
@@ -180,12 +177,12 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 				return ExitError
 			}
 			observed = outcome.Observed
-		} else if !*asJSON {
-			fmt.Fprintln(io.Stdout, "Nothing to apply.")
+		} else {
+			view.NothingToApply()
 		}
 		release() // waiting for SES does not need the stack
 		if wait.set {
-			if !sess.waitForVerification(ctx, p, observed, wait.duration, *asJSON, *resolver) {
+			if !sess.waitForVerification(ctx, p, observed, wait.duration, view, *resolver) {
 				return ExitError
 			}
 		}
@@ -296,71 +293,6 @@ func askYes(io IO, question string) bool {
 	fmt.Fprintf(io.Stdout, "\n%s\n  Only 'yes' will be accepted: ", question)
 	line, _ := bufio.NewReader(io.Stdin).ReadString('\n')
 	return strings.TrimSpace(line) == "yes"
-}
-
-// eventPrinter turns apply events into progress lines or JSON lines.
-func eventPrinter(io IO, asJSON, color bool) func(apply.Event) {
-	enc := json.NewEncoder(io.Stdout)
-	return func(ev apply.Event) {
-		if asJSON {
-			_ = enc.Encode(struct {
-				FormatVersion string `json:"format_version"`
-				Type          string `json:"type"`
-				apply.Event
-				ElapsedSeconds float64 `json:"elapsed_seconds,omitempty"`
-			}{JSONFormatVersion, "progress", ev, ev.Elapsed.Seconds()})
-			return
-		}
-		verb := map[plan.Action][2]string{
-			plan.Create:  {"Creating", "Created"},
-			plan.Update:  {"Updating", "Updated"},
-			plan.Replace: {"Replacing", "Replaced"},
-			plan.Delete:  {"Deleting", "Deleted"},
-		}[ev.Action]
-		if verb[0] == "" {
-			verb = [2]string{"Changing", "Changed"}
-		}
-		elapsed := ""
-		if ev.Elapsed >= time.Second {
-			elapsed = fmt.Sprintf(" [%s]", ev.Elapsed.Round(time.Second))
-		}
-		switch ev.Phase {
-		case apply.Started:
-			fmt.Fprintf(io.Stdout, "%s: %s...\n", ev.Addr, verb[0])
-		case apply.Progress:
-			fmt.Fprintf(io.Stdout, "%s: %s%s\n", ev.Addr, ev.Message, elapsed)
-		case apply.Done:
-			fmt.Fprintf(io.Stdout, "%s: %s%s\n", ev.Addr, verb[1], elapsed)
-		case apply.Failed:
-			fmt.Fprintf(io.Stdout, "%s: FAILED: %s\n", ev.Addr, ev.Message)
-		case apply.Skipped:
-			fmt.Fprintf(io.Stdout, "%s: skipped (%s)\n", ev.Addr, ev.Message)
-		case apply.Interrupted:
-			fmt.Fprintf(io.Stdout, "%s: %s\n", ev.Addr, ev.Message)
-		}
-	}
-}
-
-func printOutcome(io IO, o *apply.Outcome, asJSON bool) {
-	if asJSON {
-		var failed []map[string]string
-		for _, f := range o.Failed {
-			failed = append(failed, map[string]string{"address": f.Addr, "error": awscfg.Explain(f.Err).Error()})
-		}
-		_ = json.NewEncoder(io.Stdout).Encode(map[string]any{
-			"format_version": JSONFormatVersion, "type": "summary", "applied": len(o.Applied), "failed": failed, "skipped": o.Skipped, "interrupted": nonNilStrings(o.Interrupted), "messages": o.Messages,
-		})
-		return
-	}
-	for _, m := range o.Messages {
-		fmt.Fprintf(io.Stdout, "Note: %s\n", m)
-	}
-	if len(o.Interrupted) > 0 {
-		fmt.Fprintf(io.Stdout, "\nApply interrupted: %d changed, %d failed, %d not attempted because something they need failed, %d not attempted (interrupted).\n",
-			len(o.Applied), len(o.Failed), len(o.Skipped), len(o.Interrupted))
-		return
-	}
-	fmt.Fprintf(io.Stdout, "\nApply complete: %d changed, %d failed, %d not attempted.\n", len(o.Applied), len(o.Failed), len(o.Skipped))
 }
 
 func nonNilStrings(s []string) []string {
