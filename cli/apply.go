@@ -84,78 +84,19 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 		view := newApplyView(io, *asJSON, color)
 
 		var (
-			spec     *specs.Spec
-			p        *plan.Plan
-			observed []plan.Observed
-			sess     *session
-			err      error
-			release  = func() {}
+			todo    toApply
+			release func()
 		)
 		if isPlanFile(path) {
-			p, err = loadPlan(path)
-			if err != nil {
-				errorf(io.Stderr, err)
-				return ExitError
-			}
-			specDir := filepath.FromSlash(p.SpecDir)
-			if specDir == "" {
-				specDir = specDirOfPlan(p) // a plan file that did not record it
-			}
-			if sess, ok = st.connectFor(ctx, p.Stack, p.Region, specDir, zoneRefsOfPlan(p)); !ok {
-				return ExitError
-			}
-			if p.Account != "" && p.Account != sess.account {
-				errorf(io.Stderr, fmt.Errorf("%s was planned for AWS account %s, but these credentials are of account %s; nothing was changed", path, p.Account, sess.account),
-					"use the credentials (-profile, AWS_PROFILE) of account "+p.Account+", or make a new plan")
-				return ExitError
-			}
-			if p.HasChanges() {
-				release, ok = sess.lock(ctx, p.Stack, lockOperation(p.Destroy), path)
-				if !ok {
-					return ExitError
-				}
-				defer release()
-			}
-			pf.refresh.apply(sess)
-			observed, err = sess.read(ctx, desiredFromPlan(p))
-			if err != nil {
-				errorf(io.Stderr, err)
-				return ExitError
-			}
-			if err := plan.CheckStale(p, observed); err != nil {
-				errorf(io.Stderr, err, "make a new plan: mailform plan -out "+path)
-				return ExitError
-			}
+			todo, release, ok = st.savedPlan(ctx, path, pf)
 		} else {
-			spec = st.load(path)
-			if spec == nil {
-				return ExitError
-			}
-			if sess, ok = st.connect(ctx, spec); !ok {
-				return ExitError
-			}
-			// Lock first: a second run says who holds the stack before it
-			// reads AWS and prints a plan it could not apply.
-			release, ok = sess.lock(ctx, spec.Stack, lockOperation(pf.destroy), path)
-			if !ok {
-				return ExitError
-			}
-			defer release()
-			p, observed, ok = sess.makePlan(ctx, spec, pf, path, color)
-			if !ok {
-				return ExitError
-			}
-			if err := view.Plan(p); err != nil {
-				errorf(io.Stderr, err)
-				return ExitError
-			}
-			if p.HasChanges() && !*autoApprove {
-				if !confirm(io, p) {
-					fmt.Fprintln(io.Stderr, "Apply cancelled: nothing was changed.")
-					return ExitError
-				}
-			}
+			todo, release, ok = st.freshPlan(ctx, path, pf, view, *autoApprove)
 		}
+		if !ok {
+			return ExitError
+		}
+		defer release()
+		spec, p, observed, sess := todo.spec, todo.plan, todo.observed, todo.sess
 
 		if *forceDeleteSecrets {
 			sess.services.secrets.ForceDeleteSecrets()
@@ -189,6 +130,106 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 		return ExitOK
 	}
 	return c
+}
+
+// toApply is what apply carries out: the plan, the live state it was made
+// from or checked against, the spec it was made from (nil for a saved
+// plan), and the session to AWS.
+type toApply struct {
+	spec     *specs.Spec
+	plan     *plan.Plan
+	observed []plan.Observed
+	sess     *session
+}
+
+// savedPlan loads the plan file at path and checks it against AWS: the
+// account it was made for, and that live state has not moved since. It takes
+// the stack's lock when the plan changes anything; release frees it (it does
+// nothing otherwise). It prints any problem itself and then holds no lock.
+func (st *startup) savedPlan(ctx context.Context, path string, pf planFlags) (todo toApply, release func(), ok bool) {
+	io := st.io
+	release = func() {}
+	defer func() {
+		if !ok {
+			release()
+		}
+	}()
+	p, err := loadPlan(path)
+	if err != nil {
+		errorf(io.Stderr, err)
+		return toApply{}, release, false
+	}
+	specDir := filepath.FromSlash(p.SpecDir)
+	if specDir == "" {
+		specDir = specDirOfPlan(p) // a plan file that did not record it
+	}
+	sess, ok := st.connectFor(ctx, p.Stack, p.Region, specDir, zoneRefsOfPlan(p))
+	if !ok {
+		return toApply{}, release, false
+	}
+	if p.Account != "" && p.Account != sess.account {
+		errorf(io.Stderr, fmt.Errorf("%s was planned for AWS account %s, but these credentials are of account %s; nothing was changed", path, p.Account, sess.account),
+			"use the credentials (-profile, AWS_PROFILE) of account "+p.Account+", or make a new plan")
+		return toApply{}, release, false
+	}
+	if p.HasChanges() {
+		if release, ok = sess.lock(ctx, p.Stack, lockOperation(p.Destroy), path); !ok {
+			return toApply{}, func() {}, false
+		}
+	}
+	pf.refresh.apply(sess)
+	observed, err := sess.read(ctx, desiredFromPlan(p))
+	if err != nil {
+		errorf(io.Stderr, err)
+		return toApply{}, release, false
+	}
+	if err := plan.CheckStale(p, observed); err != nil {
+		errorf(io.Stderr, err, "make a new plan: mailform plan -out "+path)
+		return toApply{}, release, false
+	}
+	return toApply{plan: p, observed: observed, sess: sess}, release, true
+}
+
+// freshPlan loads the spec at path, takes the stack's lock, makes the plan
+// and shows it through view, then asks whether to apply it (unless
+// autoApprove). release frees the lock. It prints any problem itself and
+// then holds no lock.
+func (st *startup) freshPlan(ctx context.Context, path string, pf planFlags, view applyView, autoApprove bool) (todo toApply, release func(), ok bool) {
+	io := st.io
+	release = func() {}
+	defer func() {
+		if !ok {
+			release()
+		}
+	}()
+	spec := st.load(path)
+	if spec == nil {
+		return toApply{}, release, false
+	}
+	sess, ok := st.connect(ctx, spec)
+	if !ok {
+		return toApply{}, release, false
+	}
+	// Lock first: a second run says who holds the stack before it
+	// reads AWS and prints a plan it could not apply.
+	if release, ok = sess.lock(ctx, spec.Stack, lockOperation(pf.destroy), path); !ok {
+		return toApply{}, func() {}, false
+	}
+	p, observed, ok := sess.makePlan(ctx, spec, pf, path, st.color())
+	if !ok {
+		return toApply{}, release, false
+	}
+	if err := view.Plan(p); err != nil {
+		errorf(io.Stderr, err)
+		return toApply{}, release, false
+	}
+	if p.HasChanges() && !autoApprove {
+		if !confirm(io, p) {
+			fmt.Fprintln(io.Stderr, "Apply cancelled: nothing was changed.")
+			return toApply{}, release, false
+		}
+	}
+	return toApply{spec: spec, plan: p, observed: observed, sess: sess}, release, true
 }
 
 // lockOperation is how a lock names the run that holds it.
