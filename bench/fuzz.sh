@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fuzzes the readers of untrusted input: the spec loader (specs FuzzLoad),
 # the spec language's expressions and functions (specs FuzzExpression) and the
-# plan-file reader (plan FuzzLoad). None may panic on any input.
+# plan-file reader (plan/planfile FuzzLoad). None may panic on any input.
 #
 #   bench/fuzz.sh            # 5 minutes each, 15 minutes in total
 #   FUZZTIME=30s bench/fuzz.sh
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-5m}
 parallel=${FUZZ_PARALLEL:-1}
 status=0
-for target in ./specs:FuzzLoad ./specs:FuzzExpression ./plan:FuzzLoad; do
+for target in ./specs:FuzzLoad ./specs:FuzzExpression ./plan/planfile:FuzzLoad; do
 	pkg=${target%%:*}
 	fuzz=${target#*:}
 	echo "== $pkg $fuzz for $fuzztime (parallel $parallel)"

@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/internal/lock"
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/plan/planfile"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -81,82 +81,22 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 			return code
 		}
 		color := st.color()
+		view := newApplyView(io, *asJSON, color)
 
 		var (
-			spec     *specs.Spec
-			p        *plan.Plan
-			observed []plan.Observed
-			sess     *session
-			err      error
-			release  = func() {}
+			todo    toApply
+			release func()
 		)
 		if isPlanFile(path) {
-			p, err = loadPlan(path)
-			if err != nil {
-				errorf(io.Stderr, err)
-				return ExitError
-			}
-			specDir := filepath.FromSlash(p.SpecDir)
-			if specDir == "" {
-				specDir = specDirOfPlan(p) // a plan file that did not record it
-			}
-			if sess, ok = st.connectFor(ctx, p.Stack, p.Region, specDir, zoneRefsOfPlan(p)); !ok {
-				return ExitError
-			}
-			if p.Account != "" && p.Account != sess.account {
-				errorf(io.Stderr, fmt.Errorf("%s was planned for AWS account %s, but these credentials are of account %s; nothing was changed", path, p.Account, sess.account),
-					"use the credentials (-profile, AWS_PROFILE) of account "+p.Account+", or make a new plan")
-				return ExitError
-			}
-			if p.HasChanges() {
-				release, ok = sess.lock(ctx, p.Stack, lockOperation(p.Destroy), path)
-				if !ok {
-					return ExitError
-				}
-				defer release()
-			}
-			pf.refresh.apply(sess)
-			observed, err = sess.read(ctx, desiredFromPlan(p))
-			if err != nil {
-				errorf(io.Stderr, err)
-				return ExitError
-			}
-			if err := plan.CheckStale(p, observed); err != nil {
-				errorf(io.Stderr, err, "make a new plan: mailform plan -out "+path)
-				return ExitError
-			}
+			todo, release, ok = st.savedPlan(ctx, path, pf)
 		} else {
-			spec = st.load(path)
-			if spec == nil {
-				return ExitError
-			}
-			if sess, ok = st.connect(ctx, spec); !ok {
-				return ExitError
-			}
-			// Lock first: a second run says who holds the stack before it
-			// reads AWS and prints a plan it could not apply.
-			release, ok = sess.lock(ctx, spec.Stack, lockOperation(pf.destroy), path)
-			if !ok {
-				return ExitError
-			}
-			defer release()
-			p, observed, ok = sess.makePlan(ctx, spec, pf, path, color)
-			if !ok {
-				return ExitError
-			}
-			if !*asJSON {
-				if err := plan.RenderHuman(io.Stdout, p, plan.HumanOptions{Color: color}); err != nil {
-					errorf(io.Stderr, err)
-					return ExitError
-				}
-			}
-			if p.HasChanges() && !*autoApprove {
-				if !confirm(io, p) {
-					fmt.Fprintln(io.Stderr, "Apply cancelled: nothing was changed.")
-					return ExitError
-				}
-			}
+			todo, release, ok = st.freshPlan(ctx, path, pf, view, *autoApprove)
 		}
+		if !ok {
+			return ExitError
+		}
+		defer release()
+		spec, p, observed, sess := todo.spec, todo.plan, todo.observed, todo.sess
 
 		if *forceDeleteSecrets {
 			sess.services.secrets.ForceDeleteSecrets()
@@ -164,10 +104,10 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 		if p.HasChanges() {
 			outcome, runErr := apply.Run(ctx, p, observed, apply.Options{
 				Stack: p.Stack, Region: p.Region, Providers: sess.providers,
-				Events: eventPrinter(io, *asJSON, color),
+				Events: view.Event,
 			})
 			if outcome != nil {
-				printOutcome(io, outcome, *asJSON)
+				view.Outcome(outcome)
 			}
 			if runErr != nil {
 				errorf(io.Stderr, awscfg.Explain(runErr), "run apply again: it continues where this run stopped")
@@ -178,18 +118,118 @@ mailform apply -destroy -force-delete-secrets -auto-approve`,
 				return ExitError
 			}
 			observed = outcome.Observed
-		} else if !*asJSON {
-			fmt.Fprintln(io.Stdout, "Nothing to apply.")
+		} else {
+			view.NothingToApply()
 		}
 		release() // waiting for SES does not need the stack
 		if wait.set {
-			if !sess.waitForVerification(ctx, p, observed, wait.duration, *asJSON, *resolver) {
+			if !sess.waitForVerification(ctx, p, observed, wait.duration, view, *resolver) {
 				return ExitError
 			}
 		}
 		return ExitOK
 	}
 	return c
+}
+
+// toApply is what apply carries out: the plan, the live state it was made
+// from or checked against, the spec it was made from (nil for a saved
+// plan), and the session to AWS.
+type toApply struct {
+	spec     *specs.Spec
+	plan     *plan.Plan
+	observed []plan.Observed
+	sess     *session
+}
+
+// savedPlan loads the plan file at path and checks it against AWS: the
+// account it was made for, and that live state has not moved since. It takes
+// the stack's lock when the plan changes anything; release frees it (it does
+// nothing otherwise). It prints any problem itself and then holds no lock.
+func (st *startup) savedPlan(ctx context.Context, path string, pf planFlags) (todo toApply, release func(), ok bool) {
+	io := st.io
+	release = func() {}
+	defer func() {
+		if !ok {
+			release()
+		}
+	}()
+	p, err := loadPlan(path)
+	if err != nil {
+		errorf(io.Stderr, err)
+		return toApply{}, release, false
+	}
+	specDir := filepath.FromSlash(p.SpecDir)
+	if specDir == "" {
+		specDir = specDirOfPlan(p) // a plan file that did not record it
+	}
+	sess, ok := st.connectFor(ctx, p.Stack, p.Region, specDir, zoneRefsOfPlan(p))
+	if !ok {
+		return toApply{}, release, false
+	}
+	if p.Account != "" && p.Account != sess.account {
+		errorf(io.Stderr, fmt.Errorf("%s was planned for AWS account %s, but these credentials are of account %s; nothing was changed", path, p.Account, sess.account),
+			"use the credentials (-profile, AWS_PROFILE) of account "+p.Account+", or make a new plan")
+		return toApply{}, release, false
+	}
+	if p.HasChanges() {
+		if release, ok = sess.lock(ctx, p.Stack, lockOperation(p.Destroy), path); !ok {
+			return toApply{}, func() {}, false
+		}
+	}
+	pf.refresh.apply(sess)
+	observed, err := sess.read(ctx, desiredFromPlan(p))
+	if err != nil {
+		errorf(io.Stderr, err)
+		return toApply{}, release, false
+	}
+	if err := plan.CheckStale(p, observed); err != nil {
+		errorf(io.Stderr, err, "make a new plan: mailform plan -out "+path)
+		return toApply{}, release, false
+	}
+	return toApply{plan: p, observed: observed, sess: sess}, release, true
+}
+
+// freshPlan loads the spec at path, takes the stack's lock, makes the plan
+// and shows it through view, then asks whether to apply it (unless
+// autoApprove). release frees the lock. It prints any problem itself and
+// then holds no lock.
+func (st *startup) freshPlan(ctx context.Context, path string, pf planFlags, view applyView, autoApprove bool) (todo toApply, release func(), ok bool) {
+	io := st.io
+	release = func() {}
+	defer func() {
+		if !ok {
+			release()
+		}
+	}()
+	spec := st.load(path)
+	if spec == nil {
+		return toApply{}, release, false
+	}
+	sess, ok := st.connect(ctx, spec)
+	if !ok {
+		return toApply{}, release, false
+	}
+	// Lock first: a second run says who holds the stack before it
+	// reads AWS and prints a plan it could not apply.
+	if release, ok = sess.lock(ctx, spec.Stack, lockOperation(pf.destroy), path); !ok {
+		return toApply{}, func() {}, false
+	}
+	p, observed, ok := sess.makePlan(ctx, spec, pf, path, st.color())
+	if !ok {
+		return toApply{}, release, false
+	}
+	if err := view.Plan(p); err != nil {
+		errorf(io.Stderr, err)
+		return toApply{}, release, false
+	}
+	if p.HasChanges() && !autoApprove {
+		if !confirm(io, p) {
+			fmt.Fprintln(io.Stderr, "Apply cancelled: nothing was changed.")
+			return toApply{}, release, false
+		}
+	}
+	return toApply{spec: spec, plan: p, observed: observed, sess: sess}, release, true
 }
 
 // lockOperation is how a lock names the run that holds it.
@@ -268,7 +308,7 @@ func loadPlan(path string) (*plan.Plan, error) {
 		return nil, fmt.Errorf("reading the plan file: %w", err)
 	}
 	defer f.Close()
-	p, err := plan.Load(f)
+	p, err := planfile.Load(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a usable plan file: %w", path, err)
 	}
@@ -294,71 +334,6 @@ func askYes(io IO, question string) bool {
 	fmt.Fprintf(io.Stdout, "\n%s\n  Only 'yes' will be accepted: ", question)
 	line, _ := bufio.NewReader(io.Stdin).ReadString('\n')
 	return strings.TrimSpace(line) == "yes"
-}
-
-// eventPrinter turns apply events into progress lines or JSON lines.
-func eventPrinter(io IO, asJSON, color bool) func(apply.Event) {
-	enc := json.NewEncoder(io.Stdout)
-	return func(ev apply.Event) {
-		if asJSON {
-			_ = enc.Encode(struct {
-				FormatVersion string `json:"format_version"`
-				Type          string `json:"type"`
-				apply.Event
-				ElapsedSeconds float64 `json:"elapsed_seconds,omitempty"`
-			}{JSONFormatVersion, "progress", ev, ev.Elapsed.Seconds()})
-			return
-		}
-		verb := map[plan.Action][2]string{
-			plan.Create:  {"Creating", "Created"},
-			plan.Update:  {"Updating", "Updated"},
-			plan.Replace: {"Replacing", "Replaced"},
-			plan.Delete:  {"Deleting", "Deleted"},
-		}[ev.Action]
-		if verb[0] == "" {
-			verb = [2]string{"Changing", "Changed"}
-		}
-		elapsed := ""
-		if ev.Elapsed >= time.Second {
-			elapsed = fmt.Sprintf(" [%s]", ev.Elapsed.Round(time.Second))
-		}
-		switch ev.Phase {
-		case apply.Started:
-			fmt.Fprintf(io.Stdout, "%s: %s...\n", ev.Addr, verb[0])
-		case apply.Progress:
-			fmt.Fprintf(io.Stdout, "%s: %s%s\n", ev.Addr, ev.Message, elapsed)
-		case apply.Done:
-			fmt.Fprintf(io.Stdout, "%s: %s%s\n", ev.Addr, verb[1], elapsed)
-		case apply.Failed:
-			fmt.Fprintf(io.Stdout, "%s: FAILED: %s\n", ev.Addr, ev.Message)
-		case apply.Skipped:
-			fmt.Fprintf(io.Stdout, "%s: skipped (%s)\n", ev.Addr, ev.Message)
-		case apply.Interrupted:
-			fmt.Fprintf(io.Stdout, "%s: %s\n", ev.Addr, ev.Message)
-		}
-	}
-}
-
-func printOutcome(io IO, o *apply.Outcome, asJSON bool) {
-	if asJSON {
-		var failed []map[string]string
-		for _, f := range o.Failed {
-			failed = append(failed, map[string]string{"address": f.Addr, "error": awscfg.Explain(f.Err).Error()})
-		}
-		_ = json.NewEncoder(io.Stdout).Encode(map[string]any{
-			"format_version": JSONFormatVersion, "type": "summary", "applied": len(o.Applied), "failed": failed, "skipped": o.Skipped, "interrupted": nonNilStrings(o.Interrupted), "messages": o.Messages,
-		})
-		return
-	}
-	for _, m := range o.Messages {
-		fmt.Fprintf(io.Stdout, "Note: %s\n", m)
-	}
-	if len(o.Interrupted) > 0 {
-		fmt.Fprintf(io.Stdout, "\nApply interrupted: %d changed, %d failed, %d not attempted because something they need failed, %d not attempted (interrupted).\n",
-			len(o.Applied), len(o.Failed), len(o.Skipped), len(o.Interrupted))
-		return
-	}
-	fmt.Fprintf(io.Stdout, "\nApply complete: %d changed, %d failed, %d not attempted.\n", len(o.Applied), len(o.Failed), len(o.Skipped))
 }
 
 func nonNilStrings(s []string) []string {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
@@ -83,7 +84,8 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 		if *asJSON {
 			*format = "json"
 		}
-		if *format != "human" && *format != "json" && *format != "checklist" {
+		view, known := checkViews[*format]
+		if !known {
 			errorf(io.Stderr, fmt.Errorf("-format %q: want human, json or checklist", *format))
 			return ExitError
 		}
@@ -101,20 +103,8 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 		if !ok {
 			return ExitError
 		}
-		publicDNSHint := ""
-		if *resolver == "" {
-			if sb, ok := sandboxOf(io, sess.cfg); ok && sb.dns != "" {
-				*resolver = sb.dns
-				fmt.Fprintf(io.Stderr, "Asking the sandbox's DNS server %s (%s), as AWS calls go to the sandbox.\n", sb.dns, SandboxDNSEnv)
-			} else if ep := endpointOverride(sess.cfg); ep != "" {
-				fmt.Fprintf(io.Stderr, "warning: AWS calls go to %s, but DNS questions go to the public name servers, which do not serve a local AWS double's zones\n", ep)
-				publicDNSHint = "for 'mailform sandbox', pass -resolver with its dns: address, or source its -env-file (it sets " + SandboxDNSEnv + ")"
-				fmt.Fprintln(io.Stderr, "hint: "+publicDNSHint)
-			}
-		}
-		resolverDNS, err := check.NewDNS(check.DNSOptions{Server: *resolver})
-		if err != nil {
-			errorf(io.Stderr, err, "give a DNS server with -resolver HOST:PORT")
+		resolverDNS, publicDNSHint, ok := checkDNS(io, sess, resolver)
+		if !ok {
 			return ExitError
 		}
 		// Only what the checks need: record sets, SES identities, DKIM public
@@ -140,20 +130,12 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 		} else {
 			report = check.Run(ctx, target, opts)
 		}
-		switch *format {
-		case "json":
-			err = check.WriteJSON(io.Stdout, report)
-		case "checklist":
-			err = check.WriteChecklist(io.Stdout, report)
-		default:
-			err = check.WriteHuman(io.Stdout, report)
-		}
-		if err != nil {
+		if err := view.write(io.Stdout, report); err != nil {
 			errorf(io.Stderr, err)
 			return ExitError
 		}
 		if !report.Passed() {
-			if *format != "json" {
+			if view.failNote {
 				n := report.Summary().Fail
 				noun := "checks"
 				if n == 1 {
@@ -169,4 +151,44 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 		return ExitOK
 	}
 	return c
+}
+
+// checkView writes check's report in one form (-format).
+type checkView struct {
+	write func(io.Writer, *check.Report) error
+	// failNote: a failed check is also said on stderr, with a hint when
+	// DNS was asked where the AWS double is not. The JSON report says it
+	// itself.
+	failNote bool
+}
+
+// checkViews are the forms of check's report, by -format.
+var checkViews = map[string]checkView{
+	"human":     {write: check.WriteHuman, failNote: true},
+	"json":      {write: check.WriteJSON},
+	"checklist": {write: check.WriteChecklist, failNote: true},
+}
+
+// checkDNS returns the DNS client check asks, after choosing its server:
+// -resolver, else the DNS server of a 'mailform sandbox' that AWS calls go
+// to (resolver is set to it), else the public name servers, with a warning
+// and publicDNSHint when AWS calls go to another endpoint override. It
+// prints any problem itself.
+func checkDNS(io IO, sess *session, resolver *string) (dns *check.DNS, publicDNSHint string, ok bool) {
+	if *resolver == "" {
+		if sb, ok := sandboxOf(io, sess.cfg); ok && sb.dns != "" {
+			*resolver = sb.dns
+			fmt.Fprintf(io.Stderr, "Asking the sandbox's DNS server %s (%s), as AWS calls go to the sandbox.\n", sb.dns, SandboxDNSEnv)
+		} else if ep := endpointOverride(sess.cfg); ep != "" {
+			fmt.Fprintf(io.Stderr, "warning: AWS calls go to %s, but DNS questions go to the public name servers, which do not serve a local AWS double's zones\n", ep)
+			publicDNSHint = "for 'mailform sandbox', pass -resolver with its dns: address, or source its -env-file (it sets " + SandboxDNSEnv + ")"
+			fmt.Fprintln(io.Stderr, "hint: "+publicDNSHint)
+		}
+	}
+	dns, err := check.NewDNS(check.DNSOptions{Server: *resolver})
+	if err != nil {
+		errorf(io.Stderr, err, "give a DNS server with -resolver HOST:PORT")
+		return nil, "", false
+	}
+	return dns, publicDNSHint, true
 }

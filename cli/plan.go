@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/plan/planfile"
+	"github.com/mailform/mailform/plan/render"
 	"github.com/mailform/mailform/providers/route53"
 	"github.com/mailform/mailform/specs"
 )
@@ -133,20 +135,20 @@ mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) 
 				return ExitError
 			}
 		}
-		var render error
+		var renderErr error
 		switch {
 		case *asJSON:
-			render = plan.RenderJSON(io.Stdout, p)
+			renderErr = render.JSON(io.Stdout, p)
 		case *asMarkdown:
-			render = plan.MarkdownView{MaxChars: *markdownMax}.Render(io.Stdout, p)
+			renderErr = render.MarkdownView{MaxChars: *markdownMax}.Render(io.Stdout, p)
 		default:
-			render = plan.RenderHuman(io.Stdout, p, plan.HumanOptions{Color: st.color()})
+			renderErr = render.Human(io.Stdout, p, render.HumanOptions{Color: st.color()})
 			if *out != "" {
 				fmt.Fprintf(io.Stdout, "\nSaved the plan to %s. Apply exactly these changes with:\n  mailform apply %s\n", *out, *out)
 			}
 		}
-		if render != nil {
-			errorf(io.Stderr, render)
+		if renderErr != nil {
+			errorf(io.Stderr, renderErr)
 			return ExitError
 		}
 		if *detailed && p.HasChanges() {
@@ -211,7 +213,7 @@ func missingZoneDiagnostics(spec *specs.Spec, missing *route53.MissingZonesError
 // savePlan writes a plan file atomically.
 func savePlan(path string, p *plan.Plan) error {
 	var buf bytes.Buffer
-	if err := plan.Save(&buf, p); err != nil {
+	if err := planfile.Save(&buf, p); err != nil {
 		return fmt.Errorf("encoding the plan: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".mailform-plan-*")

@@ -3,13 +3,13 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	snssdk "github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/mailform/mailform/check"
 	"github.com/mailform/mailform/internal/awscfg"
 	"github.com/mailform/mailform/internal/secrets"
 	"github.com/mailform/mailform/plan"
@@ -118,8 +118,8 @@ func zoneRefsOfPlan(p *plan.Plan) []route53.ZoneRef {
 // verification failed for good (SES gave up, an identity is missing) or
 // the wait itself broke: identities still pending when the time is up are
 // not a failure of the apply, and are summarised with what DNS answers
-// (pendingSummary).
-func (s *session) waitForVerification(ctx context.Context, p *plan.Plan, observed []plan.Observed, timeout time.Duration, asJSON bool, dnsServer string) bool {
+// (applyView.NotYetVerified).
+func (s *session) waitForVerification(ctx context.Context, p *plan.Plan, observed []plan.Observed, timeout time.Duration, view applyView, dnsServer string) bool {
 	var identities []string
 	for _, o := range observed {
 		if o.Kind != specs.KindSESIdentity || !o.Owned(p.Stack) {
@@ -133,48 +133,22 @@ func (s *session) waitForVerification(ctx context.Context, p *plan.Plan, observe
 		return true
 	}
 	start := time.Now()
-	if !asJSON {
-		fmt.Fprintf(s.io.Stdout, "\nWaiting up to %s for SES to verify %d identities...\n", timeout, len(identities))
-	}
+	view.Waiting(timeout, len(identities))
 	results, err := s.services.ses.Wait(ctx, identities, timeout, func(identity, message string) {
-		if asJSON {
-			_ = writeJSONLine(s.io.Stdout, map[string]any{"format_version": JSONFormatVersion, "type": "wait", "identity": identity, "message": message, "elapsed_seconds": time.Since(start).Seconds()})
-			return
-		}
-		if identity == "" {
-			fmt.Fprintf(s.io.Stdout, "  [%s] %s\n", time.Since(start).Round(time.Second), message)
-		} else {
-			fmt.Fprintf(s.io.Stdout, "  %s: %s\n", identity, message)
-		}
+		view.WaitProgress(identity, message, time.Since(start))
 	})
 	if err == nil {
-		if asJSON {
-			_ = writeJSONLine(s.io.Stdout, map[string]any{"format_version": JSONFormatVersion, "type": "verification", "status": verificationVerified, "results": results})
-		} else {
-			fmt.Fprintf(s.io.Stdout, "All %d identities are verified [%s].\n", len(identities), time.Since(start).Round(time.Second))
-		}
+		view.Verified(results, len(identities), time.Since(start))
 		return true
 	}
 	if errors.Is(err, ses.ErrWaitTimeout) && ctx.Err() == nil && !anyGaveUp(results) {
-		s.pendingSummary(ctx, results, time.Since(start), asJSON, dnsServer)
+		// Not an error: SES searches DNS for up to 72 hours, and 'mailform
+		// check' or 'mailform status' follow it up.
+		waited := time.Since(start)
+		view.NotYetVerified(results, check.PendingRecords(ctx, results, dnsServer), waited)
 		return true
 	}
-	if asJSON {
-		_ = writeJSONLine(s.io.Stdout, map[string]any{"format_version": JSONFormatVersion, "type": "verification", "status": verificationFailed, "results": results})
-	} else {
-		for _, r := range results {
-			if r.Verified {
-				continue
-			}
-			fmt.Fprintf(s.io.Stderr, "%s is not verified:\n", r.Identity)
-			for _, pc := range r.Pending {
-				fmt.Fprintf(s.io.Stderr, "  %s: %s. %s\n", pc.Check, pc.Status, pc.Explain)
-				for _, e := range pc.Expect {
-					fmt.Fprintf(s.io.Stderr, "    SES expects %s %s %s\n", e.Name, e.Type, e.Value)
-				}
-			}
-		}
-	}
+	view.NotVerified(results)
 	hint := "check what your DNS serves for the records above; run 'mailform apply -wait' again to keep waiting"
 	if errors.Is(err, ses.ErrVerificationFailed) || anyGaveUp(results) {
 		hint = "SES stopped looking; fix the records, then run 'mailform apply' again to restart verification"

@@ -98,22 +98,8 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 			}
 		}
 		setup.Region = sess.region
-		if *useSMTP && *smtpEndpoint == "" {
-			// SMTP goes where the other calls go: to the sandbox, or refused
-			// when they go to an endpoint whose SMTP interface is unknown.
-			if sb, isSandbox := sandboxOf(io, sess.cfg); isSandbox && sb.smtp != "" {
-				opts.SMTPEndpoint = sb.smtp
-				fmt.Fprintf(io.Stderr, "Sending SMTP to the sandbox's SMTP interface %s (%s), as AWS calls go to the sandbox.\n", sb.smtp, SandboxSMTPEnv)
-				if *smtpCA == "" && sb.smtpCA != "" {
-					if opts.SMTPRootCAs, ok = readCAFile(sb.smtpCA, SandboxSMTPCAEnv, io); !ok {
-						return ExitError
-					}
-				}
-			} else if ep := endpointOverride(sess.cfg); ep != "" {
-				errorf(io.Stderr, fmt.Errorf("-smtp: AWS calls go to %s, but SMTP would go to SES itself (email-smtp.%s.amazonaws.com:587)", ep, sess.region),
-					"pass -smtp-endpoint HOST:PORT (and -smtp-ca FILE), or for 'mailform sandbox' source its -env-file (it sets "+SandboxSMTPEnv+")")
-				return ExitError
-			}
+		if *useSMTP && *smtpEndpoint == "" && !smtpLikeAWSCalls(io, sess, &opts, *smtpCA) {
+			return ExitError
 		}
 		start := time.Now()
 		opts.Progress = func(msg string) {
@@ -145,6 +131,29 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 		return ExitOK
 	}
 	return c
+}
+
+// smtpLikeAWSCalls points test-send -smtp, given no -smtp-endpoint, where
+// the other calls go: to the sandbox's SMTP interface (and its CA, unless
+// -smtp-ca gave one) when AWS calls go to a 'mailform sandbox'. It refuses
+// (false, having said why) when they go to another endpoint override, whose
+// SMTP interface is unknown; with no override SMTP goes to SES itself.
+func smtpLikeAWSCalls(io IO, sess *session, opts *testsend.Options, smtpCA string) bool {
+	if sb, isSandbox := sandboxOf(io, sess.cfg); isSandbox && sb.smtp != "" {
+		opts.SMTPEndpoint = sb.smtp
+		fmt.Fprintf(io.Stderr, "Sending SMTP to the sandbox's SMTP interface %s (%s), as AWS calls go to the sandbox.\n", sb.smtp, SandboxSMTPEnv)
+		if smtpCA == "" && sb.smtpCA != "" {
+			var ok bool
+			if opts.SMTPRootCAs, ok = readCAFile(sb.smtpCA, SandboxSMTPCAEnv, io); !ok {
+				return false
+			}
+		}
+	} else if ep := endpointOverride(sess.cfg); ep != "" {
+		errorf(io.Stderr, fmt.Errorf("-smtp: AWS calls go to %s, but SMTP would go to SES itself (email-smtp.%s.amazonaws.com:587)", ep, sess.region),
+			"pass -smtp-endpoint HOST:PORT (and -smtp-ca FILE), or for 'mailform sandbox' source its -env-file (it sets "+SandboxSMTPEnv+")")
+		return false
+	}
+	return true
 }
 
 // readCAFile reads a PEM file of CA certificates, printing what is wrong

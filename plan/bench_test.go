@@ -1,50 +1,21 @@
 package plan
 
 import (
-	"fmt"
-	"io"
 	"testing"
 
+	"github.com/mailform/mailform/plan/internal/fixture"
 	"github.com/mailform/mailform/specs"
 )
 
-// manyDomains builds a spec of n domains (identity, 3 DKIM records, DMARC)
-// and the live state of it applied, with every tenth DMARC TTL drifted.
+// manyDomains is fixture.ManyDomains of the stack acme-prod, observed as
+// plan's providers report it.
 func manyDomains(n int) ([]specs.Resource, []Observed) {
-	var desired []specs.Resource
-	var observed []Observed
-	for i := range n {
-		domain := fmt.Sprintf("d%04d.example", i)
-		addr := "domain." + domain
-		desired = append(desired, specs.Resource{Addr: addr, Kind: specs.KindSESIdentity,
-			Attrs: map[string]any{"identity": domain, "type": "DOMAIN", "dkim_mode": "easy", "dkim_key_length": int64(2048)}})
-		toks := []any{}
-		for j := range 3 {
-			tok := fmt.Sprintf("t%d%04d", j, i)
-			toks = append(toks, tok)
-			ref := specs.RefIndex(addr, "dkim_tokens", j)
-			raddr := fmt.Sprintf("%s/dkim[%d]", addr, j)
-			desired = append(desired, specs.Resource{Addr: raddr, Kind: specs.KindRoute53Record, DependsOn: []string{addr},
-				Attrs: map[string]any{"zone": domain + ".", "name": specs.Deferred(ref + "._domainkey." + domain + "."), "type": "CNAME",
-					"ttl": int64(1800), "values": []any{specs.Deferred(ref + ".dkim.amazonses.com.")}}})
-			observed = append(observed, Observed{Addr: raddr, Kind: specs.KindRoute53Record, Owner: stack, ID: raddr,
-				Attrs: map[string]any{"zone": domain + ".", "name": tok + "._domainkey." + domain + ".", "type": "CNAME",
-					"ttl": 1800.0, "values": []any{tok + ".dkim.amazonses.com."}}})
-		}
-		observed = append(observed, Observed{Addr: addr, Kind: specs.KindSESIdentity, Owner: stack, ID: domain,
-			Attrs: map[string]any{"identity": domain, "type": "DOMAIN", "dkim_mode": "easy", "dkim_key_length": 2048.0, "dkim_tokens": toks}})
-		ttl := 300
-		if i%10 == 0 {
-			ttl = 600
-		}
-		desired = append(desired, specs.Resource{Addr: addr + "/dmarc", Kind: specs.KindRoute53Record, DependsOn: []string{addr},
-			Attrs: map[string]any{"zone": domain + ".", "name": "_dmarc." + domain + ".", "type": "TXT", "ttl": int64(300),
-				"values": []any{`"v=DMARC1; p=reject"`}}})
-		observed = append(observed, Observed{Addr: addr + "/dmarc", Kind: specs.KindRoute53Record, Owner: stack, ID: addr + "/dmarc",
-			Attrs: map[string]any{"zone": domain + ".", "name": "_dmarc." + domain + ".", "type": "TXT", "ttl": ttl,
-				"values": []any{`"v=DMARC1; p=reject"`}}})
+	desired, seen := fixture.ManyDomains(n, stack)
+	var out []Observed
+	for _, o := range seen {
+		out = append(out, observed(o))
 	}
-	return desired, observed
+	return desired, out
 }
 
 func TestManyDomainsPlan(t *testing.T) {
@@ -74,23 +45,6 @@ func BenchmarkDestroyOrder1000Domains(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := Order(p.Changes); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkRender1000Domains(b *testing.B) {
-	desired, observed := manyDomains(1000)
-	p, _ := Make(desired, nil, Options{Stack: stack})
-	_ = observed
-	b.ResetTimer()
-	for b.Loop() {
-		for _, v := range []View{HumanView{}, JSONView{}, MarkdownView{}} {
-			if err := v.Render(io.Discard, p); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := Save(io.Discard, p); err != nil {
 			b.Fatal(err)
 		}
 	}

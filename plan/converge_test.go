@@ -53,7 +53,7 @@ func applyInMemory(t *testing.T, p *Plan, observed []Observed, generation int) [
 				assignByAWS(c.Kind, attrs, generation)
 			}
 			for k, v := range attrs {
-				if isSensitive(v) {
+				if IsSensitive(v) {
 					attrs[k] = specs.Sensitive{Digest: fmt.Sprintf("digest-%d", generation)}
 				}
 			}

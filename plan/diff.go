@@ -484,7 +484,7 @@ func createChange(r specs.Resource) Change {
 	var diffs []AttrDiff
 	for _, k := range specs.SortedKeys(after) {
 		v := after[k]
-		if isEmpty(v) {
+		if IsEmpty(v) {
 			continue
 		}
 		diffs = append(diffs, AttrDiff{Name: k, After: v, Unknown: hasDeferred(v)})
@@ -532,7 +532,7 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 		fromReason, replacesFrom := replacementFrom(r.Kind, k, have, want)
 		replaces = replaces || replacesFrom
 		switch {
-		case isSensitive(want):
+		case IsSensitive(want):
 			if !has || have == nil {
 				diffs = append(diffs, AttrDiff{Name: k, After: specs.Sensitive{}})
 				reasons = append(reasons, "secret missing from "+secretLocation(after))

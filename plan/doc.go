@@ -5,13 +5,14 @@
 // create, update, replace or delete, attribute by attribute, in an order apply
 // can follow (Order). It applies the ownership rules (Owned, Classify): mailform
 // changes and deletes only what carries its own stack's mark. It fills values
-// known only after apply from live state (Resolve), renders plans for people and
-// programs (RenderHuman, RenderMarkdown, RenderJSON), saves and loads plan files
-// (Save, Load), and tells whether live state moved since a plan was made
-// (StateDigest, CheckStale).
+// known only after apply from live state (Resolve), and tells whether live
+// state moved since a plan was made (StateDigest, CheckStale). Its values
+// have one Go form (JSONLike), which the sub-packages read: plan/planfile
+// saves and loads plan files, plan/render shows plans to people and programs.
 //
-// Plan must not import the AWS SDK or talk to AWS, must not print to the
-// terminal (it writes only to the io.Writer its caller passes), and must never
-// let a secret reach a plan, a plan file or any rendering: secrets exist here
+// Plan must not import the AWS SDK or talk to AWS, must not lay a plan out for
+// its readers (plan/render does) nor know the plan file's form (plan/planfile
+// does; plan keeps only their shared FormatVersion), must not import its
+// sub-packages, and must never let a secret reach a plan: secrets exist here
 // only as specs.Sensitive placeholders.
 package plan

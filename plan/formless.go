@@ -11,7 +11,7 @@ import (
 )
 
 // refuseFormless returns an error for each desired or observed resource
-// holding a value that plan cannot compare or save: one of a Go type jsonLike
+// holding a value that plan cannot compare or save: one of a Go type JSONLike
 // does not know, which it could only turn into its fmt.Sprint text. Such a value is a
 // defect in the spec loader or a provider; plan refuses it rather than
 // compare text it guessed at.
@@ -40,7 +40,7 @@ func refuseFormless(desired []specs.Resource, observed []Observed) hcl.Diagnosti
 }
 
 // valuesError names the first attribute of attrs, in order, that holds a
-// value of a type jsonLike does not know, with the kind and the Go type (never
+// value of a type JSONLike does not know, with the kind and the Go type (never
 // the value: it may be a secret).
 func valuesError(kind specs.Kind, attrs map[string]any) error {
 	for _, name := range specs.SortedKeys(attrs) {
@@ -51,8 +51,8 @@ func valuesError(kind specs.Kind, attrs map[string]any) error {
 	return nil
 }
 
-// formless returns the first value inside v, at any depth, that jsonLike can
-// only turn into its fmt.Sprint text. It follows jsonLike case by case.
+// formless returns the first value inside v, at any depth, that JSONLike can
+// only turn into its fmt.Sprint text. It follows JSONLike case by case.
 func formless(v any) (any, bool) {
 	switch v.(type) {
 	case nil, string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64,

@@ -86,11 +86,15 @@ const (
 	CauseRemoved       Cause = "removed"        // the spec no longer declares the resource
 )
 
-// knownCauses is every Cause a plan file may hold.
+// knownCauses is every Cause a plan may hold.
 var knownCauses = map[Cause]bool{
 	CauseRequested: true, CauseImmutable: true, CauseSecretMissing: true, CauseAdopt: true,
 	CauseCleanup: true, CauseSharedSet: true, CauseRemoved: true,
 }
+
+// Known reports whether c is one of the causes above: a plan file that names
+// another was not written by this mailform.
+func (c Cause) Known() bool { return knownCauses[c] }
 
 // Because reports whether cause is among the change's causes.
 func (c Change) Because(cause Cause) bool { return slices.Contains(c.Causes, cause) }

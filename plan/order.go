@@ -104,7 +104,7 @@ func observedDependencies(observed []Observed) map[string][]string {
 		if parent, _, ok := strings.Cut(o.Addr, "/"); ok {
 			d = append(d, parent)
 		}
-		walkStrings(jsonLike(o.Attrs), func(s string) {
+		walkStrings(JSONLike(o.Attrs), func(s string) {
 			if a, ok := byARN[s]; ok {
 				d = append(d, a)
 			}
@@ -117,7 +117,7 @@ func observedDependencies(observed []Observed) map[string][]string {
 				}
 			}
 		case specs.KindRoute53Record:
-			if vals, ok := jsonLike(o.Attrs["values"]).([]any); ok {
+			if vals, ok := JSONLike(o.Attrs["values"]).([]any); ok {
 				for _, v := range vals {
 					if s, _ := v.(string); byIP[s] != "" {
 						d = append(d, byIP[s])

@@ -42,7 +42,7 @@ func Resolve(desired []specs.Resource, observed []Observed) []specs.Resource {
 		c.Attrs = make(map[string]any, len(r.Attrs))
 		isTXT := isRecordKind(r.Kind) && strings.EqualFold(recordTypeOf(r.Attrs), "TXT")
 		for k, v := range r.Attrs {
-			c.Attrs[k] = resolveValue(jsonLike(v), lookup, isTXT && k == "values")
+			c.Attrs[k] = resolveValue(JSONLike(v), lookup, isTXT && k == "values")
 		}
 		if vals, ok := c.Attrs["values"].([]any); ok && isRecordKind(r.Kind) {
 			sortValues(vals)
@@ -56,7 +56,7 @@ func Resolve(desired []specs.Resource, observed []Observed) []specs.Resource {
 // A number is written in decimal; an empty string, a list or a map is not text.
 func attrText(v any, index int) (string, bool) {
 	if index < 0 {
-		switch x := jsonLike(v).(type) {
+		switch x := JSONLike(v).(type) {
 		case string:
 			return x, x != ""
 		case int64:
@@ -155,4 +155,4 @@ func (c Change) Resolved(observed []Observed) Change {
 
 // HasUnknowns reports whether some value of the change is known only after
 // apply has created what it depends on.
-func (c Change) HasUnknowns() bool { return hasDeferred(jsonLike(c.After)) }
+func (c Change) HasUnknowns() bool { return hasDeferred(JSONLike(c.After)) }

@@ -23,7 +23,7 @@ func volatileAttr(name string) bool { return strings.HasSuffix(name, "_status") 
 // and that keeps what tells values apart: Deferred templates are kept, and a
 // secret is reduced to the fact that it is present (never its digest).
 func encodeForDigest(v any) any {
-	switch x := jsonLike(v).(type) {
+	switch x := JSONLike(v).(type) {
 	case specs.Deferred:
 		return map[string]any{"deferred": string(x)}
 	case specs.Sensitive:
@@ -48,7 +48,7 @@ func encodeForDigest(v any) any {
 func resourceDigest(o Observed) string {
 	attrs := map[string]any{}
 	for k, v := range o.Attrs {
-		if !volatileAttr(k) && !isEmpty(jsonLike(v)) {
+		if !volatileAttr(k) && !IsEmpty(JSONLike(v)) {
 			attrs[k] = encodeForDigest(v)
 		}
 	}
@@ -291,11 +291,11 @@ func whatChanged(c Change, now Observed) string {
 		if reflect.DeepEqual(encodeForDigest(nilIfEmpty(was)), encodeForDigest(nilIfEmpty(is))) {
 			continue
 		}
-		if isSensitive(was) || isSensitive(is) {
+		if IsSensitive(was) || IsSensitive(is) {
 			parts = append(parts, k+" changed")
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s changed from %s to %s", k, displayText(was), displayText(is)))
+		parts = append(parts, fmt.Sprintf("%s changed from %s to %s", k, DisplayText(was), DisplayText(is)))
 	}
 	if len(parts) == 0 {
 		return "ownership mark or identity changed since the plan was made"
@@ -305,8 +305,8 @@ func whatChanged(c Change, now Observed) string {
 }
 
 func nilIfEmpty(v any) any {
-	v = jsonLike(v)
-	if isEmpty(v) {
+	v = JSONLike(v)
+	if IsEmpty(v) {
 		return nil
 	}
 	return v

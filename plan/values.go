@@ -13,11 +13,12 @@ import (
 	"github.com/mailform/mailform/specs/kinds"
 )
 
-// jsonLike converts v to the value types a plan holds: string, bool, int64,
+// JSONLike converts v to the value types a plan holds: string, bool, int64,
 // float64 (only when not integral), []any, map[string]any, specs.Deferred and
 // specs.Sensitive. Providers and the spec loader may hand over int, []string or
-// float64 from decoded JSON; after jsonLike the same value has one Go form.
-func jsonLike(v any) any {
+// float64 from decoded JSON; after JSONLike the same value has one Go form,
+// the one plan files and renderings read.
+func JSONLike(v any) any {
 	switch x := v.(type) {
 	case nil, string, bool, int64, specs.Deferred, specs.Sensitive:
 		return x
@@ -59,7 +60,7 @@ func jsonLike(v any) any {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = jsonLike(e)
+			out[i] = JSONLike(e)
 		}
 		return out
 	case []string:
@@ -71,7 +72,7 @@ func jsonLike(v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = jsonLike(e)
+			out[k] = JSONLike(e)
 		}
 		return out
 	case map[string]string:
@@ -88,14 +89,14 @@ func jsonLike(v any) any {
 	case reflect.Slice, reflect.Array:
 		out := make([]any, rv.Len())
 		for i := range out {
-			out[i] = jsonLike(rv.Index(i).Interface())
+			out[i] = JSONLike(rv.Index(i).Interface())
 		}
 		return out
 	case reflect.Map:
 		if rv.Type().Key().Kind() == reflect.String {
 			out := make(map[string]any, rv.Len())
 			for _, k := range rv.MapKeys() {
-				out[k.String()] = jsonLike(rv.MapIndex(k).Interface())
+				out[k.String()] = JSONLike(rv.MapIndex(k).Interface())
 			}
 			return out
 		}
@@ -107,7 +108,7 @@ func jsonLike(v any) any {
 		if rv.IsNil() {
 			return nil
 		}
-		return jsonLike(rv.Elem().Interface())
+		return JSONLike(rv.Elem().Interface())
 	}
 	// Make refuses a resource holding such a value (refuseFormless),
 	// so only a caller that skips Make gets its text.
@@ -126,14 +127,14 @@ func copyAttrs(attrs map[string]any) map[string]any {
 	if attrs == nil {
 		return nil
 	}
-	out, _ := jsonLike(attrs).(map[string]any)
+	out, _ := JSONLike(attrs).(map[string]any)
 	return out
 }
 
-// isEmpty reports whether v says "nothing": absent, "", false, an empty list
+// IsEmpty reports whether v says "nothing": absent, "", false, an empty list
 // or map. Empty and absent compare equal, so that a provider need not report an
 // unset optional attribute or a false flag, and a spec need not spell them out.
-func isEmpty(v any) bool {
+func IsEmpty(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return true
@@ -170,7 +171,8 @@ func hasDeferred(v any) bool {
 	return false
 }
 
-func isSensitive(v any) bool {
+// IsSensitive reports whether v is a secret's placeholder.
+func IsSensitive(v any) bool {
 	_, ok := v.(specs.Sensitive)
 	return ok
 }
@@ -190,7 +192,7 @@ func withoutSecretDigests(attrs map[string]any, sensitiveNames map[string]bool) 
 			out[k] = specs.Sensitive{}
 			continue
 		}
-		out[k] = stripDigests(jsonLike(v))
+		out[k] = stripDigests(JSONLike(v))
 	}
 	return out
 }
@@ -231,8 +233,8 @@ func canonical(kind specs.Kind, recordType, attr string, v any) any {
 // list have the list's form; the entries of a map (an event destination)
 // are compared as written.
 func canonicalAs(form kinds.Form, recordType string, v any) any {
-	v = jsonLike(v)
-	if isEmpty(v) {
+	v = JSONLike(v)
+	if IsEmpty(v) {
 		return nil
 	}
 	switch x := v.(type) {

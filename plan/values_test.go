@@ -79,9 +79,9 @@ func TestJSONLike(t *testing.T) {
 		{&specs.Sensitive{Digest: "x"}, "specs.Sensitive {x}"},
 	}
 	for _, tt := range tests {
-		got := jsonLike(tt.in)
+		got := JSONLike(tt.in)
 		if s := typeAndValue(got); s != tt.want {
-			t.Errorf("jsonLike(%#v) = %s, want %s", tt.in, s, tt.want)
+			t.Errorf("JSONLike(%#v) = %s, want %s", tt.in, s, tt.want)
 		}
 	}
 }

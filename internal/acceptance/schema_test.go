@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/plan/planfile"
 	"github.com/mailform/mailform/specs"
 	"github.com/mailform/mailform/specs/kinds"
 )
@@ -46,7 +46,7 @@ func TestObservedStateMatchesSchemas(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			p, err := plan.Load(f)
+			p, err := planfile.Load(f)
 			if err != nil {
 				t.Fatal(err)
 			}

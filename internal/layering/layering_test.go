@@ -31,6 +31,9 @@ var layerOf = map[string]string{
 	"internal/dnsvalue": "base",
 	"internal/version":  "base",
 	"internal/golden":   "testing",
+	// Fixtures of plan's tests (the stack acme-prod, representative plans).
+	"plan/internal/fixture":  "fixture",
+	"plan/internal/plantest": "fixture",
 
 	// The rules of mail authentication (SPF, DMARC, DKIM) and the canonical
 	// form of IAM policy documents: facts that specs, providers and check
@@ -41,6 +44,10 @@ var layerOf = map[string]string{
 	"specs":       "spec",
 	"specs/kinds": "schema", // each resource kind's schema, read by plan and everything above it
 	"plan":        "plan",
+	// A plan's file format and its renderings: they read plan's model and
+	// nothing above it.
+	"plan/planfile": "planview",
+	"plan/render":   "planview",
 
 	// Shared infrastructure: AWS configuration and errors, secret stores,
 	// the stack lock and the IAM policy each command needs.
@@ -91,16 +98,20 @@ var mayImport = map[string][]string{
 	"spec":    {"base"},
 	"schema":  {"base", "spec"},
 	"plan":    {"base", "spec", "schema"},
-	"infra":   {"base", "spec", "schema", "infra"},
+	// The plan file and the renderings sit beside plan: the seam, the
+	// providers and the engines do not need them; cli does.
+	"planview": {"base", "spec", "schema", "plan"},
+	"fixture":  {"base", "spec", "schema", "plan", "fixture"},
+	"infra":    {"base", "spec", "schema", "infra"},
 	// Providers meet the engines only through the seam: a provider kind
 	// never imports another kind.
 	"seam":     {"base", "spec", "schema", "plan"},
 	"provider": {"base", "spec", "schema", "plan", "infra", "seam"},
 	"engine":   {"base", "spec", "schema", "plan", "infra", "seam", "provider", "engine"},
-	"cli":      {"base", "spec", "schema", "plan", "infra", "seam", "provider", "engine"},
+	"cli":      {"base", "spec", "schema", "plan", "planview", "infra", "seam", "provider", "engine"},
 	"main":     {"cli"},
 	"double":   {"base", "double"},
-	"tool":     {"base", "testing", "spec", "schema", "plan", "infra", "seam", "provider", "engine", "cli", "double", "tool"},
+	"tool":     {"base", "testing", "spec", "schema", "plan", "planview", "infra", "seam", "provider", "engine", "cli", "double", "tool"},
 }
 
 // doubleImporters are the only product files that may import the double:
@@ -109,7 +120,7 @@ var doubleImporters = []string{"cli/sandbox.go", "cli/demo.go"}
 
 // noAWS lists the packages whose comment says they must not talk to AWS:
 // they may not import the AWS SDK at all.
-var noAWS = []string{"specs", "specs/kinds", "plan", "requests", "internal/permissions", "internal/dnsvalue", "mailauth", "internal/policydoc"}
+var noAWS = []string{"specs", "specs/kinds", "plan", "plan/planfile", "plan/render", "requests", "internal/permissions", "internal/dnsvalue", "mailauth", "internal/policydoc"}
 
 const awsSDK = "github.com/aws/"
 

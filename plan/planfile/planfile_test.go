@@ -1,4 +1,4 @@
-package plan
+package planfile
 
 import (
 	"bytes"
@@ -10,13 +10,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/mailform/mailform/internal/golden"
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/plan/internal/fixture"
+	"github.com/mailform/mailform/plan/internal/plantest"
+	"github.com/mailform/mailform/plan/render"
 	"github.com/mailform/mailform/specs"
 )
 
 var cmpRange = cmp.Comparer(func(a, b hcl.Range) bool { return a == b })
 
 func TestPlanFileRoundTrip(t *testing.T) {
-	for name, p := range renderCases(t) {
+	for name, p := range plantest.Plans(t) {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
 			if err := Save(&buf, p); err != nil {
@@ -43,20 +48,20 @@ func TestPlanFileRoundTrip(t *testing.T) {
 
 func TestPlanFileGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Save(&buf, renderCases(t)["mixed"]); err != nil {
+	if err := Save(&buf, plantest.Plans(t)["mixed"]); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, filepath.Join("testdata", "planfile", "mixed.json"), buf.Bytes())
+	golden.Check(t, filepath.Join("testdata", "mixed.json"), buf.Bytes())
 }
 
 // What apply needs survives a plan file: templates of values known after
-// apply (so that apply can Resolve them), secrets as placeholders, source
+// apply (so that apply can plan.Resolve them), secrets as placeholders, source
 // ranges, dependencies, and maps whose keys look like placeholders.
 func TestPlanFileKeepsWhatApplyNeeds(t *testing.T) {
-	p := &Plan{
-		FormatVersion: FormatVersion, Stack: stack, Region: region,
-		Changes: []Change{{
-			Addr: "configuration_set.default", Kind: specs.KindSESConfigSet, Action: Create,
+	p := &plan.Plan{
+		FormatVersion: plan.FormatVersion, Stack: fixture.Stack, Region: fixture.Region,
+		Changes: []plan.Change{{
+			Addr: "configuration_set.default", Kind: specs.KindSESConfigSet, Action: plan.Create,
 			After: map[string]any{
 				"event_destinations": map[string]any{
 					"deferred":  map[string]any{"topic_arn": specs.Deferred("${topic.x#arn}")},
@@ -69,7 +74,7 @@ func TestPlanFileKeepsWhatApplyNeeds(t *testing.T) {
 				"ratio":                    0.25,
 			},
 			DependsOn: []string{"topic.x"},
-			DeclRange: at(18),
+			DeclRange: fixture.At(18),
 		}},
 	}
 	var buf bytes.Buffer
@@ -83,8 +88,8 @@ func TestPlanFileKeepsWhatApplyNeeds(t *testing.T) {
 	if diff := cmp.Diff(p, got, cmpRange); diff != "" {
 		t.Errorf("round trip (-saved +loaded):\n%s", diff)
 	}
-	resolved := Resolve([]specs.Resource{{Addr: "c", Kind: specs.KindSESConfigSet, Attrs: got.Changes[0].After}},
-		[]Observed{{Addr: "topic.x", Attrs: map[string]any{"arn": "arn:x"}}})
+	resolved := plan.Resolve([]specs.Resource{{Addr: "c", Kind: specs.KindSESConfigSet, Attrs: got.Changes[0].After}},
+		[]plan.Observed{{Addr: "topic.x", Attrs: map[string]any{"arn": "arn:x"}}})
 	dest := resolved[0].Attrs["event_destinations"].(map[string]any)["deferred"].(map[string]any)
 	if dest["topic_arn"] != "arn:x" {
 		t.Errorf("a loaded template does not resolve: %v", dest)
@@ -94,28 +99,28 @@ func TestPlanFileKeepsWhatApplyNeeds(t *testing.T) {
 // No secret and no digest of one reaches a plan file or a rendering.
 func TestNoSecretInAnyOutput(t *testing.T) {
 	const plaintext = "hunter2-plaintext-password"
-	user := withAttr(obsSMTPUser(), "path", "/old/") // a change, so Before is kept
-	leaky := withAttr(user, "password", plaintext)   // a provider that got it wrong
-	tests := map[string][]Observed{
-		"digest":    replaced(observedStack(), user),
-		"plaintext": replaced(observedStack(), leaky),
-		"deleted":   {obsSMTPUser()},
+	user := plantest.WithAttr(plantest.Observed(fixture.ObsSMTPUser()), "path", "/old/") // a change, so Before is kept
+	leaky := plantest.WithAttr(user, "password", plaintext)                              // a provider that got it wrong
+	tests := map[string][]plan.Observed{
+		"digest":    plantest.Replaced(plantest.ObservedStack(), user),
+		"plaintext": plantest.Replaced(plantest.ObservedStack(), leaky),
+		"deleted":   {plantest.Observed(fixture.ObsSMTPUser())},
 	}
 	for name, observed := range tests {
 		t.Run(name, func(t *testing.T) {
-			desired := desiredStack()
+			desired := fixture.DesiredStack()
 			if name == "deleted" {
 				desired = nil
 			}
-			p, _ := Make(desired, observed, Options{Stack: stack, Region: region})
+			p, _ := plan.Make(desired, observed, plan.Options{Stack: fixture.Stack, Region: fixture.Region})
 			if _, ok := p.Change("smtp_user.webapp"); !ok {
 				t.Fatal("the user is not in the plan; the test proves nothing")
 			}
 			outputs := map[string]func(*bytes.Buffer) error{
 				"plan file": func(b *bytes.Buffer) error { return Save(b, p) },
-				"json":      func(b *bytes.Buffer) error { return RenderJSON(b, p) },
-				"human":     func(b *bytes.Buffer) error { return RenderHuman(b, p, HumanOptions{Color: true}) },
-				"markdown":  func(b *bytes.Buffer) error { return RenderMarkdown(b, p) },
+				"json":      func(b *bytes.Buffer) error { return render.JSON(b, p) },
+				"human":     func(b *bytes.Buffer) error { return render.Human(b, p, render.HumanOptions{Color: true}) },
+				"markdown":  func(b *bytes.Buffer) error { return render.Markdown(b, p) },
 				"encoding/json of the plan": func(b *bytes.Buffer) error {
 					return json.NewEncoder(b).Encode(p)
 				},
@@ -125,7 +130,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 				if err := write(&buf); err != nil {
 					t.Fatal(err)
 				}
-				for _, secret := range []string{secretDigest, plaintext} {
+				for _, secret := range []string{fixture.SecretDigest, plaintext} {
 					if strings.Contains(buf.String(), secret) {
 						t.Errorf("%s contains %q", out, secret)
 					}
@@ -138,7 +143,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 func TestLoadRefuses(t *testing.T) {
 	valid := func(edit func(map[string]any)) string {
 		var buf bytes.Buffer
-		if err := Save(&buf, renderCases(t)["mixed"]); err != nil {
+		if err := Save(&buf, plantest.Plans(t)["mixed"]); err != nil {
 			t.Fatal(err)
 		}
 		var doc map[string]any
@@ -205,9 +210,9 @@ func TestLoadRefuses(t *testing.T) {
 func FuzzLoad(f *testing.F) {
 	for _, name := range []string{"create", "mixed", "destroy"} {
 		var buf bytes.Buffer
-		p, _ := Make(desiredStack(), observedStack(), Options{Stack: stack, Destroy: name == "destroy"})
+		p, _ := plan.Make(fixture.DesiredStack(), plantest.ObservedStack(), plan.Options{Stack: fixture.Stack, Destroy: name == "destroy"})
 		if name == "create" {
-			p, _ = Make(desiredStack(), nil, Options{Stack: stack})
+			p, _ = plan.Make(fixture.DesiredStack(), nil, plan.Options{Stack: fixture.Stack})
 		}
 		if err := Save(&buf, p); err != nil {
 			f.Fatal(err)
@@ -237,18 +242,18 @@ func FuzzLoad(f *testing.F) {
 		if diff := cmp.Diff(p, again, cmpRange); diff != "" {
 			t.Fatalf("reload differs:\n%s", diff)
 		}
-		for _, v := range []View{HumanView{}, JSONView{}, MarkdownView{}} {
+		for _, v := range []render.View{render.HumanView{}, render.JSONView{}, render.MarkdownView{}} {
 			if err := v.Render(&bytes.Buffer{}, p); err != nil {
 				t.Fatalf("%T: %v", v, err)
 			}
 		}
-		_, _ = Order(p.Changes)
-		_ = CheckStale(p, nil)
+		_, _ = plan.Order(p.Changes)
+		_ = plan.CheckStale(p, nil)
 	})
 }
 
 func TestPlanFileKeepsTheSpecFolder(t *testing.T) {
-	p := &Plan{FormatVersion: FormatVersion, Stack: "acme-prod", Region: "us-west-2", SpecDir: "mail/prod"}
+	p := &plan.Plan{FormatVersion: plan.FormatVersion, Stack: "acme-prod", Region: "us-west-2", SpecDir: "mail/prod"}
 	var buf bytes.Buffer
 	if err := Save(&buf, p); err != nil {
 		t.Fatal(err)

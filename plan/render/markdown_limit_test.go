@@ -1,4 +1,4 @@
-package plan
+package render
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/plan/internal/plantest"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -20,16 +22,16 @@ const githubCommentLimit = 65536
 // GitHub's comment limit in full; within MaxChars it keeps the counts, the
 // first changes, and says how many it leaves out.
 func TestMarkdownOfManyDomainsFitsAComment(t *testing.T) {
-	spec, diags := specs.Load(filepath.Join("..", "examples", "many-domains"), specs.LoadOptions{})
+	spec, diags := specs.Load(filepath.Join("..", "..", "examples", "many-domains"), specs.LoadOptions{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	p, diags := Make(spec.Resources(), nil, Options{Stack: spec.Stack, Region: spec.Region})
+	p, diags := plan.Make(spec.Resources(), nil, plan.Options{Stack: spec.Stack, Region: spec.Region})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
 	var full bytes.Buffer
-	if err := RenderMarkdown(&full, p); err != nil {
+	if err := Markdown(&full, p); err != nil {
 		t.Fatal(err)
 	}
 	if n := utf8.RuneCount(full.Bytes()); n <= githubCommentLimit {
@@ -66,9 +68,9 @@ func TestMarkdownOfManyDomainsFitsAComment(t *testing.T) {
 // TestMarkdownWithinTheLimitIsWhole: a plan that fits is rendered in full,
 // diffs and all, whatever MaxChars.
 func TestMarkdownWithinTheLimitIsWhole(t *testing.T) {
-	for name, p := range renderCases(t) {
+	for name, p := range plantest.Plans(t) {
 		var whole, limited bytes.Buffer
-		if err := RenderMarkdown(&whole, p); err != nil {
+		if err := Markdown(&whole, p); err != nil {
 			t.Fatal(err)
 		}
 		if err := (MarkdownView{MaxChars: utf8.RuneCount(whole.Bytes())}).Render(&limited, p); err != nil {

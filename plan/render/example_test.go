@@ -1,14 +1,15 @@
-package plan_test
+package render_test
 
 import (
 	"fmt"
 	"os"
 
 	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/plan/render"
 	"github.com/mailform/mailform/specs"
 )
 
-// A topic declared in the spec, a DMARC record whose TTL drifted, and a queue
+// The terminal rendering of a plan: a topic declared in the spec, a DMARC record whose TTL drifted, and a queue
 // left over from a removed block.
 func Example() {
 	desired := []specs.Resource{
@@ -30,7 +31,7 @@ func Example() {
 		fmt.Println(diags)
 		return
 	}
-	if err := plan.RenderHuman(os.Stdout, p, plan.HumanOptions{}); err != nil {
+	if err := render.Human(os.Stdout, p, render.HumanOptions{}); err != nil {
 		fmt.Println(err)
 	}
 	waves, _ := plan.Order(p.Changes)

@@ -1,4 +1,4 @@
-package plan
+package render
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mailform/mailform/internal/dnsvalue"
+	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -14,7 +15,7 @@ import (
 // the three views below share one reading of the plan (changeLines) and differ
 // only in layout.
 type View interface {
-	Render(w io.Writer, p *Plan) error
+	Render(w io.Writer, p *plan.Plan) error
 }
 
 // HumanOptions tune the terminal rendering.
@@ -33,56 +34,21 @@ type JSONView struct{}
 // 65,536): a longer plan is summarised, and says how many changes it leaves out.
 type MarkdownView struct{ MaxChars int }
 
-// RenderHuman writes the terminal rendering of p to w.
-func RenderHuman(w io.Writer, p *Plan, opts HumanOptions) error {
+// Human writes the terminal rendering of p to w.
+func Human(w io.Writer, p *plan.Plan, opts HumanOptions) error {
 	return HumanView{Options: opts}.Render(w, p)
 }
 
-// RenderJSON writes the JSON rendering of p to w.
-func RenderJSON(w io.Writer, p *Plan) error { return JSONView{}.Render(w, p) }
+// JSON writes the JSON rendering of p to w.
+func JSON(w io.Writer, p *plan.Plan) error { return JSONView{}.Render(w, p) }
 
-// RenderMarkdown writes the Markdown rendering of p to w.
-func RenderMarkdown(w io.Writer, p *Plan) error { return MarkdownView{}.Render(w, p) }
-
-// displayText shows one value to a person. Strings are quoted, except record
-// values already in their quoted TXT form; unknown and secret values show as
-// "(known after apply)" and "(sensitive)".
-func displayText(v any) string {
-	switch x := jsonLike(v).(type) {
-	case nil:
-		return "(none)"
-	case specs.Deferred:
-		return specs.KnownAfterApply
-	case specs.Sensitive:
-		return specs.SensitiveText
-	case string:
-		if len(x) >= 2 && strings.HasPrefix(x, `"`) && strings.HasSuffix(x, `"`) {
-			return x
-		}
-		return strconv.Quote(x)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = displayText(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		parts := make([]string, 0, len(x))
-		for _, k := range specs.SortedKeys(x) {
-			parts = append(parts, k+" = "+displayText(x[k]))
-		}
-		return "{ " + strings.Join(parts, ", ") + " }"
-	case bool, int64, float64:
-		return fmt.Sprint(x)
-	default:
-		return fmt.Sprint(x)
-	}
-}
+// Markdown writes the Markdown rendering of p to w.
+func Markdown(w io.Writer, p *plan.Plan) error { return MarkdownView{}.Render(w, p) }
 
 // displayJSON turns a value into what JSON output shows: placeholders become
 // their fixed texts, the rest stays JSON-like.
 func displayJSON(v any) any {
-	switch x := jsonLike(v).(type) {
+	switch x := plan.JSONLike(v).(type) {
 	case specs.Deferred:
 		return specs.KnownAfterApply
 	case specs.Sensitive:
@@ -113,18 +79,18 @@ type attrLine struct {
 }
 
 // changeLines reads one change the way every view shows it.
-func changeLines(c Change) []attrLine {
+func changeLines(c plan.Change) []attrLine {
 	var lines []attrLine
 	for _, d := range c.Diffs {
 		l := attrLine{Name: d.Name, Replaces: d.Replaces}
-		after := displayText(d.After) // unknown parts show as (known after apply)
+		after := plan.DisplayText(d.After) // unknown parts show as (known after apply)
 		switch {
-		case c.Action == Create || (d.Before == nil && !isEmpty(jsonLike(d.After))):
+		case c.Action == plan.Create || (d.Before == nil && !plan.IsEmpty(plan.JSONLike(d.After))):
 			l.Symbol, l.Text = "+", after
 		case d.After == nil:
-			l.Symbol, l.Text = "-", displayText(d.Before)
+			l.Symbol, l.Text = "-", plan.DisplayText(d.Before)
 		default:
-			l.Symbol, l.Text = "~", displayText(d.Before)+" -> "+after
+			l.Symbol, l.Text = "~", plan.DisplayText(d.Before)+" -> "+after
 		}
 		lines = append(lines, l)
 	}
@@ -133,18 +99,18 @@ func changeLines(c Change) []attrLine {
 
 // zoneFileLines writes a record in zone-file form, one line per value:
 // `_dmarc.other.example. 300 IN TXT "v=DMARC1; p=none"`.
-func zoneFileLines(c Change) []string {
+func zoneFileLines(c plan.Change) []string {
 	name := specs.KnownAfterApply
 	if s, ok := c.After["name"].(string); ok {
 		name = specs.Fqdn(s)
 	}
 	typ, _ := c.After["type"].(string)
 	ttl := "300"
-	if t, ok := jsonLike(c.After["ttl"]).(int64); ok {
+	if t, ok := plan.JSONLike(c.After["ttl"]).(int64); ok {
 		ttl = strconv.FormatInt(t, 10)
 	}
 	var values []any
-	switch v := jsonLike(c.After["values"]).(type) {
+	switch v := plan.JSONLike(c.After["values"]).(type) {
 	case []any:
 		values = v
 	case nil:
@@ -163,7 +129,7 @@ func zoneFileLines(c Change) []string {
 }
 
 // summaryLine is the one-line count every view prints.
-func summaryLine(p *Plan) string {
+func summaryLine(p *plan.Plan) string {
 	if !p.HasChanges() {
 		return "No changes. AWS matches the spec."
 	}
@@ -185,7 +151,7 @@ const manualUnknownNote = "; " + specs.KnownAfterApply + ": these values exist o
 
 // manualZoneFile returns the zone-file lines of all manual records, with the
 // note about unknown values when some are.
-func manualZoneFile(manual []Change) []string {
+func manualZoneFile(manual []plan.Change) []string {
 	var lines []string
 	unknown := false
 	for _, c := range manual {

@@ -1,4 +1,4 @@
-package plan
+package planfile
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/specs"
 	"github.com/mailform/mailform/specs/kinds"
 )
@@ -52,7 +53,7 @@ type fileChange struct {
 	Diffs     []fileDiff     `json:"diffs,omitempty"`
 	DependsOn []string       `json:"depends_on,omitempty"`
 	Reason    string         `json:"reason,omitempty"`
-	Causes    []Cause        `json:"causes,omitempty"`
+	Causes    []plan.Cause   `json:"causes,omitempty"`
 	Adopt     bool           `json:"adopt,omitempty"`
 	DeclRange *fileRange     `json:"decl_range,omitempty"`
 }
@@ -78,13 +79,13 @@ type filePos struct {
 }
 
 // Save writes p to w as a plan file: everything apply needs and no secret.
-func Save(w io.Writer, p *Plan) error {
+func Save(w io.Writer, p *plan.Plan) error {
 	if p == nil {
 		return errors.New("save plan: no plan")
 	}
 	f := planFile{
 		Format:          planFileFormat,
-		FormatVersion:   FormatVersion,
+		FormatVersion:   plan.FormatVersion,
 		Stack:           p.Stack,
 		Region:          p.Region,
 		Account:         p.Account,
@@ -110,7 +111,7 @@ func Save(w io.Writer, p *Plan) error {
 	return nil
 }
 
-func toFileChange(c Change) fileChange {
+func toFileChange(c plan.Change) fileChange {
 	fc := fileChange{
 		Addr:      c.Addr,
 		Kind:      string(c.Kind),
@@ -155,7 +156,7 @@ func encodeAttrs(attrs map[string]any) map[string]any {
 
 // encodeValue writes one value in plan-file form.
 func encodeValue(v any) any {
-	switch x := jsonLike(v).(type) {
+	switch x := plan.JSONLike(v).(type) {
 	case specs.Deferred:
 		return map[string]any{"deferred": string(x)}
 	case specs.Sensitive:
@@ -186,7 +187,7 @@ func encodeValue(v any) any {
 
 // Load reads a plan file written by Save. It refuses files that are not
 // mailform plans, that come from a newer mailform, or that are malformed.
-func Load(r io.Reader) (*Plan, error) {
+func Load(r io.Reader) (*plan.Plan, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxPlanFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("load plan: %w", err)
@@ -208,17 +209,17 @@ func Load(r io.Reader) (*Plan, error) {
 	}
 	version, ok := head.FormatVersion.(string)
 	if !ok {
-		return nil, fmt.Errorf("load plan: format_version must be a string such as %q", FormatVersion)
+		return nil, fmt.Errorf("load plan: format_version must be a string such as %q", plan.FormatVersion)
 	}
 	n, err := strconv.Atoi(version)
-	current, _ := strconv.Atoi(FormatVersion)
+	current, _ := strconv.Atoi(plan.FormatVersion)
 	switch {
 	case err != nil || n < 1:
-		return nil, fmt.Errorf("load plan: unknown plan file format version %q (this mailform reads version %s)", version, FormatVersion)
+		return nil, fmt.Errorf("load plan: unknown plan file format version %q (this mailform reads version %s)", version, plan.FormatVersion)
 	case n > current:
-		return nil, fmt.Errorf("load plan: the plan file has format version %s, newer than this mailform understands (%s); use the mailform that made it, or plan again", version, FormatVersion)
+		return nil, fmt.Errorf("load plan: the plan file has format version %s, newer than this mailform understands (%s); use the mailform that made it, or plan again", version, plan.FormatVersion)
 	case n != current:
-		return nil, fmt.Errorf("load plan: plan file format version %s is no longer supported (this mailform reads version %s); plan again", version, FormatVersion)
+		return nil, fmt.Errorf("load plan: plan file format version %s is no longer supported (this mailform reads version %s); plan again", version, plan.FormatVersion)
 	}
 
 	var f planFile
@@ -231,7 +232,7 @@ func Load(r io.Reader) (*Plan, error) {
 	if dec.More() {
 		return nil, errors.New("load plan: unexpected data after the plan")
 	}
-	p := &Plan{
+	p := &plan.Plan{
 		FormatVersion:   f.FormatVersion,
 		Stack:           f.Stack,
 		Region:          f.Region,
@@ -252,7 +253,7 @@ func Load(r io.Reader) (*Plan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load plan: change %d: %w", i, err)
 		}
-		if c.Action == Manual || c.Action == NoOp {
+		if c.Action == plan.Manual || c.Action == plan.NoOp {
 			return nil, fmt.Errorf("load plan: change %d (%s): action %q is not a change", i, c.Addr, c.Action)
 		}
 		if seen[c.Addr] {
@@ -266,7 +267,7 @@ func Load(r io.Reader) (*Plan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load plan: manual record %d: %w", i, err)
 		}
-		if c.Action != Manual {
+		if c.Action != plan.Manual {
 			return nil, fmt.Errorf("load plan: manual record %d (%s) has action %q", i, c.Addr, c.Action)
 		}
 		p.Manual = append(p.Manual, c)
@@ -277,13 +278,13 @@ func Load(r io.Reader) (*Plan, error) {
 	return p, nil
 }
 
-var knownActions = map[Action]bool{NoOp: true, Create: true, Update: true, Replace: true, Delete: true, Manual: true}
+var knownActions = map[plan.Action]bool{plan.NoOp: true, plan.Create: true, plan.Update: true, plan.Replace: true, plan.Delete: true, plan.Manual: true}
 
-func fromFileChange(fc fileChange) (Change, error) {
-	c := Change{
+func fromFileChange(fc fileChange) (plan.Change, error) {
+	c := plan.Change{
 		Addr:      fc.Addr,
 		Kind:      specs.Kind(fc.Kind),
-		Action:    Action(fc.Action),
+		Action:    plan.Action(fc.Action),
 		ID:        fc.ID,
 		DependsOn: fc.DependsOn,
 		Reason:    fc.Reason,
@@ -291,28 +292,28 @@ func fromFileChange(fc fileChange) (Change, error) {
 		Adopt:     fc.Adopt,
 	}
 	if c.Addr == "" {
-		return Change{}, errors.New("no address")
+		return plan.Change{}, errors.New("no address")
 	}
 	if kinds.Of(c.Kind) == nil { // a kind with no schema (specs/kinds)
-		return Change{}, fmt.Errorf("%s: unknown kind %q", c.Addr, fc.Kind)
+		return plan.Change{}, fmt.Errorf("%s: unknown kind %q", c.Addr, fc.Kind)
 	}
 	if len(c.Causes) == 0 {
 		c.Causes = nil // "causes": [] saves as nothing
 	}
 	for _, cause := range c.Causes {
-		if !knownCauses[cause] {
-			return Change{}, fmt.Errorf("%s: unknown cause %q", c.Addr, cause)
+		if !cause.Known() {
+			return plan.Change{}, fmt.Errorf("%s: unknown cause %q", c.Addr, cause)
 		}
 	}
 	if !knownActions[c.Action] {
-		return Change{}, fmt.Errorf("%s: unknown action %q", c.Addr, fc.Action)
+		return plan.Change{}, fmt.Errorf("%s: unknown action %q", c.Addr, fc.Action)
 	}
 	var err error
 	if c.Before, err = decodeAttrs(fc.Before); err != nil {
-		return Change{}, fmt.Errorf("%s: before: %w", c.Addr, err)
+		return plan.Change{}, fmt.Errorf("%s: before: %w", c.Addr, err)
 	}
 	if c.After, err = decodeAttrs(fc.After); err != nil {
-		return Change{}, fmt.Errorf("%s: after: %w", c.Addr, err)
+		return plan.Change{}, fmt.Errorf("%s: after: %w", c.Addr, err)
 	}
 	// Save leaves empty attribute maps out; load them as absent alike, so
 	// that a loaded plan saves and loads again unchanged.
@@ -325,13 +326,13 @@ func fromFileChange(fc fileChange) (Change, error) {
 	for _, d := range fc.Diffs {
 		before, err := decodeValue(d.Before)
 		if err != nil {
-			return Change{}, fmt.Errorf("%s: diff %s: %w", c.Addr, d.Name, err)
+			return plan.Change{}, fmt.Errorf("%s: diff %s: %w", c.Addr, d.Name, err)
 		}
 		after, err := decodeValue(d.After)
 		if err != nil {
-			return Change{}, fmt.Errorf("%s: diff %s: %w", c.Addr, d.Name, err)
+			return plan.Change{}, fmt.Errorf("%s: diff %s: %w", c.Addr, d.Name, err)
 		}
-		c.Diffs = append(c.Diffs, AttrDiff{Name: d.Name, Before: before, After: after, Unknown: d.Unknown, Replaces: d.Replaces})
+		c.Diffs = append(c.Diffs, plan.AttrDiff{Name: d.Name, Before: before, After: after, Unknown: d.Unknown, Replaces: d.Replaces})
 	}
 	// A range with neither a file nor a start line locates nothing; Save
 	// leaves such ranges out, and Load ignores them alike.
@@ -366,7 +367,7 @@ func decodeValue(v any) (any, error) {
 	case nil, string, bool:
 		return x, nil
 	case json.Number:
-		return jsonLike(x), nil
+		return plan.JSONLike(x), nil
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {

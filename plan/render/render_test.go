@@ -1,62 +1,20 @@
-package plan
+package render
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/mailform/mailform/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/mailform/mailform/internal/golden"
+	"github.com/mailform/mailform/plan"
+	"github.com/mailform/mailform/plan/internal/fixture"
+	"github.com/mailform/mailform/plan/internal/plantest"
+
 	"github.com/mailform/mailform/specs"
 )
-
-// renderCases are representative plans, each rendered three ways and
-// compared with plan/testdata/render/<case>.{txt,json,md}.
-func renderCases(t *testing.T) map[string]*Plan {
-	t.Helper()
-	mk := func(desired []specs.Resource, observed []Observed, opts Options) *Plan {
-		t.Helper()
-		opts.Stack, opts.Region = stack, region
-		p, diags := Make(desired, observed, opts)
-		if diags.HasErrors() {
-			t.Fatalf("making a test plan: %v", diags)
-		}
-		return p
-	}
-
-	// mixed: one of each action, an adoption, a missing secret, unknowns.
-	alerts := specs.Resource{
-		Addr:      "email.alerts@partner.example",
-		Kind:      specs.KindSESIdentity,
-		Attrs:     map[string]any{"identity": "alerts@partner.example", "type": "EMAIL_ADDRESS"},
-		DeclRange: at(60),
-	}
-	mx := specs.Resource{
-		Addr:      "record.acme.example.MX",
-		Kind:      specs.KindRoute53Record,
-		Attrs:     map[string]any{"zone": "acme.example.", "name": "acme.example.", "type": "MX", "ttl": int64(3600), "values": []any{"10 mta1.acme.example."}},
-		DeclRange: at(90),
-	}
-	mixedObserved := observedStack()
-	mixedObserved = replaced(mixedObserved, withAttr(obsIdentity(), "dkim_tokens", []string{"newtok00", tokens[1], tokens[2]}))
-	mixedObserved = replaced(mixedObserved, withAttr(obsDMARC(), "ttl", 600))
-	mixedObserved = replaced(mixedObserved, withAttr(obsSMTPUser(), "password", nil))
-	mixedObserved = append(mixedObserved,
-		Observed{Addr: "email.alerts@partner.example", Kind: specs.KindSESIdentity, ID: "alerts@partner.example",
-			Attrs: map[string]any{"identity": "alerts@partner.example", "type": "EMAIL_ADDRESS", "verification_status": "PENDING"}},
-		Observed{Addr: "topic.old", Kind: specs.KindSNSTopic, ID: "arn:aws:sns:us-west-2:123456789012:acme-prod-old", Owner: stack,
-			Attrs: map[string]any{"name": "acme-prod-old", "ses_publish": true, "arn": "arn:aws:sns:us-west-2:123456789012:acme-prod-old"}})
-
-	return map[string]*Plan{
-		"create":    mk(append(desiredStack(), manualDKIMRes()), nil, Options{}),
-		"mixed":     mk(append(desiredStack(), alerts, mx), mixedObserved, Options{Adopt: []string{"email.alerts@partner.example"}}),
-		"nochanges": mk(desiredStack(), observedStack(), Options{}),
-		"destroy":   mk(desiredStack(), observedStack(), Options{Destroy: true}),
-		"targeted":  mk(desiredStack(), nil, Options{Targets: []string{"topic.feedback/queue"}}),
-	}
-}
 
 func TestRenderGolden(t *testing.T) {
 	views := []struct {
@@ -67,14 +25,14 @@ func TestRenderGolden(t *testing.T) {
 		{"json", JSONView{}},
 		{"md", MarkdownView{}},
 	}
-	for name, p := range renderCases(t) {
+	for name, p := range plantest.Plans(t) {
 		for _, v := range views {
 			t.Run(name+"."+v.ext, func(t *testing.T) {
 				var buf bytes.Buffer
 				if err := v.view.Render(&buf, p); err != nil {
 					t.Fatal(err)
 				}
-				checkGolden(t, filepath.Join("testdata", "render", name+"."+v.ext), buf.Bytes())
+				checkGolden(t, filepath.Join("testdata", name+"."+v.ext), buf.Bytes())
 			})
 		}
 	}
@@ -86,7 +44,7 @@ func checkGolden(t *testing.T, path string, got []byte) {
 }
 
 func TestRenderHumanFacts(t *testing.T) {
-	cases := renderCases(t)
+	cases := plantest.Plans(t)
 	tests := []struct {
 		plan string
 		want []string
@@ -117,7 +75,7 @@ func TestRenderHumanFacts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.plan, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := RenderHuman(&buf, cases[tt.plan], HumanOptions{}); err != nil {
+			if err := Human(&buf, cases[tt.plan], HumanOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			for _, w := range tt.want {
@@ -134,7 +92,7 @@ func TestRenderHumanFacts(t *testing.T) {
 
 func TestRenderHumanColor(t *testing.T) {
 	var buf bytes.Buffer
-	if err := RenderHuman(&buf, renderCases(t)["mixed"], HumanOptions{Color: true}); err != nil {
+	if err := Human(&buf, plantest.Plans(t)["mixed"], HumanOptions{Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range []string{ansiGreen + "+" + ansiReset, ansiRed + "-" + ansiReset, ansiYellow + "~" + ansiReset} {
@@ -147,10 +105,10 @@ func TestRenderHumanColor(t *testing.T) {
 // Every field of docs/plan-json.md is present in every change, whatever its
 // action, so that consumers can rely on the shape.
 func TestRenderJSONShape(t *testing.T) {
-	for name, p := range renderCases(t) {
+	for name, p := range plantest.Plans(t) {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := RenderJSON(&buf, p); err != nil {
+			if err := JSON(&buf, p); err != nil {
 				t.Fatal(err)
 			}
 			var doc map[string]any
@@ -181,7 +139,7 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestRenderReportsWriteErrors(t *testing.T) {
-	p := renderCases(t)["create"]
+	p := plantest.Plans(t)["create"]
 	for _, v := range []View{HumanView{}, JSONView{}, MarkdownView{}} {
 		if err := v.Render(failingWriter{}, p); err == nil || !strings.Contains(err.Error(), "disk full") {
 			t.Errorf("%T: err = %v", v, err)
@@ -193,12 +151,12 @@ func TestRenderReportsWriteErrors(t *testing.T) {
 }
 
 func TestMarkdownEscapes(t *testing.T) {
-	p := &Plan{Stack: stack, Region: region, Changes: []Change{{
-		Addr: "record.a|b", Kind: specs.KindRoute53Record, Action: Create, Reason: "x | y <script>",
-		Diffs: []AttrDiff{{Name: "values", After: []any{"```"}}},
+	p := &plan.Plan{Stack: fixture.Stack, Region: fixture.Region, Changes: []plan.Change{{
+		Addr: "record.a|b", Kind: specs.KindRoute53Record, Action: plan.Create, Reason: "x | y <script>",
+		Diffs: []plan.AttrDiff{{Name: "values", After: []any{"```"}}},
 	}}}
 	var buf bytes.Buffer
-	if err := RenderMarkdown(&buf, p); err != nil {
+	if err := Markdown(&buf, p); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()

@@ -1,9 +1,11 @@
-package plan
+package render
 
 import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/mailform/mailform/plan"
 )
 
 const (
@@ -18,7 +20,7 @@ const (
 // Render writes the terminal rendering of p: a block per changed resource
 // with its attribute lines, the summary line, then the records the user must
 // publish at their own DNS provider.
-func (v HumanView) Render(w io.Writer, p *Plan) error {
+func (v HumanView) Render(w io.Writer, p *plan.Plan) error {
 	if p == nil {
 		return fmt.Errorf("render plan: no plan")
 	}
@@ -43,7 +45,7 @@ func (v HumanView) Render(w io.Writer, p *Plan) error {
 			if c.Reason != "" {
 				fmt.Fprintf(&b, "      # %s\n", c.Reason)
 			}
-			if c.Action == Delete {
+			if c.Action == plan.Delete {
 				if c.ID != "" {
 					fmt.Fprintf(&b, "      id: %s\n", c.ID)
 				}

@@ -1,4 +1,4 @@
-package plan
+package render
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/mailform/mailform/plan"
 )
 
 // The JSON rendering (docs/plan-json.md). Every field is always present, so
@@ -19,7 +20,7 @@ type jsonPlan struct {
 	Destroy       bool         `json:"destroy"`
 	Targets       []string     `json:"targets"`
 	HasChanges    bool         `json:"has_changes"`
-	Summary       Summary      `json:"summary"`
+	Summary       plan.Summary `json:"summary"`
 	Changes       []jsonChange `json:"changes"`
 	ManualRecords []jsonManual `json:"manual_records"`
 	Notes         []string     `json:"notes"`
@@ -88,12 +89,12 @@ func nonNil(s []string) []string {
 }
 
 // Render writes p as the JSON document of docs/plan-json.md.
-func (JSONView) Render(w io.Writer, p *Plan) error {
+func (JSONView) Render(w io.Writer, p *plan.Plan) error {
 	if p == nil {
 		return fmt.Errorf("render plan: no plan")
 	}
 	doc := jsonPlan{
-		FormatVersion: FormatVersion,
+		FormatVersion: plan.FormatVersion,
 		Stack:         p.Stack,
 		Region:        p.Region,
 		Destroy:       p.Destroy,
@@ -127,7 +128,7 @@ func (JSONView) Render(w io.Writer, p *Plan) error {
 				Before:    displayJSON(d.Before),
 				After:     after,
 				Unknown:   d.Unknown,
-				Sensitive: isSensitive(d.After) || isSensitive(d.Before),
+				Sensitive: plan.IsSensitive(d.After) || plan.IsSensitive(d.Before),
 				Replaces:  d.Replaces,
 			})
 		}
@@ -144,7 +145,7 @@ func (JSONView) Render(w io.Writer, p *Plan) error {
 			Address:       c.Addr,
 			Name:          name,
 			Type:          typ,
-			TTL:           jsonLike(c.After["ttl"]),
+			TTL:           plan.JSONLike(c.After["ttl"]),
 			Values:        values,
 			ZoneFileLines: nonNil(zoneFileLines(c)),
 			Source:        sourceOf(c.DeclRange),

@@ -1,19 +1,21 @@
-package plan
+package render
 
 import (
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mailform/mailform/plan"
 )
 
 // actionWords name each action in the Markdown table.
-var actionWords = map[Action]string{
-	Create:  "create",
-	Update:  "update",
-	Replace: "replace",
-	Delete:  "delete",
-	Manual:  "publish by hand",
+var actionWords = map[plan.Action]string{
+	plan.Create:  "create",
+	plan.Update:  "update",
+	plan.Replace: "replace",
+	plan.Delete:  "delete",
+	plan.Manual:  "publish by hand",
 }
 
 // diffMarker starts each line of the ```diff block, so that code hosts colour
@@ -24,7 +26,7 @@ var diffMarker = map[string]string{"+": "+", "-": "-", "~": "!", "-/+": "!"}
 // changes, the attribute diffs in a collapsible block, and the records to
 // publish by hand in a code block. When that is longer than v.MaxChars, it
 // writes the short form instead (markdownShort).
-func (v MarkdownView) Render(w io.Writer, p *Plan) error {
+func (v MarkdownView) Render(w io.Writer, p *plan.Plan) error {
 	if p == nil {
 		return fmt.Errorf("render plan: no plan")
 	}
@@ -53,7 +55,7 @@ func (v MarkdownView) Render(w io.Writer, p *Plan) error {
 // with its counts, as many rows of the table as fit, a line saying how many
 // changes it leaves out, the notes, and the records to publish by hand if
 // they fit (else their count). The attribute diffs are left out.
-func markdownShort(p *Plan, maxChars int, head, notes, manual string) string {
+func markdownShort(p *plan.Plan, maxChars int, head, notes, manual string) string {
 	count := utf8.RuneCountInString
 	omitted := func(n int) string {
 		return fmt.Sprintf("\n**%d more %s not shown here**, nor the attribute changes: the whole plan did not fit in %d characters. "+
@@ -96,18 +98,18 @@ func plural(n int, one, many string) string {
 const markdownTableHeader = "\n| | resource | kind | action | why |\n|---|---|---|---|---|\n"
 
 // markdownHead is the title and the summary line.
-func markdownHead(p *Plan) string {
+func markdownHead(p *plan.Plan) string {
 	return fmt.Sprintf("### mailform plan: stack %s%s%s\n\n**%s**\n", mdCode(p.Stack), mdCell(inRegion(p.Region)), mdCell(ofAccount(p.Account)), summaryLine(p))
 }
 
 // markdownRow is one change's row of the table.
-func markdownRow(c Change) string {
+func markdownRow(c plan.Change) string {
 	return fmt.Sprintf("| %s | %s | %s | %s | %s |\n",
 		mdCode(c.Action.Symbol()), mdCode(c.Addr), mdCell(string(c.Kind)), actionWords[c.Action], mdCell(c.Reason))
 }
 
 // markdownDiff is the body of the attribute changes' diff block.
-func markdownDiff(changes []Change) string {
+func markdownDiff(changes []plan.Change) string {
 	var diff strings.Builder
 	for _, c := range changes {
 		sym := c.Action.Symbol()
@@ -115,7 +117,7 @@ func markdownDiff(changes []Change) string {
 		if c.Reason != "" {
 			fmt.Fprintf(&diff, "      # %s\n", c.Reason)
 		}
-		if c.Action == Delete {
+		if c.Action == plan.Delete {
 			if c.ID != "" {
 				fmt.Fprintf(&diff, "%s     id: %s\n", diffMarker[sym], c.ID)
 			}
@@ -133,7 +135,7 @@ func markdownDiff(changes []Change) string {
 }
 
 // markdownNotes is the plan's notes, one quote each.
-func markdownNotes(p *Plan) string {
+func markdownNotes(p *plan.Plan) string {
 	var b strings.Builder
 	for _, n := range p.Notes {
 		fmt.Fprintf(&b, "\n> **Note:** %s\n", strings.ReplaceAll(n, "\n", " "))
@@ -142,7 +144,7 @@ func markdownNotes(p *Plan) string {
 }
 
 // markdownManual is the records to publish by hand, as a zone file.
-func markdownManual(manual []Change) string {
+func markdownManual(manual []plan.Change) string {
 	if len(manual) == 0 {
 		return ""
 	}
