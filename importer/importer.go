@@ -148,6 +148,16 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 		return res, nil
 	}
 
+	if probe := m.alarmProbe(); len(probe) > 0 {
+		progress("reading the CloudWatch alarms on SES's reputation metrics")
+		obs, err = acct.Read(ctx, probe)
+		if err != nil {
+			return nil, err
+		}
+		m.remember(obs)
+		m.mapAlarms(obs)
+	}
+
 	progress("reading configuration sets, topics and queues")
 	obs, err = acct.Read(ctx, m.setProbe())
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mailform/mailform/plan"
@@ -23,6 +24,9 @@ type mapper struct {
 	account *accountSpec
 	notes   []Note
 	known   []plan.Observed // what the reads found, but record sets
+	// alarmPair: both of the stack's reputation alarms exist, unmarked or
+	// the stack's, and are read to be written as an alarms block.
+	alarmPair bool
 }
 
 type domainSpec struct {
@@ -83,6 +87,16 @@ type topicSpec struct {
 
 type accountSpec struct {
 	suppression []string
+	alarms      *alarmsSpec // the stack's pair of reputation alarms, when they map exactly
+}
+
+// alarmsSpec is an alarms block: the thresholds in percent, as the spec
+// writes them, by key of specs.ReputationAlarms.
+type alarmsSpec struct {
+	percent           map[string]string
+	periodMinutes     int64
+	evaluationPeriods int64
+	notify            []string // SNS topic ARNs, written as they are
 }
 
 // note records something not imported as found, once (the spec may be
@@ -427,6 +441,11 @@ func (m *mapper) fallBack(p *plan.Plan) bool {
 		if c.Adopt && len(c.Diffs) == 0 {
 			continue
 		}
+		if c.Kind == specs.KindAlarm && m.account != nil && m.account.alarms != nil {
+			m.account.alarms, changed = nil, true
+			m.note("account", "CloudWatch alarms "+m.alarmName("bounce")+" and "+m.alarmName("complaint"), "are left out: an alarms block would %s %s (%s), since mailform writes its alarms with its own description, statistic Average, comparison GreaterThanOrEqualToThreshold and missing data ignored; declare the block by hand to have mailform rewrite them", c.Action, c.Addr, diffNames(c))
+			continue
+		}
 		for _, d := range m.domains {
 			switch c.Addr {
 			case "domain." + d.name + "/dmarc":
@@ -554,14 +573,122 @@ func (m *mapper) elasticIPs(eips []ElasticIP) {
 	}
 }
 
-// alarms reports the alarms on SES's reputation metrics that are not the
-// stack's: mailform names its own <stack>-reputation-<metric>-rate, and an
-// alarm of another name cannot become one of them.
+// alarms selects the alarms on SES's reputation metrics an alarms block can
+// declare: the pair named as mailform names them,
+// <stack>-reputation-bounce-rate and <stack>-reputation-complaint-rate, not
+// another stack's. The others are reported: an alarm of another name cannot
+// become one of the block's, and one of the pair alone would make the block
+// create the other. What is selected is read (alarmProbe) and written only
+// when it maps exactly (mapAlarms, then the check of the written spec).
 func (m *mapper) alarms(names []string) {
+	own := map[string]bool{}
+	for _, a := range specs.ReputationAlarms {
+		own[m.alarmName(a.Key)] = true
+	}
+	found := 0
 	for _, n := range names {
+		if own[n] {
+			found++
+			continue
+		}
 		if strings.HasPrefix(n, m.opts.Stack+"-reputation-") {
 			continue
 		}
-		m.note("", "CloudWatch alarm "+n, "watches SES's reputation metrics and is left out: mailform names the alarms of account { alarms {} } %s-reputation-bounce-rate and %s-reputation-complaint-rate, so declaring them would add two alarms beside this one (then delete it by hand, if you like)", m.opts.Stack, m.opts.Stack)
+		m.note("", "CloudWatch alarm "+n, "watches SES's reputation metrics and is left out: mailform names the alarms of account { alarms {} } %s and %s, so declaring them would add two alarms beside this one (then delete it by hand, if you like)", m.alarmName("bounce"), m.alarmName("complaint"))
 	}
+	switch found {
+	case len(own):
+		m.alarmPair = true
+	case 0:
+	default:
+		for _, a := range specs.ReputationAlarms {
+			if slices.Contains(names, m.alarmName(a.Key)) {
+				m.note("account", "CloudWatch alarm "+m.alarmName(a.Key), "is one of the two alarms of account { alarms {} }, and %s does not exist, so declaring the block would create it; left out (declare the block by hand to have both)", m.alarmName(otherAlarm(a.Key)))
+			}
+		}
+	}
+}
+
+func (m *mapper) alarmName(key string) string { return m.opts.Stack + "-reputation-" + key + "-rate" }
+
+func otherAlarm(key string) string {
+	if key == "bounce" {
+		return "complaint"
+	}
+	return "bounce"
+}
+
+// alarmProbe names the stack's pair of reputation alarms, when both exist.
+func (m *mapper) alarmProbe() []specs.Resource {
+	if !m.alarmPair {
+		return nil
+	}
+	var out []specs.Resource
+	for _, a := range specs.ReputationAlarms {
+		out = append(out, specs.Resource{Addr: specs.AlarmAddr(a.Key), Kind: specs.KindAlarm, Attrs: map[string]any{"name": m.alarmName(a.Key)}})
+	}
+	return out
+}
+
+// mapAlarms turns the pair of alarms into an alarms block when what the
+// block can say describes them: the same period, evaluation periods and
+// topics for both, each a whole number of minutes, 1 to 5 SNS topics. What
+// the block would still change (a description, a statistic) is found by the
+// check of the written spec, which then leaves the block out (fallBack).
+func (m *mapper) mapAlarms(obs []plan.Observed) {
+	if !m.alarmPair || m.account == nil {
+		return
+	}
+	byAddr := map[string]plan.Observed{}
+	for _, o := range obs {
+		if o.Kind == specs.KindAlarm {
+			byAddr[o.Addr] = o
+		}
+	}
+	al := &alarmsSpec{percent: map[string]string{}}
+	why := ""
+	for i, a := range specs.ReputationAlarms {
+		o, ok := byAddr[specs.AlarmAddr(a.Key)]
+		if !ok {
+			why = "it was not found when read again"
+			break
+		}
+		if m.foreign(o, "account", "CloudWatch alarm "+m.alarmName(a.Key)) {
+			return
+		}
+		period, evals, actions := num(o.Attrs["period"]), num(o.Attrs["evaluation_periods"]), strs(o.Attrs["alarm_actions"])
+		if i == 0 {
+			al.periodMinutes, al.evaluationPeriods, al.notify = period/60, evals, actions
+		} else if period/60 != al.periodMinutes || evals != al.evaluationPeriods || !slices.Equal(actions, al.notify) {
+			why = "the two alarms differ in period, evaluation periods or the topics they notify, and one alarms block gives both the same"
+			break
+		}
+		if period%60 != 0 || period < 60 || period > 1440*60 {
+			why = fmt.Sprintf("its period of %d seconds is not 1 to 1440 whole minutes, as period_minutes is", period)
+			break
+		}
+		if len(actions) == 0 || len(actions) > 5 {
+			why = fmt.Sprintf("it notifies %d SNS topics, and notify takes 1 to 5", len(actions))
+			break
+		}
+		for _, act := range actions {
+			if !strings.HasPrefix(act, "arn:aws:sns:") && !strings.HasPrefix(act, "arn:aws-") {
+				why = fmt.Sprintf("one of its actions, %s, is not an SNS topic, and notify names topics only", act)
+			}
+		}
+		if why != "" {
+			break
+		}
+		f, err := strconv.ParseFloat(str(o.Attrs["threshold"])+"e2", 64)
+		if err != nil || f <= 0 || f >= 100 {
+			why = fmt.Sprintf("its threshold %s is not a rate above 0 and below 1", str(o.Attrs["threshold"]))
+			break
+		}
+		al.percent[a.Key] = strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	if why != "" {
+		m.note("account", "CloudWatch alarms "+m.alarmName("bounce")+" and "+m.alarmName("complaint"), "are left out: %s", why)
+		return
+	}
+	m.account.alarms = al
 }

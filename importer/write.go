@@ -91,7 +91,11 @@ func (m *mapper) write() ([]byte, error) {
 	}
 	if m.account != nil {
 		b.AppendNewline()
-		b.AppendNewBlock("account", nil).Body().SetAttributeValue("suppression", strList(m.account.suppression))
+		ab := b.AppendNewBlock("account", nil).Body()
+		ab.SetAttributeValue("suppression", strList(m.account.suppression))
+		if al := m.account.alarms; al != nil {
+			writeAlarms(ab.AppendNewBlock("alarms", nil).Body(), al)
+		}
 	}
 	// An empty block is written {} on one line, as the examples write
 	// zone blocks; the formatter keeps either form.
@@ -167,6 +171,20 @@ func (m *mapper) writeDomain(b *hclwrite.Body, d *domainSpec) {
 		}
 		nb.SetAttributeValue("forwarding", cty.BoolVal(forwarding))
 	}
+}
+
+// writeAlarms writes an alarms block, leaving out what is the default.
+func writeAlarms(b *hclwrite.Body, al *alarmsSpec) {
+	for _, a := range specs.ReputationAlarms {
+		b.SetAttributeValue(a.Key+"_percent", cty.MustParseNumberVal(al.percent[a.Key]))
+	}
+	if al.periodMinutes != 60 {
+		b.SetAttributeValue("period_minutes", cty.NumberIntVal(al.periodMinutes))
+	}
+	if al.evaluationPeriods != 1 {
+		b.SetAttributeValue("evaluation_periods", cty.NumberIntVal(al.evaluationPeriods))
+	}
+	b.SetAttributeValue("notify", strList(al.notify))
 }
 
 func writeRecord(b *hclwrite.Body, name, typ string, ttl int64, values []string) {

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -677,6 +679,126 @@ func TestImportReportsAlarms(t *testing.T) {
 	e.must(0, "plan", out, "-detailed-exitcode")
 	if _, ok := e.liveAlarms()["ses-bounce-rate"]; !ok {
 		t.Error("the alarm made by hand is gone")
+	}
+}
+
+// reputationAlarmsAccount builds by hand the reputation-alarms shape
+// without the alarms: an identity with its DKIM records and the account's
+// suppression list.
+func (e *env) reputationAlarmsAccount() {
+	e.t.Helper()
+	zoneID := e.createZone("acme.example")
+	v2 := sesv2.NewFromConfig(e.cfg())
+	created, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("acme.example")})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, tok := range created.DkimAttributes.Tokens {
+		e.setRecord(zoneID, tok+"._domainkey.acme.example.", r53types.RRTypeCname, tok+".dkim.amazonses.com.")
+	}
+	if _, err := v2.PutAccountSuppressionAttributes(e.ctx(), &sesv2.PutAccountSuppressionAttributesInput{
+		SuppressedReasons: []sestypes.SuppressionListReason{sestypes.SuppressionListReasonBounce, sestypes.SuppressionListReasonComplaint},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// putReputationAlarm creates, with the SDK, an alarm on an SES reputation
+// metric (key bounce or complaint) notifying topics, with description.
+func (e *env) putReputationAlarm(name, key, description string, threshold float64, topics ...string) {
+	e.t.Helper()
+	metric := "Reputation.BounceRate"
+	if key == "complaint" {
+		metric = "Reputation.ComplaintRate"
+	}
+	if _, err := cloudwatch.NewFromConfig(e.cfg()).PutMetricAlarm(e.ctx(), &cloudwatch.PutMetricAlarmInput{
+		AlarmName: aws.String(name), AlarmDescription: aws.String(description),
+		Namespace: aws.String("AWS/SES"), MetricName: aws.String(metric),
+		Statistic: cwtypes.StatisticAverage, ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold,
+		Threshold: aws.Float64(threshold), Period: aws.Int32(1800), EvaluationPeriods: aws.Int32(2),
+		TreatMissingData: aws.String("ignore"), AlarmActions: topics,
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// TestImportAlarms: the stack's pair of reputation alarms, made without
+// mailform's mark (their tags lost, or made from its documentation), is
+// written as an alarms block with their thresholds, period and topics; the
+// plan only adopts them, apply tags them, and the next plan changes nothing.
+// An alarm of another name stays reported and untouched.
+func TestImportAlarms(t *testing.T) {
+	e := newEnv(t, "")
+	e.reputationAlarmsAccount()
+	pager := "arn:aws:sns:us-west-2:123456789012:pager-escalation"
+	oncall := e.handTopic("acme-prod-oncall", 0)
+	e.putReputationAlarm("acme-prod-reputation-bounce-rate", "bounce", "mailform stack acme-prod: the SES account's bounce rate is at or above 3.5%", 0.035, oncall, pager)
+	e.putReputationAlarm("acme-prod-reputation-complaint-rate", "complaint", "mailform stack acme-prod: the SES account's complaint rate is at or above 0.05%", 0.0005, oncall, pager)
+	e.putForeignAlarm("ses-bounce-rate", 0.05)
+	out := filepath.Join(e.dir, "acme")
+	r := e.must(0, "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "CloudWatch alarm ses-bounce-rate: watches SES's reputation metrics") {
+		t.Errorf("import does not report the foreign alarm:\n%s", r.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"alarms {", "bounce_percent     = 3.5", "complaint_percent  = 0.05", "period_minutes     = 30", "evaluation_periods = 2", `notify             = ["` + oncall + `", "` + pager + `"]`} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("main.hcl lacks %q:\n%s", want, src)
+		}
+	}
+	adopt := filepath.Join(out, "adopt.txt")
+	e.must(0, "validate", out)
+	requireOnlyAdoptions(t, e.must(0, "plan", out, "-adopt-file", adopt, "-json").stdout)
+	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	e.must(0, "plan", out, "-detailed-exitcode")
+	live := e.liveAlarms()
+	for _, name := range []string{"acme-prod-reputation-bounce-rate", "acme-prod-reputation-complaint-rate"} {
+		if got := e.alarmTags(aws.ToString(live[name].AlarmArn))[specs.TagStack]; got != "acme-prod" {
+			t.Errorf("%s: mailform:stack %q after apply, want acme-prod", name, got)
+		}
+	}
+	foreign, ok := live["ses-bounce-rate"]
+	if !ok || aws.ToFloat64(foreign.Threshold) != 0.05 || len(e.alarmTags(aws.ToString(foreign.AlarmArn))) != 0 {
+		t.Errorf("the alarm made by hand was touched: %+v", foreign)
+	}
+}
+
+// TestImportAlarmsThatDoNotMap: the stack's pair of alarms with their own
+// description (an alarms block would rewrite it), and a bounce alarm alone
+// (a block would create the complaint one), are reported, not written, so
+// that the plan still only adopts.
+func TestImportAlarmsThatDoNotMap(t *testing.T) {
+	e := newEnv(t, "")
+	e.reputationAlarmsAccount()
+	pager := "arn:aws:sns:us-west-2:123456789012:pager-escalation"
+	e.putReputationAlarm("acme-prod-reputation-bounce-rate", "bounce", "Bounces: call the mail team", 0.04, pager)
+	e.putReputationAlarm("acme-prod-reputation-complaint-rate", "complaint", "Complaints: call the mail team", 0.0008, pager)
+	e.putReputationAlarm("acme-stage-reputation-bounce-rate", "bounce", "stage bounces", 0.04, pager)
+
+	out := filepath.Join(e.dir, "acme")
+	r := e.must(0, "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "are left out: an alarms block would update account/bounce_alarm (description)") {
+		t.Errorf("import does not say why the alarms are left out:\n%s", r.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(src), "alarms") {
+		t.Errorf("main.hcl declares alarms that do not map:\n%s", src)
+	}
+	requireOnlyAdoptions(t, e.must(0, "plan", out, "-adopt-file", filepath.Join(out, "adopt.txt"), "-json").stdout)
+
+	out = filepath.Join(e.dir, "stage")
+	r = e.must(0, "import", "-stack", "acme-stage", "-domain", "acme.example", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "acme-stage-reputation-complaint-rate does not exist, so declaring the block would create it") {
+		t.Errorf("import does not report the lone alarm:\n%s", r.stderr)
+	}
+	if src, _ := os.ReadFile(filepath.Join(out, "main.hcl")); strings.Contains(string(src), "alarms") {
+		t.Errorf("main.hcl declares a lone alarm:\n%s", src)
 	}
 }
 
