@@ -173,7 +173,8 @@ func (a importAccount) ElasticIPs(ctx context.Context) ([]importer.ElasticIP, er
 	addrs, err := a.s.services.ec2.Addresses(ctx)
 	out := make([]importer.ElasticIP, len(addrs))
 	for i, x := range addrs {
-		out[i] = importer.ElasticIP{PublicIP: x.PublicIP, AllocationID: x.AllocationID, PTR: x.PTR, Owner: x.Owner}
+		out[i] = importer.ElasticIP{PublicIP: x.PublicIP, AllocationID: x.AllocationID, PTR: x.PTR, Owner: x.Owner,
+			InstanceID: x.InstanceID, NetworkInterfaceID: x.NetworkInterfaceID}
 	}
 	return out, err
 }

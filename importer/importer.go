@@ -46,6 +46,9 @@ type ElasticIP struct {
 	PublicIP, AllocationID string
 	PTR                    string // reverse-DNS name, fully qualified, or ""
 	Owner                  string // stack of its mark, or ""
+	// InstanceID and NetworkInterfaceID say what the address is associated
+	// with; both "" when it is not.
+	InstanceID, NetworkInterfaceID string
 }
 
 // Options say what to import.
@@ -156,6 +159,16 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 		}
 		m.remember(obs)
 		m.mapAlarms(obs)
+	}
+
+	if probe := m.mtaProbe(); len(probe) > 0 {
+		progress("reading %d Elastic IPs and their reverse DNS", len(m.mtas))
+		obs, err = acct.Read(ctx, probe)
+		if err != nil {
+			return nil, err
+		}
+		m.remember(obs)
+		m.mapMTAs(obs)
 	}
 
 	progress("reading configuration sets, topics and queues")

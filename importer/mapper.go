@@ -21,6 +21,7 @@ type mapper struct {
 	emails  []*emailSpec
 	sets    []*setSpec
 	topics  map[string]*topicSpec // by ARN
+	mtas    []*mtaSpec
 	account *accountSpec
 	notes   []Note
 	known   []plan.Observed // what the reads found, but record sets
@@ -83,6 +84,14 @@ type topicSpec struct {
 	arn, name, label string
 	found            bool
 	queue            *int64 // retention days, when the stack's queue exists
+}
+
+// mtaSpec is an mta block adopting an Elastic IP.
+type mtaSpec struct {
+	label, hostname string
+	eip             ElasticIP
+	instanceID      string // the instance it is associated with, or ""
+	interfaceID     string // the network interface, when not an instance's
 }
 
 type accountSpec struct {
@@ -544,10 +553,14 @@ func (m *mapper) smtpUsers(users []SMTPUser) {
 	}
 }
 
-// elasticIPs reports the Elastic IPs whose reverse DNS names a host of an
-// imported domain (every one with -all) that are not the stack's: an mta
-// block allocates its own address and cannot take over one.
+// elasticIPs selects the Elastic IPs whose reverse DNS names a host of an
+// imported domain (every one with -all), not another stack's, as mta blocks
+// that name the address to adopt (allocation_id): its reverse-DNS name is
+// the MTA's hostname. An address without reverse DNS has no name to write
+// and is reported.
 func (m *mapper) elasticIPs(eips []ElasticIP) {
+	slices.SortFunc(eips, func(a, b ElasticIP) int { return strings.Compare(a.PTR+a.AllocationID, b.PTR+b.AllocationID) })
+	labels := map[string]bool{}
 	for _, a := range eips {
 		if a.Owner == m.opts.Stack {
 			continue
@@ -565,12 +578,73 @@ func (m *mapper) elasticIPs(eips []ElasticIP) {
 			m.note("", what, "belongs to stack %s (its mailform:stack mark); left out", a.Owner)
 			continue
 		}
-		ptr := "no reverse DNS"
-		if a.PTR != "" {
-			ptr = "reverse DNS " + a.PTR
+		if a.PTR == "" {
+			m.note("", what, "has no reverse DNS, so nothing names its host; declare mta \"LABEL\" { hostname = \"...\", allocation_id = %q } by hand and adopt it with -adopt mta.LABEL", a.AllocationID)
+			continue
 		}
-		m.note("", what, "has %s and is left out: an mta block allocates an Elastic IP of its own and cannot take over one, so its server keeps this address outside the spec (an SPF that names it is written with ip4)", ptr)
+		host := strings.TrimSuffix(a.PTR, ".")
+		label := mtaLabel(host, labels)
+		labels[label] = true
+		m.mtas = append(m.mtas, &mtaSpec{label: label, hostname: host, eip: a})
 	}
+}
+
+// mtaLabel is a block label for the MTA called host: its first DNS label,
+// as an identifier, unique among taken.
+func mtaLabel(host string, taken map[string]bool) string {
+	first, _, _ := strings.Cut(host, ".")
+	first = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, strings.ToLower(first))
+	if first == "" || first[0] >= '0' && first[0] <= '9' {
+		first = "mta_" + first
+	}
+	label := first
+	for i := 2; taken[label]; i++ {
+		label = fmt.Sprintf("%s_%d", first, i)
+	}
+	return label
+}
+
+// mtaProbe is an mta block's Elastic IP for each address selected, named by
+// its allocation ID, for the EC2 provider to read as one to adopt.
+func (m *mapper) mtaProbe() []specs.Resource {
+	var out []specs.Resource
+	for _, t := range m.mtas {
+		out = append(out, specs.Resource{Addr: "mta." + t.label, Kind: specs.KindEIP, Attrs: map[string]any{
+			"hostname": specs.Fqdn(t.hostname), "allocation_id": t.eip.AllocationID,
+		}})
+	}
+	return out
+}
+
+// mapMTAs keeps the mta blocks whose address the read found unmarked, with
+// the association it found.
+func (m *mapper) mapMTAs(obs []plan.Observed) {
+	byAddr := map[string]plan.Observed{}
+	for _, o := range obs {
+		if o.Kind == specs.KindEIP {
+			byAddr[o.Addr] = o
+		}
+	}
+	var kept []*mtaSpec
+	for _, t := range m.mtas {
+		addr := "mta." + t.label
+		o, ok := byAddr[addr]
+		if !ok || str(o.Attrs["allocation_id"]) != t.eip.AllocationID {
+			m.note(addr, "Elastic IP "+t.eip.PublicIP+" ("+t.eip.AllocationID+")", "was not found when read again (released, or marked since); left out")
+			continue
+		}
+		if m.foreign(o, addr, "Elastic IP "+t.eip.PublicIP+" ("+t.eip.AllocationID+")") {
+			continue
+		}
+		t.instanceID, t.interfaceID = str(o.Attrs["instance_id"]), str(o.Attrs["network_interface_id"])
+		kept = append(kept, t)
+	}
+	m.mtas = kept
 }
 
 // alarms selects the alarms on SES's reputation metrics an alarms block can

@@ -75,6 +75,17 @@ func (m *mapper) write() ([]byte, error) {
 			eb.SetAttributeTraversal("configuration_set", ref("configuration_set", l))
 		}
 	}
+	for _, t := range m.mtas {
+		b.AppendNewline()
+		mb := b.AppendNewBlock("mta", []string{t.label}).Body()
+		mb.SetAttributeValue("hostname", cty.StringVal(t.hostname))
+		if t.instanceID != "" {
+			mb.SetAttributeValue("instance_id", cty.StringVal(t.instanceID))
+		} else if t.interfaceID != "" {
+			mb.SetAttributeValue("network_interface_id", cty.StringVal(t.interfaceID))
+		}
+		mb.SetAttributeValue("allocation_id", cty.StringVal(t.eip.AllocationID))
+	}
 	for _, d := range m.domains {
 		if d.zone == "" {
 			continue
@@ -210,6 +221,11 @@ func (m *mapper) usedZones() []string {
 			seen[d.zone] = true
 		}
 	}
+	for _, t := range m.mtas {
+		if z := zoneOf(t.hostname, m.zones); z != "" {
+			seen[z] = true
+		}
+	}
 	return slices.Sorted(mapsKeys(seen))
 }
 
@@ -234,7 +250,7 @@ func (m *mapper) setLabel(name string) string {
 }
 
 func (m *mapper) blockCount() int {
-	n := len(m.usedZones()) + len(m.writtenTopics()) + len(m.sets) + len(m.domains) + len(m.emails)
+	n := len(m.usedZones()) + len(m.writtenTopics()) + len(m.sets) + len(m.domains) + len(m.emails) + len(m.mtas)
 	for _, d := range m.domains {
 		if d.dmarcRaw {
 			n++

@@ -442,26 +442,39 @@ func TestImportManyDomains(t *testing.T) {
 }
 
 // TestImportOwnMTAs: the ec2-mta shape (a domain that sends from its own
-// servers: no SES identity, Elastic IPs with A records and reverse DNS, SPF
-// naming their addresses, DMARC) imports as a domain with ses_identity =
-// false; the Elastic IPs are reported, not adopted, and left as they were.
+// servers: no SES identity, two Elastic IPs with A records and reverse DNS,
+// one associated with an instance, SPF naming their addresses, DMARC)
+// imports as a domain with ses_identity = false and one mta block per
+// address, naming it by allocation_id; apply of the adoption list tags the
+// addresses without allocating, associating or setting a PTR; the next plan
+// changes nothing. Another stack's address is reported and left as it is.
 func TestImportOwnMTAs(t *testing.T) {
 	e := newEnv(t, "")
 	e.region = "eu-west-1"
 	zoneID := e.createZone("northwind.example")
 	api := ec2.NewFromConfig(e.cfg())
-	var ips []string
-	for _, host := range []string{"mx1", "mx2"} {
-		a, err := api.AllocateAddress(e.ctx(), &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc})
+	instance := e.runInstance()
+	var ips, allocs []string
+	for _, host := range []string{"mx1", "mx2", "mx3"} {
+		in := &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc}
+		if host == "mx3" {
+			in.TagSpecifications = []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeElasticIp, Tags: []ec2types.Tag{
+				{Key: aws.String(specs.TagStack), Value: aws.String("partner-prod")}, {Key: aws.String(specs.TagAddr), Value: aws.String("mta.mx3")},
+			}}}
+		}
+		a, err := api.AllocateAddress(e.ctx(), in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ip := aws.ToString(a.PublicIp)
-		ips = append(ips, ip)
+		ips, allocs = append(ips, ip), append(allocs, aws.ToString(a.AllocationId))
 		e.setRecord(zoneID, host+".northwind.example.", r53types.RRTypeA, ip)
 		if _, err := api.ModifyAddressAttribute(e.ctx(), &ec2.ModifyAddressAttributeInput{AllocationId: a.AllocationId, DomainName: aws.String(host + ".northwind.example")}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := api.AssociateAddress(e.ctx(), &ec2.AssociateAddressInput{AllocationId: aws.String(allocs[0]), InstanceId: aws.String(instance)}); err != nil {
+		t.Fatal(err)
 	}
 	e.setRecord(zoneID, "northwind.example.", r53types.RRTypeTxt, `"v=spf1 ip4:`+ips[0]+` ip4:`+ips[1]+` -all"`)
 	e.setRecord(zoneID, "_dmarc.northwind.example.", r53types.RRTypeTxt, `"v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc-reports@northwind.example; adkim=s"`)
@@ -474,38 +487,138 @@ func TestImportOwnMTAs(t *testing.T) {
 		t.Errorf("import of a domain without SES identity does not name -dns-only:\n%s", r.stderr)
 	}
 	r = e.must(0, append(args, "-dns-only")...)
-	for _, ip := range ips {
-		if !strings.Contains(r.stderr, "Elastic IP "+ip) {
-			t.Errorf("import does not report Elastic IP %s:\n%s", ip, r.stderr)
-		}
+	if !strings.Contains(r.stderr, "Elastic IP "+ips[2]+" ("+allocs[2]+"): belongs to stack partner-prod") {
+		t.Errorf("import does not report the other stack's Elastic IP:\n%s", r.stderr)
 	}
 	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(src), "ses_identity = false") {
-		t.Errorf("main.hcl:\n%s", src)
+	for _, want := range []string{
+		"ses_identity = false",
+		"mta \"mx1\" {\n  hostname      = \"mx1.northwind.example\"\n  instance_id   = \"" + instance + "\"\n  allocation_id = \"" + allocs[0] + "\"\n}",
+		"mta \"mx2\" {\n  hostname      = \"mx2.northwind.example\"\n  allocation_id = \"" + allocs[1] + "\"\n}",
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("main.hcl lacks\n%s\nin:\n%s", want, src)
+		}
+	}
+	if strings.Contains(string(src), "mx3") {
+		t.Errorf("main.hcl declares the other stack's address:\n%s", src)
 	}
 	e.must(0, "validate", out)
 	adopt := filepath.Join(out, "adopt.txt")
-	p := e.must(0, "plan", out, "-adopt-file", adopt, "-json")
-	requireOnlyAdoptions(t, p.stdout)
+	if b, _ := os.ReadFile(adopt); !strings.Contains(string(b), "mta.mx1\nmta.mx2\n") {
+		t.Errorf("adopt.txt:\n%s", b)
+	}
+	// Without the adoption list, plan refuses the addresses it names.
+	e.must(1, "plan", out)
+	requireOnlyAdoptions(t, e.must(0, "plan", out, "-adopt-file", adopt, "-json").stdout)
+	before := e.s.Counts()["ec2"]
 	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	after := e.s.Counts()["ec2"]
+	if after["CreateTags"] == before["CreateTags"] {
+		t.Errorf("apply of the adoptions tagged no Elastic IP (EC2 calls: %v)", after)
+	}
+	for _, op := range []string{"AllocateAddress", "AssociateAddress", "DisassociateAddress", "ModifyAddressAttribute", "ResetAddressAttribute", "ReleaseAddress"} {
+		if after[op] != before[op] {
+			t.Errorf("apply of the adoptions called %s %d times", op, after[op]-before[op])
+		}
+	}
 	e.must(0, "plan", out, "-detailed-exitcode")
 
 	addrs, err := api.DescribeAddresses(e.ctx(), &ec2.DescribeAddressesInput{})
-	if err != nil || len(addrs.Addresses) != 2 {
+	if err != nil || len(addrs.Addresses) != 3 {
 		t.Fatalf("Elastic IPs after apply: %+v, %v", addrs, err)
 	}
 	for _, a := range addrs.Addresses {
-		if len(a.Tags) != 0 {
-			t.Errorf("Elastic IP %s was tagged: %v", aws.ToString(a.PublicIp), a.Tags)
+		owner, addr := "", ""
+		for _, tg := range a.Tags {
+			switch aws.ToString(tg.Key) {
+			case specs.TagStack:
+				owner = aws.ToString(tg.Value)
+			case specs.TagAddr:
+				addr = aws.ToString(tg.Value)
+			}
+		}
+		switch aws.ToString(a.AllocationId) {
+		case allocs[0]:
+			if owner != "northwind-mta" || addr != "mta.mx1" || aws.ToString(a.InstanceId) != instance {
+				t.Errorf("mx1 after apply: stack %q, addr %q, instance %q", owner, addr, aws.ToString(a.InstanceId))
+			}
+		case allocs[1]:
+			if owner != "northwind-mta" || addr != "mta.mx2" || aws.ToString(a.AssociationId) != "" {
+				t.Errorf("mx2 after apply: stack %q, addr %q, association %q", owner, addr, aws.ToString(a.AssociationId))
+			}
+		default:
+			if owner != "partner-prod" || len(a.Tags) != 2 {
+				t.Errorf("the other stack's address was touched: %v", a.Tags)
+			}
 		}
 	}
-	after := e.recordSets(zoneID)
+	ptrs, err := api.DescribeAddressesAttribute(e.ctx(), &ec2.DescribeAddressesAttributeInput{AllocationIds: allocs, Attribute: ec2types.AddressAttributeNameDomainName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range ptrs.Addresses {
+		if p := aws.ToString(a.PtrRecord); !strings.HasPrefix(p, "mx") || a.PtrRecordUpdate != nil {
+			t.Errorf("the PTR of %s is %q (update %+v) after apply", aws.ToString(a.PublicIp), p, a.PtrRecordUpdate)
+		}
+	}
+	after2 := e.recordSets(zoneID)
 	for key, rs := range recordsBefore {
-		if !slices.Equal(recordValues(rs), recordValues(after[key])) {
-			t.Errorf("record set %s: %v, was %v", key, recordValues(after[key]), recordValues(rs))
+		if !slices.Equal(recordValues(rs), recordValues(after2[key])) {
+			t.Errorf("record set %s: %v, was %v", key, recordValues(after2[key]), recordValues(rs))
+		}
+	}
+}
+
+// TestAdoptMTAByAllocationIDIsCareful: an mta block's allocation_id adopts
+// nothing without -adopt, never another stack's address even with it, and
+// an allocation_id that names no address makes apply fail without
+// allocating one in its place.
+func TestAdoptMTAByAllocationIDIsCareful(t *testing.T) {
+	e := newEnv(t, "", "acme.example")
+	api := ec2.NewFromConfig(e.cfg())
+	theirs, err := api.AllocateAddress(e.ctx(), &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc, TagSpecifications: []ec2types.TagSpecification{{
+		ResourceType: ec2types.ResourceTypeElasticIp, Tags: []ec2types.Tag{{Key: aws.String(specs.TagStack), Value: aws.String("partner-prod")}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unmarked, err := api.AllocateAddress(e.ctx(), &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := func(alloc string) string {
+		return "mailform {\n  stack  = \"acme-prod\"\n  region = \"us-west-2\"\n}\n\nzone \"acme.example\" {}\n\n" +
+			"mta \"mx1\" {\n  hostname      = \"mx1.acme.example\"\n  reverse_dns   = false\n  allocation_id = \"" + alloc + "\"\n}\n"
+	}
+	e.write("main.hcl", spec(aws.ToString(unmarked.AllocationId)))
+	if r := e.must(1, "plan", e.dir); !strings.Contains(r.stderr, "-adopt mta.mx1") {
+		t.Errorf("plan of an unmarked address named by allocation_id does not ask for -adopt:\n%s", r.stderr)
+	}
+	e.write("main.hcl", spec(aws.ToString(theirs.AllocationId)))
+	if r := e.must(1, "plan", e.dir, "-adopt", "mta.mx1"); !strings.Contains(r.stderr, "partner-prod") {
+		t.Errorf("plan -adopt of another stack's address:\n%s", r.stderr)
+	}
+	e.write("main.hcl", spec("eipalloc-0123456789abcdef0"))
+	if r := e.must(1, "apply", e.dir, "-auto-approve", "-adopt", "mta.mx1"); !strings.Contains(r.stderr, "eipalloc-0123456789abcdef0, which allocation_id names, does not exist") {
+		t.Errorf("apply naming an address that does not exist:\n%s", r.stderr)
+	}
+	if n := e.s.Count("ec2", "AllocateAddress"); n != 2 {
+		t.Errorf("AllocateAddress called %d times, want the test's 2", n)
+	}
+	addrs, err := api.DescribeAddresses(e.ctx(), &ec2.DescribeAddressesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs.Addresses {
+		if aws.ToString(a.AllocationId) == aws.ToString(unmarked.AllocationId) && len(a.Tags) != 0 {
+			t.Errorf("the unmarked address was tagged without -adopt: %v", a.Tags)
+		}
+		if aws.ToString(a.AllocationId) == aws.ToString(theirs.AllocationId) && len(a.Tags) != 1 {
+			t.Errorf("the other stack's address was tagged: %v", a.Tags)
 		}
 	}
 }
