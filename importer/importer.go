@@ -39,6 +39,8 @@ type Account interface {
 // SMTPUser is an IAM user that sends through SES's SMTP interface.
 type SMTPUser struct {
 	Name, Owner, Policy string
+	Path                string
+	Policies            []string // the inline policies allowing ses:SendRawEmail, one by one
 }
 
 // ElasticIP is an Elastic IP of the region.
@@ -62,6 +64,10 @@ type Options struct {
 	// DMARC): mail sent from the user's own servers. Without it such a
 	// domain is reported, since the likelier cause is the wrong region.
 	DNSOnly bool
+	// SMTPCredentials is the secret location prefix of the smtp_user blocks'
+	// credentials: each gets SMTPCredentials<label>. Default
+	// ssm:/<stack>/smtp/. Nothing is stored there on adoption.
+	SMTPCredentials string
 	// Progress, when set, hears a line before each slow step.
 	Progress func(string)
 }
@@ -169,6 +175,16 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 		}
 		m.remember(obs)
 		m.mapMTAs(obs)
+	}
+
+	if probe := m.smtpProbe(); len(probe) > 0 {
+		progress("reading %d IAM users that send with SES", len(m.smtp))
+		obs, err = acct.Read(ctx, probe)
+		if err != nil {
+			return nil, err
+		}
+		m.remember(obs)
+		m.mapSMTPUsers(obs)
 	}
 
 	progress("reading configuration sets, topics and queues")

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -22,6 +23,7 @@ type mapper struct {
 	sets    []*setSpec
 	topics  map[string]*topicSpec // by ARN
 	mtas    []*mtaSpec
+	smtp    []*smtpSpec
 	account *accountSpec
 	notes   []Note
 	known   []plan.Observed // what the reads found, but record sets
@@ -84,6 +86,13 @@ type topicSpec struct {
 	arn, name, label string
 	found            bool
 	queue            *int64 // retention days, when the stack's queue exists
+}
+
+// smtpSpec is an smtp_user block adopting an IAM user.
+type smtpSpec struct {
+	label string
+	user  SMTPUser
+	from  []string // allowed_from
 }
 
 // mtaSpec is an mta block adopting an Elastic IP.
@@ -450,6 +459,14 @@ func (m *mapper) fallBack(p *plan.Plan) bool {
 		if c.Adopt && len(c.Diffs) == 0 {
 			continue
 		}
+		if c.Kind == specs.KindSMTPUser {
+			if i := slices.IndexFunc(m.smtp, func(u *smtpSpec) bool { return "smtp_user."+u.label == c.Addr }); i >= 0 {
+				u := m.smtp[i]
+				m.smtp, changed = slices.Delete(m.smtp, i, i+1), true
+				m.note(c.Addr, "IAM user "+u.user.Name, "is left out: adopting it as an smtp_user would %s it (%s)%s", c.Action, diffNames(c), smtpHint(c))
+			}
+			continue
+		}
 		if c.Kind == specs.KindAlarm && m.account != nil && m.account.alarms != nil {
 			m.account.alarms, changed = nil, true
 			m.note("account", "CloudWatch alarms "+m.alarmName("bounce")+" and "+m.alarmName("complaint"), "are left out: an alarms block would %s %s (%s), since mailform writes its alarms with its own description, statistic Average, comparison GreaterThanOrEqualToThreshold and missing data ignored; declare the block by hand to have mailform rewrite them", c.Action, c.Addr, diffNames(c))
@@ -471,6 +488,16 @@ func (m *mapper) fallBack(p *plan.Plan) bool {
 		}
 	}
 	return changed
+}
+
+// smtpHint says what a change of an adopted SMTP user's password means.
+func smtpHint(c plan.Change) string {
+	for _, d := range c.Diffs {
+		if d.Name == "password" {
+			return ": mailform keeps an adopted user's access key only when it has exactly one, active, so it would issue a new key and password, and the one in use would stop working. Declare the block by hand when your applications can take the new password from the credentials location"
+		}
+	}
+	return ""
 }
 
 func str(v any) string {
@@ -528,11 +555,16 @@ func diffNames(c plan.Change) string {
 	return strings.Join(names, ", ")
 }
 
-// smtpUsers reports the SMTP users of the domains imported (every one with
-// -all). They are not written: adopting an SMTP user makes mailform store its
-// credentials, and since the password in use cannot be read, that means a new
-// access key and password; the user decides when, by declaring it.
+// smtpUsers selects the SMTP users (IAM users whose inline policy allows
+// ses:SendRawEmail) of the domains imported (every one with -all), not
+// another stack's, as smtp_user blocks: user_name, path, and allowed_from
+// from the policy's ses:FromAddress condition. Adopting one keeps its access
+// key, whose password mailform cannot know (providers/iam, kept key); the
+// check of the written spec leaves out a user whose policy the block cannot
+// write exactly, or whose keys adopting would change.
 func (m *mapper) smtpUsers(users []SMTPUser) {
+	slices.SortFunc(users, func(a, b SMTPUser) int { return strings.Compare(a.Name, b.Name) })
+	labels := map[string]bool{}
 	for _, u := range users {
 		if u.Owner == m.opts.Stack {
 			continue
@@ -544,13 +576,138 @@ func (m *mapper) smtpUsers(users []SMTPUser) {
 		if !mentioned {
 			continue
 		}
+		thing := "IAM user " + u.Name
 		if u.Owner != "" {
-			m.note("", "IAM user "+u.Name, "belongs to stack %s (its mailform:stack mark); left out", u.Owner)
+			m.note("", thing, "belongs to stack %s (its mailform:stack mark); left out", u.Owner)
 			continue
 		}
-		m.note("", "IAM user "+u.Name, "sends with SES (ses:SendRawEmail) and is left out: mailform cannot read the SMTP password in use, so adopting the user would give it a new access key and password, written to the smtp_user's credentials location. "+
-			"When your applications can take the new password from there, declare smtp_user \"LABEL\" { user_name = %q, allowed_from = [...], credentials = \"ssm:/...\" } and adopt it: mailform apply -adopt smtp_user.LABEL", u.Name)
+		if len(u.Policies) != 1 {
+			m.note("", thing, "sends with SES under %d inline policies, and an smtp_user has one; left out. Merge them into one, then import again", len(u.Policies))
+			continue
+		}
+		from, ok := allowedFrom(u.Policies[0])
+		if !ok {
+			m.note("", thing, "sends with SES under a policy an smtp_user cannot write (allowed_from limits ses:FromAddress only); left out")
+			continue
+		}
+		base, _ := strings.CutPrefix(u.Name, m.opts.Stack+"-smtp-")
+		label := identifier(base, "smtp_", labels)
+		labels[label] = true
+		m.smtp = append(m.smtp, &smtpSpec{label: label, user: u, from: from})
 	}
+}
+
+// allowedFrom reads the ses:FromAddress values a sending policy limits
+// ses:SendRawEmail to (none: any sender), or false when its statements say
+// something else.
+func allowedFrom(doc string) ([]string, bool) {
+	var d struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(doc), &d) != nil {
+		return nil, false
+	}
+	var stmts []map[string]any
+	if json.Unmarshal(d.Statement, &stmts) != nil {
+		var one map[string]any
+		if json.Unmarshal(d.Statement, &one) != nil {
+			return nil, false
+		}
+		stmts = []map[string]any{one}
+	}
+	if len(stmts) != 1 {
+		return nil, false
+	}
+	cond, _ := stmts[0]["Condition"].(map[string]any)
+	if len(cond) == 0 {
+		return nil, true
+	}
+	like, _ := cond["StringLike"].(map[string]any)
+	if len(cond) != 1 || len(like) != 1 {
+		return nil, false
+	}
+	var out []string
+	switch v := like["ses:FromAddress"].(type) {
+	case string:
+		out = []string{v}
+	case []any:
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+	default:
+		return nil, false
+	}
+	sort.Strings(out)
+	return out, true
+}
+
+// identifier is name as a block label: lower case, other characters than
+// letters, digits and _ as _, prefix before one that starts with a digit,
+// unique among taken.
+func identifier(name, prefix string, taken map[string]bool) string {
+	id := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, strings.ToLower(name))
+	if id == "" || id[0] >= '0' && id[0] <= '9' {
+		id = prefix + id
+	}
+	label := id
+	for i := 2; taken[label]; i++ {
+		label = fmt.Sprintf("%s_%d", id, i)
+	}
+	return label
+}
+
+// smtpCredentials is the credentials location of an smtp_user block.
+func (m *mapper) smtpCredentials(label string) string {
+	prefix := m.opts.SMTPCredentials
+	if prefix == "" {
+		prefix = "ssm:/" + m.opts.Stack + "/smtp/"
+	}
+	return prefix + label
+}
+
+// smtpProbe is the smtp_user of each user selected, for the IAM provider to
+// read as one to adopt.
+func (m *mapper) smtpProbe() []specs.Resource {
+	var out []specs.Resource
+	for _, u := range m.smtp {
+		out = append(out, specs.Resource{Addr: "smtp_user." + u.label, Kind: specs.KindSMTPUser, Attrs: map[string]any{
+			"user_name": u.user.Name, "credentials": m.smtpCredentials(u.label), "region": m.opts.Region,
+		}})
+	}
+	return out
+}
+
+// mapSMTPUsers keeps the users the read found, not another stack's.
+func (m *mapper) mapSMTPUsers(obs []plan.Observed) {
+	byAddr := map[string]plan.Observed{}
+	for _, o := range obs {
+		if o.Kind == specs.KindSMTPUser {
+			byAddr[o.Addr] = o
+		}
+	}
+	var kept []*smtpSpec
+	for _, u := range m.smtp {
+		addr := "smtp_user." + u.label
+		o, ok := byAddr[addr]
+		if !ok {
+			m.note(addr, "IAM user "+u.user.Name, "was not found when read again; left out")
+			continue
+		}
+		if m.foreign(o, addr, "IAM user "+u.user.Name) {
+			continue
+		}
+		kept = append(kept, u)
+	}
+	m.smtp = kept
 }
 
 // elasticIPs selects the Elastic IPs whose reverse DNS names a host of an
@@ -593,20 +750,7 @@ func (m *mapper) elasticIPs(eips []ElasticIP) {
 // as an identifier, unique among taken.
 func mtaLabel(host string, taken map[string]bool) string {
 	first, _, _ := strings.Cut(host, ".")
-	first = strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
-			return r
-		}
-		return '_'
-	}, strings.ToLower(first))
-	if first == "" || first[0] >= '0' && first[0] <= '9' {
-		first = "mta_" + first
-	}
-	label := first
-	for i := 2; taken[label]; i++ {
-		label = fmt.Sprintf("%s_%d", first, i)
-	}
-	return label
+	return identifier(first, "mta_", taken)
 }
 
 // mtaProbe is an mta block's Elastic IP for each address selected, named by

@@ -75,6 +75,19 @@ func (m *mapper) write() ([]byte, error) {
 			eb.SetAttributeTraversal("configuration_set", ref("configuration_set", l))
 		}
 	}
+	for _, u := range m.smtp {
+		b.AppendNewline()
+		comment(b, "Adopting keeps the access key in use, and its SMTP password, which mailform\ncannot read: nothing is stored at credentials until you rotate with\nmailform apply -replace smtp_user."+u.label)
+		ub := b.AppendNewBlock("smtp_user", []string{u.label}).Body()
+		ub.SetAttributeValue("user_name", cty.StringVal(u.user.Name))
+		if u.user.Path != "" && u.user.Path != "/" {
+			ub.SetAttributeValue("path", cty.StringVal(u.user.Path))
+		}
+		if len(u.from) > 0 {
+			ub.SetAttributeValue("allowed_from", strList(u.from))
+		}
+		ub.SetAttributeValue("credentials", cty.StringVal(m.smtpCredentials(u.label)))
+	}
 	for _, t := range m.mtas {
 		b.AppendNewline()
 		mb := b.AppendNewBlock("mta", []string{t.label}).Body()
@@ -250,7 +263,7 @@ func (m *mapper) setLabel(name string) string {
 }
 
 func (m *mapper) blockCount() int {
-	n := len(m.usedZones()) + len(m.writtenTopics()) + len(m.sets) + len(m.domains) + len(m.emails) + len(m.mtas)
+	n := len(m.usedZones()) + len(m.writtenTopics()) + len(m.sets) + len(m.domains) + len(m.emails) + len(m.mtas) + len(m.smtp)
 	for _, d := range m.domains {
 		if d.dmarcRaw {
 			n++

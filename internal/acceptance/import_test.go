@@ -27,8 +27,10 @@ import (
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/mailform/mailform/internal/awstest"
+	mfiam "github.com/mailform/mailform/providers/iam"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -206,14 +208,26 @@ func TestImportSESDomain(t *testing.T) {
 	if !strings.Contains(r.stderr, "partner-prod") {
 		t.Errorf("import does not say that partner.example belongs to another stack:\n%s", r.stderr)
 	}
-	if !strings.Contains(r.stderr, "IAM user webapp-smtp: sends with SES") {
-		t.Errorf("import does not report the SMTP user it leaves out:\n%s", r.stderr)
-	}
 	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("main.hcl:\n%s", src)
+	// The SMTP user made by hand is declared, adopting its key as it is.
+	if want := "smtp_user \"webapp_smtp\" {\n  user_name    = \"webapp-smtp\"\n  allowed_from = [\"*@acme.example\"]\n  credentials  = \"ssm:/acme-prod/smtp/webapp_smtp\"\n}"; !strings.Contains(string(src), want) {
+		t.Errorf("main.hcl lacks\n%s", want)
+	}
+	oldSecret := aws.ToString(key.AccessKey.SecretAccessKey)
+	oldKey, oldPassword := aws.ToString(key.AccessKey.AccessKeyId), mfiam.SMTPPassword(oldSecret, e.region)
+	secretFree := func(what string, r result) {
+		t.Helper()
+		for _, secret := range []string{oldSecret, oldPassword} {
+			if strings.Contains(r.stdout+r.stderr, secret) {
+				t.Errorf("%s prints a secret", what)
+			}
+		}
+	}
+	secretFree("import", r)
 	// The apex SPF value is declared by a spf block, which owns that value
 	// only: the verification token beside it stays outside the spec.
 	if !strings.Contains(string(src), "spf {") || strings.Contains(string(src), "google-site-verification") {
@@ -230,10 +244,32 @@ func TestImportSESDomain(t *testing.T) {
 	adopt := filepath.Join(out, "adopt.txt")
 	p := e.must(0, "plan", out, "-adopt-file", adopt, "-json")
 	requireOnlyAdoptions(t, p.stdout)
+	secretFree("plan", p)
+	words := e.must(0, "plan", out, "-adopt-file", adopt)
+	for _, want := range []string{
+		"keeps access key " + oldKey + ": the SMTP password in use keeps working (mailform cannot read it), and nothing is stored at ssm:/acme-prod/smtp/webapp_smtp",
+		"its inline policy send becomes mailform's",
+	} {
+		if !strings.Contains(words.stdout, want) {
+			t.Errorf("plan does not say %q:\n%s", want, words.stdout)
+		}
+	}
 
-	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	applied := e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	secretFree("apply", applied)
 	again := e.must(0, "plan", out, "-detailed-exitcode")
 	t.Logf("re-plan:\n%s", again.stdout)
+	// The password in use still authenticates at SES's SMTP interface, and
+	// mailform stored no credentials for it.
+	if err := e.smtpAuth(oldKey, oldPassword); err != nil {
+		t.Errorf("the SMTP password in use no longer authenticates after adoption: %v", err)
+	}
+	if _, err := ssm.NewFromConfig(e.cfg()).GetParameter(e.ctx(), &ssm.GetParameterInput{Name: aws.String("/acme-prod/smtp/webapp_smtp")}); err == nil {
+		t.Error("adoption stored credentials at ssm:/acme-prod/smtp/webapp_smtp")
+	}
+	if pols, err := iamAPI.ListUserPolicies(e.ctx(), &iam.ListUserPoliciesInput{UserName: aws.String("webapp-smtp")}); err != nil || !slices.Equal(pols.PolicyNames, []string{mfiam.PolicyName}) {
+		t.Errorf("the user's inline policies after adoption: %v, %v", pols, err)
+	}
 
 	for name, tags := range foreign {
 		got, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(name)})
@@ -248,6 +284,29 @@ func TestImportSESDomain(t *testing.T) {
 	if err != nil || len(keys.AccessKeyMetadata) != 1 || aws.ToString(keys.AccessKeyMetadata[0].AccessKeyId) != aws.ToString(key.AccessKey.AccessKeyId) {
 		t.Errorf("the SMTP user's access key changed: %+v, %v", keys, err)
 	}
+
+	// Rotation, when asked: a new key whose password is stored; the old
+	// one is deleted once the new one works.
+	rotatePlan := e.must(0, "plan", out, "-replace", "smtp_user.webapp_smtp")
+	if want := "access key " + oldKey + " is deleted once AWS accepts the new one"; !strings.Contains(rotatePlan.stdout, want) {
+		t.Errorf("plan -replace does not say %q:\n%s", want, rotatePlan.stdout)
+	}
+	secretFree("apply -replace", e.must(0, "apply", out, "-replace", "smtp_user.webapp_smtp", "-auto-approve"))
+	param, err := ssm.NewFromConfig(e.cfg()).GetParameter(e.ctx(), &ssm.GetParameterInput{Name: aws.String("/acme-prod/smtp/webapp_smtp"), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		t.Fatalf("no credentials stored after -replace: %v", err)
+	}
+	var creds struct{ Username, Password string }
+	if err := json.Unmarshal([]byte(aws.ToString(param.Parameter.Value)), &creds); err != nil || creds.Username == oldKey {
+		t.Fatalf("stored credentials after -replace: key %q, %v", creds.Username, err)
+	}
+	if err := e.smtpAuth(creds.Username, creds.Password); err != nil {
+		t.Errorf("the stored password does not authenticate: %v", err)
+	}
+	if e.smtpAuth(oldKey, oldPassword) == nil {
+		t.Error("the old password still authenticates after the rotation")
+	}
+	e.must(0, "plan", out, "-detailed-exitcode")
 	after := e.recordSets(zoneID)
 	for key, rs := range recordsBefore {
 		now, ok := after[key]
