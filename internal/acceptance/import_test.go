@@ -31,6 +31,7 @@ import (
 
 	"github.com/mailform/mailform/internal/awstest"
 	mfiam "github.com/mailform/mailform/providers/iam"
+	"github.com/mailform/mailform/providers/permissions"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -991,5 +992,70 @@ func TestImportOfAnotherStacksDomain(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("import wrote %s (%v)", out, err)
+	}
+}
+
+// TestImportAndAdoptionRunWithTheirPolicies: an account with an SES domain,
+// an SMTP user, an MTA's Elastic IP and the stack's reputation alarms, all
+// made by hand, is imported, planned and adopted by IAM users holding
+// exactly 'mailform permissions -for import', '-for plan' and '-for apply'
+// of the imported spec, against the double enforcing IAM: no call is
+// refused, and the next plan changes nothing.
+func TestImportAndAdoptionRunWithTheirPolicies(t *testing.T) {
+	e := newEnv(t, "")
+	zoneID := e.brownfieldSESDomain("acme.example", "acme-prod")
+	iamAPI := iam.NewFromConfig(e.cfg())
+	if _, err := iamAPI.CreateUser(e.ctx(), &iam.CreateUserInput{UserName: aws.String("webapp-smtp")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamAPI.PutUserPolicy(e.ctx(), &iam.PutUserPolicyInput{UserName: aws.String("webapp-smtp"), PolicyName: aws.String("send"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["ses:SendRawEmail"],"Resource":"*","Condition":{"StringLike":{"ses:FromAddress":["*@acme.example"]}}}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := iamAPI.CreateAccessKey(e.ctx(), &iam.CreateAccessKeyInput{UserName: aws.String("webapp-smtp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := ec2.NewFromConfig(e.cfg())
+	eip, err := api.AllocateAddress(e.ctx(), &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.setRecord(zoneID, "mta1.acme.example.", r53types.RRTypeA, aws.ToString(eip.PublicIp))
+	if _, err := api.ModifyAddressAttribute(e.ctx(), &ec2.ModifyAddressAttributeInput{AllocationId: eip.AllocationId, DomainName: aws.String("mta1.acme.example")}); err != nil {
+		t.Fatal(err)
+	}
+	pager := "arn:aws:sns:us-west-2:123456789012:pager-escalation"
+	e.putReputationAlarm("acme-prod-reputation-bounce-rate", "bounce", "mailform stack acme-prod: the SES account's bounce rate is at or above 4%", 0.04, pager)
+	e.putReputationAlarm("acme-prod-reputation-complaint-rate", "complaint", "mailform stack acme-prod: the SES account's complaint rate is at or above 0.08%", 0.0008, pager)
+
+	// The spec the roles' policies are made for: the import's own output.
+	e.dir = filepath.Join(t.TempDir(), "acme-prod")
+	e.must(0, "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", e.dir, "-region", e.region)
+	src, err := os.ReadFile(filepath.Join(e.dir, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`smtp_user "webapp_smtp"`, `mta "mta1"`, "alarms {"} {
+		if !strings.Contains(string(src), want) {
+			t.Fatalf("main.hcl lacks %s:\n%s", want, src)
+		}
+	}
+	roles := e.roles()
+	enforceIAM(t, e.s)
+	again := filepath.Join(t.TempDir(), "again")
+	adopt := filepath.Join(e.dir, "adopt.txt")
+	e.runSteps(roles, []step{
+		{permissions.Import, []string{"import", "-stack", "acme-prod", "-domain", "acme.example", "-out", again, "-region", e.region}, 0},
+		{permissions.Plan, []string{"plan", e.dir, "-adopt-file", adopt}, 0},
+		{permissions.Apply, []string{"apply", e.dir, "-adopt-file", adopt, "-auto-approve"}, 0},
+		{permissions.Plan, []string{"plan", e.dir, "-detailed-exitcode"}, 0},
+	})
+	if b, _ := os.ReadFile(filepath.Join(again, "main.hcl")); string(b) != string(src) {
+		t.Errorf("import under its policy wrote another spec:\n%s", b)
+	}
+	keys, err := iamAPI.ListAccessKeys(e.ctx(), &iam.ListAccessKeysInput{UserName: aws.String("webapp-smtp")})
+	if err != nil || len(keys.AccessKeyMetadata) != 1 || aws.ToString(keys.AccessKeyMetadata[0].AccessKeyId) != aws.ToString(key.AccessKey.AccessKeyId) {
+		t.Errorf("the SMTP user's access key changed: %+v, %v", keys, err)
 	}
 }
