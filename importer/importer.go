@@ -101,6 +101,11 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	if len(opts.Domain) == 0 && !opts.All {
 		return nil, fmt.Errorf("say what to import: -domain NAME (repeatable) or -all")
 	}
+	if opts.SMTPCredentials != "" {
+		if p := specs.SecretLocationProblem(opts.SMTPCredentials+"label", opts.Region); p != "" {
+			return nil, fmt.Errorf("-smtp-credentials %s: the SMTP users' credentials go to PREFIX<label>, and %s", opts.SMTPCredentials, p)
+		}
+	}
 	progress := func(format string, args ...any) {
 		if opts.Progress != nil {
 			opts.Progress(fmt.Sprintf(format, args...))

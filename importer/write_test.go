@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mailform/mailform/internal/golden"
@@ -169,6 +170,9 @@ func TestImportRefuses(t *testing.T) {
 	}
 	if _, err := Import(t.Context(), acct, Options{Stack: "acme-prod"}); err == nil {
 		t.Error("an import of nothing named is accepted")
+	}
+	if _, err := Import(t.Context(), acct, Options{Stack: "acme-prod", All: true, SMTPCredentials: "vault:/smtp/"}); err == nil || !strings.Contains(err.Error(), "-smtp-credentials vault:/smtp/") {
+		t.Errorf("an -smtp-credentials prefix of no store: %v", err)
 	}
 }
 
