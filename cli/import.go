@@ -25,14 +25,19 @@ func importCommand() *command {
 	c := &command{
 		name:     "import",
 		synopsis: "Write a spec, and the list of what to adopt, from an account set up by hand",
-		usage:    "mailform import -stack NAME (-domain NAME ... | -all) [-dns-only] [-out DIR] [-force] [-json] [-region REGION] [-profile PROFILE]",
+		usage:    "mailform import -stack NAME (-domain NAME ... | -all) [-dns-only] [-smtp-credentials PREFIX] [-out DIR] [-force] [-json] [-region REGION] [-profile PROFILE]",
 		help: `Reads what the account already holds in one region: SES identities (DKIM mode
 and key length, MAIL FROM, default configuration set, feedback topics), their
 configuration sets and event destinations, the SNS topics and SQS queues these
 use, the account's suppression list, and the DMARC and SPF records of the
 domains in the account's Route 53 zones (with -dns-only, a -domain that has
 no SES identity is written with ses_identity = false: its SPF and DMARC, for
-mail sent from your own servers; Elastic IPs are reported). Writes DIR/main.hcl, a spec in the
+mail sent from your own servers), the stack's reputation alarms, the Elastic
+IPs whose reverse DNS names a host of those domains (as mta blocks naming the
+address to adopt), and the IAM users that send through SES's SMTP interface
+(as smtp_user blocks whose adoption keeps the access key, and the password,
+in use; -smtp-credentials says where a later rotation stores the new one).
+Writes DIR/main.hcl, a spec in the
 canonical layout (as 'mailform fmt' writes it), and DIR/adopt.txt, the
 addresses to adopt, one a line, for 'plan -adopt-file' and 'apply -adopt-file'.
 It changes nothing in AWS.
@@ -61,6 +66,7 @@ mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 		stack := fs.String("stack", "", "the `NAME` of the stack the spec declares (required): configuration sets and topics named NAME-<label> become its blocks")
 		out := fs.String("out", "", "write the spec into `DIR` (default: the stack name)")
 		force := fs.Bool("force", false, "replace main.hcl and adopt.txt in a folder that is not empty")
+		smtpCredentials := fs.String("smtp-credentials", "", "the secret location `PREFIX` of the SMTP users' credentials: each smtp_user gets PREFIX<label> (default ssm:/<stack>/smtp/); nothing is stored there until you rotate with apply -replace")
 		asJSON := fs.Bool("json", false, "print the outcome as JSON on stdout")
 		code, ok := st.parse(args)
 		if !ok {
@@ -89,7 +95,7 @@ mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 			return ExitError
 		}
 		res, err := importer.Import(ctx, importAccount{sess}, importer.Options{
-			Stack: *stack, Region: sess.region, Domain: domains, All: *all, DNSOnly: *dnsOnly,
+			Stack: *stack, Region: sess.region, Domain: domains, All: *all, DNSOnly: *dnsOnly, SMTPCredentials: *smtpCredentials,
 			Progress: func(line string) { fmt.Fprintf(io.Stderr, "Import: %s...\n", line) },
 		})
 		if err != nil {
@@ -164,7 +170,7 @@ func (a importAccount) SMTPUsers(ctx context.Context) ([]importer.SMTPUser, erro
 	users, err := a.s.services.iam.SendingUsers(ctx)
 	out := make([]importer.SMTPUser, len(users))
 	for i, u := range users {
-		out[i] = importer.SMTPUser{Name: u.Name, Owner: u.Owner, Policy: u.Policy}
+		out[i] = importer.SMTPUser{Name: u.Name, Owner: u.Owner, Policy: u.Policy, Path: u.Path, Policies: u.Policies}
 	}
 	return out, err
 }
@@ -173,7 +179,8 @@ func (a importAccount) ElasticIPs(ctx context.Context) ([]importer.ElasticIP, er
 	addrs, err := a.s.services.ec2.Addresses(ctx)
 	out := make([]importer.ElasticIP, len(addrs))
 	for i, x := range addrs {
-		out[i] = importer.ElasticIP{PublicIP: x.PublicIP, AllocationID: x.AllocationID, PTR: x.PTR, Owner: x.Owner}
+		out[i] = importer.ElasticIP{PublicIP: x.PublicIP, AllocationID: x.AllocationID, PTR: x.PTR, Owner: x.Owner,
+			InstanceID: x.InstanceID, NetworkInterfaceID: x.NetworkInterfaceID}
 	}
 	return out, err
 }

@@ -39,6 +39,8 @@ type Account interface {
 // SMTPUser is an IAM user that sends through SES's SMTP interface.
 type SMTPUser struct {
 	Name, Owner, Policy string
+	Path                string
+	Policies            []string // the inline policies allowing ses:SendRawEmail, one by one
 }
 
 // ElasticIP is an Elastic IP of the region.
@@ -46,6 +48,9 @@ type ElasticIP struct {
 	PublicIP, AllocationID string
 	PTR                    string // reverse-DNS name, fully qualified, or ""
 	Owner                  string // stack of its mark, or ""
+	// InstanceID and NetworkInterfaceID say what the address is associated
+	// with; both "" when it is not.
+	InstanceID, NetworkInterfaceID string
 }
 
 // Options say what to import.
@@ -59,6 +64,10 @@ type Options struct {
 	// DMARC): mail sent from the user's own servers. Without it such a
 	// domain is reported, since the likelier cause is the wrong region.
 	DNSOnly bool
+	// SMTPCredentials is the secret location prefix of the smtp_user blocks'
+	// credentials: each gets SMTPCredentials<label>. Default
+	// ssm:/<stack>/smtp/. Nothing is stored there on adoption.
+	SMTPCredentials string
 	// Progress, when set, hears a line before each slow step.
 	Progress func(string)
 }
@@ -91,6 +100,11 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	}
 	if len(opts.Domain) == 0 && !opts.All {
 		return nil, fmt.Errorf("say what to import: -domain NAME (repeatable) or -all")
+	}
+	if opts.SMTPCredentials != "" {
+		if p := specs.SecretLocationProblem(opts.SMTPCredentials+"label", opts.Region); p != "" {
+			return nil, fmt.Errorf("-smtp-credentials %s: the SMTP users' credentials go to PREFIX<label>, and %s", opts.SMTPCredentials, p)
+		}
 	}
 	progress := func(format string, args ...any) {
 		if opts.Progress != nil {
@@ -146,6 +160,36 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 		// say why, and a spec of the account settings alone is not asked for.
 		res.Notes = m.notes
 		return res, nil
+	}
+
+	if probe := m.alarmProbe(); len(probe) > 0 {
+		progress("reading the CloudWatch alarms on SES's reputation metrics")
+		obs, err = acct.Read(ctx, probe)
+		if err != nil {
+			return nil, err
+		}
+		m.remember(obs)
+		m.mapAlarms(obs)
+	}
+
+	if probe := m.mtaProbe(); len(probe) > 0 {
+		progress("reading %d Elastic IPs and their reverse DNS", len(m.mtas))
+		obs, err = acct.Read(ctx, probe)
+		if err != nil {
+			return nil, err
+		}
+		m.remember(obs)
+		m.mapMTAs(obs)
+	}
+
+	if probe := m.smtpProbe(); len(probe) > 0 {
+		progress("reading %d IAM users that send with SES", len(m.smtp))
+		obs, err = acct.Read(ctx, probe)
+		if err != nil {
+			return nil, err
+		}
+		m.remember(obs)
+		m.mapSMTPUsers(obs)
 	}
 
 	progress("reading configuration sets, topics and queues")

@@ -1,9 +1,11 @@
 package importer
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mailform/mailform/plan"
@@ -20,9 +22,14 @@ type mapper struct {
 	emails  []*emailSpec
 	sets    []*setSpec
 	topics  map[string]*topicSpec // by ARN
+	mtas    []*mtaSpec
+	smtp    []*smtpSpec
 	account *accountSpec
 	notes   []Note
 	known   []plan.Observed // what the reads found, but record sets
+	// alarmPair: both of the stack's reputation alarms exist, unmarked or
+	// the stack's, and are read to be written as an alarms block.
+	alarmPair bool
 }
 
 type domainSpec struct {
@@ -81,8 +88,33 @@ type topicSpec struct {
 	queue            *int64 // retention days, when the stack's queue exists
 }
 
+// smtpSpec is an smtp_user block adopting an IAM user.
+type smtpSpec struct {
+	label string
+	user  SMTPUser
+	from  []string // allowed_from
+}
+
+// mtaSpec is an mta block adopting an Elastic IP.
+type mtaSpec struct {
+	label, hostname string
+	eip             ElasticIP
+	instanceID      string // the instance it is associated with, or ""
+	interfaceID     string // the network interface, when not an instance's
+}
+
 type accountSpec struct {
 	suppression []string
+	alarms      *alarmsSpec // the stack's pair of reputation alarms, when they map exactly
+}
+
+// alarmsSpec is an alarms block: the thresholds in percent, as the spec
+// writes them, by key of specs.ReputationAlarms.
+type alarmsSpec struct {
+	percent           map[string]string
+	periodMinutes     int64
+	evaluationPeriods int64
+	notify            []string // SNS topic ARNs, written as they are
 }
 
 // note records something not imported as found, once (the spec may be
@@ -427,6 +459,19 @@ func (m *mapper) fallBack(p *plan.Plan) bool {
 		if c.Adopt && len(c.Diffs) == 0 {
 			continue
 		}
+		if c.Kind == specs.KindSMTPUser {
+			if i := slices.IndexFunc(m.smtp, func(u *smtpSpec) bool { return "smtp_user."+u.label == c.Addr }); i >= 0 {
+				u := m.smtp[i]
+				m.smtp, changed = slices.Delete(m.smtp, i, i+1), true
+				m.note(c.Addr, "IAM user "+u.user.Name, "is left out: adopting it as an smtp_user would %s it (%s)%s", c.Action, diffNames(c), smtpHint(c))
+			}
+			continue
+		}
+		if c.Kind == specs.KindAlarm && m.account != nil && m.account.alarms != nil {
+			m.account.alarms, changed = nil, true
+			m.note("account", "CloudWatch alarms "+m.alarmName("bounce")+" and "+m.alarmName("complaint"), "are left out: an alarms block would %s %s (%s), since mailform writes its alarms with its own description, statistic Average, comparison GreaterThanOrEqualToThreshold and missing data ignored; declare the block by hand to have mailform rewrite them", c.Action, c.Addr, diffNames(c))
+			continue
+		}
 		for _, d := range m.domains {
 			switch c.Addr {
 			case "domain." + d.name + "/dmarc":
@@ -443,6 +488,16 @@ func (m *mapper) fallBack(p *plan.Plan) bool {
 		}
 	}
 	return changed
+}
+
+// smtpHint says what a change of an adopted SMTP user's password means.
+func smtpHint(c plan.Change) string {
+	for _, d := range c.Diffs {
+		if d.Name == "password" {
+			return ": mailform keeps an adopted user's access key only when it has exactly one, active, so it would issue a new key and password, and the one in use would stop working. Declare the block by hand when your applications can take the new password from the credentials location"
+		}
+	}
+	return ""
 }
 
 func str(v any) string {
@@ -500,11 +555,16 @@ func diffNames(c plan.Change) string {
 	return strings.Join(names, ", ")
 }
 
-// smtpUsers reports the SMTP users of the domains imported (every one with
-// -all). They are not written: adopting an SMTP user makes mailform store its
-// credentials, and since the password in use cannot be read, that means a new
-// access key and password; the user decides when, by declaring it.
+// smtpUsers selects the SMTP users (IAM users whose inline policy allows
+// ses:SendRawEmail) of the domains imported (every one with -all), not
+// another stack's, as smtp_user blocks: user_name, path, and allowed_from
+// from the policy's ses:FromAddress condition. Adopting one keeps its access
+// key, whose password mailform cannot know (providers/iam, kept key); the
+// check of the written spec leaves out a user whose policy the block cannot
+// write exactly, or whose keys adopting would change.
 func (m *mapper) smtpUsers(users []SMTPUser) {
+	slices.SortFunc(users, func(a, b SMTPUser) int { return strings.Compare(a.Name, b.Name) })
+	labels := map[string]bool{}
 	for _, u := range users {
 		if u.Owner == m.opts.Stack {
 			continue
@@ -516,19 +576,148 @@ func (m *mapper) smtpUsers(users []SMTPUser) {
 		if !mentioned {
 			continue
 		}
+		thing := "IAM user " + u.Name
 		if u.Owner != "" {
-			m.note("", "IAM user "+u.Name, "belongs to stack %s (its mailform:stack mark); left out", u.Owner)
+			m.note("", thing, "belongs to stack %s (its mailform:stack mark); left out", u.Owner)
 			continue
 		}
-		m.note("", "IAM user "+u.Name, "sends with SES (ses:SendRawEmail) and is left out: mailform cannot read the SMTP password in use, so adopting the user would give it a new access key and password, written to the smtp_user's credentials location. "+
-			"When your applications can take the new password from there, declare smtp_user \"LABEL\" { user_name = %q, allowed_from = [...], credentials = \"ssm:/...\" } and adopt it: mailform apply -adopt smtp_user.LABEL", u.Name)
+		if len(u.Policies) != 1 {
+			m.note("", thing, "sends with SES under %d inline policies, and an smtp_user has one; left out. Merge them into one, then import again", len(u.Policies))
+			continue
+		}
+		from, ok := allowedFrom(u.Policies[0])
+		if !ok {
+			m.note("", thing, "sends with SES under a policy an smtp_user cannot write (allowed_from limits ses:FromAddress only); left out")
+			continue
+		}
+		base, _ := strings.CutPrefix(u.Name, m.opts.Stack+"-smtp-")
+		label := identifier(base, "smtp_", labels)
+		labels[label] = true
+		m.smtp = append(m.smtp, &smtpSpec{label: label, user: u, from: from})
 	}
 }
 
-// elasticIPs reports the Elastic IPs whose reverse DNS names a host of an
-// imported domain (every one with -all) that are not the stack's: an mta
-// block allocates its own address and cannot take over one.
+// allowedFrom reads the ses:FromAddress values a sending policy limits
+// ses:SendRawEmail to (none: any sender), or false when its statements say
+// something else.
+func allowedFrom(doc string) ([]string, bool) {
+	var d struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(doc), &d) != nil {
+		return nil, false
+	}
+	var stmts []map[string]any
+	if json.Unmarshal(d.Statement, &stmts) != nil {
+		var one map[string]any
+		if json.Unmarshal(d.Statement, &one) != nil {
+			return nil, false
+		}
+		stmts = []map[string]any{one}
+	}
+	if len(stmts) != 1 {
+		return nil, false
+	}
+	cond, _ := stmts[0]["Condition"].(map[string]any)
+	if len(cond) == 0 {
+		return nil, true
+	}
+	like, _ := cond["StringLike"].(map[string]any)
+	if len(cond) != 1 || len(like) != 1 {
+		return nil, false
+	}
+	var out []string
+	switch v := like["ses:FromAddress"].(type) {
+	case string:
+		out = []string{v}
+	case []any:
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+	default:
+		return nil, false
+	}
+	sort.Strings(out)
+	return out, true
+}
+
+// identifier is name as a block label: lower case, other characters than
+// letters, digits and _ as _, prefix before one that starts with a digit,
+// unique among taken.
+func identifier(name, prefix string, taken map[string]bool) string {
+	id := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, strings.ToLower(name))
+	if id == "" || id[0] >= '0' && id[0] <= '9' {
+		id = prefix + id
+	}
+	label := id
+	for i := 2; taken[label]; i++ {
+		label = fmt.Sprintf("%s_%d", id, i)
+	}
+	return label
+}
+
+// smtpCredentials is the credentials location of an smtp_user block.
+func (m *mapper) smtpCredentials(label string) string {
+	prefix := m.opts.SMTPCredentials
+	if prefix == "" {
+		prefix = "ssm:/" + m.opts.Stack + "/smtp/"
+	}
+	return prefix + label
+}
+
+// smtpProbe is the smtp_user of each user selected, for the IAM provider to
+// read as one to adopt.
+func (m *mapper) smtpProbe() []specs.Resource {
+	var out []specs.Resource
+	for _, u := range m.smtp {
+		out = append(out, specs.Resource{Addr: "smtp_user." + u.label, Kind: specs.KindSMTPUser, Attrs: map[string]any{
+			"user_name": u.user.Name, "credentials": m.smtpCredentials(u.label), "region": m.opts.Region,
+		}})
+	}
+	return out
+}
+
+// mapSMTPUsers keeps the users the read found, not another stack's.
+func (m *mapper) mapSMTPUsers(obs []plan.Observed) {
+	byAddr := map[string]plan.Observed{}
+	for _, o := range obs {
+		if o.Kind == specs.KindSMTPUser {
+			byAddr[o.Addr] = o
+		}
+	}
+	var kept []*smtpSpec
+	for _, u := range m.smtp {
+		addr := "smtp_user." + u.label
+		o, ok := byAddr[addr]
+		if !ok {
+			m.note(addr, "IAM user "+u.user.Name, "was not found when read again; left out")
+			continue
+		}
+		if m.foreign(o, addr, "IAM user "+u.user.Name) {
+			continue
+		}
+		kept = append(kept, u)
+	}
+	m.smtp = kept
+}
+
+// elasticIPs selects the Elastic IPs whose reverse DNS names a host of an
+// imported domain (every one with -all), not another stack's, as mta blocks
+// that name the address to adopt (allocation_id): its reverse-DNS name is
+// the MTA's hostname. An address without reverse DNS has no name to write
+// and is reported.
 func (m *mapper) elasticIPs(eips []ElasticIP) {
+	slices.SortFunc(eips, func(a, b ElasticIP) int { return strings.Compare(a.PTR+a.AllocationID, b.PTR+b.AllocationID) })
+	labels := map[string]bool{}
 	for _, a := range eips {
 		if a.Owner == m.opts.Stack {
 			continue
@@ -546,22 +735,178 @@ func (m *mapper) elasticIPs(eips []ElasticIP) {
 			m.note("", what, "belongs to stack %s (its mailform:stack mark); left out", a.Owner)
 			continue
 		}
-		ptr := "no reverse DNS"
-		if a.PTR != "" {
-			ptr = "reverse DNS " + a.PTR
+		if a.PTR == "" {
+			m.note("", what, "has no reverse DNS, so nothing names its host; declare mta \"LABEL\" { hostname = \"...\", allocation_id = %q } by hand and adopt it with -adopt mta.LABEL", a.AllocationID)
+			continue
 		}
-		m.note("", what, "has %s and is left out: an mta block allocates an Elastic IP of its own and cannot take over one, so its server keeps this address outside the spec (an SPF that names it is written with ip4)", ptr)
+		host := strings.TrimSuffix(a.PTR, ".")
+		label := mtaLabel(host, labels)
+		labels[label] = true
+		m.mtas = append(m.mtas, &mtaSpec{label: label, hostname: host, eip: a})
 	}
 }
 
-// alarms reports the alarms on SES's reputation metrics that are not the
-// stack's: mailform names its own <stack>-reputation-<metric>-rate, and an
-// alarm of another name cannot become one of them.
+// mtaLabel is a block label for the MTA called host: its first DNS label,
+// as an identifier, unique among taken.
+func mtaLabel(host string, taken map[string]bool) string {
+	first, _, _ := strings.Cut(host, ".")
+	return identifier(first, "mta_", taken)
+}
+
+// mtaProbe is an mta block's Elastic IP for each address selected, named by
+// its allocation ID, for the EC2 provider to read as one to adopt.
+func (m *mapper) mtaProbe() []specs.Resource {
+	var out []specs.Resource
+	for _, t := range m.mtas {
+		out = append(out, specs.Resource{Addr: "mta." + t.label, Kind: specs.KindEIP, Attrs: map[string]any{
+			"hostname": specs.Fqdn(t.hostname), "allocation_id": t.eip.AllocationID,
+		}})
+	}
+	return out
+}
+
+// mapMTAs keeps the mta blocks whose address the read found unmarked, with
+// the association it found.
+func (m *mapper) mapMTAs(obs []plan.Observed) {
+	byAddr := map[string]plan.Observed{}
+	for _, o := range obs {
+		if o.Kind == specs.KindEIP {
+			byAddr[o.Addr] = o
+		}
+	}
+	var kept []*mtaSpec
+	for _, t := range m.mtas {
+		addr := "mta." + t.label
+		o, ok := byAddr[addr]
+		if !ok || str(o.Attrs["allocation_id"]) != t.eip.AllocationID {
+			m.note(addr, "Elastic IP "+t.eip.PublicIP+" ("+t.eip.AllocationID+")", "was not found when read again (released, or marked since); left out")
+			continue
+		}
+		if m.foreign(o, addr, "Elastic IP "+t.eip.PublicIP+" ("+t.eip.AllocationID+")") {
+			continue
+		}
+		t.instanceID, t.interfaceID = str(o.Attrs["instance_id"]), str(o.Attrs["network_interface_id"])
+		kept = append(kept, t)
+	}
+	m.mtas = kept
+}
+
+// alarms selects the alarms on SES's reputation metrics an alarms block can
+// declare: the pair named as mailform names them,
+// <stack>-reputation-bounce-rate and <stack>-reputation-complaint-rate, not
+// another stack's. The others are reported: an alarm of another name cannot
+// become one of the block's, and one of the pair alone would make the block
+// create the other. What is selected is read (alarmProbe) and written only
+// when it maps exactly (mapAlarms, then the check of the written spec).
 func (m *mapper) alarms(names []string) {
+	own := map[string]bool{}
+	for _, a := range specs.ReputationAlarms {
+		own[m.alarmName(a.Key)] = true
+	}
+	found := 0
 	for _, n := range names {
+		if own[n] {
+			found++
+			continue
+		}
 		if strings.HasPrefix(n, m.opts.Stack+"-reputation-") {
 			continue
 		}
-		m.note("", "CloudWatch alarm "+n, "watches SES's reputation metrics and is left out: mailform names the alarms of account { alarms {} } %s-reputation-bounce-rate and %s-reputation-complaint-rate, so declaring them would add two alarms beside this one (then delete it by hand, if you like)", m.opts.Stack, m.opts.Stack)
+		m.note("", "CloudWatch alarm "+n, "watches SES's reputation metrics and is left out: mailform names the alarms of account { alarms {} } %s and %s, so declaring them would add two alarms beside this one (then delete it by hand, if you like)", m.alarmName("bounce"), m.alarmName("complaint"))
 	}
+	switch found {
+	case len(own):
+		m.alarmPair = true
+	case 0:
+	default:
+		for _, a := range specs.ReputationAlarms {
+			if slices.Contains(names, m.alarmName(a.Key)) {
+				m.note("account", "CloudWatch alarm "+m.alarmName(a.Key), "is one of the two alarms of account { alarms {} }, and %s does not exist, so declaring the block would create it; left out (declare the block by hand to have both)", m.alarmName(otherAlarm(a.Key)))
+			}
+		}
+	}
+}
+
+func (m *mapper) alarmName(key string) string { return m.opts.Stack + "-reputation-" + key + "-rate" }
+
+func otherAlarm(key string) string {
+	if key == "bounce" {
+		return "complaint"
+	}
+	return "bounce"
+}
+
+// alarmProbe names the stack's pair of reputation alarms, when both exist.
+func (m *mapper) alarmProbe() []specs.Resource {
+	if !m.alarmPair {
+		return nil
+	}
+	var out []specs.Resource
+	for _, a := range specs.ReputationAlarms {
+		out = append(out, specs.Resource{Addr: specs.AlarmAddr(a.Key), Kind: specs.KindAlarm, Attrs: map[string]any{"name": m.alarmName(a.Key)}})
+	}
+	return out
+}
+
+// mapAlarms turns the pair of alarms into an alarms block when what the
+// block can say describes them: the same period, evaluation periods and
+// topics for both, each a whole number of minutes, 1 to 5 SNS topics. What
+// the block would still change (a description, a statistic) is found by the
+// check of the written spec, which then leaves the block out (fallBack).
+func (m *mapper) mapAlarms(obs []plan.Observed) {
+	if !m.alarmPair || m.account == nil {
+		return
+	}
+	byAddr := map[string]plan.Observed{}
+	for _, o := range obs {
+		if o.Kind == specs.KindAlarm {
+			byAddr[o.Addr] = o
+		}
+	}
+	al := &alarmsSpec{percent: map[string]string{}}
+	why := ""
+	for i, a := range specs.ReputationAlarms {
+		o, ok := byAddr[specs.AlarmAddr(a.Key)]
+		if !ok {
+			why = "it was not found when read again"
+			break
+		}
+		if m.foreign(o, "account", "CloudWatch alarm "+m.alarmName(a.Key)) {
+			return
+		}
+		period, evals, actions := num(o.Attrs["period"]), num(o.Attrs["evaluation_periods"]), strs(o.Attrs["alarm_actions"])
+		if i == 0 {
+			al.periodMinutes, al.evaluationPeriods, al.notify = period/60, evals, actions
+		} else if period/60 != al.periodMinutes || evals != al.evaluationPeriods || !slices.Equal(actions, al.notify) {
+			why = "the two alarms differ in period, evaluation periods or the topics they notify, and one alarms block gives both the same"
+			break
+		}
+		if period%60 != 0 || period < 60 || period > 1440*60 {
+			why = fmt.Sprintf("its period of %d seconds is not 1 to 1440 whole minutes, as period_minutes is", period)
+			break
+		}
+		if len(actions) == 0 || len(actions) > 5 {
+			why = fmt.Sprintf("it notifies %d SNS topics, and notify takes 1 to 5", len(actions))
+			break
+		}
+		for _, act := range actions {
+			if !strings.HasPrefix(act, "arn:aws:sns:") && !strings.HasPrefix(act, "arn:aws-") {
+				why = fmt.Sprintf("one of its actions, %s, is not an SNS topic, and notify names topics only", act)
+			}
+		}
+		if why != "" {
+			break
+		}
+		f, err := strconv.ParseFloat(str(o.Attrs["threshold"])+"e2", 64)
+		if err != nil || f <= 0 || f >= 100 {
+			why = fmt.Sprintf("its threshold %s is not a rate above 0 and below 1", str(o.Attrs["threshold"]))
+			break
+		}
+		al.percent[a.Key] = strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	if why != "" {
+		m.note("account", "CloudWatch alarms "+m.alarmName("bounce")+" and "+m.alarmName("complaint"), "are left out: %s", why)
+		return
+	}
+	m.account.alarms = al
 }

@@ -75,6 +75,30 @@ func (m *mapper) write() ([]byte, error) {
 			eb.SetAttributeTraversal("configuration_set", ref("configuration_set", l))
 		}
 	}
+	for _, u := range m.smtp {
+		b.AppendNewline()
+		comment(b, "Adopting keeps the access key in use, and its SMTP password, which mailform\ncannot read: nothing is stored at credentials until you rotate with\nmailform apply -replace smtp_user."+u.label)
+		ub := b.AppendNewBlock("smtp_user", []string{u.label}).Body()
+		ub.SetAttributeValue("user_name", cty.StringVal(u.user.Name))
+		if u.user.Path != "" && u.user.Path != "/" {
+			ub.SetAttributeValue("path", cty.StringVal(u.user.Path))
+		}
+		if len(u.from) > 0 {
+			ub.SetAttributeValue("allowed_from", strList(u.from))
+		}
+		ub.SetAttributeValue("credentials", cty.StringVal(m.smtpCredentials(u.label)))
+	}
+	for _, t := range m.mtas {
+		b.AppendNewline()
+		mb := b.AppendNewBlock("mta", []string{t.label}).Body()
+		mb.SetAttributeValue("hostname", cty.StringVal(t.hostname))
+		if t.instanceID != "" {
+			mb.SetAttributeValue("instance_id", cty.StringVal(t.instanceID))
+		} else if t.interfaceID != "" {
+			mb.SetAttributeValue("network_interface_id", cty.StringVal(t.interfaceID))
+		}
+		mb.SetAttributeValue("allocation_id", cty.StringVal(t.eip.AllocationID))
+	}
 	for _, d := range m.domains {
 		if d.zone == "" {
 			continue
@@ -91,7 +115,11 @@ func (m *mapper) write() ([]byte, error) {
 	}
 	if m.account != nil {
 		b.AppendNewline()
-		b.AppendNewBlock("account", nil).Body().SetAttributeValue("suppression", strList(m.account.suppression))
+		ab := b.AppendNewBlock("account", nil).Body()
+		ab.SetAttributeValue("suppression", strList(m.account.suppression))
+		if al := m.account.alarms; al != nil {
+			writeAlarms(ab.AppendNewBlock("alarms", nil).Body(), al)
+		}
 	}
 	// An empty block is written {} on one line, as the examples write
 	// zone blocks; the formatter keeps either form.
@@ -169,6 +197,20 @@ func (m *mapper) writeDomain(b *hclwrite.Body, d *domainSpec) {
 	}
 }
 
+// writeAlarms writes an alarms block, leaving out what is the default.
+func writeAlarms(b *hclwrite.Body, al *alarmsSpec) {
+	for _, a := range specs.ReputationAlarms {
+		b.SetAttributeValue(a.Key+"_percent", cty.MustParseNumberVal(al.percent[a.Key]))
+	}
+	if al.periodMinutes != 60 {
+		b.SetAttributeValue("period_minutes", cty.NumberIntVal(al.periodMinutes))
+	}
+	if al.evaluationPeriods != 1 {
+		b.SetAttributeValue("evaluation_periods", cty.NumberIntVal(al.evaluationPeriods))
+	}
+	b.SetAttributeValue("notify", strList(al.notify))
+}
+
 func writeRecord(b *hclwrite.Body, name, typ string, ttl int64, values []string) {
 	rb := b.AppendNewBlock("record", []string{name, typ}).Body()
 	if ttl != 0 && ttl != specs.DefaultTTL {
@@ -190,6 +232,11 @@ func (m *mapper) usedZones() []string {
 	for _, d := range m.domains {
 		if d.zone != "" {
 			seen[d.zone] = true
+		}
+	}
+	for _, t := range m.mtas {
+		if z := zoneOf(t.hostname, m.zones); z != "" {
+			seen[z] = true
 		}
 	}
 	return slices.Sorted(mapsKeys(seen))
@@ -216,7 +263,7 @@ func (m *mapper) setLabel(name string) string {
 }
 
 func (m *mapper) blockCount() int {
-	n := len(m.usedZones()) + len(m.writtenTopics()) + len(m.sets) + len(m.domains) + len(m.emails)
+	n := len(m.usedZones()) + len(m.writtenTopics()) + len(m.sets) + len(m.domains) + len(m.emails) + len(m.mtas) + len(m.smtp)
 	for _, d := range m.domains {
 		if d.dmarcRaw {
 			n++

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mailform/mailform/internal/golden"
@@ -41,7 +42,12 @@ func brownfield() *mapper {
 		},
 	}
 	m.emails = []*emailSpec{{address: "alerts@partner.example", setName: "acme-prod-default"}}
-	m.account = &accountSpec{suppression: []string{"BOUNCE"}}
+	m.account = &accountSpec{suppression: []string{"BOUNCE"}, alarms: &alarmsSpec{
+		percent: map[string]string{"bounce": "3.5", "complaint": "0.05"}, periodMinutes: 30, evaluationPeriods: 2,
+		notify: []string{"arn:aws:sns:us-west-2:123456789012:pager"},
+	}}
+	m.smtp = []*smtpSpec{{label: "webapp_smtp", user: SMTPUser{Name: "webapp-smtp", Path: "/apps/"}, from: []string{"*@acme.example"}}}
+	m.mtas = []*mtaSpec{{label: "mx1", hostname: "mx1.acme.example", eip: ElasticIP{AllocationID: "eipalloc-0123456789abcdef0"}, instanceID: "i-0123456789abcdef0"}}
 	return m
 }
 
@@ -69,7 +75,7 @@ func TestWriteSpec(t *testing.T) {
 	for _, r := range spec.Resources() {
 		addrs = append(addrs, r.Addr)
 	}
-	for _, want := range []string{"domain.acme.example", "domain.acme.example/dmarc", "domain.acme.example/spf", "configuration_set.default", "topic.feedback/queue", "email.alerts@partner.example", "record._dmarc.old.example.TXT", "account"} {
+	for _, want := range []string{"domain.acme.example", "domain.acme.example/dmarc", "domain.acme.example/spf", "configuration_set.default", "topic.feedback/queue", "email.alerts@partner.example", "record._dmarc.old.example.TXT", "account", "account/bounce_alarm", "smtp_user.webapp_smtp", "mta.mx1", "mta.mx1/a", "mta.mx1/ptr"} {
 		if !slices.Contains(addrs, want) {
 			t.Errorf("the spec declares no %s: %v", want, addrs)
 		}
@@ -99,6 +105,31 @@ func TestParseDMARC(t *testing.T) {
 	for _, v := range [][]string{{`"v=DMARC1; p=none; fo=1"`}, {`"p=none"`}, {`"v=DMARC1; p=block"`}, {`"v=DMARC1; p=none"`, `"v=DMARC1; p=reject"`}} {
 		if _, ok := parseDMARC(v); ok {
 			t.Errorf("parseDMARC(%q) maps a record the dmarc block cannot write", v)
+		}
+	}
+}
+
+func TestAllowedFrom(t *testing.T) {
+	for doc, want := range map[string][]string{
+		`{"Statement":[{"Effect":"Allow","Action":"ses:SendRawEmail","Resource":"*"}]}`:                                                             {},
+		`{"Statement":{"Effect":"Allow","Action":"ses:SendRawEmail","Resource":"*","Condition":{"StringLike":{"ses:FromAddress":"*@a.example"}}}}`:  {"*@a.example"},
+		`{"Statement":[{"Action":"ses:SendRawEmail","Condition":{"StringLike":{"ses:FromAddress":["b@a.example","*@c.example"]}}}]}`:                {"*@c.example", "b@a.example"},
+		`{"Statement":[{"Action":"ses:SendRawEmail","Condition":{"StringEquals":{"ses:FromAddress":"b@a.example"}}}]}`:                              nil,
+		`{"Statement":[{"Action":"ses:SendRawEmail","Condition":{"StringLike":{"ses:FromAddress":"b@a.example","ses:Recipients":"*@a.example"}}}]}`: nil,
+		`{"Statement":[{"Action":"ses:SendRawEmail"},{"Action":"ses:SendEmail"}]}`:                                                                  nil,
+	} {
+		got, ok := allowedFrom(doc)
+		if ok != (want != nil) || ok && !slices.Equal(got, want) && len(got)+len(want) > 0 {
+			t.Errorf("allowedFrom(%s) = %v, %v; want %v", doc, got, ok, want)
+		}
+	}
+}
+
+func TestIdentifier(t *testing.T) {
+	taken := map[string]bool{"webapp_smtp": true}
+	for name, want := range map[string]string{"webapp-smtp": "webapp_smtp_2", "Billing.Mail": "billing_mail", "1st": "smtp_1st"} {
+		if got := identifier(name, "smtp_", taken); got != want {
+			t.Errorf("identifier(%q) = %q, want %q", name, got, want)
 		}
 	}
 }
@@ -139,6 +170,9 @@ func TestImportRefuses(t *testing.T) {
 	}
 	if _, err := Import(t.Context(), acct, Options{Stack: "acme-prod"}); err == nil {
 		t.Error("an import of nothing named is accepted")
+	}
+	if _, err := Import(t.Context(), acct, Options{Stack: "acme-prod", All: true, SMTPCredentials: "vault:/smtp/"}); err == nil || !strings.Contains(err.Error(), "-smtp-credentials vault:/smtp/") {
+		t.Errorf("an -smtp-credentials prefix of no store: %v", err)
 	}
 }
 

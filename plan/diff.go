@@ -363,6 +363,9 @@ func planDeclared(resolved []specs.Resource, byAddr map[string][]Observed, opts 
 			d.replaceUsed[r.Addr] = true
 			changed = true
 		}
+		if changed && r.Kind == specs.KindSMTPUser {
+			c.Reason = joinReasons(c.Reason, smtpKeyWords(c))
+		}
 		if changed {
 			d.changes = append(d.changes, c)
 			d.changeObserved[c.Addr] = o
@@ -586,6 +589,37 @@ func diffResource(r specs.Resource, o Observed, stack string, adopting bool) (Ch
 	c.Reason = strings.Join(reasons, "; ")
 	c.Causes = causes
 	return c, true
+}
+
+// smtpKeyWords says, for a change of an SMTP user whose access key's
+// password is held outside mailform (an adopted user's, observed
+// kept_access_key_id), what becomes of that key and of the stored password,
+// and what becomes of a sending policy of another name; "" otherwise.
+func smtpKeyWords(c Change) string {
+	var words []string
+	if name, _ := c.Before["policy_name"].(string); name != "" {
+		words = append(words, "its inline policy "+name+" becomes mailform's (same document, new name)")
+	}
+	kept, _ := c.Before["kept_access_key_id"].(string)
+	loc, _ := c.After["credentials"].(string)
+	switch {
+	case kept == "":
+	case c.Because(CauseRequested):
+		words = append(words, fmt.Sprintf("a new access key, whose SMTP password is stored at %s; access key %s is deleted once AWS accepts the new one, and the password in use with it stops working", loc, kept))
+	default:
+		words = append(words, fmt.Sprintf("keeps access key %s: the SMTP password in use keeps working (mailform cannot read it), and nothing is stored at %s; apply -replace %s issues a new key and stores its password there", kept, loc, c.Addr))
+	}
+	return strings.Join(words, "; ")
+}
+
+func joinReasons(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }
 
 // requestedReplace turns the planned change of r (or its absence) into the

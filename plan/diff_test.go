@@ -721,3 +721,34 @@ func TestConfigurationSetSuppressionOverride(t *testing.T) {
 		})
 	}
 }
+
+// TestMakeAdoptSMTPUserKeepsItsKey: adopting an SMTP user whose one access
+// key's password is held outside mailform is a pure adoption whose reason
+// says that the key is kept and nothing stored; with -replace, that a new
+// key is stored and the kept one deleted.
+func TestMakeAdoptSMTPUserKeepsItsKey(t *testing.T) {
+	policy := `{"Statement":[{"Action":"ses:SendRawEmail","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}`
+	r := specs.Resource{Addr: "smtp_user.webapp", Kind: specs.KindSMTPUser, Attrs: map[string]any{
+		"user_name": "webapp-smtp", "path": "/", "policy": policy, "credentials": "ssm:/acme/smtp/webapp",
+		"region": "us-west-2", "password": specs.Sensitive{},
+	}}
+	o := Observed{Addr: "smtp_user.webapp", Kind: specs.KindSMTPUser, ID: "webapp-smtp", Attrs: map[string]any{
+		"user_name": "webapp-smtp", "path": "/", "policy": policy, "policy_name": "send", "credentials": "ssm:/acme/smtp/webapp",
+		"region": "us-west-2", "password": specs.Sensitive{Digest: "kept"}, "kept_access_key_id": "AKIAOLD",
+	}}
+	p, diags := Make([]specs.Resource{r}, []Observed{o}, Options{Stack: stack, Adopt: []string{"smtp_user.webapp"}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	c, ok := p.Change("smtp_user.webapp")
+	if !ok || !c.Adopt || len(c.Diffs) != 0 || !strings.Contains(c.Reason, "keeps access key AKIAOLD") || !strings.Contains(c.Reason, "inline policy send becomes mailform's") {
+		t.Fatalf("change = %+v, want an adoption that keeps the key", c)
+	}
+	p, diags = Make([]specs.Resource{r}, []Observed{o}, Options{Stack: stack, Adopt: []string{"smtp_user.webapp"}, Replace: []string{"smtp_user.webapp"}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if c, _ := p.Change("smtp_user.webapp"); !strings.Contains(c.Reason, "stored at ssm:/acme/smtp/webapp; access key AKIAOLD is deleted once AWS accepts the new one") {
+		t.Errorf("reason of -replace: %s", c.Reason)
+	}
+}

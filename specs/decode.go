@@ -469,12 +469,13 @@ func (l *loader) decodeSMTPUser(b *hcl.Block) {
 var (
 	instanceID         = regexp.MustCompile(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	networkInterfaceID = regexp.MustCompile(`^eni-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	allocationID       = regexp.MustCompile(`^eipalloc-([0-9a-f]{8}|[0-9a-f]{17})$`)
 )
 
 func (l *loader) decodeMTA(b *hcl.Block) {
 	m := MTA{Label: b.Labels[0], ReverseDNS: true, Range: b.DefRange}
 	l.checkIdentifierLabel(b)
-	c := l.content(b.Body, attrsSchema([]string{"hostname"}, []string{"instance_id", "network_interface_id", "reverse_dns"}))
+	c := l.content(b.Body, attrsSchema([]string{"hostname"}, []string{"instance_id", "network_interface_id", "reverse_dns", "allocation_id"}))
 	if v, rng, ok := l.str(c, "hostname"); ok {
 		if p := dnsNameProblem(v, false); p != "" {
 			l.errorf(rng, "Invalid host name", "%s is not a valid host name: %s.", l.show(rng, v), l.explain(rng, p))
@@ -500,6 +501,12 @@ func (l *loader) decodeMTA(b *hcl.Block) {
 	}
 	if v, _, ok := l.boolean(c, "reverse_dns"); ok {
 		m.ReverseDNS = v
+	}
+	if v, rng, ok := l.str(c, "allocation_id"); ok {
+		if !allocationID.MatchString(v) {
+			l.errorf(rng, "Invalid allocation ID", "%s is not the allocation ID of an Elastic IP such as \"eipalloc-0abc1234def567890\" (aws ec2 describe-addresses lists them).", l.show(rng, v))
+		}
+		m.AllocationID = v
 	}
 	l.spec.MTAs = append(l.spec.MTAs, m)
 }

@@ -185,6 +185,9 @@ func (l *loader) expand() {
 		if m.NetworkInterfaceID != "" {
 			eip["network_interface_id"] = m.NetworkInterfaceID
 		}
+		if m.AllocationID != "" {
+			eip["allocation_id"] = m.AllocationID
+		}
 		add(Resource{Addr: addr, Kind: KindEIP, Attrs: eip, DeclRange: m.Range})
 		aAddr := addr + "/a"
 		add(s.record(aAddr, m.Hostname, Fqdn(m.Hostname), "A", DefaultTTL,

@@ -120,6 +120,11 @@ var (
 	identifierLike = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 )
 
+// SecretLocationProblem says what is wrong with a secret location such as
+// "ssm:/acme/smtp" in region, or "" when nothing is: the check the spec's
+// credentials and private_key attributes get, without the disk's.
+func SecretLocationProblem(loc, region string) string { return secretLocationProblem(loc, region) }
+
 // secretLocationProblem checks a secret location such as "ssm:/acme/smtp"
 // in region ("" when unknown). checkSecretLocation adds the checks that need
 // the disk.

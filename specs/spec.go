@@ -210,6 +210,11 @@ type MTA struct {
 	// NetworkInterfaceID associates the address with one network interface
 	// instead of an instance: AWS needs it for an instance with several.
 	NetworkInterfaceID string
+
+	// AllocationID names an existing Elastic IP for `-adopt mta.<label>` to
+	// take over instead of allocating one (docs/ec2.md); "" when mailform
+	// allocates the address.
+	AllocationID string
 }
 
 // DKIMKey is a self-managed DKIM key pair and its public TXT record.

@@ -34,7 +34,7 @@ func sendSMTP(ctx context.Context, store secrets.Store, u SMTPUser, setup Setup,
 		return res
 	}
 	if !found {
-		res.Error = fmt.Sprintf("no credentials at %s: run 'mailform apply'", u.Credentials)
+		res.Error = fmt.Sprintf("no credentials at %s: run 'mailform apply' (a user adopted with the access key it had keeps its password outside mailform: 'mailform apply -replace smtp_user.%s' issues one stored there)", u.Credentials, u.Label)
 		return res
 	}
 	creds, err := secrets.DecodeSMTPCredentials(raw)

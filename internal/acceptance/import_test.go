@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -25,8 +27,11 @@ import (
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/mailform/mailform/internal/awstest"
+	mfiam "github.com/mailform/mailform/providers/iam"
+	"github.com/mailform/mailform/providers/permissions"
 	"github.com/mailform/mailform/specs"
 )
 
@@ -204,14 +209,26 @@ func TestImportSESDomain(t *testing.T) {
 	if !strings.Contains(r.stderr, "partner-prod") {
 		t.Errorf("import does not say that partner.example belongs to another stack:\n%s", r.stderr)
 	}
-	if !strings.Contains(r.stderr, "IAM user webapp-smtp: sends with SES") {
-		t.Errorf("import does not report the SMTP user it leaves out:\n%s", r.stderr)
-	}
 	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("main.hcl:\n%s", src)
+	// The SMTP user made by hand is declared, adopting its key as it is.
+	if want := "smtp_user \"webapp_smtp\" {\n  user_name    = \"webapp-smtp\"\n  allowed_from = [\"*@acme.example\"]\n  credentials  = \"ssm:/acme-prod/smtp/webapp_smtp\"\n}"; !strings.Contains(string(src), want) {
+		t.Errorf("main.hcl lacks\n%s", want)
+	}
+	oldSecret := aws.ToString(key.AccessKey.SecretAccessKey)
+	oldKey, oldPassword := aws.ToString(key.AccessKey.AccessKeyId), mfiam.SMTPPassword(oldSecret, e.region)
+	secretFree := func(what string, r result) {
+		t.Helper()
+		for _, secret := range []string{oldSecret, oldPassword} {
+			if strings.Contains(r.stdout+r.stderr, secret) {
+				t.Errorf("%s prints a secret", what)
+			}
+		}
+	}
+	secretFree("import", r)
 	// The apex SPF value is declared by a spf block, which owns that value
 	// only: the verification token beside it stays outside the spec.
 	if !strings.Contains(string(src), "spf {") || strings.Contains(string(src), "google-site-verification") {
@@ -228,10 +245,32 @@ func TestImportSESDomain(t *testing.T) {
 	adopt := filepath.Join(out, "adopt.txt")
 	p := e.must(0, "plan", out, "-adopt-file", adopt, "-json")
 	requireOnlyAdoptions(t, p.stdout)
+	secretFree("plan", p)
+	words := e.must(0, "plan", out, "-adopt-file", adopt)
+	for _, want := range []string{
+		"keeps access key " + oldKey + ": the SMTP password in use keeps working (mailform cannot read it), and nothing is stored at ssm:/acme-prod/smtp/webapp_smtp",
+		"its inline policy send becomes mailform's",
+	} {
+		if !strings.Contains(words.stdout, want) {
+			t.Errorf("plan does not say %q:\n%s", want, words.stdout)
+		}
+	}
 
-	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	applied := e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	secretFree("apply", applied)
 	again := e.must(0, "plan", out, "-detailed-exitcode")
 	t.Logf("re-plan:\n%s", again.stdout)
+	// The password in use still authenticates at SES's SMTP interface, and
+	// mailform stored no credentials for it.
+	if err := e.smtpAuth(oldKey, oldPassword); err != nil {
+		t.Errorf("the SMTP password in use no longer authenticates after adoption: %v", err)
+	}
+	if _, err := ssm.NewFromConfig(e.cfg()).GetParameter(e.ctx(), &ssm.GetParameterInput{Name: aws.String("/acme-prod/smtp/webapp_smtp")}); err == nil {
+		t.Error("adoption stored credentials at ssm:/acme-prod/smtp/webapp_smtp")
+	}
+	if pols, err := iamAPI.ListUserPolicies(e.ctx(), &iam.ListUserPoliciesInput{UserName: aws.String("webapp-smtp")}); err != nil || !slices.Equal(pols.PolicyNames, []string{mfiam.PolicyName}) {
+		t.Errorf("the user's inline policies after adoption: %v, %v", pols, err)
+	}
 
 	for name, tags := range foreign {
 		got, err := v2.GetEmailIdentity(e.ctx(), &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(name)})
@@ -246,6 +285,29 @@ func TestImportSESDomain(t *testing.T) {
 	if err != nil || len(keys.AccessKeyMetadata) != 1 || aws.ToString(keys.AccessKeyMetadata[0].AccessKeyId) != aws.ToString(key.AccessKey.AccessKeyId) {
 		t.Errorf("the SMTP user's access key changed: %+v, %v", keys, err)
 	}
+
+	// Rotation, when asked: a new key whose password is stored; the old
+	// one is deleted once the new one works.
+	rotatePlan := e.must(0, "plan", out, "-replace", "smtp_user.webapp_smtp")
+	if want := "access key " + oldKey + " is deleted once AWS accepts the new one"; !strings.Contains(rotatePlan.stdout, want) {
+		t.Errorf("plan -replace does not say %q:\n%s", want, rotatePlan.stdout)
+	}
+	secretFree("apply -replace", e.must(0, "apply", out, "-replace", "smtp_user.webapp_smtp", "-auto-approve"))
+	param, err := ssm.NewFromConfig(e.cfg()).GetParameter(e.ctx(), &ssm.GetParameterInput{Name: aws.String("/acme-prod/smtp/webapp_smtp"), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		t.Fatalf("no credentials stored after -replace: %v", err)
+	}
+	var creds struct{ Username, Password string }
+	if err := json.Unmarshal([]byte(aws.ToString(param.Parameter.Value)), &creds); err != nil || creds.Username == oldKey {
+		t.Fatalf("stored credentials after -replace: key %q, %v", creds.Username, err)
+	}
+	if err := e.smtpAuth(creds.Username, creds.Password); err != nil {
+		t.Errorf("the stored password does not authenticate: %v", err)
+	}
+	if e.smtpAuth(oldKey, oldPassword) == nil {
+		t.Error("the old password still authenticates after the rotation")
+	}
+	e.must(0, "plan", out, "-detailed-exitcode")
 	after := e.recordSets(zoneID)
 	for key, rs := range recordsBefore {
 		now, ok := after[key]
@@ -440,26 +502,39 @@ func TestImportManyDomains(t *testing.T) {
 }
 
 // TestImportOwnMTAs: the ec2-mta shape (a domain that sends from its own
-// servers: no SES identity, Elastic IPs with A records and reverse DNS, SPF
-// naming their addresses, DMARC) imports as a domain with ses_identity =
-// false; the Elastic IPs are reported, not adopted, and left as they were.
+// servers: no SES identity, two Elastic IPs with A records and reverse DNS,
+// one associated with an instance, SPF naming their addresses, DMARC)
+// imports as a domain with ses_identity = false and one mta block per
+// address, naming it by allocation_id; apply of the adoption list tags the
+// addresses without allocating, associating or setting a PTR; the next plan
+// changes nothing. Another stack's address is reported and left as it is.
 func TestImportOwnMTAs(t *testing.T) {
 	e := newEnv(t, "")
 	e.region = "eu-west-1"
 	zoneID := e.createZone("northwind.example")
 	api := ec2.NewFromConfig(e.cfg())
-	var ips []string
-	for _, host := range []string{"mx1", "mx2"} {
-		a, err := api.AllocateAddress(e.ctx(), &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc})
+	instance := e.runInstance()
+	var ips, allocs []string
+	for _, host := range []string{"mx1", "mx2", "mx3"} {
+		in := &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc}
+		if host == "mx3" {
+			in.TagSpecifications = []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeElasticIp, Tags: []ec2types.Tag{
+				{Key: aws.String(specs.TagStack), Value: aws.String("partner-prod")}, {Key: aws.String(specs.TagAddr), Value: aws.String("mta.mx3")},
+			}}}
+		}
+		a, err := api.AllocateAddress(e.ctx(), in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ip := aws.ToString(a.PublicIp)
-		ips = append(ips, ip)
+		ips, allocs = append(ips, ip), append(allocs, aws.ToString(a.AllocationId))
 		e.setRecord(zoneID, host+".northwind.example.", r53types.RRTypeA, ip)
 		if _, err := api.ModifyAddressAttribute(e.ctx(), &ec2.ModifyAddressAttributeInput{AllocationId: a.AllocationId, DomainName: aws.String(host + ".northwind.example")}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := api.AssociateAddress(e.ctx(), &ec2.AssociateAddressInput{AllocationId: aws.String(allocs[0]), InstanceId: aws.String(instance)}); err != nil {
+		t.Fatal(err)
 	}
 	e.setRecord(zoneID, "northwind.example.", r53types.RRTypeTxt, `"v=spf1 ip4:`+ips[0]+` ip4:`+ips[1]+` -all"`)
 	e.setRecord(zoneID, "_dmarc.northwind.example.", r53types.RRTypeTxt, `"v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc-reports@northwind.example; adkim=s"`)
@@ -472,38 +547,138 @@ func TestImportOwnMTAs(t *testing.T) {
 		t.Errorf("import of a domain without SES identity does not name -dns-only:\n%s", r.stderr)
 	}
 	r = e.must(0, append(args, "-dns-only")...)
-	for _, ip := range ips {
-		if !strings.Contains(r.stderr, "Elastic IP "+ip) {
-			t.Errorf("import does not report Elastic IP %s:\n%s", ip, r.stderr)
-		}
+	if !strings.Contains(r.stderr, "Elastic IP "+ips[2]+" ("+allocs[2]+"): belongs to stack partner-prod") {
+		t.Errorf("import does not report the other stack's Elastic IP:\n%s", r.stderr)
 	}
 	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(src), "ses_identity = false") {
-		t.Errorf("main.hcl:\n%s", src)
+	for _, want := range []string{
+		"ses_identity = false",
+		"mta \"mx1\" {\n  hostname      = \"mx1.northwind.example\"\n  instance_id   = \"" + instance + "\"\n  allocation_id = \"" + allocs[0] + "\"\n}",
+		"mta \"mx2\" {\n  hostname      = \"mx2.northwind.example\"\n  allocation_id = \"" + allocs[1] + "\"\n}",
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("main.hcl lacks\n%s\nin:\n%s", want, src)
+		}
+	}
+	if strings.Contains(string(src), "mx3") {
+		t.Errorf("main.hcl declares the other stack's address:\n%s", src)
 	}
 	e.must(0, "validate", out)
 	adopt := filepath.Join(out, "adopt.txt")
-	p := e.must(0, "plan", out, "-adopt-file", adopt, "-json")
-	requireOnlyAdoptions(t, p.stdout)
+	if b, _ := os.ReadFile(adopt); !strings.Contains(string(b), "mta.mx1\nmta.mx2\n") {
+		t.Errorf("adopt.txt:\n%s", b)
+	}
+	// Without the adoption list, plan refuses the addresses it names.
+	e.must(1, "plan", out)
+	requireOnlyAdoptions(t, e.must(0, "plan", out, "-adopt-file", adopt, "-json").stdout)
+	before := e.s.Counts()["ec2"]
 	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	after := e.s.Counts()["ec2"]
+	if after["CreateTags"] == before["CreateTags"] {
+		t.Errorf("apply of the adoptions tagged no Elastic IP (EC2 calls: %v)", after)
+	}
+	for _, op := range []string{"AllocateAddress", "AssociateAddress", "DisassociateAddress", "ModifyAddressAttribute", "ResetAddressAttribute", "ReleaseAddress"} {
+		if after[op] != before[op] {
+			t.Errorf("apply of the adoptions called %s %d times", op, after[op]-before[op])
+		}
+	}
 	e.must(0, "plan", out, "-detailed-exitcode")
 
 	addrs, err := api.DescribeAddresses(e.ctx(), &ec2.DescribeAddressesInput{})
-	if err != nil || len(addrs.Addresses) != 2 {
+	if err != nil || len(addrs.Addresses) != 3 {
 		t.Fatalf("Elastic IPs after apply: %+v, %v", addrs, err)
 	}
 	for _, a := range addrs.Addresses {
-		if len(a.Tags) != 0 {
-			t.Errorf("Elastic IP %s was tagged: %v", aws.ToString(a.PublicIp), a.Tags)
+		owner, addr := "", ""
+		for _, tg := range a.Tags {
+			switch aws.ToString(tg.Key) {
+			case specs.TagStack:
+				owner = aws.ToString(tg.Value)
+			case specs.TagAddr:
+				addr = aws.ToString(tg.Value)
+			}
+		}
+		switch aws.ToString(a.AllocationId) {
+		case allocs[0]:
+			if owner != "northwind-mta" || addr != "mta.mx1" || aws.ToString(a.InstanceId) != instance {
+				t.Errorf("mx1 after apply: stack %q, addr %q, instance %q", owner, addr, aws.ToString(a.InstanceId))
+			}
+		case allocs[1]:
+			if owner != "northwind-mta" || addr != "mta.mx2" || aws.ToString(a.AssociationId) != "" {
+				t.Errorf("mx2 after apply: stack %q, addr %q, association %q", owner, addr, aws.ToString(a.AssociationId))
+			}
+		default:
+			if owner != "partner-prod" || len(a.Tags) != 2 {
+				t.Errorf("the other stack's address was touched: %v", a.Tags)
+			}
 		}
 	}
-	after := e.recordSets(zoneID)
+	ptrs, err := api.DescribeAddressesAttribute(e.ctx(), &ec2.DescribeAddressesAttributeInput{AllocationIds: allocs, Attribute: ec2types.AddressAttributeNameDomainName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range ptrs.Addresses {
+		if p := aws.ToString(a.PtrRecord); !strings.HasPrefix(p, "mx") || a.PtrRecordUpdate != nil {
+			t.Errorf("the PTR of %s is %q (update %+v) after apply", aws.ToString(a.PublicIp), p, a.PtrRecordUpdate)
+		}
+	}
+	after2 := e.recordSets(zoneID)
 	for key, rs := range recordsBefore {
-		if !slices.Equal(recordValues(rs), recordValues(after[key])) {
-			t.Errorf("record set %s: %v, was %v", key, recordValues(after[key]), recordValues(rs))
+		if !slices.Equal(recordValues(rs), recordValues(after2[key])) {
+			t.Errorf("record set %s: %v, was %v", key, recordValues(after2[key]), recordValues(rs))
+		}
+	}
+}
+
+// TestAdoptMTAByAllocationIDIsCareful: an mta block's allocation_id adopts
+// nothing without -adopt, never another stack's address even with it, and
+// an allocation_id that names no address makes apply fail without
+// allocating one in its place.
+func TestAdoptMTAByAllocationIDIsCareful(t *testing.T) {
+	e := newEnv(t, "", "acme.example")
+	api := ec2.NewFromConfig(e.cfg())
+	theirs, err := api.AllocateAddress(e.ctx(), &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc, TagSpecifications: []ec2types.TagSpecification{{
+		ResourceType: ec2types.ResourceTypeElasticIp, Tags: []ec2types.Tag{{Key: aws.String(specs.TagStack), Value: aws.String("partner-prod")}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unmarked, err := api.AllocateAddress(e.ctx(), &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := func(alloc string) string {
+		return "mailform {\n  stack  = \"acme-prod\"\n  region = \"us-west-2\"\n}\n\nzone \"acme.example\" {}\n\n" +
+			"mta \"mx1\" {\n  hostname      = \"mx1.acme.example\"\n  reverse_dns   = false\n  allocation_id = \"" + alloc + "\"\n}\n"
+	}
+	e.write("main.hcl", spec(aws.ToString(unmarked.AllocationId)))
+	if r := e.must(1, "plan", e.dir); !strings.Contains(r.stderr, "-adopt mta.mx1") {
+		t.Errorf("plan of an unmarked address named by allocation_id does not ask for -adopt:\n%s", r.stderr)
+	}
+	e.write("main.hcl", spec(aws.ToString(theirs.AllocationId)))
+	if r := e.must(1, "plan", e.dir, "-adopt", "mta.mx1"); !strings.Contains(r.stderr, "partner-prod") {
+		t.Errorf("plan -adopt of another stack's address:\n%s", r.stderr)
+	}
+	e.write("main.hcl", spec("eipalloc-0123456789abcdef0"))
+	if r := e.must(1, "apply", e.dir, "-auto-approve", "-adopt", "mta.mx1"); !strings.Contains(r.stderr, "eipalloc-0123456789abcdef0, which allocation_id names, does not exist") {
+		t.Errorf("apply naming an address that does not exist:\n%s", r.stderr)
+	}
+	if n := e.s.Count("ec2", "AllocateAddress"); n != 2 {
+		t.Errorf("AllocateAddress called %d times, want the test's 2", n)
+	}
+	addrs, err := api.DescribeAddresses(e.ctx(), &ec2.DescribeAddressesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs.Addresses {
+		if aws.ToString(a.AllocationId) == aws.ToString(unmarked.AllocationId) && len(a.Tags) != 0 {
+			t.Errorf("the unmarked address was tagged without -adopt: %v", a.Tags)
+		}
+		if aws.ToString(a.AllocationId) == aws.ToString(theirs.AllocationId) && len(a.Tags) != 1 {
+			t.Errorf("the other stack's address was tagged: %v", a.Tags)
 		}
 	}
 }
@@ -686,6 +861,126 @@ func TestImportReportsAlarms(t *testing.T) {
 	}
 }
 
+// reputationAlarmsAccount builds by hand the reputation-alarms shape
+// without the alarms: an identity with its DKIM records and the account's
+// suppression list.
+func (e *env) reputationAlarmsAccount() {
+	e.t.Helper()
+	zoneID := e.createZone("acme.example")
+	v2 := sesv2.NewFromConfig(e.cfg())
+	created, err := v2.CreateEmailIdentity(e.ctx(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("acme.example")})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, tok := range created.DkimAttributes.Tokens {
+		e.setRecord(zoneID, tok+"._domainkey.acme.example.", r53types.RRTypeCname, tok+".dkim.amazonses.com.")
+	}
+	if _, err := v2.PutAccountSuppressionAttributes(e.ctx(), &sesv2.PutAccountSuppressionAttributesInput{
+		SuppressedReasons: []sestypes.SuppressionListReason{sestypes.SuppressionListReasonBounce, sestypes.SuppressionListReasonComplaint},
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// putReputationAlarm creates, with the SDK, an alarm on an SES reputation
+// metric (key bounce or complaint) notifying topics, with description.
+func (e *env) putReputationAlarm(name, key, description string, threshold float64, topics ...string) {
+	e.t.Helper()
+	metric := "Reputation.BounceRate"
+	if key == "complaint" {
+		metric = "Reputation.ComplaintRate"
+	}
+	if _, err := cloudwatch.NewFromConfig(e.cfg()).PutMetricAlarm(e.ctx(), &cloudwatch.PutMetricAlarmInput{
+		AlarmName: aws.String(name), AlarmDescription: aws.String(description),
+		Namespace: aws.String("AWS/SES"), MetricName: aws.String(metric),
+		Statistic: cwtypes.StatisticAverage, ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold,
+		Threshold: aws.Float64(threshold), Period: aws.Int32(1800), EvaluationPeriods: aws.Int32(2),
+		TreatMissingData: aws.String("ignore"), AlarmActions: topics,
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// TestImportAlarms: the stack's pair of reputation alarms, made without
+// mailform's mark (their tags lost, or made from its documentation), is
+// written as an alarms block with their thresholds, period and topics; the
+// plan only adopts them, apply tags them, and the next plan changes nothing.
+// An alarm of another name stays reported and untouched.
+func TestImportAlarms(t *testing.T) {
+	e := newEnv(t, "")
+	e.reputationAlarmsAccount()
+	pager := "arn:aws:sns:us-west-2:123456789012:pager-escalation"
+	oncall := e.handTopic("acme-prod-oncall", 0)
+	e.putReputationAlarm("acme-prod-reputation-bounce-rate", "bounce", "mailform stack acme-prod: the SES account's bounce rate is at or above 3.5%", 0.035, oncall, pager)
+	e.putReputationAlarm("acme-prod-reputation-complaint-rate", "complaint", "mailform stack acme-prod: the SES account's complaint rate is at or above 0.05%", 0.0005, oncall, pager)
+	e.putForeignAlarm("ses-bounce-rate", 0.05)
+	out := filepath.Join(e.dir, "acme")
+	r := e.must(0, "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "CloudWatch alarm ses-bounce-rate: watches SES's reputation metrics") {
+		t.Errorf("import does not report the foreign alarm:\n%s", r.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"alarms {", "bounce_percent     = 3.5", "complaint_percent  = 0.05", "period_minutes     = 30", "evaluation_periods = 2", `notify             = ["` + oncall + `", "` + pager + `"]`} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("main.hcl lacks %q:\n%s", want, src)
+		}
+	}
+	adopt := filepath.Join(out, "adopt.txt")
+	e.must(0, "validate", out)
+	requireOnlyAdoptions(t, e.must(0, "plan", out, "-adopt-file", adopt, "-json").stdout)
+	e.must(0, "apply", out, "-adopt-file", adopt, "-auto-approve")
+	e.must(0, "plan", out, "-detailed-exitcode")
+	live := e.liveAlarms()
+	for _, name := range []string{"acme-prod-reputation-bounce-rate", "acme-prod-reputation-complaint-rate"} {
+		if got := e.alarmTags(aws.ToString(live[name].AlarmArn))[specs.TagStack]; got != "acme-prod" {
+			t.Errorf("%s: mailform:stack %q after apply, want acme-prod", name, got)
+		}
+	}
+	foreign, ok := live["ses-bounce-rate"]
+	if !ok || aws.ToFloat64(foreign.Threshold) != 0.05 || len(e.alarmTags(aws.ToString(foreign.AlarmArn))) != 0 {
+		t.Errorf("the alarm made by hand was touched: %+v", foreign)
+	}
+}
+
+// TestImportAlarmsThatDoNotMap: the stack's pair of alarms with their own
+// description (an alarms block would rewrite it), and a bounce alarm alone
+// (a block would create the complaint one), are reported, not written, so
+// that the plan still only adopts.
+func TestImportAlarmsThatDoNotMap(t *testing.T) {
+	e := newEnv(t, "")
+	e.reputationAlarmsAccount()
+	pager := "arn:aws:sns:us-west-2:123456789012:pager-escalation"
+	e.putReputationAlarm("acme-prod-reputation-bounce-rate", "bounce", "Bounces: call the mail team", 0.04, pager)
+	e.putReputationAlarm("acme-prod-reputation-complaint-rate", "complaint", "Complaints: call the mail team", 0.0008, pager)
+	e.putReputationAlarm("acme-stage-reputation-bounce-rate", "bounce", "stage bounces", 0.04, pager)
+
+	out := filepath.Join(e.dir, "acme")
+	r := e.must(0, "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "are left out: an alarms block would update account/bounce_alarm (description)") {
+		t.Errorf("import does not say why the alarms are left out:\n%s", r.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(out, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(src), "alarms") {
+		t.Errorf("main.hcl declares alarms that do not map:\n%s", src)
+	}
+	requireOnlyAdoptions(t, e.must(0, "plan", out, "-adopt-file", filepath.Join(out, "adopt.txt"), "-json").stdout)
+
+	out = filepath.Join(e.dir, "stage")
+	r = e.must(0, "import", "-stack", "acme-stage", "-domain", "acme.example", "-out", out, "-region", e.region)
+	if !strings.Contains(r.stderr, "acme-stage-reputation-complaint-rate does not exist, so declaring the block would create it") {
+		t.Errorf("import does not report the lone alarm:\n%s", r.stderr)
+	}
+	if src, _ := os.ReadFile(filepath.Join(out, "main.hcl")); strings.Contains(string(src), "alarms") {
+		t.Errorf("main.hcl declares a lone alarm:\n%s", src)
+	}
+}
+
 // TestImportOfAnotherStacksDomain: a -domain whose identity another stack
 // owns imports nothing: no spec of the account settings alone, and the
 // reason on stderr.
@@ -703,5 +998,70 @@ func TestImportOfAnotherStacksDomain(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("import wrote %s (%v)", out, err)
+	}
+}
+
+// TestImportAndAdoptionRunWithTheirPolicies: an account with an SES domain,
+// an SMTP user, an MTA's Elastic IP and the stack's reputation alarms, all
+// made by hand, is imported, planned and adopted by IAM users holding
+// exactly 'mailform permissions -for import', '-for plan' and '-for apply'
+// of the imported spec, against the double enforcing IAM: no call is
+// refused, and the next plan changes nothing.
+func TestImportAndAdoptionRunWithTheirPolicies(t *testing.T) {
+	e := newEnv(t, "")
+	zoneID := e.brownfieldSESDomain("acme.example", "acme-prod")
+	iamAPI := iam.NewFromConfig(e.cfg())
+	if _, err := iamAPI.CreateUser(e.ctx(), &iam.CreateUserInput{UserName: aws.String("webapp-smtp")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamAPI.PutUserPolicy(e.ctx(), &iam.PutUserPolicyInput{UserName: aws.String("webapp-smtp"), PolicyName: aws.String("send"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["ses:SendRawEmail"],"Resource":"*","Condition":{"StringLike":{"ses:FromAddress":["*@acme.example"]}}}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := iamAPI.CreateAccessKey(e.ctx(), &iam.CreateAccessKeyInput{UserName: aws.String("webapp-smtp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := ec2.NewFromConfig(e.cfg())
+	eip, err := api.AllocateAddress(e.ctx(), &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.setRecord(zoneID, "mta1.acme.example.", r53types.RRTypeA, aws.ToString(eip.PublicIp))
+	if _, err := api.ModifyAddressAttribute(e.ctx(), &ec2.ModifyAddressAttributeInput{AllocationId: eip.AllocationId, DomainName: aws.String("mta1.acme.example")}); err != nil {
+		t.Fatal(err)
+	}
+	pager := "arn:aws:sns:us-west-2:123456789012:pager-escalation"
+	e.putReputationAlarm("acme-prod-reputation-bounce-rate", "bounce", "mailform stack acme-prod: the SES account's bounce rate is at or above 4%", 0.04, pager)
+	e.putReputationAlarm("acme-prod-reputation-complaint-rate", "complaint", "mailform stack acme-prod: the SES account's complaint rate is at or above 0.08%", 0.0008, pager)
+
+	// The spec the roles' policies are made for: the import's own output.
+	e.dir = filepath.Join(t.TempDir(), "acme-prod")
+	e.must(0, "import", "-stack", "acme-prod", "-domain", "acme.example", "-out", e.dir, "-region", e.region)
+	src, err := os.ReadFile(filepath.Join(e.dir, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`smtp_user "webapp_smtp"`, `mta "mta1"`, "alarms {"} {
+		if !strings.Contains(string(src), want) {
+			t.Fatalf("main.hcl lacks %s:\n%s", want, src)
+		}
+	}
+	roles := e.roles()
+	enforceIAM(t, e.s)
+	again := filepath.Join(t.TempDir(), "again")
+	adopt := filepath.Join(e.dir, "adopt.txt")
+	e.runSteps(roles, []step{
+		{permissions.Import, []string{"import", "-stack", "acme-prod", "-domain", "acme.example", "-out", again, "-region", e.region}, 0},
+		{permissions.Plan, []string{"plan", e.dir, "-adopt-file", adopt}, 0},
+		{permissions.Apply, []string{"apply", e.dir, "-adopt-file", adopt, "-auto-approve"}, 0},
+		{permissions.Plan, []string{"plan", e.dir, "-detailed-exitcode"}, 0},
+	})
+	if b, _ := os.ReadFile(filepath.Join(again, "main.hcl")); string(b) != string(src) {
+		t.Errorf("import under its policy wrote another spec:\n%s", b)
+	}
+	keys, err := iamAPI.ListAccessKeys(e.ctx(), &iam.ListAccessKeysInput{UserName: aws.String("webapp-smtp")})
+	if err != nil || len(keys.AccessKeyMetadata) != 1 || aws.ToString(keys.AccessKeyMetadata[0].AccessKeyId) != aws.ToString(key.AccessKey.AccessKeyId) {
+		t.Errorf("the SMTP user's access key changed: %+v, %v", keys, err)
 	}
 }

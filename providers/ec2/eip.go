@@ -3,6 +3,7 @@ package ec2
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -125,6 +126,32 @@ func (p *Provider) applyEIP(ctx context.Context, req providers.ApplyRequest, c p
 	return res
 }
 
+// adoptAddress marks the existing address id as the stack's address at
+// addr, after checking that it exists and carries no stack's mark (the plan
+// read it so, but an address can change hands in between).
+func (p *Provider) adoptAddress(ctx context.Context, stack, addr, id string) (types.Address, error) {
+	found, err := p.describeByID(ctx, []string{id})
+	if err != nil {
+		return types.Address{}, fmt.Errorf("looking up Elastic IP %s to adopt: %w", id, err)
+	}
+	if len(found) == 0 {
+		return types.Address{}, fmt.Errorf("Elastic IP %s, which allocation_id names, does not exist (released since the plan?); run mailform plan again", id)
+	}
+	a := found[0]
+	if owner := tag(a.Tags, specs.TagStack); owner != "" && owner != stack {
+		return types.Address{}, fmt.Errorf("Elastic IP %s (%s) belongs to mailform stack %q, not %q; mailform never adopts another stack's address", aws.ToString(a.PublicIp), id, owner, stack)
+	}
+	marks := []types.Tag{
+		{Key: aws.String(specs.TagStack), Value: aws.String(stack)},
+		{Key: aws.String(specs.TagAddr), Value: aws.String(addr)},
+	}
+	if _, err := p.api.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: marks}); err != nil {
+		return types.Address{}, fmt.Errorf("tagging Elastic IP %s to adopt it: %w", id, err)
+	}
+	a.Tags = setTags(a.Tags, marks)
+	return a, nil
+}
+
 // convergeEIP makes the stack's Elastic IP at c.Addr exist once, with the
 // hostname tag and association c.After asks for. It allocates only when no
 // address carries the mark, and releases the extra copies a crash left.
@@ -137,8 +164,23 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 	instanceID, _ := c.After["instance_id"].(string)
 	interfaceID, _ := c.After["network_interface_id"].(string)
 
+	declared, _ := c.After["allocation_id"].(string)
+
 	var origin string // how the address came to be, for a create
-	if len(owned) == 0 {
+	switch {
+	case len(owned) == 0 && declared != "":
+		// The block names an existing address: adopt that one, never
+		// allocate another in its place.
+		if !c.Adopt {
+			return plan.Observed{}, "", fmt.Errorf("Elastic IP %s, which allocation_id names, does not exist or carries another block's mark; mailform allocates no other address in its place: remove allocation_id to have it allocate one", declared)
+		}
+		adopted, err := p.adoptAddress(ctx, req.Stack, c.Addr, declared)
+		if err != nil {
+			return plan.Observed{}, "", err
+		}
+		owned = []types.Address{adopted}
+		origin = "adopted Elastic IP %s (" + declared + "): tagged " + specs.TagStack + "=" + req.Stack
+	case len(owned) == 0:
 		if c.Action == plan.Update {
 			return plan.Observed{}, "", fmt.Errorf("the Elastic IP %s no longer exists in AWS (released outside mailform?); run mailform plan again", c.ID)
 		}
@@ -151,11 +193,17 @@ func (p *Provider) convergeEIP(ctx context.Context, req providers.ApplyRequest, 
 		if adopted {
 			origin = "adopted Elastic IP %s, allocated by an attempt whose answer was lost"
 		}
-	} else if c.Action == plan.Create {
+	case c.Action == plan.Create:
 		origin = "adopted Elastic IP %s, left by an interrupted run"
 	}
 
 	prefer := c.ID
+	if declared != "" {
+		if !slices.ContainsFunc(owned, func(a types.Address) bool { return aws.ToString(a.AllocationId) == declared }) {
+			return plan.Observed{}, "", fmt.Errorf("the stack's Elastic IP of %s is %s, not %s as allocation_id says; an address is adopted only by a block that has none: remove allocation_id, or the block's address first", c.Addr, strings.Join(allocationIDs(owned), ", "), declared)
+		}
+		prefer = declared
+	}
 	if prefer == "" {
 		prefer, _ = c.Before["allocation_id"].(string)
 	}

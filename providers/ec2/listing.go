@@ -16,6 +16,9 @@ type Address struct {
 	PublicIP, AllocationID string
 	PTR                    string // the reverse-DNS name, fully qualified, or ""
 	Owner                  string // the stack of its mailform:stack tag, or ""
+	// InstanceID and NetworkInterfaceID say what the address is associated
+	// with; both "" when it is not.
+	InstanceID, NetworkInterfaceID string
 }
 
 // Addresses lists every Elastic IP of the region with its reverse DNS, for
@@ -40,7 +43,10 @@ func (p *Provider) Addresses(ctx context.Context) ([]Address, error) {
 		if ptr != "" {
 			ptr = strings.ToLower(specs.Fqdn(ptr))
 		}
-		list = append(list, Address{PublicIP: aws.ToString(a.PublicIp), AllocationID: id, PTR: ptr, Owner: tag(a.Tags, specs.TagStack)})
+		list = append(list, Address{
+			PublicIP: aws.ToString(a.PublicIp), AllocationID: id, PTR: ptr, Owner: tag(a.Tags, specs.TagStack),
+			InstanceID: aws.ToString(a.InstanceId), NetworkInterfaceID: aws.ToString(a.NetworkInterfaceId),
+		})
 	}
 	return list, nil
 }

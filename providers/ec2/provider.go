@@ -182,6 +182,11 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 	}
 	groups := groupByAddr(addrs)
 	var out []plan.Observed
+	adoptable, err := p.readAdoptable(ctx, stack, desired, groups)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, adoptable...)
 	for _, addr := range specs.SortedKeys(groups) {
 		kept, extras := keep(groups[addr], "", ptrs)
 		o := observeEIP(addr, stack, kept)
@@ -198,6 +203,80 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 		}
 	}
 	return out, nil
+}
+
+// readAdoptable reads the addresses the desired mta blocks name by
+// allocation_id to adopt, for blocks that have no address of the stack yet:
+// one DescribeAddresses (filter allocation-id) and one
+// DescribeAddressesAttribute for all of them. Each is observed at its
+// block's address with its own owner ("" when untagged), so that plan
+// adopts it only with -adopt and never takes another stack's; an address
+// named that does not exist is not observed, and apply then refuses to
+// allocate in its place.
+func (p *Provider) readAdoptable(ctx context.Context, stack string, desired []specs.Resource, owned map[string][]types.Address) ([]plan.Observed, error) {
+	byID := map[string]string{} // allocation ID -> block address
+	for _, r := range desired {
+		id, _ := r.Attrs["allocation_id"].(string)
+		if r.Kind != specs.KindEIP || id == "" || len(owned[r.Addr]) > 0 {
+			continue
+		}
+		byID[id] = r.Addr
+	}
+	if len(byID) == 0 {
+		return nil, nil
+	}
+	addrs, err := p.describeByID(ctx, specs.SortedKeys(byID))
+	if err != nil {
+		return nil, fmt.Errorf("reading the Elastic IPs named by allocation_id: %w", err)
+	}
+	ptrs, err := p.describePTRs(ctx, allocationIDs(addrs))
+	if err != nil {
+		return nil, fmt.Errorf("reading the reverse DNS of the Elastic IPs named by allocation_id: %w", err)
+	}
+	var out []plan.Observed
+	for _, a := range addrs {
+		id := aws.ToString(a.AllocationId)
+		addr := byID[id]
+		owner := tag(a.Tags, specs.TagStack)
+		if owner == stack {
+			// The stack's mark under another block's address: that block
+			// has it, and this one cannot take it.
+			continue
+		}
+		o := observeEIP(addr, owner, a)
+		o.Owner = owner
+		attr, hasPTR := ptrs[id]
+		if _, tagged := o.Attrs["hostname"]; !tagged && hasPTR {
+			// An address mailform has not tagged is known by its reverse
+			// DNS name: adopting it keeps that name.
+			if name, _ := ptrNameStatus(attr); name != "" {
+				o.Attrs["hostname"] = name
+			}
+		}
+		out = append(out, o)
+		if ptr, ok := observePTR(addr, owner, a, attr); ok {
+			ptr.Owner = owner
+			out = append(out, ptr)
+		}
+	}
+	return out, nil
+}
+
+// describeByID returns the addresses with the given allocation IDs that
+// exist. The allocation-id filter, unlike AllocationIds, answers without
+// the ones that do not exist instead of failing.
+func (p *Provider) describeByID(ctx context.Context, ids []string) ([]types.Address, error) {
+	var all []types.Address
+	for _, chunk := range chunks(sortedUnique(ids), maxFilterValues) {
+		out, err := p.api.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: []types.Filter{
+			{Name: aws.String("allocation-id"), Values: chunk},
+		}})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, out.Addresses...)
+	}
+	return all, nil
 }
 
 // describeOwned returns the addresses tagged with stack, and, when addrs is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,7 +174,15 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, c p
 			return nil, "", fmt.Errorf("moving IAM user %s to path %s: %w", u.name, u.path, err)
 		}
 	}
+	kept := str(c.Before, AttrKeptKey)
+	rotate := rotationRequested(c)
 	want := u.tags(req.Stack)
+	switch {
+	case kept != "" && !rotate:
+		want[TagKeptKey] = kept
+	case have[TagKeptKey] != "":
+		want[TagKeptKey] = "" // the kept key is replaced below
+	}
 	for k, v := range want {
 		if have[k] != v {
 			if _, err := p.api.TagUser(ctx, &iamsdk.TagUserInput{UserName: aws.String(u.name), Tags: iamTags(want)}); err != nil {
@@ -182,10 +191,33 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, c p
 			break
 		}
 	}
-	if canon, _ := CanonicalPolicy(beforePolicy); beforePolicy == "" || canon != u.policy {
+	// An adopted user's policy of another name becomes mailform's: the
+	// same document goes under PolicyName before the old name is deleted,
+	// so that the user can send throughout.
+	oldPolicy := str(c.Before, AttrPolicyName)
+	if canon, _ := CanonicalPolicy(beforePolicy); beforePolicy == "" || canon != u.policy || oldPolicy != "" {
 		if err := p.putPolicy(ctx, u); err != nil {
 			return nil, "", err
 		}
+	}
+	var policyNote string
+	if oldPolicy != "" && oldPolicy != PolicyName {
+		if _, err := p.api.DeleteUserPolicy(ctx, &iamsdk.DeleteUserPolicyInput{UserName: aws.String(u.name), PolicyName: aws.String(oldPolicy)}); err != nil && !isNoSuchEntity(err) {
+			return nil, "", fmt.Errorf("deleting inline policy %s of IAM user %s, now %s: %w", oldPolicy, u.name, PolicyName, err)
+		}
+		policyNote = "renamed its inline policy " + oldPolicy + " to " + PolicyName
+	}
+	if kept != "" && !rotate {
+		msg, err := p.keepKey(ctx, u, kept)
+		if err != nil {
+			return nil, "", err
+		}
+		arn := strings.Replace(aws.ToString(got.User.Arn), ":user"+aws.ToString(got.User.Path), ":user"+u.path, 1)
+		o := observedAfter(req.Stack, u, arn, "")
+		o.Attrs["password"] = specs.Sensitive{Digest: digestKept}
+		o.Attrs[AttrKeptKey] = kept
+		delete(o.Attrs, "access_key_id")
+		return o, providers.JoinMessages(adopted, policyNote, msg), nil
 	}
 	var previous []string
 	if old := str(c.Before, "credentials"); old != "" && old != u.credentials {
@@ -193,11 +225,15 @@ func (p *Provider) converge(ctx context.Context, req providers.ApplyRequest, c p
 	} else if old := have[TagCredentials]; old != "" && old != u.credentials {
 		previous = append(previous, old)
 	}
-	cr, err := p.ensureCredentials(ctx, req, u, previous, rotationRequested(c))
+	var keptKeys []string
+	if kept != "" {
+		keptKeys = []string{kept}
+	}
+	cr, err := p.ensureCredentials(ctx, req, u, previous, rotate, keptKeys...)
 	if err != nil {
 		return nil, "", err
 	}
-	notes := []string{adopted, cr.message}
+	notes := []string{adopted, policyNote, cr.message}
 	for _, old := range previous {
 		msg, err := p.removeStoredCredentials(ctx, req.Stack, old, cr.seen)
 		if err != nil {
@@ -273,13 +309,17 @@ func credentialTags(u smtpUser, keyID string) []secrets.Tag {
 //
 // Every step can be repeated: a run stopped after any call converges on the
 // next one.
-func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyRequest, u smtpUser, previous []string, rotate bool) (credentialsResult, error) {
+//
+// kept lists the access keys whose password is held outside mailform (an
+// adopted user's): like a stored key, each stays until the new key works.
+func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyRequest, u smtpUser, previous []string, rotate bool, kept ...string) (credentialsResult, error) {
 	report := func(msg string) { req.Report(u.addr, msg) }
 	ctx = secrets.WithProgress(ctx, report)
 	state, err := p.observeKeys(ctx, u, previous)
 	if err != nil {
 		return credentialsResult{}, err
 	}
+	state.previous = append(state.previous, kept...)
 	state.rotate = rotate
 	res := credentialsResult{}
 	for _, k := range state.keys {
@@ -316,6 +356,20 @@ func (p *Provider) ensureCredentials(ctx context.Context, req providers.ApplyReq
 		res.message = fmt.Sprintf("deleted access key %s: the credentials in %s belong to %s", strings.Join(dropped, ", "), u.credentials, kp.current)
 	}
 	return res, nil
+}
+
+// keepKey checks that the kept access key of an adopted user is still
+// there and active, as the plan saw it: its password, which mailform cannot
+// know, is what the user's applications send with.
+func (p *Provider) keepKey(ctx context.Context, u smtpUser, id string) (string, error) {
+	keys, err := p.accessKeys(ctx, u.name)
+	if err != nil {
+		return "", err
+	}
+	if !slices.ContainsFunc(keys, func(k accessKey) bool { return k.id == id && k.active }) {
+		return "", fmt.Errorf("access key %s of IAM user %s, which the plan keeps, is gone or inactive since; run mailform plan again (it then issues a new key, stored at %s)", id, u.name, u.credentials)
+	}
+	return fmt.Sprintf("kept access key %s: the SMTP password in use keeps working, and nothing is stored at %s until apply -replace %s issues a new key", id, u.credentials, u.addr), nil
 }
 
 // observeKeys reads u's access keys and the key IDs of the credentials

@@ -18,6 +18,9 @@ type SendingUser struct {
 	Name   string
 	Owner  string // the stack of its mailform:stack tag, or ""
 	Policy string // the inline policies' documents that mention ses:SendRawEmail, decoded
+	Path   string
+	// Policies are those documents one by one.
+	Policies []string
 }
 
 // SendingUsers lists the IAM users whose inline policies allow
@@ -47,7 +50,8 @@ func (p *Provider) SendingUsers(ctx context.Context) ([]SendingUser, error) {
 				}
 			}
 			if len(docs) > 0 {
-				out = append(out, SendingUser{Name: aws.ToString(d.UserName), Owner: tagMap(d.Tags)[specs.TagStack], Policy: strings.Join(docs, "\n")})
+				out = append(out, SendingUser{Name: aws.ToString(d.UserName), Owner: tagMap(d.Tags)[specs.TagStack], Policy: strings.Join(docs, "\n"),
+					Path: aws.ToString(d.Path), Policies: docs})
 			}
 		}
 	}

@@ -3,14 +3,22 @@ package iam
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/mailform/mailform/internal/policydoc"
 )
 
 // PolicyName is the name of the inline policy mailform puts on an SMTP user.
 const PolicyName = "mailform-ses-send"
+
+// AttrPolicyName is the observed attribute naming the inline policy read
+// as an unmarked user's policy when it is not PolicyName: adopting the user
+// puts the same document under PolicyName and deletes that one.
+const AttrPolicyName = "policy_name"
 
 // SMTPPolicy is the inline policy of an SMTP user in canonical form: it
 // allows ses:SendRawEmail (what SMTP sends through), limited by
@@ -72,5 +80,89 @@ func allowedFromOf(canonical string) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// asSMTPPolicy returns SMTPPolicy of the senders a policy allows when the
+// policy says exactly that, in whatever form IAM accepts (a single
+// statement object instead of a list, one value as a string instead of a
+// list of one, keys in any order): a policy written by hand that mailform
+// can take over as its own without changing what it allows.
+func asSMTPPolicy(canonical string) (string, bool) {
+	var doc map[string]any
+	if json.Unmarshal([]byte(canonical), &doc) != nil {
+		return "", false
+	}
+	norm := normalizePolicy(doc)
+	var from []string
+	if stmts, _ := norm["Statement"].([]any); len(stmts) == 1 {
+		st, _ := stmts[0].(map[string]any)
+		cond, _ := st["Condition"].(map[string]any)
+		like, _ := cond["StringLike"].(map[string]any)
+		from = policydoc.Strings(like["ses:FromAddress"])
+	}
+	want := SMTPPolicy(from)
+	var wantDoc map[string]any
+	if json.Unmarshal([]byte(want), &wantDoc) != nil {
+		return "", false
+	}
+	a, err := policydoc.Canonical(norm)
+	if err != nil {
+		return "", false
+	}
+	b, err := policydoc.Canonical(normalizePolicy(wantDoc))
+	if err != nil || string(a) != string(b) {
+		return "", false
+	}
+	return want, true
+}
+
+// normalizePolicy writes the statements of doc as a list, and each value of
+// Action, Resource and of a condition as a sorted list.
+func normalizePolicy(doc map[string]any) map[string]any {
+	list := func(v any) []any {
+		switch x := v.(type) {
+		case []any:
+			out := slices.Clone(x)
+			slices.SortFunc(out, func(a, b any) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+			return out
+		case nil:
+			return nil
+		}
+		return []any{v}
+	}
+	out := maps.Clone(doc)
+	var stmts []any
+	for _, s := range list(doc["Statement"]) {
+		st, ok := s.(map[string]any)
+		if !ok {
+			stmts = append(stmts, s)
+			continue
+		}
+		st = maps.Clone(st)
+		for _, k := range []string{"Action", "NotAction", "Resource", "NotResource"} {
+			if v, ok := st[k]; ok {
+				st[k] = list(v)
+			}
+		}
+		if cond, ok := st["Condition"].(map[string]any); ok {
+			c := map[string]any{}
+			for op, m := range cond {
+				keys, ok := m.(map[string]any)
+				if !ok {
+					c[op] = m
+					continue
+				}
+				k2 := map[string]any{}
+				for k, v := range keys {
+					k2[k] = list(v)
+				}
+				c[op] = k2
+			}
+			st["Condition"] = c
+		}
+		stmts = append(stmts, st)
+	}
+	out["Statement"] = stmts
 	return out
 }

@@ -64,3 +64,48 @@ func TestCanonicalPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestAsSMTPPolicy: a policy written by hand that allows what an smtp_user's
+// policy allows, in another of the forms IAM accepts, is taken as mailform's
+// policy of the same senders; one that allows anything else is not.
+func TestAsSMTPPolicy(t *testing.T) {
+	for doc, want := range map[string]string{
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["ses:SendRawEmail"],"Resource":"*","Condition":{"StringLike":{"ses:FromAddress":"*@a.example"}}}}`:   SMTPPolicy([]string{"*@a.example"}),
+		`{"Version":"2012-10-17","Statement":[{"Resource":["*"],"Action":"ses:SendRawEmail","Effect":"Allow"}]}`:                                                              SMTPPolicy(nil),
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ses:SendRawEmail","ses:SendEmail"],"Resource":"*"}]}`:                                              "",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:SendRawEmail","Resource":"arn:aws:ses:us-west-2:123456789012:identity/a.example"}]}`:            "",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ses:SendRawEmail","Resource":"*","Condition":{"StringEquals":{"ses:FromAddress":"a@a.example"}}}]}`: "",
+	} {
+		canon, err := CanonicalPolicy(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := asSMTPPolicy(canon)
+		if ok != (want != "") || got != want {
+			t.Errorf("asSMTPPolicy(%s) = %s, %v; want %q", doc, got, ok, want)
+		}
+	}
+}
+
+// TestKeptKey: an unmarked user's one active key is kept; the stack's user
+// keeps the key its tag names while it is active; otherwise none.
+func TestKeptKey(t *testing.T) {
+	active := func(id string) accessKey { return accessKey{id: id, active: true} }
+	for _, c := range []struct {
+		owner, tagged string
+		keys          []accessKey
+		want          string
+	}{
+		{"", "", []accessKey{active("AKIA1")}, "AKIA1"},
+		{"", "", []accessKey{active("AKIA1"), active("AKIA2")}, ""},
+		{"", "", []accessKey{{id: "AKIA1"}}, ""},
+		{"", "", nil, ""},
+		{"acme-prod", "AKIA2", []accessKey{active("AKIA1"), active("AKIA2")}, "AKIA2"},
+		{"acme-prod", "AKIA2", []accessKey{active("AKIA1"), {id: "AKIA2"}}, ""},
+		{"acme-prod", "", []accessKey{active("AKIA1")}, ""},
+	} {
+		if got := keptKey(c.owner, c.tagged, c.keys); got != c.want {
+			t.Errorf("keptKey(%q, %q, %v) = %q, want %q", c.owner, c.tagged, c.keys, got, c.want)
+		}
+	}
+}

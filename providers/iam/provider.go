@@ -38,6 +38,20 @@ const TagCredentials = "mailform:credentials"
 // rather than take it for its own (plan.Observed.Region).
 const TagRegion = "mailform:region"
 
+// TagKeptKey records on an adopted IAM user the access key it had, whose
+// SMTP password mailform cannot know: the key is kept, its password keeps
+// working, and mailform stores no credentials for it until a rotation
+// (apply -replace) is asked for. Empty after such a rotation.
+const TagKeptKey = "mailform:kept-access-key"
+
+// AttrKeptKey is the observed attribute naming the kept access key, as the
+// plan shows it (docs/secrets.md, "Adopting an SMTP user").
+const AttrKeptKey = "kept_access_key_id"
+
+// digestKept is the observed password of a user whose kept access key's
+// password is held outside mailform.
+const digestKept = "kept"
+
 // API is the part of the IAM client the provider uses.
 type API interface {
 	GetAccountAuthorizationDetails(ctx context.Context, in *iamsdk.GetAccountAuthorizationDetailsInput, optFns ...func(*iamsdk.Options)) (*iamsdk.GetAccountAuthorizationDetailsOutput, error)
@@ -86,6 +100,10 @@ type user struct {
 	name, path, arn string
 	tags            map[string]string
 	policy          string // canonical, "" without mailform's inline policy
+	// policyName is the name of the inline policy read as policy when it
+	// is not mailform's: the one policy allowing ses:SendRawEmail of a user
+	// not yet the stack's, which adopting renames.
+	policyName string
 }
 
 // Read implements providers.Provider. It reads every IAM user with its tags
@@ -117,15 +135,31 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 			if u.tags[specs.TagStack] != stack && !wanted {
 				continue
 			}
+			var sending []string // the names of the policies allowing ses:SendRawEmail
+			docs := map[string]string{}
 			for _, pol := range d.UserPolicyList {
-				if aws.ToString(pol.PolicyName) != PolicyName {
-					continue
-				}
+				name := aws.ToString(pol.PolicyName)
 				c, err := CanonicalPolicy(aws.ToString(pol.PolicyDocument))
 				if err != nil {
-					return nil, fmt.Errorf("IAM user %s: inline policy %s: %w", u.name, PolicyName, err)
+					if name == PolicyName {
+						return nil, fmt.Errorf("IAM user %s: inline policy %s: %w", u.name, PolicyName, err)
+					}
+					continue
 				}
-				u.policy = c
+				if name == PolicyName {
+					u.policy = c
+				} else if strings.Contains(strings.ToLower(c), "ses:sendrawemail") {
+					sending = append(sending, name)
+					docs[name] = c
+				}
+			}
+			if u.policy == "" && u.tags[specs.TagStack] == "" && len(sending) == 1 {
+				// A user made by hand sends under a policy of its own name:
+				// that is the policy an adoption takes over.
+				u.policy, u.policyName = docs[sending[0]], sending[0]
+				if same, ok := asSMTPPolicy(u.policy); ok {
+					u.policy = same
+				}
 			}
 			users = append(users, u)
 		}
@@ -205,6 +239,9 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 		"path":      u.path,
 		"arn":       u.arn,
 	}
+	if u.policyName != "" {
+		attrs[AttrPolicyName] = u.policyName
+	}
 	if u.policy != "" {
 		attrs["policy"] = u.policy
 		if from := allowedFromOf(u.policy); len(from) > 0 {
@@ -248,8 +285,41 @@ func (p *Provider) observe(ctx context.Context, stack string, u user, want specs
 		if found == storedUntagged {
 			attrs[plan.AttrSecretUntagged] = loc
 		}
+		if found == storedNone {
+			if id := keptKey(owner, u.tags[TagKeptKey], keys); id != "" {
+				attrs["password"] = specs.Sensitive{Digest: digestKept}
+				attrs[AttrKeptKey] = id
+				// The region the kept password was derived for is not
+				// known; the user is the stack's in the region it is
+				// tagged with, or adopted into the one planned.
+				attrs["region"] = u.tags[TagRegion]
+				if attrs["region"] == "" {
+					attrs["region"] = str(want.Attrs, "region")
+				}
+			}
+		}
 	}
 	return plan.Observed{Addr: addr, Kind: specs.KindSMTPUser, ID: u.name, Owner: owner, Region: u.tags[TagRegion], Unreadable: unreadable, Attrs: attrs}, nil
+}
+
+// keptKey is the access key whose SMTP password is held outside mailform,
+// when nothing is stored at the user's credentials location: for a user no
+// stack has marked, its one active key (adopting it keeps that key); for the
+// stack's user, the key its kept-access-key tag names, while it is active.
+// "" when there is none, and the password counts as missing.
+func keptKey(owner, tagged string, keys []accessKey) string {
+	if owner == "" {
+		if len(keys) == 1 && keys[0].active {
+			return keys[0].id
+		}
+		return ""
+	}
+	for _, k := range keys {
+		if tagged != "" && k.id == tagged && k.active {
+			return k.id
+		}
+	}
+	return ""
 }
 
 // storedFound is what storedKey found at a location.

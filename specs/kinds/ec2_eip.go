@@ -10,7 +10,8 @@ var EC2EIP = declare(&Schema{
 		{Name: "hostname", Type: String, Form: DNSName},
 		{Name: "instance_id", Type: String},
 		{Name: "network_interface_id", Type: String},
-		{Name: "allocation_id", Type: String, Observed: true},
+		// Declared only to adopt an existing address (mta's allocation_id).
+		{Name: "allocation_id", Type: String},
 		{Name: "public_ip", Type: String, Observed: true},
 		{Name: "association_id", Type: String, Observed: true},
 		{Name: "extra_allocation_ids", Type: StringList, Observed: true},

@@ -18,6 +18,12 @@ var IAMSMTPUser = declare(&Schema{
 		{Name: "access_key_id", Type: String, Observed: true},
 		{Name: "extra_access_key_ids", Type: StringList, Observed: true},
 		{Name: SecretUntagged, Type: String, Observed: true},
+		// An adopted user's access key whose password mailform cannot
+		// know, kept until -replace (providers/iam TagKeptKey).
+		{Name: "kept_access_key_id", Type: String, Observed: true},
+		// The name of an unmarked user's sending policy that adopting
+		// renames to mailform's.
+		{Name: "policy_name", Type: String, Observed: true},
 	},
 	Identity: []string{"user_name"},
 	Actions: map[Access][]string{
