@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mailform/mailform/providers/secrets"
+	"github.com/mailform/mailform/internal/secrets"
 )
 
 // emptyStore holds no secret.

@@ -30,8 +30,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/mailform/mailform/internal/awstest"
+	"github.com/mailform/mailform/internal/permissions"
 	mfiam "github.com/mailform/mailform/providers/iam"
-	"github.com/mailform/mailform/providers/permissions"
 	"github.com/mailform/mailform/specs"
 )
 
