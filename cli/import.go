@@ -144,7 +144,7 @@ mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 				"pending":        nonNil(res.Pending),
 			}))
 		}
-		fmt.Fprintf(io.Stdout, "Wrote %s (%d blocks) and %s (%d addresses to adopt).\n", specPath, res.Blocks, adoptPath, len(res.Adopt))
+		fmt.Fprintf(io.Stdout, "Wrote %s (%s) and %s (%s to adopt).\n", specPath, importer.Count(res.Blocks, "block", "blocks"), adoptPath, importer.Count(len(res.Adopt), "address", "addresses"))
 		fmt.Fprintf(io.Stdout, "Next: review the spec, then\n  mailform plan %s -adopt-file %s\n  mailform apply %s -adopt-file %s\n", dir, adoptPath, dir, adoptPath)
 		return ExitOK
 	}

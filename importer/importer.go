@@ -148,7 +148,7 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	}
 	m.alarms(alarms)
 
-	progress("reading %d SES identities and the account's suppression list", len(m.domains)+len(m.emails))
+	progress("reading %s and the account's suppression list", Count(len(m.domains)+len(m.emails), "SES identity", "SES identities"))
 	obs, err := acct.Read(ctx, m.identityProbe())
 	if err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	}
 
 	if probe := m.mtaProbe(); len(probe) > 0 {
-		progress("reading %d Elastic IPs and their reverse DNS", len(m.mtas))
+		progress("reading %s and their reverse DNS", Count(len(m.mtas), "Elastic IP", "Elastic IPs"))
 		obs, err = acct.Read(ctx, probe)
 		if err != nil {
 			return nil, err
@@ -183,7 +183,7 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	}
 
 	if probe := m.smtpProbe(); len(probe) > 0 {
-		progress("reading %d IAM users that send with SES", len(m.smtp))
+		progress("reading %s that send with SES", Count(len(m.smtp), "IAM user", "IAM users"))
 		obs, err = acct.Read(ctx, probe)
 		if err != nil {
 			return nil, err
@@ -206,7 +206,7 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	m.remember(obs)
 	m.mapTopics(obs)
 
-	progress("reading the Route 53 records of %d domains", len(m.domains))
+	progress("reading the Route 53 records of %s", Count(len(m.domains), "domain", "domains"))
 	obs, err = acct.Read(ctx, m.recordProbe())
 	if err != nil {
 		return nil, err
@@ -363,4 +363,12 @@ func (m *mapper) remember(obs []plan.Observed) {
 		}
 		m.known = append(m.known, o)
 	}
+}
+
+// Count says n things in words: "1 domain", "3 domains".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -190,3 +190,11 @@ func TestWriteNotesOnce(t *testing.T) {
 		t.Errorf("notes after two writes: %+v, want the one about the destination", m.notes)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 domains", 1: "1 domain", 2: "2 domains"} {
+		if got := Count(n, "domain", "domains"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
