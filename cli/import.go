@@ -249,7 +249,9 @@ func writeFileAtomic(path string, data []byte) error {
 }
 
 // readAdoptFile reads an adoption list: one address a line; blank lines
-// and lines starting with # are skipped.
+// are skipped and # starts a comment, on its own line or after an address
+// and a space (an address holds no space, but a label may hold a #). A
+// leading byte-order mark, which Windows editors write, is dropped.
 func readAdoptFile(path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -258,8 +260,20 @@ func readAdoptFile(path string) ([]string, error) {
 	defer f.Close()
 	var out []string
 	sc := bufio.NewScanner(f)
+	first := true
 	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+		line := sc.Text()
+		if first {
+			line = strings.TrimPrefix(line, "\ufeff")
+			first = false
+		}
+		if i := strings.Index(line, " #"); i >= 0 {
+			line = line[:i]
+		}
+		if i := strings.Index(line, "\t#"); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
