@@ -89,6 +89,10 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 			errorf(io.Stderr, fmt.Errorf("-format %q: want human, json or checklist", *format))
 			return ExitError
 		}
+		if *smtpTimeout <= 0 {
+			errorf(io.Stderr, fmt.Errorf("-smtp-timeout %s: want a duration of more than 0, such as 5s (the default is %s)", *smtpTimeout, check.DefaultSMTPTimeout))
+			return ExitError
+		}
 		spec := st.load(path)
 		if spec == nil {
 			return ExitError

@@ -15,3 +15,16 @@ func TestCheckRefusesUnknownFormat(t *testing.T) {
 		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
 	}
 }
+
+// TestCheckRefusesSMTPTimeoutNotPositive: -smtp-timeout 0 or a negative
+// duration is refused before anything is read, rather than silently taken
+// as the default of 10s.
+func TestCheckRefusesSMTPTimeoutNotPositive(t *testing.T) {
+	for _, value := range []string{"0", "-5s"} {
+		var stdout, stderr strings.Builder
+		code := Run(t.Context(), []string{"check", "-bulk-sender", "-smtp-timeout", value, "../examples/ses-domain"}, IO{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
+		if code != ExitError || !strings.Contains(stderr.String(), "-smtp-timeout") || !strings.Contains(stderr.String(), "more than 0") || stdout.Len() != 0 {
+			t.Errorf("-smtp-timeout %s: exit %d, stdout %q, stderr %q", value, code, stdout.String(), stderr.String())
+		}
+	}
+}
