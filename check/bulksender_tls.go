@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/smtp"
@@ -21,6 +22,7 @@ func startTLS(ctx context.Context, m MTA, opts BulkOptions) (Status, string, []s
 	if timeout <= 0 {
 		timeout = DefaultSMTPTimeout
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	address := net.JoinHostPort(m.IP, "25")
@@ -32,6 +34,9 @@ func startTLS(ctx context.Context, m MTA, opts BulkOptions) (Status, string, []s
 		}
 	}
 	conn, err := dial(ctx, address)
+	if err != nil && parent.Err() != nil {
+		return Warn, "could not test: interrupted", nil
+	}
 	if err != nil {
 		return Warn, "could not test: port 25 of " + m.IP + " cannot be reached from here (" + shortNetError(err) + ")", nil
 	}
@@ -40,13 +45,35 @@ func startTLS(ctx context.Context, m MTA, opts BulkOptions) (Status, string, []s
 	if err := conn.SetDeadline(deadline); err != nil {
 		return Warn, "could not test: " + err.Error(), nil
 	}
+	// The deadline bounds every read and write; an interrupt (the parent
+	// context cancelled) must end them at once, so it closes the connection.
+	stopClosing := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stopClosing()
+	// stopped says why a step failed when it failed because the test was
+	// stopped rather than because of the MTA.
+	stopped := func(err error) (string, bool) {
+		var netErr net.Error
+		switch {
+		case parent.Err() != nil:
+			return "could not test: interrupted", true
+		case ctx.Err() != nil, errors.As(err, &netErr) && netErr.Timeout():
+			return fmt.Sprintf("could not test: port 25 of %s did not finish the STARTTLS test within %s (-smtp-timeout)", m.IP, timeout), true
+		}
+		return "", false
+	}
 	host := strings.TrimSuffix(m.Hostname, ".")
 	c, err := smtp.NewClient(conn, host)
+	if err != nil && parent.Err() != nil {
+		return Warn, "could not test: interrupted", nil
+	}
 	if err != nil {
 		return Warn, "could not test: no SMTP greeting on port 25 (" + shortNetError(err) + ")", nil
 	}
 	defer c.Close()
 	if err := c.Hello("mailform-check.invalid"); err != nil {
+		if msg, ok := stopped(err); ok {
+			return Warn, msg, nil
+		}
 		return Warn, "could not test: EHLO was refused (" + shortNetError(err) + ")", nil
 	}
 	if ok, _ := c.Extension("STARTTLS"); !ok {
@@ -68,6 +95,9 @@ func startTLS(ctx context.Context, m MTA, opts BulkOptions) (Status, string, []s
 		},
 	}
 	if err := c.StartTLS(cfg); err != nil {
+		if msg, ok := stopped(err); ok {
+			return Warn, msg, nil
+		}
 		return Fail, "STARTTLS is offered but the TLS handshake fails: " + shortNetError(err), nil
 	}
 	_ = c.Quit()

@@ -134,6 +134,12 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 		} else {
 			report = check.Run(ctx, target, opts)
 		}
+		if ctx.Err() != nil {
+			// Interrupted (Ctrl-C): the checks that were cut short say
+			// nothing of the domain, so no report is printed.
+			errorf(io.Stderr, fmt.Errorf("interrupted: the checks did not finish, so nothing is reported"))
+			return ExitError
+		}
 		if err := view.write(io.Stdout, report); err != nil {
 			errorf(io.Stderr, err)
 			return ExitError
