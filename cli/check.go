@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 
@@ -82,6 +83,10 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 			return code
 		}
 		if *asJSON {
+			if *format != "json" && flagSet(st.fs, "format") {
+				errorf(io.Stderr, fmt.Errorf("-json and -format %q ask for two reports: -json is -format json", *format))
+				return ExitError
+			}
 			*format = "json"
 		}
 		view, known := checkViews[*format]
@@ -201,4 +206,11 @@ func checkDNS(io IO, sess *session, resolver *string) (dns *check.DNS, publicDNS
 		return nil, "", false
 	}
 	return dns, publicDNSHint, true
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

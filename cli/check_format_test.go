@@ -28,3 +28,14 @@ func TestCheckRefusesSMTPTimeoutNotPositive(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRefusesJSONWithAnotherFormat: -json is -format json, so -json
+// with -format checklist (or human) asks for two reports; it is refused
+// rather than one of them silently winning.
+func TestCheckRefusesJSONWithAnotherFormat(t *testing.T) {
+	var stdout, stderr strings.Builder
+	code := Run(t.Context(), []string{"check", "-json", "-format", "checklist", "../examples/ses-domain"}, IO{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
+	if code != ExitError || !strings.Contains(stdout.String()+stderr.String(), `-json and -format \"checklist\"`) && !strings.Contains(stderr.String(), `-json and -format "checklist"`) {
+		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
+	}
+}
