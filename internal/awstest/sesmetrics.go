@@ -51,7 +51,7 @@ func (s *Server) PublishSESReputation(ctx context.Context, region string, bounce
 
 // handleSESReputation registers the admin hook
 //
-//	POST /_awstest/ses-reputation  form fields region, bounce_rate,
+//	POST /_awstest/ses-reputation  form fields region (required), bounce_rate,
 //	                               complaint_rate (fractions; either may be
 //	                               absent) and at (RFC 3339, default now):
 //	                               PublishSESReputation
@@ -61,9 +61,12 @@ func (s *Server) handleSESReputation() {
 			http.Error(w, "use POST", http.StatusMethodNotAllowed)
 			return
 		}
+		// No default: the rates of a region other than the one checked
+		// would silently not be seen.
 		region := r.FormValue("region")
 		if region == "" {
-			region = "us-east-1"
+			http.Error(w, "want region: the region whose SES account sends at these rates, such as us-west-2", http.StatusBadRequest)
+			return
 		}
 		rate := func(field string) (float64, error) {
 			v := r.FormValue(field)
@@ -71,7 +74,7 @@ func (s *Server) handleSESReputation() {
 				return -1, nil
 			}
 			f, err := strconv.ParseFloat(v, 64)
-			if err != nil || f < 0 || f > 1 {
+			if err != nil || !(f >= 0 && f <= 1) { // NaN fails both
 				return 0, fmt.Errorf("%s=%q: want a fraction from 0 to 1 (0.001 is 0.1%%)", field, v)
 			}
 			return f, nil

@@ -44,13 +44,22 @@ func TestSESReputationMetrics(t *testing.T) {
 	if resp.StatusCode != http.StatusNoContent {
 		t.Errorf("POST /_awstest/ses-reputation: %s", resp.Status)
 	}
-	bad, err := http.PostForm(s.URL()+"/_awstest/ses-reputation", url.Values{"complaint_rate": {"3%"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bad.Body.Close()
-	if bad.StatusCode != http.StatusBadRequest {
-		t.Errorf("POST /_awstest/ses-reputation complaint_rate=3%%: %s, want 400", bad.Status)
+	// Refused before anything is published: a rate that is not a fraction
+	// (NaN is not one: CloudWatch itself refuses it), and no region (the
+	// metrics of another region than the one checked would not be seen).
+	for _, form := range []url.Values{
+		{"region": {"us-west-2"}, "complaint_rate": {"3%"}},
+		{"region": {"us-west-2"}, "bounce_rate": {"NaN"}},
+		{"bounce_rate": {"0.2"}},
+	} {
+		bad, err := http.PostForm(s.URL()+"/_awstest/ses-reputation", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad.Body.Close()
+		if bad.StatusCode != http.StatusBadRequest {
+			t.Errorf("POST /_awstest/ses-reputation %s: %s, want 400", form.Encode(), bad.Status)
+		}
 	}
 	for region, rates := range map[string]map[string]float64{
 		"us-west-2": {"Reputation.BounceRate": 0.02, "Reputation.ComplaintRate": 0.0007},
