@@ -140,6 +140,7 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 	}
 	refuseOtherRegion(observed, desired, opts, &diags)
 	warnUnreadable(observed, desired, opts, &diags)
+	warnNotes(observed, desired, opts, &diags)
 
 	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Addr < changes[j].Addr })
 	sort.SliceStable(p.Manual, func(i, j int) bool { return p.Manual[i].Addr < p.Manual[j].Addr })
@@ -214,6 +215,28 @@ func warnUnreadable(observed []Observed, desired []specs.Resource, opts Options,
 			diag.Subject = &rng
 		}
 		diags.add("", diag)
+	}
+}
+
+// warnNotes reports, at its block where the spec declares it, what a
+// provider noted of a resource of the stack while reading it.
+func warnNotes(observed []Observed, desired []specs.Resource, opts Options, diags *addrDiags) {
+	declared := map[string]hcl.Range{}
+	for _, r := range desired {
+		declared[r.Addr] = r.DeclRange
+	}
+	for _, o := range observed {
+		if !o.Owned(opts.Stack) {
+			continue
+		}
+		for _, note := range o.Notes {
+			summary, detail, _ := strings.Cut(note, "\n")
+			diag := &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: o.Addr + ": " + summary, Detail: detail}
+			if rng, ok := declared[o.Addr]; ok {
+				diag.Subject = &rng
+			}
+			diags.add("", diag)
+		}
 	}
 }
 

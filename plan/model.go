@@ -27,7 +27,11 @@ type Observed struct {
 	// not read). The plan reports it at the resource and plans the rest as if
 	// that part were missing.
 	Unreadable string
-	Attrs      map[string]any //
+	// Notes are what the provider found and read around, for the user to
+	// know (a record tag edited by hand); the plan reports each as a
+	// warning at the resource, for the stack's resources only.
+	Notes []string
+	Attrs map[string]any //
 }
 
 // Owned reports whether the resource carries the ownership mark of stack.

@@ -129,6 +129,31 @@ func parseRecorded(v string) (r recordedSettings, ok bool) {
 	return r, seen
 }
 
+// settingsNotes says when an identity's TagSettings is not what mailform
+// would write of the settings SES reports: a value edited by hand (garbage,
+// or another stack's) or a change made outside mailform, seen by a
+// description. An identity read in batch takes its settings from the record,
+// so it never has one; nor does an identity without the record. The plan
+// goes by what SES reports; the note (summary, newline, detail) tells the
+// user why the identity is described on every plan until the record agrees.
+func settingsNotes(s identityState) []string {
+	v, has := s.Tags[TagSettings]
+	if !has {
+		return nil
+	}
+	live := recordedOf(s)
+	if rec, ok := parseRecorded(v); ok && rec == live {
+		return nil
+	}
+	return []string{fmt.Sprintf("its %s tag reads %q, but SES reports %q\n"+
+		"mailform records in this tag the settings it gave the identity, so that a plan need not describe it; "+
+		"the tag was edited outside mailform, or the settings were changed outside it. "+
+		"mailform planned from what SES reports and changes nothing for the tag alone; "+
+		"it describes the identity on every plan (one GetEmailIdentity) until the tag agrees: "+
+		"the next apply that changes one of these settings rewrites it, or set it to %q.",
+		TagSettings, v, live.String(), live.String())}
+}
+
 // settingsTag is the TagSettings tag for s.
 func settingsTag(s identityState) types.Tag {
 	return types.Tag{Key: aws.String(TagSettings), Value: aws.String(recordedOf(s).String())}

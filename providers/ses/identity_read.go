@@ -167,6 +167,7 @@ func (p *Provider) readIdentities(ctx context.Context, stack string, desired []s
 			Kind:  specs.KindSESIdentity,
 			ID:    k.state.Name,
 			Owner: k.state.Tags[specs.TagStack],
+			Notes: settingsNotes(k.state),
 			Attrs: k.state.attrs(p.identityARN(k.state.Name)),
 		})
 	}
