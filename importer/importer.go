@@ -101,6 +101,15 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	if len(opts.Domain) == 0 && !opts.All {
 		return nil, fmt.Errorf("say what to import: -domain NAME (repeatable) or -all")
 	}
+	if len(opts.Domain) > 0 && opts.All {
+		return nil, fmt.Errorf("-domain %s and -all: give -domain NAME (repeatable) or -all, not both", opts.Domain[0])
+	}
+	opts.Domain = normalDomains(opts.Domain)
+	for _, d := range opts.Domain {
+		if err := domainProblem(d); err != nil {
+			return nil, err
+		}
+	}
 	if opts.SMTPCredentials != "" {
 		if p := specs.SecretLocationProblem(opts.SMTPCredentials+"label", opts.Region); p != "" {
 			return nil, fmt.Errorf("-smtp-credentials %s: the SMTP users' credentials go to PREFIX<label>, and %s", opts.SMTPCredentials, p)
@@ -371,4 +380,29 @@ func Count(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// normalDomains returns the -domain values as the domains they name: lower
+// case, without the spaces a paste brings or the trailing dot of a DNS name.
+func normalDomains(domains []string) []string {
+	out := make([]string, 0, len(domains))
+	for _, d := range domains {
+		out = append(out, strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d)), "."))
+	}
+	return out
+}
+
+// domainProblem refuses a -domain value that cannot name a domain identity:
+// empty, an email address (its domain is what is imported, with it), a
+// wildcard, or several names in one.
+func domainProblem(d string) error {
+	switch {
+	case d == "":
+		return fmt.Errorf(`-domain "": give the domain to import, such as -domain acme.example`)
+	case strings.Contains(d, "@"):
+		return fmt.Errorf("-domain %s: an email address; its domain is imported with its email-address identities: -domain %s", d, d[strings.LastIndex(d, "@")+1:])
+	case strings.ContainsAny(d, "*/\\ \t,;"):
+		return fmt.Errorf("-domain %q: not a domain name; give one domain a -domain, such as -domain acme.example -domain other.example", d)
+	}
+	return nil
 }

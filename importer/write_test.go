@@ -174,6 +174,31 @@ func TestImportRefuses(t *testing.T) {
 	if _, err := Import(t.Context(), acct, Options{Stack: "acme-prod", All: true, SMTPCredentials: "vault:/smtp/"}); err == nil || !strings.Contains(err.Error(), "-smtp-credentials vault:/smtp/") {
 		t.Errorf("an -smtp-credentials prefix of no store: %v", err)
 	}
+	// -domain values a careless user gives: none at all, an email address,
+	// a wildcard, two names in one; and -domain beside -all.
+	for _, c := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{Stack: "acme-prod", Domain: []string{""}}, `-domain ""`},
+		{Options{Stack: "acme-prod", Domain: []string{"ops@acme.example"}}, "-domain acme.example"},
+		{Options{Stack: "acme-prod", Domain: []string{"*.acme.example"}}, `-domain "*.acme.example"`},
+		{Options{Stack: "acme-prod", Domain: []string{"acme.example other.example"}}, `-domain "acme.example other.example"`},
+		{Options{Stack: "acme-prod", Domain: []string{"acme.example"}, All: true}, "not both"},
+	} {
+		if _, err := Import(t.Context(), acct, c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want an error saying %q", c.opts, err, c.want)
+		}
+	}
+}
+
+// A -domain pasted with spaces around it, in capitals or with the trailing
+// dot of a DNS name is the domain.
+func TestImportDomainAsPasted(t *testing.T) {
+	got := normalDomains([]string{" Acme.Example. ", "\tother.example\n"})
+	if !slices.Equal(got, []string{"acme.example", "other.example"}) {
+		t.Errorf("normalDomains = %q", got)
+	}
 }
 
 // TestWriteNotesOnce: the spec is written again after a fall-back; what it
