@@ -108,7 +108,7 @@ func Make(desired []specs.Resource, observed []Observed, opts Options) (*Plan, h
 	p.Manual = d.manual
 	if !opts.Destroy {
 		warnMissingValues(resolved, sources, changes, &diags)
-		warnUnusedAdopt(opts.Adopt, d.adoptUsed, &diags)
+		warnUnusedAdopt(opts.Adopt, d.adoptUsed, resolved, &diags)
 	}
 	for _, a := range sortedUnique(opts.Replace) {
 		if !d.replaceUsed[a] {
@@ -261,14 +261,27 @@ func warnMissingValues(resolved []specs.Resource, sources []Observed, changes []
 }
 
 // warnUnusedAdopt warns about -adopt addresses that adopted nothing (a typo,
-// or a resource that is already the stack's).
-func warnUnusedAdopt(adopt []string, used map[string]bool, diags *addrDiags) {
+// or a resource that is already the stack's), naming the declared address
+// a typo was meant to be.
+func warnUnusedAdopt(adopt []string, used map[string]bool, declared []specs.Resource, diags *addrDiags) {
+	var addrs []string
+	for _, r := range declared {
+		addrs = append(addrs, r.Addr)
+	}
+	// Suggestions cost an edit distance per declared address: an adoption
+	// list of hundreds of stale addresses gets them for the first few only.
+	suggestions := 20
 	for _, a := range sortedUnique(adopt) {
 		if !used[a] {
+			hint := ""
+			if suggestions > 0 && !slices.Contains(addrs, a) {
+				suggestions--
+				hint = specs.DidYouMean(a, addrs)
+			}
 			diags.add(a, &hcl.Diagnostic{
 				Severity: hcl.DiagWarning,
 				Summary:  "Nothing to adopt at " + a,
-				Detail:   "-adopt names a resource that the spec declares and that exists in AWS without an ownership mark; " + a + " is not one.",
+				Detail:   "-adopt names a resource that the spec declares and that exists in AWS without an ownership mark; " + a + " is not one." + hint,
 			})
 		}
 	}

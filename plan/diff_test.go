@@ -752,3 +752,18 @@ func TestMakeAdoptSMTPUserKeepsItsKey(t *testing.T) {
 		t.Errorf("reason of -replace: %s", c.Reason)
 	}
 }
+
+// TestUnusedAdoptSuggestsTheDeclaredAddress: an -adopt (or -adopt-file)
+// address with a typo names the declared address it was meant to be.
+func TestUnusedAdoptSuggestsTheDeclaredAddress(t *testing.T) {
+	_, diags := Make([]specs.Resource{identityRes()}, nil, Options{Stack: "acme-prod", Adopt: []string{"domain.acme.exmaple"}})
+	for _, d := range diags {
+		if d.Summary == "Nothing to adopt at domain.acme.exmaple" {
+			if !strings.Contains(d.Detail, `Did you mean "domain.acme.example"?`) {
+				t.Errorf("detail %q names no declared address", d.Detail)
+			}
+			return
+		}
+	}
+	t.Errorf("no warning about the typo: %v", diags)
+}

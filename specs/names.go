@@ -196,6 +196,10 @@ func suggest(name string, candidates []string) string {
 	return best
 }
 
+// DidYouMean formats a suggestion of the candidate closest to name for a
+// Detail, with a leading space; "" when none is close.
+func DidYouMean(name string, candidates []string) string { return didYouMean(name, candidates) }
+
 // didYouMean formats a suggestion for a Detail, with a leading space.
 func didYouMean(name string, candidates []string) string {
 	if s := suggest(name, candidates); s != "" {
