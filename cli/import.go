@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/mailform/mailform/importer"
@@ -261,7 +262,9 @@ func readAdoptFile(path string) ([]string, error) {
 	var out []string
 	sc := bufio.NewScanner(f)
 	first := true
+	n := 0
 	for sc.Scan() {
+		n++
 		line := sc.Text()
 		if first {
 			line = strings.TrimPrefix(line, "\ufeff")
@@ -277,10 +280,21 @@ func readAdoptFile(path string) ([]string, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
+		if !adoptAddress.MatchString(line) {
+			return nil, fmt.Errorf("line %d: %q is not a resource address (KIND.NAME, such as domain.acme.example, one a line); is %s the list 'mailform import' wrote (adopt.txt)?", n, line, path)
+		}
 		out = append(out, line)
+	}
+	if errors.Is(sc.Err(), bufio.ErrTooLong) {
+		return nil, fmt.Errorf("line %d: longer than %d bytes, so not a resource address; is %s the list 'mailform import' wrote (adopt.txt)?", n+1, bufio.MaxScanTokenSize, path)
 	}
 	return out, sc.Err()
 }
+
+// adoptAddress is the shape of a resource address in an adoption list: a
+// kind, then "." or "/" and a name without spaces or control characters
+// ("account" alone is one). It tells an adoption list from another file.
+var adoptAddress = regexp.MustCompile(`^[a-z][a-z0-9_]*([./][^\s\x00-\x1f\x7f]+)?$`)
 
 func importWhat(domains []string, all bool) string {
 	if all {
