@@ -89,9 +89,8 @@ mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 			errorf(io.Stderr, err)
 			return ExitError
 		}
-		sess, err := openSessionFor(ctx, *stack, "", "", st.aws, io, dir, nil)
-		if err != nil {
-			errorf(io.Stderr, err)
+		sess, ok := st.connectFor(ctx, *stack, "", dir, nil)
+		if !ok {
 			return ExitError
 		}
 		res, err := importer.Import(ctx, importAccount{sess}, importer.Options{
