@@ -11,6 +11,12 @@
 // help or the error; st.load reads the spec and st.connect (or
 // st.loadAndConnect for both) opens the session to AWS, each printing what
 // went wrong. A new command follows that path and adds itself to commands().
+//
+// A command's output forms are a view chosen once from its flags, before
+// any work: apply (applyView), plan (planView), import (importView),
+// validate (validateView), check (checkViews, by -format), status
+// (statusView), test-send (testSendView). The work hands its result to
+// the view, so that each form is written in one place.
 package cli
 
 import (

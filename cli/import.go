@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -73,6 +72,7 @@ mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 		if !ok {
 			return code
 		}
+		view := newImportView(io, *asJSON)
 		positional := st.args
 		if len(positional) > 0 {
 			errorf(io.Stderr, fmt.Errorf("import takes no arguments, got %s", strings.Join(positional, " ")), "name domains with -domain NAME, or give -all")
@@ -90,9 +90,8 @@ mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 			errorf(io.Stderr, err)
 			return ExitError
 		}
-		sess, err := openSessionFor(ctx, *stack, "", "", st.aws, io, dir, nil)
-		if err != nil {
-			errorf(io.Stderr, err)
+		sess, ok := st.connectFor(ctx, *stack, "", dir, nil)
+		if !ok {
 			return ExitError
 		}
 		res, err := importer.Import(ctx, importAccount{sess}, importer.Options{
@@ -128,26 +127,7 @@ mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 			fmt.Fprintf(io.Stderr, "warning: beyond adopting, a plan of the spec changes %s\n", p)
 		}
 		specPath, adoptPath := filepath.Join(dir, importSpecFile), filepath.Join(dir, importAdoptFile)
-		if *asJSON {
-			notes := res.Notes
-			if notes == nil {
-				notes = []importer.Note{}
-			}
-			return jsonExit(io, json.NewEncoder(io.Stdout).Encode(map[string]any{
-				"format_version": JSONFormatVersion,
-				"stack":          *stack,
-				"region":         sess.region,
-				"spec":           filepath.ToSlash(specPath),
-				"adopt_file":     filepath.ToSlash(adoptPath),
-				"blocks":         res.Blocks,
-				"adopt":          nonNil(res.Adopt),
-				"notes":          notes,
-				"pending":        nonNil(res.Pending),
-			}))
-		}
-		fmt.Fprintf(io.Stdout, "Wrote %s (%s) and %s (%s to adopt).\n", specPath, importer.Count(res.Blocks, "block", "blocks"), adoptPath, importer.Count(len(res.Adopt), "address", "addresses"))
-		fmt.Fprintf(io.Stdout, "Next: review the spec, then\n  mailform plan %s -adopt-file %s\n  mailform apply %s -adopt-file %s\n", dir, adoptPath, dir, adoptPath)
-		return ExitOK
+		return exitOf(io, view.Outcome(importOutcome{stack: *stack, region: sess.region, dir: dir, specPath: specPath, adoptPath: adoptPath, res: res}))
 	}
 	return c
 }
@@ -317,7 +297,9 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func jsonExit(io IO, err error) int {
+// exitOf is the exit code of writing a command's output: ExitOK, or
+// ExitError with err printed.
+func exitOf(io IO, err error) int {
 	if err != nil {
 		errorf(io.Stderr, err)
 		return ExitError

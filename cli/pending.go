@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/mailform/mailform/check"
-	"github.com/mailform/mailform/providers/ses"
 )
 
 // The status of the "verification" JSON line of apply -wait -json.
@@ -14,19 +13,6 @@ const (
 	verificationNotYetVerified = "not_yet_verified" // applied; some identities still pending when the wait ended
 	verificationFailed         = "failed"           // SES gave up on an identity, or the wait broke
 )
-
-// anyGaveUp reports whether SES stopped looking for some identity (FAILED)
-// or the identity does not exist: waiting longer would not help.
-func anyGaveUp(results []ses.WaitResult) bool {
-	for _, r := range results {
-		for _, pc := range r.Pending {
-			if pc.Status == "FAILED" || pc.Status == "NOT_FOUND" {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // servedLine says what DNS answers for the record against what SES expects.
 func servedLine(r check.PendingRecord) string {

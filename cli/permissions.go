@@ -74,28 +74,7 @@ mailform permissions -for all -partition aws-us-gov -account 111122223333`,
 			return ExitError
 		}
 		opts := permissions.Options{Command: cmd, Partition: *partition, Account: *account}
-		if opts.Partition == "" || opts.Account == "" {
-			caller, err := askCaller(ctx, spec, st.aws)
-			switch {
-			case err != nil:
-				if opts.Partition == "" {
-					opts.Partition = specs.Partition(regionOf(spec, st.aws))
-				}
-				acct := opts.Account
-				if acct == "" {
-					acct = "*"
-				}
-				fmt.Fprintf(io.Stderr, "note: could not ask STS who the credentials belong to (%v); the policy's ARNs use partition %s and account %s; give -partition and -account to set them\n",
-					awscfg.Explain(err), opts.Partition, acct)
-			default:
-				if opts.Partition == "" {
-					opts.Partition = caller.Partition
-				}
-				if opts.Account == "" {
-					opts.Account = caller.Account
-				}
-			}
-		}
+		opts.Partition, opts.Account = arnScope(ctx, spec, st.aws, io, opts.Partition, opts.Account)
 		out, err := permissions.For(spec, opts).JSON()
 		if err != nil {
 			errorf(io.Stderr, err)
@@ -108,6 +87,35 @@ mailform permissions -for all -partition aws-us-gov -account 111122223333`,
 		return ExitOK
 	}
 	return c
+}
+
+// arnScope completes the partition and account of the policy's ARNs that
+// the flags left empty: from STS for the current credentials, else the
+// partition of the region and account "*", with a note that says so.
+func arnScope(ctx context.Context, spec *specs.Spec, af awsFlags, io IO, partition, account string) (string, string) {
+	if partition != "" && account != "" {
+		return partition, account
+	}
+	caller, err := askCaller(ctx, spec, af)
+	if err != nil {
+		if partition == "" {
+			partition = specs.Partition(regionOf(spec, af))
+		}
+		acct := account
+		if acct == "" {
+			acct = "*"
+		}
+		fmt.Fprintf(io.Stderr, "note: could not ask STS who the credentials belong to (%v); the policy's ARNs use partition %s and account %s; give -partition and -account to set them\n",
+			awscfg.Explain(err), partition, acct)
+		return partition, account
+	}
+	if partition == "" {
+		partition = caller.Partition
+	}
+	if account == "" {
+		account = caller.Account
+	}
+	return partition, account
 }
 
 // regionOf is the region a command acts in: the flag's, else the spec's.

@@ -14,7 +14,6 @@ import (
 
 	"github.com/mailform/mailform/plan"
 	"github.com/mailform/mailform/plan/planfile"
-	"github.com/mailform/mailform/plan/render"
 	"github.com/mailform/mailform/providers/route53"
 	"github.com/mailform/mailform/specs"
 )
@@ -120,6 +119,7 @@ mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) 
 			errorf(io.Stderr, fmt.Errorf("-json and -markdown cannot be used together"))
 			return ExitError
 		}
+		view := newPlanView(io, *asJSON, *asMarkdown, *markdownMax, st.color())
 		path, spec, sess, ok := st.loadAndConnect(ctx, st.args)
 		if !ok {
 			return ExitError
@@ -135,20 +135,8 @@ mailform plan -detailed-exitcode >/dev/null; case $? in 0) echo "no drift";; 2) 
 				return ExitError
 			}
 		}
-		var renderErr error
-		switch {
-		case *asJSON:
-			renderErr = render.JSON(io.Stdout, p)
-		case *asMarkdown:
-			renderErr = render.MarkdownView{MaxChars: *markdownMax}.Render(io.Stdout, p)
-		default:
-			renderErr = render.Human(io.Stdout, p, render.HumanOptions{Color: st.color()})
-			if *out != "" {
-				fmt.Fprintf(io.Stdout, "\nSaved the plan to %s. Apply exactly these changes with:\n  mailform apply %s\n", *out, *out)
-			}
-		}
-		if renderErr != nil {
-			errorf(io.Stderr, renderErr)
+		if err := view.Plan(p, *out); err != nil {
+			errorf(io.Stderr, err)
 			return ExitError
 		}
 		if *detailed && p.HasChanges() {

@@ -57,31 +57,7 @@ mailform requests production-access examples/hybrid -submit`,
 		if !ok {
 			return code
 		}
-		if len(st.args) == 0 {
-			errorf(io.Stderr, errors.New("requests needs the document to write: "+strings.Join(requests.Kinds, ", ")),
-				"run 'mailform requests port25', 'mailform requests rdns' or 'mailform requests production-access'")
-			return ExitError
-		}
-		kind := st.args[0]
-		if !slices.Contains(requests.Kinds, kind) {
-			errorf(io.Stderr, fmt.Errorf("unknown request %q: want one of %s", kind, strings.Join(requests.Kinds, ", ")))
-			return ExitError
-		}
-		f, err := requests.ParseFormat(*format)
-		if err != nil {
-			errorf(io.Stderr, err)
-			return ExitError
-		}
-		if (*submit || *force) && kind != requests.KindProductionAccess {
-			errorf(io.Stderr, fmt.Errorf("-submit and -force apply to production-access only: AWS has no API for the %s request", kind),
-				"submit the text with the form it names")
-			return ExitError
-		}
-		if *force && !*submit {
-			errorf(io.Stderr, errors.New("-force goes with -submit"))
-			return ExitError
-		}
-		path, ok := onePath(c, st.args[1:], io)
+		kind, f, path, ok := requestArgs(c, io, st.args, *format, *submit, *force)
 		if !ok {
 			return ExitError
 		}
@@ -110,6 +86,41 @@ mailform requests production-access examples/hybrid -submit`,
 		return r.render(requestsDoc(kind, spec, facts))
 	}
 	return c
+}
+
+// requestArgs reads the document to write, its format and the PATH from
+// requests' arguments, refusing -submit and -force where they do not
+// apply. It prints what is wrong itself.
+func requestArgs(c *command, io IO, args []string, format string, submit, force bool) (kind string, f requests.Format, path string, ok bool) {
+	if len(args) == 0 {
+		errorf(io.Stderr, errors.New("requests needs the document to write: "+strings.Join(requests.Kinds, ", ")),
+			"run 'mailform requests port25', 'mailform requests rdns' or 'mailform requests production-access'")
+		return "", "", "", false
+	}
+	kind = args[0]
+	if !slices.Contains(requests.Kinds, kind) {
+		errorf(io.Stderr, fmt.Errorf("unknown request %q: want one of %s", kind, strings.Join(requests.Kinds, ", ")))
+		return "", "", "", false
+	}
+	f, err := requests.ParseFormat(format)
+	if err != nil {
+		errorf(io.Stderr, err)
+		return "", "", "", false
+	}
+	if (submit || force) && kind != requests.KindProductionAccess {
+		errorf(io.Stderr, fmt.Errorf("-submit and -force apply to production-access only: AWS has no API for the %s request", kind),
+			"submit the text with the form it names")
+		return "", "", "", false
+	}
+	if force && !submit {
+		errorf(io.Stderr, errors.New("-force goes with -submit"))
+		return "", "", "", false
+	}
+	path, ok = onePath(c, args[1:], io)
+	if !ok {
+		return "", "", "", false
+	}
+	return kind, f, path, true
 }
 
 // requestsDoc builds the document of kind.

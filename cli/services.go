@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 	"time"
 
@@ -120,39 +119,27 @@ func zoneRefsOfPlan(p *plan.Plan) []route53.ZoneRef {
 // not a failure of the apply, and are summarised with what DNS answers
 // (applyView.NotYetVerified).
 func (s *session) waitForVerification(ctx context.Context, p *plan.Plan, observed []plan.Observed, timeout time.Duration, view applyView, dnsServer string) bool {
-	var identities []string
-	for _, o := range observed {
-		if o.Kind != specs.KindSESIdentity || !o.Owned(p.Stack) {
-			continue
-		}
-		if id, ok := o.Attrs["identity"].(string); ok {
-			identities = append(identities, id)
-		}
-	}
+	identities := check.IdentitiesToVerify(p.Stack, observed)
 	if len(identities) == 0 {
 		return true
 	}
-	start := time.Now()
 	view.Waiting(timeout, len(identities))
-	results, err := s.services.ses.Wait(ctx, identities, timeout, func(identity, message string) {
-		view.WaitProgress(identity, message, time.Since(start))
-	})
-	if err == nil {
-		view.Verified(results, len(identities), time.Since(start))
+	v := check.WaitForVerification(ctx, s.services.ses, identities, timeout, dnsServer, view.WaitProgress)
+	switch {
+	case v.Err == nil:
+		view.Verified(v.Results, len(identities), v.Waited)
 		return true
-	}
-	if errors.Is(err, ses.ErrWaitTimeout) && ctx.Err() == nil && !anyGaveUp(results) {
+	case v.Pending:
 		// Not an error: SES searches DNS for up to 72 hours, and 'mailform
 		// check' or 'mailform status' follow it up.
-		waited := time.Since(start)
-		view.NotYetVerified(results, check.PendingRecords(ctx, results, dnsServer), waited)
+		view.NotYetVerified(v.Results, v.Served, v.Waited)
 		return true
 	}
-	view.NotVerified(results)
+	view.NotVerified(v.Results)
 	hint := "check what your DNS serves for the records above; run 'mailform apply -wait' again to keep waiting"
-	if errors.Is(err, ses.ErrVerificationFailed) || anyGaveUp(results) {
+	if v.GaveUp {
 		hint = "SES stopped looking; fix the records, then run 'mailform apply' again to restart verification"
 	}
-	errorf(s.io.Stderr, err, hint)
+	errorf(s.io.Stderr, v.Err, hint)
 	return false
 }

@@ -142,24 +142,12 @@ mailform validate -var ops_email=ops@acme.example -json > resources.json`,
 		if !ok {
 			return code
 		}
+		view := newValidateView(io, *asJSON)
 		spec := st.load(path)
 		if spec == nil {
 			return ExitError
 		}
-		if *asJSON {
-			doc, err := specs.ResourcesJSON(spec)
-			if err != nil {
-				errorf(io.Stderr, err)
-				return ExitError
-			}
-			io.Stdout.Write(doc)
-			if len(doc) > 0 && doc[len(doc)-1] != '\n' {
-				fmt.Fprintln(io.Stdout)
-			}
-			return ExitOK
-		}
-		fmt.Fprintf(io.Stdout, "The spec is valid: stack %q in %s, %s.\n", spec.Stack, spec.Region, countSummary(spec))
-		return ExitOK
+		return exitOf(io, view.Valid(spec))
 	}
 	return c
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -42,6 +43,7 @@ mailform status examples/ses-domain -json`,
 		if !ok {
 			return code
 		}
+		render := statusView(*asJSON)
 		_, _, sess, ok := st.loadAndConnect(ctx, st.args)
 		if !ok {
 			return ExitError
@@ -56,15 +58,16 @@ mailform status examples/ses-domain -json`,
 		if err := status.ReadAlarms(ctx, cloudwatch.NewFromConfig(sess.cfg), r); err != nil {
 			fmt.Fprintf(io.Stderr, "warning: the reputation alarms are left out: %v\n", awscfg.Explain(err))
 		}
-		render := status.Render
-		if *asJSON {
-			render = status.RenderJSON
-		}
-		if err := render(io.Stdout, r); err != nil {
-			errorf(io.Stderr, err)
-			return ExitError
-		}
-		return ExitOK
+		return exitOf(io, render(io.Stdout, r))
 	}
 	return c
+}
+
+// statusView returns the writer of status's output form: the report for a
+// person, or the JSON document of docs/status-and-test-send.md (-json).
+func statusView(asJSON bool) func(io.Writer, *status.Report) error {
+	if asJSON {
+		return status.RenderJSON
+	}
+	return status.Render
 }

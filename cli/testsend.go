@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -62,6 +63,7 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 		if !ok {
 			return code
 		}
+		render := testSendView(*asJSON)
 		if *timeout <= 0 {
 			errorf(io.Stderr, fmt.Errorf("-timeout must be positive, not %s", *timeout))
 			return ExitError
@@ -117,10 +119,6 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 			errorf(io.Stderr, awscfg.Explain(err))
 			return ExitError
 		}
-		render := testsend.Render
-		if *asJSON {
-			render = testsend.RenderJSON
-		}
 		if err := render(io.Stdout, report); err != nil {
 			errorf(io.Stderr, err)
 			return ExitError
@@ -131,6 +129,15 @@ mailform test-send -smtp -smtp-endpoint 127.0.0.1:2587 -smtp-ca /tmp/sandbox-ca.
 		return ExitOK
 	}
 	return c
+}
+
+// testSendView returns the writer of test-send's output form: the report
+// for a person, or its JSON document (-json).
+func testSendView(asJSON bool) func(io.Writer, *testsend.Report) error {
+	if asJSON {
+		return testsend.RenderJSON
+	}
+	return testsend.Render
 }
 
 // smtpLikeAWSCalls points test-send -smtp, given no -smtp-endpoint, where
