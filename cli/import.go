@@ -139,6 +139,10 @@ func (a importAccount) IdentityNames(ctx context.Context) ([]string, error) {
 	return a.s.services.ses.IdentityNames(ctx)
 }
 
+func (a importAccount) IdentityOwners(ctx context.Context) (map[string]string, error) {
+	return a.s.services.ses.IdentityOwners(ctx)
+}
+
 func (a importAccount) ConfigurationSetNames(ctx context.Context) ([]string, error) {
 	return a.s.services.ses.ConfigurationSetNames(ctx)
 }

@@ -19,6 +19,10 @@ import (
 type Account interface {
 	// IdentityNames lists every SES identity of the region.
 	IdentityNames(ctx context.Context) ([]string, error)
+	// IdentityOwners names, by lower-case identity name, the stack each
+	// marked identity belongs to, in bulk from a tag index: a hint that may
+	// lag, used only to leave other stacks' identities unread.
+	IdentityOwners(ctx context.Context) (map[string]string, error)
 	// ConfigurationSetNames lists every SES configuration set of the region.
 	ConfigurationSetNames(ctx context.Context) ([]string, error)
 	// PublicZoneNames lists the public hosted zones, fully qualified.
@@ -133,9 +137,13 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	owners, err := acct.IdentityOwners(ctx)
+	if err != nil {
+		return nil, err
+	}
 	m := &mapper{opts: opts, zones: zones, setNames: setNames, topics: map[string]*topicSpec{}}
 	res := &Result{Identities: slices.Sorted(slices.Values(names))}
-	m.selectIdentities(names)
+	m.selectIdentities(m.leaveOthers(names, owners))
 	if len(m.domains) == 0 && len(m.emails) == 0 {
 		res.Notes = m.notes
 		return res, nil

@@ -127,6 +127,35 @@ func (m *mapper) note(addr, thing, format string, args ...any) {
 }
 
 // selectIdentities keeps the identities -domain and -all ask for.
+// leaveOthers returns names less the identities the tag index shows with
+// another stack's mark, noting each: they are never imported, and reading
+// them one by one would cost an SES call each (1 a second) in an account
+// where other stacks own most identities. The index may lag: an identity
+// marked moments ago is still read, and left out then by its own tags.
+func (m *mapper) leaveOthers(names []string, owners map[string]string) []string {
+	var out []string
+	for _, n := range names {
+		stack := owners[strings.ToLower(n)]
+		if stack == "" || stack == m.opts.Stack {
+			out = append(out, n)
+			continue
+		}
+		lower := strings.ToLower(n)
+		domain := lower
+		if at := strings.LastIndex(lower, "@"); at >= 0 {
+			domain = lower[at+1:]
+		}
+		if m.opts.All || slices.Contains(m.opts.Domain, domain) || slices.Contains(m.opts.Domain, lower) {
+			addr, thing := "domain."+lower, "SES identity "+n
+			if domain != lower {
+				addr = "email." + lower
+			}
+			m.note(addr, thing, "belongs to stack %s (its mailform:stack mark, as the tag index shows it); mailform never adopts another stack's resources, so it is left out", stack)
+		}
+	}
+	return out
+}
+
 func (m *mapper) selectIdentities(names []string) {
 	want := map[string]bool{}
 	for _, d := range m.opts.Domain {

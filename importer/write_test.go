@@ -137,18 +137,67 @@ func TestIdentifier(t *testing.T) {
 // account answers the reads of an import from fixed state.
 type account struct {
 	identities []string
+	owners     map[string]string // the tag index's answer
 	observed   []plan.Observed
 	err        error
+	read       *[]specs.Resource // what Read was asked for, when not nil
 }
 
-func (a account) IdentityNames(context.Context) ([]string, error)         { return a.identities, a.err }
-func (a account) ConfigurationSetNames(context.Context) ([]string, error) { return nil, nil }
-func (a account) PublicZoneNames(context.Context) ([]string, error)       { return nil, nil }
-func (a account) SMTPUsers(context.Context) ([]SMTPUser, error)           { return nil, nil }
-func (a account) ElasticIPs(context.Context) ([]ElasticIP, error)         { return nil, nil }
-func (a account) ReputationAlarms(context.Context) ([]string, error)      { return nil, nil }
-func (a account) Read(context.Context, []specs.Resource) ([]plan.Observed, error) {
+func (a account) IdentityNames(context.Context) ([]string, error)           { return a.identities, a.err }
+func (a account) IdentityOwners(context.Context) (map[string]string, error) { return a.owners, nil }
+func (a account) ConfigurationSetNames(context.Context) ([]string, error)   { return nil, nil }
+func (a account) PublicZoneNames(context.Context) ([]string, error)         { return nil, nil }
+func (a account) SMTPUsers(context.Context) ([]SMTPUser, error)             { return nil, nil }
+func (a account) ElasticIPs(context.Context) ([]ElasticIP, error)           { return nil, nil }
+func (a account) ReputationAlarms(context.Context) ([]string, error)        { return nil, nil }
+func (a account) Read(_ context.Context, desired []specs.Resource) ([]plan.Observed, error) {
+	if a.read != nil {
+		*a.read = append(*a.read, desired...)
+	}
 	return a.observed, nil
+}
+
+// TestImportLeavesOtherStacksUnread: identities the tag index shows with
+// another stack's mark are not read one by one (each would cost an SES call,
+// at 1 a second): -all and -domain note them and read only the rest.
+func TestImportLeavesOtherStacksUnread(t *testing.T) {
+	for _, opts := range []Options{
+		{Stack: "acme-prod", Region: "eu-west-1", All: true},
+		{Stack: "acme-prod", Region: "eu-west-1", Domain: []string{"acme.example", "partner.example"}},
+	} {
+		var read []specs.Resource
+		acct := account{
+			identities: []string{"acme.example", "Partner.example", "ops@partner.example", "mine.example"},
+			owners:     map[string]string{"partner.example": "partner-prod", "ops@partner.example": "partner-prod", "mine.example": "acme-prod"},
+			read:       &read,
+		}
+		res, err := Import(t.Context(), acct, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var asked []string
+		for _, r := range read {
+			if r.Kind == specs.KindSESIdentity {
+				asked = append(asked, r.Attrs["identity"].(string))
+			}
+		}
+		want := []string{"acme.example"}
+		if opts.All {
+			want = []string{"acme.example", "mine.example"}
+		}
+		if !slices.Equal(asked, want) {
+			t.Errorf("%+v: identities read %q, want %q", opts, asked, want)
+		}
+		noted := 0
+		for _, n := range res.Notes {
+			if strings.Contains(n.Reason, "belongs to stack partner-prod") {
+				noted++
+			}
+		}
+		if noted != 2 {
+			t.Errorf("%+v: %d notes of partner-prod's identities, want 2: %+v", opts, noted, res.Notes)
+		}
+	}
 }
 
 // TestImportFindsNothing: a domain with no identity in the region writes no

@@ -224,16 +224,27 @@ const taggingPageSize = 100
 // The index is a hint: readIdentities reads each name from SES, and apply
 // describes an identity again before changing it.
 func (p *Provider) markedIdentities(ctx context.Context, stack string) (map[string]markedIdentity, error) {
+	marked, err := p.taggedIdentities(ctx, taggingtypes.TagFilter{Key: aws.String(specs.TagStack), Values: []string{stack}})
+	if err != nil {
+		return nil, fmt.Errorf("finding the SES identities of stack %s with the Resource Groups Tagging API (tag:GetResources) in %s: %w", stack, p.region, err)
+	}
+	return marked, nil
+}
+
+// taggedIdentities returns the identities of the region that the Resource
+// Groups Tagging API shows with a tag matching filter, with their tags, by
+// lower-case name: 100 a GetResources page, not paced with SES.
+func (p *Provider) taggedIdentities(ctx context.Context, filter taggingtypes.TagFilter) (map[string]markedIdentity, error) {
 	marked := map[string]markedIdentity{}
 	pager := resourcegroupstaggingapi.NewGetResourcesPaginator(p.opts.Tags, &resourcegroupstaggingapi.GetResourcesInput{
 		ResourceTypeFilters: []string{"ses:identity"},
-		TagFilters:          []taggingtypes.TagFilter{{Key: aws.String(specs.TagStack), Values: []string{stack}}},
+		TagFilters:          []taggingtypes.TagFilter{filter},
 		ResourcesPerPage:    aws.Int32(taggingPageSize),
 	})
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("finding the SES identities of stack %s with the Resource Groups Tagging API (tag:GetResources) in %s: %w", stack, p.region, err)
+			return nil, err
 		}
 		for _, m := range page.ResourceTagMappingList {
 			if name, ok := identityNameOfARN(aws.ToString(m.ResourceARN), p.region); ok {
