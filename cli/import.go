@@ -59,6 +59,9 @@ mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 	c.run = func(ctx context.Context, io IO, args []string) int {
 		st := start(c, io, awsGroup)
 		fs := st.fs
+		// import has no spec to take a region or profile from.
+		fs.Lookup("region").Usage = "the AWS `REGION` to read (default: AWS_REGION, then AWS_DEFAULT_REGION, then the region of the AWS profile)"
+		fs.Lookup("profile").Usage = "AWS shared-config `PROFILE` (default: AWS_PROFILE, then the default credential chain)"
 		var domains stringList
 		fs.Var(&domains, "domain", "import the SES identity `NAME` (a domain; its email-address identities too), its records and what it uses (repeatable)")
 		all := fs.Bool("all", false, "import every SES identity of the region")
