@@ -163,6 +163,7 @@ func (m *mapper) writeDomain(b *hclwrite.Body, d *domainSpec) {
 	}
 	if d.spf != "" && !d.spfRaw {
 		if spf, ok := parseSPF(d.spf); ok {
+			spf.nameMTAs(m.mtaAddresses())
 			writeSPF(db.AppendNewBlock("spf", nil).Body(), spf)
 		} else {
 			d.spfRaw = true
@@ -224,6 +225,16 @@ func writeRecord(b *hclwrite.Body, name, typ string, ttl int64, values []string)
 		vs = append(vs, v)
 	}
 	rb.SetAttributeValue("values", strList(vs))
+}
+
+// mtaAddresses maps the public address of each mta block written to its
+// label.
+func (m *mapper) mtaAddresses() map[string]string {
+	out := map[string]string{}
+	for _, t := range m.mtas {
+		out[t.eip.PublicIP] = t.label
+	}
+	return out
 }
 
 // usedZones are the zones of the domains written.

@@ -97,6 +97,34 @@ func TestParseSPF(t *testing.T) {
 	}
 }
 
+// TestSPFNamesMTAs: the addresses of mta blocks are written as mtas when
+// the spf block's order (ip4, ip6, then the MTAs) keeps the value's.
+func TestSPFNamesMTAs(t *testing.T) {
+	addrs := map[string]string{"192.0.2.1": "mx1", "192.0.2.2": "mx2"}
+	for _, c := range []struct {
+		text, ip4, mtas string
+	}{
+		{"v=spf1 ip4:192.0.2.1 ip4:192.0.2.2 -all", "", "mx1 mx2"},
+		{"v=spf1 ip4:198.51.100.0/24 ip4:192.0.2.2 include:amazonses.com ~all", "198.51.100.0/24", "mx2"},
+		// An MTA's address before another ip4 term would move behind it.
+		{"v=spf1 ip4:192.0.2.1 ip4:198.51.100.7 -all", "192.0.2.1 198.51.100.7", ""},
+		// ip6 terms come before the MTAs' addresses in what a spf block writes.
+		{"v=spf1 ip4:192.0.2.1 ip6:2001:db8::1 -all", "192.0.2.1", ""},
+	} {
+		s, ok := parseSPF(c.text)
+		if !ok {
+			t.Fatalf("parseSPF(%q) failed", c.text)
+		}
+		s.nameMTAs(addrs)
+		if got := strings.Join(s.ip4, " "); got != c.ip4 {
+			t.Errorf("%q: ip4 %q, want %q", c.text, got, c.ip4)
+		}
+		if got := strings.Join(s.mtas, " "); got != c.mtas {
+			t.Errorf("%q: mtas %q, want %q", c.text, got, c.mtas)
+		}
+	}
+}
+
 func TestParseDMARC(t *testing.T) {
 	d, ok := parseDMARC([]string{`"v=DMARC1; p=reject; sp=none; pct=50; rua=mailto:a@x.example,mailto:b@x.example; adkim=s"`})
 	if !ok || d.p != "reject" || d.sp != "none" || d.pct != 50 || len(d.rua) != 2 || d.adkim != "strict" {

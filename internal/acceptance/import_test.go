@@ -566,6 +566,10 @@ func TestImportOwnMTAs(t *testing.T) {
 	if strings.Contains(string(src), "mx3") {
 		t.Errorf("main.hcl declares the other stack's address:\n%s", src)
 	}
+	// The SPF value names the MTAs' addresses: written as the MTAs.
+	if !strings.Contains(string(src), "mtas = [mta.mx1, mta.mx2]") || strings.Contains(string(src), "ip4") {
+		t.Errorf("the SPF value does not name the imported MTAs by their blocks:\n%s", src)
+	}
 	e.must(0, "validate", out)
 	adopt := filepath.Join(out, "adopt.txt")
 	if b, _ := os.ReadFile(adopt); !strings.Contains(string(b), "mta.mx1\nmta.mx2\n") {
