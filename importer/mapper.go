@@ -101,6 +101,7 @@ type mtaSpec struct {
 	eip             ElasticIP
 	instanceID      string // the instance it is associated with, or ""
 	interfaceID     string // the network interface, when not an instance's
+	ttl             int64  // the TTL of its A record, when the read found one
 }
 
 type accountSpec struct {
@@ -404,6 +405,11 @@ func (m *mapper) recordProbe() []specs.Resource {
 		rec(addr+"/dmarc", d.zone, "_dmarc."+d.name+".", "TXT", false)
 		rec(addr+"/spf", d.zone, d.name+".", "TXT", true)
 	}
+	for _, t := range m.mtas {
+		if z := zoneOf(t.hostname, m.zones); z != "" {
+			rec("mta."+t.label+"/a", z, specs.Fqdn(t.hostname), "A", false)
+		}
+	}
 	return out
 }
 
@@ -414,6 +420,7 @@ func (m *mapper) mapRecords(obs []plan.Observed) {
 			byAddr[o.Addr] = o
 		}
 	}
+	m.mapMTARecords(byAddr)
 	for _, d := range m.domains {
 		addr := "domain." + d.name
 		if o, ok := byAddr[addr+"/dmarc"]; ok && !m.foreign(o, addr+"/dmarc", "DMARC record of "+d.name) {
@@ -444,6 +451,16 @@ func (m *mapper) mapRecords(obs []plan.Observed) {
 			default:
 				m.note(addr+"/spf", "SPF of "+d.name, "the apex holds %d SPF values, and receivers treat that as a permanent error (RFC 7208 4.5); the spec leaves SPF out until one is removed", len(spfs))
 			}
+		}
+	}
+}
+
+// mapMTARecords keeps the TTL of each MTA's A record, which the mta
+// block's ttl writes.
+func (m *mapper) mapMTARecords(byAddr map[string]plan.Observed) {
+	for _, t := range m.mtas {
+		if o, ok := byAddr["mta."+t.label+"/a"]; ok && !routed(o) {
+			t.ttl = num(o.Attrs["ttl"])
 		}
 	}
 }

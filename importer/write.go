@@ -98,6 +98,9 @@ func (m *mapper) write() ([]byte, error) {
 			mb.SetAttributeValue("network_interface_id", cty.StringVal(t.interfaceID))
 		}
 		mb.SetAttributeValue("allocation_id", cty.StringVal(t.eip.AllocationID))
+		if t.ttl != 0 && t.ttl != specs.DefaultTTL {
+			mb.SetAttributeValue("ttl", cty.NumberIntVal(t.ttl))
+		}
 	}
 	for _, d := range m.domains {
 		if d.zone == "" {

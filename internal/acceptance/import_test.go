@@ -528,7 +528,12 @@ func TestImportOwnMTAs(t *testing.T) {
 		}
 		ip := aws.ToString(a.PublicIp)
 		ips, allocs = append(ips, ip), append(allocs, aws.ToString(a.AllocationId))
-		e.setRecord(zoneID, host+".northwind.example.", r53types.RRTypeA, ip)
+		if host == "mx2" {
+			// An A record of another TTL than mailform's default.
+			e.setRecordTTL(zoneID, host+".northwind.example.", r53types.RRTypeA, 3600, ip)
+		} else {
+			e.setRecord(zoneID, host+".northwind.example.", r53types.RRTypeA, ip)
+		}
 		if _, err := api.ModifyAddressAttribute(e.ctx(), &ec2.ModifyAddressAttributeInput{AllocationId: a.AllocationId, DomainName: aws.String(host + ".northwind.example")}); err != nil {
 			t.Fatal(err)
 		}
@@ -557,7 +562,7 @@ func TestImportOwnMTAs(t *testing.T) {
 	for _, want := range []string{
 		"ses_identity = false",
 		"mta \"mx1\" {\n  hostname      = \"mx1.northwind.example\"\n  instance_id   = \"" + instance + "\"\n  allocation_id = \"" + allocs[0] + "\"\n}",
-		"mta \"mx2\" {\n  hostname      = \"mx2.northwind.example\"\n  allocation_id = \"" + allocs[1] + "\"\n}",
+		"mta \"mx2\" {\n  hostname      = \"mx2.northwind.example\"\n  allocation_id = \"" + allocs[1] + "\"\n  ttl           = 3600\n}",
 	} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("main.hcl lacks\n%s\nin:\n%s", want, src)
@@ -634,6 +639,25 @@ func TestImportOwnMTAs(t *testing.T) {
 		if !slices.Equal(recordValues(rs), recordValues(after2[key])) {
 			t.Errorf("record set %s: %v, was %v", key, recordValues(after2[key]), recordValues(rs))
 		}
+	}
+}
+
+// setRecordTTL upserts a record set with the TTL given.
+func (e *env) setRecordTTL(zoneID, name string, typ r53types.RRType, ttl int64, values ...string) {
+	e.t.Helper()
+	var rrs []r53types.ResourceRecord
+	for _, v := range values {
+		rrs = append(rrs, r53types.ResourceRecord{Value: aws.String(v)})
+	}
+	_, err := route53.NewFromConfig(e.s.Config("us-east-1")).ChangeResourceRecordSets(e.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(zoneID),
+		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{
+			Action:            r53types.ChangeActionUpsert,
+			ResourceRecordSet: &r53types.ResourceRecordSet{Name: aws.String(name), Type: typ, TTL: aws.Int64(ttl), ResourceRecords: rrs},
+		}}},
+	})
+	if err != nil {
+		e.t.Fatal(err)
 	}
 }
 
