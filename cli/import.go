@@ -33,8 +33,9 @@ use, the account's suppression list, and the DMARC and SPF records of the
 domains in the account's Route 53 zones (with -dns-only, a -domain that has
 no SES identity is written with ses_identity = false: its SPF and DMARC, for
 mail sent from your own servers), the stack's reputation alarms, the Elastic
-IPs whose reverse DNS names a host of those domains (as mta blocks naming the
-address to adopt), and the IAM users that send through SES's SMTP interface
+IPs whose reverse DNS names a host of those domains, or, without reverse DNS,
+that an A record of their zones names and their SPF lists (as mta blocks naming
+the address to adopt), and the IAM users that send through SES's SMTP interface
 (as smtp_user blocks whose adoption keeps the access key, and the password,
 in use; -smtp-credentials says where a later rotation stores the new one).
 Writes DIR/main.hcl, a spec in the
@@ -186,6 +187,10 @@ func (a importAccount) ElasticIPs(ctx context.Context) ([]importer.ElasticIP, er
 			InstanceID: x.InstanceID, NetworkInterfaceID: x.NetworkInterfaceID}
 	}
 	return out, err
+}
+
+func (a importAccount) AddressNames(ctx context.Context, zones []string) (map[string][]string, error) {
+	return a.s.services.route53.AddressNames(ctx, zones)
 }
 
 func (a importAccount) ReputationAlarms(ctx context.Context) ([]string, error) {

@@ -29,6 +29,9 @@ type Account interface {
 	SMTPUsers(ctx context.Context) ([]SMTPUser, error)
 	// ElasticIPs lists the Elastic IPs of the region with their reverse DNS.
 	ElasticIPs(ctx context.Context) ([]ElasticIP, error)
+	// AddressNames lists the A record sets of the public hosted zones named
+	// (fully qualified): their names, fully qualified, by IPv4 address.
+	AddressNames(ctx context.Context, zones []string) (map[string][]string, error)
 	// ReputationAlarms names the CloudWatch alarms on SES's account-wide
 	// reputation metrics, whoever made them.
 	ReputationAlarms(ctx context.Context) ([]string, error)
@@ -141,7 +144,14 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.elasticIPs(eips)
+	var addrNames map[string][]string
+	if zones := m.unnamedEIPZones(eips); len(zones) > 0 {
+		progress("listing the A records of %s, to name the Elastic IPs without reverse DNS", Count(len(zones), "hosted zone", "hosted zones"))
+		if addrNames, err = acct.AddressNames(ctx, zones); err != nil {
+			return nil, err
+		}
+	}
+	m.elasticIPs(eips, addrNames)
 	alarms, err := acct.ReputationAlarms(ctx)
 	if err != nil {
 		return nil, err
@@ -212,6 +222,7 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 		return nil, err
 	}
 	m.mapRecords(obs)
+	m.keepSendingMTAs()
 
 	// Write, then plan what was written against the account. A value the
 	// spec language writes differently from what is live (a DMARC record

@@ -102,6 +102,9 @@ type mtaSpec struct {
 	instanceID      string // the instance it is associated with, or ""
 	interfaceID     string // the network interface, when not an instance's
 	ttl             int64  // the TTL of its A record, when the read found one
+	// noPTR: the address has no reverse DNS; hostname is the name of the A
+	// record that points at it, and the block is written reverse_dns = false.
+	noPTR bool
 }
 
 type accountSpec struct {
@@ -465,6 +468,27 @@ func (m *mapper) mapMTARecords(byAddr map[string]plan.Observed) {
 	}
 }
 
+// keepSendingMTAs leaves out the mta blocks of addresses without reverse
+// DNS that no SPF value of an imported domain names: an A record alone (a
+// web server's) does not make an address an MTA's.
+func (m *mapper) keepSendingMTAs() {
+	named := map[string]bool{}
+	for _, d := range m.domains {
+		if spf, ok := parseSPF(d.spf); ok {
+			for _, ip := range spf.ip4 {
+				named[ip] = true
+			}
+		}
+	}
+	m.mtas = slices.DeleteFunc(m.mtas, func(t *mtaSpec) bool {
+		if !t.noPTR || named[t.eip.PublicIP] {
+			return false
+		}
+		m.note("", "Elastic IP "+t.eip.PublicIP+" ("+t.eip.AllocationID+")", "has no reverse DNS, and no SPF value of an imported domain names it, so the A record %s that points at it does not make it an MTA's address; left out. If it sends mail, declare mta %q { hostname = %q, reverse_dns = false, allocation_id = %q } by hand and adopt it with -adopt mta.%s", t.hostname, t.label, t.hostname, t.eip.AllocationID, t.label)
+		return true
+	})
+}
+
 func routed(o plan.Observed) bool { return str(o.Attrs["routing"]) != "" }
 
 // fallBack switches the DMARC and SPF of the domains whose blocks would
@@ -730,37 +754,88 @@ func (m *mapper) mapSMTPUsers(obs []plan.Observed) {
 // elasticIPs selects the Elastic IPs whose reverse DNS names a host of an
 // imported domain (every one with -all), not another stack's, as mta blocks
 // that name the address to adopt (allocation_id): its reverse-DNS name is
-// the MTA's hostname. An address without reverse DNS has no name to write
-// and is reported.
-func (m *mapper) elasticIPs(eips []ElasticIP) {
+// the MTA's hostname. An address without reverse DNS is named by the one A
+// record of an imported domain's zone that points at it (names, by address)
+// and written with reverse_dns = false; with none, or several, it is
+// reported.
+func (m *mapper) elasticIPs(eips []ElasticIP, names map[string][]string) {
 	slices.SortFunc(eips, func(a, b ElasticIP) int { return strings.Compare(a.PTR+a.AllocationID, b.PTR+b.AllocationID) })
 	labels := map[string]bool{}
 	for _, a := range eips {
 		if a.Owner == m.opts.Stack {
 			continue
 		}
-		mentioned := m.opts.All
-		for _, d := range m.opts.Domain {
-			fq := specs.Fqdn(strings.ToLower(d))
-			mentioned = mentioned || a.PTR == fq || strings.HasSuffix(a.PTR, "."+fq)
-		}
-		if !mentioned {
-			continue
-		}
 		what := "Elastic IP " + a.PublicIP + " (" + a.AllocationID + ")"
-		if a.Owner != "" {
-			m.note("", what, "belongs to stack %s (its mailform:stack mark); left out", a.Owner)
-			continue
-		}
-		if a.PTR == "" {
-			m.note("", what, "has no reverse DNS, so nothing names its host; declare mta \"LABEL\" { hostname = \"...\", allocation_id = %q } by hand and adopt it with -adopt mta.LABEL", a.AllocationID)
-			continue
-		}
 		host := strings.TrimSuffix(a.PTR, ".")
+		if a.PTR == "" {
+			var hosts []string
+			for _, n := range names[a.PublicIP] {
+				if m.importedHost(n) {
+					hosts = append(hosts, strings.TrimSuffix(n, "."))
+				}
+			}
+			if len(hosts) == 0 && !m.opts.All {
+				continue
+			}
+			if a.Owner != "" {
+				m.note("", what, "belongs to stack %s (its mailform:stack mark); left out", a.Owner)
+				continue
+			}
+			switch len(hosts) {
+			case 0:
+				m.note("", what, "has no reverse DNS, and no A record of an imported domain points at it, so nothing names its host; declare mta \"LABEL\" { hostname = \"...\", allocation_id = %q } by hand and adopt it with -adopt mta.LABEL", a.AllocationID)
+				continue
+			case 1:
+				host = hosts[0]
+			default:
+				m.note("", what, "has no reverse DNS, and %d A records point at it (%s), so which is the MTA's hostname is yours to say; declare mta \"LABEL\" { hostname = \"...\", reverse_dns = false, allocation_id = %q } by hand with one of them and adopt it with -adopt mta.LABEL", len(hosts), strings.Join(hosts, ", "), a.AllocationID)
+				continue
+			}
+		} else {
+			mentioned := m.opts.All
+			for _, d := range m.opts.Domain {
+				fq := specs.Fqdn(strings.ToLower(d))
+				mentioned = mentioned || a.PTR == fq || strings.HasSuffix(a.PTR, "."+fq)
+			}
+			if !mentioned {
+				continue
+			}
+			if a.Owner != "" {
+				m.note("", what, "belongs to stack %s (its mailform:stack mark); left out", a.Owner)
+				continue
+			}
+		}
 		label := mtaLabel(host, labels)
 		labels[label] = true
-		m.mtas = append(m.mtas, &mtaSpec{label: label, hostname: host, eip: a})
+		m.mtas = append(m.mtas, &mtaSpec{label: label, hostname: host, eip: a, noPTR: a.PTR == ""})
 	}
+}
+
+// importedHost reports whether the fully qualified name is a host of a
+// domain imported, in its zone.
+func (m *mapper) importedHost(name string) bool {
+	for _, d := range m.domains {
+		fq := specs.Fqdn(d.name)
+		if d.zone != "" && (name == fq || strings.HasSuffix(name, "."+fq)) {
+			return true
+		}
+	}
+	return false
+}
+
+// unnamedEIPZones are the zones of the imported domains when an Elastic IP
+// that may be imported has no reverse DNS: their A records may name it.
+func (m *mapper) unnamedEIPZones(eips []ElasticIP) []string {
+	if !slices.ContainsFunc(eips, func(a ElasticIP) bool { return a.PTR == "" && a.Owner == "" }) {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, d := range m.domains {
+		if d.zone != "" {
+			seen[d.zone] = true
+		}
+	}
+	return slices.Sorted(mapsKeys(seen))
 }
 
 // mtaLabel is a block label for the MTA called host: its first DNS label,

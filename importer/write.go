@@ -90,8 +90,14 @@ func (m *mapper) write() ([]byte, error) {
 	}
 	for _, t := range m.mtas {
 		b.AppendNewline()
+		if t.noPTR {
+			comment(b, "The address has no reverse DNS: "+t.hostname+" is the A record that points at it.\nWith reverse_dns = true mailform sets its PTR to the hostname (mail receivers\nlook for one that matches).")
+		}
 		mb := b.AppendNewBlock("mta", []string{t.label}).Body()
 		mb.SetAttributeValue("hostname", cty.StringVal(t.hostname))
+		if t.noPTR {
+			mb.SetAttributeValue("reverse_dns", cty.False)
+		}
 		if t.instanceID != "" {
 			mb.SetAttributeValue("instance_id", cty.StringVal(t.instanceID))
 		} else if t.interfaceID != "" {

@@ -515,7 +515,9 @@ func TestImportOwnMTAs(t *testing.T) {
 	api := ec2.NewFromConfig(e.cfg())
 	instance := e.runInstance()
 	var ips, allocs []string
-	for _, host := range []string{"mx1", "mx2", "mx3"} {
+	// mx4 and www have no reverse DNS: mx4's address is in the SPF value,
+	// www's (a web server's) is not.
+	for _, host := range []string{"mx1", "mx2", "mx3", "mx4", "www"} {
 		in := &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc}
 		if host == "mx3" {
 			in.TagSpecifications = []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeElasticIp, Tags: []ec2types.Tag{
@@ -534,6 +536,9 @@ func TestImportOwnMTAs(t *testing.T) {
 		} else {
 			e.setRecord(zoneID, host+".northwind.example.", r53types.RRTypeA, ip)
 		}
+		if host == "mx4" || host == "www" {
+			continue
+		}
 		if _, err := api.ModifyAddressAttribute(e.ctx(), &ec2.ModifyAddressAttributeInput{AllocationId: a.AllocationId, DomainName: aws.String(host + ".northwind.example")}); err != nil {
 			t.Fatal(err)
 		}
@@ -541,7 +546,7 @@ func TestImportOwnMTAs(t *testing.T) {
 	if _, err := api.AssociateAddress(e.ctx(), &ec2.AssociateAddressInput{AllocationId: aws.String(allocs[0]), InstanceId: aws.String(instance)}); err != nil {
 		t.Fatal(err)
 	}
-	e.setRecord(zoneID, "northwind.example.", r53types.RRTypeTxt, `"v=spf1 ip4:`+ips[0]+` ip4:`+ips[1]+` -all"`)
+	e.setRecord(zoneID, "northwind.example.", r53types.RRTypeTxt, `"v=spf1 ip4:`+ips[0]+` ip4:`+ips[1]+` ip4:`+ips[3]+` -all"`)
 	e.setRecord(zoneID, "_dmarc.northwind.example.", r53types.RRTypeTxt, `"v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc-reports@northwind.example; adkim=s"`)
 	recordsBefore := e.recordSets(zoneID)
 
@@ -563,16 +568,21 @@ func TestImportOwnMTAs(t *testing.T) {
 		"ses_identity = false",
 		"mta \"mx1\" {\n  hostname      = \"mx1.northwind.example\"\n  instance_id   = \"" + instance + "\"\n  allocation_id = \"" + allocs[0] + "\"\n}",
 		"mta \"mx2\" {\n  hostname      = \"mx2.northwind.example\"\n  allocation_id = \"" + allocs[1] + "\"\n  ttl           = 3600\n}",
+		// Without reverse DNS, the A record that points at the address names it.
+		"mta \"mx4\" {\n  hostname      = \"mx4.northwind.example\"\n  reverse_dns   = false\n  allocation_id = \"" + allocs[3] + "\"\n}",
 	} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("main.hcl lacks\n%s\nin:\n%s", want, src)
 		}
 	}
-	if strings.Contains(string(src), "mx3") {
+	if !strings.Contains(r.stderr, "Elastic IP "+ips[4]+" ("+allocs[4]+"): has no reverse DNS, and no SPF value") {
+		t.Errorf("import does not say why the web server's address is not an MTA:\n%s", r.stderr)
+	}
+	if strings.Contains(string(src), "mx3") || strings.Contains(string(src), "www") {
 		t.Errorf("main.hcl declares the other stack's address:\n%s", src)
 	}
 	// The SPF value names the MTAs' addresses: written as the MTAs.
-	if !strings.Contains(string(src), "mtas = [mta.mx1, mta.mx2]") || strings.Contains(string(src), "ip4") {
+	if !strings.Contains(string(src), "mtas = [mta.mx1, mta.mx2, mta.mx4]") || strings.Contains(string(src), "ip4") {
 		t.Errorf("the SPF value does not name the imported MTAs by their blocks:\n%s", src)
 	}
 	e.must(0, "validate", out)
@@ -597,7 +607,7 @@ func TestImportOwnMTAs(t *testing.T) {
 	e.must(0, "plan", out, "-detailed-exitcode")
 
 	addrs, err := api.DescribeAddresses(e.ctx(), &ec2.DescribeAddressesInput{})
-	if err != nil || len(addrs.Addresses) != 3 {
+	if err != nil || len(addrs.Addresses) != 5 {
 		t.Fatalf("Elastic IPs after apply: %+v, %v", addrs, err)
 	}
 	for _, a := range addrs.Addresses {
@@ -619,13 +629,21 @@ func TestImportOwnMTAs(t *testing.T) {
 			if owner != "northwind-mta" || addr != "mta.mx2" || aws.ToString(a.AssociationId) != "" {
 				t.Errorf("mx2 after apply: stack %q, addr %q, association %q", owner, addr, aws.ToString(a.AssociationId))
 			}
+		case allocs[3]:
+			if owner != "northwind-mta" || addr != "mta.mx4" {
+				t.Errorf("mx4 after apply: stack %q, addr %q", owner, addr)
+			}
+		case allocs[4]:
+			if len(a.Tags) != 0 {
+				t.Errorf("the web server's address was tagged: %v", a.Tags)
+			}
 		default:
 			if owner != "partner-prod" || len(a.Tags) != 2 {
 				t.Errorf("the other stack's address was touched: %v", a.Tags)
 			}
 		}
 	}
-	ptrs, err := api.DescribeAddressesAttribute(e.ctx(), &ec2.DescribeAddressesAttributeInput{AllocationIds: allocs, Attribute: ec2types.AddressAttributeNameDomainName})
+	ptrs, err := api.DescribeAddressesAttribute(e.ctx(), &ec2.DescribeAddressesAttributeInput{AllocationIds: allocs[:3], Attribute: ec2types.AddressAttributeNameDomainName})
 	if err != nil {
 		t.Fatal(err)
 	}
