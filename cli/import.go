@@ -35,7 +35,8 @@ no SES identity is written with ses_identity = false: its SPF and DMARC, for
 mail sent from your own servers), the stack's reputation alarms, the Elastic
 IPs whose reverse DNS names a host of those domains, or, without reverse DNS,
 that an A record of their zones names and their SPF lists (as mta blocks naming
-the address to adopt), and the IAM users that send through SES's SMTP interface
+the address to adopt), the DKIM keys of your own signers (TXT records under
+_domainkey, as record blocks: their private keys are not in the account), and the IAM users that send through SES's SMTP interface
 (as smtp_user blocks whose adoption keeps the access key, and the password,
 in use; -smtp-credentials says where a later rotation stores the new one).
 Writes DIR/main.hcl, a spec in the
@@ -189,8 +190,13 @@ func (a importAccount) ElasticIPs(ctx context.Context) ([]importer.ElasticIP, er
 	return out, err
 }
 
-func (a importAccount) AddressNames(ctx context.Context, zones []string) (map[string][]string, error) {
-	return a.s.services.route53.AddressNames(ctx, zones)
+func (a importAccount) ZoneRecordSets(ctx context.Context, zones []string) ([]importer.RecordSet, error) {
+	sets, err := a.s.services.route53.ZoneRecordSets(ctx, zones)
+	out := make([]importer.RecordSet, len(sets))
+	for i, x := range sets {
+		out[i] = importer.RecordSet{Name: x.Name, Type: x.Type, TTL: x.TTL, Values: x.Values, Simple: x.Simple}
+	}
+	return out, err
 }
 
 func (a importAccount) ReputationAlarms(ctx context.Context) ([]string, error) {

@@ -60,7 +60,20 @@ type domainSpec struct {
 	dmarcTTL   int64
 	dmarcRaw   bool
 	dmarcFound bool
+	// dkimKeys are the TXT records <selector>._domainkey.<domain> of the
+	// user's own DKIM signers, written as record blocks.
+	dkimKeys []dkimRecord
 }
+
+// dkimRecord is the public key record of a DKIM signer mailform did not
+// make.
+type dkimRecord struct {
+	name   string // <selector>._domainkey.<domain>, no trailing dot
+	ttl    int64
+	values []string
+}
+
+func (k dkimRecord) addr() string { return "record." + k.name + ".TXT" }
 
 type emailSpec struct {
 	address string
@@ -407,6 +420,9 @@ func (m *mapper) recordProbe() []specs.Resource {
 		addr := "domain." + d.name
 		rec(addr+"/dmarc", d.zone, "_dmarc."+d.name+".", "TXT", false)
 		rec(addr+"/spf", d.zone, d.name+".", "TXT", true)
+		for _, k := range d.dkimKeys {
+			rec(k.addr(), d.zone, k.name+".", "TXT", false)
+		}
 	}
 	for _, t := range m.mtas {
 		if z := zoneOf(t.hostname, m.zones); z != "" {
@@ -424,6 +440,17 @@ func (m *mapper) mapRecords(obs []plan.Observed) {
 		}
 	}
 	m.mapMTARecords(byAddr)
+	for _, d := range m.domains {
+		var kept []dkimRecord
+		for _, k := range d.dkimKeys {
+			if o, ok := byAddr[k.addr()]; ok && m.foreign(o, k.addr(), "DKIM key record "+k.name) {
+				continue
+			}
+			m.note(k.addr(), "DKIM key record "+k.name, "is the public key of a DKIM signer of yours, written as a record block: mailform cannot read the private key your signer holds, so it declares no dkim_key block, which would make a new key pair. Declare one (with a new selector) when mailform should make and keep your signer's key")
+			kept = append(kept, k)
+		}
+		d.dkimKeys = kept
+	}
 	for _, d := range m.domains {
 		addr := "domain." + d.name
 		if o, ok := byAddr[addr+"/dmarc"]; ok && !m.foreign(o, addr+"/dmarc", "DMARC record of "+d.name) {
@@ -823,12 +850,37 @@ func (m *mapper) importedHost(name string) bool {
 	return false
 }
 
-// unnamedEIPZones are the zones of the imported domains when an Elastic IP
-// that may be imported has no reverse DNS: their A records may name it.
-func (m *mapper) unnamedEIPZones(eips []ElasticIP) []string {
-	if !slices.ContainsFunc(eips, func(a ElasticIP) bool { return a.PTR == "" && a.Owner == "" }) {
-		return nil
+// dkimKeys finds the DKIM public keys of the imported domains' own signers:
+// the TXT records <selector>._domainkey.<domain> but the one of a BYODKIM
+// selector, which the domain block writes. Each is written as a record
+// block, since the private key of a signer is not in the account, and a
+// dkim_key block would make a new key pair.
+func (m *mapper) dkimKeys(sets []RecordSet) {
+	for _, d := range m.domains {
+		if d.zone == "" {
+			continue
+		}
+		suffix := "._domainkey." + specs.Fqdn(d.name)
+		for _, rs := range sets {
+			selector, ok := strings.CutSuffix(rs.Name, suffix)
+			if !ok || rs.Type != "TXT" || strings.Contains(selector, ".") || selector == "" || selector == "*" {
+				continue
+			}
+			if d.dkimMode == "byo" && strings.EqualFold(selector, d.selector) {
+				continue
+			}
+			name := strings.TrimSuffix(rs.Name, ".")
+			if !rs.Simple {
+				m.note("", "DKIM key record "+name, "is an alias or has a routing policy, which mailform does not manage; left out")
+				continue
+			}
+			d.dkimKeys = append(d.dkimKeys, dkimRecord{name: name, ttl: rs.TTL, values: rs.Values})
+		}
 	}
+}
+
+// domainZones are the zones of the imported domains.
+func (m *mapper) domainZones() []string {
 	seen := map[string]bool{}
 	for _, d := range m.domains {
 		if d.zone != "" {
@@ -836,6 +888,23 @@ func (m *mapper) unnamedEIPZones(eips []ElasticIP) []string {
 		}
 	}
 	return slices.Sorted(mapsKeys(seen))
+}
+
+// addressNames are the names of the simple A record sets, but wildcards,
+// by the IPv4 address they point at.
+func addressNames(sets []RecordSet) map[string][]string {
+	out := map[string][]string{}
+	for _, s := range sets {
+		if s.Type != "A" || !s.Simple || strings.HasPrefix(s.Name, "*") {
+			continue
+		}
+		for _, v := range s.Values {
+			if !slices.Contains(out[v], s.Name) {
+				out[v] = append(out[v], s.Name)
+			}
+		}
+	}
+	return out
 }
 
 // mtaLabel is a block label for the MTA called host: its first DNS label,

@@ -121,6 +121,11 @@ func (m *mapper) write() ([]byte, error) {
 			comment(b, "The apex TXT set of "+d.name+", managed whole: it holds the domain's SPF value.")
 			writeRecord(b, d.name, "TXT", d.apexTTL, d.apexTXT)
 		}
+		for _, k := range d.dkimKeys {
+			b.AppendNewline()
+			comment(b, "The DKIM public key of a signer of yours: its private key is not in the account.")
+			writeRecord(b, k.name, "TXT", k.ttl, k.values)
+		}
 	}
 	if m.account != nil {
 		b.AppendNewline()
@@ -291,6 +296,7 @@ func (m *mapper) blockCount() int {
 		if d.spfRaw {
 			n++
 		}
+		n += len(d.dkimKeys)
 	}
 	if m.account != nil {
 		n++

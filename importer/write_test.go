@@ -174,7 +174,7 @@ func (a account) ConfigurationSetNames(context.Context) ([]string, error) { retu
 func (a account) PublicZoneNames(context.Context) ([]string, error)       { return nil, nil }
 func (a account) SMTPUsers(context.Context) ([]SMTPUser, error)           { return nil, nil }
 func (a account) ElasticIPs(context.Context) ([]ElasticIP, error)         { return nil, nil }
-func (a account) AddressNames(context.Context, []string) (map[string][]string, error) {
+func (a account) ZoneRecordSets(context.Context, []string) ([]RecordSet, error) {
 	return nil, nil
 }
 func (a account) ReputationAlarms(context.Context) ([]string, error) { return nil, nil }

@@ -548,6 +548,18 @@ func TestImportOwnMTAs(t *testing.T) {
 	}
 	e.setRecord(zoneID, "northwind.example.", r53types.RRTypeTxt, `"v=spf1 ip4:`+ips[0]+` ip4:`+ips[1]+` ip4:`+ips[3]+` -all"`)
 	e.setRecord(zoneID, "_dmarc.northwind.example.", r53types.RRTypeTxt, `"v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc-reports@northwind.example; adkim=s"`)
+	// The MTAs sign with a DKIM key of their own: its public key is published
+	// in two strings, as a 2048-bit key must be.
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dkim := "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(pub)
+	e.setRecord(zoneID, "mta2025._domainkey.northwind.example.", r53types.RRTypeTxt, `"`+dkim[:255]+`" "`+dkim[255:]+`"`)
 	recordsBefore := e.recordSets(zoneID)
 
 	out := filepath.Join(e.dir, "northwind")
@@ -578,6 +590,13 @@ func TestImportOwnMTAs(t *testing.T) {
 	if !strings.Contains(r.stderr, "Elastic IP "+ips[4]+" ("+allocs[4]+"): has no reverse DNS, and no SPF value") {
 		t.Errorf("import does not say why the web server's address is not an MTA:\n%s", r.stderr)
 	}
+	// The DKIM key is written as the record it is, with no private key.
+	if !strings.Contains(string(src), `record "mta2025._domainkey.northwind.example" "TXT" {`) || !strings.Contains(string(src), base64.StdEncoding.EncodeToString(pub)[:40]) || strings.Contains(string(src), "dkim_key") {
+		t.Errorf("main.hcl does not declare the MTAs' DKIM key as a record block:\n%s", src)
+	}
+	if !strings.Contains(r.stderr, "DKIM key record mta2025._domainkey.northwind.example: is the public key of a DKIM signer of yours") || !strings.Contains(r.stderr, "cannot read the private key") {
+		t.Errorf("import does not say why the DKIM key is a record block:\n%s", r.stderr)
+	}
 	if strings.Contains(string(src), "mx3") || strings.Contains(string(src), "www") {
 		t.Errorf("main.hcl declares the other stack's address:\n%s", src)
 	}
@@ -587,7 +606,7 @@ func TestImportOwnMTAs(t *testing.T) {
 	}
 	e.must(0, "validate", out)
 	adopt := filepath.Join(out, "adopt.txt")
-	if b, _ := os.ReadFile(adopt); !strings.Contains(string(b), "mta.mx1\nmta.mx2\n") {
+	if b, _ := os.ReadFile(adopt); !strings.Contains(string(b), "mta.mx1\nmta.mx2\n") || !strings.Contains(string(b), "record.mta2025._domainkey.northwind.example.TXT\n") {
 		t.Errorf("adopt.txt:\n%s", b)
 	}
 	// Without the adoption list, plan refuses the addresses it names.

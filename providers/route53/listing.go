@@ -43,14 +43,23 @@ func (p *Provider) PublicZoneNames(ctx context.Context) ([]string, error) {
 	}
 }
 
-// AddressNames returns the names of the A record sets of the named public
-// hosted zones (fully qualified) by the IPv4 address they point at, for
-// `mailform import`, which names an Elastic IP without reverse DNS after the
-// A record that points at it. Alias, routing-policy and wildcard sets are
-// left out. Calls: the zones' resolution and one paginated
-// ListResourceRecordSets per zone, which a read of the same zones then
-// reuses.
-func (p *Provider) AddressNames(ctx context.Context, zoneNames []string) (map[string][]string, error) {
+// RecordSet is a record set as a zone's listing has it.
+type RecordSet struct {
+	Name   string   // lower case, fully qualified
+	Type   string   // "A", "TXT", ...
+	TTL    int64    // 0 for an alias
+	Values []string // in Route 53's form (TXT quoted), sorted
+	// Simple: no alias and no routing policy, a set mailform can manage.
+	Simple bool
+}
+
+// ZoneRecordSets returns the record sets of the named public hosted zones
+// (fully qualified), for `mailform import`, which names an Elastic IP
+// without reverse DNS after the A record that points at it and finds the
+// DKIM keys of the user's own signers. Calls: the zones' resolution and one
+// paginated ListResourceRecordSets per zone, which a read of the same zones
+// then reuses.
+func (p *Provider) ZoneRecordSets(ctx context.Context, zoneNames []string) ([]RecordSet, error) {
 	refs := make([]ZoneRef, len(zoneNames))
 	for i, n := range zoneNames {
 		refs[i] = ZoneRef{Name: n}
@@ -59,25 +68,16 @@ func (p *Provider) AddressNames(ctx context.Context, zoneNames []string) (map[st
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][]string{}
+	var out []RecordSet
 	for _, z := range zones {
 		st, err := p.state(ctx, z)
 		if err != nil {
 			return nil, err
 		}
 		for k, s := range st.sets {
-			if k.Type != "A" || !s.simple() || strings.HasPrefix(k.Name, "*") {
-				continue
-			}
-			for _, v := range s.values() {
-				if !slices.Contains(out[v], k.Name) {
-					out[v] = append(out[v], k.Name)
-				}
-			}
+			out = append(out, RecordSet{Name: k.Name, Type: k.Type, TTL: s.ttl(), Values: s.values(), Simple: s.simple()})
 		}
 	}
-	for _, names := range out {
-		slices.Sort(names)
-	}
+	slices.SortFunc(out, func(a, b RecordSet) int { return strings.Compare(a.Name+" "+a.Type, b.Name+" "+b.Type) })
 	return out, nil
 }
