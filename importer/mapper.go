@@ -836,6 +836,7 @@ func (m *mapper) elasticIPs(eips []ElasticIP, names map[string][]string) {
 		labels[label] = true
 		m.mtas = append(m.mtas, &mtaSpec{label: label, hostname: host, eip: a, noPTR: a.PTR == ""})
 	}
+	slices.SortFunc(m.mtas, func(a, b *mtaSpec) int { return strings.Compare(a.hostname, b.hostname) })
 }
 
 // importedHost reports whether the fully qualified name is a host of a
