@@ -229,3 +229,35 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+// TestElasticIPsNamedByARecord: an Elastic IP without reverse DNS is named
+// by the one A record of an imported domain that points at it; with none
+// (unless -all) it is not the import's, and with several it is reported.
+func TestElasticIPsNamedByARecord(t *testing.T) {
+	m := &mapper{opts: Options{Stack: "acme-prod", Region: "us-west-2", Domain: []string{"acme.example"}}, topics: map[string]*topicSpec{}}
+	m.domains = []*domainSpec{{name: "acme.example", zone: "acme.example."}}
+	names := addressNames([]RecordSet{
+		{Name: "mx1.acme.example.", Type: "A", Values: []string{"192.0.2.1"}, Simple: true},
+		{Name: "a.acme.example.", Type: "A", Values: []string{"192.0.2.2"}, Simple: true},
+		{Name: "b.acme.example.", Type: "A", Values: []string{"192.0.2.2"}, Simple: true},
+		{Name: "mx9.other.example.", Type: "A", Values: []string{"192.0.2.3"}, Simple: true},
+		{Name: "*.acme.example.", Type: "A", Values: []string{"192.0.2.4"}, Simple: true},
+	})
+	m.elasticIPs([]ElasticIP{
+		{PublicIP: "192.0.2.1", AllocationID: "eipalloc-00000001"},
+		{PublicIP: "192.0.2.2", AllocationID: "eipalloc-00000002"},
+		{PublicIP: "192.0.2.3", AllocationID: "eipalloc-00000003"},
+		{PublicIP: "192.0.2.4", AllocationID: "eipalloc-00000004"},
+	}, names)
+	if len(m.mtas) != 1 || m.mtas[0].hostname != "mx1.acme.example" || !m.mtas[0].noPTR || m.mtas[0].label != "mx1" {
+		t.Fatalf("mtas: %+v", m.mtas)
+	}
+	if len(m.notes) != 1 || !strings.Contains(m.notes[0].Reason, "2 A records point at it (a.acme.example, b.acme.example)") {
+		t.Errorf("notes: %+v", m.notes)
+	}
+	// Unless the domain's SPF lists the address, it is not taken for an MTA's.
+	m.keepSendingMTAs()
+	if len(m.mtas) != 0 || len(m.notes) != 2 {
+		t.Errorf("without SPF: mtas %+v, notes %+v", m.mtas, m.notes)
+	}
+}
