@@ -33,8 +33,10 @@ use, the account's suppression list, and the DMARC and SPF records of the
 domains in the account's Route 53 zones (with -dns-only, a -domain that has
 no SES identity is written with ses_identity = false: its SPF and DMARC, for
 mail sent from your own servers), the stack's reputation alarms, the Elastic
-IPs whose reverse DNS names a host of those domains (as mta blocks naming the
-address to adopt), and the IAM users that send through SES's SMTP interface
+IPs whose reverse DNS names a host of those domains, or, without reverse DNS,
+that an A record of their zones names and their SPF lists (as mta blocks naming
+the address to adopt), the DKIM keys of your own signers (TXT records under
+_domainkey, as record blocks: their private keys are not in the account), and the IAM users that send through SES's SMTP interface
 (as smtp_user blocks whose adoption keeps the access key, and the password,
 in use; -smtp-credentials says where a later rotation stores the new one).
 Writes DIR/main.hcl, a spec in the
@@ -59,6 +61,9 @@ mailform import -stack acme-prod -all -out imported -json | jq -r '.adopt[]'`,
 	c.run = func(ctx context.Context, io IO, args []string) int {
 		st := start(c, io, awsGroup)
 		fs := st.fs
+		// import has no spec to take a region or profile from.
+		fs.Lookup("region").Usage = "the AWS `REGION` to read (default: AWS_REGION, then AWS_DEFAULT_REGION, then the region of the AWS profile)"
+		fs.Lookup("profile").Usage = "AWS shared-config `PROFILE` (default: AWS_PROFILE, then the default credential chain)"
 		var domains stringList
 		fs.Var(&domains, "domain", "import the SES identity `NAME` (a domain; its email-address identities too), its records and what it uses (repeatable)")
 		all := fs.Bool("all", false, "import every SES identity of the region")
@@ -166,6 +171,15 @@ func (a importAccount) ElasticIPs(ctx context.Context) ([]importer.ElasticIP, er
 	for i, x := range addrs {
 		out[i] = importer.ElasticIP{PublicIP: x.PublicIP, AllocationID: x.AllocationID, PTR: x.PTR, Owner: x.Owner,
 			InstanceID: x.InstanceID, NetworkInterfaceID: x.NetworkInterfaceID}
+	}
+	return out, err
+}
+
+func (a importAccount) ZoneRecordSets(ctx context.Context, zones []string) ([]importer.RecordSet, error) {
+	sets, err := a.s.services.route53.ZoneRecordSets(ctx, zones)
+	out := make([]importer.RecordSet, len(sets))
+	for i, x := range sets {
+		out[i] = importer.RecordSet{Name: x.Name, Type: x.Type, TTL: x.TTL, Values: x.Values, Simple: x.Simple}
 	}
 	return out, err
 }

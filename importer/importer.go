@@ -33,6 +33,9 @@ type Account interface {
 	SMTPUsers(ctx context.Context) ([]SMTPUser, error)
 	// ElasticIPs lists the Elastic IPs of the region with their reverse DNS.
 	ElasticIPs(ctx context.Context) ([]ElasticIP, error)
+	// ZoneRecordSets lists the record sets of the public hosted zones named
+	// (fully qualified).
+	ZoneRecordSets(ctx context.Context, zones []string) ([]RecordSet, error)
 	// ReputationAlarms names the CloudWatch alarms on SES's account-wide
 	// reputation metrics, whoever made them.
 	ReputationAlarms(ctx context.Context) ([]string, error)
@@ -55,6 +58,14 @@ type ElasticIP struct {
 	// InstanceID and NetworkInterfaceID say what the address is associated
 	// with; both "" when it is not.
 	InstanceID, NetworkInterfaceID string
+}
+
+// RecordSet is a record set of a hosted zone.
+type RecordSet struct {
+	Name, Type string // name lower case, fully qualified
+	TTL        int64
+	Values     []string // in Route 53's form (TXT quoted)
+	Simple     bool     // no alias, no routing policy
 }
 
 // Options say what to import.
@@ -158,7 +169,17 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.elasticIPs(eips)
+	var sets []RecordSet
+	if zones := m.domainZones(); len(zones) > 0 {
+		// The A records name Elastic IPs without reverse DNS, and the
+		// TXT records under _domainkey are the keys of the user's own
+		// DKIM signers; the reads of record sets below reuse the listing.
+		progress("listing the record sets of %s", Count(len(zones), "hosted zone", "hosted zones"))
+		if sets, err = acct.ZoneRecordSets(ctx, zones); err != nil {
+			return nil, err
+		}
+	}
+	m.elasticIPs(eips, addressNames(sets))
 	alarms, err := acct.ReputationAlarms(ctx)
 	if err != nil {
 		return nil, err
@@ -172,6 +193,7 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 	}
 	m.remember(obs)
 	m.mapIdentities(obs)
+	m.dkimKeys(sets)
 	if len(m.domains) == 0 && len(m.emails) == 0 {
 		// Everything selected is another stack's or left out: the notes
 		// say why, and a spec of the account settings alone is not asked for.
@@ -229,6 +251,7 @@ func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
 		return nil, err
 	}
 	m.mapRecords(obs)
+	m.keepSendingMTAs()
 
 	// Write, then plan what was written against the account. A value the
 	// spec language writes differently from what is live (a DMARC record

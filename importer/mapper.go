@@ -60,7 +60,20 @@ type domainSpec struct {
 	dmarcTTL   int64
 	dmarcRaw   bool
 	dmarcFound bool
+	// dkimKeys are the TXT records <selector>._domainkey.<domain> of the
+	// user's own DKIM signers, written as record blocks.
+	dkimKeys []dkimRecord
 }
+
+// dkimRecord is the public key record of a DKIM signer mailform did not
+// make.
+type dkimRecord struct {
+	name   string // <selector>._domainkey.<domain>, no trailing dot
+	ttl    int64
+	values []string
+}
+
+func (k dkimRecord) addr() string { return "record." + k.name + ".TXT" }
 
 type emailSpec struct {
 	address string
@@ -101,6 +114,10 @@ type mtaSpec struct {
 	eip             ElasticIP
 	instanceID      string // the instance it is associated with, or ""
 	interfaceID     string // the network interface, when not an instance's
+	ttl             int64  // the TTL of its A record, when the read found one
+	// noPTR: the address has no reverse DNS; hostname is the name of the A
+	// record that points at it, and the block is written reverse_dns = false.
+	noPTR bool
 }
 
 type accountSpec struct {
@@ -432,6 +449,14 @@ func (m *mapper) recordProbe() []specs.Resource {
 		addr := "domain." + d.name
 		rec(addr+"/dmarc", d.zone, "_dmarc."+d.name+".", "TXT", false)
 		rec(addr+"/spf", d.zone, d.name+".", "TXT", true)
+		for _, k := range d.dkimKeys {
+			rec(k.addr(), d.zone, k.name+".", "TXT", false)
+		}
+	}
+	for _, t := range m.mtas {
+		if z := zoneOf(t.hostname, m.zones); z != "" {
+			rec("mta."+t.label+"/a", z, specs.Fqdn(t.hostname), "A", false)
+		}
 	}
 	return out
 }
@@ -442,6 +467,18 @@ func (m *mapper) mapRecords(obs []plan.Observed) {
 		if o.Kind == specs.KindRoute53Record {
 			byAddr[o.Addr] = o
 		}
+	}
+	m.mapMTARecords(byAddr)
+	for _, d := range m.domains {
+		var kept []dkimRecord
+		for _, k := range d.dkimKeys {
+			if o, ok := byAddr[k.addr()]; ok && m.foreign(o, k.addr(), "DKIM key record "+k.name) {
+				continue
+			}
+			m.note(k.addr(), "DKIM key record "+k.name, "is the public key of a DKIM signer of yours, written as a record block: mailform cannot read the private key your signer holds, so it declares no dkim_key block, which would make a new key pair. Declare one (with a new selector) when mailform should make and keep your signer's key")
+			kept = append(kept, k)
+		}
+		d.dkimKeys = kept
 	}
 	for _, d := range m.domains {
 		addr := "domain." + d.name
@@ -475,6 +512,37 @@ func (m *mapper) mapRecords(obs []plan.Observed) {
 			}
 		}
 	}
+}
+
+// mapMTARecords keeps the TTL of each MTA's A record, which the mta
+// block's ttl writes.
+func (m *mapper) mapMTARecords(byAddr map[string]plan.Observed) {
+	for _, t := range m.mtas {
+		if o, ok := byAddr["mta."+t.label+"/a"]; ok && !routed(o) {
+			t.ttl = num(o.Attrs["ttl"])
+		}
+	}
+}
+
+// keepSendingMTAs leaves out the mta blocks of addresses without reverse
+// DNS that no SPF value of an imported domain names: an A record alone (a
+// web server's) does not make an address an MTA's.
+func (m *mapper) keepSendingMTAs() {
+	named := map[string]bool{}
+	for _, d := range m.domains {
+		if spf, ok := parseSPF(d.spf); ok {
+			for _, ip := range spf.ip4 {
+				named[ip] = true
+			}
+		}
+	}
+	m.mtas = slices.DeleteFunc(m.mtas, func(t *mtaSpec) bool {
+		if !t.noPTR || named[t.eip.PublicIP] {
+			return false
+		}
+		m.note("", "Elastic IP "+t.eip.PublicIP+" ("+t.eip.AllocationID+")", "has no reverse DNS, and no SPF value of an imported domain names it, so the A record %s that points at it does not make it an MTA's address; left out. If it sends mail, declare mta %q { hostname = %q, reverse_dns = false, allocation_id = %q } by hand and adopt it with -adopt mta.%s", t.hostname, t.label, t.hostname, t.eip.AllocationID, t.label)
+		return true
+	})
 }
 
 func routed(o plan.Observed) bool { return str(o.Attrs["routing"]) != "" }
@@ -742,37 +810,131 @@ func (m *mapper) mapSMTPUsers(obs []plan.Observed) {
 // elasticIPs selects the Elastic IPs whose reverse DNS names a host of an
 // imported domain (every one with -all), not another stack's, as mta blocks
 // that name the address to adopt (allocation_id): its reverse-DNS name is
-// the MTA's hostname. An address without reverse DNS has no name to write
-// and is reported.
-func (m *mapper) elasticIPs(eips []ElasticIP) {
+// the MTA's hostname. An address without reverse DNS is named by the one A
+// record of an imported domain's zone that points at it (names, by address)
+// and written with reverse_dns = false; with none, or several, it is
+// reported.
+func (m *mapper) elasticIPs(eips []ElasticIP, names map[string][]string) {
 	slices.SortFunc(eips, func(a, b ElasticIP) int { return strings.Compare(a.PTR+a.AllocationID, b.PTR+b.AllocationID) })
 	labels := map[string]bool{}
 	for _, a := range eips {
 		if a.Owner == m.opts.Stack {
 			continue
 		}
-		mentioned := m.opts.All
-		for _, d := range m.opts.Domain {
-			fq := specs.Fqdn(strings.ToLower(d))
-			mentioned = mentioned || a.PTR == fq || strings.HasSuffix(a.PTR, "."+fq)
-		}
-		if !mentioned {
-			continue
-		}
 		what := "Elastic IP " + a.PublicIP + " (" + a.AllocationID + ")"
-		if a.Owner != "" {
-			m.note("", what, "belongs to stack %s (its mailform:stack mark); left out", a.Owner)
-			continue
-		}
-		if a.PTR == "" {
-			m.note("", what, "has no reverse DNS, so nothing names its host; declare mta \"LABEL\" { hostname = \"...\", allocation_id = %q } by hand and adopt it with -adopt mta.LABEL", a.AllocationID)
-			continue
-		}
 		host := strings.TrimSuffix(a.PTR, ".")
+		if a.PTR == "" {
+			var hosts []string
+			for _, n := range names[a.PublicIP] {
+				if m.importedHost(n) {
+					hosts = append(hosts, strings.TrimSuffix(n, "."))
+				}
+			}
+			if len(hosts) == 0 && !m.opts.All {
+				continue
+			}
+			if a.Owner != "" {
+				m.note("", what, "belongs to stack %s (its mailform:stack mark); left out", a.Owner)
+				continue
+			}
+			switch len(hosts) {
+			case 0:
+				m.note("", what, "has no reverse DNS, and no A record of an imported domain points at it, so nothing names its host; declare mta \"LABEL\" { hostname = \"...\", allocation_id = %q } by hand and adopt it with -adopt mta.LABEL", a.AllocationID)
+				continue
+			case 1:
+				host = hosts[0]
+			default:
+				m.note("", what, "has no reverse DNS, and %d A records point at it (%s), so which is the MTA's hostname is yours to say; declare mta \"LABEL\" { hostname = \"...\", reverse_dns = false, allocation_id = %q } by hand with one of them and adopt it with -adopt mta.LABEL", len(hosts), strings.Join(hosts, ", "), a.AllocationID)
+				continue
+			}
+		} else {
+			mentioned := m.opts.All
+			for _, d := range m.opts.Domain {
+				fq := specs.Fqdn(strings.ToLower(d))
+				mentioned = mentioned || a.PTR == fq || strings.HasSuffix(a.PTR, "."+fq)
+			}
+			if !mentioned {
+				continue
+			}
+			if a.Owner != "" {
+				m.note("", what, "belongs to stack %s (its mailform:stack mark); left out", a.Owner)
+				continue
+			}
+		}
 		label := mtaLabel(host, labels)
 		labels[label] = true
-		m.mtas = append(m.mtas, &mtaSpec{label: label, hostname: host, eip: a})
+		m.mtas = append(m.mtas, &mtaSpec{label: label, hostname: host, eip: a, noPTR: a.PTR == ""})
 	}
+	slices.SortFunc(m.mtas, func(a, b *mtaSpec) int { return strings.Compare(a.hostname, b.hostname) })
+}
+
+// importedHost reports whether the fully qualified name is a host of a
+// domain imported, in its zone.
+func (m *mapper) importedHost(name string) bool {
+	for _, d := range m.domains {
+		fq := specs.Fqdn(d.name)
+		if d.zone != "" && (name == fq || strings.HasSuffix(name, "."+fq)) {
+			return true
+		}
+	}
+	return false
+}
+
+// dkimKeys finds the DKIM public keys of the imported domains' own signers:
+// the TXT records <selector>._domainkey.<domain> but the one of a BYODKIM
+// selector, which the domain block writes. Each is written as a record
+// block, since the private key of a signer is not in the account, and a
+// dkim_key block would make a new key pair.
+func (m *mapper) dkimKeys(sets []RecordSet) {
+	for _, d := range m.domains {
+		if d.zone == "" {
+			continue
+		}
+		suffix := "._domainkey." + specs.Fqdn(d.name)
+		for _, rs := range sets {
+			selector, ok := strings.CutSuffix(rs.Name, suffix)
+			if !ok || rs.Type != "TXT" || strings.Contains(selector, ".") || selector == "" || selector == "*" {
+				continue
+			}
+			if d.dkimMode == "byo" && strings.EqualFold(selector, d.selector) {
+				continue
+			}
+			name := strings.TrimSuffix(rs.Name, ".")
+			if !rs.Simple {
+				m.note("", "DKIM key record "+name, "is an alias or has a routing policy, which mailform does not manage; left out")
+				continue
+			}
+			d.dkimKeys = append(d.dkimKeys, dkimRecord{name: name, ttl: rs.TTL, values: rs.Values})
+		}
+	}
+}
+
+// domainZones are the zones of the imported domains.
+func (m *mapper) domainZones() []string {
+	seen := map[string]bool{}
+	for _, d := range m.domains {
+		if d.zone != "" {
+			seen[d.zone] = true
+		}
+	}
+	return slices.Sorted(mapsKeys(seen))
+}
+
+// addressNames are the names of the simple A record sets, but wildcards,
+// by the IPv4 address they point at.
+func addressNames(sets []RecordSet) map[string][]string {
+	out := map[string][]string{}
+	for _, s := range sets {
+		if s.Type != "A" || !s.Simple || strings.HasPrefix(s.Name, "*") {
+			continue
+		}
+		for _, v := range s.Values {
+			if !slices.Contains(out[v], s.Name) {
+				out[v] = append(out[v], s.Name)
+			}
+		}
+	}
+	return out
 }
 
 // mtaLabel is a block label for the MTA called host: its first DNS label,

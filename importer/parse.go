@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 type spfTerms struct {
 	a, mx         bool
 	ip4, ip6, inc []string
+	mtas          []string // labels of mta blocks whose addresses the value names
 	all           string
 }
 
@@ -51,6 +53,26 @@ func parseSPF(text string) (spfTerms, bool) {
 	return s, s.all != ""
 }
 
+// nameMTAs moves the ip4 terms that are the addresses of mta blocks to
+// mtas, the spec's way of naming the stack's MTAs, when the value a spf
+// block writes keeps its order: a spf block writes its ip4 terms, then ip6,
+// then the MTAs' addresses, so only a run of MTA addresses that ends the
+// ip4 terms, with no ip6 term, can move. addrs maps an address to its mta
+// block's label.
+func (s *spfTerms) nameMTAs(addrs map[string]string) {
+	if len(s.ip6) > 0 {
+		return
+	}
+	i := len(s.ip4)
+	for i > 0 && addrs[s.ip4[i-1]] != "" && !slices.Contains(s.ip4[i:], s.ip4[i-1]) {
+		i--
+	}
+	for _, ip := range s.ip4[i:] {
+		s.mtas = append(s.mtas, addrs[ip])
+	}
+	s.ip4 = s.ip4[:i]
+}
+
 func writeSPF(b *hclwrite.Body, s spfTerms) {
 	if s.a {
 		b.SetAttributeValue("a", cty.True)
@@ -63,6 +85,13 @@ func writeSPF(b *hclwrite.Body, s spfTerms) {
 	}
 	if len(s.ip6) > 0 {
 		b.SetAttributeValue("ip6", strList(s.ip6))
+	}
+	if len(s.mtas) > 0 {
+		var refs []hclwrite.Tokens
+		for _, l := range s.mtas {
+			refs = append(refs, hclwrite.TokensForTraversal(ref("mta", l)))
+		}
+		b.SetAttributeRaw("mtas", hclwrite.TokensForTuple(refs))
 	}
 	if len(s.inc) > 0 {
 		b.SetAttributeValue("include", strList(s.inc))

@@ -90,14 +90,23 @@ func (m *mapper) write() ([]byte, error) {
 	}
 	for _, t := range m.mtas {
 		b.AppendNewline()
+		if t.noPTR {
+			comment(b, "The address has no reverse DNS: "+t.hostname+" is the A record that points at it.\nWith reverse_dns = true mailform sets its PTR to the hostname (mail receivers\nlook for one that matches).")
+		}
 		mb := b.AppendNewBlock("mta", []string{t.label}).Body()
 		mb.SetAttributeValue("hostname", cty.StringVal(t.hostname))
+		if t.noPTR {
+			mb.SetAttributeValue("reverse_dns", cty.False)
+		}
 		if t.instanceID != "" {
 			mb.SetAttributeValue("instance_id", cty.StringVal(t.instanceID))
 		} else if t.interfaceID != "" {
 			mb.SetAttributeValue("network_interface_id", cty.StringVal(t.interfaceID))
 		}
 		mb.SetAttributeValue("allocation_id", cty.StringVal(t.eip.AllocationID))
+		if t.ttl != 0 && t.ttl != specs.DefaultTTL {
+			mb.SetAttributeValue("ttl", cty.NumberIntVal(t.ttl))
+		}
 	}
 	for _, d := range m.domains {
 		if d.zone == "" {
@@ -111,6 +120,11 @@ func (m *mapper) write() ([]byte, error) {
 			b.AppendNewline()
 			comment(b, "The apex TXT set of "+d.name+", managed whole: it holds the domain's SPF value.")
 			writeRecord(b, d.name, "TXT", d.apexTTL, d.apexTXT)
+		}
+		for _, k := range d.dkimKeys {
+			b.AppendNewline()
+			comment(b, "The DKIM public key of a signer of yours: its private key is not in the account.")
+			writeRecord(b, k.name, "TXT", k.ttl, k.values)
 		}
 	}
 	if m.account != nil {
@@ -163,6 +177,7 @@ func (m *mapper) writeDomain(b *hclwrite.Body, d *domainSpec) {
 	}
 	if d.spf != "" && !d.spfRaw {
 		if spf, ok := parseSPF(d.spf); ok {
+			spf.nameMTAs(m.mtaAddresses())
 			writeSPF(db.AppendNewBlock("spf", nil).Body(), spf)
 		} else {
 			d.spfRaw = true
@@ -226,6 +241,16 @@ func writeRecord(b *hclwrite.Body, name, typ string, ttl int64, values []string)
 	rb.SetAttributeValue("values", strList(vs))
 }
 
+// mtaAddresses maps the public address of each mta block written to its
+// label.
+func (m *mapper) mtaAddresses() map[string]string {
+	out := map[string]string{}
+	for _, t := range m.mtas {
+		out[t.eip.PublicIP] = t.label
+	}
+	return out
+}
+
 // usedZones are the zones of the domains written.
 func (m *mapper) usedZones() []string {
 	seen := map[string]bool{}
@@ -271,6 +296,7 @@ func (m *mapper) blockCount() int {
 		if d.spfRaw {
 			n++
 		}
+		n += len(d.dkimKeys)
 	}
 	if m.account != nil {
 		n++

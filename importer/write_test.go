@@ -97,6 +97,34 @@ func TestParseSPF(t *testing.T) {
 	}
 }
 
+// TestSPFNamesMTAs: the addresses of mta blocks are written as mtas when
+// the spf block's order (ip4, ip6, then the MTAs) keeps the value's.
+func TestSPFNamesMTAs(t *testing.T) {
+	addrs := map[string]string{"192.0.2.1": "mx1", "192.0.2.2": "mx2"}
+	for _, c := range []struct {
+		text, ip4, mtas string
+	}{
+		{"v=spf1 ip4:192.0.2.1 ip4:192.0.2.2 -all", "", "mx1 mx2"},
+		{"v=spf1 ip4:198.51.100.0/24 ip4:192.0.2.2 include:amazonses.com ~all", "198.51.100.0/24", "mx2"},
+		// An MTA's address before another ip4 term would move behind it.
+		{"v=spf1 ip4:192.0.2.1 ip4:198.51.100.7 -all", "192.0.2.1 198.51.100.7", ""},
+		// ip6 terms come before the MTAs' addresses in what a spf block writes.
+		{"v=spf1 ip4:192.0.2.1 ip6:2001:db8::1 -all", "192.0.2.1", ""},
+	} {
+		s, ok := parseSPF(c.text)
+		if !ok {
+			t.Fatalf("parseSPF(%q) failed", c.text)
+		}
+		s.nameMTAs(addrs)
+		if got := strings.Join(s.ip4, " "); got != c.ip4 {
+			t.Errorf("%q: ip4 %q, want %q", c.text, got, c.ip4)
+		}
+		if got := strings.Join(s.mtas, " "); got != c.mtas {
+			t.Errorf("%q: mtas %q, want %q", c.text, got, c.mtas)
+		}
+	}
+}
+
 func TestParseDMARC(t *testing.T) {
 	d, ok := parseDMARC([]string{`"v=DMARC1; p=reject; sp=none; pct=50; rua=mailto:a@x.example,mailto:b@x.example; adkim=s"`})
 	if !ok || d.p != "reject" || d.sp != "none" || d.pct != 50 || len(d.rua) != 2 || d.adkim != "strict" {
@@ -149,7 +177,10 @@ func (a account) ConfigurationSetNames(context.Context) ([]string, error)   { re
 func (a account) PublicZoneNames(context.Context) ([]string, error)         { return nil, nil }
 func (a account) SMTPUsers(context.Context) ([]SMTPUser, error)             { return nil, nil }
 func (a account) ElasticIPs(context.Context) ([]ElasticIP, error)           { return nil, nil }
-func (a account) ReputationAlarms(context.Context) ([]string, error)        { return nil, nil }
+func (a account) ZoneRecordSets(context.Context, []string) ([]RecordSet, error) {
+	return nil, nil
+}
+func (a account) ReputationAlarms(context.Context) ([]string, error) { return nil, nil }
 func (a account) Read(_ context.Context, desired []specs.Resource) ([]plan.Observed, error) {
 	if a.read != nil {
 		*a.read = append(*a.read, desired...)
@@ -270,5 +301,37 @@ func TestCount(t *testing.T) {
 		if got := Count(n, "domain", "domains"); got != want {
 			t.Errorf("Count(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// TestElasticIPsNamedByARecord: an Elastic IP without reverse DNS is named
+// by the one A record of an imported domain that points at it; with none
+// (unless -all) it is not the import's, and with several it is reported.
+func TestElasticIPsNamedByARecord(t *testing.T) {
+	m := &mapper{opts: Options{Stack: "acme-prod", Region: "us-west-2", Domain: []string{"acme.example"}}, topics: map[string]*topicSpec{}}
+	m.domains = []*domainSpec{{name: "acme.example", zone: "acme.example."}}
+	names := addressNames([]RecordSet{
+		{Name: "mx1.acme.example.", Type: "A", Values: []string{"192.0.2.1"}, Simple: true},
+		{Name: "a.acme.example.", Type: "A", Values: []string{"192.0.2.2"}, Simple: true},
+		{Name: "b.acme.example.", Type: "A", Values: []string{"192.0.2.2"}, Simple: true},
+		{Name: "mx9.other.example.", Type: "A", Values: []string{"192.0.2.3"}, Simple: true},
+		{Name: "*.acme.example.", Type: "A", Values: []string{"192.0.2.4"}, Simple: true},
+	})
+	m.elasticIPs([]ElasticIP{
+		{PublicIP: "192.0.2.1", AllocationID: "eipalloc-00000001"},
+		{PublicIP: "192.0.2.2", AllocationID: "eipalloc-00000002"},
+		{PublicIP: "192.0.2.3", AllocationID: "eipalloc-00000003"},
+		{PublicIP: "192.0.2.4", AllocationID: "eipalloc-00000004"},
+	}, names)
+	if len(m.mtas) != 1 || m.mtas[0].hostname != "mx1.acme.example" || !m.mtas[0].noPTR || m.mtas[0].label != "mx1" {
+		t.Fatalf("mtas: %+v", m.mtas)
+	}
+	if len(m.notes) != 1 || !strings.Contains(m.notes[0].Reason, "2 A records point at it (a.acme.example, b.acme.example)") {
+		t.Errorf("notes: %+v", m.notes)
+	}
+	// Unless the domain's SPF lists the address, it is not taken for an MTA's.
+	m.keepSendingMTAs()
+	if len(m.mtas) != 0 || len(m.notes) != 2 {
+		t.Errorf("without SPF: mtas %+v, notes %+v", m.mtas, m.notes)
 	}
 }

@@ -475,7 +475,7 @@ var (
 func (l *loader) decodeMTA(b *hcl.Block) {
 	m := MTA{Label: b.Labels[0], ReverseDNS: true, Range: b.DefRange}
 	l.checkIdentifierLabel(b)
-	c := l.content(b.Body, attrsSchema([]string{"hostname"}, []string{"instance_id", "network_interface_id", "reverse_dns", "allocation_id"}))
+	c := l.content(b.Body, attrsSchema([]string{"hostname"}, []string{"instance_id", "network_interface_id", "reverse_dns", "allocation_id", "ttl"}))
 	if v, rng, ok := l.str(c, "hostname"); ok {
 		if p := dnsNameProblem(v, false); p != "" {
 			l.errorf(rng, "Invalid host name", "%s is not a valid host name: %s.", l.show(rng, v), l.explain(rng, p))
@@ -507,6 +507,12 @@ func (l *loader) decodeMTA(b *hcl.Block) {
 			l.errorf(rng, "Invalid allocation ID", "%s is not the allocation ID of an Elastic IP such as \"eipalloc-0abc1234def567890\" (aws ec2 describe-addresses lists them).", l.show(rng, v))
 		}
 		m.AllocationID = v
+	}
+	if v, rng, ok := l.num(c, "ttl"); ok {
+		if v < 60 || v > 2147483647 {
+			l.errorf(rng, "TTL out of range", "ttl = %d is out of range: use 60 seconds or more for the A record of %s (300 is the default).", v, m.Hostname)
+		}
+		m.TTL = v
 	}
 	l.spec.MTAs = append(l.spec.MTAs, m)
 }

@@ -190,7 +190,11 @@ func (l *loader) expand() {
 		}
 		add(Resource{Addr: addr, Kind: KindEIP, Attrs: eip, DeclRange: m.Range})
 		aAddr := addr + "/a"
-		add(s.record(aAddr, m.Hostname, Fqdn(m.Hostname), "A", DefaultTTL,
+		ttl := DefaultTTL
+		if m.TTL != 0 {
+			ttl = m.TTL
+		}
+		add(s.record(aAddr, m.Hostname, Fqdn(m.Hostname), "A", ttl,
 			[]any{Deferred(Ref(addr, "public_ip"))}, false, []string{addr}, m.Range))
 		if m.ReverseDNS {
 			// AWS refuses a PTR until the A record resolves to the

@@ -71,6 +71,7 @@ mta "mta1" {
 
 mta "mta2" {
   hostname = "mta2.acme.example"
+  ttl      = 3600
 }
 `}, LoadOptions{})
 
@@ -102,6 +103,7 @@ mta "mta2" {
 		{"mta.mta1/a", KindRoute53Record, []string{"mta.mta1"}, map[string]any{
 			"name": "mta1.acme.example.", "type": "A", "ttl": int64(300), "values": []any{Deferred("${mta.mta1#public_ip}")}, "zone": "acme.example."}},
 		{"mta.mta2", KindEIP, []string{}, map[string]any{"hostname": "mta2.acme.example.", "instance_id": nil}},
+		{"mta.mta2/a", KindRoute53Record, []string{"mta.mta2"}, map[string]any{"name": "mta2.acme.example.", "type": "A", "ttl": int64(3600)}},
 		{"mta.mta2/ptr", KindReverseDNS, []string{"mta.mta2", "mta.mta2/a"}, map[string]any{
 			"allocation_id": Deferred("${mta.mta2#allocation_id}"), "ptr_name": "mta2.acme.example."}},
 	}

@@ -215,6 +215,9 @@ type MTA struct {
 	// take over instead of allocating one (docs/ec2.md); "" when mailform
 	// allocates the address.
 	AllocationID string
+
+	// TTL is the TTL of the A record hostname -> address; 0 is DefaultTTL.
+	TTL int
 }
 
 // DKIMKey is a self-managed DKIM key pair and its public TXT record.

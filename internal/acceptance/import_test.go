@@ -516,7 +516,9 @@ func TestImportOwnMTAs(t *testing.T) {
 	api := ec2.NewFromConfig(e.cfg())
 	instance := e.runInstance()
 	var ips, allocs []string
-	for _, host := range []string{"mx1", "mx2", "mx3"} {
+	// mx4 and www have no reverse DNS: mx4's address is in the SPF value,
+	// www's (a web server's) is not.
+	for _, host := range []string{"mx1", "mx2", "mx3", "mx4", "www"} {
 		in := &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc}
 		if host == "mx3" {
 			in.TagSpecifications = []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeElasticIp, Tags: []ec2types.Tag{
@@ -529,7 +531,15 @@ func TestImportOwnMTAs(t *testing.T) {
 		}
 		ip := aws.ToString(a.PublicIp)
 		ips, allocs = append(ips, ip), append(allocs, aws.ToString(a.AllocationId))
-		e.setRecord(zoneID, host+".northwind.example.", r53types.RRTypeA, ip)
+		if host == "mx2" {
+			// An A record of another TTL than mailform's default.
+			e.setRecordTTL(zoneID, host+".northwind.example.", r53types.RRTypeA, 3600, ip)
+		} else {
+			e.setRecord(zoneID, host+".northwind.example.", r53types.RRTypeA, ip)
+		}
+		if host == "mx4" || host == "www" {
+			continue
+		}
 		if _, err := api.ModifyAddressAttribute(e.ctx(), &ec2.ModifyAddressAttributeInput{AllocationId: a.AllocationId, DomainName: aws.String(host + ".northwind.example")}); err != nil {
 			t.Fatal(err)
 		}
@@ -537,8 +547,20 @@ func TestImportOwnMTAs(t *testing.T) {
 	if _, err := api.AssociateAddress(e.ctx(), &ec2.AssociateAddressInput{AllocationId: aws.String(allocs[0]), InstanceId: aws.String(instance)}); err != nil {
 		t.Fatal(err)
 	}
-	e.setRecord(zoneID, "northwind.example.", r53types.RRTypeTxt, `"v=spf1 ip4:`+ips[0]+` ip4:`+ips[1]+` -all"`)
+	e.setRecord(zoneID, "northwind.example.", r53types.RRTypeTxt, `"v=spf1 ip4:`+ips[0]+` ip4:`+ips[1]+` ip4:`+ips[3]+` -all"`)
 	e.setRecord(zoneID, "_dmarc.northwind.example.", r53types.RRTypeTxt, `"v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc-reports@northwind.example; adkim=s"`)
+	// The MTAs sign with a DKIM key of their own: its public key is published
+	// in two strings, as a 2048-bit key must be.
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dkim := "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(pub)
+	e.setRecord(zoneID, "mta2025._domainkey.northwind.example.", r53types.RRTypeTxt, `"`+dkim[:255]+`" "`+dkim[255:]+`"`)
 	recordsBefore := e.recordSets(zoneID)
 
 	out := filepath.Join(e.dir, "northwind")
@@ -558,18 +580,34 @@ func TestImportOwnMTAs(t *testing.T) {
 	for _, want := range []string{
 		"ses_identity = false",
 		"mta \"mx1\" {\n  hostname      = \"mx1.northwind.example\"\n  instance_id   = \"" + instance + "\"\n  allocation_id = \"" + allocs[0] + "\"\n}",
-		"mta \"mx2\" {\n  hostname      = \"mx2.northwind.example\"\n  allocation_id = \"" + allocs[1] + "\"\n}",
+		"mta \"mx2\" {\n  hostname      = \"mx2.northwind.example\"\n  allocation_id = \"" + allocs[1] + "\"\n  ttl           = 3600\n}",
+		// Without reverse DNS, the A record that points at the address names it.
+		"mta \"mx4\" {\n  hostname      = \"mx4.northwind.example\"\n  reverse_dns   = false\n  allocation_id = \"" + allocs[3] + "\"\n}",
 	} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("main.hcl lacks\n%s\nin:\n%s", want, src)
 		}
 	}
-	if strings.Contains(string(src), "mx3") {
+	if !strings.Contains(r.stderr, "Elastic IP "+ips[4]+" ("+allocs[4]+"): has no reverse DNS, and no SPF value") {
+		t.Errorf("import does not say why the web server's address is not an MTA:\n%s", r.stderr)
+	}
+	// The DKIM key is written as the record it is, with no private key.
+	if !strings.Contains(string(src), `record "mta2025._domainkey.northwind.example" "TXT" {`) || !strings.Contains(string(src), base64.StdEncoding.EncodeToString(pub)[:40]) || strings.Contains(string(src), "dkim_key") {
+		t.Errorf("main.hcl does not declare the MTAs' DKIM key as a record block:\n%s", src)
+	}
+	if !strings.Contains(r.stderr, "DKIM key record mta2025._domainkey.northwind.example: is the public key of a DKIM signer of yours") || !strings.Contains(r.stderr, "cannot read the private key") {
+		t.Errorf("import does not say why the DKIM key is a record block:\n%s", r.stderr)
+	}
+	if strings.Contains(string(src), "mx3") || strings.Contains(string(src), "www") {
 		t.Errorf("main.hcl declares the other stack's address:\n%s", src)
+	}
+	// The SPF value names the MTAs' addresses: written as the MTAs.
+	if !strings.Contains(string(src), "mtas = [mta.mx1, mta.mx2, mta.mx4]") || strings.Contains(string(src), "ip4") {
+		t.Errorf("the SPF value does not name the imported MTAs by their blocks:\n%s", src)
 	}
 	e.must(0, "validate", out)
 	adopt := filepath.Join(out, "adopt.txt")
-	if b, _ := os.ReadFile(adopt); !strings.Contains(string(b), "mta.mx1\nmta.mx2\n") {
+	if b, _ := os.ReadFile(adopt); !strings.Contains(string(b), "mta.mx1\nmta.mx2\n") || !strings.Contains(string(b), "record.mta2025._domainkey.northwind.example.TXT\n") {
 		t.Errorf("adopt.txt:\n%s", b)
 	}
 	// Without the adoption list, plan refuses the addresses it names.
@@ -589,7 +627,7 @@ func TestImportOwnMTAs(t *testing.T) {
 	e.must(0, "plan", out, "-detailed-exitcode")
 
 	addrs, err := api.DescribeAddresses(e.ctx(), &ec2.DescribeAddressesInput{})
-	if err != nil || len(addrs.Addresses) != 3 {
+	if err != nil || len(addrs.Addresses) != 5 {
 		t.Fatalf("Elastic IPs after apply: %+v, %v", addrs, err)
 	}
 	for _, a := range addrs.Addresses {
@@ -611,13 +649,21 @@ func TestImportOwnMTAs(t *testing.T) {
 			if owner != "northwind-mta" || addr != "mta.mx2" || aws.ToString(a.AssociationId) != "" {
 				t.Errorf("mx2 after apply: stack %q, addr %q, association %q", owner, addr, aws.ToString(a.AssociationId))
 			}
+		case allocs[3]:
+			if owner != "northwind-mta" || addr != "mta.mx4" {
+				t.Errorf("mx4 after apply: stack %q, addr %q", owner, addr)
+			}
+		case allocs[4]:
+			if len(a.Tags) != 0 {
+				t.Errorf("the web server's address was tagged: %v", a.Tags)
+			}
 		default:
 			if owner != "partner-prod" || len(a.Tags) != 2 {
 				t.Errorf("the other stack's address was touched: %v", a.Tags)
 			}
 		}
 	}
-	ptrs, err := api.DescribeAddressesAttribute(e.ctx(), &ec2.DescribeAddressesAttributeInput{AllocationIds: allocs, Attribute: ec2types.AddressAttributeNameDomainName})
+	ptrs, err := api.DescribeAddressesAttribute(e.ctx(), &ec2.DescribeAddressesAttributeInput{AllocationIds: allocs[:3], Attribute: ec2types.AddressAttributeNameDomainName})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -631,6 +677,25 @@ func TestImportOwnMTAs(t *testing.T) {
 		if !slices.Equal(recordValues(rs), recordValues(after2[key])) {
 			t.Errorf("record set %s: %v, was %v", key, recordValues(after2[key]), recordValues(rs))
 		}
+	}
+}
+
+// setRecordTTL upserts a record set with the TTL given.
+func (e *env) setRecordTTL(zoneID, name string, typ r53types.RRType, ttl int64, values ...string) {
+	e.t.Helper()
+	var rrs []r53types.ResourceRecord
+	for _, v := range values {
+		rrs = append(rrs, r53types.ResourceRecord{Value: aws.String(v)})
+	}
+	_, err := route53.NewFromConfig(e.s.Config("us-east-1")).ChangeResourceRecordSets(e.ctx(), &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: aws.String(zoneID),
+		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{
+			Action:            r53types.ChangeActionUpsert,
+			ResourceRecordSet: &r53types.ResourceRecordSet{Name: aws.String(name), Type: typ, TTL: aws.Int64(ttl), ResourceRecords: rrs},
+		}}},
+	})
+	if err != nil {
+		e.t.Fatal(err)
 	}
 }
 

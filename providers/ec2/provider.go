@@ -214,13 +214,15 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 // named that does not exist is not observed, and apply then refuses to
 // allocate in its place.
 func (p *Provider) readAdoptable(ctx context.Context, stack string, desired []specs.Resource, owned map[string][]types.Address) ([]plan.Observed, error) {
-	byID := map[string]string{} // allocation ID -> block address
+	byID := map[string]string{}      // allocation ID -> block address
+	hostnames := map[string]string{} // block address -> its hostname
 	for _, r := range desired {
 		id, _ := r.Attrs["allocation_id"].(string)
 		if r.Kind != specs.KindEIP || id == "" || len(owned[r.Addr]) > 0 {
 			continue
 		}
 		byID[id] = r.Addr
+		hostnames[r.Addr], _ = r.Attrs["hostname"].(string)
 	}
 	if len(byID) == 0 {
 		return nil, nil
@@ -252,6 +254,13 @@ func (p *Provider) readAdoptable(ctx context.Context, stack string, desired []sp
 			if name, _ := ptrNameStatus(attr); name != "" {
 				o.Attrs["hostname"] = name
 			}
+		}
+		if _, known := o.Attrs["hostname"]; !known && hostnames[addr] != "" {
+			// Neither a tag nor reverse DNS names an untagged address
+			// without a PTR: nothing in AWS contradicts the block's
+			// hostname, which adopting tags it with (its A record is a
+			// change of its own, shown as such).
+			o.Attrs["hostname"] = specs.Fqdn(hostnames[addr])
 		}
 		out = append(out, o)
 		if ptr, ok := observePTR(addr, owner, a, attr); ok {
