@@ -110,153 +110,171 @@ type Result struct {
 
 // Import reads the account and writes the spec.
 func Import(ctx context.Context, acct Account, opts Options) (*Result, error) {
-	if !validStack(opts.Stack) {
-		return nil, fmt.Errorf("stack name %q: use 1-32 lower-case letters, digits and hyphens, such as acme-prod (it prefixes the names of the configuration sets and topics the spec declares)", opts.Stack)
-	}
-	if len(opts.Domain) == 0 && !opts.All {
-		return nil, fmt.Errorf("say what to import: -domain NAME (repeatable) or -all")
-	}
-	if len(opts.Domain) > 0 && opts.All {
-		return nil, fmt.Errorf("-domain %s and -all: give -domain NAME (repeatable) or -all, not both", opts.Domain[0])
-	}
-	opts.Domain = normalDomains(opts.Domain)
-	for _, d := range opts.Domain {
-		if err := domainProblem(d); err != nil {
-			return nil, err
-		}
-	}
-	if opts.SMTPCredentials != "" {
-		if p := specs.SecretLocationProblem(opts.SMTPCredentials+"label", opts.Region); p != "" {
-			return nil, fmt.Errorf("-smtp-credentials %s: the SMTP users' credentials go to PREFIX<label>, and %s", opts.SMTPCredentials, p)
-		}
+	opts, err := checkOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	progress := func(format string, args ...any) {
 		if opts.Progress != nil {
 			opts.Progress(fmt.Sprintf(format, args...))
 		}
 	}
-	progress("listing SES identities and configuration sets in %s, and Route 53 hosted zones", opts.Region)
-	names, err := acct.IdentityNames(ctx)
-	if err != nil {
-		return nil, err
+	m, res, err := discover(ctx, acct, opts, progress)
+	if err != nil || m == nil {
+		return res, err
 	}
-	setNames, err := acct.ConfigurationSetNames(ctx)
-	if err != nil {
-		return nil, err
-	}
-	zones, err := acct.PublicZoneNames(ctx)
-	if err != nil {
-		return nil, err
-	}
-	owners, err := acct.IdentityOwners(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := &mapper{opts: opts, zones: zones, setNames: setNames, topics: map[string]*topicSpec{}}
-	res := &Result{Identities: slices.Sorted(slices.Values(names))}
-	m.selectIdentities(m.leaveOthers(names, owners))
-	if len(m.domains) == 0 && len(m.emails) == 0 {
-		res.Notes = m.notes
-		return res, nil
-	}
-
-	users, err := acct.SMTPUsers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m.smtpUsers(users)
-	eips, err := acct.ElasticIPs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var sets []RecordSet
-	if zones := m.domainZones(); len(zones) > 0 {
-		// The A records name Elastic IPs without reverse DNS, and the
-		// TXT records under _domainkey are the keys of the user's own
-		// DKIM signers; the reads of record sets below reuse the listing.
-		progress("listing the record sets of %s", Count(len(zones), "hosted zone", "hosted zones"))
-		if sets, err = acct.ZoneRecordSets(ctx, zones); err != nil {
-			return nil, err
-		}
-	}
-	m.elasticIPs(eips, addressNames(sets))
-	alarms, err := acct.ReputationAlarms(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m.alarms(alarms)
-
-	progress("reading %s and the account's suppression list", Count(len(m.domains)+len(m.emails), "SES identity", "SES identities"))
 	obs, err := acct.Read(ctx, m.identityProbe())
 	if err != nil {
 		return nil, err
 	}
 	m.remember(obs)
 	m.mapIdentities(obs)
-	m.dkimKeys(sets)
+	m.dkimKeys(m.recordSets)
 	if len(m.domains) == 0 && len(m.emails) == 0 {
 		// Everything selected is another stack's or left out: the notes
 		// say why, and a spec of the account settings alone is not asked for.
 		res.Notes = m.notes
 		return res, nil
 	}
-
-	if probe := m.alarmProbe(); len(probe) > 0 {
-		progress("reading the CloudWatch alarms on SES's reputation metrics")
-		obs, err = acct.Read(ctx, probe)
+	for _, st := range m.stages() {
+		probe := st.probe()
+		if len(probe) == 0 && st.optional {
+			continue
+		}
+		if st.says != nil {
+			progress("%s", st.says())
+		}
+		obs, err := acct.Read(ctx, probe)
 		if err != nil {
 			return nil, err
 		}
-		m.remember(obs)
-		m.mapAlarms(obs)
-	}
-
-	if probe := m.mtaProbe(); len(probe) > 0 {
-		progress("reading %s and their reverse DNS", Count(len(m.mtas), "Elastic IP", "Elastic IPs"))
-		obs, err = acct.Read(ctx, probe)
-		if err != nil {
-			return nil, err
+		if st.remember {
+			m.remember(obs)
 		}
-		m.remember(obs)
-		m.mapMTAs(obs)
+		st.mapObserved(obs)
 	}
-
-	if probe := m.smtpProbe(); len(probe) > 0 {
-		progress("reading %s that send with SES", Count(len(m.smtp), "IAM user", "IAM users"))
-		obs, err = acct.Read(ctx, probe)
-		if err != nil {
-			return nil, err
-		}
-		m.remember(obs)
-		m.mapSMTPUsers(obs)
-	}
-
-	progress("reading configuration sets, topics and queues")
-	obs, err = acct.Read(ctx, m.setProbe())
-	if err != nil {
-		return nil, err
-	}
-	m.remember(obs)
-	m.mapSets(obs)
-	obs, err = acct.Read(ctx, m.topicProbe())
-	if err != nil {
-		return nil, err
-	}
-	m.remember(obs)
-	m.mapTopics(obs)
-
-	progress("reading the Route 53 records of %s", Count(len(m.domains), "domain", "domains"))
-	obs, err = acct.Read(ctx, m.recordProbe())
-	if err != nil {
-		return nil, err
-	}
-	m.mapRecords(obs)
 	m.keepSendingMTAs()
+	return m.writeChecked(ctx, acct, res, progress)
+}
 
-	// Write, then plan what was written against the account. A value the
-	// spec language writes differently from what is live (a DMARC record
-	// with tags it has no attribute for) falls back to a record block,
-	// which writes values exactly.
+// checkOptions refuses options that name nothing to import or name it
+// wrongly, and returns them with the domains in canonical form.
+func checkOptions(opts Options) (Options, error) {
+	if !validStack(opts.Stack) {
+		return opts, fmt.Errorf("stack name %q: use 1-32 lower-case letters, digits and hyphens, such as acme-prod (it prefixes the names of the configuration sets and topics the spec declares)", opts.Stack)
+	}
+	if len(opts.Domain) == 0 && !opts.All {
+		return opts, fmt.Errorf("say what to import: -domain NAME (repeatable) or -all")
+	}
+	if len(opts.Domain) > 0 && opts.All {
+		return opts, fmt.Errorf("-domain %s and -all: give -domain NAME (repeatable) or -all, not both", opts.Domain[0])
+	}
+	opts.Domain = normalDomains(opts.Domain)
+	for _, d := range opts.Domain {
+		if err := domainProblem(d); err != nil {
+			return opts, err
+		}
+	}
+	if opts.SMTPCredentials != "" {
+		if p := specs.SecretLocationProblem(opts.SMTPCredentials+"label", opts.Region); p != "" {
+			return opts, fmt.Errorf("-smtp-credentials %s: the SMTP users' credentials go to PREFIX<label>, and %s", opts.SMTPCredentials, p)
+		}
+	}
+	return opts, nil
+}
+
+// discover lists what the region holds and selects what to import: the
+// identities, and the SMTP users, Elastic IPs and alarms beside them. m is
+// nil when nothing is selected; res then says what the region holds.
+func discover(ctx context.Context, acct Account, opts Options, progress func(string, ...any)) (m *mapper, res *Result, err error) {
+	progress("listing SES identities and configuration sets in %s, and Route 53 hosted zones", opts.Region)
+	names, err := acct.IdentityNames(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	setNames, err := acct.ConfigurationSetNames(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	zones, err := acct.PublicZoneNames(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	owners, err := acct.IdentityOwners(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	m = &mapper{opts: opts, zones: zones, setNames: setNames, topics: map[string]*topicSpec{}}
+	res = &Result{Identities: slices.Sorted(slices.Values(names))}
+	m.selectIdentities(m.leaveOthers(names, owners))
+	if len(m.domains) == 0 && len(m.emails) == 0 {
+		res.Notes = m.notes
+		return nil, res, nil
+	}
+
+	users, err := acct.SMTPUsers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.smtpUsers(users)
+	eips, err := acct.ElasticIPs(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if zones := m.domainZones(); len(zones) > 0 {
+		// The A records name Elastic IPs without reverse DNS, and the
+		// TXT records under _domainkey are the keys of the user's own
+		// DKIM signers; the reads of record sets below reuse the listing.
+		progress("listing the record sets of %s", Count(len(zones), "hosted zone", "hosted zones"))
+		if m.recordSets, err = acct.ZoneRecordSets(ctx, zones); err != nil {
+			return nil, nil, err
+		}
+	}
+	m.elasticIPs(eips, addressNames(m.recordSets))
+	alarms, err := acct.ReputationAlarms(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.alarms(alarms)
+	progress("reading %s and the account's suppression list", Count(len(m.domains)+len(m.emails), "SES identity", "SES identities"))
+	return m, res, nil
+}
+
+// stage is one read of an import after the identities': what it reads
+// (probe, plan's desired resources), what it says first, and how it maps
+// what was observed into the spec.
+type stage struct {
+	says        func() string // the progress line, said when the stage starts
+	probe       func() []specs.Resource
+	optional    bool // skipped when the probe is empty
+	remember    bool // observed state the written spec's check reuses
+	mapObserved func([]plan.Observed)
+}
+
+// stages are the reads after the identities', in order: alarms, Elastic
+// IPs, SMTP users, configuration sets, topics and queues, then the records.
+func (m *mapper) stages() []stage {
+	return []stage{
+		{says: func() string { return "reading the CloudWatch alarms on SES's reputation metrics" }, probe: m.alarmProbe, optional: true, remember: true, mapObserved: m.mapAlarms},
+		{says: func() string {
+			return fmt.Sprintf("reading %s and their reverse DNS", Count(len(m.mtas), "Elastic IP", "Elastic IPs"))
+		}, probe: m.mtaProbe, optional: true, remember: true, mapObserved: m.mapMTAs},
+		{says: func() string {
+			return fmt.Sprintf("reading %s that send with SES", Count(len(m.smtp), "IAM user", "IAM users"))
+		}, probe: m.smtpProbe, optional: true, remember: true, mapObserved: m.mapSMTPUsers},
+		{says: func() string { return "reading configuration sets, topics and queues" }, probe: m.setProbe, remember: true, mapObserved: m.mapSets},
+		{probe: m.topicProbe, remember: true, mapObserved: m.mapTopics},
+		{says: func() string {
+			return fmt.Sprintf("reading the Route 53 records of %s", Count(len(m.domains), "domain", "domains"))
+		}, probe: m.recordProbe, mapObserved: m.mapRecords},
+	}
+}
+
+// writeChecked writes the spec, then plans what was written against the
+// account. A value the spec language writes differently from what is live
+// (a DMARC record with tags it has no attribute for) falls back to a record
+// block, which writes values exactly.
+func (m *mapper) writeChecked(ctx context.Context, acct Account, res *Result, progress func(string, ...any)) (*Result, error) {
 	for round := 0; ; round++ {
 		src, err := m.write()
 		if err != nil {

@@ -14,9 +14,10 @@ import (
 
 // mapper holds what the reads found, as blocks to write.
 type mapper struct {
-	opts     Options
-	zones    []string // public hosted zones, fully qualified
-	setNames []string // every configuration set of the region
+	opts       Options
+	zones      []string    // public hosted zones, fully qualified
+	setNames   []string    // every configuration set of the region
+	recordSets []RecordSet // the record sets of the imported domains' zones
 
 	domains []*domainSpec
 	emails  []*emailSpec
