@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
@@ -82,20 +83,9 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 		if !ok {
 			return code
 		}
-		if *asJSON {
-			if *format != "json" && flagSet(st.fs, "format") {
-				errorf(io.Stderr, fmt.Errorf("-json and -format %q ask for two reports: -json is -format json", *format))
-				return ExitError
-			}
-			*format = "json"
-		}
-		view, known := checkViews[*format]
-		if !known {
-			errorf(io.Stderr, fmt.Errorf("-format %q: want human, json or checklist", *format))
-			return ExitError
-		}
-		if *smtpTimeout <= 0 {
-			errorf(io.Stderr, fmt.Errorf("-smtp-timeout %s: want a duration of more than 0, such as 5s (the default is %s)", *smtpTimeout, check.DefaultSMTPTimeout))
+		view, err := checkViewOf(*asJSON, *format, flagSet(st.fs, "format"), *smtpTimeout)
+		if err != nil {
+			errorf(io.Stderr, err)
 			return ExitError
 		}
 		spec := st.load(path)
@@ -151,21 +141,47 @@ mailform check examples/ses-domain -bulk-sender -format checklist > bulk-sender.
 		}
 		if !report.Passed() {
 			if view.failNote {
-				n := report.Summary().Fail
-				noun := "checks"
-				if n == 1 {
-					noun = "check"
-				}
-				fmt.Fprintf(io.Stderr, "error: %d %s failed\n", n, noun)
-				if publicDNSHint != "" {
-					fmt.Fprintf(io.Stderr, "hint: the DNS checks asked the public name servers while AWS calls went to %s; %s\n", endpointOverride(sess.cfg), publicDNSHint)
-				}
+				sayFailed(io, report, sess, publicDNSHint)
 			}
 			return ExitError
 		}
 		return ExitOK
 	}
 	return c
+}
+
+// checkViewOf is the view the output flags ask for: -json is -format json,
+// and conflicts with another -format the user set (formatSet). It also
+// refuses an -smtp-timeout that is not positive, before anything is read.
+func checkViewOf(asJSON bool, format string, formatSet bool, smtpTimeout time.Duration) (checkView, error) {
+	if asJSON {
+		if format != "json" && formatSet {
+			return checkView{}, fmt.Errorf("-json and -format %q ask for two reports: -json is -format json", format)
+		}
+		format = "json"
+	}
+	view, known := checkViews[format]
+	if !known {
+		return checkView{}, fmt.Errorf("-format %q: want human, json or checklist", format)
+	}
+	if smtpTimeout <= 0 {
+		return checkView{}, fmt.Errorf("-smtp-timeout %s: want a duration of more than 0, such as 5s (the default is %s)", smtpTimeout, check.DefaultSMTPTimeout)
+	}
+	return view, nil
+}
+
+// sayFailed says on stderr how many checks failed, with a hint when DNS
+// was asked where a local AWS double's zones are not served.
+func sayFailed(io IO, report *check.Report, sess *session, publicDNSHint string) {
+	n := report.Summary().Fail
+	noun := "checks"
+	if n == 1 {
+		noun = "check"
+	}
+	fmt.Fprintf(io.Stderr, "error: %d %s failed\n", n, noun)
+	if publicDNSHint != "" {
+		fmt.Fprintf(io.Stderr, "hint: the DNS checks asked the public name servers while AWS calls went to %s; %s\n", endpointOverride(sess.cfg), publicDNSHint)
+	}
 }
 
 // checkView writes check's report in one form (-format).
