@@ -39,7 +39,7 @@ func main() {
 	flag.DurationVar(&o.latency, "latency", 20*time.Millisecond, "latency the double adds to every AWS call (before the time scale)")
 	flag.Float64Var(&o.timeScale, "timescale", 20, "speed-up of the emulated world: rate limits multiplied, delays divided")
 	flag.DurationVar(&o.changeDelay, "change-delay", 0, "how long a Route 53 change stays PENDING (before the time scale)")
-	flag.StringVar(&o.resultsDir, "results", "bench/results", "folder for the JSON results")
+	flag.StringVar(&o.resultsDir, "results", "bench/results", "folder for the JSON results (a relative one is under the module root)")
 	flag.StringVar(&o.terraform, "terraform", "auto", "auto (run where terraform is installed), off, or the path of the terraform binary")
 	flag.StringVar(&o.terraformMaxN, "terraform-max-n", "100", "largest N to run terraform at (it is slow)")
 	flag.StringVar(&tools, "tools", "mailform,terraform", "tools to measure: mailform, terraform or both")

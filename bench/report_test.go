@@ -52,3 +52,16 @@ func TestMeasurePricesCallsAtAWSLimits(t *testing.T) {
 		t.Errorf("AWSSeconds = %v, want 45 (SES sets it)", r.AWSSeconds)
 	}
 }
+
+// TestResultsPath: -results /tmp/x writes to /tmp/x, not to tmp/x in the
+// module; a relative folder is under the module root.
+func TestResultsPath(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "mailform")
+	abs := filepath.Join(t.TempDir(), "results")
+	if got := resultsPath(root, abs); got != abs {
+		t.Errorf("resultsPath(%s, %s) = %s, want it as given", root, abs, got)
+	}
+	if got, want := resultsPath(root, "bench/results"), filepath.Join(root, "bench", "results"); got != want {
+		t.Errorf("resultsPath(%s, bench/results) = %s, want %s", root, got, want)
+	}
+}

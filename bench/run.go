@@ -158,7 +158,16 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	fmt.Fprintln(out)
 	writeTable(out, all)
-	return writeResults(filepath.Join(root, o.resultsDir), all)
+	return writeResults(resultsPath(root, o.resultsDir), all)
+}
+
+// resultsPath is where -results DIR is: DIR itself when it is absolute,
+// else DIR under the module root (the default, bench/results).
+func resultsPath(root, dir string) string {
+	if filepath.IsAbs(dir) {
+		return dir
+	}
+	return filepath.Join(root, dir)
 }
 
 // moduleRoot is the folder of mailform's go.mod.
