@@ -463,12 +463,7 @@ func (m *mapper) recordProbe() []specs.Resource {
 }
 
 func (m *mapper) mapRecords(obs []plan.Observed) {
-	byAddr := map[string]plan.Observed{}
-	for _, o := range obs {
-		if o.Kind == specs.KindRoute53Record {
-			byAddr[o.Addr] = o
-		}
-	}
+	byAddr := observedByAddr(obs, specs.KindRoute53Record)
 	m.mapMTARecords(byAddr)
 	for _, d := range m.domains {
 		var kept []dkimRecord
@@ -786,12 +781,7 @@ func (m *mapper) smtpProbe() []specs.Resource {
 
 // mapSMTPUsers keeps the users the read found, not another stack's.
 func (m *mapper) mapSMTPUsers(obs []plan.Observed) {
-	byAddr := map[string]plan.Observed{}
-	for _, o := range obs {
-		if o.Kind == specs.KindSMTPUser {
-			byAddr[o.Addr] = o
-		}
-	}
+	byAddr := observedByAddr(obs, specs.KindSMTPUser)
 	var kept []*smtpSpec
 	for _, u := range m.smtp {
 		addr := "smtp_user." + u.label
@@ -960,12 +950,7 @@ func (m *mapper) mtaProbe() []specs.Resource {
 // mapMTAs keeps the mta blocks whose address the read found unmarked, with
 // the association it found.
 func (m *mapper) mapMTAs(obs []plan.Observed) {
-	byAddr := map[string]plan.Observed{}
-	for _, o := range obs {
-		if o.Kind == specs.KindEIP {
-			byAddr[o.Addr] = o
-		}
-	}
+	byAddr := observedByAddr(obs, specs.KindEIP)
 	var kept []*mtaSpec
 	for _, t := range m.mtas {
 		addr := "mta." + t.label
@@ -1049,12 +1034,7 @@ func (m *mapper) mapAlarms(obs []plan.Observed) {
 	if !m.alarmPair || m.account == nil {
 		return
 	}
-	byAddr := map[string]plan.Observed{}
-	for _, o := range obs {
-		if o.Kind == specs.KindAlarm {
-			byAddr[o.Addr] = o
-		}
-	}
+	byAddr := observedByAddr(obs, specs.KindAlarm)
 	al := &alarmsSpec{percent: map[string]string{}}
 	why := ""
 	for i, a := range specs.ReputationAlarms {
@@ -1101,4 +1081,15 @@ func (m *mapper) mapAlarms(obs []plan.Observed) {
 		return
 	}
 	m.account.alarms = al
+}
+
+// observedByAddr indexes the observed resources of kind by address.
+func observedByAddr(obs []plan.Observed, kind specs.Kind) map[string]plan.Observed {
+	out := map[string]plan.Observed{}
+	for _, o := range obs {
+		if o.Kind == kind {
+			out[o.Addr] = o
+		}
+	}
+	return out
 }
