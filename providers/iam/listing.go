@@ -29,6 +29,33 @@ type SendingUser struct {
 // GetAccountAuthorizationDetails that Read makes.
 func (p *Provider) SendingUsers(ctx context.Context) ([]SendingUser, error) {
 	var out []SendingUser
+	err := p.eachUserDetail(ctx, func(d iamtypes.UserDetail) error {
+		var docs []string
+		for _, pol := range d.UserPolicyList {
+			doc := aws.ToString(pol.PolicyDocument)
+			if decoded, err := url.QueryUnescape(doc); err == nil {
+				doc = decoded
+			}
+			if strings.Contains(strings.ToLower(doc), "ses:sendrawemail") {
+				docs = append(docs, doc)
+			}
+		}
+		if len(docs) > 0 {
+			out = append(out, SendingUser{Name: aws.ToString(d.UserName), Owner: tagMap(d.Tags)[specs.TagStack], Policy: strings.Join(docs, "\n"),
+				Path: aws.ToString(d.Path), Policies: docs})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachUserDetail calls f with every IAM user of the account, its tags and
+// inline policies, from the paginated GetAccountAuthorizationDetails (1,000
+// users a page), stopping at f's first error.
+func (p *Provider) eachUserDetail(ctx context.Context, f func(iamtypes.UserDetail) error) error {
 	pages := iamsdk.NewGetAccountAuthorizationDetailsPaginator(p.api, &iamsdk.GetAccountAuthorizationDetailsInput{
 		Filter:   []iamtypes.EntityType{iamtypes.EntityTypeUser},
 		MaxItems: aws.Int32(1000),
@@ -36,24 +63,13 @@ func (p *Provider) SendingUsers(ctx context.Context) ([]SendingUser, error) {
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("reading IAM users: %w", err)
+			return fmt.Errorf("reading IAM users: %w", err)
 		}
 		for _, d := range page.UserDetailList {
-			var docs []string
-			for _, pol := range d.UserPolicyList {
-				doc := aws.ToString(pol.PolicyDocument)
-				if decoded, err := url.QueryUnescape(doc); err == nil {
-					doc = decoded
-				}
-				if strings.Contains(strings.ToLower(doc), "ses:sendrawemail") {
-					docs = append(docs, doc)
-				}
-			}
-			if len(docs) > 0 {
-				out = append(out, SendingUser{Name: aws.ToString(d.UserName), Owner: tagMap(d.Tags)[specs.TagStack], Policy: strings.Join(docs, "\n"),
-					Path: aws.ToString(d.Path), Policies: docs})
+			if err := f(d); err != nil {
+				return err
 			}
 		}
 	}
-	return out, nil
+	return nil
 }

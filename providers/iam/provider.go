@@ -120,49 +120,43 @@ func (p *Provider) Read(ctx context.Context, stack string, desired []specs.Resou
 		}
 	}
 	var users []user
-	pages := iamsdk.NewGetAccountAuthorizationDetailsPaginator(p.api, &iamsdk.GetAccountAuthorizationDetailsInput{
-		Filter:   []iamtypes.EntityType{iamtypes.EntityTypeUser},
-		MaxItems: aws.Int32(1000),
-	})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("reading IAM users: %w", err)
+	err := p.eachUserDetail(ctx, func(d iamtypes.UserDetail) error {
+		u := user{name: aws.ToString(d.UserName), path: aws.ToString(d.Path), arn: aws.ToString(d.Arn), tags: tagMap(d.Tags)}
+		_, wanted := byName[u.name]
+		if u.tags[specs.TagStack] != stack && !wanted {
+			return nil
 		}
-		for _, d := range page.UserDetailList {
-			u := user{name: aws.ToString(d.UserName), path: aws.ToString(d.Path), arn: aws.ToString(d.Arn), tags: tagMap(d.Tags)}
-			_, wanted := byName[u.name]
-			if u.tags[specs.TagStack] != stack && !wanted {
+		var sending []string // the names of the policies allowing ses:SendRawEmail
+		docs := map[string]string{}
+		for _, pol := range d.UserPolicyList {
+			name := aws.ToString(pol.PolicyName)
+			c, err := CanonicalPolicy(aws.ToString(pol.PolicyDocument))
+			if err != nil {
+				if name == PolicyName {
+					return fmt.Errorf("IAM user %s: inline policy %s: %w", u.name, PolicyName, err)
+				}
 				continue
 			}
-			var sending []string // the names of the policies allowing ses:SendRawEmail
-			docs := map[string]string{}
-			for _, pol := range d.UserPolicyList {
-				name := aws.ToString(pol.PolicyName)
-				c, err := CanonicalPolicy(aws.ToString(pol.PolicyDocument))
-				if err != nil {
-					if name == PolicyName {
-						return nil, fmt.Errorf("IAM user %s: inline policy %s: %w", u.name, PolicyName, err)
-					}
-					continue
-				}
-				if name == PolicyName {
-					u.policy = c
-				} else if strings.Contains(strings.ToLower(c), "ses:sendrawemail") {
-					sending = append(sending, name)
-					docs[name] = c
-				}
+			if name == PolicyName {
+				u.policy = c
+			} else if strings.Contains(strings.ToLower(c), "ses:sendrawemail") {
+				sending = append(sending, name)
+				docs[name] = c
 			}
-			if u.policy == "" && u.tags[specs.TagStack] == "" && len(sending) == 1 {
-				// A user made by hand sends under a policy of its own name:
-				// that is the policy an adoption takes over.
-				u.policy, u.policyName = docs[sending[0]], sending[0]
-				if same, ok := asSMTPPolicy(u.policy); ok {
-					u.policy = same
-				}
-			}
-			users = append(users, u)
 		}
+		if u.policy == "" && u.tags[specs.TagStack] == "" && len(sending) == 1 {
+			// A user made by hand sends under a policy of its own name:
+			// that is the policy an adoption takes over.
+			u.policy, u.policyName = docs[sending[0]], sending[0]
+			if same, ok := asSMTPPolicy(u.policy); ok {
+				u.policy = same
+			}
+		}
+		users = append(users, u)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	// GetAccountAuthorizationDetails may not yet show a user created
 	// moments ago: a desired user missing from it is looked up by name.

@@ -186,14 +186,9 @@ func (p *Provider) readConfigSets(ctx context.Context, stack string, desired []s
 			want[n] = r
 		}
 	}
-	var names []string
-	pager := sesv2.NewListConfigurationSetsPaginator(p.v2, &sesv2.ListConfigurationSetsInput{})
-	for pager.HasMorePages() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing SES configuration sets in %s: %w", p.region, err)
-		}
-		names = append(names, page.ConfigurationSets...)
+	names, err := p.ConfigurationSetNames(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var out []plan.Observed
 	for _, name := range names {

@@ -42,8 +42,8 @@ func (p *Provider) IdentityOwners(ctx context.Context) (map[string]string, error
 }
 
 // ConfigurationSetNames returns the name of every SES configuration set of
-// the region, for `mailform import`. Calls: one ListConfigurationSets per
-// page.
+// the region, for the configuration sets' read and `mailform import`.
+// Calls: one ListConfigurationSets per page.
 func (p *Provider) ConfigurationSetNames(ctx context.Context) ([]string, error) {
 	var names []string
 	pager := sesv2.NewListConfigurationSetsPaginator(p.v2, &sesv2.ListConfigurationSetsInput{})
