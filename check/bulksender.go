@@ -6,7 +6,6 @@ import (
 	"net"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -101,22 +100,7 @@ func BulkSender(ctx context.Context, t Target, opts BulkOptions) *Report {
 	if len(t.Identities) > 0 {
 		tasks = append(tasks, func() []Result { return bulkReputation(ctx, opts) })
 	}
-	done := make([][]Result, len(tasks))
-	sem := make(chan struct{}, DefaultParallel)
-	var wg sync.WaitGroup
-	for i, task := range tasks {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			done[i] = task()
-		}()
-	}
-	wg.Wait()
-	for _, r := range done {
-		rep.Results = append(rep.Results, r...)
-	}
+	rep.Results = runInOrder(DefaultParallel, tasks)
 	if q, ok := opts.DNS.(interface{ Queries() int }); ok {
 		rep.DNSQueries = q.Queries()
 	}

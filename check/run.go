@@ -62,6 +62,29 @@ type Options struct {
 // DefaultParallel is how many domains and MTAs Run checks at once.
 const DefaultParallel = 8
 
+// runInOrder runs tasks, at most parallel at a time (DefaultParallel when
+// parallel is not positive), and joins their results in task order, so that
+// a report is the same whatever order the tasks finish in.
+func runInOrder(parallel int, tasks []func() []Result) []Result {
+	if parallel <= 0 {
+		parallel = DefaultParallel
+	}
+	done := make([][]Result, len(tasks))
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, task := range tasks {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			done[i] = task()
+		}()
+	}
+	wg.Wait()
+	return slices.Concat(done...)
+}
+
 // Run makes every check of t and returns the report. It changes nothing.
 func Run(ctx context.Context, t Target, opts Options) *Report {
 	rep := &Report{Resolver: opts.Resolver, DelegationChecked: opts.Delegation != nil && opts.Route53 != nil}
@@ -76,29 +99,15 @@ func Run(ctx context.Context, t Target, opts Options) *Report {
 		tasks = append(tasks, func(c *checker) { c.mta(m) })
 	}
 	tasks = append(tasks, (*checker).sesStatus, (*checker).reputationAlarms)
-	done := make([][]Result, len(tasks))
-	parallel := opts.Parallel
-	if parallel <= 0 {
-		parallel = DefaultParallel
-	}
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
+	runs := make([]func() []Result, len(tasks))
 	for i, task := range tasks {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		runs[i] = func() []Result {
 			c := &checker{ctx: ctx, t: t, opts: opts, spf: SPFEvaluator{Resolver: opts.DNS, Table: mailauth.WellKnownSPFInclude}}
 			task(c)
-			done[i] = c.results
-		}()
+			return c.results
+		}
 	}
-	wg.Wait()
-	c := &checker{t: t}
-	for _, r := range done {
-		c.results = append(c.results, r...)
-	}
+	c := &checker{t: t, results: runInOrder(opts.Parallel, runs)}
 	var order []string
 	for _, d := range t.Domains {
 		order = append(order, c.groupOf(d.Name))
